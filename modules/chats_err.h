@@ -1,0 +1,48 @@
+/* Typed errors: produced where a failure is detected, mapped to HTTP in one
+ * place (chats_http.c). Core header: APR only. */
+#ifndef CHATS_ERR_H
+#define CHATS_ERR_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+typedef enum {
+    CHATS_E_NONE = 0,
+    CHATS_E_SYNTAX,        /**< malformed JSON, invalid UTF-8, too deep   */
+    CHATS_E_INVALID,       /**< bad op/path/value, unknown field, type    */
+    CHATS_E_READONLY,      /**< a read-only field given another value     */
+    CHATS_E_PATH,          /**< a patch path that does not exist          */
+    CHATS_E_BAD_ID,        /**< the id in the URL is not an int32 > 0     */
+    CHATS_E_MEDIA,         /**< unsupported Content-Type                  */
+    CHATS_E_TOO_BIG,       /**< body over the configured limit            */
+    CHATS_E_NOT_FOUND,     /**< no such chat session                      */
+    CHATS_E_TEST_FAILED,   /**< an RFC 6902 "test" op did not match       */
+    CHATS_E_STALE,         /**< a precondition (If-Unmodified-Since) fails */
+    CHATS_E_UNAUTHORIZED,  /**< no or wrong credentials                   */
+    CHATS_E_FORBIDDEN,     /**< authenticated, not allowed                */
+    CHATS_E_METHOD,        /**< method not allowed on this resource       */
+    CHATS_E_CONFLICT,      /**< lost the version race too many times      */
+    CHATS_E_DB_DOWN,       /**< PostgreSQL unreachable / connection lost  */
+    CHATS_E_INTERNAL       /**< a bug or an unexpected server failure     */
+} chats_ecode_t;
+
+typedef struct chats_err_t {
+    chats_ecode_t code;
+    int op_index;          /**< index of the failing op, -1 if none       */
+    const char *field;     /**< field or member path named, or NULL       */
+    const char *message;   /**< human text, never secrets nor raw bodies  */
+    apr_status_t rv;       /**< underlying APR status, APR_SUCCESS if none */
+} chats_err_t;
+
+/** Make an error in pool p; message is printf-style (may be NULL). */
+chats_err_t *chats_err_make(apr_pool_t *p, chats_ecode_t code,
+                            const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/** Set the op index of e (if e has none yet) and return e. */
+chats_err_t *chats_err_at(chats_err_t *e, int op_index);
+
+/** Short stable name of an error code (for logs and the tool). */
+const char *chats_err_name(chats_ecode_t code);
+
+#endif

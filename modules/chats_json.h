@@ -1,0 +1,53 @@
+/* Streaming JSON reader: yajl's callback parser builds a chats_doc_t as
+ * chunks arrive, enforcing limits while it parses. Core header. */
+#ifndef CHATS_JSON_H
+#define CHATS_JSON_H
+
+#include "chats_doc.h"
+#include "chats_err.h"
+
+/** Duplicate member names within one object: */
+#define CHATS_JSON_DUP_LAST   0   /**< keep the last (plain JSON)         */
+#define CHATS_JSON_DUP_REJECT 1   /**< exact duplicates are an error      */
+#define CHATS_JSON_DUP_CASEI  2   /**< names equal ignoring case: error   */
+
+typedef struct {
+    apr_size_t max_bytes;   /**< total input bytes, 0 = unlimited (TOO_BIG) */
+    int max_depth;          /**< nesting of arrays/objects, 0 = 64          */
+    apr_size_t max_string;  /**< bytes in one string or name, 0 = unlimited */
+    int max_values;         /**< values in the document, 0 = unlimited      */
+    int dup_policy;         /**< CHATS_JSON_DUP_*                           */
+} chats_json_limits_t;
+
+typedef struct chats_json_parser_t chats_json_parser_t;
+
+/** Create a parser in p (yajl handle freed by a cleanup on p).
+ * limits may be NULL (no limits but the default depth). */
+chats_json_parser_t *chats_json_parser_create(apr_pool_t *p,
+                                              const chats_json_limits_t *limits);
+
+/** Feed the next chunk. Errors: CHATS_E_SYNTAX (bad JSON, invalid UTF-8
+ * or unpaired surrogate escape, too deep, too many values, a string or
+ * name over max_string), CHATS_E_TOO_BIG, CHATS_E_INVALID (duplicate
+ * member, field = its name). After an error the parser is dead. */
+chats_err_t *chats_json_feed(chats_json_parser_t *ps, const char *data,
+                             apr_size_t len);
+
+/** Signal end of input; on success *pdoc is the document. Empty input
+ * is CHATS_E_SYNTAX. */
+chats_err_t *chats_json_finish(chats_json_parser_t *ps, chats_doc_t **pdoc);
+
+/** Parse a whole buffer (for the tool and tests). */
+chats_err_t *chats_json_parse(chats_doc_t **pdoc, const char *data,
+                              apr_size_t len,
+                              const chats_json_limits_t *limits,
+                              apr_pool_t *p);
+
+/** 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+int chats_utf8_valid(const char *s, apr_size_t len);
+
+/** Number of code points in valid UTF-8. */
+apr_size_t chats_utf8_chars(const char *s, apr_size_t len);
+
+#endif
