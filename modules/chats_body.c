@@ -1,0 +1,142 @@
+/* The request body: its media type, and its bytes fed bucket by bucket
+ * into the streaming JSON reader, so that no whole-body buffer exists and
+ * the size limit is decided while the body streams in. */
+#include <apr_strings.h>
+
+#include "chats_body.h"
+#include "chats_json.h"
+
+/* What a caller could send; the body's shape decides between the two
+ * patch forms for the plain JSON types (the official client always sends
+ * application/json). */
+static const struct {
+    const char *type;
+    chats_media_e media;
+} chats_media_types[] = {
+    { "application/json",             CHATS_MEDIA_JSON },
+    { "text/json",                    CHATS_MEDIA_JSON },
+    { "application/json-patch+json",  CHATS_MEDIA_JSON_PATCH },
+    { "application/merge-patch+json", CHATS_MEDIA_MERGE_PATCH },
+};
+
+chats_err_t *chats_body_media(request_rec *r, chats_media_e *pmedia)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    const char *type;
+    size_t i;
+
+    if (!ct) {
+        return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
+                              "a Content-Type is required: application/json"
+                              " or application/json-patch+json or "
+                              "application/merge-patch+json");
+    }
+    type = ap_field_noparam(r->pool, ct);
+    apr_collapse_spaces((char *)type, type);
+    for (i = 0; i < sizeof(chats_media_types) / sizeof(chats_media_types[0]);
+         i++) {
+        if (!strcasecmp(type,
+                        chats_media_types[i].type)) {
+            *pmedia = chats_media_types[i].media;
+            return NULL;
+        }
+    }
+    return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
+                          "unsupported Content-Type %s", type);
+}
+
+static chats_err_t *read_error(request_rec *r, apr_status_t rv)
+{
+    int status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+    chats_err_t *e;
+
+    if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        e = chats_err_make(r->pool, CHATS_E_TOO_BIG, NULL,
+                           "request body too large");
+    }
+    else {
+        e = chats_err_make(r->pool, CHATS_E_INVALID, NULL,
+                           "request body could not be read");
+    }
+    e->rv = rv;
+    return e;
+}
+
+static chats_err_t *too_big(request_rec *r, apr_off_t limit)
+{
+    return chats_err_make(r->pool, CHATS_E_TOO_BIG, NULL,
+                          "request body larger than %" APR_OFF_T_FMT
+                          " bytes", limit);
+}
+
+static chats_err_t *feed_brigade(chats_json_parser_t *ps,
+                                 apr_bucket_brigade *bb, int *peos)
+{
+    apr_bucket *b;
+    const char *data;
+    apr_size_t len;
+    chats_err_t *e;
+    apr_status_t rv;
+
+    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+         b = APR_BUCKET_NEXT(b)) {
+        if (APR_BUCKET_IS_EOS(b)) {
+            *peos = 1;
+            break;
+        }
+        if (APR_BUCKET_IS_METADATA(b)) {
+            continue;
+        }
+        rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+        if (rv != APR_SUCCESS) {
+            e = chats_err_make(bb->p, CHATS_E_INVALID, NULL,
+                               "request body could not be read");
+            e->rv = rv;
+            return e;
+        }
+        if (len && (e = chats_json_feed(ps, data, len)) != NULL) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
+                             chats_doc_t **pdoc)
+{
+    chats_json_limits_t lim = { 0 };
+    chats_json_parser_t *ps;
+    apr_bucket_brigade *bb;
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t declared;
+    chats_err_t *e = NULL;
+    apr_status_t rv;
+    int eos = 0;
+
+    /* A declared length over the limit needs no reading at all. */
+    if (cl && ap_parse_strict_length(&declared, cl) && declared > limit) {
+        return too_big(r, limit);
+    }
+    lim.max_bytes = (apr_size_t)limit;
+    lim.max_depth = 32;
+    lim.max_values = 100000;
+    lim.dup_policy = CHATS_JSON_DUP_CASEI;
+    ps = chats_json_parser_create(r->pool, &lim);
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    while (!eos && !e) {
+        rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                            APR_BLOCK_READ, HUGE_STRING_LEN);
+        if (rv != APR_SUCCESS) {
+            return read_error(r, rv);
+        }
+        e = feed_brigade(ps, bb, &eos);
+        apr_brigade_cleanup(bb);
+    }
+    if (e) {
+        if (e->code == CHATS_E_TOO_BIG) {
+            return too_big(r, limit);
+        }
+        return e;
+    }
+    return chats_json_finish(ps, pdoc);
+}

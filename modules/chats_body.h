@@ -1,0 +1,24 @@
+/* The request body: media type and streaming read into a document. */
+#ifndef CHATS_BODY_H
+#define CHATS_BODY_H
+
+#include "chats_private.h"
+#include "chats_doc.h"
+
+typedef enum {
+    CHATS_MEDIA_JSON,          /**< application/json, text/json: shape decides */
+    CHATS_MEDIA_JSON_PATCH,    /**< application/json-patch+json              */
+    CHATS_MEDIA_MERGE_PATCH    /**< application/merge-patch+json             */
+} chats_media_e;
+
+/** The request's Content-Type as one of ours, or CHATS_E_MEDIA. */
+chats_err_t *chats_body_media(request_rec *r, chats_media_e *pmedia);
+
+/** Read the body through yajl's streaming parser, bucket by bucket.
+ * CHATS_E_TOO_BIG as soon as more than limit bytes are declared or have
+ * arrived; CHATS_E_SYNTAX for malformed JSON or invalid UTF-8;
+ * CHATS_E_INVALID for member names that differ only in case. */
+chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
+                             chats_doc_t **pdoc);
+
+#endif

@@ -1,0 +1,151 @@
+/* Directives, per-directory config merge and getters. */
+#include <apr_strings.h>
+
+#include "chats_private.h"
+
+void *chats_dir_conf_create(apr_pool_t *p, char *dir)
+{
+    chats_dir_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
+    (void)dir;
+    c->max_body = CHATS_UNSET;
+    c->cache_ttl = CHATS_UNSET;
+    c->retry_after = CHATS_UNSET;
+    c->providers = NULL;
+    return c;
+}
+
+#define CHATS_MERGE(f, u) n->f = (a->f != (u)) ? a->f : b->f
+
+void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const chats_dir_conf_t *b = basev, *a = addv;
+    chats_dir_conf_t *n = apr_pcalloc(p, sizeof(*n));
+
+    CHATS_MERGE(max_body, CHATS_UNSET);
+    CHATS_MERGE(cache_ttl, CHATS_UNSET);
+    CHATS_MERGE(retry_after, CHATS_UNSET);
+    CHATS_MERGE(providers, NULL);
+    return n;
+}
+
+void *chats_srv_conf_create(apr_pool_t *p, server_rec *s)
+{
+    (void)s;
+    return apr_pcalloc(p, sizeof(chats_srv_conf_t));
+}
+
+const chats_dir_conf_t *chats_dir_conf(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &chatsession_module);
+}
+
+chats_srv_conf_t *chats_srv_conf(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &chatsession_module);
+}
+
+apr_off_t chats_conf_max_body(const chats_dir_conf_t *c)
+{
+    return c->max_body == CHATS_UNSET ? CHATS_DEFAULT_MAX_BODY : c->max_body;
+}
+
+int chats_conf_cache_ttl(const chats_dir_conf_t *c)
+{
+    return c->cache_ttl == CHATS_UNSET ? CHATS_DEFAULT_CACHE_TTL
+                                       : c->cache_ttl;
+}
+
+int chats_conf_retry_after(const chats_dir_conf_t *c)
+{
+    return c->retry_after == CHATS_UNSET ? CHATS_DEFAULT_RETRY_AFTER
+                                         : c->retry_after;
+}
+
+const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
+                                               apr_pool_t *p)
+{
+    apr_array_header_t *dflt;
+
+    if (c->providers) {
+        return c->providers;
+    }
+    dflt = apr_array_make(p, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(dflt, const char *) = CHATS_DEFAULT_PROVIDER;
+    return dflt;
+}
+
+static const char *set_nonneg(cmd_parms *cmd, const char *arg,
+                              apr_int64_t max, apr_int64_t *pv)
+{
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+
+    if (*arg == '\0' || *end != '\0' || v < 0 || v > max) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number "
+                            "from 0 to %" APR_INT64_T_FMT,
+                            cmd->cmd->name, arg, max);
+    }
+    *pv = v;
+    return NULL;
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+    apr_int64_t v = 0;
+    const char *err = set_nonneg(cmd, arg, APR_INT64_C(1) << 40, &v);
+
+    if (!err && v == 0) {
+        err = "ChatSessionMaxBody must be at least 1";
+    }
+    c->max_body = (apr_off_t)v;
+    return err;
+}
+
+static const char *set_cache_ttl(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+    apr_int64_t v = 0;
+    const char *err = set_nonneg(cmd, arg, 86400, &v);
+
+    c->cache_ttl = (int)v;
+    return err;
+}
+
+static const char *set_retry_after(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+    apr_int64_t v = 0;
+    const char *err = set_nonneg(cmd, arg, 86400, &v);
+
+    c->retry_after = (int)v;
+    return err;
+}
+
+static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+
+    /* Providers register in their modules' hooks, which may run after
+     * ours: their existence is checked per request, with a clear log. */
+    if (!c->providers) {
+        c->providers = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->providers, const char *) = arg;
+    return NULL;
+}
+
+const command_rec chats_cmds[] = {
+    AP_INIT_TAKE1("ChatSessionMaxBody", set_max_body, NULL, OR_ALL,
+                  "largest request body in bytes (default 1048576)"),
+    AP_INIT_ITERATE("ChatSessionAuthProvider", add_provider, NULL, OR_AUTHCFG,
+                    "authn providers that check Basic passwords, in order "
+                    "(default: chatsession)"),
+    AP_INIT_TAKE1("ChatSessionAuthCacheTTL", set_cache_ttl, NULL, OR_AUTHCFG,
+                  "seconds a verified credential is remembered per process "
+                  "(default 60, 0 = off)"),
+    AP_INIT_TAKE1("ChatSessionRetryAfter", set_retry_after, NULL, OR_ALL,
+                  "Retry-After seconds sent with 503 (default 5)"),
+    { NULL }
+};

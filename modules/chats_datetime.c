@@ -1,0 +1,205 @@
+/* Civil-date arithmetic after H. Hinnant's days_from_civil/civil_from_days:
+ * exact for the proleptic Gregorian calendar, no tables, no libc TZ. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "chats_datetime.h"
+
+#define USEC_PER_SEC APR_INT64_C(1000000)
+#define SEC_PER_DAY  APR_INT64_C(86400)
+
+static apr_int64_t days_from_civil(apr_int64_t y, int m, int d)
+{
+    apr_int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(apr_int64_t z, int *py, int *pm, int *pd)
+{
+    apr_int64_t era, doe, yoe, y, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *pd = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *pm = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *py = (int)(y + (*pm <= 2));
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return (m == 2 && leap) ? 29 : dim[m - 1];
+}
+
+/* Reads exactly n digits at *ps (within end) into *pv. */
+static int digits(const char **ps, const char *end, int n, int *pv)
+{
+    int v = 0;
+
+    if (end - *ps < n) {
+        return 0;
+    }
+    while (n--) {
+        if (!apr_isdigit(**ps)) {
+            return 0;
+        }
+        v = v * 10 + (*(*ps)++ - '0');
+    }
+    *pv = v;
+    return 1;
+}
+
+static int lit(const char **ps, const char *end, char c)
+{
+    if (*ps < end && **ps == c) {
+        (*ps)++;
+        return 1;
+    }
+    return 0;
+}
+
+/* ".f{1,7}": microseconds, the 7th digit rounding half up. */
+static int fraction(const char **ps, const char *end, apr_int64_t *pus)
+{
+    apr_int64_t us = 0;
+    int n = 0, seventh = -1;
+
+    while (*ps < end && apr_isdigit(**ps)) {
+        if (n < 6) {
+            us = us * 10 + (**ps - '0');
+        }
+        else if (n == 6) {
+            seventh = **ps - '0';
+        }
+        else {
+            return 0;           /* more than 7 digits */
+        }
+        n++;
+        (*ps)++;
+    }
+    if (n == 0) {
+        return 0;
+    }
+    for (; n < 6; n++) {
+        us *= 10;
+    }
+    *pus = us + (seventh >= 5 ? 1 : 0);
+    return 1;
+}
+
+/* Z, +HH:MM, +HHMM, +HH or nothing; *poff in seconds east of UTC. */
+static int offset(const char **ps, const char *end, int *poff)
+{
+    int sign, hh, mm = 0;
+
+    *poff = 0;
+    if (*ps == end || lit(ps, end, 'Z') || lit(ps, end, 'z')) {
+        return *ps == end;
+    }
+    if (**ps != '+' && **ps != '-') {
+        return 0;
+    }
+    sign = (*(*ps)++ == '-') ? -1 : 1;
+    if (!digits(ps, end, 2, &hh) || hh > 23) {
+        return 0;
+    }
+    if (*ps < end) {
+        lit(ps, end, ':');
+        if (!digits(ps, end, 2, &mm) || mm > 59) {
+            return 0;
+        }
+    }
+    *poff = sign * (hh * 3600 + mm * 60);
+    return *ps == end;
+}
+
+int chats_dt_parse(const char *s, apr_size_t len, apr_int64_t *pusec)
+{
+    const char *end = s + len;
+    int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
+    apr_int64_t us = 0;
+
+    if (!digits(&s, end, 4, &y) || !lit(&s, end, '-')
+        || !digits(&s, end, 2, &mo) || !lit(&s, end, '-')
+        || !digits(&s, end, 2, &d)) {
+        return 0;
+    }
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) {
+        return 0;
+    }
+    if (s < end) {
+        if (!(lit(&s, end, 'T') || lit(&s, end, 't') || lit(&s, end, ' '))
+            || !digits(&s, end, 2, &h) || !lit(&s, end, ':')
+            || !digits(&s, end, 2, &mi) || h > 23 || mi > 59) {
+            return 0;
+        }
+        if (lit(&s, end, ':')) {
+            if (!digits(&s, end, 2, &sec) || sec > 59) {
+                return 0;
+            }
+            if (lit(&s, end, '.') && !fraction(&s, end, &us)) {
+                return 0;
+            }
+        }
+        if (!offset(&s, end, &off)) {
+            return 0;
+        }
+    }
+    *pusec = ((days_from_civil(y, mo, d) * SEC_PER_DAY
+               + h * 3600 + mi * 60 + sec - off) * USEC_PER_SEC) + us;
+    return 1;
+}
+
+static void split(apr_int64_t usec, int *f, apr_int64_t *pus)
+{
+    apr_int64_t secs = usec / USEC_PER_SEC, us = usec % USEC_PER_SEC, days;
+
+    if (us < 0) {
+        us += USEC_PER_SEC;
+        secs--;
+    }
+    days = secs / SEC_PER_DAY;
+    secs %= SEC_PER_DAY;
+    if (secs < 0) {
+        secs += SEC_PER_DAY;
+        days--;
+    }
+    civil_from_days(days, &f[0], &f[1], &f[2]);
+    f[3] = (int)(secs / 3600);
+    f[4] = (int)(secs / 60 % 60);
+    f[5] = (int)(secs % 60);
+    *pus = us;
+}
+
+const char *chats_dt_format(apr_pool_t *p, apr_int64_t usec)
+{
+    int f[6];
+    apr_int64_t us;
+
+    split(usec, f, &us);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%06" APR_INT64_T_FMT
+                        "0+00:00", f[0], f[1], f[2], f[3], f[4], f[5], us);
+}
+
+const char *chats_dt_format_sql(apr_pool_t *p, apr_int64_t usec)
+{
+    int f[6];
+    apr_int64_t us;
+
+    split(usec, f, &us);
+    return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06" APR_INT64_T_FMT
+                        "+00", f[0], f[1], f[2], f[3], f[4], f[5], us);
+}

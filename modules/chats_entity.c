@@ -1,0 +1,419 @@
+/* Rows <-> canonical documents <-> SQL parameters, and client values ->
+ * canonical values. The patch hook lives in chats_entity_patch.c. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chats_datetime.h"
+#include "chats_entity.h"
+#include "chats_json.h"
+
+static apr_size_t flag_names_value(const chats_enum_t *enums, const char *s,
+                                   apr_size_t len, int *pvalue);
+
+/* ---- canonical values ------------------------------------------------ */
+
+static chats_doc_t *flags_doc(apr_pool_t *p, const chats_enum_t *e, int v)
+{
+    const char *names = NULL;
+
+    if (v == 0) {
+        return chats_doc_strz(p, chats_enum_name(e, 0));
+    }
+    for (; e->name; e++) {
+        if (e->value && (v & e->value) == e->value) {
+            names = names ? apr_pstrcat(p, names, ", ", e->name, NULL)
+                          : e->name;
+        }
+    }
+    return chats_doc_strz(p, names ? names : "");
+}
+
+static chats_doc_t *enum_doc(apr_pool_t *p, const chats_enum_t *e, int v)
+{
+    const char *name = chats_enum_name(e, v);
+
+    /* Only a hand-edited row can hold an unknown value; a number is the
+     * honest rendering of it. */
+    return name ? chats_doc_strz(p, name) : chats_doc_int(p, v);
+}
+
+chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f)
+{
+    switch (f->type) {
+    case CHATS_F_STRING:   return chats_doc_strz(p, "");
+    case CHATS_F_BOOL:     return chats_doc_bool(p, 0);
+    case CHATS_F_ENUM:     return enum_doc(p, f->enums, 0);
+    case CHATS_F_FLAGS:    return flags_doc(p, f->enums, 0);
+    case CHATS_F_DATETIME:
+    case CHATS_F_CARRIER:  return chats_doc_null(p);
+    default:               return chats_doc_int(p, 0);
+    }
+}
+
+/* One column's text (NULL = SQL NULL) as a canonical value. */
+static chats_doc_t *column_doc(apr_pool_t *p, chats_ftype_e type,
+                               const chats_enum_t *enums, const char *v)
+{
+    switch (type) {
+    case CHATS_F_STRING:
+        return chats_doc_strz(p, v ? v : "");
+    case CHATS_F_BOOL:
+        return chats_doc_bool(p, v && *v == 't');
+    case CHATS_F_DATETIME:
+        return v ? chats_doc_strz(p, chats_dt_format(p, apr_atoi64(v)))
+                 : chats_doc_null(p);
+    case CHATS_F_ENUM:
+        return enum_doc(p, enums, v ? atoi(v) : 0);
+    case CHATS_F_FLAGS:
+        return flags_doc(p, enums, v ? atoi(v) : 0);
+    case CHATS_F_DOUBLE:
+        /* float8 text may be NaN or Infinity, which JSON cannot carry */
+        if (v && isfinite(strtod(v, NULL))) {
+            return chats_doc_number(p, v, strlen(v));
+        }
+        return chats_doc_int(p, 0);
+    default:
+        return chats_doc_int(p, v ? apr_atoi64(v) : 0);
+    }
+}
+
+static chats_doc_t *carrier_doc(apr_pool_t *p, const chats_carrier_t *c,
+                                const char *const *values)
+{
+    chats_doc_t *o;
+    int j;
+
+    if (!values[0]) {
+        return chats_doc_null(p);
+    }
+    o = chats_doc_object(p);
+    for (j = 0; j < c->nfields; j++) {
+        const chats_subfield_t *s = &c->fields[j];
+
+        chats_doc_object_set(o, s->name, strlen(s->name),
+                             column_doc(p, s->type, s->enums, values[j]),
+                             0, p);
+    }
+    return o;
+}
+
+chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values)
+{
+    int i, n, col = 0;
+    const chats_field_t *f = chats_schema_fields(&n);
+    chats_doc_t *doc = chats_doc_object(p), *v;
+
+    for (i = 0; i < n; i++) {
+        if (f[i].type == CHATS_F_CARRIER) {
+            v = carrier_doc(p, f[i].carrier, values + col);
+            col += f[i].carrier->nfields;
+        }
+        else {
+            v = column_doc(p, f[i].type, f[i].enums, values[col++]);
+        }
+        chats_doc_object_set(doc, f[i].name, strlen(f[i].name), v, 0, p);
+    }
+    return doc;
+}
+
+/* ---- canonical values -> parameters ----------------------------------- */
+
+static const char *param_of(apr_pool_t *p, const chats_field_t *f,
+                            const chats_doc_t *v)
+{
+    int value = 0;
+    apr_int64_t usec;
+
+    switch (f->type) {
+    case CHATS_F_STRING:
+        return v->s;
+    case CHATS_F_BOOL:
+        return v->b ? "true" : "false";
+    case CHATS_F_DATETIME:
+        if (v->type == CHATS_J_NULL || !chats_dt_parse(v->s, v->len, &usec)) {
+            return NULL;
+        }
+        return chats_dt_format_sql(p, usec);
+    case CHATS_F_ENUM:
+        if (v->type == CHATS_J_STRING) {
+            chats_enum_value(f->enums, v->s, v->len, &value);
+        }
+        else if (v->type == CHATS_J_NUMBER) {
+            value = atoi(v->s);
+        }
+        return apr_itoa(p, value);
+    case CHATS_F_FLAGS:
+        if (v->type == CHATS_J_STRING) {
+            flag_names_value(f->enums, v->s, v->len, &value);
+        }
+        return apr_itoa(p, value);
+    case CHATS_F_CARRIER:
+        if (v->type != CHATS_J_OBJECT) {
+            return NULL;
+        }
+        v = chats_doc_object_get(v, f->carrier->fields[0].name,
+                                 strlen(f->carrier->fields[0].name), 0);
+        return v ? v->s : NULL;
+    default:
+        if ((f->flags & CHATS_FF_ZERO_NULL) && !strcmp(v->s, "0")) {
+            return NULL;
+        }
+        return v->s;
+    }
+}
+
+const char **chats_entity_to_params(apr_pool_t *p, const chats_doc_t *doc)
+{
+    int i, n, k = 0;
+    const chats_field_t *f = chats_schema_fields(&n);
+    const char **params = apr_pcalloc(p, n * sizeof(*params));
+
+    for (i = 0; i < n; i++) {
+        const chats_doc_t *v;
+
+        if (f[i].flags & CHATS_FF_KEY) {
+            continue;
+        }
+        v = chats_doc_object_get(doc, f[i].name, strlen(f[i].name), 0);
+        params[k++] = v ? param_of(p, &f[i], v) : NULL;
+    }
+    return params;
+}
+
+/* ---- client values -> canonical values -------------------------------- */
+
+static chats_err_t *bad(apr_pool_t *p, const chats_field_t *f,
+                        const char *what)
+{
+    return chats_err_make(p, CHATS_E_INVALID, f->name, "%s: %s", f->name,
+                          what);
+}
+
+/* An integral JSON number within [lo, hi]; 5.0 and 5e0 are integral. */
+static int integral(const chats_doc_t *v, apr_int64_t lo, apr_int64_t hi,
+                    apr_int64_t *pn)
+{
+    char *end;
+    double d;
+
+    if (v->type != CHATS_J_NUMBER) {
+        return 0;
+    }
+    if (!strpbrk(v->s, ".eE")) {
+        errno = 0;
+        *pn = apr_strtoi64(v->s, &end, 10);
+        return errno == 0 && *end == '\0' && *pn >= lo && *pn <= hi;
+    }
+    d = strtod(v->s, &end);
+    if (*end || d != floor(d) || d < (double)lo || d > (double)hi) {
+        return 0;
+    }
+    *pn = (apr_int64_t)d;
+    return 1;
+}
+
+static chats_err_t *coerce_int(const chats_field_t *f, const chats_doc_t *v,
+                               chats_doc_t **pout, apr_pool_t *p)
+{
+    apr_int64_t n;
+
+    if (v->type != CHATS_J_NUMBER) {
+        return bad(p, f, "expected a number (System.Int32)");
+    }
+    if (!integral(v, INT32_MIN, INT32_MAX, &n)) {
+        return bad(p, f, apr_psprintf(p, "%s is not an Int32", v->s));
+    }
+    *pout = chats_doc_int(p, n);
+    return NULL;
+}
+
+static chats_err_t *coerce_string(const chats_field_t *f,
+                                  const chats_doc_t *v, chats_doc_t **pout,
+                                  apr_pool_t *p)
+{
+    if (v->type == CHATS_J_NULL) {
+        *pout = chats_doc_strz(p, "");
+        return NULL;
+    }
+    if (v->type != CHATS_J_STRING) {
+        return bad(p, f, "expected a string");
+    }
+    if (memchr(v->s, '\0', v->len)) {
+        return bad(p, f, "a string may not contain U+0000");
+    }
+    if (f->max_len && chats_utf8_chars(v->s, v->len) > (apr_size_t)f->max_len) {
+        return bad(p, f, apr_psprintf(p, "longer than %d characters",
+                                      f->max_len));
+    }
+    *pout = chats_doc_string(p, v->s, v->len);
+    return NULL;
+}
+
+static chats_err_t *coerce_enum(const chats_field_t *f, const chats_doc_t *v,
+                                chats_doc_t **pout, apr_pool_t *p)
+{
+    apr_int64_t n;
+    int value;
+
+    if (v->type == CHATS_J_STRING
+        && chats_enum_value(f->enums, v->s, v->len, &value)) {
+        *pout = enum_doc(p, f->enums, value);
+        return NULL;
+    }
+    if (integral(v, 0, INT16_MAX, &n) && chats_enum_name(f->enums, (int)n)) {
+        *pout = enum_doc(p, f->enums, (int)n);
+        return NULL;
+    }
+    return bad(p, f, "not a known value (a name or its number)");
+}
+
+/* "A, B" -> A|B; empty names are skipped. On an unknown name returns its
+ * length with *pvalue = its offset in s; 0 when every name is known. */
+static apr_size_t flag_names_value(const chats_enum_t *enums, const char *s,
+                                   apr_size_t len, int *pvalue)
+{
+    const char *end = s + len, *tok, *tend;
+    int bit;
+
+    *pvalue = 0;
+    while (s < end) {
+        while (s < end && (*s == ',' || apr_isspace(*s))) {
+            s++;
+        }
+        for (tok = s; s < end && *s != ','; s++) {
+        }
+        for (tend = s; tend > tok && apr_isspace(tend[-1]); tend--) {
+        }
+        if (tend == tok) {
+            continue;
+        }
+        if (!chats_enum_value(enums, tok, tend - tok, &bit)) {
+            *pvalue = (int)(tok - (end - len));
+            return tend - tok;
+        }
+        *pvalue |= bit;
+    }
+    return 0;
+}
+
+/* Flags: a number of known bits, or names separated by commas. */
+static chats_err_t *coerce_flags(const chats_field_t *f, const chats_doc_t *v,
+                                 chats_doc_t **pout, apr_pool_t *p)
+{
+    apr_int64_t n = 0, all = 0;
+    const chats_enum_t *e;
+    apr_size_t badlen;
+    int value;
+
+    for (e = f->enums; e->name; e++) {
+        all |= e->value;
+    }
+    if (v->type == CHATS_J_NUMBER) {
+        if (!integral(v, 0, all, &n) || (n & ~all)) {
+            return bad(p, f, apr_psprintf(p, "%s is not a set of flags",
+                                          v->s));
+        }
+    }
+    else if (v->type == CHATS_J_STRING) {
+        badlen = flag_names_value(f->enums, v->s, v->len, &value);
+        if (badlen) {
+            return bad(p, f, apr_psprintf(p, "'%.*s' is not a flag",
+                                          (int)badlen, v->s + value));
+        }
+        n = value;
+    }
+    else if (v->type != CHATS_J_NULL) {
+        return bad(p, f, "expected flag names or a number");
+    }
+    *pout = flags_doc(p, f->enums, (int)n);
+    return NULL;
+}
+
+static chats_err_t *coerce_datetime(const chats_field_t *f,
+                                    const chats_doc_t *v, chats_doc_t **pout,
+                                    apr_pool_t *p)
+{
+    apr_int64_t usec;
+
+    if (v->type == CHATS_J_NULL) {
+        *pout = chats_doc_null(p);
+        return NULL;
+    }
+    if (v->type != CHATS_J_STRING || !chats_dt_parse(v->s, v->len, &usec)) {
+        return bad(p, f, "expected an ISO 8601 date-time");
+    }
+    *pout = chats_doc_strz(p, chats_dt_format(p, usec));
+    return NULL;
+}
+
+/* A carrier by reference: null, or an object with the key (other members
+ * are derived from the referenced row, so they are not ours to take). */
+static chats_err_t *coerce_carrier(const chats_field_t *f,
+                                   const chats_doc_t *v, chats_doc_t **pout,
+                                   apr_pool_t *p)
+{
+    const chats_subfield_t *key = &f->carrier->fields[0];
+    const chats_doc_t *k;
+    apr_int64_t n;
+
+    if (v->type == CHATS_J_NULL) {
+        *pout = chats_doc_null(p);
+        return NULL;
+    }
+    if (v->type != CHATS_J_OBJECT) {
+        return bad(p, f, apr_psprintf(p, "expected null or an object with "
+                                      "%s", key->name));
+    }
+    k = chats_doc_object_get(v, key->name, strlen(key->name), 1);
+    if (!k || !integral(k, 0, INT32_MAX, &n)) {
+        return chats_err_make(p, CHATS_E_INVALID,
+                              apr_pstrcat(p, f->name, "/", key->name, NULL),
+                              "%s/%s: expected a non-negative Int32",
+                              f->name, key->name);
+    }
+    if (n == 0) {
+        *pout = chats_doc_null(p);
+        return NULL;
+    }
+    *pout = chats_doc_object(p);
+    chats_doc_object_set(*pout, key->name, strlen(key->name),
+                         chats_doc_int(p, n), 0, p);
+    return NULL;
+}
+
+chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
+                                 chats_doc_t **pout, apr_pool_t *p)
+{
+    switch (f->type) {
+    case CHATS_F_STRING:   return coerce_string(f, v, pout, p);
+    case CHATS_F_ENUM:     return coerce_enum(f, v, pout, p);
+    case CHATS_F_FLAGS:    return coerce_flags(f, v, pout, p);
+    case CHATS_F_DATETIME: return coerce_datetime(f, v, pout, p);
+    case CHATS_F_CARRIER:  return coerce_carrier(f, v, pout, p);
+    case CHATS_F_BOOL:
+        if (v->type != CHATS_J_BOOL) {
+            return bad(p, f, "expected true or false");
+        }
+        *pout = chats_doc_bool(p, v->b);
+        return NULL;
+    default:
+        return coerce_int(f, v, pout, p);
+    }
+}
+
+const chats_field_t *chats_entity_field_by_column(const char *column)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    for (i = 0; i < n; i++) {
+        if (!strcmp(f[i].column, column)) {
+            return &f[i];
+        }
+    }
+    return NULL;
+}

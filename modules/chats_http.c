@@ -1,0 +1,166 @@
+/* The one place where a chats_err_t becomes an HTTP status and a
+ * SuperOffice error body: {"Error": true, "ErrorType", "ErrorMessage",
+ * "ErrorSource"}, plus "Message" (what the official client's fixtures
+ * read) and, where there is one, the failing op's "OpIndex" and "Field". */
+#include <apr_strings.h>
+#include <yajl/yajl_gen.h>
+
+#include "http_core.h"
+#include "util_filter.h"
+
+#include "chats_private.h"
+
+#define CHATS_JSON_ERROR_NOTE   "chats-json-error"
+#define CHATS_JSON_ERROR_FILTER "CHATS_JSON_ERROR"
+
+static const struct {
+    chats_ecode_t code;
+    int status;
+    const char *type;           /* ErrorType: the .NET-style class name */
+} chats_emap[] = {
+    { CHATS_E_SYNTAX,       HTTP_BAD_REQUEST,      "JsonReaderException" },
+    { CHATS_E_INVALID,      HTTP_BAD_REQUEST,      "ArgumentException" },
+    { CHATS_E_READONLY,     HTTP_BAD_REQUEST,      "ReadOnlyFieldException" },
+    { CHATS_E_PATH,         HTTP_BAD_REQUEST,      "JsonPatchException" },
+    { CHATS_E_BAD_ID,       HTTP_BAD_REQUEST,      "ArgumentException" },
+    { CHATS_E_MEDIA,        HTTP_UNSUPPORTED_MEDIA_TYPE,
+                            "UnsupportedMediaTypeException" },
+    { CHATS_E_TOO_BIG,      HTTP_REQUEST_ENTITY_TOO_LARGE,
+                            "RequestTooLargeException" },
+    { CHATS_E_NOT_FOUND,    HTTP_NOT_FOUND,        "SoNotFoundException" },
+    { CHATS_E_TEST_FAILED,  HTTP_CONFLICT,         "JsonPatchTestException" },
+    { CHATS_E_STALE,        HTTP_PRECONDITION_FAILED,
+                            "PreconditionFailedException" },
+    { CHATS_E_UNAUTHORIZED, HTTP_UNAUTHORIZED,     "SoAuthenticationException" },
+    { CHATS_E_FORBIDDEN,    HTTP_FORBIDDEN,        "SoAccessDeniedException" },
+    { CHATS_E_METHOD,       HTTP_METHOD_NOT_ALLOWED,
+                            "MethodNotAllowedException" },
+    { CHATS_E_CONFLICT,     HTTP_CONFLICT,         "ConcurrencyException" },
+    { CHATS_E_DB_DOWN,      HTTP_SERVICE_UNAVAILABLE,
+                            "DatabaseUnavailableException" },
+    { CHATS_E_INTERNAL,     HTTP_INTERNAL_SERVER_ERROR, "SoServerException" },
+};
+
+static int emap_index(chats_ecode_t code)
+{
+    int i, n = (int)(sizeof(chats_emap) / sizeof(chats_emap[0]));
+
+    for (i = 0; i < n; i++) {
+        if (chats_emap[i].code == code) {
+            return i;
+        }
+    }
+    return n - 1;                       /* CHATS_E_INTERNAL */
+}
+
+int chats_http_status(chats_ecode_t code)
+{
+    return chats_emap[emap_index(code)].status;
+}
+
+static void gen_str(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static const char *error_body(apr_pool_t *p, const chats_err_t *e)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t len;
+    const char *msg = e->message ? e->message : "error";
+    const char *out;
+
+    yajl_gen_map_open(g);
+    gen_str(g, "Error");
+    yajl_gen_bool(g, 1);
+    gen_str(g, "ErrorType");
+    gen_str(g, chats_emap[emap_index(e->code)].type);
+    gen_str(g, "ErrorMessage");
+    gen_str(g, msg);
+    gen_str(g, "Message");
+    gen_str(g, msg);
+    gen_str(g, "ErrorSource");
+    gen_str(g, "mod_chatsession");
+    if (e->op_index >= 0) {
+        gen_str(g, "OpIndex");
+        yajl_gen_integer(g, e->op_index);
+    }
+    if (e->field) {
+        gen_str(g, "Field");
+        gen_str(g, e->field);
+    }
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &buf, &len);
+    out = apr_pstrmemdup(p, (const char *)buf, len);
+    yajl_gen_free(g);
+    return out;
+}
+
+static void error_headers(request_rec *r, const chats_err_t *e)
+{
+    if (e->code == CHATS_E_DB_DOWN) {
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_itoa(r->pool, chats_conf_retry_after(
+                                    chats_dir_conf(r))));
+    }
+    if (e->code == CHATS_E_TOO_BIG) {
+        /* Do not read on through a body we refused. */
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+}
+
+int chats_http_send_error(request_rec *r, const chats_err_t *e)
+{
+    const char *body = error_body(r->pool, e);
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, e->rv, r, CHATS_LOGNO(1)
+                  "%s: %s", chats_err_name(e->code),
+                  e->message ? e->message : "");
+    r->status = chats_http_status(e->code);
+    error_headers(r, e);
+    apr_table_unset(r->headers_out, "Last-Modified");
+    apr_table_unset(r->headers_out, "ETag");
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, strlen(body));
+    if (!r->header_only) {
+        ap_rputs(body, r);
+    }
+    return OK;
+}
+
+int chats_http_custom_error(request_rec *r, const chats_err_t *e)
+{
+    int status = chats_http_status(e->code);
+
+    error_headers(r, e);
+    ap_custom_response(r, status, error_body(r->pool, e));
+    apr_table_setn(r->notes, CHATS_JSON_ERROR_NOTE, "1");
+    return status;
+}
+
+/* httpd writes the custom response of an error it answers itself, and
+ * labels it text/html; this filter, inserted for such errors only,
+ * labels our JSON bodies as what they are. */
+static apr_status_t json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/json; charset=utf-8");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void insert_error_filter(request_rec *r)
+{
+    if (apr_table_get(r->notes, CHATS_JSON_ERROR_NOTE)) {
+        ap_add_output_filter(CHATS_JSON_ERROR_FILTER, NULL, r, r->connection);
+    }
+}
+
+void chats_http_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_register_output_filter(CHATS_JSON_ERROR_FILTER, json_error_filter,
+                              NULL, AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_error_filter(insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,89 @@
+/* Private declarations shared by the glue files (the ones that know httpd).
+ * Core files (chats_doc, chats_json, chats_patch, chats_schema, ...) never
+ * include this. */
+#ifndef CHATS_PRIVATE_H
+#define CHATS_PRIVATE_H
+
+/* mod_dbd.h uses apr_dbd types without including their header. */
+#include <apr_dbd.h>
+#include <apr_optional.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "mod_dbd.h"
+
+#include "chats_err.h"
+
+extern module AP_MODULE_DECLARE_DATA chatsession_module;
+
+/* mod_chatsession.c gets this from AP_DECLARE_MODULE. */
+#if defined(APLOG_USE_MODULE) && !defined(CHATS_MODULE_MAIN)
+APLOG_USE_MODULE(chatsession);
+#endif
+
+/* Our own log tags: httpd's AHnnnnn numbers belong to httpd. The next
+ * free number is kept in modules/LOGNO. */
+#define CHATS_LOGNO(n) "CHATS" #n ": "
+
+#define CHATS_UNSET (-1)
+
+/* The handler name (SetHandler) and the AuthType we provide. */
+#define CHATS_HANDLER   "chatsession"
+#define CHATS_AUTH_TYPE "ChatSession"
+
+typedef struct {
+    apr_off_t max_body;              /**< bytes; CHATS_UNSET = inherit   */
+    apr_array_header_t *providers;   /**< authn provider names; NULL = inherit */
+    int cache_ttl;                   /**< seconds; CHATS_UNSET = inherit */
+    int retry_after;                 /**< seconds; CHATS_UNSET = inherit */
+} chats_dir_conf_t;
+
+#define CHATS_DEFAULT_MAX_BODY    (1024 * 1024)
+#define CHATS_DEFAULT_CACHE_TTL   60
+#define CHATS_DEFAULT_RETRY_AFTER 5
+#define CHATS_DEFAULT_PROVIDER    "chatsession"
+
+typedef struct chats_authcache_t chats_authcache_t;
+
+struct chats_sql_t;
+
+typedef struct {
+    chats_authcache_t *authcache;    /**< per process, made in child_init */
+    const struct chats_sql_t *sql;   /**< statements, built in post_config */
+} chats_srv_conf_t;
+
+/* chats_config.c */
+extern const command_rec chats_cmds[];
+void *chats_dir_conf_create(apr_pool_t *p, char *dir);
+void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv);
+void *chats_srv_conf_create(apr_pool_t *p, server_rec *s);
+const chats_dir_conf_t *chats_dir_conf(const request_rec *r);
+chats_srv_conf_t *chats_srv_conf(const server_rec *s);
+apr_off_t chats_conf_max_body(const chats_dir_conf_t *c);
+int chats_conf_cache_ttl(const chats_dir_conf_t *c);
+int chats_conf_retry_after(const chats_dir_conf_t *c);
+/** Provider names in order (the default list when none configured). */
+const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
+                                               apr_pool_t *p);
+
+/* chats_http.c: the one place that turns a chats_err_t into HTTP. */
+int chats_http_status(chats_ecode_t code);
+/** Write the SuperOffice error body for e; returns OK (response sent). */
+int chats_http_send_error(request_rec *r, const chats_err_t *e);
+/** For errors answered by httpd itself (401 from authn, core 413): set a
+ * JSON custom response for e's status and mark r so the error filter
+ * labels it application/json. Returns the HTTP status to return. */
+int chats_http_custom_error(request_rec *r, const chats_err_t *e);
+void chats_http_register_hooks(apr_pool_t *p);
+
+/* chats_auth.c: our AuthType and the "chatsession" authn provider. */
+void chats_auth_register_hooks(apr_pool_t *p);
+void chats_auth_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* mod_dbd's functions, looked up at start-up (mod_dbd may load after us). */
+extern APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *chats_dbd_acquire_fn;
+
+#endif

@@ -1,0 +1,243 @@
+/* The ChatSessionEntity field table (spec: superoffice-chatsession.md §2,
+ * §2a, §3). Adding a field is one row here plus its column in
+ * conf/schema.sql. */
+#include <apr_lib.h>
+#include <string.h>
+
+#include "chats_doc.h"
+#include "chats_schema.h"
+
+static const chats_enum_t status_enum[] = {
+    { "Invalid", 0 }, { "PreChatForm", 1 }, { "Faq", 2 },
+    { "OfflineForm", 3 }, { "InQueue", 4 }, { "CustomerLast", 5 },
+    { "UserLast", 6 }, { "Finished", 7 }, { "Deleted", 8 }, { "Closed", 9 },
+    { "RequestPosted", 10 }, { "ClosedFromQueue", 11 }, { NULL, 0 }
+};
+
+/* A [Flags] enum: CustomerIsTyping is the zero value (the client's
+ * ChatSessionFlags agrees), UserIsTyping the one bit. */
+static const chats_enum_t flags_enum[] = {
+    { "CustomerIsTyping", 0 }, { "UserIsTyping", 1 }, { NULL, 0 }
+};
+
+static const chats_enum_t user_type_enum[] = {
+    { "Unknown", 0 }, { "InternalAssociate", 1 }, { "ResourceAssociate", 2 },
+    { "ExternalAssociate", 3 }, { "AnonymousAssociate", 4 },
+    { "SystemAssociate", 5 }, { NULL, 0 }
+};
+
+#define SUB(n, c, t, d) { n, c, t, NULL, d }
+#define I32 "System.Int32"
+#define STR "System.String"
+
+static const chats_subfield_t associate_fields[] = {
+    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
+    SUB("Name", "name", CHATS_F_STRING, STR),
+    SUB("PersonId", "person_id", CHATS_F_INT32, I32),
+    SUB("Rank", "rank", CHATS_F_INT16, "System.Int16"),
+    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
+    { "Type", "type", CHATS_F_ENUM, user_type_enum, "SuperOffice.Data.UserType" },
+    SUB("GroupIdx", "group_idx", CHATS_F_INT32, I32),
+    SUB("FullName", "full_name", CHATS_F_STRING, STR),
+    SUB("FormalName", "formal_name", CHATS_F_STRING, STR),
+    SUB("Deleted", "deleted", CHATS_F_BOOL, "System.Boolean"),
+    SUB("EjUserId", "ej_user_id", CHATS_F_INT32, I32),
+    SUB("UserName", "user_name", CHATS_F_STRING, STR),
+};
+
+static const chats_subfield_t person_fields[] = {
+    SUB("PersonId", "person_id", CHATS_F_INT32, I32),
+    SUB("Firstname", "firstname", CHATS_F_STRING, STR),
+    SUB("MiddleName", "middle_name", CHATS_F_STRING, STR),
+    SUB("Lastname", "lastname", CHATS_F_STRING, STR),
+    SUB("Title", "title", CHATS_F_STRING, STR),
+    SUB("Email", "email", CHATS_F_STRING, STR),
+    SUB("DirectPhone", "direct_phone", CHATS_F_STRING, STR),
+    SUB("MobilePhone", "mobile_phone", CHATS_F_STRING, STR),
+    SUB("CountryId", "country_id", CHATS_F_INT32, I32),
+    SUB("ContactId", "contact_id", CHATS_F_INT32, I32),
+    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
+};
+
+static const chats_subfield_t contact_fields[] = {
+    SUB("ContactId", "contact_id", CHATS_F_INT32, I32),
+    SUB("Name", "name", CHATS_F_STRING, STR),
+    SUB("Department", "department", CHATS_F_STRING, STR),
+    SUB("OrgNr", "org_nr", CHATS_F_STRING, STR),
+    SUB("URL", "url", CHATS_F_STRING, STR),
+    SUB("City", "city", CHATS_F_STRING, STR),
+    SUB("DirectPhone", "direct_phone", CHATS_F_STRING, STR),
+    SUB("EmailAddress", "email_address", CHATS_F_STRING, STR),
+    SUB("CountryId", "country_id", CHATS_F_INT32, I32),
+    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
+};
+
+static const chats_subfield_t project_fields[] = {
+    SUB("ProjectId", "project_id", CHATS_F_INT32, I32),
+    SUB("Name", "name", CHATS_F_STRING, STR),
+    SUB("Description", "description", CHATS_F_STRING, STR),
+    SUB("ProjectNumber", "project_number", CHATS_F_STRING, STR),
+    SUB("Type", "type", CHATS_F_STRING, STR),
+    SUB("Status", "status", CHATS_F_STRING, STR),
+    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
+};
+
+static const chats_subfield_t sale_fields[] = {
+    SUB("SaleId", "sale_id", CHATS_F_INT32, I32),
+    SUB("Title", "title", CHATS_F_STRING, STR),
+    SUB("Amount", "amount", CHATS_F_DOUBLE, "System.Double"),
+    SUB("Currency", "currency", CHATS_F_STRING, STR),
+    SUB("Probability", "probability", CHATS_F_INT16, "System.Int16"),
+    SUB("SaleDate", "sale_date", CHATS_F_DATETIME, "System.DateTime"),
+    SUB("ContactId", "contact_id", CHATS_F_INT32, I32),
+    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
+};
+
+static const chats_subfield_t ticket_fields[] = {
+    SUB("TicketId", "ticket_id", CHATS_F_INT32, I32),
+    SUB("Title", "title", CHATS_F_STRING, STR),
+    SUB("CreatedAt", "created_at", CHATS_F_DATETIME, "System.DateTime"),
+    SUB("Priority", "priority", CHATS_F_INT32, I32),
+    SUB("FromAddress", "from_address", CHATS_F_STRING, STR),
+    SUB("OwnedBy", "owned_by", CHATS_F_INT32, I32),
+};
+
+#define CARRIER(t, tab, f) { t, tab, f, (int)(sizeof(f) / sizeof(f[0])) }
+
+static const chats_carrier_t associate_carrier =
+    CARRIER("Associate", "associate", associate_fields);
+static const chats_carrier_t person_carrier =
+    CARRIER("Person", "person", person_fields);
+static const chats_carrier_t contact_carrier =
+    CARRIER("Contact", "contact", contact_fields);
+static const chats_carrier_t project_carrier =
+    CARRIER("Project", "project", project_fields);
+static const chats_carrier_t sale_carrier =
+    CARRIER("Sale", "sale", sale_fields);
+static const chats_carrier_t ticket_carrier =
+    CARRIER("Ticket", "ticket", ticket_fields);
+
+#define DT "System.DateTime"
+#define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d }
+
+static const chats_field_t fields[] = {
+    FIELD("ChatSessionId", "id", CHATS_F_INT32,
+          CHATS_FF_READONLY | CHATS_FF_KEY, 0, I32),
+    FIELD("TopicId", "topic_id", CHATS_F_INT32, CHATS_FF_ZERO_NULL, 0, I32),
+    { "User", "user_id", CHATS_F_CARRIER, 0, 0, NULL, &associate_carrier,
+      "SuperOffice.CRM.Associate" },
+    { "Person", "customer_id", CHATS_F_CARRIER, 0, 0, NULL, &person_carrier,
+      "SuperOffice.CRM.Person" },
+    FIELD("CustomerAlias", "customer_alias", CHATS_F_STRING, 0, 64, STR),
+    FIELD("CustomerHost", "customer_host", CHATS_F_STRING, 0, 255, STR),
+    FIELD("CustomerName", "name", CHATS_F_STRING, 0, 255, STR),
+    FIELD("CustomerEmail", "email", CHATS_F_STRING, 0, 255, STR),
+    FIELD("CustomerPhone", "phone", CHATS_F_STRING, 0, 32, STR),
+    FIELD("CustomerConsented", "consented", CHATS_F_BOOL, 0, 0,
+          "System.Boolean"),
+    FIELD("CustomerCompanyName", "company_name", CHATS_F_STRING, 0, 255, STR),
+    { "Status", "status", CHATS_F_ENUM, 0, 0, status_enum, NULL,
+      "SuperOffice.Data.ChatSessionStatus" },
+    FIELD("FirstMessage", "first_message", CHATS_F_STRING, 0, 1024, STR),
+    FIELD("LastMessage", "last_message", CHATS_F_STRING, 0, 1024, STR),
+    FIELD("WhenRequested", "when_requested", CHATS_F_DATETIME, 0, 0, DT),
+    FIELD("WhenStarted", "when_started", CHATS_F_DATETIME, 0, 0, DT),
+    FIELD("WhenEnded", "when_ended", CHATS_F_DATETIME, 0, 0, DT),
+    FIELD("WhenIdle", "idle", CHATS_F_DATETIME, 0, 0, DT),
+    FIELD("WhenFetched", "customer_fetch", CHATS_F_DATETIME, 0, 0, DT),
+    FIELD("SessionKey", "session_key", CHATS_F_STRING, 0, 255, STR),
+    FIELD("InitialQueuePos", "initial_queue_pos", CHATS_F_INT32, 0, 0, I32),
+    FIELD("AlertLevel", "alert_level", CHATS_F_INT32, 0, 0, I32),
+    FIELD("Rank", "rank", CHATS_F_INT32, 0, 0, I32),
+    { "Flags", "flags", CHATS_F_FLAGS, 0, 0, flags_enum, NULL,
+      "SuperOffice.Data.ChatSessionFlags" },
+    { "Contact", "contact_id", CHATS_F_CARRIER, 0, 0, NULL, &contact_carrier,
+      "SuperOffice.CRM.Contact" },
+    { "Project", "project_id", CHATS_F_CARRIER, 0, 0, NULL, &project_carrier,
+      "SuperOffice.CRM.Project" },
+    { "Sale", "sale_id", CHATS_F_CARRIER, 0, 0, NULL, &sale_carrier,
+      "SuperOffice.CRM.Sale" },
+    { "Ticket", "ticket_id", CHATS_F_CARRIER, 0, 0, NULL, &ticket_carrier,
+      "SuperOffice.CRM.Ticket" },
+    { "TransferTo", "transfer_to", CHATS_F_CARRIER, 0, 0, NULL,
+      &associate_carrier, "SuperOffice.CRM.Associate" },
+    FIELD("ChatbotIsActive", "chatbot_isactive", CHATS_F_BOOL, 0, 0,
+          "System.Boolean"),
+    FIELD("Rating", "rating", CHATS_F_INT32, 0, 0, I32),
+};
+
+static const char *const ignored_members[] = {
+    "TableRight", "FieldProperties", "_Links", NULL
+};
+
+const chats_field_t *chats_schema_fields(int *pn)
+{
+    *pn = (int)(sizeof(fields) / sizeof(fields[0]));
+    return fields;
+}
+
+/* A name from a request against one of ours, ignoring ASCII case. */
+static int name_is(const char *a, apr_size_t alen, const char *ours)
+{
+    return chats_name_eq(a, alen, ours, strlen(ours), 1);
+}
+
+const chats_field_t *chats_schema_find(const char *name, apr_size_t len)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    for (i = 0; i < n; i++) {
+        if (name_is(name, len, f[i].name)) {
+            return &f[i];
+        }
+    }
+    return NULL;
+}
+
+int chats_schema_is_ignored(const char *name, apr_size_t len)
+{
+    int i;
+
+    for (i = 0; ignored_members[i]; i++) {
+        if (name_is(name, len, ignored_members[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const chats_subfield_t *chats_carrier_find(const chats_carrier_t *c,
+                                           const char *name, apr_size_t len)
+{
+    int i;
+
+    for (i = 0; i < c->nfields; i++) {
+        if (name_is(name, len, c->fields[i].name)) {
+            return &c->fields[i];
+        }
+    }
+    return NULL;
+}
+
+int chats_enum_value(const chats_enum_t *e, const char *name,
+                     apr_size_t len, int *pvalue)
+{
+    for (; e->name; e++) {
+        if (name_is(name, len, e->name)) {
+            *pvalue = e->value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *chats_enum_name(const chats_enum_t *e, int value)
+{
+    for (; e->name; e++) {
+        if (e->value == value) {
+            return e->name;
+        }
+    }
+    return NULL;
+}

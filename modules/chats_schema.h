@@ -1,0 +1,77 @@
+/* The ChatSessionEntity field table: the single description of every field
+ * (JSON name, column, type, rules) from which parsing, SQL, rendering and
+ * validation derive. Core header: APR only. */
+#ifndef CHATS_SCHEMA_H
+#define CHATS_SCHEMA_H
+
+#include <apr_pools.h>
+
+typedef enum {
+    CHATS_F_INT32,      /**< JSON number, int32 range                       */
+    CHATS_F_INT16,      /**< carrier sub-fields only                        */
+    CHATS_F_DOUBLE,     /**< carrier sub-fields only                        */
+    CHATS_F_STRING,     /**< JSON string, max_len characters                */
+    CHATS_F_BOOL,
+    CHATS_F_DATETIME,   /**< ISO 8601, stored as timestamptz, null = unset  */
+    CHATS_F_ENUM,       /**< a name (any case) or number; rendered by name  */
+    CHATS_F_FLAGS,      /**< a set of flag names or a number                */
+    CHATS_F_CARRIER     /**< a row of another table, by its key; null = none */
+} chats_ftype_e;
+
+#define CHATS_FF_READONLY  0x01  /**< only its current value is accepted  */
+#define CHATS_FF_KEY       0x02  /**< the entity's primary key            */
+#define CHATS_FF_ZERO_NULL 0x04  /**< 0 is stored as SQL NULL (optional FK) */
+
+typedef struct {
+    const char *name;
+    int value;
+} chats_enum_t;                  /**< arrays end with { NULL, 0 }          */
+
+typedef struct {
+    const char *name;            /**< JSON name                            */
+    const char *column;          /**< column of the carrier's table        */
+    chats_ftype_e type;
+    const chats_enum_t *enums;   /**< for CHATS_F_ENUM                     */
+    const char *dotnet;          /**< .NET type name (FieldProperties)     */
+} chats_subfield_t;
+
+typedef struct {
+    const char *type_name;       /**< "Associate", "Person", ...           */
+    const char *table;
+    const chats_subfield_t *fields;   /**< fields[0] is the key            */
+    int nfields;
+} chats_carrier_t;
+
+typedef struct {
+    const char *name;            /**< JSON name, PascalCase                */
+    const char *column;          /**< chat_session column                  */
+    chats_ftype_e type;
+    unsigned flags;              /**< CHATS_FF_*                           */
+    int max_len;                 /**< characters, for strings              */
+    const chats_enum_t *enums;   /**< for ENUM and FLAGS                   */
+    const chats_carrier_t *carrier;   /**< for CARRIER                     */
+    const char *dotnet;          /**< .NET type name (FieldProperties)     */
+} chats_field_t;
+
+/** The fields in entity order; *pn gets their number. */
+const chats_field_t *chats_schema_fields(int *pn);
+
+/** The field named (ASCII case-insensitive), or NULL. */
+const chats_field_t *chats_schema_find(const char *name, apr_size_t len);
+
+/** 1 for response-only members a client may echo back (TableRight,
+ * FieldProperties, _Links): accepted in bodies and ignored. */
+int chats_schema_is_ignored(const char *name, apr_size_t len);
+
+/** The carrier sub-field named (case-insensitive), or NULL. */
+const chats_subfield_t *chats_carrier_find(const chats_carrier_t *c,
+                                           const char *name, apr_size_t len);
+
+/** Enum value for a name (case-insensitive): 1 if found. */
+int chats_enum_value(const chats_enum_t *e, const char *name,
+                     apr_size_t len, int *pvalue);
+
+/** Enum name for a value, or NULL. */
+const char *chats_enum_name(const chats_enum_t *e, int value);
+
+#endif
