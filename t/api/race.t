@@ -1,0 +1,84 @@
+# Two PATCHes racing on one row: neither update is lost, and a "test" op is
+# checked against the row actually written. A slow trigger on a dedicated
+# row forces the overlap: A's UPDATE holds the row for a while; B reads the
+# old version meanwhile, then its UPDATE waits for A and finds the version
+# moved. Without the version check B would overwrite A's change.
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use ChatSession::Test qw(req json_body seed_session db);
+use Time::HiRes qw(sleep);
+use File::Temp qw(tempfile);
+
+plan tests => 8, need_lwp, need_module('mod_dbd.c');
+
+my $ID = 9401;
+my $SLEEP = 1.5;
+
+db()->do(<<"SQL");
+CREATE OR REPLACE FUNCTION chats_test_slow_update() RETURNS trigger AS \$\$
+BEGIN
+    IF NEW.id = $ID THEN
+        PERFORM pg_sleep($SLEEP);
+    END IF;
+    RETURN NEW;
+END
+\$\$ LANGUAGE plpgsql
+SQL
+db()->do('DROP TRIGGER IF EXISTS chats_test_slow ON chat_session');
+db()->do('CREATE TRIGGER chats_test_slow BEFORE UPDATE ON chat_session '
+         . 'FOR EACH ROW EXECUTE FUNCTION chats_test_slow_update()');
+
+# PATCH in a child process; its status goes to a file read by wait_patch.
+sub start_patch {
+    my $ops = shift;
+    my (undef, $file) = tempfile(UNLINK => 1);
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        my $res = req(PATCH => "/api/v1/ChatSession/$ID", body => $ops);
+        open my $fh, '>', $file or die;
+        print $fh $res->code;
+        close $fh;
+        require POSIX;
+        POSIX::_exit(0);
+    }
+    return [$pid, $file];
+}
+
+sub wait_patch {
+    my $h = shift;
+    waitpid $h->[0], 0;
+    open my $fh, '<', $h->[1] or return 0;
+    return scalar <$fh>;
+}
+
+# 1. Disjoint fields: both changes survive.
+seed_session($ID, name => 'Orig', email => 'orig@example.com');
+my $v0 = db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?',
+                               undef, $ID);
+my $a = start_patch([{ op => 'replace', path => '/CustomerName', value => 'From A' }]);
+sleep 0.5;
+my $b = start_patch([{ op => 'replace', path => '/CustomerEmail', value => 'b@example.com' }]);
+is(wait_patch($a), 200, 'A: 200');
+is(wait_patch($b), 200, 'B: 200');
+my $row = db()->selectrow_hashref('SELECT * FROM chat_session WHERE id = ?',
+                                  undef, $ID);
+is($row->{name}, 'From A', "A's change survived B's write");
+is($row->{email}, 'b@example.com', "B's change written");
+is($row->{version}, $v0 + 2, 'two writes, two versions');
+
+# 2. B tests the value A is about to change: B re-applies on the row A
+# wrote, and its test fails there.
+seed_session($ID, name => 'Orig');
+$a = start_patch([{ op => 'replace', path => '/CustomerName', value => 'From A' }]);
+sleep 0.5;
+$b = start_patch([{ op => 'test', path => '/CustomerName', value => 'Orig' },
+                  { op => 'replace', path => '/CustomerEmail', value => 'b2@example.com' }]);
+is(wait_patch($a), 200, 'A: 200');
+is(wait_patch($b), 409, 'B: its test is checked against the row A wrote: 409');
+is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
+   'kari@example.com', "B wrote nothing");
+
+db()->do('DROP TRIGGER IF EXISTS chats_test_slow ON chat_session');
