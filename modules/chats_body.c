@@ -50,7 +50,11 @@ static chats_err_t *read_error(request_rec *r, apr_status_t rv)
     int status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
     chats_err_t *e;
 
-    if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+    if (rv == AP_FILTER_ERROR) {
+        /* httpd's input filter has answered (with our JSON body). */
+        e = chats_err_make(r->pool, CHATS_E_INVALID, NULL, "refused by httpd");
+    }
+    else if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         e = chats_err_make(r->pool, CHATS_E_TOO_BIG, NULL,
                            "request body too large");
     }
@@ -117,6 +121,7 @@ chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
     if (cl && ap_parse_strict_length(&declared, cl) && declared > limit) {
         return too_big(r, limit);
     }
+    chats_http_core_errors(r);
     lim.max_bytes = (apr_size_t)limit;
     lim.max_depth = 32;
     lim.max_values = 100000;

@@ -139,6 +139,23 @@ int chats_http_custom_error(request_rec *r, const chats_err_t *e)
     return status;
 }
 
+void chats_http_core_errors(request_rec *r)
+{
+    static const chats_ecode_t codes[] = { CHATS_E_TOO_BIG, CHATS_E_INVALID };
+    size_t i;
+
+    for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        chats_err_t *e = chats_err_make(r->pool, codes[i], NULL,
+                                        codes[i] == CHATS_E_TOO_BIG
+                                        ? "request body too large"
+                                        : "bad request");
+
+        ap_custom_response(r, chats_http_status(e->code),
+                           error_body(r->pool, e));
+    }
+    apr_table_setn(r->notes, CHATS_JSON_ERROR_NOTE, "1");
+}
+
 /* httpd writes the custom response of an error it answers itself, and
  * labels it text/html; this filter, inserted for such errors only,
  * labels our JSON bodies as what they are. */

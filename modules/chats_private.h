@@ -77,6 +77,9 @@ int chats_http_send_error(request_rec *r, const chats_err_t *e);
  * JSON custom response for e's status and mark r so the error filter
  * labels it application/json. Returns the HTTP status to return. */
 int chats_http_custom_error(request_rec *r, const chats_err_t *e);
+/** Before reading a body: should httpd's input filters refuse it (its own
+ * LimitRequestBody, a bad chunk), let their 413/400 carry our JSON too. */
+void chats_http_core_errors(request_rec *r);
 void chats_http_register_hooks(apr_pool_t *p);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */

@@ -12,7 +12,7 @@ use ChatSession::Test qw(req json_body seed_session db);
 use Time::HiRes qw(sleep);
 use File::Temp qw(tempfile);
 
-plan tests => 8, need_lwp, need_module('mod_dbd.c');
+plan tests => 11, need_lwp, need_module('mod_dbd.c');
 
 my $ID = 9401;
 my $SLEEP = 1.5;
@@ -27,17 +27,34 @@ BEGIN
 END
 \$\$ LANGUAGE plpgsql
 SQL
+# 3. If-Unmodified-Since is checked again when B re-reads: B passes it on
+# the row it first read, and fails it on the row A wrote a second later.
+seed_session($ID, name => 'Orig');
+my $lm = req(GET => "/api/v1/ChatSession/$ID")->header('Last-Modified');
+sleep 1.2;                      # A's write lands in a later second
+$a = start_patch([{ op => 'replace', path => '/CustomerName', value => 'From A' }]);
+sleep 0.5;
+$b = start_patch_h([{ op => 'replace', path => '/CustomerEmail', value => 'b3@example.com' }],
+                   'If-Unmodified-Since' => $lm);
+is(wait_patch($a), 200, 'A: 200');
+is(wait_patch($b), 412, 'B: If-Unmodified-Since re-checked on the retry: 412');
+is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
+   'kari@example.com', "B wrote nothing");
+
 db()->do('DROP TRIGGER IF EXISTS chats_test_slow ON chat_session');
 db()->do('CREATE TRIGGER chats_test_slow BEFORE UPDATE ON chat_session '
          . 'FOR EACH ROW EXECUTE FUNCTION chats_test_slow_update()');
 
 # PATCH in a child process; its status goes to a file read by wait_patch.
-sub start_patch {
-    my $ops = shift;
+sub start_patch { start_patch_h(shift) }
+
+sub start_patch_h {
+    my ($ops, %headers) = @_;
     my (undef, $file) = tempfile(UNLINK => 1);
     my $pid = fork // die "fork: $!";
     if ($pid == 0) {
-        my $res = req(PATCH => "/api/v1/ChatSession/$ID", body => $ops);
+        my $res = req(PATCH => "/api/v1/ChatSession/$ID", body => $ops,
+                      headers => \%headers);
         open my $fh, '>', $file or die;
         print $fh $res->code;
         close $fh;
