@@ -93,13 +93,16 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
     const char *list, *joins;
 
     select_parts(p, &list, &joins, &sql->ncols);
-    sql->select = apr_pstrcat(p, "SELECT ", list, " FROM chat_session cs",
+    sql->select.name = "chats_select";
+    sql->select.sql = apr_pstrcat(p, "SELECT ", list, " FROM chat_session cs",
                               joins, " WHERE cs.id = $1::int4", NULL);
-    sql->update = apr_pstrcat(p, "WITH cs AS (UPDATE chat_session SET ",
+    sql->update.name = "chats_update";
+    sql->update.sql = apr_pstrcat(p, "WITH cs AS (UPDATE chat_session SET ",
                               update_sets(p, &sql->nparams),
                               " WHERE id = $1::int4 AND version = $2::int8"
                               " RETURNING *) SELECT ", list, " FROM cs",
                               joins, NULL);
-    sql->password = "SELECT password_hash FROM associate WHERE name = $1";
+    sql->password.name = "chats_password";
+    sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1";
     return sql;
 }

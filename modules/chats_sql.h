@@ -6,10 +6,17 @@
 
 #include <apr_pools.h>
 
+/** A statement we prepare ourselves: name unique across the module
+ * ("chats_<verb>"), SQL with $n parameters. */
+typedef struct {
+    const char *name;
+    const char *sql;
+} chats_stmt_t;
+
 typedef struct chats_sql_t {
-    const char *select;      /**< $1 = id -> one row                      */
-    const char *update;      /**< $1 id, $2 version, $3.. fields -> row    */
-    const char *password;    /**< $1 login -> password_hash               */
+    chats_stmt_t select;     /**< $1 = id -> one row                      */
+    chats_stmt_t update;     /**< $1 id, $2 version, $3.. fields -> row    */
+    chats_stmt_t password;   /**< $1 login -> password_hash               */
     int ncols;               /**< columns of a row (fields + 2)           */
     int nparams;             /**< field parameters of update (after $2)   */
 } chats_sql_t;

@@ -5,6 +5,7 @@
 #define CHATS_STORE_H
 
 #include "chats_private.h"
+#include "chats_sql.h"
 
 typedef struct chats_store_t chats_store_t;
 
@@ -17,10 +18,27 @@ typedef struct {
     apr_time_t updated_at;       /**< whole seconds, as apr_time_t */
 } chats_row_t;
 
-/** Acquire the request's pooled connection (held until r ends) and make
- * sure our statements are prepared on it. CHATS_E_DB_DOWN when
- * PostgreSQL cannot be reached. */
+/** Rows of a result as text, row-major (NULL = SQL NULL), in r->pool. */
+typedef struct {
+    int nrows, ncols;
+    int affected;                /**< rows an INSERT/UPDATE/DELETE touched */
+    const char **values;
+} chats_rows_t;
+
+#define CHATS_ROWS_GET(rs, i, j) ((rs)->values[(i) * (rs)->ncols + (j)])
+
+/** Acquire the request's pooled connection (held until r ends), reset
+ * if it was found broken. CHATS_E_DB_DOWN when PostgreSQL cannot be
+ * reached. */
 chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
+
+/** Run one of our statements (prepared on this connection on first use,
+ * and again after a reconnect) with every value a bound parameter.
+ * CHATS_E_DB_DOWN when PostgreSQL cannot be reached; SQL errors mapped
+ * (23503 -> CHATS_E_INVALID naming the field, 22xxx -> CHATS_E_INVALID). */
+chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
+                              int nparams, const char *const *params,
+                              chats_rows_t **prows);
 
 /** Read one chat session: CHATS_E_NOT_FOUND if there is none. */
 chats_err_t *chats_store_load(chats_store_t *st, apr_int32_t id,

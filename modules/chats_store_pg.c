@@ -2,9 +2,11 @@
  * run through libpq on the pooled connection. apr_dbd's own prepared
  * statements die with the server process that held them and mod_dbd never
  * prepares them again (notes/toolchain.md), so we prepare per connection
- * ourselves and again whenever the backend changed. */
+ * ourselves, on first use, and again whenever the backend changed. */
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <libpq-fe.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chats_entity.h"
@@ -20,23 +22,14 @@ struct chats_store_t {
     const chats_sql_t *sql;
 };
 
-/* Per pooled connection: the backend our statements were prepared on. */
+/* Per pooled connection: the backend our statements were prepared on,
+ * and which of them it has. Lives in the connection's own pool. */
 typedef struct {
     int backend_pid;
+    apr_hash_t *prepared;          /* statement name -> (void *)1 */
 } chats_pgconn_state_t;
 
 #define STATE_KEY "chats-pgconn-state"
-
-enum { STMT_SELECT, STMT_UPDATE, STMT_PASSWORD, STMT_COUNT };
-static const char *const stmt_names[STMT_COUNT] = {
-    "chats_select", "chats_update", "chats_password"
-};
-
-static const char *stmt_sql(const chats_sql_t *sql, int stmt)
-{
-    return stmt == STMT_SELECT ? sql->select
-         : stmt == STMT_UPDATE ? sql->update : sql->password;
-}
 
 static apr_status_t clear_result(void *res)
 {
@@ -70,43 +63,46 @@ static chats_pgconn_state_t *conn_state(chats_store_t *st)
     apr_pool_userdata_get(&data, STATE_KEY, st->dbd->pool);
     if (!data) {
         cs = apr_pcalloc(st->dbd->pool, sizeof(*cs));
+        cs->prepared = apr_hash_make(st->dbd->pool);
         apr_pool_userdata_setn(cs, STATE_KEY, NULL, st->dbd->pool);
         data = cs;
     }
     return data;
 }
 
-/* Prepare every statement unless this backend already has them. */
-static chats_err_t *ensure_prepared(chats_store_t *st, int force)
+/* Prepare stmt on this connection unless its backend has it already. A
+ * new backend (after a reconnect) has none of them. */
+static chats_err_t *ensure_prepared(chats_store_t *st,
+                                    const chats_stmt_t *stmt)
 {
     chats_pgconn_state_t *cs = conn_state(st);
-    int pid = PQbackendPID(st->conn), i;
+    int pid = PQbackendPID(st->conn);
+    const char *state;
     PGresult *res;
 
-    if (!force && pid != 0 && pid == cs->backend_pid) {
+    if (pid != cs->backend_pid) {
+        apr_hash_clear(cs->prepared);
+        cs->backend_pid = pid;
+    }
+    if (apr_hash_get(cs->prepared, stmt->name, APR_HASH_KEY_STRING)) {
         return NULL;
     }
-    cs->backend_pid = 0;
-    for (i = 0; i < STMT_COUNT; i++) {
-        const char *state;
-
-        res = pooled(st->r->pool, PQprepare(st->conn, stmt_names[i],
-                                            stmt_sql(st->sql, i), 0, NULL));
-        state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        /* 42P05: this backend has it already (a forced re-check) */
-        if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
-                     && !(state && !strcmp(state, "42P05")))) {
-            if (PQstatus(st->conn) != CONNECTION_OK) {
-                return db_down(st, "prepare");
-            }
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(11)
-                          "preparing %s failed: %s", stmt_names[i],
-                          PQerrorMessage(st->conn));
-            return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
-                                  "the database schema does not match");
+    res = pooled(st->r->pool, PQprepare(st->conn, stmt->name, stmt->sql, 0,
+                                        NULL));
+    state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    /* 42P05: the backend has it already (we forgot it, it did not) */
+    if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
+                 && !(state && !strcmp(state, "42P05")))) {
+        if (PQstatus(st->conn) != CONNECTION_OK) {
+            return db_down(st, "prepare");
         }
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(11)
+                      "preparing %s failed: %s", stmt->name,
+                      PQerrorMessage(st->conn));
+        return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
+                              "the database schema does not match");
     }
-    cs->backend_pid = pid;
+    apr_hash_set(cs->prepared, stmt->name, APR_HASH_KEY_STRING, (void *)1);
     return NULL;
 }
 
@@ -134,7 +130,7 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
         }
     }
     *pst = st;
-    return ensure_prepared(st, 0);
+    return NULL;
 }
 
 static int is_connection_error(PGconn *conn, const char *state)
@@ -177,8 +173,9 @@ static chats_err_t *map_error(chats_store_t *st, PGresult *res)
 
 /* Run a prepared statement; one retry after a re-prepare (SQLSTATE 26000)
  * or a reconnect (a PostgreSQL restart shows first as a dead socket). */
-static chats_err_t *run(chats_store_t *st, int stmt, int nparams,
-                        const char *const *params, PGresult **pres)
+static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
+                        int nparams, const char *const *params,
+                        PGresult **pres)
 {
     PGresult *res;
     const char *state;
@@ -186,10 +183,14 @@ static chats_err_t *run(chats_store_t *st, int stmt, int nparams,
     int attempt;
 
     for (attempt = 0; attempt < 2; attempt++) {
+        if ((e = ensure_prepared(st, stmt)) != NULL) {
+            return e;
+        }
         res = pooled(st->r->pool,
-                     PQexecPrepared(st->conn, stmt_names[stmt], nparams,
-                                    params, NULL, NULL, 0));
-        if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
+                     PQexecPrepared(st->conn, stmt->name, nparams, params,
+                                    NULL, NULL, 0));
+        if (res && (PQresultStatus(res) == PGRES_TUPLES_OK
+                    || PQresultStatus(res) == PGRES_COMMAND_OK)) {
             *pres = res;
             return NULL;
         }
@@ -203,32 +204,56 @@ static chats_err_t *run(chats_store_t *st, int stmt, int nparams,
             }
         }
         else if (attempt == 0 && state && !strcmp(state, "26000")) {
-            /* statement gone (e.g. DISCARD ALL by a pooler): prepare again */
+            /* gone from the backend (DISCARD ALL by a pooler): again */
+            apr_hash_set(conn_state(st)->prepared, stmt->name,
+                         APR_HASH_KEY_STRING, NULL);
         }
         else if (is_connection_error(st->conn, state)) {
-            return db_down(st, stmt_names[stmt]);
+            return db_down(st, stmt->name);
         }
         else {
             return map_error(st, res);
         }
-        if ((e = ensure_prepared(st, 1)) != NULL) {
-            return e;
-        }
     }
-    return db_down(st, stmt_names[stmt]);
+    return db_down(st, stmt->name);
 }
 
-static chats_row_t *row_of(chats_store_t *st, PGresult *res)
+chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
+                              int nparams, const char *const *params,
+                              chats_rows_t **prows)
 {
-    chats_row_t *row = apr_pcalloc(st->r->pool, sizeof(*row));
-    int i, n = PQnfields(res);
+    chats_rows_t *rows = apr_pcalloc(st->r->pool, sizeof(*rows));
+    PGresult *res;
+    chats_err_t *e;
+    int i, j;
+
+    if ((e = run(st, stmt, nparams, params, &res)) != NULL) {
+        return e;
+    }
+    rows->nrows = PQntuples(res);
+    rows->ncols = PQnfields(res);
+    rows->affected = atoi(PQcmdTuples(res));
+    rows->values = apr_pcalloc(st->r->pool, ((apr_size_t)rows->nrows
+                                             * rows->ncols + 1)
+                                            * sizeof(*rows->values));
+    for (i = 0; i < rows->nrows; i++) {
+        for (j = 0; j < rows->ncols; j++) {
+            rows->values[i * rows->ncols + j] = PQgetisnull(res, i, j) ? NULL
+                : apr_pstrdup(st->r->pool, PQgetvalue(res, i, j));
+        }
+    }
+    *prows = rows;
+    return NULL;
+}
+
+/* A chat_session row (chats_sql's layout) from the first row of rows. */
+static chats_row_t *row_of(apr_pool_t *p, const chats_rows_t *rows)
+{
+    chats_row_t *row = apr_pcalloc(p, sizeof(*row));
+    int n = rows->ncols;
 
     row->ncols = n;
-    row->values = apr_pcalloc(st->r->pool, n * sizeof(*row->values));
-    for (i = 0; i < n; i++) {
-        row->values[i] = PQgetisnull(res, 0, i) ? NULL
-            : apr_pstrdup(st->r->pool, PQgetvalue(res, 0, i));
-    }
+    row->values = rows->values;
     row->version = apr_atoi64(row->values[n - 2]);
     row->updated_at = apr_time_from_sec(apr_atoi64(row->values[n - 1]));
     return row;
@@ -238,18 +263,18 @@ chats_err_t *chats_store_load(chats_store_t *st, apr_int32_t id,
                               chats_row_t **prow)
 {
     const char *params[1];
-    PGresult *res;
+    chats_rows_t *rows;
     chats_err_t *e;
 
     params[0] = apr_itoa(st->r->pool, id);
-    if ((e = run(st, STMT_SELECT, 1, params, &res)) != NULL) {
+    if ((e = chats_store_exec(st, &st->sql->select, 1, params, &rows))) {
         return e;
     }
-    if (PQntuples(res) != 1) {
+    if (rows->nrows != 1) {
         return chats_err_make(st->r->pool, CHATS_E_NOT_FOUND, NULL,
                               "ChatSession id %d not found", (int)id);
     }
-    *prow = row_of(st, res);
+    *prow = row_of(st->r->pool, rows);
     return NULL;
 }
 
@@ -260,18 +285,18 @@ chats_err_t *chats_store_update(chats_store_t *st, apr_int32_t id,
 {
     int n = st->sql->nparams + 2;
     const char **all = apr_pcalloc(st->r->pool, n * sizeof(*all));
-    PGresult *res;
+    chats_rows_t *rows;
     chats_err_t *e;
 
     all[0] = apr_itoa(st->r->pool, id);
     all[1] = apr_psprintf(st->r->pool, "%" APR_INT64_T_FMT, version);
     memcpy(all + 2, params, st->sql->nparams * sizeof(*all));
     *prow = NULL;
-    if ((e = run(st, STMT_UPDATE, n, all, &res)) != NULL) {
+    if ((e = chats_store_exec(st, &st->sql->update, n, all, &rows))) {
         return e;
     }
-    if (PQntuples(res) == 1) {
-        *prow = row_of(st, res);
+    if (rows->nrows == 1) {
+        *prow = row_of(st->r->pool, rows);
     }
     return NULL;
 }
@@ -279,17 +304,16 @@ chats_err_t *chats_store_update(chats_store_t *st, apr_int32_t id,
 chats_err_t *chats_store_password_hash(chats_store_t *st, const char *login,
                                        const char **phash)
 {
-    PGresult *res;
+    chats_rows_t *rows;
     chats_err_t *e;
 
-    if ((e = run(st, STMT_PASSWORD, 1, &login, &res)) != NULL) {
+    if ((e = chats_store_exec(st, &st->sql->password, 1, &login, &rows))) {
         return e;
     }
-    if (PQntuples(res) != 1) {
+    if (rows->nrows != 1) {
         return chats_err_make(st->r->pool, CHATS_E_NOT_FOUND, NULL,
                               "no such associate");
     }
-    *phash = PQgetisnull(res, 0, 0) ? NULL
-           : apr_pstrdup(st->r->pool, PQgetvalue(res, 0, 0));
+    *phash = rows->values[0];
     return NULL;
 }
