@@ -6,74 +6,150 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "modules/chats_openapi.h"
 #include "modules/chats_private.h"
 #include "modules/chats_resource.h"
 #include "modules/chats_sql.h"
 
-/* The part of the URI after ".../ChatSession": "" for the collection,
- * "/844" for one session. NULL if the URI does not name the resource. */
-static const char *resource_tail(const request_rec *r)
+/* Where "/ChatSession" ends in the URI (the last such segment), or -1. */
+static apr_ssize_t resource_end(const request_rec *r)
 {
     static const char name[] = "/ChatSession";
-    const char *u = r->uri, *hit = NULL, *s;
+    const char *u = r->uri, *s;
+    apr_ssize_t end = -1;
 
     for (s = u; (s = ap_strcasestr(s, name)) != NULL; s++) {
         char after = s[sizeof(name) - 1];
 
         if (after == '\0' || after == '/') {
-            hit = s;
+            end = (s - u) + (apr_ssize_t)sizeof(name) - 1;
         }
     }
-    return hit ? hit + sizeof(name) - 1 : NULL;
+    return end;
 }
 
-/* "/844" -> 844; an id must be a decimal int32 (leading zeros allowed,
+/* "844" -> 844; an id must be a decimal int32 (leading zeros allowed,
  * as SuperOffice's routing takes them). */
-static chats_err_t *parse_id(request_rec *r, const char *tail,
-                             apr_int32_t *pid)
+static chats_err_t *parse_id(request_rec *r, const char *s, apr_int32_t *pid)
 {
-    const char *s = tail + 1;
     apr_int64_t v = 0;
+    const char *d;
 
-    if (*s == '\0') {
-        return chats_err_make(r->pool, CHATS_E_BAD_ID, NULL,
-                              "the URL must end in a chat session id");
-    }
-    for (; *s; s++) {
-        if (!apr_isdigit(*s) || (v = v * 10 + (*s - '0')) > INT32_MAX) {
+    for (d = s; *d; d++) {
+        if (!apr_isdigit(*d) || (v = v * 10 + (*d - '0')) > INT32_MAX) {
             return chats_err_make(r->pool, CHATS_E_BAD_ID, NULL,
-                                  "'%s' is not a chat session id",
-                                  tail + 1);
+                                  "'%s' is not a chat session id", s);
         }
     }
     *pid = (apr_int32_t)v;
     return NULL;
 }
 
-static chats_err_t *route(request_rec *r)
-{
-    const char *tail = resource_tail(r);
-    apr_int32_t id = 0;
-    chats_err_t *e;
+/* Served beside the sessions: /api/v1/ChatSession/openapi.json. */
+#define CHATS_OPENAPI_NAME "openapi.json"
 
-    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_PATCH);
-    if (!tail || *tail != '/' || strchr(tail + 1, '/')) {
-        return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "no such resource");
+typedef chats_err_t *chats_method_fn(chats_req_t *q);
+
+/* What each kind of URL allows. */
+typedef struct {
+    const char *allow;
+    chats_method_fn *get, *put, *patch, *del, *post;
+} chats_route_t;
+
+static const chats_route_t item_route = {
+    "GET, HEAD, PUT, PATCH, DELETE, OPTIONS", chats_resource_get,
+    chats_resource_put, chats_resource_patch, chats_resource_delete, NULL
+};
+static const chats_route_t collection_route = {
+    "POST, OPTIONS", NULL, NULL, NULL, NULL, chats_resource_post
+};
+static const chats_route_t default_route = {
+    "GET, HEAD, OPTIONS", chats_resource_default, NULL, NULL, NULL, NULL
+};
+
+static chats_err_t *dispatch(chats_req_t *q, const chats_route_t *rt)
+{
+    request_rec *r = q->r;
+    chats_method_fn *fn = r->method_number == M_GET ? rt->get
+                        : r->method_number == M_PUT ? rt->put
+                        : r->method_number == M_PATCH ? rt->patch
+                        : r->method_number == M_DELETE ? rt->del
+                        : r->method_number == M_POST ? rt->post : NULL;
+
+    if (r->method_number == M_OPTIONS) {
+        apr_table_setn(r->headers_out, "Allow", rt->allow);
+        apr_table_setn(r->headers_out, "Accept-Patch",
+                       "application/json-patch+json, "
+                       "application/merge-patch+json");
+        ap_set_content_length(r, 0);
+        return NULL;
     }
-    if ((e = parse_id(r, tail, &id)) != NULL) {
-        return e;
-    }
-    switch (r->method_number) {
-    case M_GET:
-        return chats_resource_get(r, id);
-    case M_PATCH:
-        return chats_resource_patch(r, id);
-    default:
-        apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD, PATCH");
+    if (!fn) {
+        apr_table_setn(r->err_headers_out, "Allow", rt->allow);
         return chats_err_make(r->pool, CHATS_E_METHOD, NULL,
                               "%s is not allowed here", r->method);
     }
+    return fn(q);
+}
+
+/* The OpenAPI document describing all of the above. */
+static chats_err_t *send_openapi(request_rec *r)
+{
+    const char *doc = chats_srv_conf(r->server)->openapi;
+
+    if (r->method_number != M_GET) {
+        apr_table_setn(r->err_headers_out, "Allow", "GET, HEAD");
+        return chats_err_make(r->pool, CHATS_E_METHOD, NULL,
+                              "%s is not allowed here", r->method);
+    }
+    if (!doc) {
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "the OpenAPI document could not be built");
+    }
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    ap_set_content_length(r, strlen(doc));
+    if (!r->header_only) {
+        ap_rputs(doc, r);
+    }
+    return NULL;
+}
+
+static chats_err_t *route(request_rec *r)
+{
+    apr_ssize_t end = resource_end(r);
+    const char *tail;
+    chats_req_t q;
+    chats_err_t *e;
+
+    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_PUT)
+        | (AP_METHOD_BIT << M_PATCH) | (AP_METHOD_BIT << M_DELETE)
+        | (AP_METHOD_BIT << M_POST) | (AP_METHOD_BIT << M_OPTIONS);
+    if (end < 0) {
+        return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "no such resource");
+    }
+    memset(&q, 0, sizeof(q));
+    q.r = r;
+    q.archive_url = apr_pstrmemdup(r->pool, r->uri, end);
+    tail = r->uri + end;
+    /* The official client posts to the collection with a trailing '/'. */
+    if (!*tail || !strcmp(tail, "/")) {
+        return dispatch(&q, &collection_route);
+    }
+    if (strchr(tail + 1, '/')) {
+        return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "no such resource");
+    }
+    if (!strcasecmp(tail + 1, CHATS_OPENAPI_NAME)) {
+        return send_openapi(r);
+    }
+    if (!strcasecmp(tail + 1, "default")) {
+        return dispatch(&q, &default_route);
+    }
+    if ((e = parse_id(r, tail + 1, &q.id)) != NULL) {
+        return e;
+    }
+    return dispatch(&q, &item_route);
 }
 
 static int chats_handler(request_rec *r)
@@ -99,11 +175,13 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
     const chats_sql_t *sql = chats_sql_build(pconf);
+    const char *openapi = chats_openapi_json(pconf, NULL);
 
     (void)plog;
     (void)ptemp;
     for (; s; s = s->next) {
         chats_srv_conf(s)->sql = sql;
+        chats_srv_conf(s)->openapi = openapi;
     }
     return OK;
 }

@@ -54,6 +54,19 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f)
     }
 }
 
+chats_doc_t *chats_entity_template(apr_pool_t *p)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+    chats_doc_t *doc = chats_doc_object(p);
+
+    for (i = 0; i < n; i++) {
+        chats_doc_object_set(doc, f[i].name, strlen(f[i].name),
+                             chats_entity_empty(p, &f[i]), 0, p);
+    }
+    return doc;
+}
+
 /* One column's text (NULL = SQL NULL) as a canonical value. */
 static chats_doc_t *column_doc(apr_pool_t *p, chats_ftype_e type,
                                const chats_enum_t *enums, const char *v)

@@ -19,6 +19,10 @@ chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values);
  * NULL = SQL NULL) for a canonical document. */
 const char **chats_entity_to_params(apr_pool_t *p, const chats_doc_t *doc);
 
+/** The template a new session starts from (GET default, POST): every
+ * field empty, ChatSessionId 0. */
+chats_doc_t *chats_entity_template(apr_pool_t *p);
+
 /** The canonical empty value of a field (what remove / merge null set). */
 chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f);
 

@@ -66,6 +66,30 @@ static chats_err_t *prepare_field(const chats_field_t *f, chats_op_t *op,
     return NULL;
 }
 
+/* Is v (from a client) the sub-field's current value cur? Compared as the
+ * sub-field's type: an echoed date-time in another form is the same
+ * instant, an enum by number is its name. */
+static int same_sub_value(const chats_subfield_t *s, const chats_doc_t *cur,
+                          const chats_doc_t *v, apr_pool_t *p)
+{
+    chats_field_t as_field;
+    chats_doc_t *canon;
+
+    memset(&as_field, 0, sizeof(as_field));
+    as_field.name = s->name;
+    as_field.type = s->type;
+    as_field.enums = s->enums;
+    if (s->type == CHATS_F_INT32 || s->type == CHATS_F_DATETIME
+        || s->type == CHATS_F_ENUM || s->type == CHATS_F_BOOL
+        || s->type == CHATS_F_STRING) {
+        if (chats_entity_coerce(&as_field, v, &canon, p) != NULL) {
+            return 0;
+        }
+        v = canon;
+    }
+    return chats_doc_equal(cur, v);
+}
+
 /* Ops on a carrier's sub-field: its key re-points the carrier; the other
  * members are read-only (derived from the referenced row). */
 static chats_err_t *prepare_sub(const chats_field_t *f, chats_op_t *op,
@@ -101,8 +125,16 @@ static chats_err_t *prepare_sub(const chats_field_t *f, chats_op_t *op,
     }
     have = cur->type == CHATS_J_OBJECT
         ? chats_doc_object_get(cur, s->name, strlen(s->name), 0) : NULL;
+    if (op->kind == CHATS_OP_REMOVE) {
+        /* a merge null for a member that is null already changes nothing */
+        if (!have || have->type == CHATS_J_NULL) {
+            op->kind = CHATS_OP_SKIP;
+            return NULL;
+        }
+        return readonly(p, path);
+    }
     if (op->kind == CHATS_OP_TEST) {
-        if (have ? !chats_doc_equal(have, op->value)
+        if (have ? !same_sub_value(s, have, op->value, p)
                  : op->value->type != CHATS_J_NULL) {
             return test_failed(p, path);
         }
@@ -111,8 +143,7 @@ static chats_err_t *prepare_sub(const chats_field_t *f, chats_op_t *op,
     }
     /* An echo of the current value, or of a member of a carrier that this
      * patch re-pointed (no longer known here), changes nothing. */
-    if (op->kind != CHATS_OP_REMOVE
-        && (!have || chats_doc_equal(have, op->value))) {
+    if (!have || same_sub_value(s, have, op->value, p)) {
         op->kind = CHATS_OP_SKIP;
         return NULL;
     }

@@ -48,7 +48,7 @@ const char *chats_err_name(chats_ecode_t code)
         "none", "syntax", "invalid", "readonly", "path", "bad_id",
         "media", "too_big", "not_found", "test_failed", "stale",
         "unauthorized", "forbidden", "method", "conflict", "db_down",
-        "internal"
+        "internal", "not_modified", "not_acceptable"
     };
 
     if ((int)code < 0 || (apr_size_t)code >= sizeof(names) / sizeof(*names)) {

@@ -38,6 +38,8 @@ static const struct {
     { CHATS_E_CONFLICT,     HTTP_CONFLICT,         "ConcurrencyException" },
     { CHATS_E_DB_DOWN,      HTTP_SERVICE_UNAVAILABLE,
                             "DatabaseUnavailableException" },
+    { CHATS_E_NOT_MODIFIED, HTTP_NOT_MODIFIED,     "NotModified" },
+    { CHATS_E_NOT_ACCEPTABLE, HTTP_NOT_ACCEPTABLE, "NotAcceptableException" },
     { CHATS_E_INTERNAL,     HTTP_INTERNAL_SERVER_ERROR, "SoServerException" },
 };
 
@@ -112,8 +114,12 @@ static void error_headers(request_rec *r, const chats_err_t *e)
 
 int chats_http_send_error(request_rec *r, const chats_err_t *e)
 {
-    const char *body = error_body(r->pool, e);
+    const char *body;
 
+    if (e->code == CHATS_E_NOT_MODIFIED) {
+        return HTTP_NOT_MODIFIED;        /* no body; validators kept */
+    }
+    body = error_body(r->pool, e);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, e->rv, r, CHATS_LOGNO(1)
                   "%s: %s", chats_err_name(e->code),
                   e->message ? e->message : "");

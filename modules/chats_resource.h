@@ -4,8 +4,39 @@
 #define CHATS_RESOURCE_H
 
 #include "chats_private.h"
+#include "chats_doc.h"
+#include "chats_store.h"
 
-chats_err_t *chats_resource_get(request_rec *r, apr_int32_t id);
-chats_err_t *chats_resource_patch(request_rec *r, apr_int32_t id);
+/** What the router learnt about a request. */
+typedef struct {
+    request_rec *r;
+    apr_int32_t id;            /**< the session in the URL, 0 if none  */
+    const char *archive_url;   /**< absolute URL of the collection     */
+} chats_req_t;
+
+/* Per item (/ChatSession/{id}). */
+chats_err_t *chats_resource_get(chats_req_t *q);
+chats_err_t *chats_resource_patch(chats_req_t *q);
+chats_err_t *chats_resource_put(chats_req_t *q);
+chats_err_t *chats_resource_delete(chats_req_t *q);
+/* The collection (/ChatSession) and the template (/ChatSession/default). */
+chats_err_t *chats_resource_post(chats_req_t *q);
+chats_err_t *chats_resource_default(chats_req_t *q);
+
+/* Shared by the methods (chats_resource.c). */
+
+/** Render row (or doc) with the request's $select and links and send
+ * it with its validators (ETag, Last-Modified). row may be NULL for the
+ * template; status is 200 unless given (POST sets Location). */
+chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
+                                 const chats_doc_t *doc);
+
+/** The absolute URL of session id (for Location and _Links). */
+const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id);
+
+/** Set row's validators on the response and evaluate the request's
+ * conditional headers against them (RFC 9110 via ap_meets_conditions):
+ * CHATS_E_STALE (412) or CHATS_E_NOT_MODIFIED (304). */
+chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_row_t *row);
 
 #endif

@@ -17,6 +17,8 @@ typedef struct chats_sql_t {
     chats_stmt_t select;     /**< $1 = id -> one row                      */
     chats_stmt_t update;     /**< $1 id, $2 version, $3.. fields -> row    */
     chats_stmt_t password;   /**< $1 login -> password_hash               */
+    chats_stmt_t insert;     /**< $1.. fields (as update's $3..) -> row    */
+    chats_stmt_t remove;     /**< $1 id, $2 version -> id if deleted       */
     int ncols;               /**< columns of a row (fields + 2)           */
     int nparams;             /**< field parameters of update (after $2)   */
 } chats_sql_t;

@@ -53,6 +53,16 @@ chats_err_t *chats_store_update(chats_store_t *st, apr_int32_t id,
                                 const char *const *params,
                                 chats_row_t **prow);
 
+/** Create a chat session from params (as for update); *prow is the row
+ * as written, with its new id. */
+chats_err_t *chats_store_insert(chats_store_t *st, const char *const *params,
+                                chats_row_t **prow);
+
+/** Delete the chat session if it still has version: *pdeleted = 1; 0 when
+ * the version moved (lost race) or the row is gone. */
+chats_err_t *chats_store_delete(chats_store_t *st, apr_int32_t id,
+                                apr_int64_t version, int *pdeleted);
+
 /** The password hash of the associate with this login name (NULL if
  * the associate has none): CHATS_E_NOT_FOUND if there is no associate. */
 chats_err_t *chats_store_password_hash(chats_store_t *st, const char *login,

@@ -301,6 +301,40 @@ chats_err_t *chats_store_update(chats_store_t *st, apr_int32_t id,
     return NULL;
 }
 
+chats_err_t *chats_store_insert(chats_store_t *st, const char *const *params,
+                                chats_row_t **prow)
+{
+    chats_rows_t *rows;
+    chats_err_t *e;
+
+    if ((e = chats_store_exec(st, &st->sql->insert, st->sql->nparams, params,
+                              &rows))) {
+        return e;
+    }
+    if (rows->nrows != 1) {
+        return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
+                              "the new chat session was not returned");
+    }
+    *prow = row_of(st->r->pool, rows);
+    return NULL;
+}
+
+chats_err_t *chats_store_delete(chats_store_t *st, apr_int32_t id,
+                                apr_int64_t version, int *pdeleted)
+{
+    const char *params[2];
+    chats_rows_t *rows;
+    chats_err_t *e;
+
+    params[0] = apr_itoa(st->r->pool, id);
+    params[1] = apr_psprintf(st->r->pool, "%" APR_INT64_T_FMT, version);
+    if ((e = chats_store_exec(st, &st->sql->remove, 2, params, &rows))) {
+        return e;
+    }
+    *pdeleted = rows->nrows == 1;
+    return NULL;
+}
+
 chats_err_t *chats_store_password_hash(chats_store_t *st, const char *login,
                                        const char **phash)
 {
