@@ -1,0 +1,95 @@
+/* The yajl_gen writer of the OpenAPI document (chats_openapi_private.h):
+ * each call writes one token and keeps the first failure in o->st, so the
+ * generators stay straight-line and chats_openapi_json() checks once. */
+#include <apr_strings.h>
+#include <string.h>
+
+#include "chats_openapi_private.h"
+
+static void og_check(chats_og_t *o, yajl_gen_status st)
+{
+    if (st != yajl_gen_status_ok && o->st == yajl_gen_status_ok) {
+        o->st = st;
+    }
+}
+
+void chats_og_str(chats_og_t *o, const char *s)
+{
+    og_check(o, yajl_gen_string(o->g, (const unsigned char *)s, strlen(s)));
+}
+
+void chats_og_int(chats_og_t *o, long long v)
+{
+    og_check(o, yajl_gen_integer(o->g, v));
+}
+
+void chats_og_bool(chats_og_t *o, int b)
+{
+    og_check(o, yajl_gen_bool(o->g, b));
+}
+
+void chats_og_null(chats_og_t *o)
+{
+    og_check(o, yajl_gen_null(o->g));
+}
+
+void chats_og_open(chats_og_t *o)
+{
+    og_check(o, yajl_gen_map_open(o->g));
+}
+
+void chats_og_close(chats_og_t *o)
+{
+    og_check(o, yajl_gen_map_close(o->g));
+}
+
+void chats_og_aopen(chats_og_t *o)
+{
+    og_check(o, yajl_gen_array_open(o->g));
+}
+
+void chats_og_aclose(chats_og_t *o)
+{
+    og_check(o, yajl_gen_array_close(o->g));
+}
+
+void chats_og_kstr(chats_og_t *o, const char *k, const char *s)
+{
+    chats_og_str(o, k);
+    chats_og_str(o, s);
+}
+
+void chats_og_kint(chats_og_t *o, const char *k, long long v)
+{
+    chats_og_str(o, k);
+    chats_og_int(o, v);
+}
+
+void chats_og_kbool(chats_og_t *o, const char *k, int b)
+{
+    chats_og_str(o, k);
+    chats_og_bool(o, b);
+}
+
+void chats_og_kopen(chats_og_t *o, const char *k)
+{
+    if (k) {
+        chats_og_str(o, k);
+    }
+    chats_og_open(o);
+}
+
+void chats_og_ref(chats_og_t *o, const char *kind, const char *name)
+{
+    chats_og_open(o);
+    chats_og_kstr(o, "$ref", apr_pstrcat(o->p, "#/components/", kind, "/",
+                                         name, NULL));
+    chats_og_close(o);
+}
+
+void chats_og_kref(chats_og_t *o, const char *k, const char *kind,
+                   const char *name)
+{
+    chats_og_str(o, k);
+    chats_og_ref(o, kind, name);
+}

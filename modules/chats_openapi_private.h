@@ -1,0 +1,46 @@
+/* Shared by chats_openapi.c (document, paths, responses) and
+ * chats_openapi_schema.c (components/schemas from the field table): a
+ * yajl_gen writer that remembers its first failure, so generators can
+ * write straight through and the caller checks once. Core header. */
+#ifndef CHATS_OPENAPI_PRIVATE_H
+#define CHATS_OPENAPI_PRIVATE_H
+
+#include <apr_pools.h>
+#include <yajl/yajl_gen.h>
+
+typedef struct {
+    yajl_gen g;
+    apr_pool_t *p;              /**< for composed strings               */
+    yajl_gen_status st;         /**< first failure, or yajl_gen_status_ok */
+} chats_og_t;
+
+/* Values; a string in a map context is a key. */
+void chats_og_str(chats_og_t *o, const char *s);
+void chats_og_int(chats_og_t *o, long long v);
+void chats_og_bool(chats_og_t *o, int b);
+void chats_og_null(chats_og_t *o);
+void chats_og_open(chats_og_t *o);          /**< {  */
+void chats_og_close(chats_og_t *o);         /**< }  */
+void chats_og_aopen(chats_og_t *o);         /**< [  */
+void chats_og_aclose(chats_og_t *o);        /**< ]  */
+
+/** "k": "s" */
+void chats_og_kstr(chats_og_t *o, const char *k, const char *s);
+/** "k": v */
+void chats_og_kint(chats_og_t *o, const char *k, long long v);
+/** "k": b */
+void chats_og_kbool(chats_og_t *o, const char *k, int b);
+/** "k": { (k NULL: just the {) */
+void chats_og_kopen(chats_og_t *o, const char *k);
+/** {"$ref": "#/components/<kind>/<name>"} */
+void chats_og_ref(chats_og_t *o, const char *kind, const char *name);
+/** "k": {"$ref": ...} */
+void chats_og_kref(chats_og_t *o, const char *k, const char *kind,
+                   const char *name);
+
+/** The members of components/schemas (inside an open map): the entity,
+ * WithLinks, every carrier of the field table, rights, FieldProperties,
+ * JSON Patch and the error body. */
+void chats_openapi_schemas(chats_og_t *o);
+
+#endif

@@ -1,0 +1,541 @@
+/* components/schemas of the OpenAPI document, generated from the field
+ * table: the entity's properties come from chats_schema_fields(), each
+ * carrier's from its sub-field list, so adding a field to chats_schema.c
+ * adds it here. Only what does not depend on fields (rights, links,
+ * JSON Patch, the error body) is written out by hand. */
+#include <apr_strings.h>
+#include <string.h>
+
+#include "chats_openapi_private.h"
+#include "chats_schema.h"
+
+/* One property to describe: a field of the entity or of a carrier. */
+typedef struct {
+    const char *name;
+    chats_ftype_e type;
+    const chats_enum_t *enums;
+    const chats_carrier_t *carrier;
+    const char *dotnet;
+    int max_len;
+    unsigned flags;             /* CHATS_FF_* */
+    int readonly;
+    int carrier_member;         /* a sub-field of a carrier */
+    const char *note;           /* leading description text, or NULL */
+} prop_t;
+
+#define SCHEMAS "schemas"
+
+/* "type": [t, "null"] or [t, t2, "null"]: every member of a response
+ * may be null, since $select nulls the unselected ones. */
+static void gen_types(chats_og_t *o, const char *t, const char *t2)
+{
+    chats_og_str(o, "type");
+    chats_og_aopen(o);
+    chats_og_str(o, t);
+    if (t2) {
+        chats_og_str(o, t2);
+    }
+    chats_og_str(o, "null");
+    chats_og_aclose(o);
+}
+
+/* "Invalid (0), PreChatForm (1), ..." */
+static const char *enum_list(apr_pool_t *p, const chats_enum_t *e)
+{
+    const char *s = "";
+
+    for (; e->name; e++) {
+        s = apr_psprintf(p, "%s%s%s (%d)", s, *s ? ", " : "", e->name,
+                         e->value);
+    }
+    return s;
+}
+
+static const char *zero_name(const chats_enum_t *e)
+{
+    for (; e->name; e++) {
+        if (e->value == 0) {
+            return e->name;
+        }
+    }
+    return NULL;
+}
+
+static void gen_enum(chats_og_t *o, const chats_enum_t *e)
+{
+    gen_types(o, "string", NULL);
+    chats_og_str(o, "enum");
+    chats_og_aopen(o);
+    for (; e->name; e++) {
+        chats_og_str(o, e->name);
+    }
+    chats_og_null(o);
+    chats_og_aclose(o);
+}
+
+static void gen_carrier_ref(chats_og_t *o, const chats_carrier_t *c)
+{
+    chats_og_str(o, "oneOf");
+    chats_og_aopen(o);
+    chats_og_ref(o, SCHEMAS, c->type_name);
+    chats_og_open(o);
+    chats_og_kstr(o, "type", "null");
+    chats_og_close(o);
+    chats_og_aclose(o);
+}
+
+/* The JSON Schema keywords of a property's value. */
+static void gen_type(chats_og_t *o, const prop_t *f)
+{
+    switch (f->type) {
+    case CHATS_F_INT32:
+        gen_types(o, "integer", NULL);
+        chats_og_kstr(o, "format", "int32");
+        break;
+    case CHATS_F_INT16:
+        gen_types(o, "integer", NULL);
+        chats_og_kint(o, "minimum", -32768);
+        chats_og_kint(o, "maximum", 32767);
+        break;
+    case CHATS_F_DOUBLE:
+        gen_types(o, "number", NULL);
+        chats_og_kstr(o, "format", "double");
+        break;
+    case CHATS_F_STRING:
+        gen_types(o, "string", NULL);
+        if (f->max_len > 0) {
+            chats_og_kint(o, "maxLength", f->max_len);
+        }
+        break;
+    case CHATS_F_BOOL:
+        gen_types(o, "boolean", NULL);
+        break;
+    case CHATS_F_DATETIME:
+        gen_types(o, "string", NULL);
+        chats_og_kstr(o, "format", "date-time");
+        break;
+    case CHATS_F_ENUM:
+        gen_enum(o, f->enums);
+        break;
+    case CHATS_F_FLAGS:
+        /* names on output; the official client sends the number */
+        gen_types(o, "string", "integer");
+        chats_og_kint(o, "minimum", 0);
+        break;
+    case CHATS_F_CARRIER:
+        gen_carrier_ref(o, f->carrier);
+        break;
+    }
+}
+
+static const char *type_note(apr_pool_t *p, const prop_t *f)
+{
+    const char *z;
+
+    switch (f->type) {
+    case CHATS_F_DATETIME:
+        return " SuperOffice's form: 7 fractional digits and an offset "
+               "(2005-05-12T03:24:51.3960792+02:00), in the zone chosen by "
+               "SO-TimeZone; null when unset. Input: any ISO 8601 "
+               "date-time with a designator (the official client sends "
+               "UTC, e.g. 2011-01-11T16:54:08.007Z).";
+    case CHATS_F_ENUM:
+        return apr_pstrcat(p, " Rendered by name: ", enum_list(p, f->enums),
+                           ". Input: a name in any case, or the number.",
+                           NULL);
+    case CHATS_F_FLAGS:
+        z = zero_name(f->enums);
+        return apr_pstrcat(p, " A flag set rendered as names joined by "
+                           "\", \": ", enum_list(p, f->enums), ".",
+                           z ? apr_pstrcat(p, " ", z, " alone is the empty "
+                                           "set.", NULL) : "",
+                           " Input: names in any case separated by commas, "
+                           "or the number (as the official client sends "
+                           "it).", NULL);
+    case CHATS_F_CARRIER:
+        return apr_pstrcat(p, " Carrier (", f->carrier->type_name, "), "
+                           "null when unset. Patched by reference: give "
+                           "its ", f->carrier->fields[0].name, " (0 or null "
+                           "unsets it); a reference to a missing row is a "
+                           "400 naming the field. Its other members are "
+                           "read-only.", NULL);
+    default:
+        return "";
+    }
+}
+
+static const char *describe(apr_pool_t *p, const prop_t *f)
+{
+    const char *s = apr_pstrcat(p, f->note ? f->note : "",
+                                f->note ? " " : "",
+                                "FieldType ", f->dotnet, NULL);
+
+    if (f->max_len > 0) {
+        s = apr_psprintf(p, "%s, FieldLength %d", s, f->max_len);
+    }
+    s = apr_pstrcat(p, s, ".", NULL);
+    if (f->flags & CHATS_FF_KEY) {
+        s = apr_pstrcat(p, s, " The primary key, assigned by the server "
+                        "on POST.", NULL);
+    }
+    if (f->readonly) {
+        s = apr_pstrcat(p, s, f->carrier_member
+                        ? " Read-only: read from the referenced row."
+                        : " Read-only: a request may only repeat the "
+                          "current value.", NULL);
+    }
+    if (f->flags & CHATS_FF_ZERO_NULL) {
+        s = apr_pstrcat(p, s, " 0 means none.", NULL);
+    }
+    return apr_pstrcat(p, s, type_note(p, f), NULL);
+}
+
+static void gen_prop(chats_og_t *o, const prop_t *f)
+{
+    chats_og_kopen(o, f->name);
+    gen_type(o, f);
+    if (f->readonly) {
+        chats_og_kbool(o, "readOnly", 1);
+    }
+    chats_og_kstr(o, "description", describe(o->p, f));
+    chats_og_close(o);
+}
+
+static void entity_props(chats_og_t *o)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    for (i = 0; i < n; i++) {
+        prop_t pr = { f[i].name, f[i].type, f[i].enums, f[i].carrier,
+                      f[i].dotnet, f[i].max_len, f[i].flags,
+                      (f[i].flags & CHATS_FF_READONLY) != 0, 0, NULL };
+
+        gen_prop(o, &pr);
+    }
+}
+
+/* "k": {"oneOf": [{"$ref": ...}, {"type": "null"}], "description": d} */
+static void nullable_ref(chats_og_t *o, const char *k, const char *name,
+                         const char *d)
+{
+    chats_carrier_t c = { name, NULL, NULL, 0 };
+
+    chats_og_kopen(o, k);
+    gen_carrier_ref(o, &c);
+    chats_og_kstr(o, "description", d);
+    chats_og_close(o);
+}
+
+static void gen_entity(chats_og_t *o)
+{
+    chats_og_kopen(o, "ChatSessionEntity");
+    chats_og_kstr(o, "type", "object");
+    chats_og_kstr(o, "description",
+        "A chat session (SuperOffice's ChatSessionEntity), generated from "
+        "mod_chatsession's field table. Responses carry every field; "
+        "fields left out by $select are null. Requests may name members "
+        "in any case (the official client sends camelCase); TableRight, "
+        "FieldProperties and _Links sent back are accepted and ignored. "
+        "In XML each member is an element named after it, carriers "
+        "nested, and a null is an empty element with xsi:nil=\"true\" "
+        "(the .NET serializer's convention).");
+    chats_og_kopen(o, "xml");
+    chats_og_kstr(o, "name", "ChatSessionEntity");
+    chats_og_close(o);
+    chats_og_kopen(o, "properties");
+    entity_props(o);
+    nullable_ref(o, "TableRight", "TableRight",
+                 "The caller's rights on this row (responses only).");
+    nullable_ref(o, "FieldProperties", "FieldProperties",
+                 "Per-field rights, .NET type and length (responses only).");
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+static void gen_with_links(chats_og_t *o)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    chats_og_kopen(o, "ChatSessionEntityWithLinks");
+    chats_og_kstr(o, "description", "The entity plus _Links, as GET, "
+                  "POST, PUT and PATCH answer; every member is present.");
+    chats_og_str(o, "allOf");
+    chats_og_aopen(o);
+    chats_og_ref(o, SCHEMAS, "ChatSessionEntity");
+    chats_og_open(o);
+    chats_og_kstr(o, "type", "object");
+    chats_og_str(o, "required");
+    chats_og_aopen(o);
+    for (i = 0; i < n; i++) {
+        chats_og_str(o, f[i].name);
+    }
+    chats_og_str(o, "TableRight");
+    chats_og_str(o, "FieldProperties");
+    chats_og_str(o, "_Links");
+    chats_og_aclose(o);
+    chats_og_kopen(o, "properties");
+    chats_og_kref(o, "_Links", SCHEMAS, "Links");
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_aclose(o);
+    chats_og_close(o);
+}
+
+/* "User, TransferTo": the entity fields a carrier type is used by. */
+static const char *carrier_users(apr_pool_t *p, const chats_carrier_t *c)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+    const char *s = "";
+
+    for (i = 0; i < n; i++) {
+        if (f[i].carrier && !strcmp(f[i].carrier->type_name, c->type_name)) {
+            s = apr_pstrcat(p, s, *s ? ", " : "", f[i].name, NULL);
+        }
+    }
+    return s;
+}
+
+static void gen_carrier(chats_og_t *o, const chats_carrier_t *c)
+{
+    int i;
+
+    chats_og_kopen(o, c->type_name);
+    chats_og_kstr(o, "type", "object");
+    chats_og_kstr(o, "description", apr_pstrcat(o->p, "The ", c->type_name,
+        " carrier (", carrier_users(o->p, c), "), rendered from the ",
+        c->table, " table. A request references a row by ",
+        c->fields[0].name, " alone; the other members are read-only.",
+        NULL));
+    chats_og_kopen(o, "properties");
+    for (i = 0; i < c->nfields; i++) {
+        const chats_subfield_t *s = &c->fields[i];
+        prop_t pr = { s->name, s->type, s->enums, NULL, s->dotnet, 0, 0,
+                      i > 0, 1, NULL };
+
+        if (i == 0) {
+            pr.note = "The key: what a reference sets.";
+        }
+
+        gen_prop(o, &pr);
+    }
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+/* Each carrier type once, in the order the entity first uses it. */
+static void gen_carriers(chats_og_t *o)
+{
+    int i, j, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    for (i = 0; i < n; i++) {
+        if (!f[i].carrier) {
+            continue;
+        }
+        for (j = 0; j < i; j++) {
+            if (f[j].carrier && !strcmp(f[j].carrier->type_name,
+                                        f[i].carrier->type_name)) {
+                break;
+            }
+        }
+        if (j == i) {
+            gen_carrier(o, f[i].carrier);
+        }
+    }
+}
+
+/* {"type": "object", "description": d, "properties": { — left open */
+static void object_open(chats_og_t *o, const char *name, const char *d)
+{
+    chats_og_kopen(o, name);
+    chats_og_kstr(o, "type", "object");
+    chats_og_kstr(o, "description", d);
+    chats_og_kopen(o, "properties");
+}
+
+static void object_close(chats_og_t *o)
+{
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+/* "k": {"type": t or [t, "null"], "description": d} */
+static void simple(chats_og_t *o, const char *k, const char *t, int null,
+                   const char *d)
+{
+    chats_og_kopen(o, k);
+    if (null) {
+        gen_types(o, t, NULL);
+    }
+    else {
+        chats_og_kstr(o, "type", t);
+    }
+    if (d) {
+        chats_og_kstr(o, "description", d);
+    }
+    chats_og_close(o);
+}
+
+static void gen_right(chats_og_t *o, const char *name, const char *names)
+{
+    object_open(o, name, apr_pstrcat(o->p, "A ", name, ": a mask and the "
+                                     "reason for it.", NULL));
+    chats_og_kopen(o, "Mask");
+    chats_og_str(o, "type");
+    chats_og_aopen(o);
+    chats_og_str(o, "string");
+    chats_og_str(o, "integer");
+    chats_og_aclose(o);
+    chats_og_kstr(o, "description", apr_pstrcat(o->p, "Rendered as flag "
+        "names joined by \", \" (", names, "); the official client sends "
+        "the number back, which is accepted and ignored.", NULL));
+    chats_og_close(o);
+    simple(o, "Reason", "string", 1, "Why the mask is what it is; may be "
+           "a string resource such as [SR_MANDATORY_FIELD_1281], "
+           "translated when a language is set.");
+    object_close(o);
+}
+
+static void gen_rights(chats_og_t *o)
+{
+    gen_right(o, "TableRight", "ETableRight: None, Select, Update, Insert, "
+              "Delete, Filtering, RestrictedUpdate, Unused1, Uninitialized; "
+              "composites R, UR, RI, URI, UDR, FULL, F, RF, FI, URU, WRITE");
+    gen_right(o, "FieldRight", "EFieldRight: None, Read, Write, Update, "
+              "Unused1, Unused2, Unused3, Unused4, Nullable, "
+              "UIHintMandatory, UIHintReadOnly, UIHints; never FULL, which "
+              "the official client does not know");
+    object_open(o, "FieldProperty", "One field's right, .NET type and "
+                "length.");
+    nullable_ref(o, "FieldRight", "FieldRight", "The caller's right on "
+                 "the field.");
+    simple(o, "FieldType", "string", 0, ".NET type name, e.g. "
+           "System.Int32, System.String.");
+    chats_og_kopen(o, "FieldLength");
+    chats_og_kstr(o, "type", "integer");
+    chats_og_kstr(o, "format", "int32");
+    chats_og_kstr(o, "description", "Maximum length for strings.");
+    chats_og_close(o);
+    object_close(o);
+    chats_og_kopen(o, "FieldProperties");
+    chats_og_kstr(o, "type", "object");
+    chats_og_kstr(o, "description", "Field name -> FieldProperty, one "
+                  "member per entity field.");
+    chats_og_kref(o, "additionalProperties", SCHEMAS, "FieldProperty");
+    chats_og_close(o);
+}
+
+static void gen_links(chats_og_t *o)
+{
+    object_open(o, "Links", "Named absolute URLs (right behind a reverse "
+                "proxy: the configured public base URL, else the request's "
+                "scheme and host).");
+    chats_og_kopen(o, "Self");
+    chats_og_kstr(o, "type", "string");
+    chats_og_kstr(o, "format", "uri");
+    chats_og_kstr(o, "description", ".../api/v1/ChatSession/{id}");
+    chats_og_close(o);
+    chats_og_kopen(o, "Archive");
+    chats_og_kstr(o, "type", "string");
+    chats_og_kstr(o, "format", "uri");
+    chats_og_kstr(o, "description", ".../api/v1/ChatSession");
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_kopen(o, "additionalProperties");
+    chats_og_kstr(o, "type", "string");
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+static void string_array(chats_og_t *o, const char *k,
+                         const char *const *v)
+{
+    chats_og_str(o, k);
+    chats_og_aopen(o);
+    for (; *v; v++) {
+        chats_og_str(o, *v);
+    }
+    chats_og_aclose(o);
+}
+
+static void gen_patch_op(chats_og_t *o)
+{
+    static const char *const ops[] = { "add", "remove", "replace", "test",
+                                       NULL };
+    static const char *const valued[] = { "add", "replace", "test", NULL };
+    static const char *const req[] = { "op", "path", NULL };
+    static const char *const req_value[] = { "value", NULL };
+
+    object_open(o, "JsonPatchOperation", "An RFC 6902 operation; move and "
+                "copy are not supported (400).");
+    chats_og_kopen(o, "op");
+    chats_og_kstr(o, "type", "string");
+    string_array(o, "enum", ops);
+    chats_og_close(o);
+    simple(o, "path", "string", 0, "RFC 6901 pointer, case-insensitive, "
+           "leading / optional: /Department, Department and department are "
+           "the same; carrier members as /User/AssociateId.");
+    chats_og_kopen(o, "value");
+    chats_og_kstr(o, "description", "Any JSON value (add, replace, test).");
+    chats_og_close(o);
+    chats_og_close(o);
+    string_array(o, "required", req);
+    chats_og_kopen(o, "if");
+    chats_og_kopen(o, "properties");
+    chats_og_kopen(o, "op");
+    string_array(o, "enum", valued);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_kopen(o, "then");
+    string_array(o, "required", req_value);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_kopen(o, "JsonPatch");
+    chats_og_kstr(o, "type", "array");
+    chats_og_kref(o, "items", SCHEMAS, "JsonPatchOperation");
+    chats_og_close(o);
+}
+
+static void gen_error(chats_og_t *o)
+{
+    static const char *const req[] = { "Error", "ErrorType", "ErrorMessage",
+                                       "Message", "ErrorSource", NULL };
+
+    object_open(o, "ErrorBody", "SuperOffice's error body, plus Message "
+                "(what the official client's fixtures read) and, where "
+                "there is one, the failing patch op and field.");
+    chats_og_kopen(o, "Error");
+    chats_og_kstr(o, "type", "boolean");
+    chats_og_kbool(o, "const", 1);
+    chats_og_close(o);
+    simple(o, "ErrorType", "string", 0, ".NET-style exception class, e.g. "
+           "SoNotFoundException, ArgumentException.");
+    simple(o, "ErrorMessage", "string", 0, "What went wrong.");
+    simple(o, "Message", "string", 0, "The same text as ErrorMessage.");
+    simple(o, "ErrorSource", "string", 0, "mod_chatsession");
+    chats_og_kopen(o, "OpIndex");
+    chats_og_kstr(o, "type", "integer");
+    chats_og_kstr(o, "format", "int32");
+    chats_og_kint(o, "minimum", 0);
+    chats_og_kstr(o, "description", "Index of the failing patch operation.");
+    chats_og_close(o);
+    simple(o, "Field", "string", 0, "The field or member path at fault.");
+    chats_og_close(o);
+    string_array(o, "required", req);
+    chats_og_close(o);
+}
+
+void chats_openapi_schemas(chats_og_t *o)
+{
+    gen_entity(o);
+    gen_with_links(o);
+    gen_links(o);
+    gen_carriers(o);
+    gen_rights(o);
+    gen_patch_op(o);
+    gen_error(o);
+}
