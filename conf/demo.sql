@@ -19,34 +19,60 @@ INSERT INTO associate (associate_id, name, person_id, rank, tooltip, type,
 ON CONFLICT DO NOTHING;
 
 INSERT INTO contact (contact_id, name, department, org_nr, url, city,
-                     direct_phone, email_address, country_id,
-                     associate_id) VALUES
+                     direct_phone, email_address, country_id, associate_id,
+                     kananame, email_address_name, url_name, business_name,
+                     category_name, country_name, formatted_address,
+                     is_owner_contact, active_erp_links, number1, number2,
+                     fax_phone) VALUES
     (12, 'SuperOffice ASA', 'Sales', '976 033 000', 'https://example.com',
-     'Oslo', '+47 23 35 40 00', 'info@example.com', 578, 5)
+     'Oslo', '+47 23 35 40 00', 'info@example.com', 578, 5,
+     '', 'SuperOffice info', 'Home page', 'Software', 'Customer', 'Norway',
+     'Wergelandsveien 27, 0167 Oslo', true, 0, '10012', '', '+47 23 35 40 01')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO person (person_id, firstname, middle_name, lastname, title,
                     email, direct_phone, mobile_phone, country_id,
-                    contact_id, associate_id) VALUES
+                    contact_id, associate_id, position, mrmrs, description,
+                    retired, rank, active_interests, fax_phone,
+                    use_person_address, kanafname, kanalname, post1, post2,
+                    post3, email_name, active_erp_links, ticket_priority_id,
+                    support_language_id, support_associate_id,
+                    person_number) VALUES
     (33, 'Kari', '', 'Nordmann', 'Buyer', 'kari@example.com',
-     '+47 22 00 00 01', '+47 900 00 001', 578, 12, 5)
+     '+47 22 00 00 01', '+47 900 00 001', 578, 12, 5, 'Purchasing manager',
+     'Ms.', 'Prefers chat to phone', 0, 1, 2, '', false, '', '', '', '', '',
+     'Kari Nordmann', 0, 0, 0, 5, 'P-33')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO project (project_id, name, description, project_number, type,
-                     status, associate_id) VALUES
+                     status, associate_id, url, type_id, updated, status_id,
+                     text_id, publish_to, publish_from, is_published,
+                     url_name, active_erp_links, event_id,
+                     start_date) VALUES
     (321, 'Website relaunch', 'New web site', 'P-321', 'Internal',
-     'Active', 5)
+     'Active', 5, 'https://example.com/relaunch', 1, '2011-01-05T09:00:00Z',
+     2, 0, NULL, NULL, false, 'Project site', 0, 0, '2011-01-03T08:00:00Z')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO sale (sale_id, title, amount, currency, probability, sale_date,
-                  contact_id, associate_id) VALUES
+                  contact_id, associate_id, description, status, project_id,
+                  earning_percent, earning, person_id, sale_type_id,
+                  sale_type_name, completed, active_erp_links, next_due_date,
+                  number) VALUES
     (77, 'Chat licences', 12500.5, 'NOK', 60,
-     '2011-02-01T10:00:00Z', 12, 5)
+     '2011-02-01T10:00:00Z', 12, 5, 'Ten chat seats', 1, 321, 40, 5000.2, 33,
+     1, 'Licence', 1, 0, '2011-03-01T10:00:00Z', 'S-77')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO ticket (ticket_id, title, created_at, priority, from_address,
-                    owned_by) VALUES
-    (901, 'Cannot log in', '2011-01-11T16:00:00Z', 2, 'kari@example.com', 5)
+                    owned_by, last_changed, created_by, author, category,
+                    category_name, category_fullname, slevel, priority_name,
+                    base_status, ticket_status, ticket_status_display_value,
+                    origin, cust_id, read_status, num_replies, num_messages,
+                    contact_id, language) VALUES
+    (901, 'Cannot log in', '2011-01-11T16:00:00Z', 2, 'kari@example.com', 5,
+     '2011-01-11T16:30:00Z', 5, 'Kari Nordmann', 1, 'Support',
+     'Support/Login', 2, 'High', 1, 1, 'Open', 11, 33, 1, 1, 2, 12, 'en')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO chat_session (id, topic_id, user_id, customer_id, customer_alias,

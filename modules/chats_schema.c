@@ -1,6 +1,6 @@
 /* The ChatSessionEntity field table (spec: superoffice-chatsession.md §2,
- * §2a, §3). Adding a field is one row here plus its column in
- * conf/schema.sql. */
+ * §3; the carriers, §2a, are in chats_carriers.c). Adding a field is one
+ * row here plus its column in conf/schema.sql. */
 #include <apr_lib.h>
 #include <string.h>
 
@@ -20,114 +20,19 @@ static const chats_enum_t flags_enum[] = {
     { "CustomerIsTyping", 0 }, { "UserIsTyping", 1 }, { NULL, 0 }
 };
 
-static const chats_enum_t user_type_enum[] = {
-    { "Unknown", 0 }, { "InternalAssociate", 1 }, { "ResourceAssociate", 2 },
-    { "ExternalAssociate", 3 }, { "AnonymousAssociate", 4 },
-    { "SystemAssociate", 5 }, { NULL, 0 }
-};
-
-#define SUB(n, c, t, d) { n, c, t, NULL, d }
 #define I32 "System.Int32"
 #define STR "System.String"
-
-static const chats_subfield_t associate_fields[] = {
-    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
-    SUB("Name", "name", CHATS_F_STRING, STR),
-    SUB("PersonId", "person_id", CHATS_F_INT32, I32),
-    SUB("Rank", "rank", CHATS_F_INT16, "System.Int16"),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-    { "Type", "type", CHATS_F_ENUM, user_type_enum, "SuperOffice.Data.UserType" },
-    SUB("GroupIdx", "group_idx", CHATS_F_INT32, I32),
-    SUB("FullName", "full_name", CHATS_F_STRING, STR),
-    SUB("FormalName", "formal_name", CHATS_F_STRING, STR),
-    SUB("Deleted", "deleted", CHATS_F_BOOL, "System.Boolean"),
-    SUB("EjUserId", "ej_user_id", CHATS_F_INT32, I32),
-    SUB("UserName", "user_name", CHATS_F_STRING, STR),
-};
-
-static const chats_subfield_t person_fields[] = {
-    SUB("PersonId", "person_id", CHATS_F_INT32, I32),
-    SUB("Firstname", "firstname", CHATS_F_STRING, STR),
-    SUB("MiddleName", "middle_name", CHATS_F_STRING, STR),
-    SUB("Lastname", "lastname", CHATS_F_STRING, STR),
-    SUB("Title", "title", CHATS_F_STRING, STR),
-    SUB("Email", "email", CHATS_F_STRING, STR),
-    SUB("DirectPhone", "direct_phone", CHATS_F_STRING, STR),
-    SUB("MobilePhone", "mobile_phone", CHATS_F_STRING, STR),
-    SUB("CountryId", "country_id", CHATS_F_INT32, I32),
-    SUB("ContactId", "contact_id", CHATS_F_INT32, I32),
-    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
-};
-
-static const chats_subfield_t contact_fields[] = {
-    SUB("ContactId", "contact_id", CHATS_F_INT32, I32),
-    SUB("Name", "name", CHATS_F_STRING, STR),
-    SUB("Department", "department", CHATS_F_STRING, STR),
-    SUB("OrgNr", "org_nr", CHATS_F_STRING, STR),
-    SUB("URL", "url", CHATS_F_STRING, STR),
-    SUB("City", "city", CHATS_F_STRING, STR),
-    SUB("DirectPhone", "direct_phone", CHATS_F_STRING, STR),
-    SUB("EmailAddress", "email_address", CHATS_F_STRING, STR),
-    SUB("CountryId", "country_id", CHATS_F_INT32, I32),
-    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
-};
-
-static const chats_subfield_t project_fields[] = {
-    SUB("ProjectId", "project_id", CHATS_F_INT32, I32),
-    SUB("Name", "name", CHATS_F_STRING, STR),
-    SUB("Description", "description", CHATS_F_STRING, STR),
-    SUB("ProjectNumber", "project_number", CHATS_F_STRING, STR),
-    SUB("Type", "type", CHATS_F_STRING, STR),
-    SUB("Status", "status", CHATS_F_STRING, STR),
-    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
-};
-
-static const chats_subfield_t sale_fields[] = {
-    SUB("SaleId", "sale_id", CHATS_F_INT32, I32),
-    SUB("Title", "title", CHATS_F_STRING, STR),
-    SUB("Amount", "amount", CHATS_F_DOUBLE, "System.Double"),
-    SUB("Currency", "currency", CHATS_F_STRING, STR),
-    SUB("Probability", "probability", CHATS_F_INT16, "System.Int16"),
-    SUB("SaleDate", "sale_date", CHATS_F_DATETIME, "System.DateTime"),
-    SUB("ContactId", "contact_id", CHATS_F_INT32, I32),
-    SUB("AssociateId", "associate_id", CHATS_F_INT32, I32),
-};
-
-static const chats_subfield_t ticket_fields[] = {
-    SUB("TicketId", "ticket_id", CHATS_F_INT32, I32),
-    SUB("Title", "title", CHATS_F_STRING, STR),
-    SUB("CreatedAt", "created_at", CHATS_F_DATETIME, "System.DateTime"),
-    SUB("Priority", "priority", CHATS_F_INT32, I32),
-    SUB("FromAddress", "from_address", CHATS_F_STRING, STR),
-    SUB("OwnedBy", "owned_by", CHATS_F_INT32, I32),
-};
-
-#define CARRIER(t, tab, f) { t, tab, f, (int)(sizeof(f) / sizeof(f[0])) }
-
-static const chats_carrier_t associate_carrier =
-    CARRIER("Associate", "associate", associate_fields);
-static const chats_carrier_t person_carrier =
-    CARRIER("Person", "person", person_fields);
-static const chats_carrier_t contact_carrier =
-    CARRIER("Contact", "contact", contact_fields);
-static const chats_carrier_t project_carrier =
-    CARRIER("Project", "project", project_fields);
-static const chats_carrier_t sale_carrier =
-    CARRIER("Sale", "sale", sale_fields);
-static const chats_carrier_t ticket_carrier =
-    CARRIER("Ticket", "ticket", ticket_fields);
-
 #define DT "System.DateTime"
 #define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d }
+#define CARRIER(n, c, k, T) { n, c, CHATS_F_CARRIER, 0, 0, NULL, \
+                             &chats_##k##_carrier, "SuperOffice.CRM." #T }
 
 static const chats_field_t fields[] = {
     FIELD("ChatSessionId", "id", CHATS_F_INT32,
           CHATS_FF_READONLY | CHATS_FF_KEY, 0, I32),
     FIELD("TopicId", "topic_id", CHATS_F_INT32, CHATS_FF_ZERO_NULL, 0, I32),
-    { "User", "user_id", CHATS_F_CARRIER, 0, 0, NULL, &associate_carrier,
-      "SuperOffice.CRM.Associate" },
-    { "Person", "customer_id", CHATS_F_CARRIER, 0, 0, NULL, &person_carrier,
-      "SuperOffice.CRM.Person" },
+    CARRIER("User", "user_id", associate, Associate),
+    CARRIER("Person", "customer_id", person, Person),
     FIELD("CustomerAlias", "customer_alias", CHATS_F_STRING, 0, 64, STR),
     FIELD("CustomerHost", "customer_host", CHATS_F_STRING, 0, 255, STR),
     FIELD("CustomerName", "name", CHATS_F_STRING, 0, 255, STR),
@@ -151,16 +56,11 @@ static const chats_field_t fields[] = {
     FIELD("Rank", "rank", CHATS_F_INT32, 0, 0, I32),
     { "Flags", "flags", CHATS_F_FLAGS, 0, 0, flags_enum, NULL,
       "SuperOffice.Data.ChatSessionFlags" },
-    { "Contact", "contact_id", CHATS_F_CARRIER, 0, 0, NULL, &contact_carrier,
-      "SuperOffice.CRM.Contact" },
-    { "Project", "project_id", CHATS_F_CARRIER, 0, 0, NULL, &project_carrier,
-      "SuperOffice.CRM.Project" },
-    { "Sale", "sale_id", CHATS_F_CARRIER, 0, 0, NULL, &sale_carrier,
-      "SuperOffice.CRM.Sale" },
-    { "Ticket", "ticket_id", CHATS_F_CARRIER, 0, 0, NULL, &ticket_carrier,
-      "SuperOffice.CRM.Ticket" },
-    { "TransferTo", "transfer_to", CHATS_F_CARRIER, 0, 0, NULL,
-      &associate_carrier, "SuperOffice.CRM.Associate" },
+    CARRIER("Contact", "contact_id", contact, Contact),
+    CARRIER("Project", "project_id", project, Project),
+    CARRIER("Sale", "sale_id", sale, Sale),
+    CARRIER("Ticket", "ticket_id", ticket, Ticket),
+    CARRIER("TransferTo", "transfer_to", associate, Associate),
     FIELD("ChatbotIsActive", "chatbot_isactive", CHATS_F_BOOL, 0, 0,
           "System.Boolean"),
     FIELD("Rating", "rating", CHATS_F_INT32, 0, 0, I32),

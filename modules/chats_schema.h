@@ -27,12 +27,28 @@ typedef struct {
     int value;
 } chats_enum_t;                  /**< arrays end with { NULL, 0 }          */
 
+/** A row of another table that derived carrier members read: the row of
+ * `table` whose `key` equals the carrier row's column `via`. */
+typedef struct {
+    const char *table;
+    const char *key;
+    const char *via;
+} chats_lookup_t;
+
+/** A carrier member. Stored: `column` of the carrier's table. Derived:
+ * `expr`, an SQL expression in which "$A" stands for the row it is read
+ * from, and/or `lookup`, which makes that row (and `column`) the looked-up
+ * one instead of the carrier's own. Derived members are read-only like
+ * every member but the key. */
 typedef struct {
     const char *name;            /**< JSON name                            */
-    const char *column;          /**< column of the carrier's table        */
+    const char *column;          /**< column of the carrier's table (or of
+                                      the lookup's); NULL with expr        */
     chats_ftype_e type;
     const chats_enum_t *enums;   /**< for CHATS_F_ENUM                     */
     const char *dotnet;          /**< .NET type name (FieldProperties)     */
+    const char *expr;            /**< derived: SQL over "$A", or NULL      */
+    const chats_lookup_t *lookup;   /**< derived from another table, or NULL */
 } chats_subfield_t;
 
 typedef struct {
@@ -52,6 +68,14 @@ typedef struct {
     const chats_carrier_t *carrier;   /**< for CARRIER                     */
     const char *dotnet;          /**< .NET type name (FieldProperties)     */
 } chats_field_t;
+
+/** The carriers (modules/chats_carriers.c). */
+extern const chats_carrier_t chats_associate_carrier;
+extern const chats_carrier_t chats_person_carrier;
+extern const chats_carrier_t chats_contact_carrier;
+extern const chats_carrier_t chats_project_carrier;
+extern const chats_carrier_t chats_sale_carrier;
+extern const chats_carrier_t chats_ticket_carrier;
 
 /** The fields in entity order; *pn gets their number. */
 const chats_field_t *chats_schema_fields(int *pn);
