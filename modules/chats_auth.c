@@ -22,6 +22,7 @@
 #include "chats_private.h"
 #include "chats_store.h"
 #include "chats_authcache.h"
+#include "chats_auth.h"
 
 #define CHATS_AUTH_DEFAULT_REALM "SuperOffice"
 #define CHATS_AUTHCACHE_SLOTS    1024
@@ -42,6 +43,8 @@ typedef const char *(*chats_challenge_fn)(request_rec *r, const char *realm);
 
 static int auth_basic(request_rec *r, const char *header, const char *cred);
 static const char *challenge_basic(request_rec *r, const char *realm);
+static const char *challenge_bearer(request_rec *r, const char *realm);
+static const char *challenge_soticket(request_rec *r, const char *realm);
 
 /* Adding a scheme is adding a row (the order is the challenges' order). */
 static const struct {
@@ -49,14 +52,16 @@ static const struct {
     chats_scheme_fn check;
     chats_challenge_fn challenge;
 } chats_schemes[] = {
-    { "Basic", auth_basic, challenge_basic },
+    { "Basic",    auth_basic,          challenge_basic },
+    { "Bearer",   chats_auth_bearer,   challenge_bearer },
+    { "SoTicket", chats_auth_soticket, challenge_soticket },
 };
 
 #define CHATS_NSCHEMES (sizeof(chats_schemes) / sizeof(chats_schemes[0]))
 
 /* Answer an authentication failure through the one error mapper; every
  * 401 carries the challenges. */
-static int auth_fail(request_rec *r, chats_ecode_t code, const char *msg)
+int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg)
 {
     if (code == CHATS_E_UNAUTHORIZED) {
         ap_note_auth_failure(r);
@@ -95,6 +100,21 @@ static const char *challenge_basic(request_rec *r, const char *realm)
     return apr_pstrcat(r->pool, "Basic realm=", realm, NULL);
 }
 
+/* RFC 6750 3: error="invalid_token" only once a token was rejected. */
+static const char *challenge_bearer(request_rec *r, const char *realm)
+{
+    const char *err = apr_table_get(r->notes, CHATS_NOTE_BEARER_ERROR);
+
+    return apr_pstrcat(r->pool, "Bearer realm=", realm,
+                       err ? ", error=\"" : "", err ? err : "",
+                       err ? "\"" : "", NULL);
+}
+
+static const char *challenge_soticket(request_rec *r, const char *realm)
+{
+    return apr_pstrcat(r->pool, "SoTicket realm=", realm, NULL);
+}
+
 static int chats_note_auth_failure(request_rec *r, const char *auth_type)
 {
     const char *realm;
@@ -130,22 +150,31 @@ static int chats_check_authn(request_rec *r)
     }
     header = apr_table_get(r->headers_in, "Authorization");
     if (header == NULL) {
+        /* A mod_session cookie session, where one is configured. */
+        int status = chats_auth_session(r);
+
+        if (status != DECLINED) {
+            return status == OK ? chats_auth_apptoken(r) : status;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CHATS_LOGNO(100)
                       "no credentials for \"%s\"", r->uri);
-        return auth_fail(r, CHATS_E_UNAUTHORIZED, "Authentication required");
+        return chats_auth_fail(r, CHATS_E_UNAUTHORIZED,
+                               "Authentication required");
     }
     cred = header;
     scheme = ap_getword_white(r->pool, &cred);
     for (i = 0; i < CHATS_NSCHEMES; i++) {
         if (!ap_cstr_casecmp(scheme, chats_schemes[i].name)) {
-            return chats_schemes[i].check(r, header, cred);
+            int status = chats_schemes[i].check(r, header, cred);
+
+            return status == OK ? chats_auth_apptoken(r) : status;
         }
     }
     /* The scheme name is no secret, but it is client text: bound it. */
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(101)
                   "unsupported authentication scheme \"%.32s\" for \"%s\"",
                   ap_escape_logitem(r->pool, scheme), r->uri);
-    return auth_fail(r, CHATS_E_UNAUTHORIZED,
+    return chats_auth_fail(r, CHATS_E_UNAUTHORIZED,
                      "Unsupported authentication scheme");
 }
 
@@ -260,12 +289,12 @@ static int basic_result(request_rec *r, authn_status res, const char *user,
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(103)
                       "user %s: password mismatch (provider %s) for \"%s\"",
                       u, pname, r->uri);
-        return auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid credentials");
+        return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid credentials");
     case AUTH_USER_NOT_FOUND:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(104)
                       "user %s not found (last provider %s) for \"%s\"",
                       u, pname, r->uri);
-        return auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid credentials");
+        return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid credentials");
     default:
         break;
     }
@@ -273,32 +302,28 @@ static int basic_result(request_rec *r, authn_status res, const char *user,
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, CHATS_LOGNO(105)
                       "user %s: provider %s cannot reach the database",
                       u, pname);
-        return auth_fail(r, CHATS_E_DB_DOWN, "Database unavailable");
+        return chats_auth_fail(r, CHATS_E_DB_DOWN, "Database unavailable");
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(106)
                   "user %s: provider %s failed (status %d)",
                   u, pname, (int)res);
-    return auth_fail(r, CHATS_E_INTERNAL, "Authentication failed");
+    return chats_auth_fail(r, CHATS_E_INTERNAL, "Authentication failed");
 }
 
-static int auth_basic(request_rec *r, const char *header, const char *cred)
+int chats_auth_password(request_rec *r, const char *user, const char *pw,
+                        const char *cachekey)
 {
     const chats_dir_conf_t *dc = chats_dir_conf(r);
     chats_authcache_t *cache = chats_srv_conf(r->server)->authcache;
     apr_interval_time_t ttl = apr_time_from_sec(chats_conf_cache_ttl(dc));
     unsigned char key[CHATS_AUTHCACHE_KEY_LEN];
-    const char *user, *pw, *cached, *pname;
+    const char *cached, *pname;
     int keyed, status;
     authn_status res;
     apr_status_t rv;
 
-    if (!basic_decode(r, cred, &user, &pw)) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(107)
-                      "malformed Basic credentials for \"%s\"", r->uri);
-        return auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid credentials");
-    }
     keyed = cache != NULL && ttl > 0
-            && authcache_key(r, cache, dc, header, key);
+            && authcache_key(r, cache, dc, cachekey, key);
     if (keyed && chats_authcache_get(cache, key, apr_time_now(), ttl,
                                      &cached, &pname, r->pool)) {
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
@@ -319,6 +344,19 @@ static int auth_basic(request_rec *r, const char *header, const char *cred)
                       ap_escape_logitem(r->pool, user));
     }
     return status;
+}
+
+static int auth_basic(request_rec *r, const char *header, const char *cred)
+{
+    const char *user, *pw;
+
+    if (!basic_decode(r, cred, &user, &pw)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(107)
+                      "malformed Basic credentials for \"%s\"", r->uri);
+        return chats_auth_fail(r, CHATS_E_UNAUTHORIZED,
+                               "Invalid credentials");
+    }
+    return chats_auth_password(r, user, pw, header);
 }
 
 /* The "chatsession" authn provider: the associate table, via the store. */
@@ -364,6 +402,7 @@ static const authn_provider chats_authn_provider = {
 static void chats_auth_optional_fns(void)
 {
     chats_authn_cache_store = APR_RETRIEVE_OPTIONAL_FN(ap_authn_cache_store);
+    chats_xsrf_optional_fns();
 }
 
 void chats_auth_child_init(apr_pool_t *pchild, server_rec *s)

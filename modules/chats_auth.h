@@ -1,0 +1,102 @@
+/* Our AuthType's schemes beyond Basic (glue): Bearer JWTs, SoTicket,
+ * mod_session cookie sessions with the X-XSRF-TOKEN check, SO-AppToken,
+ * and their directives. Included by the glue files that implement them. */
+#ifndef CHATS_AUTH_H
+#define CHATS_AUTH_H
+
+#include "chats_private.h"
+#include "chats_jwk.h"
+
+/** Per-directory settings of the schemes (chats_dir_conf_t.auth). */
+typedef struct chats_auth_conf_t {
+    chats_jwks_t *keys;            /**< JWT keys; NULL = inherit           */
+    int algs;                      /**< CHATS_JWT_* bits; UNSET = inherit  */
+    const char *issuer;            /**< NULL = inherit / not checked       */
+    apr_array_header_t *audiences; /**< const char *; NULL = inherit       */
+    int leeway;                    /**< seconds; UNSET = inherit           */
+    const char *user_claim;        /**< NULL = inherit ("sub")             */
+    int apptoken_required;         /**< UNSET = inherit (Off)              */
+    apr_array_header_t *apptokens; /**< SHA-256 digests; NULL = inherit    */
+} chats_auth_conf_t;
+
+#define CHATS_DEFAULT_JWT_LEEWAY 60
+#define CHATS_DEFAULT_JWT_CLAIM  "sub"
+#define CHATS_APPTOKEN_DIGEST    32      /**< bytes of SHA-256          */
+
+/* r->notes: set by a rejected Bearer token, read by its challenge. */
+#define CHATS_NOTE_BEARER_ERROR  "chats-bearer-error"
+/* r->notes: short hash prefix of the SO-AppToken (for LogFormat %{}n). */
+#define CHATS_NOTE_APPTOKEN      "chats-apptoken"
+
+/* chats_authconf.c */
+chats_auth_conf_t *chats_auth_conf_create(apr_pool_t *p);
+chats_auth_conf_t *chats_auth_conf_merge(apr_pool_t *p,
+                                         const chats_auth_conf_t *base,
+                                         const chats_auth_conf_t *add);
+const char *chats_auth_set_keyfile(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_set_jwks(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_set_secret(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_add_alg(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_set_issuer(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_add_audience(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_set_leeway(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_set_claim(cmd_parms *cmd, void *dc, const char *a);
+const char *chats_auth_set_apptoken_req(cmd_parms *cmd, void *dc, int on);
+const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
+
+/** The directives above, for chats_cmds[] (chats_config.c). */
+#define CHATS_AUTH_CMDS \
+    AP_INIT_TAKE1("ChatSessionJWTKeyFile", chats_auth_set_keyfile, NULL, \
+        ACCESS_CONF | RSRC_CONF, "PEM public key (RSA or EC P-256) that " \
+        "verifies Bearer JWTs; repeatable"), \
+    AP_INIT_TAKE1("ChatSessionJWKSFile", chats_auth_set_jwks, NULL, \
+        ACCESS_CONF | RSRC_CONF, "JWKS file of Bearer JWT keys (kid " \
+        "rotation); repeatable"), \
+    AP_INIT_TAKE1("ChatSessionJWTSecretFile", chats_auth_set_secret, NULL, \
+        ACCESS_CONF | RSRC_CONF, "file holding an HS256 secret (>= 32 " \
+        "bytes); repeatable"), \
+    AP_INIT_ITERATE("ChatSessionJWTAlgorithms", chats_auth_add_alg, NULL, \
+        ACCESS_CONF | RSRC_CONF, "JWS algorithms accepted (default RS256 " \
+        "ES256 HS256)"), \
+    AP_INIT_TAKE1("ChatSessionJWTIssuer", chats_auth_set_issuer, NULL, \
+        ACCESS_CONF | RSRC_CONF, "required \"iss\" (default: not checked)"), \
+    AP_INIT_ITERATE("ChatSessionJWTAudience", chats_auth_add_audience, \
+        NULL, ACCESS_CONF | RSRC_CONF, "accepted \"aud\" values (default: " \
+        "not checked)"), \
+    AP_INIT_TAKE1("ChatSessionJWTLeeway", chats_auth_set_leeway, NULL, \
+        ACCESS_CONF | RSRC_CONF, "seconds of clock skew for exp/nbf " \
+        "(default 60)"), \
+    AP_INIT_TAKE1("ChatSessionJWTUserClaim", chats_auth_set_claim, NULL, \
+        ACCESS_CONF | RSRC_CONF, "claim holding the associate login " \
+        "(default sub)"), \
+    AP_INIT_FLAG("ChatSessionAppTokenRequired", chats_auth_set_apptoken_req, \
+        NULL, ACCESS_CONF | RSRC_CONF, "require a known SO-AppToken " \
+        "(default Off)"), \
+    AP_INIT_ITERATE("ChatSessionAppToken", chats_auth_add_apptoken, NULL, \
+        ACCESS_CONF | RSRC_CONF, "accepted SO-AppToken values")
+
+/* chats_auth.c */
+/** Answer an authentication failure (401 with the challenges, or code's
+ * status) with our JSON body; returns the status for check_authn. */
+int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg);
+/** Check user/password through the configured authn providers (and the
+ * credential cache, keyed by cachekey): OK with r->user set, or a failure
+ * status already answered through chats_auth_fail. */
+int chats_auth_password(request_rec *r, const char *user, const char *pw,
+                        const char *cachekey);
+
+/* chats_jwt_auth.c: the Bearer scheme. */
+int chats_auth_bearer(request_rec *r, const char *header, const char *cred);
+/* chats_ticket.c: the SoTicket scheme. */
+int chats_auth_soticket(request_rec *r, const char *header, const char *cred);
+/* chats_xsrf.c */
+/** No Authorization header: a mod_session session (keys "user", "pw")
+ * re-checked through the providers, and for a state-changing method the
+ * X-XSRF-TOKEN double-submit check (403). DECLINED if no session. */
+int chats_auth_session(request_rec *r);
+/** After r->user is known: the SO-AppToken check (401 if required and
+ * missing or unknown); OK otherwise. */
+int chats_auth_apptoken(request_rec *r);
+void chats_xsrf_optional_fns(void);
+
+#endif

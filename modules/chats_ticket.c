@@ -1,0 +1,111 @@
+/* The SoTicket scheme ("SOTicket" from the official client: scheme names
+ * compare case-insensitively). A ticket is an opaque string issued by
+ * chats_issue_ticket() (conf/auth.sql); the table keeps only its SHA-256,
+ * so we hash what the client sent, look the hash up and compare it again
+ * in constant time. An expired ticket is refused. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "chats_auth.h"
+#include "chats_store.h"
+
+#define CHATS_TICKET_MAX 512
+
+/* Only chats_ticket and associate: never the sessions. */
+static const chats_stmt_t chats_stmt_ticket = {
+    "chats_ticket_lookup",
+    "SELECT t.hash, t.login, t.expires_at > now() FROM chats_ticket t "
+    "JOIN associate a ON a.name = t.login "
+    "WHERE t.hash = $1 AND NOT a.deleted"
+};
+
+static int ticket_reject(request_rec *r, const char *why)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(155)
+                  "SoTicket rejected (%s) for \"%s\"", why, r->uri);
+    return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid ticket");
+}
+
+/* Lower-case hex SHA-256 of s[0..len), in p; NULL if OpenSSL fails. */
+static char *sha256_hex(const char *s, apr_size_t len, apr_pool_t *p)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, i;
+    char *out;
+
+    if (!EVP_Digest(s, len, md, &n, EVP_sha256(), NULL) || n != 32) {
+        return NULL;
+    }
+    out = apr_palloc(p, 2 * n + 1);
+    for (i = 0; i < n; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 0xf];
+    }
+    out[2 * n] = '\0';
+    return out;
+}
+
+static int ticket_lookup(request_rec *r, const char *hash)
+{
+    chats_store_t *st;
+    chats_rows_t *rows = NULL;
+    chats_err_t *e;
+    const char *got;
+
+    if ((e = chats_store_open(&st, r)) == NULL) {
+        e = chats_store_exec(st, &chats_stmt_ticket, 1, &hash, &rows);
+    }
+    if (e != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, e->rv, r, CHATS_LOGNO(156)
+                      "SoTicket: lookup failed (%s)",
+                      chats_err_name(e->code));
+        return chats_auth_fail(r, e->code == CHATS_E_DB_DOWN
+                               ? CHATS_E_DB_DOWN : CHATS_E_INTERNAL,
+                               e->code == CHATS_E_DB_DOWN
+                               ? "Database unavailable"
+                               : "Authentication failed");
+    }
+    got = rows->nrows == 1 ? CHATS_ROWS_GET(rows, 0, 0) : NULL;
+    if (got == NULL || strlen(got) != strlen(hash)
+        || CRYPTO_memcmp(got, hash, strlen(hash)) != 0) {
+        return ticket_reject(r, "unknown ticket");
+    }
+    if (CHATS_ROWS_GET(rows, 0, 2) == NULL
+        || strcmp(CHATS_ROWS_GET(rows, 0, 2), "t")) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(157)
+                      "SoTicket of %s expired",
+                      ap_escape_logitem(r->pool, CHATS_ROWS_GET(rows, 0, 1)));
+        return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Ticket expired");
+    }
+    r->user = apr_pstrdup(r->pool, CHATS_ROWS_GET(rows, 0, 1));
+    r->ap_auth_type = (char *)"SoTicket";
+    return OK;
+}
+
+int chats_auth_soticket(request_rec *r, const char *header, const char *cred)
+{
+    const char *s;
+    apr_size_t len;
+    char *hash;
+
+    (void)header;
+    for (s = cred; *s > ' ' && *s < 0x7f; s++) {
+        ;
+    }
+    len = (apr_size_t)(s - cred);
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    if (len == 0 || len > CHATS_TICKET_MAX || *s != '\0') {
+        return ticket_reject(r, "malformed ticket");
+    }
+    if ((hash = sha256_hex(cred, len, r->pool)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(158)
+                      "SoTicket: SHA-256 failed");
+        return chats_auth_fail(r, CHATS_E_INTERNAL, "Authentication failed");
+    }
+    return ticket_lookup(r, hash);
+}
