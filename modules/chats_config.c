@@ -1,7 +1,11 @@
 /* Directives, per-directory config merge and getters. */
 #include <apr_strings.h>
+#include <string.h>
 
 #include "chats_private.h"
+#include "chats_auth.h"
+#include "chats_locale.h"
+#include "chats_tz.h"
 
 void *chats_dir_conf_create(apr_pool_t *p, char *dir)
 {
@@ -11,7 +15,9 @@ void *chats_dir_conf_create(apr_pool_t *p, char *dir)
     c->max_body = CHATS_UNSET;
     c->cache_ttl = CHATS_UNSET;
     c->retry_after = CHATS_UNSET;
+    c->trust_proxy = CHATS_UNSET;
     c->providers = NULL;
+    c->auth = chats_auth_conf_create(p);
     return c;
 }
 
@@ -26,6 +32,11 @@ void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
     CHATS_MERGE(cache_ttl, CHATS_UNSET);
     CHATS_MERGE(retry_after, CHATS_UNSET);
     CHATS_MERGE(providers, NULL);
+    CHATS_MERGE(public_url, NULL);
+    CHATS_MERGE(trust_proxy, CHATS_UNSET);
+    CHATS_MERGE(time_zone, NULL);
+    CHATS_MERGE(language, NULL);
+    n->auth = chats_auth_conf_merge(p, b->auth, a->auth);
     return n;
 }
 
@@ -60,6 +71,42 @@ int chats_conf_retry_after(const chats_dir_conf_t *c)
 {
     return c->retry_after == CHATS_UNSET ? CHATS_DEFAULT_RETRY_AFTER
                                          : c->retry_after;
+}
+
+const char *chats_conf_public_url(const chats_dir_conf_t *c)
+{
+    return c->public_url;
+}
+
+int chats_conf_trust_proxy(const chats_dir_conf_t *c)
+{
+    return c->trust_proxy == 1;
+}
+
+const char *chats_conf_time_zone(const chats_dir_conf_t *c)
+{
+    return c->time_zone ? c->time_zone : CHATS_DEFAULT_TIME_ZONE;
+}
+
+const char *chats_conf_language(const chats_dir_conf_t *c)
+{
+    return c->language ? c->language : CHATS_DEFAULT_LANGUAGE;
+}
+
+static const char *set_time_zone(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+
+    c->time_zone = arg;
+    return chats_tz_check_directive(cmd->pool, arg);
+}
+
+static const char *set_language(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+
+    c->language = arg;
+    return chats_locale_check_directive(cmd->pool, arg);
 }
 
 const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
@@ -123,6 +170,30 @@ static const char *set_retry_after(cmd_parms *cmd, void *dc, const char *arg)
     return err;
 }
 
+static const char *set_public_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    chats_dir_conf_t *c = dc;
+    apr_size_t n = strlen(arg);
+
+    if (!ap_is_url(arg)) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": '", arg,
+                           "' is not an absolute URL", NULL);
+    }
+    /* Kept without a trailing slash: the request's path is appended. */
+    c->public_url = apr_pstrndup(cmd->pool, arg,
+                                 n > 0 && arg[n - 1] == '/' ? n - 1 : n);
+    return NULL;
+}
+
+static const char *set_trust_proxy(cmd_parms *cmd, void *dc, int on)
+{
+    chats_dir_conf_t *c = dc;
+
+    (void)cmd;
+    c->trust_proxy = on ? 1 : 0;
+    return NULL;
+}
+
 static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
@@ -147,5 +218,16 @@ const command_rec chats_cmds[] = {
                   "(default 60, 0 = off)"),
     AP_INIT_TAKE1("ChatSessionRetryAfter", set_retry_after, NULL, OR_ALL,
                   "Retry-After seconds sent with 503 (default 5)"),
+    AP_INIT_TAKE1("ChatSessionPublicURL", set_public_url, NULL, OR_ALL,
+                  "scheme://host[:port][/prefix] that _Links start with "
+                  "(default: the request's own scheme and Host)"),
+    AP_INIT_FLAG("ChatSessionTrustProxy", set_trust_proxy, NULL, OR_ALL,
+                 "take X-Forwarded-Proto/-Host for _Links (default Off)"),
+    CHATS_AUTH_CMDS,
+    AP_INIT_TAKE1("ChatSessionTimeZone", set_time_zone, NULL, OR_ALL,
+                  "zone for date-times without SO-TimeZone: a SuperOffice "
+                  "code (NO, US-NY, ...) or a tz database name (default UTC)"),
+    AP_INIT_TAKE1("ChatSessionLanguage", set_language, NULL, OR_ALL,
+                  "language string resources fall back to (default en)"),
     { NULL }
 };

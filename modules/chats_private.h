@@ -39,12 +39,19 @@ typedef struct {
     apr_array_header_t *providers;   /**< authn provider names; NULL = inherit */
     int cache_ttl;                   /**< seconds; CHATS_UNSET = inherit */
     int retry_after;                 /**< seconds; CHATS_UNSET = inherit */
+    const char *public_url;          /**< base for _Links; NULL = inherit */
+    int trust_proxy;                 /**< X-Forwarded-*; CHATS_UNSET = inherit */
+    struct chats_auth_conf_t *auth;  /**< Bearer, AppToken (chats_auth.h) */
+    const char *time_zone;           /**< default zone; NULL = inherit   */
+    const char *language;            /**< default language; NULL = inherit */
 } chats_dir_conf_t;
 
 #define CHATS_DEFAULT_MAX_BODY    (1024 * 1024)
 #define CHATS_DEFAULT_CACHE_TTL   60
 #define CHATS_DEFAULT_RETRY_AFTER 5
 #define CHATS_DEFAULT_PROVIDER    "chatsession"
+#define CHATS_DEFAULT_TIME_ZONE   "UTC"
+#define CHATS_DEFAULT_LANGUAGE    "en"
 
 typedef struct chats_authcache_t chats_authcache_t;
 
@@ -53,6 +60,7 @@ struct chats_sql_t;
 typedef struct {
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
+    const char *openapi;             /**< the OpenAPI document, ditto      */
 } chats_srv_conf_t;
 
 /* chats_config.c */
@@ -65,13 +73,21 @@ chats_srv_conf_t *chats_srv_conf(const server_rec *s);
 apr_off_t chats_conf_max_body(const chats_dir_conf_t *c);
 int chats_conf_cache_ttl(const chats_dir_conf_t *c);
 int chats_conf_retry_after(const chats_dir_conf_t *c);
+/** ChatSessionPublicURL, or NULL (links from the request's own host). */
+const char *chats_conf_public_url(const chats_dir_conf_t *c);
+int chats_conf_trust_proxy(const chats_dir_conf_t *c);
+/** ChatSessionTimeZone: zone without SO-TimeZone (default UTC). */
+const char *chats_conf_time_zone(const chats_dir_conf_t *c);
+/** ChatSessionLanguage: fallback language of string resources (en). */
+const char *chats_conf_language(const chats_dir_conf_t *c);
 /** Provider names in order (the default list when none configured). */
 const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
                                                apr_pool_t *p);
 
 /* chats_http.c: the one place that turns a chats_err_t into HTTP. */
 int chats_http_status(chats_ecode_t code);
-/** Write the SuperOffice error body for e; returns OK (response sent). */
+/** Write the SuperOffice error body for e; returns OK (response sent), or
+ * HTTP_NOT_MODIFIED (a 304 has no body) for the handler to return. */
 int chats_http_send_error(request_rec *r, const chats_err_t *e);
 /** For errors answered by httpd itself (401 from authn, core 413): set a
  * JSON custom response for e's status and mark r so the error filter
