@@ -70,6 +70,7 @@ static const chats_route_t default_route = {
 static chats_err_t *dispatch(chats_req_t *q, const chats_route_t *rt)
 {
     request_rec *r = q->r;
+    chats_err_t *e;
     chats_method_fn *fn = r->method_number == M_GET ? rt->get
                         : r->method_number == M_PUT ? rt->put
                         : r->method_number == M_PATCH ? rt->patch
@@ -88,6 +89,12 @@ static chats_err_t *dispatch(chats_req_t *q, const chats_route_t *rt)
         apr_table_setn(r->err_headers_out, "Allow", rt->allow);
         return chats_err_make(r->pool, CHATS_E_METHOD, NULL,
                               "%s is not allowed here", r->method);
+    }
+    /* 406 before anything is done, not after a write */
+    if (r->method_number != M_DELETE
+        && ((e = chats_resource_negotiate(q)) != NULL
+            || (e = chats_resource_locale(q)) != NULL)) {
+        return e;
     }
     return fn(q);
 }

@@ -5,6 +5,7 @@
 
 #include "chats_body.h"
 #include "chats_json.h"
+#include "chats_xml.h"
 
 /* What a caller could send; the body's shape decides between the two
  * patch forms for the plain JSON types (the official client always sends
@@ -17,6 +18,8 @@ static const struct {
     { "text/json",                    CHATS_MEDIA_JSON },
     { "application/json-patch+json",  CHATS_MEDIA_JSON_PATCH },
     { "application/merge-patch+json", CHATS_MEDIA_MERGE_PATCH },
+    { "application/xml",              CHATS_MEDIA_XML },
+    { "text/xml",                     CHATS_MEDIA_XML },
 };
 
 chats_err_t *chats_body_media(request_rec *r, chats_media_e *pmedia)
@@ -73,7 +76,35 @@ static chats_err_t *too_big(request_rec *r, apr_off_t limit)
                           " bytes", limit);
 }
 
-static chats_err_t *feed_brigade(chats_json_parser_t *ps,
+/* One streaming reader or the other, fed the same way. */
+typedef struct {
+    chats_json_parser_t *json;
+    chats_xml_parser_t *xml;
+} chats_reader_t;
+
+static chats_err_t *reader_feed(chats_reader_t *rd, const char *data,
+                                apr_size_t len)
+{
+    return rd->xml ? chats_xml_feed(rd->xml, data, len)
+                   : chats_json_feed(rd->json, data, len);
+}
+
+static chats_err_t *reader_finish(chats_reader_t *rd, chats_doc_t **pdoc,
+                                  apr_pool_t *p)
+{
+    chats_doc_t *doc;
+    chats_err_t *e;
+
+    if (!rd->xml) {
+        return chats_json_finish(rd->json, pdoc);
+    }
+    if ((e = chats_xml_finish(rd->xml, &doc)) != NULL) {
+        return e;
+    }
+    return chats_xml_typed_entity(doc, pdoc, p);
+}
+
+static chats_err_t *feed_brigade(chats_reader_t *rd,
                                  apr_bucket_brigade *bb, int *peos)
 {
     apr_bucket *b;
@@ -98,18 +129,18 @@ static chats_err_t *feed_brigade(chats_json_parser_t *ps,
             e->rv = rv;
             return e;
         }
-        if (len && (e = chats_json_feed(ps, data, len)) != NULL) {
+        if (len && (e = reader_feed(rd, data, len)) != NULL) {
             return e;
         }
     }
     return NULL;
 }
 
-chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
-                             chats_doc_t **pdoc)
+chats_err_t *chats_body_read(request_rec *r, chats_media_e media,
+                             apr_off_t limit, chats_doc_t **pdoc)
 {
     chats_json_limits_t lim = { 0 };
-    chats_json_parser_t *ps;
+    chats_reader_t rd = { NULL, NULL };
     apr_bucket_brigade *bb;
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t declared;
@@ -126,7 +157,12 @@ chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
     lim.max_depth = 32;
     lim.max_values = 100000;
     lim.dup_policy = CHATS_JSON_DUP_CASEI;
-    ps = chats_json_parser_create(r->pool, &lim);
+    if (media == CHATS_MEDIA_XML) {
+        rd.xml = chats_xml_parser_create(r->pool, (apr_size_t)limit);
+    }
+    else {
+        rd.json = chats_json_parser_create(r->pool, &lim);
+    }
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     while (!eos && !e) {
         rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
@@ -134,7 +170,7 @@ chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
         if (rv != APR_SUCCESS) {
             return read_error(r, rv);
         }
-        e = feed_brigade(ps, bb, &eos);
+        e = feed_brigade(&rd, bb, &eos);
         apr_brigade_cleanup(bb);
     }
     if (e) {
@@ -143,5 +179,5 @@ chats_err_t *chats_body_read(request_rec *r, apr_off_t limit,
         }
         return e;
     }
-    return chats_json_finish(ps, pdoc);
+    return reader_finish(&rd, pdoc, r->pool);
 }

@@ -2,12 +2,98 @@
  * sent (with $select, _Links and validators) and conditional requests.
  * HTTP statuses are not chosen here: errors go back to the handler. */
 #include <apr_strings.h>
+#include <stdlib.h>
 
 #include "http_core.h"
 
 #include "chats_entity.h"
 #include "chats_render.h"
 #include "chats_resource.h"
+#include "chats_xml.h"
+
+/* What we can answer, in our order of preference on equal q. */
+static const struct {
+    const char *type;
+    int xml;
+    const char *answer;
+} chats_reps[] = {
+    { "application/json",             0, "application/json" },
+    { "text/json",                    0, "text/json" },
+    { "application/json-patch+json",  0, "application/json" },
+    { "application/merge-patch+json", 0, "application/json" },
+    { "application/xml",              1, "application/xml" },
+    { "text/xml",                     1, "text/xml" },
+};
+
+#define CHATS_NREPS (int)(sizeof(chats_reps) / sizeof(chats_reps[0]))
+
+/* q of one media range "type/sub;q=0.5" for representation i: -1 if the
+ * range does not cover it; the more specific range is not needed here
+ * because each of ours is named exactly or by wildcard. */
+static double range_q(const char *range, int i, apr_pool_t *p)
+{
+    const char *params = strchr(range, ';'), *qp;
+    char *type = apr_pstrndup(p, range, params ? (apr_size_t)(params - range)
+                                               : strlen(range));
+    const char *slash;
+    double q = 1.0;
+
+    apr_collapse_spaces(type, type);
+    slash = strchr(chats_reps[i].type, '/');
+    if (strcasecmp(type, "*/*") && strcasecmp(type, chats_reps[i].type)
+        && !(strlen(type) == (apr_size_t)(slash - chats_reps[i].type) + 2
+             && !strncasecmp(type, chats_reps[i].type,
+                             slash - chats_reps[i].type + 1)
+             && type[strlen(type) - 1] == '*')) {
+        return -1;
+    }
+    if (params && (qp = ap_strcasestr(params, "q=")) != NULL) {
+        q = atof(qp + 2);
+    }
+    return q;
+}
+
+chats_err_t *chats_resource_negotiate(chats_req_t *q)
+{
+    const char *accept = apr_table_get(q->r->headers_in, "Accept");
+    double best_q[CHATS_NREPS];
+    int i, best = -1;
+    char *list, *range, *last;
+
+    if (!accept || !*accept) {
+        q->xml = 0;
+        q->content_type = "application/json";
+        return NULL;
+    }
+    for (i = 0; i < CHATS_NREPS; i++) {
+        best_q[i] = -1;
+    }
+    list = apr_pstrdup(q->r->pool, accept);
+    for (range = apr_strtok(list, ",", &last); range;
+         range = apr_strtok(NULL, ",", &last)) {
+        for (i = 0; i < CHATS_NREPS; i++) {
+            double rq = range_q(range, i, q->r->pool);
+
+            /* an exact range outranks a wildcard: keep the first */
+            if (rq >= 0 && (best_q[i] < 0 || !strchr(range, '*'))) {
+                best_q[i] = rq;
+            }
+        }
+    }
+    for (i = 0; i < CHATS_NREPS; i++) {
+        if (best_q[i] > 0 && (best < 0 || best_q[i] > best_q[best])) {
+            best = i;
+        }
+    }
+    if (best < 0) {
+        return chats_err_make(q->r->pool, CHATS_E_NOT_ACCEPTABLE, NULL,
+                              "no acceptable representation: application/"
+                              "json, text/json, application/xml, text/xml");
+    }
+    q->xml = chats_reps[best].xml;
+    q->content_type = chats_reps[best].answer;
+    return NULL;
+}
 
 /* Absolute URLs must be right behind a reverse proxy: the configured
  * public URL wins; X-Forwarded-* only when the proxy is trusted. */
@@ -105,30 +191,69 @@ chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_row_t *row)
     return NULL;
 }
 
+chats_err_t *chats_resource_locale(chats_req_t *q)
+{
+    chats_err_t *e;
+
+    if ((e = chats_tz_from_request(q->r, &q->tz)) != NULL
+        || (e = chats_locale_from_request(q->r, &q->loc)) != NULL) {
+        return e;
+    }
+    chats_tz_set_response_header(q->r, q->tz);
+    return NULL;
+}
+
+/* Date-times into the caller's zone, [SR_…] strings into its language:
+ * both need PostgreSQL (libc's TZ is per process; resources are rows). */
+static chats_err_t *localize(chats_req_t *q, chats_doc_t *view)
+{
+    chats_store_t *st;
+    chats_err_t *e;
+
+    if (!q->tz && !q->loc) {
+        return NULL;
+    }
+    if ((e = chats_store_open(&st, q->r)) != NULL
+        || (q->tz && (e = chats_tz_render(st, q->tz, view, q->r->pool)))
+        || (q->loc && (e = chats_locale_translate(st, q->loc, view,
+                                                  q->r->pool)))) {
+        return e;
+    }
+    return NULL;
+}
+
 chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
                                  const chats_doc_t *doc)
 {
     request_rec *r = q->r;
     chats_view_opts_t o;
-    const char *json;
+    const char *out;
+    chats_doc_t *view;
     chats_err_t *e;
     apr_int32_t id = row ? (apr_int32_t)apr_atoi64(row->values[0]) : 0;
 
     if ((e = view_opts(q, row != NULL, id, &o)) != NULL) {
         return e;
     }
-    json = chats_doc_to_json(r->pool, chats_view_build(r->pool, doc, &o), 0);
-    if (!json) {
+    view = chats_view_build(r->pool, doc, &o);
+    if ((e = localize(q, view)) != NULL) {
+        return e;
+    }
+    out = q->xml ? chats_xml_render(r->pool, "ChatSessionEntity", view)
+                 : chats_doc_to_json(r->pool, view, 0);
+    if (!out) {
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
                               "the entity could not be rendered");
     }
     if (row) {
         set_validators(r, row);
     }
-    ap_set_content_type(r, "application/json; charset=utf-8");
-    ap_set_content_length(r, strlen(json));
+    ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
+                                       ? q->content_type : "application/json",
+                                       "; charset=utf-8", NULL));
+    ap_set_content_length(r, strlen(out));
     if (!r->header_only) {
-        ap_rputs(json, r);
+        ap_rputs(out, r);
     }
     return NULL;
 }

@@ -5,14 +5,29 @@
 
 #include "chats_private.h"
 #include "chats_doc.h"
+#include "chats_locale.h"
 #include "chats_store.h"
+#include "chats_tz.h"
 
 /** What the router learnt about a request. */
 typedef struct {
     request_rec *r;
     apr_int32_t id;            /**< the session in the URL, 0 if none  */
-    const char *archive_url;   /**< absolute URL of the collection     */
+    const char *archive_url;   /**< path of the collection             */
+    int xml;                   /**< answer in XML (else JSON)          */
+    const char *content_type;  /**< of the answer                      */
+    const chats_tz_t *tz;      /**< SO-TimeZone (or the default zone)  */
+    const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
 } chats_req_t;
+
+/** Choose the representation from Accept (JSON unless XML is preferred;
+ * the patch media types are answered as JSON): CHATS_E_NOT_ACCEPTABLE
+ * when Accept takes none of them. */
+chats_err_t *chats_resource_negotiate(chats_req_t *q);
+
+/** Read the request's time zone and language (400 for an unknown zone)
+ * and echo the zone in the SO-TimeZone response header. */
+chats_err_t *chats_resource_locale(chats_req_t *q);
 
 /* Per item (/ChatSession/{id}). */
 chats_err_t *chats_resource_get(chats_req_t *q);

@@ -27,15 +27,27 @@ typedef chats_err_t *chats_change_fn(chats_req_t *q, const chats_change_t *c,
                                      const chats_doc_t *cur,
                                      chats_doc_t **pnext);
 
-static chats_err_t *read_body(request_rec *r, chats_media_e *pmedia,
+/* The body as a document; offset-less date-times in it are local time
+ * in the request's zone, made UTC here (in PostgreSQL) once. */
+static chats_err_t *read_body(chats_req_t *q, chats_media_e *pmedia,
                               chats_doc_t **pbody)
 {
+    request_rec *r = q->r;
+    chats_store_t *st;
     chats_err_t *e;
 
-    if ((e = chats_body_media(r, pmedia)) != NULL) {
+    if ((e = chats_body_media(r, pmedia)) != NULL
+        || (e = chats_body_read(r, *pmedia,
+                                chats_conf_max_body(chats_dir_conf(r)),
+                                pbody)) != NULL) {
         return e;
     }
-    return chats_body_read(r, chats_conf_max_body(chats_dir_conf(r)), pbody);
+    if (q->tz && !q->tz->is_utc
+        && ((e = chats_store_open(&st, r)) != NULL
+            || (e = chats_tz_localize_body(st, q->tz, *pbody, r->pool)))) {
+        return e;
+    }
+    return NULL;
 }
 
 /* Ops that make the current document into the entity in body: every
@@ -179,7 +191,7 @@ chats_err_t *chats_resource_patch(chats_req_t *q)
     chats_err_t *e;
 
     /* A bad body is refused before the database is touched. */
-    if ((e = read_body(r, &media, &body)) != NULL) {
+    if ((e = read_body(q, &media, &body)) != NULL) {
         return e;
     }
     c.body = body;
@@ -208,7 +220,7 @@ chats_err_t *chats_resource_put(chats_req_t *q)
     chats_doc_t *body;
     chats_err_t *e;
 
-    if ((e = read_body(q->r, &media, &body)) != NULL
+    if ((e = read_body(q, &media, &body)) != NULL
         || (e = entity_ops(q->r, body, &c.ops)) != NULL) {
         return e;
     }
@@ -226,7 +238,7 @@ chats_err_t *chats_resource_post(chats_req_t *q)
     chats_row_t *row;
     chats_err_t *e;
 
-    if ((e = read_body(r, &media, &body)) != NULL
+    if ((e = read_body(q, &media, &body)) != NULL
         || (e = entity_ops(r, body, &ops)) != NULL
         || (e = apply(r, ops, 1, chats_entity_template(r->pool), &next))
         || (e = chats_store_open(&st, r)) != NULL
