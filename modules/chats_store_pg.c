@@ -78,7 +78,7 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     chats_pgconn_state_t *cs = conn_state(st);
     int pid = PQbackendPID(st->conn);
     const char *state;
-    PGresult *res;
+    PGresult *res = NULL;
 
     if (pid != cs->backend_pid) {
         apr_hash_clear(cs->prepared);
@@ -177,7 +177,7 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
                         int nparams, const char *const *params,
                         PGresult **pres)
 {
-    PGresult *res;
+    PGresult *res = NULL;
     const char *state;
     chats_err_t *e;
     int attempt;
@@ -223,7 +223,7 @@ chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
                               chats_rows_t **prows)
 {
     chats_rows_t *rows = apr_pcalloc(st->r->pool, sizeof(*rows));
-    PGresult *res;
+    PGresult *res = NULL;
     chats_err_t *e;
     int i, j;
 

@@ -42,7 +42,7 @@ is(req(GET => '/api/v1/ChatSession/844', app('whatever'))->code, 200,
 {
     my $log = slurp(File::Spec->catfile(Apache::Test::vars('t_logs'),
                                         'error_log'));
-    like($log, qr/CHATS165: user tje0: SO-AppToken unknown
+    like($log, qr/CHATS165:\suser\stje0:\sSO-AppToken\sunknown
                   \s\(sha256\s[0-9a-f]{8}\.\.\.\)\srefused/x,
          'refusal logged with the user and a hash prefix');
     ok(index($log, 'no-such-token-123') < 0 && index($log, 'test-app-token')
