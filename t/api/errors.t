@@ -10,7 +10,7 @@ use ChatSession::Test qw(req json_body seed_session db);
 use HTTP::Date qw(time2str);
 use IO::Socket::INET;
 
-plan tests => 41, need_lwp, need_module('mod_dbd.c');
+plan tests => 44, need_lwp, need_module('mod_dbd.c');
 
 my $ID = 9301;
 my $URL = "/api/v1/ChatSession/$ID";
@@ -77,6 +77,12 @@ my $doc = error_ok(req(PATCH => "/small$URL", body => $big), 413,
     like($answer, qr{^HTTP/1\.1 413}, '413 for a chunked body over the limit');
     like($answer, qr{\r\nContent-Type: application/json}i, '... with a JSON body');
 }
+
+# httpd's own LimitRequestBody answers before we read: still our JSON.
+$res = req(PATCH => "/corelimit$URL", body => $big);
+is($res->code, 413, "httpd's LimitRequestBody: 413");
+like($res->header('Content-Type') // '', qr{^application/json}, '... labelled JSON');
+ok(eval { json_body($res)->{ErrorType} }, '... with our error body');
 
 # If-Unmodified-Since, at whole seconds; Last-Modified echoed back passes.
 $res = req(GET => $URL);
