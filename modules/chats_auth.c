@@ -70,6 +70,31 @@ int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg)
                                                      "%s", msg));
 }
 
+/* The schemes' credential lookups fail alike: 503 when the database is
+ * down, 500 otherwise. The log line is the caller's (logmsg starts with
+ * its own CHATS_LOGNO tag) so each site keeps its tag. */
+int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
+                      const char *param, const char *logmsg,
+                      chats_rows_t **prows)
+{
+    chats_store_t *st;
+    chats_err_t *e;
+
+    if ((e = chats_store_open(&st, r)) == NULL) {
+        e = chats_store_exec(st, stmt, 1, &param, prows);
+    }
+    if (e == NULL) {
+        return OK;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, e->rv, r, "%s (%s)", logmsg,
+                  chats_err_name(e->code));
+    return chats_auth_fail(r, e->code == CHATS_E_DB_DOWN
+                           ? CHATS_E_DB_DOWN : CHATS_E_INTERNAL,
+                           e->code == CHATS_E_DB_DOWN
+                           ? "Database unavailable"
+                           : "Authentication failed");
+}
+
 /* The realm as a quoted-string: AuthName, or SuperOffice's. */
 static const char *auth_realm(request_rec *r)
 {

@@ -6,6 +6,7 @@
 
 #include "chats_private.h"
 #include "chats_jwk.h"
+#include "chats_store.h"
 
 /** Per-directory settings of the schemes (chats_dir_conf_t.auth). */
 typedef struct chats_auth_conf_t {
@@ -79,6 +80,14 @@ const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
 /** Answer an authentication failure (401 with the challenges, or code's
  * status) with our JSON body; returns the status for check_authn. */
 int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg);
+/** Open the store and run stmt with its one parameter param. OK with
+ * *prows set (in r->pool); otherwise logs "logmsg (error name)" at warning
+ * (logmsg begins with the caller's CHATS_LOGNO tag) and answers through
+ * chats_auth_fail: CHATS_E_DB_DOWN "Database unavailable", else
+ * CHATS_E_INTERNAL "Authentication failed"; returns that status. */
+int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
+                      const char *param, const char *logmsg,
+                      chats_rows_t **prows);
 /** Check user/password through the configured authn providers (and the
  * credential cache, keyed by cachekey): OK with r->user set, or a failure
  * status already answered through chats_auth_fail. */

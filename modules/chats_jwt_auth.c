@@ -27,22 +27,13 @@ static int bearer_reject(request_rec *r, const char *why)
 /* The associate named by the token must exist (and not be deleted). */
 static int bearer_user(request_rec *r, const char *user)
 {
-    chats_store_t *st;
     chats_rows_t *rows = NULL;
-    chats_err_t *e;
+    int rc;
 
-    if ((e = chats_store_open(&st, r)) == NULL) {
-        e = chats_store_exec(st, &chats_stmt_associate, 1, &user, &rows);
-    }
-    if (e != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, e->rv, r, CHATS_LOGNO(151)
-                      "Bearer: associate lookup failed (%s)",
-                      chats_err_name(e->code));
-        return chats_auth_fail(r, e->code == CHATS_E_DB_DOWN
-                               ? CHATS_E_DB_DOWN : CHATS_E_INTERNAL,
-                               e->code == CHATS_E_DB_DOWN
-                               ? "Database unavailable"
-                               : "Authentication failed");
+    rc = chats_auth_lookup(r, &chats_stmt_associate, user, CHATS_LOGNO(151)
+                           "Bearer: associate lookup failed", &rows);
+    if (rc != OK) {
+        return rc;
     }
     if (rows->nrows != 1) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(152)

@@ -50,23 +50,14 @@ static char *sha256_hex(const char *s, apr_size_t len, apr_pool_t *p)
 
 static int ticket_lookup(request_rec *r, const char *hash)
 {
-    chats_store_t *st;
     chats_rows_t *rows = NULL;
-    chats_err_t *e;
     const char *got;
+    int rc;
 
-    if ((e = chats_store_open(&st, r)) == NULL) {
-        e = chats_store_exec(st, &chats_stmt_ticket, 1, &hash, &rows);
-    }
-    if (e != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, e->rv, r, CHATS_LOGNO(156)
-                      "SoTicket: lookup failed (%s)",
-                      chats_err_name(e->code));
-        return chats_auth_fail(r, e->code == CHATS_E_DB_DOWN
-                               ? CHATS_E_DB_DOWN : CHATS_E_INTERNAL,
-                               e->code == CHATS_E_DB_DOWN
-                               ? "Database unavailable"
-                               : "Authentication failed");
+    rc = chats_auth_lookup(r, &chats_stmt_ticket, hash, CHATS_LOGNO(156)
+                           "SoTicket: lookup failed", &rows);
+    if (rc != OK) {
+        return rc;
     }
     got = rows->nrows == 1 ? CHATS_ROWS_GET(rows, 0, 0) : NULL;
     if (got == NULL || strlen(got) != strlen(hash)
