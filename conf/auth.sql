@@ -60,3 +60,24 @@ LANGUAGE sql VOLATILE AS $$
                   WHERE hash = chats_ticket_hash(ticket) RETURNING 1)
     SELECT EXISTS (SELECT 1 FROM gone)
 $$;
+
+-- Rights on chat sessions, per associate (see README, "Authorization").
+-- level, from least to most:
+--   none        nothing, not even GET
+--   read        GET
+--   update_own  GET; PATCH/PUT of sessions whose User is the caller (and
+--               that stay theirs); POST of sessions whose User is the caller
+--   update_all  GET; PATCH/PUT/POST of any session
+--   admin       everything, DELETE included
+-- readonly_fields: ChatSessionEntity field names (any case) this associate
+-- may not change whatever the level (403 naming the field).
+-- An associate without a row has 'read'; so has a user who is not an
+-- associate (another authn provider) or no user at all.
+CREATE TABLE IF NOT EXISTS chat_session_right (
+    associate_id    integer PRIMARY KEY
+                    REFERENCES associate(associate_id) ON DELETE CASCADE,
+    level           text NOT NULL DEFAULT 'read'
+                    CHECK (level IN ('none', 'read', 'update_own',
+                                     'update_all', 'admin')),
+    readonly_fields text[] NOT NULL DEFAULT '{}'
+);

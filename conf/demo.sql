@@ -18,6 +18,11 @@ INSERT INTO associate (associate_id, name, person_id, rank, tooltip, type,
      'ann', NULL)
 ON CONFLICT DO NOTHING;
 
+-- tje0 administers chat sessions; ann updates her own (conf/auth.sql).
+INSERT INTO chat_session_right (associate_id, level) VALUES
+    (5, 'admin'), (7, 'update_own')
+ON CONFLICT DO NOTHING;
+
 INSERT INTO contact (contact_id, name, department, org_nr, url, city,
                      direct_phone, email_address, country_id, associate_id,
                      kananame, email_address_name, url_name, business_name,

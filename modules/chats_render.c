@@ -137,19 +137,32 @@ static chats_doc_t *mask_doc(apr_pool_t *p, int mask, int table)
     return o;
 }
 
-static int field_mask(const chats_field_t *f, int table_mask)
+static int in_set(const apr_array_header_t *set, const chats_field_t *f)
+{
+    int i;
+
+    for (i = 0; set && i < set->nelts; i++) {
+        if (APR_ARRAY_IDX(set, i, const chats_field_t *) == f) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int field_mask(const chats_field_t *f, const chats_view_opts_t *o)
 {
     int nullable = (f->type == CHATS_F_DATETIME
                     || f->type == CHATS_F_CARRIER) ? CHATS_FR_NULLABLE : 0;
 
-    if ((f->flags & CHATS_FF_READONLY)
-        || !(table_mask & (CHATS_TR_UPDATE | CHATS_TR_INSERT))) {
+    if ((f->flags & CHATS_FF_READONLY) || in_set(o->readonly, f)
+        || !(o->table_mask & (CHATS_TR_UPDATE | CHATS_TR_INSERT))) {
         return CHATS_FR_READ | CHATS_FR_READONLY | nullable;
     }
     return CHATS_FR_UPDATE | nullable;
 }
 
-static chats_doc_t *field_properties(apr_pool_t *p, int table_mask)
+static chats_doc_t *field_properties(apr_pool_t *p,
+                                     const chats_view_opts_t *o)
 {
     int i, n;
     const chats_field_t *f = chats_schema_fields(&n);
@@ -159,7 +172,7 @@ static chats_doc_t *field_properties(apr_pool_t *p, int table_mask)
         chats_doc_t *prop = chats_doc_object(p);
 
         chats_doc_object_set(prop, "FieldRight", 10,
-                             mask_doc(p, field_mask(&f[i], table_mask), 0),
+                             mask_doc(p, field_mask(&f[i], o), 0),
                              0, p);
         chats_doc_object_set(prop, "FieldType", 9,
                              chats_doc_strz(p, f[i].dotnet), 0, p);
@@ -191,7 +204,7 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
     chats_doc_object_set(view, "TableRight", 10,
                          mask_doc(p, o->table_mask, 1), 0, p);
     chats_doc_object_set(view, "FieldProperties", 15,
-                         field_properties(p, o->table_mask), 0, p);
+                         field_properties(p, o), 0, p);
     if (o->self_url) {
         chats_doc_t *links = chats_doc_object(p);
 

@@ -26,6 +26,9 @@ typedef struct {
     const char *self_url;             /**< with archive_url: _Links; NULL = none */
     const char *archive_url;
     int table_mask;                   /**< CHATS_TR_* of the caller        */
+    /** const chats_field_t *: fields the caller may not change (shown
+     * Read, UIHintReadOnly whatever table_mask says); NULL = none. */
+    const apr_array_header_t *readonly;
 } chats_view_opts_t;
 
 /** Parse "$select" ("name,carrier/sub", names in any case). Unknown

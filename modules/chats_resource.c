@@ -9,6 +9,7 @@
 #include "chats_entity.h"
 #include "chats_render.h"
 #include "chats_resource.h"
+#include "chats_rights.h"
 #include "chats_xml.h"
 
 /* What we can answer, in our order of preference on equal q. */
@@ -157,7 +158,6 @@ static chats_err_t *view_opts(chats_req_t *q, int with_links,
     }
     memset(o, 0, sizeof(*o));
     o->select = sel;
-    o->table_mask = CHATS_TR_FULL;
     if (with_links) {
         o->archive_url = archive_link(q);
         o->self_url = chats_resource_self_url(q, id);
@@ -235,6 +235,9 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
     if ((e = view_opts(q, row != NULL, id, &o)) != NULL) {
         return e;
     }
+    /* What this caller may do with this row (or the template). */
+    o.table_mask = chats_rights_table_mask(q, doc, row == NULL);
+    o.readonly = chats_rights_readonly(q, doc, row == NULL);
     view = chats_view_build(r->pool, doc, &o);
     if ((e = localize(q, view)) != NULL) {
         return e;
@@ -268,6 +271,7 @@ chats_err_t *chats_resource_get(chats_req_t *q)
     /* A bad $select is the client's error, found before any I/O. */
     if ((e = view_opts(q, 0, 0, &o)) != NULL
         || (e = chats_store_open(&st, q->r)) != NULL
+        || (e = chats_rights_require(q, st, CHATS_DO_READ)) != NULL
         || (e = chats_store_load(st, q->id, &row)) != NULL
         || (e = chats_resource_conditions(q, row)) != NULL) {
         return e;
@@ -278,5 +282,12 @@ chats_err_t *chats_resource_get(chats_req_t *q)
 
 chats_err_t *chats_resource_default(chats_req_t *q)
 {
+    chats_store_t *st;
+    chats_err_t *e;
+
+    if ((e = chats_store_open(&st, q->r)) != NULL
+        || (e = chats_rights_require(q, st, CHATS_DO_READ)) != NULL) {
+        return e;
+    }
     return chats_resource_send(q, NULL, chats_entity_template(q->r->pool));
 }

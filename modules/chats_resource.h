@@ -9,6 +9,8 @@
 #include "chats_store.h"
 #include "chats_tz.h"
 
+typedef struct chats_rights_t chats_rights_t;
+
 /** What the router learnt about a request. */
 typedef struct {
     request_rec *r;
@@ -18,6 +20,7 @@ typedef struct {
     const char *content_type;  /**< of the answer                      */
     const chats_tz_t *tz;      /**< SO-TimeZone (or the default zone)  */
     const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
+    const chats_rights_t *rights; /**< once looked up (chats_rights.h) */
 } chats_req_t;
 
 /** Choose the representation from Accept (JSON unless XML is preferred;

@@ -9,6 +9,7 @@
 #include "chats_entity.h"
 #include "chats_patch.h"
 #include "chats_resource.h"
+#include "chats_rights.h"
 
 /* Lost version races before we give up (each costs one read + write). */
 #define CHATS_MAX_ATTEMPTS 16
@@ -144,16 +145,19 @@ static chats_err_t *update_loop(chats_req_t *q, chats_change_fn *change,
     chats_err_t *e;
     int attempt;
 
-    if ((e = chats_store_open(&st, r)) != NULL) {
+    if ((e = chats_store_open(&st, r)) != NULL
+        || (e = chats_rights_require(q, st, CHATS_DO_UPDATE)) != NULL) {
         return e;
     }
     for (attempt = 0; attempt < CHATS_MAX_ATTEMPTS; attempt++) {
+        /* Rights against this attempt's row, before its validators. */
         if ((e = chats_store_load(st, q->id, &row)) != NULL
-            || (e = chats_resource_conditions(q, row)) != NULL) {
-            return e;
-        }
-        cur = chats_entity_from_row(r->pool, row->values);
-        if ((e = change(q, c, cur, &next)) != NULL) {
+            || (e = chats_rights_check_change(
+                    q, cur = chats_entity_from_row(r->pool, row->values),
+                    NULL)) != NULL
+            || (e = chats_resource_conditions(q, row)) != NULL
+            || (e = change(q, c, cur, &next)) != NULL
+            || (e = chats_rights_check_change(q, cur, next)) != NULL) {
             return e;
         }
         if (chats_doc_equal(cur, next)) {
@@ -242,6 +246,8 @@ chats_err_t *chats_resource_post(chats_req_t *q)
         || (e = entity_ops(r, body, &ops)) != NULL
         || (e = apply(r, ops, 1, chats_entity_template(r->pool), &next))
         || (e = chats_store_open(&st, r)) != NULL
+        || (e = chats_rights_require(q, st, CHATS_DO_CREATE)) != NULL
+        || (e = chats_rights_check_change(q, NULL, next)) != NULL
         || (e = chats_store_insert(st, chats_entity_to_params(r->pool, next),
                                    &row)) != NULL) {
         return e;
@@ -262,7 +268,8 @@ chats_err_t *chats_resource_delete(chats_req_t *q)
     chats_err_t *e;
     int attempt, deleted;
 
-    if ((e = chats_store_open(&st, r)) != NULL) {
+    if ((e = chats_store_open(&st, r)) != NULL
+        || (e = chats_rights_require(q, st, CHATS_DO_DELETE)) != NULL) {
         return e;
     }
     for (attempt = 0; attempt < CHATS_MAX_ATTEMPTS; attempt++) {
