@@ -161,12 +161,14 @@ static chats_err_t *route(request_rec *r)
 
 static int chats_handler(request_rec *r)
 {
+    const char *path;
     chats_err_t *e;
 
     if (!r->handler || strcmp(r->handler, CHATS_HANDLER)) {
         return DECLINED;
     }
-    e = route(r);
+    path = chats_conf_openapi_path(chats_dir_conf(r));
+    e = (path && !strcmp(r->uri, path)) ? send_openapi(r) : route(r);
     if (e && e->rv == AP_FILTER_ERROR) {
         return AP_FILTER_ERROR;    /* httpd has answered already */
     }

@@ -34,6 +34,7 @@ void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
     CHATS_MERGE(providers, NULL);
     CHATS_MERGE(public_url, NULL);
     CHATS_MERGE(trust_proxy, CHATS_UNSET);
+    CHATS_MERGE(openapi_path, NULL);
     CHATS_MERGE(time_zone, NULL);
     CHATS_MERGE(language, NULL);
     n->auth = chats_auth_conf_merge(p, b->auth, a->auth);
@@ -76,6 +77,11 @@ int chats_conf_retry_after(const chats_dir_conf_t *c)
 const char *chats_conf_public_url(const chats_dir_conf_t *c)
 {
     return c->public_url;
+}
+
+const char *chats_conf_openapi_path(const chats_dir_conf_t *c)
+{
+    return c->openapi_path;
 }
 
 int chats_conf_trust_proxy(const chats_dir_conf_t *c)
@@ -221,6 +227,11 @@ const command_rec chats_cmds[] = {
     AP_INIT_TAKE1("ChatSessionPublicURL", set_public_url, NULL, OR_ALL,
                   "scheme://host[:port][/prefix] that _Links start with "
                   "(default: the request's own scheme and Host)"),
+    AP_INIT_TAKE1("ChatSessionOpenAPIPath", ap_set_string_slot,
+                  (void *)APR_OFFSETOF(chats_dir_conf_t, openapi_path), OR_ALL,
+                  "URI path the OpenAPI document is served at, where the "
+                  "chatsession handler runs (default: "
+                  "<collection>/openapi.json)"),
     AP_INIT_FLAG("ChatSessionTrustProxy", set_trust_proxy, NULL, OR_ALL,
                  "take X-Forwarded-Proto/-Host for _Links (default Off)"),
     CHATS_AUTH_CMDS,

@@ -41,6 +41,7 @@ typedef struct {
     int retry_after;                 /**< seconds; CHATS_UNSET = inherit */
     const char *public_url;          /**< base for _Links; NULL = inherit */
     int trust_proxy;                 /**< X-Forwarded-*; CHATS_UNSET = inherit */
+    const char *openapi_path;        /**< URI of the OpenAPI document; NULL = inherit */
     struct chats_auth_conf_t *auth;  /**< Bearer, AppToken (chats_auth.h) */
     const char *time_zone;           /**< default zone; NULL = inherit   */
     const char *language;            /**< default language; NULL = inherit */
@@ -76,6 +77,8 @@ int chats_conf_retry_after(const chats_dir_conf_t *c);
 /** ChatSessionPublicURL, or NULL (links from the request's own host). */
 const char *chats_conf_public_url(const chats_dir_conf_t *c);
 int chats_conf_trust_proxy(const chats_dir_conf_t *c);
+/** ChatSessionOpenAPIPath, or NULL (then <collection>/openapi.json). */
+const char *chats_conf_openapi_path(const chats_dir_conf_t *c);
 /** ChatSessionTimeZone: zone without SO-TimeZone (default UTC). */
 const char *chats_conf_time_zone(const chats_dir_conf_t *c);
 /** ChatSessionLanguage: fallback language of string resources (en). */

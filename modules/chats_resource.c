@@ -176,10 +176,20 @@ static void set_validators(request_rec *r, const chats_row_t *row)
 
 chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_row_t *row)
 {
+    apr_table_t *in = q->r->headers_in;
+    const char *ius = apr_table_get(in, "If-Unmodified-Since");
     int rc;
 
     set_validators(q->r, row);
+    /* RFC 9110 13.2.2: If-Unmodified-Since is not evaluated when If-Match
+     * is present; httpd evaluates both, so hide it for the check. */
+    if (ius && apr_table_get(in, "If-Match")) {
+        apr_table_unset(in, "If-Unmodified-Since");
+    }
     rc = ap_meets_conditions(q->r);
+    if (ius) {
+        apr_table_setn(in, "If-Unmodified-Since", ius);
+    }
     if (rc == HTTP_NOT_MODIFIED) {
         return chats_err_make(q->r->pool, CHATS_E_NOT_MODIFIED, NULL, NULL);
     }

@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 use HTTP::Date qw(time2str);
 
-plan tests => 78, need_lwp, need_module('mod_dbd.c');
+plan tests => 82, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 
@@ -109,6 +109,11 @@ $res = req(PATCH => "$BASE/$id", headers => { 'If-Match' => $etag },
            body => [{ op => 'replace', path => '/Rating', value => 4 }]);
 is($res->code, 200, 'PATCH with the current If-Match: 200');
 isnt($res->header('ETag'), $etag, 'a write changes the ETag');
+$etag = $res->header('ETag');
+$res = req(PATCH => "$BASE/$id", headers => { 'If-Match' => $etag,
+           'If-Unmodified-Since' => time2str(time - 86400 * 400) },
+           body => [{ op => 'replace', path => '/Rating', value => 4 }]);
+is($res->code, 200, 'If-Match given: If-Unmodified-Since is not evaluated (RFC 9110)');
 $res = req(PATCH => "$BASE/$id", headers => { 'If-None-Match' => '*' },
            body => [{ op => 'replace', path => '/Rating', value => 5 }]);
 is($res->code, 412, 'PATCH with If-None-Match: * on an existing session: 412');
@@ -186,3 +191,8 @@ $doc = json_body($res);
 is($doc && $doc->{openapi}, '3.1.0', 'OpenAPI 3.1');
 ok($doc && $doc->{components}{schemas}{ChatSessionEntity}{properties}{CustomerAlias},
    'generated from the field table');
+$res = req(GET => '/docs/chatsession-openapi.json', auth => undef);
+is($res->code, 200, 'ChatSessionOpenAPIPath: served at its own path');
+is(json_body($res)->{openapi}, '3.1.0', '... the same document');
+is(req(PUT => '/docs/chatsession-openapi.json', auth => undef, body => {})->code,
+   405, '... GET only');
