@@ -27,20 +27,6 @@ BEGIN
 END
 \$\$ LANGUAGE plpgsql
 SQL
-# 3. If-Unmodified-Since is checked again when B re-reads: B passes it on
-# the row it first read, and fails it on the row A wrote a second later.
-seed_session($ID, name => 'Orig');
-my $lm = req(GET => "/api/v1/ChatSession/$ID")->header('Last-Modified');
-sleep 1.2;                      # A's write lands in a later second
-$a = start_patch([{ op => 'replace', path => '/CustomerName', value => 'From A' }]);
-sleep 0.5;
-$b = start_patch_h([{ op => 'replace', path => '/CustomerEmail', value => 'b3@example.com' }],
-                   'If-Unmodified-Since' => $lm);
-is(wait_patch($a), 200, 'A: 200');
-is(wait_patch($b), 412, 'B: If-Unmodified-Since re-checked on the retry: 412');
-is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
-   'kari@example.com', "B wrote nothing");
-
 db()->do('DROP TRIGGER IF EXISTS chats_test_slow ON chat_session');
 db()->do('CREATE TRIGGER chats_test_slow BEFORE UPDATE ON chat_session '
          . 'FOR EACH ROW EXECUTE FUNCTION chats_test_slow_update()');
@@ -95,6 +81,20 @@ $b = start_patch([{ op => 'test', path => '/CustomerName', value => 'Orig' },
                   { op => 'replace', path => '/CustomerEmail', value => 'b2@example.com' }]);
 is(wait_patch($a), 200, 'A: 200');
 is(wait_patch($b), 409, 'B: its test is checked against the row A wrote: 409');
+is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
+   'kari@example.com', "B wrote nothing");
+
+# 3. If-Unmodified-Since is checked again when B re-reads: B passes it on
+# the row it first read, and fails it on the row A wrote a second later.
+seed_session($ID, name => 'Orig');
+my $lm = req(GET => "/api/v1/ChatSession/$ID")->header('Last-Modified');
+sleep 1.2;                      # A's write lands in a later second
+$a = start_patch([{ op => 'replace', path => '/CustomerName', value => 'From A' }]);
+sleep 0.5;
+$b = start_patch_h([{ op => 'replace', path => '/CustomerEmail', value => 'b3@example.com' }],
+                   'If-Unmodified-Since' => $lm);
+is(wait_patch($a), 200, 'A: 200');
+is(wait_patch($b), 412, 'B: If-Unmodified-Since re-checked on the retry: 412');
 is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
    'kari@example.com', "B wrote nothing");
 
