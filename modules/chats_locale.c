@@ -72,25 +72,6 @@ static int is_off(const char *v)
     return !*v || !strcmp(v, "*") || !strcasecmp(v, "x") || !strcmp(v, "-");
 }
 
-/* q-value "0", "0.5", "1.000" -> 0..1000; -1 if malformed. */
-static int qvalue(const char *s)
-{
-    int v = 0, n = 0;
-
-    if (*s != '0' && *s != '1') {
-        return -1;
-    }
-    v = (*s++ - '0') * 1000;
-    if (*s == '.') {
-        int scale = 100;
-
-        for (s++; apr_isdigit(*s) && n < 3; s++, n++, scale /= 10) {
-            v += (*s - '0') * scale;
-        }
-    }
-    return (*s || v > 1000) ? -1 : v;
-}
-
 typedef struct {
     const char *tag;
     int q;
@@ -120,7 +101,7 @@ static int parse_ranges(apr_pool_t *p, const char *value, lang_range_t *out)
                  param = apr_strtok(NULL, ";", &pl)) {
                 apr_collapse_spaces(param, param);
                 if (!strncasecmp(param, "q=", 2)) {
-                    q = qvalue(param + 2);
+                    q = chats_http_qvalue(param + 2);
                 }
             }
         }

@@ -28,28 +28,30 @@ static const struct {
 
 #define CHATS_NREPS (int)(sizeof(chats_reps) / sizeof(chats_reps[0]))
 
-/* q of one media range "type/sub;q=0.5" for representation i: -1 if the
- * range does not cover it; the more specific range is not needed here
- * because each of ours is named exactly or by wildcard. */
-static double range_q(const char *range, int i, apr_pool_t *p)
+/* q (in thousandths) of one media range "type/sub;q=0.5" for
+ * representation i: -1 if the range does not cover it or is malformed. */
+static int range_q(const char *range, int i, apr_pool_t *p)
 {
-    const char *params = strchr(range, ';'), *qp;
+    char *params = strchr(range, ';'), *param, *last;
     char *type = apr_pstrndup(p, range, params ? (apr_size_t)(params - range)
                                                : strlen(range));
-    const char *slash;
-    double q = 1.0;
+    const char *slash = strchr(chats_reps[i].type, '/');
+    apr_size_t major = (apr_size_t)(slash - chats_reps[i].type) + 1;
+    int q = 1000;
 
     apr_collapse_spaces(type, type);
-    slash = strchr(chats_reps[i].type, '/');
     if (strcasecmp(type, "*/*") && strcasecmp(type, chats_reps[i].type)
-        && !(strlen(type) == (apr_size_t)(slash - chats_reps[i].type) + 2
-             && !strncasecmp(type, chats_reps[i].type,
-                             slash - chats_reps[i].type + 1)
-             && type[strlen(type) - 1] == '*')) {
+        && !(strlen(type) == major + 1 && type[major] == '*'
+             && !strncasecmp(type, chats_reps[i].type, major))) {
         return -1;
     }
-    if (params && (qp = ap_strcasestr(params, "q=")) != NULL) {
-        q = atof(qp + 2);
+    params = params ? apr_pstrdup(p, params + 1) : NULL;
+    for (param = params ? apr_strtok(params, ";", &last) : NULL; param;
+         param = apr_strtok(NULL, ";", &last)) {
+        apr_collapse_spaces(param, param);
+        if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+            q = chats_http_qvalue(param + 2);
+        }
     }
     return q;
 }
@@ -57,7 +59,7 @@ static double range_q(const char *range, int i, apr_pool_t *p)
 chats_err_t *chats_resource_negotiate(chats_req_t *q)
 {
     const char *accept = apr_table_get(q->r->headers_in, "Accept");
-    double best_q[CHATS_NREPS];
+    int best_q[CHATS_NREPS];
     int i, best = -1;
     char *list, *range, *last;
 
@@ -73,7 +75,7 @@ chats_err_t *chats_resource_negotiate(chats_req_t *q)
     for (range = apr_strtok(list, ",", &last); range;
          range = apr_strtok(NULL, ",", &last)) {
         for (i = 0; i < CHATS_NREPS; i++) {
-            double rq = range_q(range, i, q->r->pool);
+            int rq = range_q(range, i, q->r->pool);
 
             /* an exact range outranks a wildcard: keep the first */
             if (rq >= 0 && (best_q[i] < 0 || !strchr(range, '*'))) {

@@ -167,6 +167,7 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
     sql->remove.sql = "DELETE FROM chat_session WHERE id = $1::int4"
                       " AND version = $2::int8 RETURNING id";
     sql->password.name = "chats_password";
-    sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1";
+    sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1"
+                          " AND NOT deleted";
     return sql;
 }

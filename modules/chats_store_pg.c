@@ -171,8 +171,26 @@ static chats_err_t *map_error(chats_store_t *st, PGresult *res)
     return chats_err_make(p, CHATS_E_INTERNAL, NULL, "database error");
 }
 
+/* Reset a connection found dead; 1 if it is alive again. */
+static int reconnect(chats_store_t *st)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r, CHATS_LOGNO(14)
+                  "connection lost, reconnecting");
+    PQreset(st->conn);
+    return PQstatus(st->conn) == CONNECTION_OK;
+}
+
+/* Only reads are run again after a lost connection: a write may have
+ * committed before the socket died, and running it twice would create a
+ * second session or apply a patch twice. */
+static int is_read(const chats_stmt_t *stmt)
+{
+    return !strncmp(stmt->sql, "SELECT", 6);
+}
+
 /* Run a prepared statement; one retry after a re-prepare (SQLSTATE 26000)
- * or a reconnect (a PostgreSQL restart shows first as a dead socket). */
+ * or, for reads, a reconnect (a PostgreSQL restart shows first as a dead
+ * socket, found by the prepare or by the statement itself). */
 static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
                         int nparams, const char *const *params,
                         PGresult **pres)
@@ -184,6 +202,10 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
 
     for (attempt = 0; attempt < 2; attempt++) {
         if ((e = ensure_prepared(st, stmt)) != NULL) {
+            if (attempt == 0 && e->code == CHATS_E_DB_DOWN
+                && PQstatus(st->conn) != CONNECTION_OK && reconnect(st)) {
+                continue;         /* nothing ran yet: safe for writes too */
+            }
             return e;
         }
         res = pooled(st->r->pool,
@@ -195,25 +217,22 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
             return NULL;
         }
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (attempt == 0 && is_connection_error(st->conn, state)) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r,
-                          CHATS_LOGNO(14) "connection lost, reconnecting");
-            PQreset(st->conn);
-            if (PQstatus(st->conn) != CONNECTION_OK) {
-                return db_down(st, "reconnect");
+        if (is_connection_error(st->conn, state)) {
+            if (attempt == 0 && is_read(stmt) && reconnect(st)) {
+                continue;
             }
+            if (!is_read(stmt)) {
+                PQreset(st->conn);        /* fresh for the next request */
+            }
+            return db_down(st, stmt->name);
         }
-        else if (attempt == 0 && state && !strcmp(state, "26000")) {
+        if (attempt == 0 && state && !strcmp(state, "26000")) {
             /* gone from the backend (DISCARD ALL by a pooler): again */
             apr_hash_set(conn_state(st)->prepared, stmt->name,
                          APR_HASH_KEY_STRING, NULL);
+            continue;
         }
-        else if (is_connection_error(st->conn, state)) {
-            return db_down(st, stmt->name);
-        }
-        else {
-            return map_error(st, res);
-        }
+        return map_error(st, res);
     }
     return db_down(st, stmt->name);
 }

@@ -9,7 +9,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 
-plan tests => 8, need_lwp, need_module('mod_dbd.c'),
+plan tests => 10, need_lwp, need_module('mod_dbd.c'),
     need_module('mod_authn_dbd.c'), need_module('mod_authn_socache.c');
 
 my ($ID, $AID, $LOGIN) = (9701, 9701, 'provtest');
@@ -61,6 +61,17 @@ is(req(GET => "/authsocache$url", auth => [$LOGIN, 'wrong'])->code, 401,
    'wrong password: 401');
 is(req(GET => "/api/v1/ChatSession/$ID", auth => [$LOGIN, $pw1])->code, 401,
    'without socache in front the old password is refused');
+
+# A retired (deleted) associate cannot log in, whatever its hash.
+my $pw3 = "Three-$$-" . time;
+db()->do('UPDATE associate SET password_hash = ?, deleted = true
+          WHERE associate_id = ?', undef, bcrypt($pw3), $AID);
+is(req(GET => "/api/v1/ChatSession/$ID", auth => [$LOGIN, $pw3])->code, 401,
+   'deleted associate: 401');
+db()->do('UPDATE associate SET deleted = false WHERE associate_id = ?',
+         undef, $AID);
+is(req(GET => "/api/v1/ChatSession/$ID", auth => [$LOGIN, $pw3])->code, 200,
+   'the same associate, not deleted: 200');
 
 db()->do('DELETE FROM chat_session WHERE id = ?', undef, $ID);
 db()->do('UPDATE associate SET password_hash = NULL WHERE associate_id = ?',

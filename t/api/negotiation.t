@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 use XML::LibXML;
 
-plan tests => 34, need_lwp, need_module('mod_dbd.c');
+plan tests => 37, need_lwp, need_module('mod_dbd.c');
 
 my $ID = 9601;
 my $URL = "/api/v1/ChatSession/$ID";
@@ -28,6 +28,9 @@ my %expect = (
     'text/xml'                     => 'text/xml',
     'application/json;q=0.5, application/xml' => 'application/xml',
     'text/*'                       => 'text/json',
+    'application/xml;q=5, application/json' => 'application/json',
+    'application/xml;q=0, */*'     => 'application/json',
+    'application/json;q=0.1, text/xml;Q=0.9' => 'text/xml',
 );
 for my $accept (sort keys %expect) {
     my $res = req(GET => $URL, headers => { Accept => $accept });
