@@ -93,6 +93,7 @@ static chats_err_t *dispatch(chats_req_t *q, const chats_route_t *rt)
     /* 406 before anything is done, not after a write */
     if (r->method_number != M_DELETE
         && ((e = chats_resource_negotiate(q)) != NULL
+            || (e = chats_resource_select(q)) != NULL
             || (e = chats_resource_locale(q)) != NULL)) {
         return e;
     }

@@ -132,12 +132,11 @@ const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id)
     return apr_psprintf(q->r->pool, "%s/%d", archive_link(q), (int)id);
 }
 
-static chats_err_t *view_opts(chats_req_t *q, int with_links,
-                              apr_int32_t id, chats_view_opts_t *o)
+chats_err_t *chats_resource_select(chats_req_t *q)
 {
     request_rec *r = q->r;
-    const char *spec = NULL, *args = r->args ? r->args : "";
-    char *pair, *last, *copy = apr_pstrdup(r->pool, args);
+    const char *spec = NULL;
+    char *pair, *last, *copy = apr_pstrdup(r->pool, r->args ? r->args : "");
     apr_array_header_t *sel = NULL;
     chats_err_t *e;
 
@@ -158,13 +157,20 @@ static chats_err_t *view_opts(chats_req_t *q, int with_links,
     if (spec && (e = chats_select_parse(&sel, spec, r->pool)) != NULL) {
         return e;
     }
+    q->select = sel;
+    return NULL;
+}
+
+static void view_opts(chats_req_t *q, int with_links, apr_int32_t id,
+                      chats_view_opts_t *o)
+{
     memset(o, 0, sizeof(*o));
-    o->select = sel;
+    o->select = q->select;
     if (with_links) {
         o->archive_url = archive_link(q);
-        o->self_url = chats_resource_self_url(q, id);
+        o->self_url = apr_psprintf(q->r->pool, "%s/%d", o->archive_url,
+                                   (int)id);
     }
-    return NULL;
 }
 
 static void set_validators(request_rec *r, const chats_row_t *row)
@@ -244,9 +250,7 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
     chats_err_t *e;
     apr_int32_t id = row ? (apr_int32_t)apr_atoi64(row->values[0]) : 0;
 
-    if ((e = view_opts(q, row != NULL, id, &o)) != NULL) {
-        return e;
-    }
+    view_opts(q, row != NULL, id, &o);
     /* What this caller may do with this row (or the template). */
     o.table_mask = chats_rights_table_mask(q, doc, row == NULL);
     o.readonly = chats_rights_readonly(q, doc, row == NULL);
@@ -278,11 +282,8 @@ chats_err_t *chats_resource_get(chats_req_t *q)
     chats_store_t *st;
     chats_row_t *row;
     chats_err_t *e;
-    chats_view_opts_t o;
 
-    /* A bad $select is the client's error, found before any I/O. */
-    if ((e = view_opts(q, 0, 0, &o)) != NULL
-        || (e = chats_store_open(&st, q->r)) != NULL
+    if ((e = chats_store_open(&st, q->r)) != NULL
         || (e = chats_rights_require(q, st, CHATS_DO_READ)) != NULL
         || (e = chats_store_load(st, q->id, &row)) != NULL
         || (e = chats_resource_conditions(q, row)) != NULL) {

@@ -20,6 +20,7 @@ typedef struct {
     const char *content_type;  /**< of the answer                      */
     const chats_tz_t *tz;      /**< SO-TimeZone (or the default zone)  */
     const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
+    const apr_array_header_t *select;  /**< $select; NULL = every field */
     const chats_rights_t *rights; /**< once looked up (chats_rights.h) */
 } chats_req_t;
 
@@ -27,6 +28,10 @@ typedef struct {
  * the patch media types are answered as JSON): CHATS_E_NOT_ACCEPTABLE
  * when Accept takes none of them. */
 chats_err_t *chats_resource_negotiate(chats_req_t *q);
+
+/** Parse $select into q->select: unknown names are CHATS_E_INVALID,
+ * found before anything is read or written. */
+chats_err_t *chats_resource_select(chats_req_t *q);
 
 /** Read the request's time zone and language (400 for an unknown zone)
  * and echo the zone in the SO-TimeZone response header. */

@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 use HTTP::Date qw(time2str);
 
-plan tests => 82, need_lwp, need_module('mod_dbd.c');
+plan tests => 84, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 
@@ -96,6 +96,12 @@ $res = req(GET => "$BASE/$id?%24select=Nope");
 is($res->code, 400, 'unknown $select name (encoded $): 400');
 is(req(GET => "$BASE/$id?\$select=User/Nope")->code, 400,
    'unknown nested $select name: 400');
+my $v_before = db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?', undef, $id);
+$res = req(PATCH => "$BASE/$id?\$select=Nope",
+           body => [{ op => 'replace', path => '/Rating', value => 2 }]);
+is($res->code, 400, 'PATCH with an unknown $select: 400 ...');
+is(db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?', undef, $id),
+   $v_before, '... before anything is written');
 $doc = json_body(req(PATCH => "$BASE/$id?\$select=Rating",
                      body => [{ op => 'replace', path => '/Rating', value => 3 }]));
 ok($doc->{Rating} == 3 && !defined $doc->{CustomerName}, '$select on PATCH');
