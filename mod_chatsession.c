@@ -90,6 +90,9 @@ static chats_err_t *dispatch(chats_req_t *q, const chats_route_t *rt)
         return chats_err_make(r->pool, CHATS_E_METHOD, NULL,
                               "%s is not allowed here", r->method);
     }
+    /* The representation depends on these: caches in front must know. */
+    apr_table_mergen(r->headers_out, "Vary",
+                     "Accept, Accept-Language, SO-Language, SO-TimeZone");
     /* 406 before anything is done, not after a write */
     if (r->method_number != M_DELETE
         && ((e = chats_resource_negotiate(q)) != NULL

@@ -2,7 +2,6 @@
  * canonical values. The patch hook lives in chats_entity_patch.c. */
 #include <apr_lib.h>
 #include <apr_strings.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,25 +206,72 @@ static chats_err_t *bad(apr_pool_t *p, const chats_field_t *f,
 }
 
 /* An integral JSON number within [lo, hi]; 5.0 and 5e0 are integral. */
+/* Significant digits of "-12.30e1" into dig (no leading zeros), with the
+ * power of ten they are scaled by; 0 if s is not a JSON number or has
+ * more digits than an int64 could use. */
+static int decimal_digits(const char *s, char *dig, int *pndig, int *pexp10,
+                          int *pneg)
+{
+    int ndig = 0, exp10 = 0, e = 0, eneg = 0, frac = 0;
+
+    *pneg = (*s == '-');
+    s += *pneg;
+    for (; apr_isdigit(*s) || (*s == '.' && !frac); s++) {
+        if (*s == '.') {
+            frac = 1;
+            continue;
+        }
+        exp10 -= frac;
+        if (ndig || *s != '0') {
+            if (ndig >= 40) {
+                return 0;
+            }
+            dig[ndig++] = *s;
+        }
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') {
+            eneg = (*s++ == '-');
+        }
+        for (; apr_isdigit(*s) && e < 10000; s++) {
+            e = e * 10 + (*s - '0');
+        }
+        exp10 += eneg ? -e : e;
+    }
+    *pndig = ndig;
+    *pexp10 = exp10;
+    return *s == '\0';
+}
+
+/* An integral JSON number within [lo, hi]: 5, 5.0, 5e0 and 50e-1 are.
+ * Exact and without strtod, whose decimal point is the locale's. */
 static int integral(const chats_doc_t *v, apr_int64_t lo, apr_int64_t hi,
                     apr_int64_t *pn)
 {
-    char *end;
-    double d;
+    char dig[40];
+    int ndig, exp10, neg, i;
+    apr_int64_t n = 0;
 
-    if (v->type != CHATS_J_NUMBER) {
+    if (v->type != CHATS_J_NUMBER
+        || !decimal_digits(v->s, dig, &ndig, &exp10, &neg)) {
         return 0;
     }
-    if (!strpbrk(v->s, ".eE")) {
-        errno = 0;
-        *pn = apr_strtoi64(v->s, &end, 10);
-        return errno == 0 && *end == '\0' && *pn >= lo && *pn <= hi;
+    while (ndig > 0 && exp10 < 0 && dig[ndig - 1] == '0') {
+        ndig--;                         /* trailing zeros of a fraction */
+        exp10++;
     }
-    d = strtod(v->s, &end);
-    if (*end || d != floor(d) || d < (double)lo || d > (double)hi) {
+    if (ndig > 0 && (exp10 < 0 || ndig + exp10 > 18)) {
+        return 0;                       /* a fraction, or far too big */
+    }
+    for (i = 0; i < ndig + (ndig ? exp10 : 0); i++) {
+        n = n * 10 + (i < ndig ? dig[i] - '0' : 0);
+    }
+    n = neg ? -n : n;
+    if (n < lo || n > hi) {
         return 0;
     }
-    *pn = (apr_int64_t)d;
+    *pn = n;
     return 1;
 }
 

@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 use XML::LibXML;
 
-plan tests => 37, need_lwp, need_module('mod_dbd.c');
+plan tests => 39, need_lwp, need_module('mod_dbd.c');
 
 my $ID = 9601;
 my $URL = "/api/v1/ChatSession/$ID";
@@ -36,7 +36,12 @@ for my $accept (sort keys %expect) {
     my $res = req(GET => $URL, headers => { Accept => $accept });
     is(ctype($res), $expect{$accept}, "Accept: $accept -> $expect{$accept}");
 }
-my $res = req(GET => $URL, headers => { Accept => 'image/png' });
+my $res = req(GET => $URL);
+like($res->header('Vary') // '', qr/\bAccept\b.*\bSO-TimeZone\b/,
+     'Vary names what the representation depends on');
+$res = req(GET => $URL, headers => { 'If-None-Match' => $res->header('ETag') });
+like($res->header('Vary') // '', qr/\bAccept\b/, '... on a 304 too');
+$res = req(GET => $URL, headers => { Accept => 'image/png' });
 is($res->code, 406, 'nothing acceptable: 406');
 $res = req(PATCH => $URL, headers => { Accept => 'image/png' },
            body => [{ op => 'replace', path => '/Rating', value => 9 }]);

@@ -8,7 +8,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 
-plan tests => 96, need_lwp, need_module('mod_dbd.c');
+plan tests => 100, need_lwp, need_module('mod_dbd.c');
 
 my $ID = 9101;
 
@@ -84,6 +84,10 @@ is($res->code, 400, 'huge integer: 400');
 is($res->code, 400, 'string for an int32: 400');
 ($res) = patch('[{"op":"replace","path":"/Rating","value":1.5}]');
 is($res->code, 400, 'fraction for an int32: 400');
+for my $n ('5.0', '5e0', '50e-1', '0.5E1') {
+    ($res, $doc) = patch(qq([{"op":"replace","path":"/Rating","value":$n}]));
+    is($doc && $doc->{Rating}, 5, "integral number written $n: 5");
+}
 ($res, $doc) = patch([{ op => 'remove', path => '/Rating' }]);
 is($doc->{Rating}, 0, 'remove resets an int32 to 0');
 ($res, $doc) = patch([{ op => 'replace', path => '/TopicId', value => 2 }]);
