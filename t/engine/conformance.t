@@ -12,6 +12,8 @@ use Cwd qw(abs_path);
 use File::Spec;
 use File::Temp qw(tempdir);
 use FindBin;
+use lib "$FindBin::Bin/../lib";
+use ChatSession::Engine qw(slurp spew);
 use JSON::PP;
 use Test::More;
 
@@ -41,20 +43,6 @@ my @merge_examples = (
     ['[1,2]',                 '{"a":"b","c":null}',    '{"a":"b"}'],
     ['{}',                    '{"a":{"bb":{"ccc":null}}}', '{"a":{"bb":{}}}'],
 );
-
-sub slurp {
-    my ($path) = @_;
-    open(my $fh, '<:raw', $path) or return undef;
-    local $/;
-    return scalar <$fh>;
-}
-
-sub spew {
-    my ($path, $bytes) = @_;
-    open(my $fh, '>:raw', $path) or die "$path: $!";
-    print {$fh} $bytes;
-    close($fh) or die "$path: $!";
-}
 
 # Run the tool with doc on stdin; returns (exit status, stdout, stderr).
 sub run_tool {

@@ -12,6 +12,8 @@ use Cwd qw(abs_path);
 use File::Spec;
 use File::Temp qw(tempdir);
 use FindBin;
+use lib "$FindBin::Bin/../lib";
+use ChatSession::Engine qw(slurp spew);
 use JSON::PP;
 use Test::More;
 
@@ -22,20 +24,6 @@ my $committed = File::Spec->catfile($top, 'conf', 'openapi.json');
 my $validate  = File::Spec->catfile($top, 't', 'openapi', 'validate.js');
 my $json = JSON::PP->new->utf8->canonical->pretty;
 my $tmp  = tempdir(CLEANUP => 1);
-
-sub slurp {
-    my ($path) = @_;
-    open(my $fh, '<:raw', $path) or return undef;
-    local $/;
-    return scalar <$fh>;
-}
-
-sub spew {
-    my ($path, $bytes) = @_;
-    open(my $fh, '>:raw', $path) or die "$path: $!";
-    print {$fh} $bytes;
-    close($fh) or die "$path: $!";
-}
 
 # Run a command; returns (exit status, stdout + stderr).
 sub run {

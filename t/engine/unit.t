@@ -5,21 +5,8 @@
 use strict;
 use warnings;
 
-use Cwd qw(abs_path);
-use File::Spec;
 use FindBin;
+use lib "$FindBin::Bin/../lib";
+use ChatSession::Engine qw(run_tap_driver);
 
-my $top  = abs_path(File::Spec->catdir($FindBin::Bin, '..', '..'));
-my $unit = $ENV{CHATS_UNIT}
-    || File::Spec->catfile($top, 't', 'unit', 'chats_unit');
-
-# A missing driver must fail the run, not skip it.
-if (!-x $unit) {
-    print "1..1\nnot ok 1 - unit driver $unit is built\n";
-    exit 1;
-}
-$| = 1;
-exec($unit) or do {
-    print "1..1\nnot ok 1 - exec $unit: $!\n";
-    exit 1;
-};
+run_tap_driver('CHATS_UNIT', 't/unit/chats_unit');

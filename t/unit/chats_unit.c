@@ -9,21 +9,7 @@
 
 #include "chats_json.h"
 #include "chats_patch.h"
-
-typedef struct {
-    apr_pool_t *p;
-    int n;
-    int failed;
-} tap_t;
-
-static void ok(tap_t *t, int cond, const char *desc)
-{
-    t->n++;
-    if (!cond) {
-        t->failed++;
-    }
-    printf("%sok %d - %s\n", cond ? "" : "not ", t->n, desc);
-}
+#include "tap.h"
 
 /* Error code of parsing s whole (CHATS_E_NONE on success). */
 static chats_ecode_t parse_code(tap_t *t, const char *s, apr_size_t len,

@@ -14,36 +14,10 @@
 #include "chats_json.h"
 #include "chats_schema.h"
 #include "chats_xml.h"
+#include "tap.h"
 
 #define XSI "xmlns:xsi=\"" CHATS_XML_XSI_NS "\""
 #define DECL "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-
-typedef struct {
-    apr_pool_t *p;
-    int n;
-    int failed;
-} tap_t;
-
-static void ok(tap_t *t, int cond, const char *desc)
-{
-    t->n++;
-    if (!cond) {
-        t->failed++;
-    }
-    printf("%sok %d - %s\n", cond ? "" : "not ", t->n, desc);
-}
-
-static void is_str(tap_t *t, const char *got, const char *want,
-                   const char *desc)
-{
-    int same = got && want && !strcmp(got, want);
-
-    ok(t, same, desc);
-    if (!same) {
-        printf("#   got:  %s\n#   want: %s\n", got ? got : "(null)",
-               want ? want : "(null)");
-    }
-}
 
 static chats_doc_t *json(tap_t *t, const char *s)
 {
