@@ -6,10 +6,10 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include "modules/chats_openapi.h"
-#include "modules/chats_private.h"
-#include "modules/chats_resource.h"
-#include "modules/chats_sql.h"
+#include "chats_openapi.h"
+#include "chats_private.h"
+#include "chats_resource.h"
+#include "chats_sql.h"
 
 /* Where "/ChatSession" ends in the URI (the last such segment), or -1. */
 static apr_ssize_t resource_end(const request_rec *r)

@@ -1,4 +1,4 @@
-# The SO-TimeZone table of modules/chats_tz.c against the spec and against
+# The SO-TimeZone table of modules/core/chats_zone.c against the spec and against
 # the tz database of the test PostgreSQL: exactly the codes and ids the
 # spec lists (superoffice-chatsession.md §4), every zone known to
 # PostgreSQL with the offsets expected either side of a DST change, and
@@ -14,7 +14,7 @@ use FindBin;
 use Test::More;
 
 my $top = abs_path(File::Spec->catdir($FindBin::Bin, '..', '..'));
-my $src = File::Spec->catfile($top, 'modules', 'chats_tz.c');
+my $src = File::Spec->catfile($top, 'modules', 'core', 'chats_zone.c');
 open my $fh, '<', $src or die "$src: $!";
 my $c = do { local $/; <$fh> };
 close $fh;

@@ -56,24 +56,6 @@ static int emap_index(chats_ecode_t code)
     return n - 1;                       /* CHATS_E_INTERNAL */
 }
 
-int chats_http_qvalue(const char *s)
-{
-    int v = 0, n = 0;
-
-    if (*s != '0' && *s != '1') {
-        return -1;
-    }
-    v = (*s++ - '0') * 1000;
-    if (*s == '.') {
-        int scale = 100;
-
-        for (s++; apr_isdigit(*s) && n < 3; s++, n++, scale /= 10) {
-            v += (*s - '0') * scale;
-        }
-    }
-    return (*s || v > 1000) ? -1 : v;
-}
-
 int chats_http_status(chats_ecode_t code)
 {
     return chats_emap[emap_index(code)].status;

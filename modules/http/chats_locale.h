@@ -30,7 +30,7 @@
 
 #include "chats_doc.h"
 #include "chats_private.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 
 typedef struct chats_locale_t {
     const char *language;    /**< first language asked for, lower case;
@@ -53,9 +53,5 @@ chats_err_t *chats_locale_from_request(request_rec *r,
 chats_err_t *chats_locale_translate(chats_store_t *st,
                                     const chats_locale_t *loc,
                                     chats_doc_t *view, apr_pool_t *p);
-
-/** For the ChatSessionLanguage directive: NULL if tag is a language tag
- * ("en", "nb-NO"), else an error message in p. */
-const char *chats_locale_check_directive(apr_pool_t *p, const char *tag);
 
 #endif

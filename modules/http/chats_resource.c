@@ -7,6 +7,7 @@
 #include "http_core.h"
 
 #include "chats_entity.h"
+#include "chats_header_syntax.h"
 #include "chats_render.h"
 #include "chats_resource.h"
 #include "chats_rights.h"
@@ -50,7 +51,7 @@ static int range_q(const char *range, int i, apr_pool_t *p)
          param = apr_strtok(NULL, ";", &last)) {
         apr_collapse_spaces(param, param);
         if ((param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-            q = chats_http_qvalue(param + 2);
+            q = chats_qvalue_parse(param + 2);
         }
     }
     return q;

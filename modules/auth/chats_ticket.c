@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 
 #include "chats_auth.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 
 #define CHATS_TICKET_MAX 512
 

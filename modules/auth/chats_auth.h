@@ -6,7 +6,7 @@
 
 #include "chats_private.h"
 #include "chats_jwk.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 
 /** Per-directory settings of the schemes (chats_dir_conf_t.auth). */
 typedef struct chats_auth_conf_t {
@@ -76,7 +76,9 @@ const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
     AP_INIT_ITERATE("ChatSessionAppToken", chats_auth_add_apptoken, NULL, \
         ACCESS_CONF | RSRC_CONF, "accepted SO-AppToken values")
 
-/* chats_auth.c */
+/* chats_auth_common.c */
+/** The realm as a quoted-string: AuthName, or "SuperOffice". */
+const char *chats_auth_realm(request_rec *r);
 /** Answer an authentication failure (401 with the challenges, or code's
  * status) with our JSON body; returns the status for check_authn. */
 int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg);
@@ -88,6 +90,10 @@ int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg);
 int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
                       const char *param, const char *logmsg,
                       chats_rows_t **prows);
+/* chats_auth_basic.c: the Basic scheme and the "chatsession" provider. */
+int chats_auth_basic(request_rec *r, const char *header, const char *cred);
+void chats_auth_basic_optional_fns(void);
+void chats_auth_basic_register(apr_pool_t *p);
 /** Check user/password through the configured authn providers (and the
  * credential cache, keyed by cachekey): OK with r->user set, or a failure
  * status already answered through chats_auth_fail. */

@@ -11,7 +11,7 @@
 
 #include "chats_entity.h"
 #include "chats_sql.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 
 APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *chats_dbd_acquire_fn = NULL;
 

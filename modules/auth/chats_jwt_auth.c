@@ -8,7 +8,7 @@
 
 #include "chats_auth.h"
 #include "chats_jwt.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 
 /* Only the associate table: a rejected request never reaches sessions. */
 static const chats_stmt_t chats_stmt_associate = {

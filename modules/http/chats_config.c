@@ -4,8 +4,8 @@
 
 #include "chats_private.h"
 #include "chats_auth.h"
-#include "chats_locale.h"
-#include "chats_tz.h"
+#include "chats_header_syntax.h"
+#include "chats_zone.h"
 
 void *chats_dir_conf_create(apr_pool_t *p, char *dir)
 {
@@ -104,7 +104,7 @@ static const char *set_time_zone(cmd_parms *cmd, void *dc, const char *arg)
     chats_dir_conf_t *c = dc;
 
     c->time_zone = arg;
-    return chats_tz_check_directive(cmd->pool, arg);
+    return chats_zone_check_directive(cmd->pool, arg);
 }
 
 static const char *set_language(cmd_parms *cmd, void *dc, const char *arg)
@@ -112,7 +112,9 @@ static const char *set_language(cmd_parms *cmd, void *dc, const char *arg)
     chats_dir_conf_t *c = dc;
 
     c->language = arg;
-    return chats_locale_check_directive(cmd->pool, arg);
+    return chats_lang_tag_is_valid(arg) ? NULL
+        : apr_psprintf(cmd->pool, "ChatSessionLanguage: '%s' is not a "
+                       "language tag such as en or nb-NO", arg);
 }
 
 const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,

@@ -88,9 +88,6 @@ const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
                                                apr_pool_t *p);
 
 /* chats_http.c: the one place that turns a chats_err_t into HTTP. */
-/** An RFC 9110 qvalue ("0.5", "1", "0.125") in thousandths (0..1000),
- * or -1 if malformed; no locale, unlike atof. */
-int chats_http_qvalue(const char *s);
 int chats_http_status(chats_ecode_t code);
 /** Write the SuperOffice error body for e; returns OK (response sent), or
  * HTTP_NOT_MODIFIED (a 304 has no body) for the handler to return. */

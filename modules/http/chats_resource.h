@@ -6,7 +6,7 @@
 #include "chats_private.h"
 #include "chats_doc.h"
 #include "chats_locale.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 #include "chats_tz.h"
 
 typedef struct chats_rights_t chats_rights_t;

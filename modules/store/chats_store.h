@@ -1,10 +1,14 @@
 /* The store: chat sessions and associates in PostgreSQL, through the
  * connection mod_dbd pools for the request and libpq statements that we
- * prepare ourselves (see ARCHITECTURE.md for why not apr_dbd's). */
+ * prepare ourselves (see ARCHITECTURE.md for why not apr_dbd's). No httpd
+ * header: opening a store from a request is chats_store_open.h's. */
 #ifndef CHATS_STORE_H
 #define CHATS_STORE_H
 
-#include "chats_private.h"
+#include <apr_pools.h>
+#include <apr_time.h>
+
+#include "chats_err.h"
 #include "chats_sql.h"
 
 typedef struct chats_store_t chats_store_t;
@@ -26,11 +30,6 @@ typedef struct {
 } chats_rows_t;
 
 #define CHATS_ROWS_GET(rs, i, j) ((rs)->values[(i) * (rs)->ncols + (j)])
-
-/** Acquire the request's pooled connection (held until r ends), reset
- * if it was found broken. CHATS_E_DB_DOWN when PostgreSQL cannot be
- * reached. */
-chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
 
 /** Run one of our statements (prepared on this connection on first use,
  * and again after a reconnect) with every value a bound parameter.

@@ -40,7 +40,7 @@
 
 #include "chats_doc.h"
 #include "chats_private.h"
-#include "chats_store.h"
+#include "chats_store_open.h"
 
 typedef struct chats_tz_t {
     const char *zone;        /**< name for PostgreSQL, e.g. "Europe/Oslo" */
@@ -106,10 +106,5 @@ int chats_tz_has_designator(const char *s, apr_size_t len);
  * errors carry it too; not also in headers_out, which would send it
  * twice). */
 void chats_tz_set_response_header(request_rec *r, const chats_tz_t *tz);
-
-/** For the ChatSessionTimeZone directive: NULL if name is a code of our
- * table or shaped like an IANA name (PostgreSQL checks that it exists on
- * each request), else an error message in p. */
-const char *chats_tz_check_directive(apr_pool_t *p, const char *name);
 
 #endif

@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 #include <stdlib.h>
 
+#include "chats_header_syntax.h"
 #include "chats_locale.h"
 
 #define SR_OPEN       "[SR_"
@@ -33,29 +34,6 @@ static const struct {
 #define NELTS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* [A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})* */
-static int is_lang_tag(const char *s)
-{
-    int n = 0, first = 1;
-
-    if (!*s) {
-        return 0;
-    }
-    for (; *s; s++) {
-        if (*s == '-') {
-            if (n == 0) {
-                return 0;
-            }
-            n = 0;
-            first = 0;
-            continue;
-        }
-        if (!(first ? apr_isalpha(*s) : apr_isalnum(*s)) || ++n > 8) {
-            return 0;
-        }
-    }
-    return n > 0;
-}
-
 static char *lower(apr_pool_t *p, const char *s)
 {
     char *l = apr_pstrdup(p, s), *c;
@@ -101,12 +79,12 @@ static int parse_ranges(apr_pool_t *p, const char *value, lang_range_t *out)
                  param = apr_strtok(NULL, ";", &pl)) {
                 apr_collapse_spaces(param, param);
                 if (!strncasecmp(param, "q=", 2)) {
-                    q = chats_http_qvalue(param + 2);
+                    q = chats_qvalue_parse(param + 2);
                 }
             }
         }
         apr_collapse_spaces(item, item);
-        if (q <= 0 || !is_lang_tag(item)) {
+        if (q <= 0 || !chats_lang_tag_is_valid(item)) {
             continue;                    /* "*", q=0, malformed */
         }
         out[n].tag = lower(p, item);
@@ -187,7 +165,7 @@ chats_err_t *chats_locale_from_request(request_rec *r,
     if (culture) {
         v = apr_pstrdup(r->pool, culture);
         apr_collapse_spaces(v, v);
-        if (is_lang_tag(v)) {
+        if (chats_lang_tag_is_valid(v)) {
             loc->culture = v;
         }
     }
@@ -339,11 +317,4 @@ chats_err_t *chats_locale_translate(chats_store_t *st,
         substitute(APR_ARRAY_IDX(slots, i, chats_doc_t *), texts, p);
     }
     return NULL;
-}
-
-const char *chats_locale_check_directive(apr_pool_t *p, const char *tag)
-{
-    return is_lang_tag(tag) ? NULL
-        : apr_psprintf(p, "ChatSessionLanguage: '%s' is not a language "
-                       "tag such as en or nb-NO", tag);
 }
