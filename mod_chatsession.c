@@ -220,7 +220,7 @@ AP_DECLARE_MODULE(chatsession) = {
     chats_dir_conf_create,
     chats_dir_conf_merge,
     chats_srv_conf_create,
-    NULL,
+    chats_srv_conf_merge,
     chats_cmds,
     chats_register_hooks,
     AP_MODULE_FLAG_NONE

@@ -43,8 +43,22 @@ void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
 
 void *chats_srv_conf_create(apr_pool_t *p, server_rec *s)
 {
+    chats_srv_conf_t *c = apr_pcalloc(p, sizeof(*c));
+
     (void)s;
-    return apr_pcalloc(p, sizeof(chats_srv_conf_t));
+    c->prepared = CHATS_UNSET;
+    return c;
+}
+
+/* Only directives merge: the rest is set per server after the merge
+ * (post_config, child_init). */
+void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const chats_srv_conf_t *b = basev, *a = addv;
+    chats_srv_conf_t *n = apr_pcalloc(p, sizeof(*n));
+
+    CHATS_MERGE(prepared, CHATS_UNSET);
+    return n;
 }
 
 const chats_dir_conf_t *chats_dir_conf(const request_rec *r)
@@ -202,6 +216,15 @@ static const char *set_trust_proxy(cmd_parms *cmd, void *dc, int on)
     return NULL;
 }
 
+static const char *set_prepared(cmd_parms *cmd, void *dc, int on)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+
+    (void)dc;
+    chats_srv_conf(cmd->server)->prepared = on ? 1 : 0;
+    return err;
+}
+
 static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
@@ -236,6 +259,10 @@ const command_rec chats_cmds[] = {
                   "<collection>/openapi.json)"),
     AP_INIT_FLAG("ChatSessionTrustProxy", set_trust_proxy, NULL, OR_ALL,
                  "take X-Forwarded-Proto/-Host for _Links (default Off)"),
+    AP_INIT_FLAG("ChatSessionPreparedStatements", set_prepared, NULL,
+                 RSRC_CONF, "prepare statements once per connection (On, "
+                 "the default); Off sends each as an unnamed statement, "
+                 "as a transaction pooler such as PgBouncer needs"),
     CHATS_AUTH_CMDS,
     AP_INIT_TAKE1("ChatSessionTimeZone", set_time_zone, NULL, OR_ALL,
                   "zone for date-times without SO-TimeZone: a SuperOffice "

@@ -59,6 +59,8 @@ typedef struct chats_authcache_t chats_authcache_t;
 struct chats_sql_t;
 
 typedef struct {
+    int prepared;                    /**< ChatSessionPreparedStatements:
+                                          1 On, 0 Off, CHATS_UNSET = On */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
@@ -69,6 +71,7 @@ extern const command_rec chats_cmds[];
 void *chats_dir_conf_create(apr_pool_t *p, char *dir);
 void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv);
 void *chats_srv_conf_create(apr_pool_t *p, server_rec *s);
+void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv);
 const chats_dir_conf_t *chats_dir_conf(const request_rec *r);
 chats_srv_conf_t *chats_srv_conf(const server_rec *s);
 apr_off_t chats_conf_max_body(const chats_dir_conf_t *c);

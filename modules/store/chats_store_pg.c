@@ -20,14 +20,21 @@ struct chats_store_t {
     ap_dbd_t *dbd;
     PGconn *conn;
     const chats_sql_t *sql;
+    int prepared;                  /* ChatSessionPreparedStatements */
 };
 
 /* Per pooled connection: the backend our statements were prepared on,
- * and which of them it has. Lives in the connection's own pool. */
+ * and the names it knows them by (keyed by their SQL text, copied into
+ * the connection's pool). Bounded: past CHATS_MAX_NAMED shapes, a new
+ * one runs unnamed, so no client can grow a backend without limit. */
 typedef struct {
     int backend_pid;
-    apr_hash_t *prepared;          /* statement name -> (void *)1 */
+    apr_hash_t *prepared;          /* SQL text -> statement name */
+    int nnamed;
 } chats_pgconn_state_t;
+
+#define CHATS_MAX_NAMED 256
+#define STORE_KEY "chats-store"
 
 #define STATE_KEY "chats-pgconn-state"
 
@@ -70,25 +77,39 @@ static chats_pgconn_state_t *conn_state(chats_store_t *st)
     return data;
 }
 
-/* Prepare stmt on this connection unless its backend has it already. A
- * new backend (after a reconnect) has none of them. */
+/* The name stmt is prepared under on this connection, preparing it
+ * first unless its backend has it already (a new backend, after a
+ * reconnect, has none). *pname is NULL when the statement is to run
+ * unnamed: prepared statements are off, or this connection holds as many
+ * shapes as it may. */
 static chats_err_t *ensure_prepared(chats_store_t *st,
-                                    const chats_stmt_t *stmt)
+                                    const chats_stmt_t *stmt,
+                                    const char **pname)
 {
     chats_pgconn_state_t *cs = conn_state(st);
     int pid = PQbackendPID(st->conn);
-    const char *state;
+    const char *state, *name;
     PGresult *res = NULL;
 
+    *pname = NULL;
+    if (!st->prepared) {
+        return NULL;
+    }
     if (pid != cs->backend_pid) {
         apr_hash_clear(cs->prepared);
         cs->backend_pid = pid;
+        cs->nnamed = 0;
     }
-    if (apr_hash_get(cs->prepared, stmt->name, APR_HASH_KEY_STRING)) {
+    if ((*pname = apr_hash_get(cs->prepared, stmt->sql,
+                               APR_HASH_KEY_STRING)) != NULL) {
         return NULL;
     }
-    res = pooled(st->r->pool, PQprepare(st->conn, stmt->name, stmt->sql, 0,
-                                        NULL));
+    if (cs->nnamed >= CHATS_MAX_NAMED) {
+        return NULL;
+    }
+    name = stmt->name ? stmt->name
+         : apr_psprintf(st->dbd->pool, "chats_g%d", cs->nnamed);
+    res = pooled(st->r->pool, PQprepare(st->conn, name, stmt->sql, 0, NULL));
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     /* 42P05: the backend has it already (we forgot it, it did not) */
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
@@ -97,21 +118,39 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
             return db_down(st, "prepare");
         }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(11)
-                      "preparing %s failed: %s", stmt->name,
+                      "preparing %s failed: %s", name,
                       PQerrorMessage(st->conn));
         return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
                               "the database schema does not match");
     }
-    apr_hash_set(cs->prepared, stmt->name, APR_HASH_KEY_STRING, (void *)1);
+    apr_hash_set(cs->prepared, apr_pstrdup(st->dbd->pool, stmt->sql),
+                 APR_HASH_KEY_STRING, name);
+    cs->nnamed++;
+    *pname = name;
     return NULL;
+}
+
+/* Forget stmt on this connection (the server lost it: SQLSTATE 26000). */
+static void forget_prepared(chats_store_t *st, const chats_stmt_t *stmt)
+{
+    apr_hash_set(conn_state(st)->prepared, stmt->sql, APR_HASH_KEY_STRING,
+                 NULL);
 }
 
 chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
 {
-    chats_store_t *st = apr_pcalloc(r->pool, sizeof(*st));
+    chats_store_t *st = NULL;
 
+    /* Once per request: every later open returns the same store. */
+    apr_pool_userdata_get((void **)&st, STORE_KEY, r->pool);
+    if (st && st->conn && PQstatus(st->conn) == CONNECTION_OK) {
+        *pst = st;
+        return NULL;
+    }
+    st = apr_pcalloc(r->pool, sizeof(*st));
     st->r = r;
     st->sql = chats_srv_conf(r->server)->sql;
+    st->prepared = chats_srv_conf(r->server)->prepared != 0;
     if (!chats_dbd_acquire_fn || !st->sql) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
                       "mod_dbd is not loaded or not configured");
@@ -129,6 +168,7 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
             return db_down(st, "reset");
         }
     }
+    apr_pool_userdata_setn(st, STORE_KEY, NULL, r->pool);
     *pst = st;
     return NULL;
 }
@@ -196,21 +236,25 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
                         PGresult **pres)
 {
     PGresult *res = NULL;
-    const char *state;
+    const char *state, *name;
     chats_err_t *e;
     int attempt;
 
     for (attempt = 0; attempt < 2; attempt++) {
-        if ((e = ensure_prepared(st, stmt)) != NULL) {
+        if ((e = ensure_prepared(st, stmt, &name)) != NULL) {
             if (attempt == 0 && e->code == CHATS_E_DB_DOWN
                 && PQstatus(st->conn) != CONNECTION_OK && reconnect(st)) {
                 continue;         /* nothing ran yet: safe for writes too */
             }
             return e;
         }
-        res = pooled(st->r->pool,
-                     PQexecPrepared(st->conn, stmt->name, nparams, params,
-                                    NULL, NULL, 0));
+        /* Unnamed: parse, bind and execute travel together, so a
+         * transaction pooler (PgBouncer) keeps them on one server. */
+        res = pooled(st->r->pool, name
+                     ? PQexecPrepared(st->conn, name, nparams, params,
+                                      NULL, NULL, 0)
+                     : PQexecParams(st->conn, stmt->sql, nparams, NULL,
+                                    params, NULL, NULL, 0));
         if (res && (PQresultStatus(res) == PGRES_TUPLES_OK
                     || PQresultStatus(res) == PGRES_COMMAND_OK)) {
             *pres = res;
@@ -224,17 +268,16 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
             if (!is_read(stmt)) {
                 PQreset(st->conn);        /* fresh for the next request */
             }
-            return db_down(st, stmt->name);
+            return db_down(st, stmt->name ? stmt->name : "statement");
         }
         if (attempt == 0 && state && !strcmp(state, "26000")) {
             /* gone from the backend (DISCARD ALL by a pooler): again */
-            apr_hash_set(conn_state(st)->prepared, stmt->name,
-                         APR_HASH_KEY_STRING, NULL);
+            forget_prepared(st, stmt);
             continue;
         }
         return map_error(st, res);
     }
-    return db_down(st, stmt->name);
+    return db_down(st, stmt->name ? stmt->name : "statement");
 }
 
 chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
