@@ -10,6 +10,7 @@
 #include "chats_private.h"
 #include "chats_resource.h"
 #include "chats_sql.h"
+#include "chats_tz.h"
 
 /* Where "/ChatSession" ends in the URI (the last such segment), or -1. */
 static apr_ssize_t resource_end(const request_rec *r)
@@ -202,6 +203,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void chats_child_init(apr_pool_t *pchild, server_rec *s)
 {
     chats_auth_child_init(pchild, s);
+    chats_tz_child_init(pchild, s);
 }
 
 static void chats_register_hooks(apr_pool_t *p)

@@ -83,12 +83,15 @@ static const chats_enum_t ticket_read_status_enum[] = {
 
 /* stored column; enum column; expression over the carrier's row; column
  * of a looked-up row; expression over a looked-up row */
-#define COL(n, c, t)      { n, c, t##_T, NULL, t##_N, NULL, NULL }
+#define COL(n, c, t)      { n, c, t##_T, NULL, t##_N, NULL, NULL, 0 }
 #define ENUM(n, c, e, d)  { n, c, CHATS_F_ENUM, e, "SuperOffice.Data." d, \
-                            NULL, NULL }
-#define EXPR(n, x, t)     { n, NULL, t##_T, NULL, t##_N, x, NULL }
-#define LOOK(n, l, c, t)  { n, c, t##_T, NULL, t##_N, NULL, &l }
-#define LOOKX(n, l, x, t) { n, NULL, t##_T, NULL, t##_N, x, &l }
+                            NULL, NULL, 0 }
+#define EXPR(n, x, t)     { n, NULL, t##_T, NULL, t##_N, x, NULL, 0 }
+#define LOOK(n, l, c, t)  { n, c, t##_T, NULL, t##_N, NULL, &l, 0 }
+#define LOOKX(n, l, x, t) { n, NULL, t##_T, NULL, t##_N, x, &l, 0 }
+/* a created/updated stamp, always UTC (CHATS_SF_ALWAYS_UTC) */
+#define STAMP(n, c)       { n, c, CHATS_F_DATETIME, NULL, DTM_N, NULL, NULL, \
+                            CHATS_SF_ALWAYS_UTC }
 
 #define PERSON_FULL_NAME "concat_ws(' ', nullif($A.firstname, ''), " \
     "nullif($A.middle_name, ''), nullif($A.lastname, ''))"
@@ -208,7 +211,7 @@ static const chats_subfield_t project_fields[] = {
     COL("AssociateId", "associate_id", I32),
     LOOK("AssociateFullName", by_associate_id, "full_name", STR),
     COL("TypeId", "type_id", I32),
-    COL("Updated", "updated", DTM),
+    STAMP("Updated", "updated"),
     COL("StatusId", "status_id", I32),
     COL("Status", "status", STR),
     COL("TextId", "text_id", I32),
@@ -253,8 +256,8 @@ static const chats_subfield_t sale_fields[] = {
 static const chats_subfield_t ticket_fields[] = {
     COL("TicketId", "ticket_id", I32),
     COL("Title", "title", STR),
-    COL("CreatedAt", "created_at", DTM),
-    COL("LastChanged", "last_changed", DTM),
+    STAMP("CreatedAt", "created_at"),
+    STAMP("LastChanged", "last_changed"),
     COL("ReadByOwner", "read_by_owner", DTM),
     COL("ReadByCustomer", "read_by_customer", DTM),
     COL("FirstReadByUser", "first_read_by_user", DTM),

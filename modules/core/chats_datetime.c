@@ -2,6 +2,7 @@
  * exact for the proleptic Gregorian calendar, no tables, no libc TZ. */
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <string.h>
 
 #include "chats_datetime.h"
 
@@ -202,4 +203,46 @@ const char *chats_dt_format_sql(apr_pool_t *p, apr_int64_t usec)
     split(usec, f, &us);
     return apr_psprintf(p, "%04d-%02d-%02d %02d:%02d:%02d.%06" APR_INT64_T_FMT
                         "+00", f[0], f[1], f[2], f[3], f[4], f[5], us);
+}
+
+const char *chats_dt_format_local(apr_pool_t *p, apr_int64_t usec,
+                                  int offset)
+{
+    int mins = (offset >= 0 ? offset + 30 : offset - 30) / 60, a;
+    const char *text;
+    char *out;
+
+    text = chats_dt_format(p, usec + (apr_int64_t)mins * 60
+                              * APR_INT64_C(1000000));
+    if (!strncmp(text, "0000", 4) || strlen(text) != 33) {
+        mins = 0;                        /* before year 1, after 9999 */
+        text = chats_dt_format(p, usec);
+    }
+    out = apr_pstrdup(p, text);
+    a = mins < 0 ? -mins : mins;
+    /* "YYYY-MM-DDTHH:MM:SS.fffffff" + "+00:00" */
+    apr_snprintf(out + 27, 7, "%c%02d:%02d", mins < 0 ? '-' : '+',
+                 a / 60, a % 60);
+    return out;
+}
+
+int chats_dt_has_designator(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+
+    if (len > 0 && (s[len - 1] == 'Z' || s[len - 1] == 'z')) {
+        return 1;
+    }
+    /* a sign after the time part ("T" or " " then HH:MM...) */
+    for (i = 0; i < len; i++) {
+        if (s[i] == 'T' || s[i] == 't' || s[i] == ' ') {
+            break;
+        }
+    }
+    for (; i < len; i++) {
+        if (s[i] == '+' || s[i] == '-') {
+            return 1;
+        }
+    }
+    return 0;
 }

@@ -14,6 +14,16 @@ int chats_dt_parse(const char *s, apr_size_t len, apr_int64_t *pusec);
 /** "YYYY-MM-DDTHH:MM:SS.fffffff+00:00" (7 digits, SuperOffice's form). */
 const char *chats_dt_format(apr_pool_t *p, apr_int64_t usec);
 
+/** The instant usec as local time at offset seconds east of UTC (rounded
+ * to whole minutes: "+HH:MM" has no seconds), "…fffffff+01:00". A local
+ * time outside years 1-9999 is written in UTC instead. */
+const char *chats_dt_format_local(apr_pool_t *p, apr_int64_t usec,
+                                  int offset);
+
+/** 1 if s (len bytes) ends in a zone designator (Z, +HH:MM, -HHMM, ...):
+ * a value chats_dt_parse reads exactly, whatever the request's zone. */
+int chats_dt_has_designator(const char *s, apr_size_t len);
+
 /** "YYYY-MM-DD HH:MM:SS.ffffff+00" for PostgreSQL's timestamptz input. */
 const char *chats_dt_format_sql(apr_pool_t *p, apr_int64_t usec);
 

@@ -66,18 +66,36 @@ chats_doc_t *chats_entity_template(apr_pool_t *p)
     return doc;
 }
 
-/* One column's text (NULL = SQL NULL) as a canonical value. */
-static chats_doc_t *column_doc(apr_pool_t *p, chats_ftype_e type,
-                               const chats_enum_t *enums, const char *v)
+/* Reading a row: its columns in order (chats_sql.h's layout). */
+typedef struct {
+    apr_pool_t *p;
+    const char *const *v;
+    int zoned;                    /* offsets follow date-times           */
+    int stamps_utc;               /* ... but stamps are shown in UTC     */
+} row_reader_t;
+
+/* The next column's text (NULL = SQL NULL) as a value of this type; a
+ * date-time shown in the zone of its offset column, when read zoned. */
+static chats_doc_t *next_value(row_reader_t *rd, chats_ftype_e type,
+                               const chats_enum_t *enums, int stamp)
 {
+    apr_pool_t *p = rd->p;
+    const char *v = *rd->v++, *off;
+
     switch (type) {
     case CHATS_F_STRING:
         return chats_doc_strz(p, v ? v : "");
     case CHATS_F_BOOL:
         return chats_doc_bool(p, v && *v == 't');
     case CHATS_F_DATETIME:
-        return v ? chats_doc_strz(p, chats_dt_format(p, apr_atoi64(v)))
-                 : chats_doc_null(p);
+        off = rd->zoned ? *rd->v++ : NULL;
+        if (!v) {
+            return chats_doc_null(p);
+        }
+        return chats_doc_strz(p, off && !(stamp && rd->stamps_utc)
+                              ? chats_dt_format_local(p, apr_atoi64(v),
+                                                      atoi(off))
+                              : chats_dt_format(p, apr_atoi64(v)));
     case CHATS_F_ENUM:
         return enum_doc(p, enums, v ? atoi(v) : 0);
     case CHATS_F_FLAGS:
@@ -93,40 +111,38 @@ static chats_doc_t *column_doc(apr_pool_t *p, chats_ftype_e type,
     }
 }
 
-static chats_doc_t *carrier_doc(apr_pool_t *p, const chats_carrier_t *c,
-                                const char *const *values)
+static chats_doc_t *carrier_doc(row_reader_t *rd, const chats_carrier_t *c)
 {
-    chats_doc_t *o;
+    chats_doc_t *o = rd->v[0] ? chats_doc_object(rd->p) : NULL, *v;
     int j;
 
-    if (!values[0]) {
-        return chats_doc_null(p);
-    }
-    o = chats_doc_object(p);
     for (j = 0; j < c->nfields; j++) {
         const chats_subfield_t *s = &c->fields[j];
 
-        chats_doc_object_set(o, s->name, strlen(s->name),
-                             column_doc(p, s->type, s->enums, values[j]),
-                             0, p);
+        v = next_value(rd, s->type, s->enums,
+                       (s->flags & CHATS_SF_ALWAYS_UTC) != 0);
+        if (o) {
+            chats_doc_object_set(o, s->name, strlen(s->name), v, 0, rd->p);
+        }
     }
-    return o;
+    return o ? o : chats_doc_null(rd->p);
 }
 
-chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values)
+chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
+                                   chats_read_e how, int stamps_utc)
 {
-    int i, n, col = 0;
+    int i, n;
     const chats_field_t *f = chats_schema_fields(&n);
     chats_doc_t *doc = chats_doc_object(p), *v;
+    row_reader_t rd;
 
+    rd.p = p;
+    rd.v = values;
+    rd.zoned = (how == CHATS_READ_ZONED);
+    rd.stamps_utc = stamps_utc;
     for (i = 0; i < n; i++) {
-        if (f[i].type == CHATS_F_CARRIER) {
-            v = carrier_doc(p, f[i].carrier, values + col);
-            col += f[i].carrier->nfields;
-        }
-        else {
-            v = column_doc(p, f[i].type, f[i].enums, values[col++]);
-        }
+        v = f[i].type == CHATS_F_CARRIER ? carrier_doc(&rd, f[i].carrier)
+            : next_value(&rd, f[i].type, f[i].enums, 0);
         chats_doc_object_set(doc, f[i].name, strlen(f[i].name), v, 0, p);
     }
     return doc;
@@ -134,8 +150,8 @@ chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values)
 
 /* ---- canonical values -> parameters ----------------------------------- */
 
-static const char *param_of(apr_pool_t *p, const chats_field_t *f,
-                            const chats_doc_t *v)
+const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,
+                               const chats_doc_t *v)
 {
     int value = 0;
     apr_int64_t usec;
@@ -176,24 +192,6 @@ static const char *param_of(apr_pool_t *p, const chats_field_t *f,
         }
         return v->s;
     }
-}
-
-const char **chats_entity_to_params(apr_pool_t *p, const chats_doc_t *doc)
-{
-    int i, n, k = 0;
-    const chats_field_t *f = chats_schema_fields(&n);
-    const char **params = apr_pcalloc(p, n * sizeof(*params));
-
-    for (i = 0; i < n; i++) {
-        const chats_doc_t *v;
-
-        if (f[i].flags & CHATS_FF_KEY) {
-            continue;
-        }
-        v = chats_doc_object_get(doc, f[i].name, strlen(f[i].name), 0);
-        params[k++] = v ? param_of(p, &f[i], v) : NULL;
-    }
-    return params;
 }
 
 /* ---- client values -> canonical values -------------------------------- */

@@ -11,13 +11,20 @@
 #include "chats_err.h"
 #include "chats_patch.h"
 #include "chats_schema.h"
+#include "chats_sql.h"
 
-/** Build the document from a row in chats_sql's column order. */
-chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values);
+/** Build the document from a row in chats_sql's layout, read as how
+ * says: CHATS_READ_ZONED shows date-times in the zone of their offset
+ * columns (stamps_utc: but CHATS_SF_ALWAYS_UTC members in UTC, as when
+ * the caller named the zone). */
+chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
+                                   chats_read_e how, int stamps_utc);
 
-/** The update parameters (every field but the key, in chats_sql order;
- * NULL = SQL NULL) for a canonical document. */
-const char **chats_entity_to_params(apr_pool_t *p, const chats_doc_t *doc);
+/** The SQL parameter text of canonical value v of field f (NULL = SQL
+ * NULL): enums and flags as numbers, carriers as their key, date-times
+ * in PostgreSQL's input form. */
+const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,
+                               const chats_doc_t *v);
 
 /** The template a new session starts from (GET default, POST): every
  * field empty, ChatSessionId 0. */
@@ -32,14 +39,6 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f);
  * or an object with the carrier's key (0 = none). */
 chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
                                  chats_doc_t **pout, apr_pool_t *p);
-
-/** The patch hook that holds patches to the entity's rules: known fields
- * only (TableRight, FieldProperties and _Links are skipped), values
- * coerced, remove = reset to empty, read-only fields may only be given
- * their current value, carriers changed by reference. ctx is unused. */
-chats_err_t *chats_entity_prepare(void *ctx, int index, chats_op_t *op,
-                                  const apr_array_header_t *tokens,
-                                  const chats_doc_t *doc, apr_pool_t *p);
 
 /** The field owning a chat_session column (for SQL errors), or NULL. */
 const chats_field_t *chats_entity_field_by_column(const char *column);

@@ -24,14 +24,16 @@ static const chats_enum_t flags_enum[] = {
 #define STR "System.String"
 #define DT "System.DateTime"
 #define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d }
-#define CARRIER(n, c, k, T) { n, c, CHATS_F_CARRIER, 0, 0, NULL, \
-                             &chats_##k##_carrier, "SuperOffice.CRM." #T }
+#define CARRIER(n, c, k, T) CARRIER_F(n, c, k, T, 0)
+#define CARRIER_F(n, c, k, T, fl) { n, c, CHATS_F_CARRIER, fl, 0, NULL, \
+                                   &chats_##k##_carrier, \
+                                   "SuperOffice.CRM." #T }
 
 static const chats_field_t fields[] = {
     FIELD("ChatSessionId", "id", CHATS_F_INT32,
           CHATS_FF_READONLY | CHATS_FF_KEY, 0, I32),
     FIELD("TopicId", "topic_id", CHATS_F_INT32, CHATS_FF_ZERO_NULL, 0, I32),
-    CARRIER("User", "user_id", associate, Associate),
+    CARRIER_F("User", "user_id", associate, Associate, CHATS_FF_OWNER),
     CARRIER("Person", "customer_id", person, Person),
     FIELD("CustomerAlias", "customer_alias", CHATS_F_STRING, 0, 64, STR),
     FIELD("CustomerHost", "customer_host", CHATS_F_STRING, 0, 255, STR),
@@ -70,9 +72,24 @@ static const char *const ignored_members[] = {
     "TableRight", "FieldProperties", "_Links", NULL
 };
 
+const chats_field_t *chats_schema_owner(void)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    for (i = 0; i < n; i++) {
+        if (f[i].flags & CHATS_FF_OWNER) {
+            return &f[i];
+        }
+    }
+    return NULL;
+}
+
 const chats_field_t *chats_schema_fields(int *pn)
 {
-    *pn = (int)(sizeof(fields) / sizeof(fields[0]));
+    if (pn) {
+        *pn = (int)(sizeof(fields) / sizeof(fields[0]));
+    }
     return fields;
 }
 

@@ -21,6 +21,13 @@ typedef enum {
 #define CHATS_FF_READONLY  0x01  /**< only its current value is accepted  */
 #define CHATS_FF_KEY       0x02  /**< the entity's primary key            */
 #define CHATS_FF_ZERO_NULL 0x04  /**< 0 is stored as SQL NULL (optional FK) */
+#define CHATS_FF_OWNER     0x08  /**< the carrier naming the session's owner
+                                      (update_own rights, README)        */
+
+/** Carrier member flags. */
+#define CHATS_SF_ALWAYS_UTC 0x01 /**< a created/updated stamp: rendered in
+                                      UTC whatever SO-TimeZone says (spec
+                                      §4 [D])                             */
 
 typedef struct {
     const char *name;
@@ -49,6 +56,7 @@ typedef struct {
     const char *dotnet;          /**< .NET type name (FieldProperties)     */
     const char *expr;            /**< derived: SQL over "$A", or NULL      */
     const chats_lookup_t *lookup;   /**< derived from another table, or NULL */
+    unsigned flags;              /**< CHATS_SF_*                           */
 } chats_subfield_t;
 
 typedef struct {
@@ -77,7 +85,10 @@ extern const chats_carrier_t chats_project_carrier;
 extern const chats_carrier_t chats_sale_carrier;
 extern const chats_carrier_t chats_ticket_carrier;
 
-/** The fields in entity order; *pn gets their number. */
+/** The field flagged CHATS_FF_OWNER (User). */
+const chats_field_t *chats_schema_owner(void);
+
+/** The fields in entity order; *pn (if pn) gets their number. */
 const chats_field_t *chats_schema_fields(int *pn);
 
 /** The field named (ASCII case-insensitive), or NULL. */

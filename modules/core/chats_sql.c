@@ -52,21 +52,60 @@ static const char *sub_value(apr_pool_t *p, const char *alias,
                        l->via, ")", NULL);
 }
 
-static const char *param_cast(const chats_field_t *f)
+chats_ptype_e chats_sql_ptype(chats_ftype_e type)
 {
-    switch (f->type) {
-    case CHATS_F_STRING:   return "text";
-    case CHATS_F_BOOL:     return "boolean";
-    case CHATS_F_DATETIME: return "timestamptz";
+    switch (type) {
+    case CHATS_F_STRING:   return CHATS_P_TEXT;
+    case CHATS_F_BOOL:     return CHATS_P_BOOL;
+    case CHATS_F_DATETIME: return CHATS_P_TIMESTAMPTZ;
+    case CHATS_F_DOUBLE:   return CHATS_P_FLOAT8;
     case CHATS_F_ENUM:
-    case CHATS_F_FLAGS:    return "int2";
-    default:               return "int4";
+    case CHATS_F_FLAGS:
+    case CHATS_F_INT16:    return CHATS_P_INT2;
+    default:               return CHATS_P_INT4;
+    }
+}
+
+const char *chats_sql_ptype_name(chats_ptype_e type)
+{
+    static const char *const names[] = {
+        "text", "int2", "int4", "int8", "boolean", "float8", "timestamptz",
+        "timestamp", "int8[]"
+    };
+
+    return names[type];
+}
+
+const char *chats_sql_member(apr_pool_t *p, const chats_field_t *f,
+                             const chats_subfield_t *s, const char *key)
+{
+    const chats_carrier_t *c = f->carrier;
+
+    return apr_pstrcat(p, "(SELECT ", sub_value(p, "m", s), " FROM ",
+                       c->table, " m WHERE m.", c->fields[0].column, " = ",
+                       key, ")", NULL);
+}
+
+/* A date-time's offset from UTC, in seconds, in the zone $1 at the
+ * instant value: what the renderer adds to show local time. */
+static const char *offset_expr(apr_pool_t *p, const char *value)
+{
+    return apr_pstrcat(p, "EXTRACT(EPOCH FROM (", value, " AT TIME ZONE $1) "
+                       "- (", value, " AT TIME ZONE 'UTC'))::int4", NULL);
+}
+
+static void push_col(apr_pool_t *p, apr_array_header_t *cols,
+                     const char *value, chats_ftype_e type, int offset)
+{
+    APR_ARRAY_PUSH(cols, const char *) = read_expr(p, value, type);
+    if (offset && type == CHATS_F_DATETIME) {
+        APR_ARRAY_PUSH(cols, const char *) = offset_expr(p, value);
     }
 }
 
 /* Select list and joins over a row source called "cs". The list is
  * collected in an array (some two hundred columns: no quadratic copying). */
-static void select_parts(apr_pool_t *p, const char **plist,
+static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
                          const char **pjoins, int *pncols)
 {
     int i, j, n;
@@ -76,9 +115,8 @@ static void select_parts(apr_pool_t *p, const char **plist,
 
     for (i = 0; i < n; i++) {
         if (f[i].type != CHATS_F_CARRIER) {
-            APR_ARRAY_PUSH(cols, const char *) =
-                read_expr(p, apr_pstrcat(p, "cs.", f[i].column, NULL),
-                          f[i].type);
+            push_col(p, cols, apr_pstrcat(p, "cs.", f[i].column, NULL),
+                     f[i].type, how == CHATS_READ_ZONED);
             continue;
         }
         {
@@ -86,9 +124,8 @@ static void select_parts(apr_pool_t *p, const char **plist,
             const char *alias = apr_psprintf(p, "c%d", i);
 
             for (j = 0; j < c->nfields; j++) {
-                APR_ARRAY_PUSH(cols, const char *) =
-                    read_expr(p, sub_value(p, alias, &c->fields[j]),
-                              c->fields[j].type);
+                push_col(p, cols, sub_value(p, alias, &c->fields[j]),
+                         c->fields[j].type, how == CHATS_READ_ZONED);
             }
             joins = apr_pstrcat(p, joins, " LEFT JOIN ", c->table, " ",
                                 alias, " ON ", alias, ".",
@@ -104,68 +141,20 @@ static void select_parts(apr_pool_t *p, const char **plist,
     *pncols = cols->nelts;
 }
 
-static const char *update_sets(apr_pool_t *p, int *pnparams)
-{
-    int i, n, k = 0;
-    const chats_field_t *f = chats_schema_fields(&n);
-    const char *sets = "";
-
-    for (i = 0; i < n; i++) {
-        if (f[i].flags & CHATS_FF_KEY) {
-            continue;
-        }
-        sets = apr_pstrcat(p, sets, f[i].column, " = $",
-                           apr_itoa(p, k + 3), "::", param_cast(&f[i]), ", ",
-                           NULL);
-        k++;
-    }
-    *pnparams = k;
-    return apr_pstrcat(p, sets, "version = version + 1, updated_at = now()",
-                       NULL);
-}
-
-/* INSERT's column and value lists: every field but the key, numbered as
- * update's parameters minus two (no id, no version). */
-static const char *insert_lists(apr_pool_t *p)
-{
-    int i, n, k = 0;
-    const chats_field_t *f = chats_schema_fields(&n);
-    const char *cols = "", *vals = "";
-
-    for (i = 0; i < n; i++) {
-        if (f[i].flags & CHATS_FF_KEY) {
-            continue;
-        }
-        cols = apr_pstrcat(p, cols, k ? ", " : "", f[i].column, NULL);
-        vals = apr_pstrcat(p, vals, k ? ", " : "", "$", apr_itoa(p, k + 1),
-                           "::", param_cast(&f[i]), NULL);
-        k++;
-    }
-    return apr_pstrcat(p, "(", cols, ") VALUES (", vals, ")", NULL);
-}
-
 const chats_sql_t *chats_sql_build(apr_pool_t *p)
 {
     chats_sql_t *sql = apr_pcalloc(p, sizeof(*sql));
-    const char *list, *joins;
+    int how;
 
-    select_parts(p, &list, &joins, &sql->ncols);
-    sql->select.name = "chats_select";
-    sql->select.sql = apr_pstrcat(p, "SELECT ", list, " FROM chat_session cs",
-                              joins, " WHERE cs.id = $1::int4", NULL);
-    sql->update.name = "chats_update";
-    sql->update.sql = apr_pstrcat(p, "WITH cs AS (UPDATE chat_session SET ",
-                              update_sets(p, &sql->nparams),
-                              " WHERE id = $1::int4 AND version = $2::int8"
-                              " RETURNING *) SELECT ", list, " FROM cs",
-                              joins, NULL);
-    sql->insert.name = "chats_insert";
-    sql->insert.sql = apr_pstrcat(p, "WITH cs AS (INSERT INTO chat_session ",
-                                  insert_lists(p), " RETURNING *) SELECT ",
-                                  list, " FROM cs", joins, NULL);
-    sql->remove.name = "chats_delete";
-    sql->remove.sql = "DELETE FROM chat_session WHERE id = $1::int4"
-                      " AND version = $2::int8 RETURNING id";
+    for (how = CHATS_READ_UTC; how <= CHATS_READ_ZONED; how++) {
+        select_parts(p, how, &sql->list[how], &sql->joins, &sql->ncols[how]);
+        sql->get[how].name = how ? "chats_get_zoned" : "chats_get";
+        sql->get[how].sql = apr_pstrcat(p, "SELECT ", sql->list[how],
+                                        " FROM chat_session cs", sql->joins,
+                                        how ? " WHERE cs.id = $2::int4"
+                                            : " WHERE cs.id = $1::int4",
+                                        NULL);
+    }
     sql->password.name = "chats_password";
     sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1"
                           " AND NOT deleted";

@@ -1,32 +1,66 @@
-/* SQL text derived from the field table, built once at start-up. Every
- * request value travels as a bound parameter ($n), never as SQL text.
- * Core header. */
+/* SQL text derived from the field table: the columns a chat session is
+ * read with (its rendering), and the pieces the write planner builds its
+ * statements from (chats_plan_sql.c). Every request value travels as a
+ * bound parameter ($n), never as SQL text. Core header. */
 #ifndef CHATS_SQL_H
 #define CHATS_SQL_H
 
 #include <apr_pools.h>
 
-/** A statement we prepare ourselves: name unique across the module
- * ("chats_<verb>"), SQL with $n parameters. */
+#include "chats_schema.h"
+
+/** Parameter types, for statements whose parameters are not all
+ * referenced (a diagnosis leaves out what it need not evaluate). */
+typedef enum {
+    CHATS_P_TEXT, CHATS_P_INT2, CHATS_P_INT4, CHATS_P_INT8, CHATS_P_BOOL,
+    CHATS_P_FLOAT8, CHATS_P_TIMESTAMPTZ, CHATS_P_TIMESTAMP,
+    CHATS_P_INT8_ARRAY
+} chats_ptype_e;
+
+/** A statement: SQL with $n parameters. name: a fixed name for the few
+ * static statements (unique across the module: "chats_<verb>"), NULL for
+ * generated ones, which the store names by their text. */
 typedef struct {
     const char *name;
     const char *sql;
 } chats_stmt_t;
 
+/** How a row is read: in UTC, or with each date-time's offset in the
+ * request's zone ($1) beside it. */
+typedef enum {
+    CHATS_READ_UTC = 0,
+    CHATS_READ_ZONED = 1
+} chats_read_e;
+
 typedef struct chats_sql_t {
-    chats_stmt_t select;     /**< $1 = id -> one row                      */
-    chats_stmt_t update;     /**< $1 id, $2 version, $3.. fields -> row    */
-    chats_stmt_t password;   /**< $1 login -> password_hash               */
-    chats_stmt_t insert;     /**< $1.. fields (as update's $3..) -> row    */
-    chats_stmt_t remove;     /**< $1 id, $2 version -> id if deleted       */
-    int ncols;               /**< columns of a row (fields + 2)           */
-    int nparams;             /**< field parameters of update (after $2)   */
+    /** Select list over a chat_session row called "cs" (see the row
+     * layout below), per chats_read_e. */
+    const char *list[2];
+    int ncols[2];
+    /** LEFT JOINs of the carriers' tables over "cs". */
+    const char *joins;
+    /** One session by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
+    chats_stmt_t get[2];
+    chats_stmt_t password;   /**< $1 login -> password_hash           */
 } chats_sql_t;
 
 /** Row layout: for each field one column, a carrier one column per
- * sub-field (its key first); then version, then updated_at as whole
- * seconds since the epoch. Date-times come as microseconds since the
- * epoch, booleans as t/f. */
+ * member (its key first); then version, then updated_at as whole seconds
+ * since the epoch. Date-times come as microseconds since the epoch,
+ * booleans as t/f. CHATS_READ_ZONED adds after each date-time its offset
+ * from UTC in $1's zone at that instant, in seconds. */
 const chats_sql_t *chats_sql_build(apr_pool_t *p);
+
+/** The parameter type of a column of this field type. */
+chats_ptype_e chats_sql_ptype(chats_ftype_e type);
+
+/** The SQL name of a parameter type ("text", "int4", ...), for casts. */
+const char *chats_sql_ptype_name(chats_ptype_e type);
+
+/** The value of carrier member s (of field f) as an expression: from the
+ * carrier row whose key is the SQL expression key ("cs.user_id", or a
+ * parameter), NULL when key is NULL or names no row. */
+const char *chats_sql_member(apr_pool_t *p, const chats_field_t *f,
+                             const chats_subfield_t *s, const char *key);
 
 #endif

@@ -55,6 +55,7 @@ typedef struct {
 #define CHATS_DEFAULT_LANGUAGE    "en"
 
 typedef struct chats_authcache_t chats_authcache_t;
+typedef struct chats_zone_cache_t chats_zone_cache_t;
 
 struct chats_sql_t;
 
@@ -62,6 +63,7 @@ typedef struct {
     int prepared;                    /**< ChatSessionPreparedStatements:
                                           1 On, 0 Off, CHATS_UNSET = On */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
+    chats_zone_cache_t *zones;       /**< ditto (chats_tz.c)              */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
 } chats_srv_conf_t;

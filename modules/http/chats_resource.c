@@ -174,22 +174,22 @@ static void view_opts(chats_req_t *q, int with_links, apr_int32_t id,
     }
 }
 
-static void set_validators(request_rec *r, const chats_row_t *row)
+static void set_validators(request_rec *r, const chats_read_t *rd)
 {
-    r->mtime = row->updated_at;
+    r->mtime = rd->updated_at;
     ap_set_last_modified(r);
     apr_table_setn(r->headers_out, "ETag",
                    apr_psprintf(r->pool, "\"%" APR_INT64_T_FMT "\"",
-                                row->version));
+                                rd->version));
 }
 
-chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_row_t *row)
+chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_read_t *rd)
 {
     apr_table_t *in = q->r->headers_in;
     const char *ius = apr_table_get(in, "If-Unmodified-Since");
     int rc;
 
-    set_validators(q->r, row);
+    set_validators(q->r, rd);
     /* RFC 9110 13.2.2: If-Unmodified-Since is not evaluated when If-Match
      * is present; httpd evaluates both, so hide it for the check. */
     if (ius && apr_table_get(in, "If-Match")) {
@@ -222,41 +222,46 @@ chats_err_t *chats_resource_locale(chats_req_t *q)
     return NULL;
 }
 
-/* Date-times into the caller's zone, [SR_…] strings into its language:
- * both need PostgreSQL (libc's TZ is per process; resources are rows). */
-static chats_err_t *localize(chats_req_t *q, chats_doc_t *view)
+const char *chats_resource_zone(const chats_req_t *q)
 {
-    chats_store_t *st;
-    chats_err_t *e;
-
-    if (!q->tz && !q->loc) {
-        return NULL;
-    }
-    if ((e = chats_store_open(&st, q->r)) != NULL
-        || (q->tz && (e = chats_tz_render(st, q->tz, view, q->r->pool)))
-        || (q->loc && (e = chats_locale_translate(st, q->loc, view,
-                                                  q->r->pool)))) {
-        return e;
-    }
-    return NULL;
+    return q->tz && !q->tz->is_utc ? q->tz->zone : NULL;
 }
 
-chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
-                                 const chats_doc_t *doc)
+chats_read_t *chats_resource_read_row(chats_req_t *q,
+                                      const char *const *values)
+{
+    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    chats_read_e how = chats_resource_zone(q) ? CHATS_READ_ZONED
+                                              : CHATS_READ_UTC;
+    chats_read_t *rd = apr_pcalloc(q->r->pool, sizeof(*rd));
+    int n = sql->ncols[how];
+
+    rd->doc = chats_entity_from_row(q->r->pool, values, how,
+                                    q->tz && q->tz->from_header);
+    rd->id = (apr_int32_t)apr_atoi64(values[0]);
+    rd->version = apr_atoi64(values[n - 2]);
+    rd->updated_at = apr_time_from_sec(apr_atoi64(values[n - 1]));
+    return rd;
+}
+
+chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
 {
     request_rec *r = q->r;
     chats_view_opts_t o;
     const char *out;
     chats_doc_t *view;
+    chats_store_t *st;
     chats_err_t *e;
-    apr_int32_t id = row ? (apr_int32_t)apr_atoi64(row->values[0]) : 0;
 
-    view_opts(q, row != NULL, id, &o);
+    view_opts(q, rd->id != 0, rd->id, &o);
     /* What this caller may do with this row (or the template). */
-    o.table_mask = chats_rights_table_mask(q, doc, row == NULL);
-    o.readonly = chats_rights_readonly(q, doc, row == NULL);
-    view = chats_view_build(r->pool, doc, &o);
-    if ((e = localize(q, view)) != NULL) {
+    o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
+    o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
+    view = chats_view_build(r->pool, rd->doc, &o);
+    /* [SR_…] resources: a statement only when a string holds one. */
+    if (q->loc && q->loc->language
+        && ((e = chats_store_open(&st, r)) != NULL
+            || (e = chats_locale_translate(st, q->loc, view, r->pool)))) {
         return e;
     }
     out = q->xml ? chats_xml_render(r->pool, "ChatSessionEntity", view)
@@ -265,8 +270,8 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
                               "the entity could not be rendered");
     }
-    if (row) {
-        set_validators(r, row);
+    if (rd->id) {
+        set_validators(r, rd);
     }
     ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
                                        ? q->content_type : "application/json",
@@ -280,28 +285,47 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
 
 chats_err_t *chats_resource_get(chats_req_t *q)
 {
+    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const char *params[2], *zone = chats_resource_zone(q);
     chats_store_t *st;
-    chats_row_t *row;
+    chats_rows_t *rows;
+    chats_read_t *rd;
     chats_err_t *e;
+    int n = 0;
 
-    if ((e = chats_store_open(&st, q->r)) != NULL
-        || (e = chats_rights_require(q, st, CHATS_DO_READ)) != NULL
-        || (e = chats_store_load(st, q->id, &row)) != NULL
-        || (e = chats_resource_conditions(q, row)) != NULL) {
+    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL
+        || (e = chats_store_open(&st, q->r)) != NULL) {
         return e;
     }
-    return chats_resource_send(q, row,
-                               chats_entity_from_row(q->r->pool, row->values));
+    if (zone) {
+        params[n++] = zone;
+    }
+    params[n++] = apr_itoa(q->r->pool, q->id);
+    if ((e = chats_store_exec(st, &sql->get[zone ? CHATS_READ_ZONED
+                                                 : CHATS_READ_UTC],
+                              n, params, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows != 1) {
+        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "ChatSession id %d not found", (int)q->id);
+    }
+    rd = chats_resource_read_row(q, rows->values);
+    if ((e = chats_resource_conditions(q, rd)) != NULL) {
+        return e;
+    }
+    return chats_resource_send(q, rd);
 }
 
 chats_err_t *chats_resource_default(chats_req_t *q)
 {
-    chats_store_t *st;
+    chats_read_t rd;
     chats_err_t *e;
 
-    if ((e = chats_store_open(&st, q->r)) != NULL
-        || (e = chats_rights_require(q, st, CHATS_DO_READ)) != NULL) {
+    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL) {
         return e;
     }
-    return chats_resource_send(q, NULL, chats_entity_template(q->r->pool));
+    memset(&rd, 0, sizeof(rd));
+    rd.doc = chats_entity_template(q->r->pool);
+    return chats_resource_send(q, &rd);
 }

@@ -9,7 +9,7 @@
 #include "chats_store_open.h"
 #include "chats_tz.h"
 
-typedef struct chats_rights_t chats_rights_t;
+struct chats_rights_t;
 
 /** What the router learnt about a request. */
 typedef struct {
@@ -21,7 +21,7 @@ typedef struct {
     const chats_tz_t *tz;      /**< SO-TimeZone (or the default zone)  */
     const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
     const apr_array_header_t *select;  /**< $select; NULL = every field */
-    const chats_rights_t *rights; /**< once looked up (chats_rights.h) */
+    const struct chats_rights_t *rights; /**< once looked up (chats_rights.h) */
 } chats_req_t;
 
 /** Choose the representation from Accept (JSON unless XML is preferred;
@@ -48,18 +48,34 @@ chats_err_t *chats_resource_default(chats_req_t *q);
 
 /* Shared by the methods (chats_resource.c). */
 
-/** Render row (or doc) with the request's $select and links and send
- * it with its validators (ETag, Last-Modified). row may be NULL for the
- * template; status is 200 unless given (POST sets Location). */
-chats_err_t *chats_resource_send(chats_req_t *q, const chats_row_t *row,
-                                 const chats_doc_t *doc);
+/** A session as read: its document (date-times in the request's zone)
+ * and validators. id 0: the template (no links, no validators). */
+typedef struct {
+    const chats_doc_t *doc;
+    apr_int32_t id;
+    apr_int64_t version;
+    apr_time_t updated_at;       /**< whole seconds, as apr_time_t */
+} chats_read_t;
+
+/** The request's zone for PostgreSQL when it is not UTC, else NULL. */
+const char *chats_resource_zone(const chats_req_t *q);
+
+/** A row in chats_sql's layout, read as the request's zone says. */
+chats_read_t *chats_resource_read_row(chats_req_t *q,
+                                      const char *const *values);
+
+/** Render rd with the request's $select and links and send it (200)
+ * with its validators (ETag, Last-Modified). */
+chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);
 
 /** The absolute URL of session id (for Location and _Links). */
 const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id);
 
-/** Set row's validators on the response and evaluate the request's
+/** Set rd's validators on the response and evaluate the request's
  * conditional headers against them (RFC 9110 via ap_meets_conditions):
- * CHATS_E_STALE (412) or CHATS_E_NOT_MODIFIED (304). */
-chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_row_t *row);
+ * CHATS_E_STALE (412) or CHATS_E_NOT_MODIFIED (304). Reads only: writes
+ * evaluate them in their statement (chats_precond.h). */
+chats_err_t *chats_resource_conditions(chats_req_t *q,
+                                       const chats_read_t *rd);
 
 #endif

@@ -1,8 +1,9 @@
 /* SO-TimeZone: parsing the request header and the response header. The
- * rules are in chats_tz.h; the zone codes in core/chats_zone.c; rendering
- * and local input are in chats_tz_convert.c. */
+ * rules are in chats_tz.h; the zone codes in core/chats_zone.c. Local
+ * times are converted inside each request's statement (AT TIME ZONE). */
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 
 #include "chats_tz.h"
 #include "chats_zone.h"
@@ -17,6 +18,73 @@ static const chats_stmt_t stmt_tz_name = {
     "chats_tz_name",
     "SELECT pg_catalog.set_config('TimeZone', $1, true)"
 };
+
+/* tz database names PostgreSQL has confirmed, per process, so that a
+ * request naming one costs no statement after the first: lower-cased
+ * name -> PostgreSQL's spelling. Only known names are kept, and at most
+ * CHATS_ZONES_MAX (the tz database has some 600). */
+#define CHATS_ZONES_MAX 1024
+
+struct chats_zone_cache_t {
+    apr_pool_t *p;
+    apr_thread_mutex_t *lock;
+    apr_hash_t *names;
+};
+
+static char *lower(apr_pool_t *p, const char *s)
+{
+    char *l = apr_pstrdup(p, s), *c;
+
+    for (c = l; *c; c++) {
+        *c = apr_tolower(*c);
+    }
+    return l;
+}
+
+static const char *cache_get(chats_zone_cache_t *zc, const char *item,
+                             apr_pool_t *p)
+{
+    const char *name = NULL;
+
+    if (zc && apr_thread_mutex_lock(zc->lock) == APR_SUCCESS) {
+        name = apr_hash_get(zc->names, lower(p, item), APR_HASH_KEY_STRING);
+        name = name ? apr_pstrdup(p, name) : NULL;
+        apr_thread_mutex_unlock(zc->lock);
+    }
+    return name;
+}
+
+static void cache_put(chats_zone_cache_t *zc, const char *item,
+                      const char *name)
+{
+    if (zc && apr_thread_mutex_lock(zc->lock) == APR_SUCCESS) {
+        if (apr_hash_count(zc->names) < CHATS_ZONES_MAX) {
+            apr_hash_set(zc->names, lower(zc->p, item), APR_HASH_KEY_STRING,
+                         apr_pstrdup(zc->p, name));
+        }
+        apr_thread_mutex_unlock(zc->lock);
+    }
+}
+
+void chats_tz_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    chats_zone_cache_t *zc = apr_pcalloc(pchild, sizeof(*zc));
+    apr_status_t rv;
+
+    zc->p = pchild;
+    zc->names = apr_hash_make(pchild);
+    rv = apr_thread_mutex_create(&zc->lock, APR_THREAD_MUTEX_DEFAULT,
+                                 pchild);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, CHATS_LOGNO(302)
+                     "cannot create the time-zone cache: every tz database "
+                     "name will be checked by PostgreSQL");
+        zc = NULL;
+    }
+    for (; s; s = s->next) {
+        chats_srv_conf(s)->zones = zc;
+    }
+}
 
 static chats_err_t *unknown_zone(apr_pool_t *p, const char *name)
 {
@@ -42,6 +110,12 @@ static chats_err_t *resolve_zone(request_rec *r, const char *item,
     case CHATS_ZONE_IANA:
         break;
     }
+    if ((tz->echo = cache_get(chats_srv_conf(r->server)->zones, item,
+                              r->pool)) != NULL) {
+        tz->zone = chats_zone_for_pg_name(tz->echo);
+        tz->is_utc = chats_zone_is_utc(tz->zone);
+        return NULL;
+    }
     if ((e = chats_store_open(&st, r)) != NULL) {
         return e;
     }
@@ -54,6 +128,7 @@ static chats_err_t *resolve_zone(request_rec *r, const char *item,
         return unknown_zone(r->pool, item);
     }
     tz->echo = rows->values[0];
+    cache_put(chats_srv_conf(r->server)->zones, item, tz->echo);
     tz->zone = chats_zone_for_pg_name(tz->echo);
     tz->is_utc = chats_zone_is_utc(tz->zone);
     return NULL;

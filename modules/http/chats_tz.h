@@ -33,8 +33,9 @@
  * PostgreSQL spells it — followed by ",includeTZOffset" when the flag was
  * given. Without the header: the default zone's name.
  *
- * Numbers: at most one query per request to validate an IANA name (none
- * for SuperOffice codes and UTC), at most one to render a document. */
+ * Numbers: no statement of its own for SuperOffice codes and UTC; a tz
+ * database name costs one the first time a process sees it (then it is
+ * cached). Conversions happen inside the request's one statement. */
 #ifndef CHATS_TZ_H
 #define CHATS_TZ_H
 
@@ -56,51 +57,9 @@ typedef struct chats_tz_t {
  * ignored). */
 chats_err_t *chats_tz_from_request(request_rec *r, const chats_tz_t **ptz);
 
-/** Rewrite in place every date-time string of a rendered document (an
- * entity view, or an array of them): top-level CHATS_F_DATETIME fields
- * and CHATS_F_DATETIME members of carrier objects, found by their JSON
- * names in chats_schema. Each canonical UTC value becomes local wall time
- * in tz, 7 fractional digits, and the zone's offset at that instant
- * ("2021-03-28T03:00:00.0000000+02:00"). Nulls and strings that are not
- * date-times are left alone. One query for all instants; none for UTC
- * (values only normalised to canonical form). Offsets are rounded to
- * whole minutes (historic local mean time has seconds, "+HH:MM" cannot);
- * the local time is computed from the rounded offset, so the instant is
- * exact. A local time outside years 1-9999 stays in UTC. */
-chats_err_t *chats_tz_render(chats_store_t *st, const chats_tz_t *tz,
-                             chats_doc_t *view, apr_pool_t *p);
-
-/** An input date-time (ISO 8601 as chats_dt_parse reads it) to UTC
- * microseconds since the epoch. With a designator (Z, +HH:MM, +HHMM,
- * +HH) it is exact as given; without one (also a bare date = local
- * midnight) it is local time in tz, converted by PostgreSQL
- * (`$1::timestamp AT TIME ZONE zone`; no query for UTC). PostgreSQL's
- * rules for local times a DST change skips or repeats apply: a skipped
- * time is read with the offset before the change (02:30 on a
- * spring-forward night in Oslo = 01:30Z), a repeated one as the later,
- * standard-time instant. CHATS_E_INVALID (field NULL: the caller names
- * the field) when it is not a date-time. Errors are made in p. */
-chats_err_t *chats_tz_local_to_utc(chats_store_t *st, const chats_tz_t *tz,
-                                   const char *local, apr_size_t len,
-                                   apr_int64_t *pusec, apr_pool_t *p);
-
-/** For request bodies, before they are read as patches or entities:
- * rewrite in place every offset-less date-time string addressed to a
- * date-time field into canonical UTC ("…+00:00"), reading it as local
- * time in tz (rules as chats_tz_local_to_utc). body is a JSON Patch array
- * (the value of each op whose path names a date-time field, a carrier's
- * date-time member, a carrier, or the whole document; ops in any case,
- * leading "/" optional), or an object (merge patch, POST/PUT entity:
- * members by name in any case, carriers' date-time members included).
- * Values with a designator and values that are not date-times are left
- * for the entity code (which refuses the latter, naming the field). One
- * query for all values; none for UTC or when there is nothing to do. */
-chats_err_t *chats_tz_localize_body(chats_store_t *st, const chats_tz_t *tz,
-                                    chats_doc_t *body, apr_pool_t *p);
-
-/** 1 if s (len bytes) ends in a zone designator (Z, +HH:MM, -HHMM, ...):
- * a value chats_dt_parse reads exactly, without chats_tz_local_to_utc. */
-int chats_tz_has_designator(const char *s, apr_size_t len);
+/** Make the per-process cache of tz database names PostgreSQL knows
+ * (child_init): after a name's first request, no statement. */
+void chats_tz_child_init(apr_pool_t *pchild, server_rec *s);
 
 /** Set the SO-TimeZone response header (in r->err_headers_out, so that
  * errors carry it too; not also in headers_out, which would send it

@@ -77,14 +77,42 @@ static chats_pgconn_state_t *conn_state(chats_store_t *st)
     return data;
 }
 
+/* PostgreSQL's type OIDs (pg_type.dat) of our parameter types. */
+static const Oid *param_oids(chats_store_t *st, int n,
+                             const chats_ptype_e *types)
+{
+    static const Oid oids[] = {
+        25,     /* CHATS_P_TEXT */
+        21,     /* CHATS_P_INT2 */
+        23,     /* CHATS_P_INT4 */
+        20,     /* CHATS_P_INT8 */
+        16,     /* CHATS_P_BOOL */
+        701,    /* CHATS_P_FLOAT8 */
+        1184,   /* CHATS_P_TIMESTAMPTZ */
+        1114,   /* CHATS_P_TIMESTAMP */
+        1016,   /* CHATS_P_INT8_ARRAY */
+    };
+    Oid *out;
+    int i;
+
+    if (!types) {
+        return NULL;
+    }
+    out = apr_palloc(st->r->pool, (n + 1) * sizeof(*out));
+    for (i = 0; i < n; i++) {
+        out[i] = oids[types[i]];
+    }
+    return out;
+}
+
 /* The name stmt is prepared under on this connection, preparing it
  * first unless its backend has it already (a new backend, after a
  * reconnect, has none). *pname is NULL when the statement is to run
  * unnamed: prepared statements are off, or this connection holds as many
  * shapes as it may. */
 static chats_err_t *ensure_prepared(chats_store_t *st,
-                                    const chats_stmt_t *stmt,
-                                    const char **pname)
+                                    const chats_stmt_t *stmt, int ntypes,
+                                    const Oid *types, const char **pname)
 {
     chats_pgconn_state_t *cs = conn_state(st);
     int pid = PQbackendPID(st->conn);
@@ -109,7 +137,8 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     }
     name = stmt->name ? stmt->name
          : apr_psprintf(st->dbd->pool, "chats_g%d", cs->nnamed);
-    res = pooled(st->r->pool, PQprepare(st->conn, name, stmt->sql, 0, NULL));
+    res = pooled(st->r->pool, PQprepare(st->conn, name, stmt->sql,
+                                        types ? ntypes : 0, types));
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     /* 42P05: the backend has it already (we forgot it, it did not) */
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
@@ -233,7 +262,7 @@ static int is_read(const chats_stmt_t *stmt)
  * socket, found by the prepare or by the statement itself). */
 static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
                         int nparams, const char *const *params,
-                        PGresult **pres)
+                        const Oid *types, PGresult **pres)
 {
     PGresult *res = NULL;
     const char *state, *name;
@@ -241,7 +270,7 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
     int attempt;
 
     for (attempt = 0; attempt < 2; attempt++) {
-        if ((e = ensure_prepared(st, stmt, &name)) != NULL) {
+        if ((e = ensure_prepared(st, stmt, nparams, types, &name)) != NULL) {
             if (attempt == 0 && e->code == CHATS_E_DB_DOWN
                 && PQstatus(st->conn) != CONNECTION_OK && reconnect(st)) {
                 continue;         /* nothing ran yet: safe for writes too */
@@ -253,8 +282,8 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
         res = pooled(st->r->pool, name
                      ? PQexecPrepared(st->conn, name, nparams, params,
                                       NULL, NULL, 0)
-                     : PQexecParams(st->conn, stmt->sql, nparams, NULL,
-                                    params, NULL, NULL, 0));
+                     : PQexecParams(st->conn, stmt->sql, nparams,
+                                    types, params, NULL, NULL, 0));
         if (res && (PQresultStatus(res) == PGRES_TUPLES_OK
                     || PQresultStatus(res) == PGRES_COMMAND_OK)) {
             *pres = res;
@@ -284,12 +313,22 @@ chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
                               int nparams, const char *const *params,
                               chats_rows_t **prows)
 {
+    return chats_store_exec_typed(st, stmt, nparams, params, NULL, prows);
+}
+
+chats_err_t *chats_store_exec_typed(chats_store_t *st,
+                                    const chats_stmt_t *stmt, int nparams,
+                                    const char *const *params,
+                                    const chats_ptype_e *types,
+                                    chats_rows_t **prows)
+{
     chats_rows_t *rows = apr_pcalloc(st->r->pool, sizeof(*rows));
     PGresult *res = NULL;
     chats_err_t *e;
     int i, j;
 
-    if ((e = run(st, stmt, nparams, params, &res)) != NULL) {
+    if ((e = run(st, stmt, nparams, params,
+                 param_oids(st, nparams, types), &res)) != NULL) {
         return e;
     }
     rows->nrows = PQntuples(res);
@@ -305,95 +344,6 @@ chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
         }
     }
     *prows = rows;
-    return NULL;
-}
-
-/* A chat_session row (chats_sql's layout) from the first row of rows. */
-static chats_row_t *row_of(apr_pool_t *p, const chats_rows_t *rows)
-{
-    chats_row_t *row = apr_pcalloc(p, sizeof(*row));
-    int n = rows->ncols;
-
-    row->ncols = n;
-    row->values = rows->values;
-    row->version = apr_atoi64(row->values[n - 2]);
-    row->updated_at = apr_time_from_sec(apr_atoi64(row->values[n - 1]));
-    return row;
-}
-
-chats_err_t *chats_store_load(chats_store_t *st, apr_int32_t id,
-                              chats_row_t **prow)
-{
-    const char *params[1];
-    chats_rows_t *rows;
-    chats_err_t *e;
-
-    params[0] = apr_itoa(st->r->pool, id);
-    if ((e = chats_store_exec(st, &st->sql->select, 1, params, &rows))) {
-        return e;
-    }
-    if (rows->nrows != 1) {
-        return chats_err_make(st->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatSession id %d not found", (int)id);
-    }
-    *prow = row_of(st->r->pool, rows);
-    return NULL;
-}
-
-chats_err_t *chats_store_update(chats_store_t *st, apr_int32_t id,
-                                apr_int64_t version,
-                                const char *const *params,
-                                chats_row_t **prow)
-{
-    int n = st->sql->nparams + 2;
-    const char **all = apr_pcalloc(st->r->pool, n * sizeof(*all));
-    chats_rows_t *rows;
-    chats_err_t *e;
-
-    all[0] = apr_itoa(st->r->pool, id);
-    all[1] = apr_psprintf(st->r->pool, "%" APR_INT64_T_FMT, version);
-    memcpy(all + 2, params, st->sql->nparams * sizeof(*all));
-    *prow = NULL;
-    if ((e = chats_store_exec(st, &st->sql->update, n, all, &rows))) {
-        return e;
-    }
-    if (rows->nrows == 1) {
-        *prow = row_of(st->r->pool, rows);
-    }
-    return NULL;
-}
-
-chats_err_t *chats_store_insert(chats_store_t *st, const char *const *params,
-                                chats_row_t **prow)
-{
-    chats_rows_t *rows;
-    chats_err_t *e;
-
-    if ((e = chats_store_exec(st, &st->sql->insert, st->sql->nparams, params,
-                              &rows))) {
-        return e;
-    }
-    if (rows->nrows != 1) {
-        return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
-                              "the new chat session was not returned");
-    }
-    *prow = row_of(st->r->pool, rows);
-    return NULL;
-}
-
-chats_err_t *chats_store_delete(chats_store_t *st, apr_int32_t id,
-                                apr_int64_t version, int *pdeleted)
-{
-    const char *params[2];
-    chats_rows_t *rows;
-    chats_err_t *e;
-
-    params[0] = apr_itoa(st->r->pool, id);
-    params[1] = apr_psprintf(st->r->pool, "%" APR_INT64_T_FMT, version);
-    if ((e = chats_store_exec(st, &st->sql->remove, 2, params, &rows))) {
-        return e;
-    }
-    *pdeleted = rows->nrows == 1;
     return NULL;
 }
 

@@ -1,0 +1,148 @@
+/* The write planner (ARCHITECTURE.md "Writes are one statement"): a PATCH
+ * (JSON Patch ops or a merge), PUT, POST or DELETE compiled, without the
+ * row, into what one SQL statement does: the columns it sets, and the
+ * checks that need the row, as predicates over it. PostgreSQL's row lock
+ * then orders concurrent writers, and every check is evaluated against
+ * the row actually written.
+ *
+ * A check is either decided here (the value is known: an op acting on a
+ * value an earlier op set, a bad value, the template of a new session) or
+ * is an SQL predicate over the row "cs". Checks are kept in the order the
+ * contract decides failures: the session exists (404), it is the caller's
+ * own (update_own, 403), the preconditions (412), then the ops in order
+ * (400 read-only or bad value, 409 failed test), then the caller's rights
+ * on the result (403 naming the field). The first failing check is the
+ * answer; compiling stops at the first check decided false here.
+ *
+ * Core: no httpd, no connection (chats_plan_sql.c turns a plan into
+ * statements and reads their answers). */
+#ifndef CHATS_PLAN_H
+#define CHATS_PLAN_H
+
+#include "chats_caller.h"
+#include "chats_doc.h"
+#include "chats_err.h"
+#include "chats_patch.h"
+#include "chats_precond.h"
+#include "chats_schema.h"
+#include "chats_sql.h"
+
+typedef enum {
+    CHATS_PLAN_UPDATE,         /**< PATCH, PUT                          */
+    CHATS_PLAN_INSERT,         /**< POST                                */
+    CHATS_PLAN_DELETE
+} chats_plan_kind_e;
+
+typedef struct {
+    chats_plan_kind_e kind;
+    apr_int32_t id;                   /**< the session (not for INSERT)   */
+    /** The request's zone when it is not UTC: offset-less date-times in
+     * the body are local time there, converted by PostgreSQL, and rows
+     * are read with their offsets in it (CHATS_READ_ZONED, $1). */
+    const char *zone;
+    const chats_caller_t *caller;     /**< NULL: no rights to check      */
+    const chats_precond_t *precond;   /**< NULL: none                    */
+} chats_plan_in_t;
+
+/** A value the plan writes or compares. */
+typedef struct {
+    const chats_doc_t *canon;  /**< canonical value (chats_entity.h); NULL
+                                    when only PostgreSQL knows it (a local
+                                    date-time)                           */
+    const char *sql;           /**< the SQL expression carrying it; NULL
+                                    until a statement needs it           */
+    const chats_field_t *field;   /**< whose value canon is (for sql)   */
+} chats_pval_t;
+
+typedef struct {
+    const char *sql;           /**< predicate over "cs", true = passes;
+                                    NULL: decided here                   */
+    int pass;                  /**< the decision, when sql is NULL       */
+    chats_err_t *err;          /**< the answer when it fails             */
+} chats_check_t;
+
+typedef struct {
+    const char *value;         /**< text (NULL = SQL NULL)               */
+    chats_ptype_e type;
+} chats_param_t;
+
+typedef struct chats_plan_t {
+    apr_pool_t *p;
+    chats_plan_in_t in;
+    apr_array_header_t *params;   /**< chats_param_t: $1, $2, ...        */
+    apr_array_header_t *checks;   /**< chats_check_t, in decision order  */
+    int nfields;
+    chats_pval_t *set;            /**< per field index: the value written
+                                       (set[i].sql NULL: not written)    */
+    int failed;                   /**< first check decided false here, or
+                                       -1                                */
+    const chats_doc_t *cur;       /**< the row when known here (INSERT:
+                                       the template), else NULL          */
+    const char *id_sql;           /**< "$n::int4": the session's id       */
+} chats_plan_t;
+
+/** Start a plan: the id and zone parameters, and for an update or a
+ * delete the checks every write has (ownership, preconditions). */
+chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in);
+
+/** Add JSON Patch ops (chats_patch_read's), in order. by_member: the
+ * errors name the member (Field) rather than the op index (merge, PUT). */
+void chats_plan_ops(chats_plan_t *pl, const apr_array_header_t *ops,
+                    int by_member);
+
+/** Add an RFC 7396 merge patch (an object): null resets a field, a
+ * carrier object with its key re-points it, one without names members to
+ * check, anything else replaces the field. */
+void chats_plan_merge(chats_plan_t *pl, const chats_doc_t *merge);
+
+/** Add a whole entity (PUT, POST): every field named is replaced, every
+ * other one reset; the key may be absent, null, 0 or the session's own.
+ * Returns an error, before any check, when body is no entity object or
+ * names an unknown field. */
+chats_err_t *chats_plan_entity(chats_plan_t *pl, const chats_doc_t *body);
+
+/** End a plan with the caller's rights on the result: an update_own
+ * caller's session must stay theirs, and no read-only field of theirs
+ * may change. */
+void chats_plan_finish(chats_plan_t *pl);
+
+/** Add a parameter; returns its "$n". */
+const char *chats_plan_param(chats_plan_t *pl, const char *value,
+                             chats_ptype_e type);
+
+/** Number of fields the plan writes. */
+int chats_plan_nset(const chats_plan_t *pl);
+
+/* chats_plan_sql.c */
+
+/** The statement that writes and returns the row as read back (UPDATE,
+ * INSERT: the rendering columns, CHATS_READ_ZONED when in.zone; DELETE:
+ * the id). NULL when it cannot write: a check failed here, or nothing
+ * is to be written; run the diagnosis at once. */
+const char *chats_plan_write_sql(const chats_plan_t *pl,
+                                 const chats_sql_t *sql);
+
+/** The diagnosis: one row, none when the session does not exist. Its
+ * columns: one per check that needs the row (in order, up to the first
+ * check decided false here), then whether the plan would change the row
+ * as it is now (unless a check failed here), then the rendering columns
+ * (DELETE: version only). lock adds FOR UPDATE (the locked fallback). */
+const char *chats_plan_diag_sql(const chats_plan_t *pl,
+                                const chats_sql_t *sql, int lock);
+
+typedef enum {
+    CHATS_DIAG_FAILED,    /**< a check failed: *perr says which           */
+    CHATS_DIAG_NOOP,      /**< every check passes, nothing would change   */
+    CHATS_DIAG_CHANGED    /**< every check passes and the write would
+                               change the row as it is now: it changed
+                               between the statements (run the locked
+                               fallback)                                  */
+} chats_diag_e;
+
+/** Read a diagnosis row (cols: its columns as text, NULL = SQL NULL).
+ * *pskip: the columns before the rendering ones. */
+chats_diag_e chats_plan_diagnose(const chats_plan_t *pl,
+                                 const char *const *cols, chats_err_t **perr,
+                                 int *pskip);
+
+#endif

@@ -1,0 +1,73 @@
+/* Preconditions of writes (chats_precond.h). */
+#include <apr_date.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <string.h>
+
+#include "chats_precond.h"
+
+/* The versions a list of entity tags names with the strong comparison:
+ * each "digits" item (W/ tags never match strongly, other tags are not
+ * ours), as a PostgreSQL array literal. */
+static const char *strong_versions(const char *list, apr_pool_t *p)
+{
+    const char *s = list, *open, *close, *d;
+    char *out = apr_pstrdup(p, "{");
+    int n = 0;
+
+    while (*s) {
+        while (*s == ',' || apr_isspace(*s)) {
+            s++;
+        }
+        if (*s == '"' && (close = strchr(s + 1, '"')) != NULL) {
+            open = s + 1;
+            for (d = open; d < close && apr_isdigit(*d); d++) {
+            }
+            if (d == close && close > open && close - open <= 18) {
+                out = apr_pstrcat(p, out, n++ ? "," : "",
+                                  apr_pstrmemdup(p, open, close - open),
+                                  NULL);
+            }
+            s = close + 1;
+        }
+        /* the rest of this item (a W/ tag, junk), quoted commas included */
+        while (*s && *s != ',') {
+            if (*s++ == '"') {
+                while (*s && *s++ != '"') {
+                }
+            }
+        }
+    }
+    return apr_pstrcat(p, out, "}", NULL);
+}
+
+void chats_precond_read(chats_precond_t *c, const char *if_match,
+                        const char *if_none_match,
+                        const char *if_unmodified_since, apr_pool_t *p)
+{
+    apr_time_t t;
+
+    memset(c, 0, sizeof(*c));
+    c->unmodified_since = -1;
+    if (if_match) {
+        c->if_match = 1;
+        c->if_match_any = (if_match[0] == '*');
+        c->if_match_list = strong_versions(if_match, p);
+    }
+    else if (if_unmodified_since
+             && (t = apr_date_parse_http(if_unmodified_since))
+                != APR_DATE_BAD) {
+        c->unmodified_since = apr_time_sec(t);
+    }
+    if (if_none_match) {
+        c->if_none_match = 1;
+        c->if_none_match_any = (if_none_match[0] == '*');
+        c->if_none_match_list = strong_versions(if_none_match, p);
+    }
+}
+
+int chats_precond_any(const chats_precond_t *c)
+{
+    return c && (c->if_match || c->if_none_match
+                 || c->unmodified_since >= 0);
+}

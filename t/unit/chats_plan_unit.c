@@ -1,0 +1,339 @@
+/* Unit tests of the write planner (core/chats_plan*.c), without
+ * PostgreSQL: every op kind, ops acting on earlier ops, the order of the
+ * checks, merge and entity conversion, the statements' shape and the
+ * reading of a diagnosis. Prints TAP. */
+#include <stdlib.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "chats_json.h"
+#include "chats_plan.h"
+#include "tap.h"
+
+static const chats_sql_t *sql;
+
+static chats_doc_t *json(tap_t *t, const char *s)
+{
+    chats_doc_t *d = NULL;
+
+    if (chats_json_parse(&d, s, strlen(s), NULL, t->p) != NULL) {
+        printf("# bad JSON in the test: %s\n", s);
+        exit(2);
+    }
+    return d;
+}
+
+static chats_plan_t *plan(tap_t *t, chats_plan_kind_e kind,
+                          const chats_caller_t *caller,
+                          const chats_precond_t *pc, const char *zone)
+{
+    chats_plan_in_t in;
+
+    memset(&in, 0, sizeof(in));
+    in.kind = kind;
+    in.id = 844;
+    in.zone = zone;
+    in.caller = caller;
+    in.precond = pc;
+    return chats_plan_make(t->p, &in);
+}
+
+/* An update plan of a JSON Patch, finished. */
+static chats_plan_t *patch(tap_t *t, const char *ops,
+                           const chats_caller_t *caller)
+{
+    chats_plan_t *pl = plan(t, CHATS_PLAN_UPDATE, caller, NULL, NULL);
+    apr_array_header_t *a;
+
+    if (chats_patch_read(&a, json(t, ops), CHATS_PATCH_CASEI
+                         | CHATS_PATCH_SLASH_OPT, t->p) != NULL) {
+        printf("# bad patch in the test: %s\n", ops);
+        exit(2);
+    }
+    chats_plan_ops(pl, a, 0);
+    chats_plan_finish(pl);
+    return pl;
+}
+
+static const chats_check_t *check(const chats_plan_t *pl, int i)
+{
+    return i < pl->checks->nelts
+        ? &APR_ARRAY_IDX(pl->checks, i, chats_check_t) : NULL;
+}
+
+static int has(const char *s, const char *part)
+{
+    return s && strstr(s, part) != NULL;
+}
+
+static const char *param(const chats_plan_t *pl, int n)
+{
+    return APR_ARRAY_IDX(pl->params, n - 1, chats_param_t).value;
+}
+
+static void test_sets(tap_t *t)
+{
+    chats_plan_t *pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/customername\","
+                             "\"value\":\"Kari\"},{\"op\":\"remove\","
+                             "\"path\":\"Rating\"}]", NULL);
+    const char *w = chats_plan_write_sql(pl, sql);
+
+    ok(t, pl->failed < 0 && pl->checks->nelts == 0,
+       "replace and remove: no check");
+    ok(t, chats_plan_nset(pl) == 2, "two columns written");
+    ok(t, has(w, "UPDATE chat_session cs SET name = $2::text")
+       && has(w, "rating = $3::int4"), "SET list in field order");
+    is_str(t, param(pl, 1), "844", "$1 is the id");
+    is_str(t, param(pl, 2), "Kari", "the value is a parameter");
+    is_str(t, param(pl, 3), "0", "remove resets to the empty value");
+    ok(t, has(w, "cs.name IS DISTINCT FROM $2::text OR cs.rating IS "
+              "DISTINCT FROM $3::int4"),
+       "a write that changes nothing matches no row");
+    ok(t, has(w, "version = cs.version + 1") && has(w, "RETURNING cs.*"),
+       "the version moves, the row comes back");
+}
+
+static void test_tests(tap_t *t)
+{
+    chats_plan_t *pl;
+
+    pl = patch(t, "[{\"op\":\"test\",\"path\":\"/Rating\",\"value\":4},"
+               "{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5}]", NULL);
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql,
+                              "cs.rating IS NOT DISTINCT FROM $"),
+       "test on an unset field: a predicate on the row");
+    ok(t, check(pl, 0)->err->code == CHATS_E_TEST_FAILED
+       && check(pl, 0)->err->op_index == 0, "... a 409 at op 0");
+    ok(t, has(chats_plan_write_sql(pl, sql), "AND cs.rating IS NOT DISTINCT"),
+       "... in the UPDATE's WHERE");
+
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5},"
+               "{\"op\":\"test\",\"path\":\"/Rating\",\"value\":5}]", NULL);
+    ok(t, pl->failed < 0 && check(pl, 0) && !check(pl, 0)->sql
+       && check(pl, 0)->pass, "test after replace: decided here, passes");
+
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/Status\",\"value\":"
+               "\"Closed\"},{\"op\":\"test\",\"path\":\"/status\",\"value\":9},"
+               "{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":1}]", NULL);
+    ok(t, pl->failed < 0, "test of an enum by number after set by name");
+
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5},"
+               "{\"op\":\"test\",\"path\":\"/Rating\",\"value\":6},"
+               "{\"op\":\"replace\",\"path\":\"/Rank\",\"value\":1}]", NULL);
+    ok(t, pl->failed == 0 && check(pl, 0)->err->op_index == 1,
+       "a failing test after replace: decided here, at op 1");
+    ok(t, chats_plan_write_sql(pl, sql) == NULL,
+       "... no write: the diagnosis answers");
+    ok(t, pl->set[22].sql == NULL, "... compiling stopped at the failure");
+}
+
+static void test_readonly(tap_t *t)
+{
+    chats_plan_t *pl;
+
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/ChatSessionId\","
+               "\"value\":844}]", NULL);
+    ok(t, pl->failed < 0 && check(pl, 0)->pass && !check(pl, 0)->sql,
+       "the key echoed with the URL's id: accepted here");
+    ok(t, chats_plan_write_sql(pl, sql) == NULL, "... and nothing to write");
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/ChatSessionId\","
+               "\"value\":845}]", NULL);
+    ok(t, pl->failed == 0 && check(pl, 0)->err->code == CHATS_E_READONLY,
+       "the key with another value: 400 read-only");
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/Nope\",\"value\":1}]",
+               NULL);
+    is_str(t, pl->failed == 0 ? check(pl, 0)->err->field : NULL, "Nope",
+           "unknown field named");
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":\"x\"}]",
+               NULL);
+    ok(t, pl->failed == 0 && check(pl, 0)->err->code == CHATS_E_INVALID,
+       "a bad value: 400, decided here");
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/TableRight\",\"value\":1}]",
+               NULL);
+    ok(t, pl->failed < 0 && pl->checks->nelts == 0
+       && !chats_plan_nset(pl), "response-only members are ignored");
+}
+
+static void test_carriers(tap_t *t)
+{
+    chats_plan_t *pl;
+    const char *c;
+
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/User/Name\",\"value\":"
+               "\"mallory\"}]", NULL);
+    c = check(pl, 0) ? check(pl, 0)->sql : NULL;
+    ok(t, has(c, "cs.user_id IS NOT NULL AND") && has(c, "FROM associate m"),
+       "a derived member's echo: compared with the row's, carrier required");
+    ok(t, check(pl, 0)->err->code == CHATS_E_READONLY, "... 400 read-only");
+    is_str(t, check(pl, 0)->err->field, "User/Name", "... naming User/Name");
+
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/User/AssociateId\","
+               "\"value\":5},{\"op\":\"replace\",\"path\":\"/User/Name\","
+               "\"value\":\"x\"}]", NULL);
+    ok(t, pl->checks->nelts == 0 && pl->set[2].sql,
+       "re-pointed by its key; the new row's members are not checked");
+    pl = patch(t, "[{\"op\":\"replace\",\"path\":\"/User\",\"value\":"
+               "{\"AssociateId\":7,\"Name\":\"whoever\"}},"
+               "{\"op\":\"test\",\"path\":\"/User/Name\",\"value\":\"Kari\"}]",
+               NULL);
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "m.associate_id = $2"),
+       "a test of a member after re-pointing reads the new row");
+    pl = patch(t, "[{\"op\":\"remove\",\"path\":\"/Person/Firstname\"}]",
+               NULL);
+    is_str(t, check(pl, 0) ? check(pl, 0)->sql : NULL,
+           "(cs.customer_id IS NULL)",
+           "removing a member: only where there is no carrier");
+    pl = patch(t, "[{\"op\":\"test\",\"path\":\"/User\",\"value\":null}]",
+               NULL);
+    ok(t, has(check(pl, 0)->sql, "cs.user_id IS NOT DISTINCT FROM NULL"),
+       "test of a carrier compares its key");
+}
+
+static void test_merge_entity(tap_t *t)
+{
+    chats_plan_t *pl = plan(t, CHATS_PLAN_UPDATE, NULL, NULL, NULL);
+    chats_err_t *e;
+
+    chats_plan_merge(pl, json(t, "{\"CustomerName\":\"A\",\"Rating\":null,"
+                             "\"Foo\":null,\"Person\":{\"Firstname\":\"x\"}}"));
+    chats_plan_finish(pl);
+    ok(t, chats_plan_nset(pl) == 2, "merge: a value and a null reset");
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "cs.customer_id IS NOT NULL")
+       && check(pl, 0)->err->op_index == -1,
+       "a carrier object without its key needs the carrier");
+    is_str(t, check(pl, 1) ? check(pl, 1)->err->field : NULL,
+           "Person/Firstname", "... then checks the member, named");
+
+    pl = plan(t, CHATS_PLAN_UPDATE, NULL, NULL, NULL);
+    e = chats_plan_entity(pl, json(t, "{\"Bogus\":1}"));
+    ok(t, e && e->code == CHATS_E_INVALID, "entity: unknown field refused");
+    pl = plan(t, CHATS_PLAN_UPDATE, NULL, NULL, NULL);
+    e = chats_plan_entity(pl, json(t, "{\"ChatSessionId\":844,"
+                                   "\"CustomerName\":\"B\"}"));
+    chats_plan_finish(pl);
+    ok(t, !e && pl->failed < 0 && chats_plan_nset(pl) == pl->nfields - 1,
+       "entity: every field but the key written");
+    pl = plan(t, CHATS_PLAN_INSERT, NULL, NULL, NULL);
+    chats_plan_entity(pl, json(t, "{\"CustomerName\":\"C\"}"));
+    chats_plan_finish(pl);
+    ok(t, has(chats_plan_write_sql(pl, sql), "INSERT INTO chat_session (topic_id"),
+       "POST: an INSERT of every field");
+    ok(t, pl->checks->nelts == 0, "... with nothing to check");
+}
+
+static void test_rights(tap_t *t)
+{
+    chats_caller_t c;
+    chats_precond_t pc;
+    chats_plan_t *pl;
+    apr_array_header_t *a;
+
+    memset(&c, 0, sizeof(c));
+    c.level = CHATS_RIGHT_UPDATE_OWN;
+    c.associate_id = 5;
+    c.nreadonly = 1;
+    c.readonly[0] = 6;                         /* CustomerName */
+    chats_precond_read(&pc, "\"3\", W/\"4\", \"x\"", NULL, NULL, t->p);
+    pl = plan(t, CHATS_PLAN_UPDATE, &c, &pc, NULL);
+    chats_patch_read(&a, json(t, "[{\"op\":\"test\",\"path\":\"/Rank\","
+                              "\"value\":1},{\"op\":\"replace\",\"path\":"
+                              "\"/CustomerName\",\"value\":\"Z\"}]"),
+                     CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT, t->p);
+    chats_plan_ops(pl, a, 0);
+    chats_plan_finish(pl);
+    ok(t, check(pl, 0) && check(pl, 0)->err->code == CHATS_E_FORBIDDEN
+       && has(check(pl, 0)->sql, "cs.user_id = $"),
+       "update_own: the row must be theirs, first");
+    ok(t, check(pl, 1) && check(pl, 1)->err->code == CHATS_E_STALE
+       && has(check(pl, 1)->sql, "cs.version = ANY("),
+       "then If-Match");
+    is_str(t, param(pl, 3), "{3}", "... strong tags only");
+    ok(t, check(pl, 2) && check(pl, 2)->err->code == CHATS_E_TEST_FAILED,
+       "then the ops");
+    ok(t, check(pl, 3) && check(pl, 3)->err->code == CHATS_E_FORBIDDEN
+       && !strcmp(check(pl, 3)->err->field, "CustomerName")
+       && has(check(pl, 3)->sql, "cs.name IS NOT DISTINCT FROM"),
+       "then their read-only fields: no change, checked on the row");
+
+    pl = plan(t, CHATS_PLAN_UPDATE, &c, NULL, NULL);
+    chats_patch_read(&a, json(t, "[{\"op\":\"replace\",\"path\":\"/User\","
+                              "\"value\":{\"AssociateId\":6}}]"),
+                     CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT, t->p);
+    chats_plan_ops(pl, a, 0);
+    chats_plan_finish(pl);
+    ok(t, pl->failed == 1 && !strcmp(check(pl, 1)->err->field, "User"),
+       "update_own giving the session away: 403 naming User");
+
+    chats_precond_read(&pc, NULL, "*", "Sun, 06 Nov 1994 08:49:37 GMT", t->p);
+    pl = plan(t, CHATS_PLAN_DELETE, NULL, &pc, "Europe/Oslo");
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "<= $2::int8")
+       && pl->failed == 1, "DELETE: If-Unmodified-Since, If-None-Match *");
+    is_str(t, param(pl, 2), "784111777", "... the date in seconds");
+    ok(t, pl->in.zone == NULL, "... and no zone: nothing is read back");
+}
+
+static void test_zone(tap_t *t)
+{
+    chats_plan_t *pl = plan(t, CHATS_PLAN_UPDATE, NULL, NULL, "Europe/Oslo");
+    apr_array_header_t *a;
+
+    chats_patch_read(&a, json(t, "[{\"op\":\"replace\",\"path\":\"/WhenIdle\","
+                              "\"value\":\"2024-03-31T02:30:00\"},"
+                              "{\"op\":\"test\",\"path\":\"/WhenIdle\","
+                              "\"value\":\"2024-03-31T01:30:00Z\"}]"),
+                     CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT, t->p);
+    chats_plan_ops(pl, a, 0);
+    is_str(t, param(pl, 1), "Europe/Oslo", "$1 is the zone");
+    ok(t, has(pl->set[17].sql, "::timestamp AT TIME ZONE $1"),
+       "an offset-less date-time is localized by PostgreSQL");
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "AT TIME ZONE $1) IS NOT "
+                              "DISTINCT FROM $"),
+       "... so a test of it is PostgreSQL's too");
+}
+
+static void test_diagnose(tap_t *t)
+{
+    chats_plan_t *pl;
+    const char *cols[8];
+    chats_err_t *e;
+    int skip;
+
+    pl = patch(t, "[{\"op\":\"test\",\"path\":\"/Rating\",\"value\":4},"
+               "{\"op\":\"test\",\"path\":\"/Rank\",\"value\":4},"
+               "{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5}]", NULL);
+    ok(t, has(chats_plan_diag_sql(pl, sql, 0), "SELECT coalesce(cs.rating"),
+       "diagnosis: a column per check");
+    ok(t, has(chats_plan_diag_sql(pl, sql, 1), "FOR UPDATE OF cs"),
+       "... locked for the fallback");
+    cols[0] = "t"; cols[1] = "f"; cols[2] = "t";
+    ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_FAILED
+       && e->op_index == 1 && skip == 3, "the first failing check answers");
+    cols[1] = "t"; cols[2] = "f";
+    ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_NOOP,
+       "all pass, nothing to change: a no-op");
+    cols[2] = "t";
+    ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_CHANGED,
+       "all pass and it would change: the row changed in between");
+}
+
+int main(void)
+{
+    tap_t t = { NULL, 0, 0 };
+
+    apr_initialize();
+    apr_pool_create(&t.p, NULL);
+    sql = chats_sql_build(t.p);
+    test_sets(&t);
+    test_tests(&t);
+    test_readonly(&t);
+    test_carriers(&t);
+    test_merge_entity(&t);
+    test_rights(&t);
+    test_zone(&t);
+    test_diagnose(&t);
+    printf("1..%d\n", t.n);
+    apr_pool_destroy(t.p);
+    apr_terminate();
+    return t.failed ? 1 : 0;
+}
