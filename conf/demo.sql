@@ -1,12 +1,21 @@
 -- mod_chatsession: demo data (loaded by ./serve and ./check).
 -- Associate tje0 / password Tje0 are the SuperOffice docs' sample
 -- credentials; the hash is bcrypt ($2y$, cost 10), checked by
--- apr_password_validate(). Chat session 844 is the docs' sample id.
+-- apr_password_validate().
+--
+-- Chat session 844 is the docs' seed sample, value for value: what a user
+-- comparing the demo with the docs' GET sample sees is the same entity
+-- (topic 498, every carrier null, the sample's date-times as instants;
+-- PostgreSQL keeps microseconds, so .0074687 is stored as .007469).
+-- CustomerConsented is not among the values the sample gives us: false.
+-- Chat session 845 is the carrier-rich demo: User, Person, Contact,
+-- Project, Sale and Ticket all point at the rows below.
+-- t/api/demo.t checks both; tests never write them.
 
 SET client_min_messages = warning;
 
 INSERT INTO chat_topic (id, name) VALUES
-    (1, 'Sales'), (2, 'Support')
+    (1, 'Sales'), (2, 'Support'), (498, 'Docs sample')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO associate (associate_id, name, person_id, rank, tooltip, type,
@@ -86,7 +95,19 @@ INSERT INTO chat_session (id, topic_id, user_id, customer_id, customer_alias,
     idle, customer_fetch, session_key, initial_queue_pos, alert_level, rank,
     flags, contact_id, project_id, sale_id, ticket_id, transfer_to,
     chatbot_isactive, rating) VALUES
-    (844, 1, 5, 33, 'Kari', 'client.example.com', 'Kari Nordmann',
+    -- 844: the docs' seed sample (Status 9 = Closed, Flags 0 =
+    -- CustomerIsTyping).
+    (844, 498, NULL, NULL, 'dicta', 'rerum',
+     'Leffler, Lemke and Pfannerstill', 'greta@mcclureleffler.com',
+     '(311)163-3014 x529', false, 'Upton Inc and Sons', 9,
+     'qui', 'atque',
+     '2011-01-11T17:54:08.0074687+01:00', '2024-04-15T17:54:08.0074687+02:00',
+     '2020-01-05T17:54:08.0074687+01:00', '2022-01-01T17:54:08.0074687+01:00',
+     '2020-10-14T17:54:08.0074687+02:00', 'voluptates', 48, 420, 301, 0,
+     NULL, NULL, NULL, NULL, NULL, true, 546),
+    -- 845: the carrier-rich demo session (tje0 handles Kari Nordmann of
+    -- SuperOffice ASA, about a project, a sale and a ticket).
+    (845, 1, 5, 33, 'Kari', 'client.example.com', 'Kari Nordmann',
      'kari@example.com', '+47 900 00 001', true, 'SuperOffice ASA', 9,
      'Hello, I need help with my licence.', 'Thank you, bye!',
      '2011-01-11T16:54:08.007468Z', '2011-01-11T16:55:10Z',
