@@ -221,7 +221,9 @@ static const char *set_prepared(cmd_parms *cmd, void *dc, int on)
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
 
     (void)dc;
-    chats_srv_conf(cmd->server)->prepared = on ? 1 : 0;
+    if (err == NULL) {
+        chats_srv_conf(cmd->server)->prepared = on ? 1 : 0;
+    }
     return err;
 }
 
