@@ -15,7 +15,8 @@ use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
 use Apache::TestRequest ();
 
-our @EXPORT_OK = qw(db seed_session req json_body demo_auth);
+our @EXPORT_OK = qw(db seed_session req json_body demo_auth keepalive_ua
+                    stats_db statements_reset statements_count);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 use constant DEMO_USER => 'tje0';
@@ -110,6 +111,8 @@ sub seed_session {
 #   content_type => '...'  default application/json when there is a body;
 #                          content_type => undef sends none
 #   vhost => 'outage'      the outage virtual host instead of the main one
+#   ua => $ua              send it with this user agent (e.g. keepalive_ua(),
+#                          to stay on one connection, hence one httpd process)
 sub req {
     my ($method, $path, %opts) = @_;
     croak 'req($method, $path, %opts)' unless $method && defined $path;
@@ -152,10 +155,86 @@ sub req {
         $r->header($k => $v);
     }
 
-    my $ua = Apache::TestRequest::user_agent(
-        reset => 1, requests_redirectable => 0, keep_alive => 0);
-    $ua->timeout(30);
+    my $ua = $opts{ua};
+    unless ($ua) {
+        $ua = Apache::TestRequest::user_agent(
+            reset => 1, requests_redirectable => 0, keep_alive => 0);
+        $ua->timeout(30);
+    }
     return $ua->request($r);
+}
+
+# keepalive_ua(): a user agent of its own that keeps its one connection
+# open between requests (HTTP/1.1 keep-alive), so that the requests sent
+# with it (req(..., ua => $ua)) are served by the same httpd process --
+# and find what that process cached (the credential cache is per process).
+# Each response's Client-Response-Num counts the responses on its
+# connection: 1 means a new connection.
+sub keepalive_ua {
+    require LWP::UserAgent;
+    my $ua = LWP::UserAgent->new(keep_alive => 1, max_redirect => 0,
+                                 timeout => 30);
+    return $ua;
+}
+
+# ---- statements the module runs, from pg_stat_statements ------------------
+#
+# ./check preloads pg_stat_statements in the main cluster (track = all) and
+# creates the extension in the test database.  The module connects as
+# CHATS_TEST_PGUSER, and so does db(); statements are counted under that
+# role, so these helpers use a connection of another role (chats_stats, a
+# superuser made on first use), whose own statements (the reset, the
+# count) are never counted.  Do not use db() between statements_reset()
+# and statements_count(): its statements would count.
+
+my $stats_dbh;
+
+sub stats_db {
+    return $stats_dbh if $stats_dbh && $stats_dbh->ping;
+    my $dbh = db();
+    $dbh->do(<<'SQL');
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chats_stats') THEN
+        CREATE ROLE chats_stats LOGIN SUPERUSER;
+    END IF;
+END
+$$
+SQL
+    my ($have) = $dbh->selectrow_array(
+        q{SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'});
+    croak 'pg_stat_statements is not installed in the test database: run ./check'
+        unless $have;
+    my $dsn = "dbi:Pg:dbname=$ENV{CHATS_TEST_PGDATABASE};"
+            . "host=$ENV{CHATS_TEST_PGHOST};port=$ENV{CHATS_TEST_PGPORT}";
+    $stats_dbh = DBI->connect($dsn, 'chats_stats', '', {
+        RaiseError => 1, PrintError => 0, AutoCommit => 1,
+        pg_enable_utf8 => 1,
+    });
+    return $stats_dbh;
+}
+
+# statements_reset(): forget every statement counted so far.
+sub statements_reset {
+    stats_db()->selectrow_array('SELECT pg_stat_statements_reset()');
+    return;
+}
+
+# statements_count() -> ($n, \@rows): the number of top-level statements
+# CHATS_TEST_PGUSER ran in the test database since statements_reset(), and
+# one row per statement [calls, toplevel (1/0), query] (nested ones too,
+# e.g. inside functions, for diagnostics; they are not in $n).
+sub statements_count {
+    my $rows = stats_db()->selectall_arrayref(<<'SQL', undef, $ENV{CHATS_TEST_PGUSER});
+SELECT s.calls, s.toplevel::int, regexp_replace(s.query, '\s+', ' ', 'g')
+  FROM pg_stat_statements s
+ WHERE s.userid = (SELECT oid FROM pg_roles WHERE rolname = $1)
+   AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+ ORDER BY s.toplevel DESC, s.calls DESC, s.query
+SQL
+    my $n = 0;
+    $n += $_->[0] for grep { $_->[1] } @$rows;
+    return ($n, $rows);
 }
 
 # json_body($res): the decoded JSON body, or undef (with a diag) if it is

@@ -1,0 +1,178 @@
+# SQL statements per request, counted by pg_stat_statements (issue 7):
+# on a cached credential (Basic, Bearer, SoTicket), a successful GET, PATCH
+# (ops and merge), PUT, POST and DELETE each run exactly one statement; a PATCH whose `test` op
+# fails on a value no earlier op set runs two (the conditional UPDATE that
+# changes no row, then the one diagnostic statement).
+#
+# The credential cache is per httpd process, so every measured request is
+# sent on the keep-alive connection of a request made just before it with
+# the same credential (Client-Response-Num says it was): the same process,
+# a warm cache.  Statements are counted under the module's database role
+# only, from a connection of another role (ChatSession::Test).
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use ChatSession::Test qw(req json_body seed_session db keepalive_ua
+                         statements_reset statements_count);
+use ChatSession::JWT qw(jwt);
+
+plan tests => 31, need_lwp, need_module('mod_dbd.c');
+
+my $BASE = '/api/v1/ChatSession';
+my $ID = 9801;          # read and written
+my $DEL = 9802;         # deleted
+my $WARM = 9803;        # only read, to warm the credential
+
+seed_session($ID, name => 'Counted', rating => 7);
+seed_session($DEL, name => 'To delete');
+seed_session($WARM, name => 'Warm-up');
+db()->do(q{DELETE FROM chat_session WHERE name = 'statements.t POST'});
+
+my $ua = keepalive_ua();
+
+# measure($what, $send, @auth): send a warm-up GET (with @auth, the
+# credential $send uses: default Basic tje0), then $send->() on the same
+# connection (same process: the credential is cached), counting the
+# statements of $send->() alone.  Retries (up to 5 times) when the server
+# did not keep the connection, i.e. the request may have reached another
+# process.  Returns ($res, $count, $rows).
+sub measure {
+    my ($what, $send, @auth) = @_;
+    for my $try (1 .. 5) {
+        my $warm = req(GET => "$BASE/$WARM", ua => $ua, @auth);
+        die "warm-up GET: " . $warm->status_line unless $warm->code == 200;
+        my $n0 = $warm->header('Client-Response-Num') // 0;
+        statements_reset();
+        my $res = $send->();
+        my ($n, $rows) = statements_count();
+        my $n1 = $res->header('Client-Response-Num') // 0;
+        unless ($n1 == $n0 + 1 && $n1 > 1) {
+            note("$what: not on the warm-up's connection "
+                 . "(response $n1 after $n0), again");
+            next;
+        }
+        note(sprintf "%s: %s, %d statement(s)", $what, $res->status_line, $n);
+        note(sprintf "    %4d %s %s", $_->[0], $_->[1] ? 'top' : 'nested',
+             substr($_->[2], 0, 160)) for @$rows;
+        return ($res, $n, $rows);
+    }
+    die "$what: could not keep one connection for 5 tries\n";
+}
+
+sub count_is {
+    my ($n, $want, $what, $rows) = @_;
+    is($n, $want, "$what: $want statement(s)") and return 1;
+    diag(sprintf "    %4d %s %s", $_->[0], $_->[1] ? 'top' : 'nested',
+         substr($_->[2], 0, 200)) for @$rows;
+    return 0;
+}
+
+sub version { db()->selectrow_array(
+    'SELECT version FROM chat_session WHERE id = ?', undef, shift) }
+
+# The counting itself: nothing between a reset and a count is nothing.
+statements_reset();
+my ($n0) = statements_count();
+is($n0, 0, 'no statements counted without a request');
+
+# A cold credential: the provider's password query (and whatever else)
+# is allowed here; it only warms the cache.
+statements_reset();
+my $res = req(GET => "$BASE/$WARM", ua => $ua);
+is($res->code, 200, 'cold GET (warms the credential): 200');
+note(sprintf 'GET on a cold credential (if this process had none): %d statement(s)',
+     (statements_count())[0]);
+
+# ---- GET ----------------------------------------------------------------
+my ($n, $rows);
+($res, $n, $rows) = measure('GET', sub { req(GET => "$BASE/$ID", ua => $ua) });
+is($res->code, 200, 'GET: 200');
+count_is($n, 1, 'GET', $rows);
+
+# ---- GET with a Bearer token and with a SoTicket ---------------------------
+# The identity (and rights) is cached with the credential for every scheme.
+my $now = time;
+my @bearer = (authorization => 'Bearer ' . jwt(kid => 'rsa-1', claims => {
+    sub => 'tje0', iss => 'https://idp.example.test', aud => 'chatsession',
+    iat => $now, exp => $now + 600 }));
+($res, $n, $rows) = measure('GET, Bearer', sub {
+    req(GET => "$BASE/$ID", ua => $ua, @bearer) }, @bearer);
+is($res->code, 200, 'GET, Bearer: 200') or diag($res->content);
+count_is($n, 1, 'GET, Bearer', $rows);
+
+my ($ticket) = db()->selectrow_array(
+    q{SELECT chats_issue_ticket('tje0', interval '1 hour')});
+my @ticket = (authorization => "SoTicket $ticket");
+($res, $n, $rows) = measure('GET, SoTicket', sub {
+    req(GET => "$BASE/$ID", ua => $ua, @ticket) }, @ticket);
+is($res->code, 200, 'GET, SoTicket: 200') or diag($res->content);
+count_is($n, 1, 'GET, SoTicket', $rows);
+
+# ---- PATCH with ops -----------------------------------------------------
+($res, $n, $rows) = measure('PATCH ops', sub {
+    req(PATCH => "$BASE/$ID", ua => $ua,
+        body => [{ op => 'replace', path => '/CustomerName', value => 'Ops' }]) });
+is($res->code, 200, 'PATCH (ops): 200') or diag($res->content);
+is(eval { json_body($res)->{CustomerName} }, 'Ops', 'PATCH (ops): written');
+count_is($n, 1, 'PATCH (ops)', $rows);
+
+# ---- PATCH with a merge -------------------------------------------------
+($res, $n, $rows) = measure('PATCH merge', sub {
+    req(PATCH => "$BASE/$ID", ua => $ua,
+        body => { CustomerAlias => 'Merged' }) });
+is($res->code, 200, 'PATCH (merge): 200') or diag($res->content);
+is(eval { json_body($res)->{CustomerAlias} }, 'Merged', 'PATCH (merge): written');
+count_is($n, 1, 'PATCH (merge)', $rows);
+
+# ---- PUT ----------------------------------------------------------------
+my $doc = json_body(req(GET => "$BASE/$ID"));
+$doc->{CustomerEmail} = 'put@example.com';
+($res, $n, $rows) = measure('PUT', sub {
+    req(PUT => "$BASE/$ID", ua => $ua, body => $doc) });
+is($res->code, 200, 'PUT: 200') or diag($res->content);
+is(eval { json_body($res)->{CustomerEmail} }, 'put@example.com', 'PUT: written');
+count_is($n, 1, 'PUT', $rows);
+
+# ---- POST ---------------------------------------------------------------
+($res, $n, $rows) = measure('POST', sub {
+    req(POST => $BASE, ua => $ua,
+        body => { CustomerName => 'statements.t POST' }) });
+is($res->code, 200, 'POST: 200') or diag($res->content);
+ok(eval { json_body($res)->{ChatSessionId} }, 'POST: created');
+count_is($n, 1, 'POST', $rows);
+db()->do(q{DELETE FROM chat_session WHERE name = 'statements.t POST'});
+
+# ---- DELETE -------------------------------------------------------------
+($res, $n, $rows) = measure('DELETE', sub {
+    req(DELETE => "$BASE/$DEL", ua => $ua) });
+is($res->code, 204, 'DELETE: 204') or diag($res->content);
+is(db()->selectrow_array('SELECT count(*) FROM chat_session WHERE id = ?',
+                         undef, $DEL), 0, 'DELETE: gone');
+count_is($n, 1, 'DELETE', $rows);
+
+# ---- PATCH whose test fails ----------------------------------------------
+# Op 0 sets a field, op 1 tests one that no earlier op set, against a
+# value it does not hold: the UPDATE changes no row, one more statement
+# names the failure.
+my $v0 = version($ID);
+($res, $n, $rows) = measure('PATCH failed test', sub {
+    req(PATCH => "$BASE/$ID", ua => $ua,
+        body => [{ op => 'replace', path => '/CustomerName', value => 'Never' },
+                 { op => 'test', path => '/Rating', value => 8 }]) });
+is($res->code, 409, 'PATCH, failed test: 409') or diag($res->content);
+$doc = json_body($res);
+is($doc && $doc->{ErrorType}, 'JsonPatchTestException', '... a failed test');
+is($doc && $doc->{OpIndex}, 1, '... at op 1');
+count_is($n, 2, 'PATCH, failed test', $rows);
+is(version($ID), $v0, '... wrote nothing');
+
+# ---- a test-and-set whose test passes: one statement -----------------------
+($res, $n, $rows) = measure('PATCH passing test', sub {
+    req(PATCH => "$BASE/$ID", ua => $ua,
+        body => [{ op => 'test', path => '/Rating', value => 7 },
+                 { op => 'replace', path => '/Rating', value => 8 }]) });
+is($res->code, 200, 'PATCH test-and-set: 200') or diag($res->content);
+is(eval { json_body($res)->{Rating} }, 8, 'PATCH test-and-set: written');
+count_is($n, 1, 'PATCH test-and-set', $rows);
