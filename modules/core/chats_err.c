@@ -41,18 +41,86 @@ chats_err_t *chats_err_at(chats_err_t *e, int op_index)
     return e;
 }
 
+/* The one table of error kinds. The statuses and ErrorType strings are
+ * what clients see (keep them as they are: SuperOffice's clients match on
+ * ErrorType); the descriptions are what the OpenAPI document says about
+ * the statuses; the headers are those the glue adds (WWW-Authenticate by
+ * the auth hook, Allow by the dispatcher, Retry-After by the sender).
+ * In the enum's order, which chats_err_kinds() promises. */
+static const chats_err_kind_t kinds[] = {
+    { CHATS_E_SYNTAX, "syntax", 400, "JsonReaderException", NULL,
+      "The body is not well-formed JSON or XML: bad syntax, invalid "
+      "UTF-8, nested too deep, or a DTD." },
+    { CHATS_E_INVALID, "invalid", 400, "ArgumentException", NULL,
+      "A bad patch operation, path, value or type, an unknown field, "
+      "$select name or SO-TimeZone, or a reference to a row that does not "
+      "exist." },
+    { CHATS_E_READONLY, "readonly", 400, "ReadOnlyFieldException", NULL,
+      "A read-only field given a value other than its current one." },
+    { CHATS_E_PATH, "path", 400, "JsonPatchException", NULL,
+      "A JSON Patch path or from that does not exist in the entity." },
+    { CHATS_E_BAD_ID, "bad_id", 400, "ArgumentException", NULL,
+      "The id in the URL is not a positive 32-bit integer." },
+    { CHATS_E_MEDIA, "media", 415, "UnsupportedMediaTypeException", NULL,
+      "Content-Type missing, or not accepted for this method." },
+    { CHATS_E_TOO_BIG, "too_big", 413, "RequestTooLargeException", NULL,
+      "The body is over the configured limit." },
+    { CHATS_E_NOT_FOUND, "not_found", 404, "SoNotFoundException", NULL,
+      "No chat session with this id." },
+    { CHATS_E_TEST_FAILED, "test_failed", 409, "JsonPatchTestException",
+      NULL, "A JSON Patch test operation failed." },
+    { CHATS_E_STALE, "stale", 412, "PreconditionFailedException", NULL,
+      "If-Match, If-None-Match or If-Unmodified-Since failed." },
+    { CHATS_E_UNAUTHORIZED, "unauthorized", 401,
+      "SoAuthenticationException", "WWW-Authenticate",
+      "No or wrong credentials, or an expired ticket or token." },
+    { CHATS_E_FORBIDDEN, "forbidden", 403, "SoAccessDeniedException", NULL,
+      "Authenticated, not allowed: the user's rights forbid the "
+      "operation, the session or the field named, or a cookie session "
+      "sent no matching X-XSRF-TOKEN." },
+    { CHATS_E_METHOD, "method", 405, "MethodNotAllowedException", "Allow",
+      "Any method not listed for the path." },
+    { CHATS_E_CONFLICT, "conflict", 409, "ConcurrencyException", NULL,
+      "The row kept changing under concurrent writers." },
+    { CHATS_E_DB_DOWN, "db_down", 503, "DatabaseUnavailableException",
+      "Retry-After", "The database is unreachable; retry later." },
+    { CHATS_E_INTERNAL, "internal", 500, "SoServerException", NULL,
+      "An unexpected server failure (logged)." },
+    { CHATS_E_NOT_MODIFIED, "not_modified", 304, "NotModified", NULL,
+      "Not modified (If-None-Match or If-Modified-Since); no body." },
+    { CHATS_E_NOT_ACCEPTABLE, "not_acceptable", 406,
+      "NotAcceptableException", NULL, "Accept names no representation "
+      "offered (application/json, text/json, application/xml, text/xml; "
+      "the patch media types are answered as JSON)." },
+};
+
+const chats_err_kind_t *chats_err_kinds(int *pn)
+{
+    *pn = (int)(sizeof(kinds) / sizeof(kinds[0]));
+    return kinds;
+}
+
+const chats_err_kind_t *chats_err_kind(chats_ecode_t code)
+{
+    int i, n;
+    const chats_err_kind_t *k = chats_err_kinds(&n);
+
+    /* A scan, not an index: the table stays right whatever the enum's
+     * numbering, and an error is never on a hot path. */
+    for (i = 0; i < n; i++) {
+        if (k[i].code == code) {
+            return &k[i];
+        }
+    }
+    return NULL;
+}
+
 const char *chats_err_name(chats_ecode_t code)
 {
-    /* Indexed by chats_ecode_t; kept in the enum's order. */
-    static const char *const names[] = {
-        "none", "syntax", "invalid", "readonly", "path", "bad_id",
-        "media", "too_big", "not_found", "test_failed", "stale",
-        "unauthorized", "forbidden", "method", "conflict", "db_down",
-        "internal", "not_modified", "not_acceptable"
-    };
+    const chats_err_kind_t *k = chats_err_kind(code);
 
-    if ((int)code < 0 || (apr_size_t)code >= sizeof(names) / sizeof(*names)) {
-        return "unknown";
+    if (k) {
+        return k->name;
     }
-    return names[code];
+    return code == CHATS_E_NONE ? "none" : "unknown";
 }

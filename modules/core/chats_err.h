@@ -1,5 +1,7 @@
 /* Typed errors: produced where a failure is detected, mapped to HTTP in one
- * place (chats_http.c). Core header: APR only. */
+ * place (chats_http.c) through the one table of error kinds below, from
+ * which the OpenAPI document's error responses are made too
+ * (chats_openapi.c). Core header: APR only. */
 #ifndef CHATS_ERR_H
 #define CHATS_ERR_H
 
@@ -44,7 +46,29 @@ chats_err_t *chats_err_make(apr_pool_t *p, chats_ecode_t code,
 /** Set the op index of e (if e has none yet) and return e. */
 chats_err_t *chats_err_at(chats_err_t *e, int op_index);
 
-/** Short stable name of an error code (for logs and the tool). */
+/** Short stable name of an error code (for logs and the tools):
+ * "none" for CHATS_E_NONE, "unknown" for a code without a kind. */
 const char *chats_err_name(chats_ecode_t code);
+
+/** What the module says about one kind of error. The status is a plain
+ * number because the core has no httpd headers; chats_http.c sends it. */
+typedef struct {
+    chats_ecode_t code;
+    const char *name;           /**< short stable name (logs, tools)     */
+    int status;                 /**< HTTP status: 400, 404, ...          */
+    const char *type;           /**< ErrorType of the body: the .NET-style
+                                     exception class SuperOffice names   */
+    const char *header;         /**< a header the glue adds to this kind's
+                                     response (documentation), or NULL   */
+    const char *desc;           /**< when it happens, one sentence, for
+                                     people (the OpenAPI responses)      */
+} chats_err_kind_t;
+
+/** The kind of code, or NULL for CHATS_E_NONE and unknown codes (the
+ * error sender answers those as CHATS_E_INTERNAL). Static storage. */
+const chats_err_kind_t *chats_err_kind(chats_ecode_t code);
+
+/** Every kind, in the enum's order; *pn gets their number. */
+const chats_err_kind_t *chats_err_kinds(int *pn);
 
 #endif

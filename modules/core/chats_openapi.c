@@ -1,7 +1,8 @@
 /* The OpenAPI 3.1 document: info, servers, security schemes, the paths of
  * the ChatSession resource with their parameters, bodies and responses.
  * Operations, parameters and responses are tables; the schemas, which
- * depend on the fields, come from chats_openapi_schema.c. Written with
+ * depend on the fields, come from chats_openapi_schema.c, the error
+ * responses from the error kinds (chats_openapi_errors.c). Written with
  * yajl_gen only (STYLE.md: no JSON through printf). */
 #include <apr_strings.h>
 
@@ -69,38 +70,6 @@ static const param_t params[] = {
     { "SO-Browser-TZ-Offset", "SO-Browser-TZ-Offset", "header", "integer",
       OPS_READ, "The client's UTC offset in minutes east (sent by the "
       "official client); accepted." },
-};
-
-typedef struct {
-    int status;
-    const char *name;           /* components/responses member */
-    const char *desc;
-    const char *header;         /* an extra response header, or NULL */
-} errresp_t;
-
-static const errresp_t errors[] = {
-    { 304, "NotModified", "Not modified (If-None-Match or "
-      "If-Modified-Since); no body.", NULL },
-    { 400, "BadRequest", "Bad id, body, field, value, patch operation, "
-      "$select name or SO-TimeZone.", NULL },
-    { 401, "Unauthorized", "No or wrong credentials.", "WWW-Authenticate" },
-    { 403, "Forbidden", "Authenticated, not allowed.", NULL },
-    { 404, "NotFound", "No chat session with this id.", NULL },
-    { 405, "MethodNotAllowed", "Any method not listed for the path.",
-      "Allow" },
-    { 406, "NotAcceptable", "Accept names no representation offered "
-      "(application/json, text/json, application/xml, text/xml; the patch "
-      "media types are answered as JSON).", NULL },
-    { 409, "Conflict", "A JSON Patch test operation failed, or the row "
-      "kept changing under concurrent writers.", NULL },
-    { 412, "PreconditionFailed", "If-Match, If-None-Match or "
-      "If-Unmodified-Since failed.", NULL },
-    { 413, "PayloadTooLarge", "The body is over the configured limit.",
-      NULL },
-    { 415, "UnsupportedMediaType", "Content-Type not accepted for this "
-      "method.", "Accept-Patch" },
-    { 503, "ServiceUnavailable", "The database is unreachable; retry "
-      "later.", "Retry-After" },
 };
 
 typedef struct {
@@ -203,10 +172,8 @@ static void gen_op(chats_og_t *o, const op_t *op)
     chats_og_kopen(o, "responses");
     chats_og_kref(o, apr_itoa(o->p, op->ok_status), "responses", op->ok);
     for (e = op->errs; *e; e++) {
-        for (i = 0; errors[i].status != *e; i++) {
-            ;                   /* every listed status is in errors[] */
-        }
-        chats_og_kref(o, apr_itoa(o->p, *e), "responses", errors[i].name);
+        chats_og_kref(o, apr_itoa(o->p, *e), "responses",
+                      chats_openapi_response_name(o->p, *e));
     }
     chats_og_close(o);
     chats_og_close(o);
@@ -360,28 +327,9 @@ static void gen_success(chats_og_t *o)
 
 static void gen_responses(chats_og_t *o)
 {
-    static const char *const json[] = { "application/json", NULL };
-    static const char *const nm[] = { "ETag", "Last-Modified", NULL };
-    size_t i;
-
     chats_og_kopen(o, "responses");
     gen_success(o);
-    for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
-        const char *hdrs[] = { errors[i].header, NULL };
-
-        chats_og_kopen(o, errors[i].name);
-        chats_og_kstr(o, "description", errors[i].desc);
-        if (errors[i].status == 304) {
-            gen_header_refs(o, nm);
-        }
-        else {
-            if (errors[i].header) {
-                gen_header_refs(o, hdrs);
-            }
-            gen_content(o, json, "ErrorBody");
-        }
-        chats_og_close(o);
-    }
+    chats_openapi_errors(o);
     chats_og_close(o);
 }
 

@@ -1,5 +1,6 @@
-/* Shared by chats_openapi.c (document, paths, responses) and
- * chats_openapi_schema.c (components/schemas from the field table): a
+/* Shared by chats_openapi.c (document, paths, responses),
+ * chats_openapi_schema.c (components/schemas from the field table) and
+ * chats_openapi_errors.c (error responses from the error kinds): a
  * yajl_gen writer that remembers its first failure, so generators can
  * write straight through and the caller checks once. Core header. */
 #ifndef CHATS_OPENAPI_PRIVATE_H
@@ -42,5 +43,15 @@ void chats_og_kref(chats_og_t *o, const char *k, const char *kind,
  * WithLinks, every carrier of the field table, rights, FieldProperties,
  * JSON Patch and the error body. */
 void chats_openapi_schemas(chats_og_t *o);
+
+/** The components/responses name of an HTTP status: its reason phrase
+ * (BadRequest, NotFound, ...), or "Status<n>" for one not listed, so
+ * that no $ref dangles. Static storage, or allocated in p. */
+const char *chats_openapi_response_name(apr_pool_t *p, int status);
+
+/** The error members of components/responses (inside an open map), one
+ * per status of the error kinds (chats_err.c) in ascending order
+ * (chats_openapi_errors.c). */
+void chats_openapi_errors(chats_og_t *o);
 
 #endif

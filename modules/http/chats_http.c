@@ -14,51 +14,19 @@
 #define CHATS_JSON_ERROR_NOTE   "chats-json-error"
 #define CHATS_JSON_ERROR_FILTER "CHATS_JSON_ERROR"
 
-static const struct {
-    chats_ecode_t code;
-    int status;
-    const char *type;           /* ErrorType: the .NET-style class name */
-} chats_emap[] = {
-    { CHATS_E_SYNTAX,       HTTP_BAD_REQUEST,      "JsonReaderException" },
-    { CHATS_E_INVALID,      HTTP_BAD_REQUEST,      "ArgumentException" },
-    { CHATS_E_READONLY,     HTTP_BAD_REQUEST,      "ReadOnlyFieldException" },
-    { CHATS_E_PATH,         HTTP_BAD_REQUEST,      "JsonPatchException" },
-    { CHATS_E_BAD_ID,       HTTP_BAD_REQUEST,      "ArgumentException" },
-    { CHATS_E_MEDIA,        HTTP_UNSUPPORTED_MEDIA_TYPE,
-                            "UnsupportedMediaTypeException" },
-    { CHATS_E_TOO_BIG,      HTTP_REQUEST_ENTITY_TOO_LARGE,
-                            "RequestTooLargeException" },
-    { CHATS_E_NOT_FOUND,    HTTP_NOT_FOUND,        "SoNotFoundException" },
-    { CHATS_E_TEST_FAILED,  HTTP_CONFLICT,         "JsonPatchTestException" },
-    { CHATS_E_STALE,        HTTP_PRECONDITION_FAILED,
-                            "PreconditionFailedException" },
-    { CHATS_E_UNAUTHORIZED, HTTP_UNAUTHORIZED,     "SoAuthenticationException" },
-    { CHATS_E_FORBIDDEN,    HTTP_FORBIDDEN,        "SoAccessDeniedException" },
-    { CHATS_E_METHOD,       HTTP_METHOD_NOT_ALLOWED,
-                            "MethodNotAllowedException" },
-    { CHATS_E_CONFLICT,     HTTP_CONFLICT,         "ConcurrencyException" },
-    { CHATS_E_DB_DOWN,      HTTP_SERVICE_UNAVAILABLE,
-                            "DatabaseUnavailableException" },
-    { CHATS_E_NOT_MODIFIED, HTTP_NOT_MODIFIED,     "NotModified" },
-    { CHATS_E_NOT_ACCEPTABLE, HTTP_NOT_ACCEPTABLE, "NotAcceptableException" },
-    { CHATS_E_INTERNAL,     HTTP_INTERNAL_SERVER_ERROR, "SoServerException" },
-};
-
-static int emap_index(chats_ecode_t code)
+/* The status and ErrorType come from the core's table of error kinds
+ * (chats_err.c), which the OpenAPI document is made from too. A code
+ * without a kind is a bug: it is answered as an internal error. */
+static const chats_err_kind_t *kind_of(chats_ecode_t code)
 {
-    int i, n = (int)(sizeof(chats_emap) / sizeof(chats_emap[0]));
+    const chats_err_kind_t *k = chats_err_kind(code);
 
-    for (i = 0; i < n; i++) {
-        if (chats_emap[i].code == code) {
-            return i;
-        }
-    }
-    return n - 1;                       /* CHATS_E_INTERNAL */
+    return k ? k : chats_err_kind(CHATS_E_INTERNAL);
 }
 
 int chats_http_status(chats_ecode_t code)
 {
-    return chats_emap[emap_index(code)].status;
+    return kind_of(code)->status;
 }
 
 static void gen_str(yajl_gen g, const char *s)
@@ -78,7 +46,7 @@ static const char *error_body(apr_pool_t *p, const chats_err_t *e)
     gen_str(g, "Error");
     yajl_gen_bool(g, 1);
     gen_str(g, "ErrorType");
-    gen_str(g, chats_emap[emap_index(e->code)].type);
+    gen_str(g, kind_of(e->code)->type);
     gen_str(g, "ErrorMessage");
     gen_str(g, msg);
     gen_str(g, "Message");

@@ -1,0 +1,173 @@
+/* The error members of components/responses, made from the core's table
+ * of error kinds (chats_err.c), the table the error sender answers from:
+ * one response per status, described by the kinds that answer with it,
+ * its body's ErrorType narrowed to theirs. A kind added or changed there
+ * shows here with no edit. Written with yajl_gen only (STYLE.md). */
+#include <apr_strings.h>
+#include <string.h>
+
+#include "chats_err.h"
+#include "chats_openapi_private.h"
+
+/* Statuses are named by HTTP's reason phrase (RFC 9110 section 15). */
+static const struct {
+    int status;
+    const char *name;
+} reasons[] = {
+    { 304, "NotModified" }, { 400, "BadRequest" }, { 401, "Unauthorized" },
+    { 403, "Forbidden" }, { 404, "NotFound" }, { 405, "MethodNotAllowed" },
+    { 406, "NotAcceptable" }, { 409, "Conflict" },
+    { 412, "PreconditionFailed" }, { 413, "PayloadTooLarge" },
+    { 415, "UnsupportedMediaType" }, { 500, "InternalServerError" },
+    { 503, "ServiceUnavailable" },
+};
+
+const char *chats_openapi_response_name(apr_pool_t *p, int status)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        if (reasons[i].status == status) {
+            return reasons[i].name;
+        }
+    }
+    return apr_psprintf(p, "Status%d", status);
+}
+
+/* A 304 has no body (RFC 9110 15.4.5): no ErrorType, no content. */
+static int has_body(int status)
+{
+    return status != 304;
+}
+
+/* The smallest status of a kind above after, or 0: walks the statuses in
+ * order without sorting a copy of the table. */
+static int next_status(int after)
+{
+    int i, n, best = 0;
+    const chats_err_kind_t *k = chats_err_kinds(&n);
+
+    for (i = 0; i < n; i++) {
+        if (k[i].status > after && (!best || k[i].status < best)) {
+            best = k[i].status;
+        }
+    }
+    return best;
+}
+
+/* Whether an earlier kind of the same status has the same value (the
+ * ErrorType, or with header set the header): lists name each once. */
+static int seen_before(const chats_err_kind_t *k, int i, int header)
+{
+    int j;
+
+    for (j = 0; j < i; j++) {
+        const char *a = header ? k[j].header : k[j].type;
+        const char *b = header ? k[i].header : k[i].type;
+
+        if (k[j].status == k[i].status && a && b && !strcmp(a, b)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A status's description: the descriptions of its kinds, each after the
+ * ErrorType its body carries; a Markdown list when there are several. */
+static const char *status_desc(apr_pool_t *p, int status)
+{
+    int i, n, count = 0;
+    const chats_err_kind_t *k = chats_err_kinds(&n);
+    const char *out = "";
+
+    for (i = 0; i < n; i++) {
+        count += k[i].status == status;
+    }
+    for (i = 0; i < n; i++) {
+        if (k[i].status != status) {
+            continue;
+        }
+        out = apr_pstrcat(p, out, *out ? "\n" : "", count > 1 ? "- " : "",
+                          has_body(status) ? k[i].type : "",
+                          has_body(status) ? ": " : "", k[i].desc, NULL);
+    }
+    return out;
+}
+
+/* "headers": the headers the status's kinds carry, if any. */
+static void gen_status_headers(chats_og_t *o, int status)
+{
+    int i, n, open = 0;
+    const chats_err_kind_t *k = chats_err_kinds(&n);
+
+    for (i = 0; i < n; i++) {
+        if (k[i].status != status || !k[i].header || seen_before(k, i, 1)) {
+            continue;
+        }
+        if (!open++) {
+            chats_og_kopen(o, "headers");
+        }
+        chats_og_kref(o, k[i].header, "headers", k[i].header);
+    }
+    if (open) {
+        chats_og_close(o);
+    }
+}
+
+/* The JSON error body, its ErrorType narrowed to the status's kinds. */
+static void gen_error_content(chats_og_t *o, int status)
+{
+    int i, n;
+    const chats_err_kind_t *k = chats_err_kinds(&n);
+
+    chats_og_kopen(o, "content");
+    chats_og_kopen(o, "application/json");
+    chats_og_kopen(o, "schema");
+    chats_og_str(o, "allOf");
+    chats_og_aopen(o);
+    chats_og_ref(o, "schemas", "ErrorBody");
+    chats_og_open(o);
+    chats_og_kopen(o, "properties");
+    chats_og_kopen(o, "ErrorType");
+    chats_og_str(o, "enum");
+    chats_og_aopen(o);
+    for (i = 0; i < n; i++) {
+        if (k[i].status == status && !seen_before(k, i, 0)) {
+            chats_og_str(o, k[i].type);
+        }
+    }
+    chats_og_aclose(o);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_aclose(o);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+static void gen_error_response(chats_og_t *o, int status)
+{
+    chats_og_kopen(o, chats_openapi_response_name(o->p, status));
+    chats_og_kstr(o, "description", status_desc(o->p, status));
+    if (!has_body(status)) {
+        chats_og_kopen(o, "headers");       /* a 304 keeps the validators */
+        chats_og_kref(o, "ETag", "headers", "ETag");
+        chats_og_kref(o, "Last-Modified", "headers", "Last-Modified");
+        chats_og_close(o);
+    }
+    else {
+        gen_status_headers(o, status);
+        gen_error_content(o, status);
+    }
+    chats_og_close(o);
+}
+
+void chats_openapi_errors(chats_og_t *o)
+{
+    int status;
+
+    for (status = next_status(0); status; status = next_status(status)) {
+        gen_error_response(o, status);
+    }
+}

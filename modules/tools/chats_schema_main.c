@@ -1,0 +1,256 @@
+/* chats-schema: print the field table (chats_schema.c, chats_carriers.c)
+ * as JSON, so that tests can hold conf/schema.sql against it without
+ * parsing C.
+ *
+ *   chats-schema > fields.json
+ *
+ * {"fields": [{"name", "column", "type", "flags": [...], "max_len",
+ *              "enums": [{"name", "value"}] | null,
+ *              "carrier": {"type_name", "table", "fields": [
+ *                  {"name", "column", "type", "flags", "enums", "expr",
+ *                   "lookup": {"table", "key", "via"} | null}]} | null}]}
+ *
+ * Types are the chats_ftype_e names in lower case (int32, string, ...);
+ * flags the CHATS_FF_* (members: CHATS_SF_*) names in lower case, an
+ * unknown bit as "0x..". A type this tool does not know fails it:
+ * t/engine/schema.t must learn the type's column first. */
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <yajl/yajl_gen.h>
+
+#include "chats_schema.h"
+
+/* A yajl_gen that keeps its first failure, so the writers below run
+ * straight through and main() checks once. */
+typedef struct {
+    yajl_gen g;
+    apr_pool_t *p;
+    yajl_gen_status st;
+} out_t;
+
+static void keep(out_t *o, yajl_gen_status st)
+{
+    if (o->st == yajl_gen_status_ok) {
+        o->st = st;
+    }
+}
+
+static void str(out_t *o, const char *s)
+{
+    keep(o, s ? yajl_gen_string(o->g, (const unsigned char *)s, strlen(s))
+              : yajl_gen_null(o->g));
+}
+
+static void kstr(out_t *o, const char *k, const char *s)
+{
+    str(o, k);
+    str(o, s);
+}
+
+static void kint(out_t *o, const char *k, long long v)
+{
+    str(o, k);
+    keep(o, yajl_gen_integer(o->g, v));
+}
+
+static const char *type_name(chats_ftype_e t)
+{
+    static const char *const names[] = {
+        "int32", "int16", "double", "string", "bool", "datetime", "enum",
+        "flags", "carrier"
+    };
+
+    if ((int)t < 0 || (size_t)t >= sizeof(names) / sizeof(names[0])) {
+        return NULL;            /* written as null: the caller fails */
+    }
+    return names[t];
+}
+
+static void gen_type(out_t *o, chats_ftype_e t)
+{
+    const char *name = type_name(t);
+
+    kstr(o, "type", name);
+    if (!name) {
+        keep(o, yajl_gen_invalid_string);
+    }
+}
+
+typedef struct {
+    unsigned bit;
+    const char *name;
+} flag_name_t;
+
+static const flag_name_t field_flags[] = {
+    { CHATS_FF_READONLY, "readonly" }, { CHATS_FF_KEY, "key" },
+    { CHATS_FF_ZERO_NULL, "zero_null" }, { CHATS_FF_OWNER, "owner" },
+    { 0, NULL }
+};
+
+static const flag_name_t member_flags[] = {
+    { CHATS_SF_ALWAYS_UTC, "always_utc" }, { 0, NULL }
+};
+
+static void gen_flags(out_t *o, unsigned flags, const flag_name_t *known)
+{
+    unsigned bit;
+    size_t i;
+
+    str(o, "flags");
+    keep(o, yajl_gen_array_open(o->g));
+    for (bit = 1; bit && bit <= flags; bit <<= 1) {
+        const char *name = NULL;
+
+        if (!(flags & bit)) {
+            continue;
+        }
+        for (i = 0; known[i].name; i++) {
+            if (known[i].bit == bit) {
+                name = known[i].name;
+            }
+        }
+        str(o, name ? name : apr_psprintf(o->p, "0x%x", bit));
+    }
+    keep(o, yajl_gen_array_close(o->g));
+}
+
+static void gen_enums(out_t *o, const chats_enum_t *e)
+{
+    str(o, "enums");
+    if (!e) {
+        keep(o, yajl_gen_null(o->g));
+        return;
+    }
+    keep(o, yajl_gen_array_open(o->g));
+    for (; e->name; e++) {
+        keep(o, yajl_gen_map_open(o->g));
+        kstr(o, "name", e->name);
+        kint(o, "value", e->value);
+        keep(o, yajl_gen_map_close(o->g));
+    }
+    keep(o, yajl_gen_array_close(o->g));
+}
+
+static void gen_subfield(out_t *o, const chats_subfield_t *s)
+{
+    keep(o, yajl_gen_map_open(o->g));
+    kstr(o, "name", s->name);
+    kstr(o, "column", s->column);
+    gen_type(o, s->type);
+    gen_flags(o, s->flags, member_flags);
+    gen_enums(o, s->enums);
+    kstr(o, "expr", s->expr);
+    str(o, "lookup");
+    if (s->lookup) {
+        keep(o, yajl_gen_map_open(o->g));
+        kstr(o, "table", s->lookup->table);
+        kstr(o, "key", s->lookup->key);
+        kstr(o, "via", s->lookup->via);
+        keep(o, yajl_gen_map_close(o->g));
+    }
+    else {
+        keep(o, yajl_gen_null(o->g));
+    }
+    keep(o, yajl_gen_map_close(o->g));
+}
+
+static void gen_carrier(out_t *o, const chats_carrier_t *c)
+{
+    int i;
+
+    str(o, "carrier");
+    if (!c) {
+        keep(o, yajl_gen_null(o->g));
+        return;
+    }
+    keep(o, yajl_gen_map_open(o->g));
+    kstr(o, "type_name", c->type_name);
+    kstr(o, "table", c->table);
+    str(o, "fields");
+    keep(o, yajl_gen_array_open(o->g));
+    for (i = 0; i < c->nfields; i++) {
+        gen_subfield(o, &c->fields[i]);
+    }
+    keep(o, yajl_gen_array_close(o->g));
+    keep(o, yajl_gen_map_close(o->g));
+}
+
+static void gen_fields(out_t *o)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+
+    keep(o, yajl_gen_map_open(o->g));
+    str(o, "fields");
+    keep(o, yajl_gen_array_open(o->g));
+    for (i = 0; i < n; i++) {
+        keep(o, yajl_gen_map_open(o->g));
+        kstr(o, "name", f[i].name);
+        kstr(o, "column", f[i].column);
+        gen_type(o, f[i].type);
+        gen_flags(o, f[i].flags, field_flags);
+        kint(o, "max_len", f[i].max_len);
+        gen_enums(o, f[i].enums);
+        gen_carrier(o, f[i].carrier);
+        keep(o, yajl_gen_map_close(o->g));
+    }
+    keep(o, yajl_gen_array_close(o->g));
+    keep(o, yajl_gen_map_close(o->g));
+}
+
+/* The document, or NULL if yajl refused a value or a type is unknown. */
+static const char *fields_json(apr_pool_t *p)
+{
+    out_t o;
+    const unsigned char *buf;
+    size_t len;
+    const char *json = NULL;
+
+    o.p = p;
+    o.st = yajl_gen_status_ok;
+    if ((o.g = yajl_gen_alloc(NULL)) == NULL) {
+        return NULL;
+    }
+    yajl_gen_config(o.g, yajl_gen_beautify, 1);
+    yajl_gen_config(o.g, yajl_gen_indent_string, "  ");
+    gen_fields(&o);
+    if (o.st == yajl_gen_status_ok
+        && yajl_gen_get_buf(o.g, &buf, &len) == yajl_gen_status_ok) {
+        json = apr_pstrmemdup(p, (const char *)buf, len);
+    }
+    yajl_gen_free(o.g);
+    return json;
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_pool_t *p;
+    const char *json;
+    int rc = 0;
+
+    if (argc != 1) {
+        fprintf(stderr, "usage: chats-schema\n");
+        return 2;
+    }
+    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
+        || apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        fprintf(stderr, "chats-schema: APR initialization failed\n");
+        return 1;
+    }
+    if ((json = fields_json(p)) == NULL) {
+        fprintf(stderr, "chats-schema: the field table could not be "
+                "written (a type this tool does not know?)\n");
+        rc = 1;
+    }
+    else if (fputs(json, stdout) == EOF || fflush(stdout) == EOF) {
+        perror("chats-schema: stdout");
+        rc = 1;
+    }
+    apr_pool_destroy(p);
+    apr_terminate();
+    return rc;
+}
