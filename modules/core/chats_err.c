@@ -80,8 +80,6 @@ static const chats_err_kind_t kinds[] = {
       "sent no matching X-XSRF-TOKEN." },
     { CHATS_E_METHOD, "method", 405, "MethodNotAllowedException", "Allow",
       "Any method not listed for the path." },
-    { CHATS_E_CONFLICT, "conflict", 409, "ConcurrencyException", NULL,
-      "The row kept changing under concurrent writers." },
     { CHATS_E_DB_DOWN, "db_down", 503, "DatabaseUnavailableException",
       "Retry-After", "The database is unreachable; retry later." },
     { CHATS_E_INTERNAL, "internal", 500, "SoServerException", NULL,

@@ -23,7 +23,6 @@ typedef enum {
     CHATS_E_UNAUTHORIZED,  /**< no or wrong credentials                   */
     CHATS_E_FORBIDDEN,     /**< authenticated, not allowed                */
     CHATS_E_METHOD,        /**< method not allowed on this resource       */
-    CHATS_E_CONFLICT,      /**< lost the version race too many times      */
     CHATS_E_DB_DOWN,       /**< PostgreSQL unreachable / connection lost  */
     CHATS_E_INTERNAL,      /**< a bug or an unexpected server failure     */
     CHATS_E_NOT_MODIFIED,  /**< not an error: a conditional GET's 304     */
