@@ -2,14 +2,14 @@
 --
 -- chat_session holds one column per ChatSessionEntity field (names follow
 -- SuperOffice's own chat_session table where the docs give them), plus
--- version (optimistic concurrency, the strong ETag) and updated_at
--- (Last-Modified). Carriers (User, Person, Contact, ...) are rows of their
+-- version (the strong ETag, If-Match) and updated_at (Last-Modified,
+-- If-Unmodified-Since). Carriers (User, Person, Contact, ...) are rows of their
 -- own tables, referenced by nullable foreign keys: NULL renders as null.
 -- A carrier table has one column per stored member of the carrier
--- (modules/chats_carriers.c); derived members (FullName, ContactName, ...)
+-- (modules/core/chats_carriers.c); derived members (FullName, ContactName, ...)
 -- are computed from these columns and the rows they reference.
--- The column lists here and the field table in modules/chats_schema.c
--- describe the same thing; t/api/schema.t checks that they agree.
+-- The column lists here and the field table in modules/core/chats_schema.c
+-- describe the same thing; t/engine/schema.t checks that they agree.
 
 SET client_min_messages = warning;
 

@@ -1,8 +1,11 @@
-# Two PATCHes racing on one row: neither update is lost, and a "test" op is
-# checked against the row actually written. A slow trigger on a dedicated
-# row forces the overlap: A's UPDATE holds the row for a while; B reads the
-# old version meanwhile, then its UPDATE waits for A and finds the version
-# moved. Without the version check B would overwrite A's change.
+# Two PATCHes racing on one row: neither update is lost, and a "test" op
+# and a precondition are checked against the row actually written. A slow
+# trigger on a dedicated row forces the overlap: A's UPDATE holds the row
+# lock for a while; B's one statement starts meanwhile, waits for A's lock
+# and then evaluates its predicates on the row A wrote (PostgreSQL re-checks
+# an UPDATE's WHERE on the newest version). Were the checks evaluated on
+# anything but the row written, B would overwrite A's change or pass a
+# test A made false.
 use strict;
 use warnings FATAL => 'all';
 
@@ -72,8 +75,8 @@ is($row->{name}, 'From A', "A's change survived B's write");
 is($row->{email}, 'b@example.com', "B's change written");
 is($row->{version}, $v0 + 2, 'two writes, two versions');
 
-# 2. B tests the value A is about to change: B re-applies on the row A
-# wrote, and its test fails there.
+# 2. B tests the value A is about to change: B's test is evaluated on the
+# row A wrote, and fails there.
 seed_session($ID, name => 'Orig');
 $a = start_patch([{ op => 'replace', path => '/CustomerName', value => 'From A' }]);
 sleep 0.5;
@@ -84,8 +87,9 @@ is(wait_patch($b), 409, 'B: its test is checked against the row A wrote: 409');
 is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
    'kari@example.com', "B wrote nothing");
 
-# 3. If-Unmodified-Since is checked again when B re-reads: B passes it on
-# the row it first read, and fails it on the row A wrote a second later.
+# 3. If-Unmodified-Since is a predicate of B's statement: it holds for
+# the row B's statement started with, and fails on the row A wrote a
+# second later, which is the one B would write.
 seed_session($ID, name => 'Orig');
 my $lm = req(GET => "/api/v1/ChatSession/$ID")->header('Last-Modified');
 sleep 1.2;                      # A's write lands in a later second
@@ -94,7 +98,7 @@ sleep 0.5;
 $b = start_patch_h([{ op => 'replace', path => '/CustomerEmail', value => 'b3@example.com' }],
                    'If-Unmodified-Since' => $lm);
 is(wait_patch($a), 200, 'A: 200');
-is(wait_patch($b), 412, 'B: If-Unmodified-Since re-checked on the retry: 412');
+is(wait_patch($b), 412, 'B: If-Unmodified-Since checked on the row A wrote: 412');
 is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
    'kari@example.com', "B wrote nothing");
 
