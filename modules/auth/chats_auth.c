@@ -143,7 +143,7 @@ void chats_auth_child_init(apr_pool_t *pchild, server_rec *s)
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, CHATS_LOGNO(110)
                      "cannot create the credential cache: every request "
-                     "will be checked by the providers");
+                     "will verify its credential and read its rights");
         cache = NULL;
     }
     for (; s != NULL; s = s->next) {

@@ -5,6 +5,8 @@
 #define CHATS_AUTH_H
 
 #include "chats_private.h"
+#include "chats_authcache.h"
+#include "chats_caller.h"
 #include "chats_jwk.h"
 #include "chats_store_open.h"
 
@@ -90,6 +92,47 @@ int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg);
 int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
                       const char *param, const char *logmsg,
                       chats_rows_t **prows);
+/* chats_identity.c: the caller, and the credential cache around the
+ * schemes (see there). */
+/** Reads an associate's caller by login name ($1): associate_id, level,
+ * read-only fields joined by commas; no row: not an associate. */
+extern const chats_stmt_t chats_stmt_caller;
+/** Fill c from the three columns (associate_id, level, read-only list)
+ * of row i from column j on; unknown read-only names are logged. */
+void chats_caller_from_row(request_rec *r, const chats_rows_t *rows, int i,
+                           int j, const char *login, chats_caller_t *c);
+/** Let r carry c as the caller of r->user; returns r's copy. */
+const chats_caller_t *chats_caller_set(request_rec *r,
+                                       const chats_caller_t *c);
+/** The caller of login (chats_stmt_caller through chats_auth_lookup,
+ * which answers a failure with logmsg): OK with *c and *pfound (0: not
+ * an associate, *c the default), or the failure status. */
+int chats_auth_caller(request_rec *r, const char *login, const char *logmsg,
+                      chats_caller_t *c, int *pfound);
+
+/** A credential's place in the per-process cache (chats_auth_recall). */
+typedef struct {
+    chats_authcache_t *cache;      /**< NULL: not cached here            */
+    apr_interval_time_t ttl;       /**< ChatSessionAuthCacheTTL          */
+    unsigned char key[CHATS_AUTHCACHE_KEY_LEN];
+} chats_auth_memo_t;
+
+/** Key cred (the Authorization value, or what stands for it) under
+ * scheme, the virtual host and cfg (whatever else decides whether the
+ * credential is good here: at most 8 parts), and look it up. 1 on a hit:
+ * r->user and r's caller are set, *pprov (if not NULL) is the provider
+ * or scheme that granted. 0 on a miss: m is ready for
+ * chats_auth_remember. */
+int chats_auth_recall(request_rec *r, chats_auth_memo_t *m,
+                      const char *scheme, const chats_authcache_part_t *cfg,
+                      int ncfg, const char *cred, const char **pprov);
+/** After a miss that verified (r->user set): let r carry c, and keep
+ * r->user, prov and c under m's key for the TTL, never past not_after
+ * (the credential's own expiry; 0: none). */
+void chats_auth_remember(request_rec *r, const chats_auth_memo_t *m,
+                         const char *prov, const chats_caller_t *c,
+                         apr_time_t not_after);
+
 /* chats_auth_basic.c: the Basic scheme and the "chatsession" provider. */
 int chats_auth_basic(request_rec *r, const char *header, const char *cred);
 void chats_auth_basic_optional_fns(void);

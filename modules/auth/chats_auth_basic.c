@@ -1,7 +1,8 @@
 /* Basic: "user:password" checked by the authn providers named by
- * ChatSessionAuthProvider, in order, with verified credentials remembered
- * per process (chats_authcache.c); and our own provider, "chatsession",
- * which reads the associate table through the store. */
+ * ChatSessionAuthProvider, in order, then the caller's rights read by
+ * name, both remembered with the credential per process
+ * (chats_identity.c); and our own provider, "chatsession", which reads
+ * the associate table through the store. */
 #include <string.h>
 
 #include <apr_base64.h>
@@ -13,7 +14,6 @@
 #include "http_core.h"
 #include "mod_auth.h"
 
-#include "chats_authcache.h"
 #include "chats_auth.h"
 
 /* Set by our provider when it fails because PostgreSQL is unreachable:
@@ -58,35 +58,6 @@ static int basic_decode(request_rec *r, const char *cred,
     *puser = apr_pstrmemdup(r->pool, plain, (apr_size_t)(colon - plain));
     *ppw = colon + 1;
     return 1;
-}
-
-/* The cache key: the whole header, and what identifies the configuration
- * that verifies it: the virtual host (its DBD settings), the section that
- * set ChatSessionAuthProvider (its array, made once at config time, so
- * each such section has its own entries), the provider names and the
- * realm. The pointers are stable for the life of the process, which is
- * the cache's life. */
-static int authcache_key(request_rec *r, const chats_authcache_t *cache,
-                         const chats_dir_conf_t *dc, const char *header,
-                         unsigned char *key)
-{
-    const apr_array_header_t *names = chats_conf_providers(dc, r->pool);
-    const char *realm = chats_auth_realm(r);
-    const char *joined = apr_array_pstrcat(r->pool, names, ',');
-    const server_rec *srv = r->server;
-    const void *section = dc->providers;
-    const chats_authcache_part_t parts[] = {
-        { "chats-authcache-v1", sizeof("chats-authcache-v1") - 1 },
-        { &srv, sizeof(srv) },
-        { &section, sizeof(section) },
-        { joined, strlen(joined) },
-        { realm, strlen(realm) },
-        { header, strlen(header) },
-    };
-
-    return chats_authcache_key(cache, parts,
-                               (int)(sizeof(parts) / sizeof(parts[0])),
-                               key) == APR_SUCCESS;
 }
 
 /* Run the providers in order; the next one is asked only if the user is
@@ -155,40 +126,57 @@ static int basic_result(request_rec *r, authn_status res, const char *user,
     return chats_auth_fail(r, CHATS_E_INTERNAL, "Authentication failed");
 }
 
+/* After the providers granted, whichever it was: the caller by name (one
+ * statement: a user of another provider may still be an associate), kept
+ * with the credential. */
+static int basic_caller(request_rec *r, const chats_auth_memo_t *m,
+                        const char *pname)
+{
+    chats_caller_t c;
+    int found, rc;
+
+    rc = chats_auth_caller(r, r->user, CHATS_LOGNO(312)
+                           "Basic: rights lookup failed", &c, &found);
+    if (rc != OK) {
+        r->user = NULL;
+        return rc;
+    }
+    chats_auth_remember(r, m, pname, &c, 0);
+    return OK;
+}
+
+/* Cached with the credential: besides the header (cachekey), what decides
+ * whether it is good here: the section that set ChatSessionAuthProvider
+ * (its array, made once at config time, so each such section has its own
+ * entries; the pointer is stable for the life of the process, which is
+ * the cache's life), the provider names and the realm. */
 int chats_auth_password(request_rec *r, const char *user, const char *pw,
                         const char *cachekey)
 {
     const chats_dir_conf_t *dc = chats_dir_conf(r);
-    chats_authcache_t *cache = chats_srv_conf(r->server)->authcache;
-    apr_interval_time_t ttl = apr_time_from_sec(chats_conf_cache_ttl(dc));
-    unsigned char key[CHATS_AUTHCACHE_KEY_LEN];
-    const char *cached, *pname;
-    int keyed, status;
+    const apr_array_header_t *names = chats_conf_providers(dc, r->pool);
+    const char *joined = apr_array_pstrcat(r->pool, names, ',');
+    const char *realm = chats_auth_realm(r), *pname;
+    const void *section = dc->providers;
+    const chats_authcache_part_t cfg[] = {
+        { &section, sizeof(section) },
+        { joined, strlen(joined) },
+        { realm, strlen(realm) },
+    };
+    chats_auth_memo_t m;
     authn_status res;
-    apr_status_t rv;
+    int status;
 
-    keyed = cache != NULL && ttl > 0
-            && authcache_key(r, cache, dc, cachekey, key);
-    if (keyed && chats_authcache_get(cache, key, apr_time_now(), ttl,
-                                     &cached, &pname, r->pool)) {
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      "user %s: cached grant (provider %s)",
-                      ap_escape_logitem(r->pool, cached), pname);
-        return basic_result(r, AUTH_GRANTED, cached, pname);
+    if (chats_auth_recall(r, &m, "Basic", cfg,
+                          (int)(sizeof(cfg) / sizeof(cfg[0])), cachekey,
+                          NULL)) {
+        r->ap_auth_type = (char *)"Basic";
+        return OK;
     }
     apr_table_unset(r->notes, CHATS_NOTE_DB_DOWN);
-    res = basic_providers(r, chats_conf_providers(dc, r->pool), user, pw,
-                          &pname);
+    res = basic_providers(r, names, user, pw, &pname);
     status = basic_result(r, res, user, pname);
-    if (status == OK && keyed
-        && (rv = chats_authcache_put(cache, key, user, pname,
-                                     apr_time_now(), ttl)) != APR_SUCCESS) {
-        /* APR_ENAMETOOLONG: user or provider name longer than kept. */
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, CHATS_LOGNO(108)
-                      "user %s: grant not cached",
-                      ap_escape_logitem(r->pool, user));
-    }
-    return status;
+    return status == OK ? basic_caller(r, &m, pname) : status;
 }
 
 int chats_auth_basic(request_rec *r, const char *header, const char *cred)

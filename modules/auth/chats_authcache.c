@@ -30,6 +30,7 @@ typedef struct {
     apr_time_t expires;               /* 0 = free slot                  */
     char user[CHATS_AUTHCACHE_USER_MAX];
     char prov[CHATS_AUTHCACHE_PROV_MAX];
+    chats_caller_t caller;            /* a plain value: copied whole    */
 } chats_authcache_slot_t;
 
 struct chats_authcache_t {
@@ -150,8 +151,7 @@ static void authcache_unlock(chats_authcache_t *c)
 
 int chats_authcache_get(chats_authcache_t *c, const unsigned char *key,
                         apr_time_t now, apr_interval_time_t ttl,
-                        const char **puser, const char **pprov,
-                        apr_pool_t *p)
+                        chats_authcache_grant_t *g, apr_pool_t *p)
 {
     chats_authcache_slot_t *set;
     int i, hit = 0;
@@ -166,10 +166,9 @@ int chats_authcache_get(chats_authcache_t *c, const unsigned char *key,
         /* ttl is the asking location's: a shorter one there wins. */
         if (e->expires > now && e->stored <= now && now - e->stored < ttl
             && CRYPTO_memcmp(e->key, key, CHATS_AUTHCACHE_KEY_LEN) == 0) {
-            *puser = apr_pstrdup(p, e->user);
-            if (pprov) {
-                *pprov = apr_pstrdup(p, e->prov);
-            }
+            g->user = apr_pstrdup(p, e->user);
+            g->prov = apr_pstrdup(p, e->prov);
+            g->caller = e->caller;
             hit = 1;
         }
     }
@@ -204,13 +203,19 @@ static chats_authcache_slot_t *authcache_victim(chats_authcache_slot_t *set,
 
 apr_status_t chats_authcache_put(chats_authcache_t *c,
                                  const unsigned char *key,
-                                 const char *user, const char *prov,
-                                 apr_time_t now, apr_interval_time_t ttl)
+                                 const chats_authcache_grant_t *g,
+                                 apr_time_t now, apr_interval_time_t ttl,
+                                 apr_time_t not_after)
 {
-    apr_size_t ulen = strlen(user), plen = strlen(prov);
+    apr_size_t ulen = strlen(g->user), plen = strlen(g->prov);
+    apr_time_t expires = now + ttl;
     chats_authcache_slot_t *e;
 
-    if (ttl <= 0) {
+    /* A token or ticket that expires sooner ends its entry with it. */
+    if (not_after != 0 && not_after < expires) {
+        expires = not_after;
+    }
+    if (ttl <= 0 || expires <= now) {
         return APR_EINVAL;
     }
     if (ulen >= CHATS_AUTHCACHE_USER_MAX || plen >= CHATS_AUTHCACHE_PROV_MAX) {
@@ -221,10 +226,11 @@ apr_status_t chats_authcache_put(chats_authcache_t *c,
     }
     e = authcache_victim(authcache_set(c, key), key, now);
     memcpy(e->key, key, CHATS_AUTHCACHE_KEY_LEN);
-    memcpy(e->user, user, ulen + 1);
-    memcpy(e->prov, prov, plen + 1);
+    memcpy(e->user, g->user, ulen + 1);
+    memcpy(e->prov, g->prov, plen + 1);
+    e->caller = g->caller;
     e->stored = now;
-    e->expires = now + ttl;
+    e->expires = expires;
     authcache_unlock(c);
     return APR_SUCCESS;
 }

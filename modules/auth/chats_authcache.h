@@ -1,17 +1,22 @@
-/* Per-process cache of verified credentials, so a bcrypt check is paid
- * once per credential per interval, not per request. Core header: APR and
- * OpenSSL only (no httpd), so a small C driver can test it.
+/* Per-process cache of verified credentials and of what they grant, so
+ * that a bcrypt check, a signature and the statements that find the
+ * caller's associate and rights are paid once per credential per
+ * interval, not per request. Core header: APR and OpenSSL only (no
+ * httpd), so a small C driver can test it.
  *
  * Entries are found by a keyed hash (HMAC-SHA256 with a random key made
  * when the cache is created) of the caller's parts: the Authorization
  * header and whatever identifies the configuration that verified it. The
  * cache never sees a password it could keep: it stores the key, the user
- * name, the name of the provider that granted, and the times. */
+ * name, the name of the provider (or scheme) that granted, the caller's
+ * rights (chats_caller_t, a plain value) and the times. */
 #ifndef CHATS_AUTHCACHE_H
 #define CHATS_AUTHCACHE_H
 
 #include <apr_pools.h>
 #include <apr_time.h>
+
+#include "chats_caller.h"
 
 /* Same typedef as in chats_private.h (C11 allows the repetition). */
 typedef struct chats_authcache_t chats_authcache_t;
@@ -46,28 +51,37 @@ apr_status_t chats_authcache_key(const chats_authcache_t *c,
                                  const chats_authcache_part_t *parts,
                                  int nparts, unsigned char *key);
 
+/** What a credential grants: copied into and out of the cache. */
+typedef struct {
+    const char *user;        /**< the authenticated user name            */
+    const char *prov;        /**< the provider (Basic) or scheme         */
+    chats_caller_t caller;   /**< their associate and rights             */
+} chats_authcache_grant_t;
+
 /**
  * Look a key up. A hit is an entry stored less than ttl ago (and not in
  * the future: a clock set back misses) and before its own expiry.
- * @param puser, pprov receive copies allocated from p (pprov may be NULL)
+ * @param g receives the grant; its strings are copies allocated from p
  * @return 1 on a hit, 0 on a miss (or ttl <= 0)
  */
 int chats_authcache_get(chats_authcache_t *c, const unsigned char *key,
                         apr_time_t now, apr_interval_time_t ttl,
-                        const char **puser, const char **pprov,
-                        apr_pool_t *p);
+                        chats_authcache_grant_t *g, apr_pool_t *p);
 
 /**
- * Remember that key was granted to user by provider, for ttl from now.
+ * Remember that key was granted g, for ttl from now but never past
+ * not_after (when the credential itself expires; 0 = no such limit).
  * The entry takes the slot of the same key, else a free or expired one
  * of its set, else the one of its set that expires first: the cache never
  * grows past its slots.
  * @return APR_SUCCESS; APR_ENAMETOOLONG if user or provider does not fit
- *         (nothing is stored); APR_EINVAL if ttl <= 0
+ *         (nothing is stored); APR_EINVAL if ttl <= 0 or not_after is not
+ *         after now (nothing to keep)
  */
 apr_status_t chats_authcache_put(chats_authcache_t *c,
                                  const unsigned char *key,
-                                 const char *user, const char *prov,
-                                 apr_time_t now, apr_interval_time_t ttl);
+                                 const chats_authcache_grant_t *g,
+                                 apr_time_t now, apr_interval_time_t ttl,
+                                 apr_time_t not_after);
 
 #endif

@@ -245,7 +245,8 @@ static int audience_ok(const chats_doc_t *aud, const apr_array_header_t *want)
 
 static chats_jwt_status_e check_claims(const chats_doc_t *c,
                                        const chats_jwt_policy_t *pol,
-                                       apr_int64_t now, const char **puser,
+                                       apr_int64_t now,
+                                       chats_jwt_claims_t *out,
                                        const char **preason)
 {
     const chats_doc_t *iss = member(c, "iss"), *aud = member(c, "aud");
@@ -286,13 +287,16 @@ static chats_jwt_status_e check_claims(const chats_doc_t *c,
         *preason = "user claim missing or not a login name";
         return CHATS_JWT_NO_USER;
     }
-    *puser = user->s;
+    out->user = user->s;
+    /* Bounded so that seconds -> microseconds cannot overflow. */
+    out->exp = exp <= 0 ? 0 : exp >= 9.0e12 ? (apr_int64_t)9000000000000
+                                            : (apr_int64_t)exp;
     return CHATS_JWT_OK;
 }
 
 chats_jwt_status_e chats_jwt_verify(const char *token, apr_size_t len,
                                     const chats_jwt_policy_t *pol,
-                                    apr_int64_t now, const char **puser,
+                                    apr_int64_t now, chats_jwt_claims_t *out,
                                     const char **preason, apr_pool_t *p)
 {
     const char *dot1, *dot2, *kid = NULL;
@@ -302,7 +306,8 @@ chats_jwt_status_e chats_jwt_verify(const char *token, apr_size_t len,
     chats_jwt_status_e st;
     int alg = 0;
 
-    *puser = NULL;
+    out->user = NULL;
+    out->exp = 0;
     *preason = "malformed token";
     if (len == 0 || len > CHATS_JWT_MAX_LEN
         || (dot1 = memchr(token, '.', len)) == NULL
@@ -335,5 +340,5 @@ chats_jwt_status_e chats_jwt_verify(const char *token, apr_size_t len,
                                           : "bad signature";
         return st;
     }
-    return check_claims(claims, pol, now, puser, preason);
+    return check_claims(claims, pol, now, out, preason);
 }

@@ -40,15 +40,23 @@ typedef enum {
     CHATS_JWT_NO_USER        /**< the user claim is missing or not a name    */
 } chats_jwt_status_e;
 
+/** What a verified token says. */
+typedef struct {
+    const char *user;               /**< the user claim's value (in p)   */
+    apr_int64_t exp;                /**< "exp" in whole seconds (rounded
+                                         down), for whoever keeps the
+                                         verdict: never past it          */
+} chats_jwt_claims_t;
+
 /**
  * Verify token (len bytes) at time now (seconds since the epoch) under
- * pol. On CHATS_JWT_OK *puser is the user claim's value (in p). Whatever
- * the result, *preason is a short static text for the log: it never
- * contains token material.
+ * pol. On CHATS_JWT_OK *out holds the claims. Whatever the result,
+ * *preason is a short static text for the log: it never contains token
+ * material.
  */
 chats_jwt_status_e chats_jwt_verify(const char *token, apr_size_t len,
                                     const chats_jwt_policy_t *pol,
-                                    apr_int64_t now, const char **puser,
+                                    apr_int64_t now, chats_jwt_claims_t *out,
                                     const char **preason, apr_pool_t *p);
 
 /** The CHATS_JWT_* bit of an algorithm name ("RS256" ...), or 0. */

@@ -2,7 +2,9 @@
  * compare case-insensitively). A ticket is an opaque string issued by
  * chats_issue_ticket() (conf/auth.sql); the table keeps only its SHA-256,
  * so we hash what the client sent, look the hash up and compare it again
- * in constant time. An expired ticket is refused. */
+ * in constant time. An expired ticket is refused. The same statement
+ * reads the associate's rights, and the verdict is cached with the
+ * ticket (chats_identity.c) until its expires_at at the latest. */
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <openssl/crypto.h>
@@ -13,11 +15,18 @@
 
 #define CHATS_TICKET_MAX 512
 
-/* Only chats_ticket and associate: never the sessions. */
+/* Only chats_ticket, associate and chat_session_right: never the
+ * sessions. Columns: hash, login, still valid, expires_at in microseconds
+ * since the epoch, then the caller (chats_caller_from_row). */
 static const chats_stmt_t chats_stmt_ticket = {
-    "chats_ticket_lookup",
-    "SELECT t.hash, t.login, t.expires_at > now() FROM chats_ticket t "
+    "chats_ticket_caller",
+    "SELECT t.hash, t.login, t.expires_at > now(), "
+    "floor(extract(epoch FROM t.expires_at) * 1000000)::int8, "
+    "a.associate_id, coalesce(r.level, 'read'), "
+    "coalesce(array_to_string(r.readonly_fields, ','), '') "
+    "FROM chats_ticket t "
     "JOIN associate a ON a.name = t.login "
+    "LEFT JOIN chat_session_right r ON r.associate_id = a.associate_id "
     "WHERE t.hash = $1 AND NOT a.deleted"
 };
 
@@ -48,10 +57,12 @@ static char *sha256_hex(const char *s, apr_size_t len, apr_pool_t *p)
     return out;
 }
 
-static int ticket_lookup(request_rec *r, const char *hash)
+static int ticket_lookup(request_rec *r, const chats_auth_memo_t *m,
+                         const char *hash)
 {
     chats_rows_t *rows = NULL;
-    const char *got;
+    const char *got, *login, *until;
+    chats_caller_t c;
     int rc;
 
     rc = chats_auth_lookup(r, &chats_stmt_ticket, hash, CHATS_LOGNO(156)
@@ -71,18 +82,23 @@ static int ticket_lookup(request_rec *r, const char *hash)
                       ap_escape_logitem(r->pool, CHATS_ROWS_GET(rows, 0, 1)));
         return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Ticket expired");
     }
-    r->user = apr_pstrdup(r->pool, CHATS_ROWS_GET(rows, 0, 1));
+    login = CHATS_ROWS_GET(rows, 0, 1);
+    until = CHATS_ROWS_GET(rows, 0, 3);
+    chats_caller_from_row(r, rows, 0, 4, login, &c);
+    r->user = apr_pstrdup(r->pool, login);
     r->ap_auth_type = (char *)"SoTicket";
+    chats_auth_remember(r, m, "SoTicket", &c,
+                        until ? (apr_time_t)apr_atoi64(until) : 0);
     return OK;
 }
 
 int chats_auth_soticket(request_rec *r, const char *header, const char *cred)
 {
+    chats_auth_memo_t m;
     const char *s;
     apr_size_t len;
     char *hash;
 
-    (void)header;
     for (s = cred; *s > ' ' && *s < 0x7f; s++) {
         ;
     }
@@ -93,10 +109,15 @@ int chats_auth_soticket(request_rec *r, const char *header, const char *cred)
     if (len == 0 || len > CHATS_TICKET_MAX || *s != '\0') {
         return ticket_reject(r, "malformed ticket");
     }
+    /* A ticket is good wherever this virtual host's database says so. */
+    if (chats_auth_recall(r, &m, "SoTicket", NULL, 0, header, NULL)) {
+        r->ap_auth_type = (char *)"SoTicket";
+        return OK;
+    }
     if ((hash = sha256_hex(cred, len, r->pool)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(158)
                       "SoTicket: SHA-256 failed");
         return chats_auth_fail(r, CHATS_E_INTERNAL, "Authentication failed");
     }
-    return ticket_lookup(r, hash);
+    return ticket_lookup(r, &m, hash);
 }

@@ -16,6 +16,12 @@ static const struct {
 
 #define NLEVELS (int)(sizeof(levels) / sizeof(levels[0]))
 
+void chats_caller_default(chats_caller_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->level = CHATS_RIGHT_READ;
+}
+
 chats_right_e chats_right_from_name(const char *name)
 {
     int i;

@@ -29,6 +29,12 @@ typedef struct {
     unsigned char readonly[CHATS_CALLER_MAX_READONLY];
 } chats_caller_t;
 
+/** The caller of a user who is not an associate, of an associate
+ * without a chat_session_right row, and of a request without a user
+ * (README "Authorization", Defaults): read, associate 0, no read-only
+ * field. */
+void chats_caller_default(chats_caller_t *c);
+
 /** A level from its name in chat_session_right ("update_own"); an
  * unknown or NULL name is CHATS_RIGHT_NONE (fail closed). */
 chats_right_e chats_right_from_name(const char *name);

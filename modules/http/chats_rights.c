@@ -1,61 +1,34 @@
 /* Authorization: the caller's level and read-only fields come from
- * chat_session_right once per request; the method is checked here, and
+ * chat_session_right with the credential (chats_identity.h: cached with
+ * it, so no statement per request); the method is checked here, and
  * writes compile the per-row and per-field rules into their statement
  * (core/chats_plan.c), so that they hold for the row actually written. */
 #include <apr_strings.h>
 
 #include "chats_entity.h"
+#include "chats_identity.h"
 #include "chats_render.h"
 #include "chats_rights.h"
-
-/* An associate without a row, or a user who is not one: read only. */
-static const chats_stmt_t chats_stmt_rights = {
-    "chats_rights_lookup",
-    "SELECT a.associate_id, coalesce(r.level, 'read'), "
-    "coalesce(array_to_string(r.readonly_fields, ','), '') "
-    "FROM associate a "
-    "LEFT JOIN chat_session_right r ON r.associate_id = a.associate_id "
-    "WHERE a.name = $1 AND NOT a.deleted"
-};
 
 static const char *caller(const chats_req_t *q)
 {
     return q->r->user ? ap_escape_logitem(q->r->pool, q->r->user) : "-";
 }
 
+/* The caller as the request carries it: found with the credential by our
+ * AuthType (no statement when the credential was cached), or by r->user
+ * for another AuthType (chats_identity.h). */
 static chats_err_t *lookup(chats_req_t *q)
 {
-    request_rec *r = q->r;
-    struct chats_rights_t *rt = apr_pcalloc(r->pool, sizeof(*rt));
-    chats_store_t *st;
-    chats_rows_t *rows;
+    struct chats_rights_t *rt;
+    const chats_caller_t *c;
     chats_err_t *e;
-    const char *user = r->user, *unknown;
 
-    rt->caller.level = CHATS_RIGHT_READ;
-    if (user && *user) {
-        if ((e = chats_store_open(&st, r)) != NULL
-            || (e = chats_store_exec(st, &chats_stmt_rights, 1, &user,
-                                     &rows))) {
-            return e;
-        }
-        if (rows->nrows == 1) {
-            rt->caller.associate_id =
-                (apr_int32_t)apr_atoi64(CHATS_ROWS_GET(rows, 0, 0));
-            /* an unknown level fails closed: none */
-            rt->caller.level = chats_right_from_name(CHATS_ROWS_GET(rows,
-                                                                    0, 1));
-            chats_caller_set_readonly(&rt->caller, CHATS_ROWS_GET(rows, 0, 2),
-                                      &unknown, r->pool);
-            if (unknown) {
-                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                              CHATS_LOGNO(200) "chat_session_right of %s: "
-                              "unknown field(s) %s ignored",
-                              ap_escape_logitem(r->pool, r->user),
-                              ap_escape_logitem(r->pool, unknown));
-            }
-        }
+    if ((c = chats_caller_of(q->r, &e)) == NULL) {
+        return e;
     }
+    rt = apr_pcalloc(q->r->pool, sizeof(*rt));
+    rt->caller = *c;
     q->rights = rt;
     return NULL;
 }

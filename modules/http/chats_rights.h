@@ -1,7 +1,8 @@
 /* The caller's rights on chat sessions (table chat_session_right, see
- * conf/auth.sql and README "Authorization"): looked up once per request
- * and checked per method here; per row and per field, writes compile them
- * into their statement (core/chats_plan.h). Glue. */
+ * conf/auth.sql and README "Authorization"): found with the credential
+ * (chats_identity.h; no statement on a cached one) and checked per method
+ * here; per row and per field, writes compile them into their statement
+ * (core/chats_plan.h). Glue. */
 #ifndef CHATS_RIGHTS_H
 #define CHATS_RIGHTS_H
 
@@ -17,8 +18,10 @@ typedef enum {
     CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE
 } chats_do_e;
 
-/** Look the caller's rights up (once; q->rights) and check that they
- * allow what at all: CHATS_E_FORBIDDEN if not, logged. */
+/** Take the caller's rights (once; q->rights) from the request
+ * (chats_caller_of) and check that they allow what at all:
+ * CHATS_E_FORBIDDEN if not, logged; the store's error when the rights of
+ * a user another module authenticated cannot be read. */
 chats_err_t *chats_rights_require(chats_req_t *q, chats_do_e what);
 
 /** The caller, once chats_rights_require has looked it up. */

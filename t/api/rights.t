@@ -15,11 +15,16 @@ plan tests => 133, need_lwp, need_module('mod_dbd.c');
 my $BASE = '/api/v1/ChatSession';
 my $PASS = "Rt-$$-" . time;
 
-# Test associates 9811.. and their levels; rt_norow has no right row.
+# Test associates 9811.. and their levels; rt_norow has no right row;
+# rt_ro is update_all with CustomerName read-only from the start (rights
+# are cached with the credential: a change would wait for the TTL, which
+# t/api/auth_cache.t tests).
 my %AID = (rt_none => 9811, rt_read => 9812, rt_own => 9813,
-           rt_all => 9814, rt_admin => 9815, rt_norow => 9816);
+           rt_all => 9814, rt_admin => 9815, rt_norow => 9816,
+           rt_ro => 9817);
 my %LEVEL = (rt_none => 'none', rt_read => 'read', rt_own => 'update_own',
-             rt_all => 'update_all', rt_admin => 'admin');
+             rt_all => 'update_all', rt_admin => 'admin',
+             rt_ro => 'update_all');
 
 sub bcrypt {
     my ($user, $pw) = @_;
@@ -39,10 +44,10 @@ sub bcrypt {
 
 sub cleanup {
     db()->do('DELETE FROM chat_session WHERE id BETWEEN 9801 AND 9899');
-    db()->do('DELETE FROM chat_session WHERE user_id BETWEEN 9811 AND 9816');
+    db()->do('DELETE FROM chat_session WHERE user_id BETWEEN 9811 AND 9817');
     db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9811 AND 9816');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9811 AND 9816');
+              WHERE associate_id BETWEEN 9811 AND 9817');
+    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9811 AND 9817');
 }
 
 cleanup();
@@ -53,6 +58,8 @@ for my $u (sort keys %AID) {
     db()->do('INSERT INTO chat_session_right (associate_id, level)
               VALUES (?, ?)', undef, $AID{$u}, $LEVEL{$u}) if $LEVEL{$u};
 }
+db()->do(q{UPDATE chat_session_right SET readonly_fields = '{customername}'
+           WHERE associate_id = ?}, undef, $AID{rt_ro});
 
 sub as { my $u = shift; return (auth => [$u, $PASS]) }
 
@@ -201,30 +208,28 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
 
 # --- a read-only field ----------------------------------------------------
 {
-    db()->do(q{UPDATE chat_session_right SET readonly_fields = '{customername}'
-               WHERE associate_id = ?}, undef, $AID{rt_all});
     my $id = $sid++;
     seed_session($id, name => 'Before');
     my $v = version($id);
-    my $res = req(PATCH => "$BASE/$id", as('rt_all'),
+    my $res = req(PATCH => "$BASE/$id", as('rt_ro'),
                   body => [{ op => 'replace', path => '/CustomerName',
                              value => 'After' }],
                   content_type => 'application/json-patch+json');
     is($res->code, 403, 'read-only field: 403');
     is(json_body($res)->{Field}, 'CustomerName', '... naming the field');
     is(version($id), $v, '... row unchanged');
-    $res = req(PATCH => "$BASE/$id", as('rt_all'),
+    $res = req(PATCH => "$BASE/$id", as('rt_ro'),
                body => { CustomerAlias => 'Other field' });
     is($res->code, 200, 'another field of the same session: 200');
-    $res = req(PATCH => "$BASE/$id", as('rt_all'),
+    $res = req(PATCH => "$BASE/$id", as('rt_ro'),
                body => { CustomerName => 'Before' });
     is($res->code, 200, 'the read-only field given its own value: 200');
-    my $doc = json_body(req(GET => "$BASE/$id", as('rt_all')));
+    my $doc = json_body(req(GET => "$BASE/$id", as('rt_ro')));
     like($doc->{FieldProperties}{CustomerName}{FieldRight}{Mask},
          qr/^Read.*UIHintReadOnly/, 'FieldProperties: read-only for them');
     is($doc->{FieldProperties}{CustomerAlias}{FieldRight}{Mask}, 'Update',
        'FieldProperties: other fields Update');
-    $res = req(POST => $BASE, as('rt_all'), body => { CustomerName => 'x' });
+    $res = req(POST => $BASE, as('rt_ro'), body => { CustomerName => 'x' });
     is($res->code, 403, 'POST setting the read-only field: 403');
     push @posted, json_body($res)->{ChatSessionId} // ()
         if $res->code == 200;
