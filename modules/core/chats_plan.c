@@ -29,8 +29,8 @@ const char *chats_plan_param(chats_plan_t *pl, const char *value,
 }
 
 /* "$n::type", or a typed NULL. */
-static const char *typed_param(chats_plan_t *pl, const char *value,
-                               chats_ptype_e type)
+const char *chats_plan_typed_param(chats_plan_t *pl, const char *value,
+                                  chats_ptype_e type)
 {
     return apr_pstrcat(pl->p, value ? chats_plan_param(pl, value, type)
                                     : "NULL", "::",
@@ -51,7 +51,7 @@ int chats_plan_nset(const chats_plan_t *pl)
 static const char *pval_sql(chats_plan_t *pl, chats_pval_t *pv)
 {
     if (!pv->sql) {
-        pv->sql = typed_param(pl, chats_entity_param(pl->p, pv->field,
+        pv->sql = chats_plan_typed_param(pl, chats_entity_param(pl->p, pv->field,
                                                      pv->canon),
                               chats_sql_ptype(pv->field->type));
     }
@@ -66,8 +66,8 @@ static chats_err_t *at(const op_ctx_t *o, chats_err_t *e)
     return e;
 }
 
-static void add_check(chats_plan_t *pl, const char *sql, int pass,
-                      chats_err_t *err)
+void chats_plan_add_check(chats_plan_t *pl, const char *sql, int pass,
+                          chats_err_t *err)
 {
     chats_check_t *c;
 
@@ -85,25 +85,25 @@ static void add_check(chats_plan_t *pl, const char *sql, int pass,
 
 static void fail(chats_plan_t *pl, chats_err_t *err)
 {
-    add_check(pl, NULL, 0, err);
+    chats_plan_add_check(pl, NULL, 0, err);
 }
 
 /* The check "a equals b": decided here when both values are known,
  * otherwise by PostgreSQL (a row value, or a local date-time). */
-static void check_equal(chats_plan_t *pl, chats_pval_t *a, chats_pval_t *b,
-                        chats_err_t *err)
+void chats_plan_check_equal(chats_plan_t *pl, chats_pval_t *a,
+                            chats_pval_t *b, chats_err_t *err)
 {
     if (a->canon && b->canon) {
-        add_check(pl, NULL, chats_doc_equal(a->canon, b->canon), err);
+        chats_plan_add_check(pl, NULL, chats_doc_equal(a->canon, b->canon), err);
         return;
     }
-    add_check(pl, apr_pstrcat(pl->p, pval_sql(pl, a), " IS NOT DISTINCT FROM ",
+    chats_plan_add_check(pl, apr_pstrcat(pl->p, pval_sql(pl, a), " IS NOT DISTINCT FROM ",
                               pval_sql(pl, b), NULL), 1, err);
 }
 
 /* ---- values ------------------------------------------------------------ */
 
-static int field_index(const chats_field_t *f)
+int chats_plan_field_index(const chats_field_t *f)
 {
     int n;
 
@@ -123,10 +123,10 @@ static chats_pval_t canon_val(const chats_field_t *f, const chats_doc_t *v)
 
 /* The value field f has before the current op: set by an earlier op,
  * known (the template; the key is the URL's id), or the row's. */
-static chats_pval_t current(chats_plan_t *pl, const chats_field_t *f)
+chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f)
 {
     chats_pval_t pv;
-    int i = field_index(f);
+    int i = chats_plan_field_index(f);
 
     if (pl->set[i].sql) {
         return pl->set[i];
@@ -214,16 +214,16 @@ static void plan_field(const op_ctx_t *o, const chats_field_t *f,
         return;
     }
     if (kind == CHATS_OP_TEST) {
-        cur = current(pl, f);
-        check_equal(pl, &cur, &v, at(o, test_failed(pl->p, f->name)));
+        cur = chats_plan_current(pl, f);
+        chats_plan_check_equal(pl, &cur, &v, at(o, test_failed(pl->p, f->name)));
     }
     else if (f->flags & CHATS_FF_READONLY) {
-        cur = current(pl, f);
-        check_equal(pl, &cur, &v, at(o, read_only(pl->p, f->name)));
+        cur = chats_plan_current(pl, f);
+        chats_plan_check_equal(pl, &cur, &v, at(o, read_only(pl->p, f->name)));
     }
     else {
         pval_sql(pl, &v);                 /* every statement writes it */
-        pl->set[field_index(f)] = v;
+        pl->set[chats_plan_field_index(f)] = v;
     }
 }
 
@@ -276,7 +276,7 @@ static int member_val(chats_plan_t *pl, const chats_subfield_t *s,
         }
         pv->canon = canon;
         pv->field = NULL;
-        pv->sql = typed_param(pl, canon->s, s->type == CHATS_F_DOUBLE
+        pv->sql = chats_plan_typed_param(pl, canon->s, s->type == CHATS_F_DOUBLE
                               ? CHATS_P_FLOAT8 : CHATS_P_INT4);
         return 1;
     }
@@ -285,7 +285,7 @@ static int member_val(chats_plan_t *pl, const chats_subfield_t *s,
     }
     pv->canon = canon;
     pv->field = NULL;
-    pv->sql = typed_param(pl, chats_entity_param(pl->p, &as_field, canon),
+    pv->sql = chats_plan_typed_param(pl, chats_entity_param(pl->p, &as_field, canon),
                           chats_sql_ptype(as_field.type));
     return 1;
 }
@@ -304,14 +304,14 @@ static void check_member(const op_ctx_t *o, const chats_field_t *f,
 
     if (!member_val(pl, s, v, &pv)) {
         /* no such value: only "no carrier" can match a null */
-        add_check(pl, null ? apr_pstrcat(pl->p, key, " IS NULL", NULL)
+        chats_plan_add_check(pl, null ? apr_pstrcat(pl->p, key, " IS NULL", NULL)
                            : NULL, 0, at(o, err));
         return;
     }
     same = apr_pstrcat(pl->p, member_canon_sql(pl->p, s, chats_sql_member(
                                                    pl->p, f, s, key)),
                        " IS NOT DISTINCT FROM ", pv.sql, NULL);
-    add_check(pl, apr_pstrcat(pl->p, "(", key, null ? " IS NULL OR "
+    chats_plan_add_check(pl, apr_pstrcat(pl->p, "(", key, null ? " IS NULL OR "
                                                     : " IS NOT NULL AND ",
                               same, ")", NULL), 1, at(o, err));
 }
@@ -326,8 +326,8 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
 {
     chats_plan_t *pl = o->pl;
     const char *path = apr_pstrcat(pl->p, f->name, "/", s->name, NULL);
-    chats_pval_t key = current(pl, f);
-    int repointed = pl->set[field_index(f)].sql != NULL;
+    chats_pval_t key = chats_plan_current(pl, f);
+    int repointed = pl->set[chats_plan_field_index(f)].sql != NULL;
 
     if (key.canon && key.canon->type == CHATS_J_NULL) {
         key.sql = "NULL::int4";
@@ -343,7 +343,7 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
         return;
     }
     if (kind == CHATS_OP_REMOVE) {
-        add_check(pl, apr_pstrcat(pl->p, "(", key.sql, " IS NULL",
+        chats_plan_add_check(pl, apr_pstrcat(pl->p, "(", key.sql, " IS NULL",
                                   s->type == CHATS_F_DATETIME
                                   ? apr_pstrcat(pl->p, " OR ",
                                                 chats_sql_member(pl->p, f, s,
@@ -462,7 +462,7 @@ void chats_plan_ops(chats_plan_t *pl, const apr_array_header_t *ops,
 
 void chats_plan_require_carrier(chats_plan_t *pl, const chats_field_t *f)
 {
-    chats_pval_t key = current(pl, f);
+    chats_pval_t key = chats_plan_current(pl, f);
     const char *path = apr_pstrcat(pl->p, f->name, "/",
                                    f->carrier->fields[0].name, NULL);
     chats_err_t *e = chats_err_make(pl->p, CHATS_E_INVALID, path,
@@ -470,136 +470,8 @@ void chats_plan_require_carrier(chats_plan_t *pl, const chats_field_t *f)
                                     path);
 
     if (key.canon) {
-        add_check(pl, NULL, key.canon->type != CHATS_J_NULL, e);
+        chats_plan_add_check(pl, NULL, key.canon->type != CHATS_J_NULL, e);
         return;
     }
-    add_check(pl, apr_pstrcat(pl->p, key.sql, " IS NOT NULL", NULL), 1, e);
-}
-
-/* ---- the checks every write has ---------------------------------------- */
-
-static chats_err_t *denied(apr_pool_t *p, const char *field,
-                           const char *why)
-{
-    return chats_err_make(p, CHATS_E_FORBIDDEN, field, "%s", why);
-}
-
-/* The owner's key as the caller's own: an associate, or nobody's. */
-static const char *me(chats_plan_t *pl)
-{
-    apr_int32_t id = pl->in.caller ? pl->in.caller->associate_id : 0;
-
-    return id > 0 ? apr_itoa(pl->p, id) : NULL;
-}
-
-static void plan_preconditions(chats_plan_t *pl)
-{
-    const chats_precond_t *c = pl->in.precond;
-    chats_err_t *stale;
-
-    if (!chats_precond_any(c)) {
-        return;
-    }
-    stale = chats_err_make(pl->p, CHATS_E_STALE, NULL,
-                           "a precondition failed: the chat session has "
-                           "changed");
-    if (c->if_match && !c->if_match_any) {
-        add_check(pl, apr_pstrcat(pl->p, "cs.version = ANY(", typed_param(
-                                      pl, c->if_match_list,
-                                      CHATS_P_INT8_ARRAY), ")", NULL),
-                  1, stale);
-    }
-    if (c->unmodified_since >= 0) {
-        add_check(pl, apr_pstrcat(pl->p, "EXTRACT(EPOCH FROM date_trunc("
-                                  "'second', cs.updated_at))::int8 <= ",
-                                  typed_param(pl, apr_psprintf(
-                                      pl->p, "%" APR_INT64_T_FMT,
-                                      c->unmodified_since), CHATS_P_INT8),
-                                  NULL), 1, stale);
-    }
-    if (c->if_none_match) {
-        add_check(pl, c->if_none_match_any ? NULL
-                  : apr_pstrcat(pl->p, "NOT cs.version = ANY(", typed_param(
-                                    pl, c->if_none_match_list,
-                                    CHATS_P_INT8_ARRAY), ")", NULL),
-                  0, stale);
-    }
-}
-
-chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
-{
-    chats_plan_t *pl = apr_pcalloc(p, sizeof(*pl));
-    const chats_field_t *owner = chats_schema_owner();
-    const char *mine;
-
-    pl->p = p;
-    pl->in = *in;
-    pl->failed = -1;
-    chats_schema_fields(&pl->nfields);
-    pl->set = apr_pcalloc(p, pl->nfields * sizeof(*pl->set));
-    pl->params = apr_array_make(p, 16, sizeof(chats_param_t));
-    pl->checks = apr_array_make(p, 8, sizeof(chats_check_t));
-    if (in->kind == CHATS_PLAN_DELETE) {
-        pl->in.zone = NULL;                 /* nothing is read back */
-    }
-    if (pl->in.zone) {
-        chats_plan_param(pl, pl->in.zone, CHATS_P_TEXT);          /* $1 */
-    }
-    if (in->kind == CHATS_PLAN_INSERT) {
-        pl->cur = chats_entity_template(p);
-        return pl;
-    }
-    pl->id_sql = typed_param(pl, apr_itoa(p, in->id), CHATS_P_INT4);
-    if (in->kind == CHATS_PLAN_UPDATE && in->caller
-        && in->caller->level == CHATS_RIGHT_UPDATE_OWN) {
-        mine = me(pl);
-        add_check(pl, mine ? apr_pstrcat(p, "cs.", owner->column, " = ",
-                                         typed_param(pl, mine, CHATS_P_INT4),
-                                         NULL) : NULL, 0,
-                  denied(p, NULL, "you may only change your own chat "
-                         "sessions"));
-    }
-    plan_preconditions(pl);
-    return pl;
-}
-
-/* ---- the caller's rights on the result --------------------------------- */
-
-void chats_plan_finish(chats_plan_t *pl)
-{
-    const chats_caller_t *c = pl->in.caller;
-    const chats_field_t *f = chats_schema_fields(&pl->nfields);
-    const chats_field_t *owner = chats_schema_owner();
-    chats_pval_t cur, next;
-    int k, i;
-
-    if (!c || pl->in.kind == CHATS_PLAN_DELETE) {
-        return;
-    }
-    if (c->level == CHATS_RIGHT_UPDATE_OWN
-        && (pl->set[field_index(owner)].sql || pl->cur)) {
-        const chats_doc_t *v = current(pl, owner).canon;
-        const chats_doc_t *key = v && v->type == CHATS_J_OBJECT
-            ? chats_doc_object_get(v, owner->carrier->fields[0].name,
-                                   strlen(owner->carrier->fields[0].name), 0)
-            : NULL;
-        const char *mine = me(pl);
-
-        add_check(pl, NULL, key && mine && !strcmp(key->s, mine),
-                  denied(pl->p, owner->name, "your chat sessions must stay "
-                         "yours: User must be you"));
-    }
-    for (k = 0; k < c->nreadonly; k++) {
-        i = c->readonly[k];
-        if (!pl->set[i].sql) {
-            continue;                    /* not written: not changed */
-        }
-        next = pl->set[i];
-        pl->set[i].sql = NULL;           /* the value before the plan */
-        cur = current(pl, &f[i]);
-        pl->set[i] = next;
-        check_equal(pl, &cur, &next,
-                    denied(pl->p, f[i].name, apr_psprintf(
-                               pl->p, "you may not change %s", f[i].name)));
-    }
+    chats_plan_add_check(pl, apr_pstrcat(pl->p, key.sql, " IS NOT NULL", NULL), 1, e);
 }

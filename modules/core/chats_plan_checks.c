@@ -1,0 +1,134 @@
+/* The checks every write has, besides its ops (chats_plan.h): who may
+ * write this row, under which preconditions, and the caller's rights on
+ * the result. */
+#include <apr_strings.h>
+#include <string.h>
+
+#include "chats_entity.h"
+#include "chats_plan_private.h"
+
+static chats_err_t *denied(apr_pool_t *p, const char *field,
+                           const char *why)
+{
+    return chats_err_make(p, CHATS_E_FORBIDDEN, field, "%s", why);
+}
+
+/* The owner's key as the caller's own: an associate, or nobody's. */
+static const char *me(chats_plan_t *pl)
+{
+    apr_int32_t id = pl->in.caller ? pl->in.caller->associate_id : 0;
+
+    return id > 0 ? apr_itoa(pl->p, id) : NULL;
+}
+
+static void plan_preconditions(chats_plan_t *pl)
+{
+    const chats_precond_t *c = pl->in.precond;
+    chats_err_t *stale;
+
+    if (!chats_precond_any(c)) {
+        return;
+    }
+    stale = chats_err_make(pl->p, CHATS_E_STALE, NULL,
+                           "a precondition failed: the chat session has "
+                           "changed");
+    if (c->if_match && !c->if_match_any) {
+        chats_plan_add_check(pl, apr_pstrcat(pl->p, "cs.version = ANY(", chats_plan_typed_param(
+                                      pl, c->if_match_list,
+                                      CHATS_P_INT8_ARRAY), ")", NULL),
+                  1, stale);
+    }
+    if (c->unmodified_since >= 0) {
+        chats_plan_add_check(pl, apr_pstrcat(pl->p, "EXTRACT(EPOCH FROM date_trunc("
+                                  "'second', cs.updated_at))::int8 <= ",
+                                  chats_plan_typed_param(pl, apr_psprintf(
+                                      pl->p, "%" APR_INT64_T_FMT,
+                                      c->unmodified_since), CHATS_P_INT8),
+                                  NULL), 1, stale);
+    }
+    if (c->if_none_match) {
+        chats_plan_add_check(pl, c->if_none_match_any ? NULL
+                  : apr_pstrcat(pl->p, "NOT cs.version = ANY(", chats_plan_typed_param(
+                                    pl, c->if_none_match_list,
+                                    CHATS_P_INT8_ARRAY), ")", NULL),
+                  0, stale);
+    }
+}
+
+chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
+{
+    chats_plan_t *pl = apr_pcalloc(p, sizeof(*pl));
+    const chats_field_t *owner = chats_schema_owner();
+    const char *mine;
+
+    pl->p = p;
+    pl->in = *in;
+    pl->failed = -1;
+    chats_schema_fields(&pl->nfields);
+    pl->set = apr_pcalloc(p, pl->nfields * sizeof(*pl->set));
+    pl->params = apr_array_make(p, 16, sizeof(chats_param_t));
+    pl->checks = apr_array_make(p, 8, sizeof(chats_check_t));
+    if (in->kind == CHATS_PLAN_DELETE) {
+        pl->in.zone = NULL;                 /* nothing is read back */
+    }
+    if (pl->in.zone) {
+        chats_plan_param(pl, pl->in.zone, CHATS_P_TEXT);          /* $1 */
+    }
+    if (in->kind == CHATS_PLAN_INSERT) {
+        pl->cur = chats_entity_template(p);
+        return pl;
+    }
+    pl->id_sql = chats_plan_typed_param(pl, apr_itoa(p, in->id), CHATS_P_INT4);
+    if (in->kind == CHATS_PLAN_UPDATE && in->caller
+        && in->caller->level == CHATS_RIGHT_UPDATE_OWN) {
+        mine = me(pl);
+        chats_plan_add_check(pl, mine ? apr_pstrcat(p, "cs.", owner->column, " = ",
+                                         chats_plan_typed_param(pl, mine, CHATS_P_INT4),
+                                         NULL) : NULL, 0,
+                  denied(p, NULL, "you may only change your own chat "
+                         "sessions"));
+    }
+    plan_preconditions(pl);
+    return pl;
+}
+
+/* ---- the caller's rights on the result --------------------------------- */
+
+void chats_plan_finish(chats_plan_t *pl)
+{
+    const chats_caller_t *c = pl->in.caller;
+    const chats_field_t *f = chats_schema_fields(&pl->nfields);
+    const chats_field_t *owner = chats_schema_owner();
+    chats_pval_t cur, next;
+    int k, i;
+
+    if (!c || pl->in.kind == CHATS_PLAN_DELETE) {
+        return;
+    }
+    if (c->level == CHATS_RIGHT_UPDATE_OWN
+        && (pl->set[chats_plan_field_index(owner)].sql || pl->cur)) {
+        const chats_doc_t *v = chats_plan_current(pl, owner).canon;
+        const chats_doc_t *key = v && v->type == CHATS_J_OBJECT
+            ? chats_doc_object_get(v, owner->carrier->fields[0].name,
+                                   strlen(owner->carrier->fields[0].name), 0)
+            : NULL;
+        const char *mine = me(pl);
+
+        chats_plan_add_check(pl, NULL, key && mine && !strcmp(key->s, mine),
+                  denied(pl->p, owner->name, "your chat sessions must stay "
+                         "yours: User must be you"));
+    }
+    for (k = 0; k < c->nreadonly; k++) {
+        i = c->readonly[k];
+        if (!pl->set[i].sql) {
+            continue;                    /* not written: not changed */
+        }
+        next = pl->set[i];
+        pl->set[i].sql = NULL;           /* the value before the plan */
+        cur = chats_plan_current(pl, &f[i]);
+        pl->set[i] = next;
+        chats_plan_check_equal(pl, &cur, &next,
+                    denied(pl->p, f[i].name, apr_psprintf(
+                               pl->p, "you may not change %s", f[i].name)));
+    }
+}
