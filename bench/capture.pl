@@ -124,4 +124,4 @@ close $_ for $body, $defs, $sum;
 printf "%d statement(s) per PATCH: %s\n", scalar @stmts,
     join(', ', map { $_->{name} } @stmts);
 print STDERR "capture.pl: WARNING: $_\n" for @warnings;
-exit(@warnings && grep { /pgbench as a variable/ } @warnings ? 3 : 0);
+exit((grep { /pgbench as a variable/ } @warnings) ? 3 : 0);
