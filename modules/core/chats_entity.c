@@ -111,21 +111,49 @@ static chats_doc_t *next_value(row_reader_t *rd, chats_ftype_e type,
     }
 }
 
+/* A JSON array element as the column text it stands for (NULL = SQL
+ * NULL): numbers and strings as they are, booleans as t/f. */
+static const char *element_text(const chats_doc_t *e)
+{
+    switch (e->type) {
+    case CHATS_J_NULL:   return NULL;
+    case CHATS_J_BOOL:   return e->b ? "t" : "f";
+    case CHATS_J_NUMBER:
+    case CHATS_J_STRING: return e->s;
+    default:             return "";
+    }
+}
+
+/* A carrier's column: NULL, or a JSON array of its members' columns. */
 static chats_doc_t *carrier_doc(row_reader_t *rd, const chats_carrier_t *c)
 {
-    chats_doc_t *o = rd->v[0] ? chats_doc_object(rd->p) : NULL, *v;
-    int j;
+    const char *text = *rd->v++;
+    const char **cols;
+    chats_doc_t *arr = NULL, *o;
+    row_reader_t sub;
+    int j, n;
 
-    for (j = 0; j < c->nfields; j++) {
+    if (!text || chats_json_parse(&arr, text, strlen(text), NULL, rd->p)
+        || arr->type != CHATS_J_ARRAY) {
+        return chats_doc_null(rd->p);
+    }
+    n = chats_doc_array_len(arr);
+    cols = apr_pcalloc(rd->p, (apr_size_t)(n + 1) * sizeof(*cols));
+    for (j = 0; j < n; j++) {
+        cols[j] = element_text(chats_doc_array_get(arr, j));
+    }
+    sub = *rd;
+    sub.v = cols;
+    o = chats_doc_object(rd->p);
+    for (j = 0; j < c->nfields && sub.v < cols + n; j++) {
         const chats_subfield_t *s = &c->fields[j];
 
-        v = next_value(rd, s->type, s->enums,
-                       (s->flags & CHATS_SF_ALWAYS_UTC) != 0);
-        if (o) {
-            chats_doc_object_set(o, s->name, strlen(s->name), v, 0, rd->p);
-        }
+        chats_doc_object_set(o, s->name, strlen(s->name),
+                             next_value(&sub, s->type, s->enums,
+                                        (s->flags & CHATS_SF_ALWAYS_UTC) != 0),
+                             0, rd->p);
     }
-    return o ? o : chats_doc_null(rd->p);
+    return o;
 }
 
 chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,

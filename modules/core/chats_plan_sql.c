@@ -45,7 +45,7 @@ static const char *render(const chats_plan_t *pl, const chats_sql_t *sql,
     chats_read_e how = pl->in.zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
 
     return apr_pstrcat(pl->p, "SELECT ", sql->list[how], " FROM ", source,
-                       " cs", sql->joins, NULL);
+                       " cs", NULL);
 }
 
 static const char *update_sql(const chats_plan_t *pl, const chats_sql_t *sql)
@@ -139,8 +139,7 @@ const char *chats_plan_diag_sql(const chats_plan_t *pl,
     return apr_pstrcat(pl->p, "SELECT ", cols,
                        sql->list[pl->in.zone ? CHATS_READ_ZONED
                                              : CHATS_READ_UTC],
-                       " FROM chat_session cs", sql->joins,
-                       " WHERE cs.id = ", pl->id_sql,
+                       " FROM chat_session cs WHERE cs.id = ", pl->id_sql,
                        lock ? " FOR UPDATE OF cs" : "", NULL);
 }
 

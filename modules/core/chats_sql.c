@@ -103,41 +103,55 @@ static void push_col(apr_pool_t *p, apr_array_header_t *cols,
     }
 }
 
-/* Select list and joins over a row source called "cs". The list is
- * collected in an array (some two hundred columns: no quadratic copying). */
-static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
-                         const char **pjoins, int *pncols)
+/* A carrier as one column: its members in a JSON array, read by one
+ * subquery that runs only when the session has the carrier (most have
+ * few): no join, and nothing at all for a null reference. A member read
+ * from a looked-up row is a scalar subquery of its own: a few more index
+ * probes when the carrier is there, but far less for PostgreSQL to plan
+ * than a join of every looked-up table (which an unnamed statement, as
+ * behind PgBouncer, pays on every request). */
+static const char *carrier_col(apr_pool_t *p, const chats_field_t *f,
+                               const char *alias, chats_read_e how)
 {
-    int i, j, n;
+    const chats_carrier_t *c = f->carrier;
+    apr_array_header_t *vals = apr_array_make(p, 64, sizeof(const char *));
+    int j;
+
+    for (j = 0; j < c->nfields; j++) {
+        push_col(p, vals, sub_value(p, alias, &c->fields[j]),
+                 c->fields[j].type, how == CHATS_READ_ZONED);
+    }
+    return apr_pstrcat(p, "CASE WHEN cs.", f->column, " IS NULL THEN NULL "
+                       "ELSE (SELECT json_build_array(",
+                       apr_array_pstrcat(p, vals, ','), ") FROM ", c->table,
+                       " ", alias, " WHERE ", alias, ".",
+                       c->fields[0].column, " = cs.", f->column, ") END",
+                       NULL);
+}
+
+/* The select list over a row source called "cs": a column per field,
+ * collected in an array (no quadratic copying). */
+static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
+                         int *pncols)
+{
+    int i, n;
     const chats_field_t *f = chats_schema_fields(&n);
-    apr_array_header_t *cols = apr_array_make(p, 256, sizeof(const char *));
-    const char *joins = "";
+    apr_array_header_t *cols = apr_array_make(p, 64, sizeof(const char *));
 
     for (i = 0; i < n; i++) {
-        if (f[i].type != CHATS_F_CARRIER) {
+        if (f[i].type == CHATS_F_CARRIER) {
+            APR_ARRAY_PUSH(cols, const char *) =
+                carrier_col(p, &f[i], apr_psprintf(p, "c%d", i), how);
+        }
+        else {
             push_col(p, cols, apr_pstrcat(p, "cs.", f[i].column, NULL),
                      f[i].type, how == CHATS_READ_ZONED);
-            continue;
-        }
-        {
-            const chats_carrier_t *c = f[i].carrier;
-            const char *alias = apr_psprintf(p, "c%d", i);
-
-            for (j = 0; j < c->nfields; j++) {
-                push_col(p, cols, sub_value(p, alias, &c->fields[j]),
-                         c->fields[j].type, how == CHATS_READ_ZONED);
-            }
-            joins = apr_pstrcat(p, joins, " LEFT JOIN ", c->table, " ",
-                                alias, " ON ", alias, ".",
-                                c->fields[0].column, " = cs.", f[i].column,
-                                NULL);
         }
     }
     APR_ARRAY_PUSH(cols, const char *) = "cs.version";
     APR_ARRAY_PUSH(cols, const char *) =
         "EXTRACT(EPOCH FROM date_trunc('second', cs.updated_at))::int8";
     *plist = apr_array_pstrcat(p, cols, ',');
-    *pjoins = joins;
     *pncols = cols->nelts;
 }
 
@@ -147,10 +161,10 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
     int how;
 
     for (how = CHATS_READ_UTC; how <= CHATS_READ_ZONED; how++) {
-        select_parts(p, how, &sql->list[how], &sql->joins, &sql->ncols[how]);
+        select_parts(p, how, &sql->list[how], &sql->ncols[how]);
         sql->get[how].name = how ? "chats_get_zoned" : "chats_get";
         sql->get[how].sql = apr_pstrcat(p, "SELECT ", sql->list[how],
-                                        " FROM chat_session cs", sql->joins,
+                                        " FROM chat_session cs",
                                         how ? " WHERE cs.id = $2::int4"
                                             : " WHERE cs.id = $1::int4",
                                         NULL);

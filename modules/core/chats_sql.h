@@ -37,18 +37,17 @@ typedef struct chats_sql_t {
      * layout below), per chats_read_e. */
     const char *list[2];
     int ncols[2];
-    /** LEFT JOINs of the carriers' tables over "cs". */
-    const char *joins;
     /** One session by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
     chats_stmt_t get[2];
     chats_stmt_t password;   /**< $1 login -> password_hash           */
 } chats_sql_t;
 
-/** Row layout: for each field one column, a carrier one column per
- * member (its key first); then version, then updated_at as whole seconds
- * since the epoch. Date-times come as microseconds since the epoch,
- * booleans as t/f. CHATS_READ_ZONED adds after each date-time its offset
- * from UTC in $1's zone at that instant, in seconds. */
+/** Row layout: for each field one column, then version, then updated_at
+ * as whole seconds since the epoch. Date-times come as microseconds since
+ * the epoch, booleans as t/f. A carrier's column is NULL or a JSON array
+ * of its members' values in the same forms (its key first; booleans as
+ * true/false). CHATS_READ_ZONED adds after each date-time its offset from
+ * UTC in $1's zone at that instant, in seconds. */
 const chats_sql_t *chats_sql_build(apr_pool_t *p);
 
 /** The parameter type of a column of this field type. */
