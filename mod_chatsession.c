@@ -6,6 +6,9 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "http_core.h"
+#include "ap_expr.h"
+
 #include "chats_openapi.h"
 #include "chats_private.h"
 #include "chats_resource.h"
@@ -180,6 +183,34 @@ static int chats_handler(request_rec *r)
     return e ? chats_http_send_error(r, e) : OK;
 }
 
+/* Our resource is no file. Like mod_proxy, a request that SetHandler
+ * chatsession serves skips core's mapping of its URL into DocumentRoot,
+ * whose directory walk costs some ten stat() and .htaccess lookups per
+ * request; <Location> sections apply as before, <Directory> ones never
+ * matched it anyway. */
+#define CHATS_NOTE_VIRTUAL "chats-virtual"
+
+static int chats_translate_name(request_rec *r)
+{
+    core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    const char *handler = d->handler, *err = NULL;
+
+    if (d->expr_handler) {
+        handler = ap_expr_str_exec(r, d->expr_handler, &err);
+    }
+    if (err || !handler || strcasecmp(handler, CHATS_HANDLER)) {
+        return DECLINED;
+    }
+    r->filename = apr_pstrcat(r->pool, CHATS_HANDLER ":", r->uri, NULL);
+    apr_table_setn(r->notes, CHATS_NOTE_VIRTUAL, "1");
+    return OK;
+}
+
+static int chats_map_to_storage(request_rec *r)
+{
+    return apr_table_get(r->notes, CHATS_NOTE_VIRTUAL) ? OK : DECLINED;
+}
+
 static void retrieve_optional_fn(void)
 {
     chats_dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
@@ -212,6 +243,10 @@ static void chats_register_hooks(apr_pool_t *p)
                                  APR_HOOK_MIDDLE);
     ap_hook_post_config(chats_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(chats_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(chats_translate_name, NULL, NULL,
+                           APR_HOOK_FIRST);
+    ap_hook_map_to_storage(chats_map_to_storage, NULL, NULL,
+                           APR_HOOK_FIRST);
     ap_hook_handler(chats_handler, NULL, NULL, APR_HOOK_MIDDLE);
     chats_http_register_hooks(p);
     chats_auth_register_hooks(p);

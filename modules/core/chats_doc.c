@@ -423,6 +423,19 @@ void chats_doc_object_set(chats_doc_t *o, const char *name, apr_size_t len,
     m->value = v;
 }
 
+void chats_doc_object_add(chats_doc_t *o, const char *name, chats_doc_t *v)
+{
+    chats_member_t *m;
+
+    if (!o || o->type != CHATS_J_OBJECT) {
+        return;
+    }
+    m = apr_array_push(o->items);
+    m->name = name;
+    m->name_len = strlen(name);
+    m->value = v;
+}
+
 int chats_doc_object_remove(chats_doc_t *o, const char *name,
                             apr_size_t len, int casei)
 {

@@ -68,6 +68,12 @@ chats_doc_t *chats_doc_object_get(const chats_doc_t *o, const char *name,
 /** Replace the value of the matching member, or append (name copied). */
 void chats_doc_object_set(chats_doc_t *o, const char *name, apr_size_t len,
                           chats_doc_t *v, int casei, apr_pool_t *p);
+/** Append a member without looking for one of the same name, and without
+ * copying name: for objects built from names that are unique and outlive
+ * them (the field table's), where chats_doc_object_set's search would
+ * make building quadratic. */
+void chats_doc_object_add(chats_doc_t *o, const char *name, chats_doc_t *v);
+
 /** Remove the matching member; returns 1 if one was removed. */
 int chats_doc_object_remove(chats_doc_t *o, const char *name,
                             apr_size_t len, int casei);

@@ -60,8 +60,7 @@ chats_doc_t *chats_entity_template(apr_pool_t *p)
     chats_doc_t *doc = chats_doc_object(p);
 
     for (i = 0; i < n; i++) {
-        chats_doc_object_set(doc, f[i].name, strlen(f[i].name),
-                             chats_entity_empty(p, &f[i]), 0, p);
+        chats_doc_object_add(doc, f[i].name, chats_entity_empty(p, &f[i]));
     }
     return doc;
 }
@@ -148,10 +147,9 @@ static chats_doc_t *carrier_doc(row_reader_t *rd, const chats_carrier_t *c)
     for (j = 0; j < c->nfields && sub.v < cols + n; j++) {
         const chats_subfield_t *s = &c->fields[j];
 
-        chats_doc_object_set(o, s->name, strlen(s->name),
-                             next_value(&sub, s->type, s->enums,
-                                        (s->flags & CHATS_SF_ALWAYS_UTC) != 0),
-                             0, rd->p);
+        chats_doc_object_add(o, s->name, next_value(
+                                 &sub, s->type, s->enums,
+                                 (s->flags & CHATS_SF_ALWAYS_UTC) != 0));
     }
     return o;
 }
@@ -171,7 +169,7 @@ chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
     for (i = 0; i < n; i++) {
         v = f[i].type == CHATS_F_CARRIER ? carrier_doc(&rd, f[i].carrier)
             : next_value(&rd, f[i].type, f[i].enums, 0);
-        chats_doc_object_set(doc, f[i].name, strlen(f[i].name), v, 0, p);
+        chats_doc_object_add(doc, f[i].name, v);
     }
     return doc;
 }

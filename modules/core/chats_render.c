@@ -120,9 +120,8 @@ static chats_doc_t *select_carrier(apr_pool_t *p, const chats_doc_t *v,
 
             keep |= (it->field == f && it->sub == s);
         }
-        chats_doc_object_set(o, s->name, strlen(s->name),
-                             keep && sv ? (chats_doc_t *)sv
-                                        : chats_doc_null(p), 0, p);
+        chats_doc_object_add(o, s->name, keep && sv ? (chats_doc_t *)sv
+                                                    : chats_doc_null(p));
     }
     return o;
 }
@@ -131,9 +130,9 @@ static chats_doc_t *mask_doc(apr_pool_t *p, int mask, int table)
 {
     chats_doc_t *o = chats_doc_object(p);
 
-    chats_doc_object_set(o, "Mask", 4, chats_doc_strz(
-                             p, chats_rights_mask_name(p, mask, table)), 0, p);
-    chats_doc_object_set(o, "Reason", 6, chats_doc_strz(p, ""), 0, p);
+    chats_doc_object_add(o, "Mask", chats_doc_strz(
+                             p, chats_rights_mask_name(p, mask, table)));
+    chats_doc_object_add(o, "Reason", chats_doc_strz(p, ""));
     return o;
 }
 
@@ -171,14 +170,13 @@ static chats_doc_t *field_properties(apr_pool_t *p,
     for (i = 0; i < n; i++) {
         chats_doc_t *prop = chats_doc_object(p);
 
-        chats_doc_object_set(prop, "FieldRight", 10,
-                             mask_doc(p, field_mask(&f[i], o), 0),
-                             0, p);
-        chats_doc_object_set(prop, "FieldType", 9,
-                             chats_doc_strz(p, f[i].dotnet), 0, p);
-        chats_doc_object_set(prop, "FieldLength", 11,
-                             chats_doc_int(p, f[i].max_len), 0, p);
-        chats_doc_object_set(fp, f[i].name, strlen(f[i].name), prop, 0, p);
+        chats_doc_object_add(prop, "FieldRight",
+                             mask_doc(p, field_mask(&f[i], o), 0));
+        chats_doc_object_add(prop, "FieldType",
+                             chats_doc_strz(p, f[i].dotnet));
+        chats_doc_object_add(prop, "FieldLength",
+                             chats_doc_int(p, f[i].max_len));
+        chats_doc_object_add(fp, f[i].name, prop);
     }
     return fp;
 }
@@ -199,20 +197,17 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
         else if (how == 2 && v->type == CHATS_J_OBJECT) {
             v = select_carrier(p, v, &f[i], o->select);
         }
-        chats_doc_object_set(view, f[i].name, strlen(f[i].name), v, 0, p);
+        chats_doc_object_add(view, f[i].name, v);
     }
-    chats_doc_object_set(view, "TableRight", 10,
-                         mask_doc(p, o->table_mask, 1), 0, p);
-    chats_doc_object_set(view, "FieldProperties", 15,
-                         field_properties(p, o), 0, p);
+    chats_doc_object_add(view, "TableRight", mask_doc(p, o->table_mask, 1));
+    chats_doc_object_add(view, "FieldProperties", field_properties(p, o));
     if (o->self_url) {
         chats_doc_t *links = chats_doc_object(p);
 
-        chats_doc_object_set(links, "Self", 4,
-                             chats_doc_strz(p, o->self_url), 0, p);
-        chats_doc_object_set(links, "Archive", 7,
-                             chats_doc_strz(p, o->archive_url), 0, p);
-        chats_doc_object_set(view, "_Links", 6, links, 0, p);
+        chats_doc_object_add(links, "Self", chats_doc_strz(p, o->self_url));
+        chats_doc_object_add(links, "Archive",
+                             chats_doc_strz(p, o->archive_url));
+        chats_doc_object_add(view, "_Links", links);
     }
     return view;
 }

@@ -86,47 +86,95 @@ const char *chats_sql_member(apr_pool_t *p, const chats_field_t *f,
                        key, ")", NULL);
 }
 
-/* A date-time's offset from UTC, in seconds, in the zone $1 at the
- * instant value: what the renderer adds to show local time. */
-static const char *offset_expr(apr_pool_t *p, const char *value)
+/* A date-time's offset from UTC, in seconds, in zone (an SQL expression)
+ * at the instant value: what the renderer adds to show local time. */
+static const char *offset_expr(apr_pool_t *p, const char *value,
+                               const char *zone)
 {
-    return apr_pstrcat(p, "EXTRACT(EPOCH FROM (", value, " AT TIME ZONE $1) "
-                       "- (", value, " AT TIME ZONE 'UTC'))::int4", NULL);
+    return apr_pstrcat(p, "EXTRACT(EPOCH FROM (", value, " AT TIME ZONE ",
+                       zone, ") - (", value, " AT TIME ZONE 'UTC'))::int4",
+                       NULL);
 }
 
+/* The column(s) of a value: a date-time read zoned has its offset in
+ * zone beside it (zone NULL: read in UTC). */
 static void push_col(apr_pool_t *p, apr_array_header_t *cols,
-                     const char *value, chats_ftype_e type, int offset)
+                     const char *value, chats_ftype_e type, const char *zone)
 {
     APR_ARRAY_PUSH(cols, const char *) = read_expr(p, value, type);
-    if (offset && type == CHATS_F_DATETIME) {
-        APR_ARRAY_PUSH(cols, const char *) = offset_expr(p, value);
+    if (zone && type == CHATS_F_DATETIME) {
+        APR_ARRAY_PUSH(cols, const char *) = offset_expr(p, value, zone);
     }
 }
 
-/* A carrier as one column: its members in a JSON array, read by one
- * subquery that runs only when the session has the carrier (most have
- * few): no join, and nothing at all for a null reference. A member read
- * from a looked-up row is a scalar subquery of its own: a few more index
- * probes when the carrier is there, but far less for PostgreSQL to plan
- * than a join of every looked-up table (which an unnamed statement, as
- * behind PgBouncer, pays on every request). */
-static const char *carrier_col(apr_pool_t *p, const chats_field_t *f,
-                               const char *alias, chats_read_e how)
+/* The function that renders a carrier: one per carrier table. */
+static const char *carrier_fn(apr_pool_t *p, const chats_carrier_t *c)
 {
-    const chats_carrier_t *c = f->carrier;
+    return apr_pstrcat(p, "chats_carrier_", c->table, NULL);
+}
+
+/* A carrier as one column: the JSON array of its members that its
+ * function (chats_sql_carrier_ddl) builds, called only when the session
+ * has the carrier. In a function, the query is planned and initialized
+ * only when it runs: inline, every carrier's subquery (some thirty index
+ * scans with their lookups) would be initialized on every execution, for
+ * the null references of most sessions too, which halved the throughput
+ * of a read. */
+static const char *carrier_col(apr_pool_t *p, const chats_field_t *f,
+                               chats_read_e how)
+{
+    return apr_pstrcat(p, "CASE WHEN cs.", f->column, " IS NULL THEN NULL "
+                       "ELSE ", carrier_fn(p, f->carrier), "(cs.", f->column,
+                       how == CHATS_READ_ZONED ? ", $1" : ", NULL",
+                       ") END", NULL);
+}
+
+/* The query a carrier's function returns (its key: chats_key). */
+static const char *carrier_query(apr_pool_t *p, const chats_carrier_t *c,
+                                 const char *zone)
+{
     apr_array_header_t *vals = apr_array_make(p, 64, sizeof(const char *));
+    const char *list = "";
     int j;
 
     for (j = 0; j < c->nfields; j++) {
-        push_col(p, vals, sub_value(p, alias, &c->fields[j]),
-                 c->fields[j].type, how == CHATS_READ_ZONED);
+        push_col(p, vals, sub_value(p, "c", &c->fields[j]),
+                 c->fields[j].type, zone);
     }
-    return apr_pstrcat(p, "CASE WHEN cs.", f->column, " IS NULL THEN NULL "
-                       "ELSE (SELECT json_build_array(",
-                       apr_array_pstrcat(p, vals, ','), ") FROM ", c->table,
-                       " ", alias, " WHERE ", alias, ".",
-                       c->fields[0].column, " = cs.", f->column, ") END",
-                       NULL);
+
+    for (j = 0; j < vals->nelts; j++) {
+        list = apr_pstrcat(p, list, j ? ",\n            " : "",
+                           APR_ARRAY_IDX(vals, j, const char *), NULL);
+    }
+    return apr_pstrcat(p, "(SELECT json_build_array(\n            ", list,
+                       ")\n        FROM ", c->table, " c WHERE c.",
+                       c->fields[0].column, " = chats_key)", NULL);
+}
+
+const char *chats_sql_carrier_ddl(apr_pool_t *p)
+{
+    int i, k, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+    const char *out = "";
+
+    for (i = 0; i < n; i++) {
+        const chats_carrier_t *c = f[i].carrier;
+
+        for (k = 0; c && k < i && f[k].carrier != c; k++) {
+        }
+        if (!c || k < i) {
+            continue;                    /* not a carrier, or done */
+        }
+        out = apr_pstrcat(p, out, "CREATE OR REPLACE FUNCTION ",
+                          carrier_fn(p, c), "(chats_key integer, "
+                          "chats_zone text)\nRETURNS json LANGUAGE plpgsql "
+                          "STABLE AS $fn$\nBEGIN\n    IF chats_zone IS NULL "
+                          "THEN\n        RETURN ", carrier_query(p, c, NULL),
+                          ";\n    END IF;\n    RETURN ",
+                          carrier_query(p, c, "chats_zone"),
+                          ";\nEND\n$fn$;\n\n", NULL);
+    }
+    return out;
 }
 
 /* The select list over a row source called "cs": a column per field,
@@ -140,12 +188,11 @@ static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
 
     for (i = 0; i < n; i++) {
         if (f[i].type == CHATS_F_CARRIER) {
-            APR_ARRAY_PUSH(cols, const char *) =
-                carrier_col(p, &f[i], apr_psprintf(p, "c%d", i), how);
+            APR_ARRAY_PUSH(cols, const char *) = carrier_col(p, &f[i], how);
         }
         else {
             push_col(p, cols, apr_pstrcat(p, "cs.", f[i].column, NULL),
-                     f[i].type, how == CHATS_READ_ZONED);
+                     f[i].type, how == CHATS_READ_ZONED ? "$1" : NULL);
         }
     }
     APR_ARRAY_PUSH(cols, const char *) = "cs.version";

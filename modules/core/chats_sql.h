@@ -46,9 +46,16 @@ typedef struct chats_sql_t {
  * as whole seconds since the epoch. Date-times come as microseconds since
  * the epoch, booleans as t/f. A carrier's column is NULL or a JSON array
  * of its members' values in the same forms (its key first; booleans as
- * true/false). CHATS_READ_ZONED adds after each date-time its offset from
- * UTC in $1's zone at that instant, in seconds. */
+ * true/false), made by its function in conf/render.sql. CHATS_READ_ZONED
+ * adds after each date-time its offset from UTC in $1's zone at that
+ * instant, in seconds. */
 const chats_sql_t *chats_sql_build(apr_pool_t *p);
+
+/** The SQL script that creates the carriers' rendering functions
+ * (conf/render.sql): one per carrier table, chats_carrier_<table>(key,
+ * zone) returning the JSON array of a carrier's column (see the layout
+ * above; zone NULL: UTC). */
+const char *chats_sql_carrier_ddl(apr_pool_t *p);
 
 /** The parameter type of a column of this field type. */
 chats_ptype_e chats_sql_ptype(chats_ftype_e type);

@@ -249,4 +249,23 @@ sub check_member {
     type_ok($s->{type}, $col, "$what ($t.$s->{column})");
 }
 
+# The carriers' rendering functions live in the database: the shipped
+# conf/render.sql is what the field table makes of them.
+{
+    my $generated = `"$tool" --render-sql`;
+    is($?, 0, 'chats-schema --render-sql runs');
+    my $file = File::Spec->catfile(repo_top(), 'conf', 'render.sql');
+    open my $fh, '<', $file or die "$file: $!";
+    my $shipped = do { local $/; <$fh> };
+    close $fh;
+    ok($shipped eq $generated, 'conf/render.sql is up to date '
+       . '(regenerate: chats-schema --render-sql > conf/render.sql)');
+    for my $fn (qw(associate person contact project sale ticket)) {
+        ok(scalar $dbh->selectrow_array(
+               q{SELECT count(*) FROM pg_proc WHERE proname = ?}, undef,
+               "chats_carrier_$fn"),
+           "chats_carrier_$fn is in the test database");
+    }
+}
+
 done_testing();
