@@ -17,7 +17,7 @@ use Apache::Test qw(-withtestmore);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep time);
 use ChatSession::Test qw(db req json_body seed_session keepalive_ua
-                         statements_reset statements_count);
+                         statements_reset statements_count bcrypt_hash);
 use ChatSession::JWT qw(jwt);
 
 plan tests => 61, need_lwp, need_module('mod_dbd.c', 'mod_session.c',
@@ -29,22 +29,6 @@ my $PASS = "Ac-$$-" . time;
 my %AID = (ac_basic => 9831, ac_bearer => 9832, ac_ticket => 9833,
            ac_session => 9834, ac_other => 9835, ac_gone => 9836);
 my $SID = 9841;                            # a session every test reads
-
-sub bcrypt {
-    my ($user, $pw) = @_;
-    my $vars = Apache::Test::vars();
-    my ($htpasswd) = grep { -x } map { "$_/htpasswd" }
-        grep { defined && length }
-        ($vars->{bindir}, $vars->{sbindir}, split(/:/, $ENV{PATH}),
-         '/usr/bin', '/usr/sbin');
-    die "htpasswd not found: apt-get install apache2-utils\n" unless $htpasswd;
-    open(my $fh, '-|', $htpasswd, '-nbB', $user, $pw) or die "$htpasswd: $!\n";
-    my $line = <$fh>;
-    close $fh or die "$htpasswd -nbB failed\n";
-    chomp $line;
-    $line =~ s/^\Q$user\E://;
-    return $line;
-}
 
 sub cleanup {
     db()->do('DELETE FROM chat_session WHERE id = ?', undef, $SID);
@@ -62,7 +46,7 @@ sub set_level {
 }
 
 cleanup();
-my $hash = bcrypt('ac', $PASS);
+my $hash = bcrypt_hash('ac', $PASS);
 for my $u (sort keys %AID) {
     db()->do('INSERT INTO associate (associate_id, name, password_hash)
               VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);

@@ -20,7 +20,8 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db keepalive_ua);
+use ChatSession::Test qw(req json_body seed_session db keepalive_ua
+                          slow_updates no_slow_updates);
 use File::Temp qw(tempdir);
 use JSON::PP ();
 use Time::HiRes qw(time);
@@ -269,19 +270,6 @@ different_fields(9702, 'different fields');
 # them; nothing is refused.
 my $SLOW = 9703;
 my $SLEEP = 0.02;
-db()->do(<<"SQL");
-CREATE OR REPLACE FUNCTION chats_test_hotrow_slow() RETURNS trigger AS \$\$
-BEGIN
-    IF NEW.id = $SLOW THEN
-        PERFORM pg_sleep($SLEEP);
-    END IF;
-    RETURN NEW;
-END
-\$\$ LANGUAGE plpgsql
-SQL
-db()->do('DROP TRIGGER IF EXISTS chats_test_hotrow_slow ON chat_session');
-db()->do('CREATE TRIGGER chats_test_hotrow_slow BEFORE UPDATE ON chat_session '
-         . 'FOR EACH ROW EXECUTE FUNCTION chats_test_hotrow_slow()');
+slow_updates('chats_test_hotrow_slow', $SLOW, $SLEEP);
 different_fields($SLOW, 'different fields, overlapping writes');
-db()->do('DROP TRIGGER IF EXISTS chats_test_hotrow_slow ON chat_session');
-db()->do('DROP FUNCTION IF EXISTS chats_test_hotrow_slow()');
+no_slow_updates('chats_test_hotrow_slow');

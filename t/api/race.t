@@ -11,28 +11,19 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db slow_updates
+                          no_slow_updates);
 use Time::HiRes qw(sleep);
 use File::Temp qw(tempfile);
+use File::Spec;
+use ChatSession::Engine qw(slurp);
 
-plan tests => 11, need_lwp, need_module('mod_dbd.c');
+plan tests => 16, need_lwp, need_module('mod_dbd.c');
 
 my $ID = 9401;
 my $SLEEP = 1.5;
 
-db()->do(<<"SQL");
-CREATE OR REPLACE FUNCTION chats_test_slow_update() RETURNS trigger AS \$\$
-BEGIN
-    IF NEW.id = $ID THEN
-        PERFORM pg_sleep($SLEEP);
-    END IF;
-    RETURN NEW;
-END
-\$\$ LANGUAGE plpgsql
-SQL
-db()->do('DROP TRIGGER IF EXISTS chats_test_slow ON chat_session');
-db()->do('CREATE TRIGGER chats_test_slow BEFORE UPDATE ON chat_session '
-         . 'FOR EACH ROW EXECUTE FUNCTION chats_test_slow_update()');
+slow_updates('chats_test_slow', $ID, $SLEEP);
 
 # PATCH in a child process; its status goes to a file read by wait_patch.
 sub start_patch { start_patch_h(shift) }
@@ -102,4 +93,45 @@ is(wait_patch($b), 412, 'B: If-Unmodified-Since checked on the row A wrote: 412'
 is(db()->selectrow_array('SELECT email FROM chat_session WHERE id = ?', undef, $ID),
    'kari@example.com', "B wrote nothing");
 
-db()->do('DROP TRIGGER IF EXISTS chats_test_slow ON chat_session');
+no_slow_updates('chats_test_slow');
+
+# 4. The row changes between the write and its diagnosis so that the plan
+# applies after all (every check passes, and it would change the row): the
+# write runs once more, in a transaction under SELECT ... FOR UPDATE. A
+# trigger that skips the row's first UPDATE, as a concurrent change would
+# have made a check fail at that instant, makes it happen every time.
+my $SKIP = 9402;
+seed_session($SKIP, name => 'Orig');
+db()->do('CREATE TABLE IF NOT EXISTS chats_test_skip (id int PRIMARY KEY)');
+db()->do(<<'SQL');
+CREATE OR REPLACE FUNCTION chats_test_skip_once() RETURNS trigger AS $$
+BEGIN
+    DELETE FROM chats_test_skip WHERE id = NEW.id;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql
+SQL
+db()->do('DROP TRIGGER IF EXISTS chats_test_skip ON chat_session');
+db()->do('CREATE TRIGGER chats_test_skip BEFORE UPDATE ON chat_session '
+         . 'FOR EACH ROW EXECUTE FUNCTION chats_test_skip_once()');
+db()->do('INSERT INTO chats_test_skip VALUES (?) ON CONFLICT DO NOTHING',
+         undef, $SKIP);
+my $res = req(PATCH => "/api/v1/ChatSession/$SKIP",
+              body => [{ op => 'replace', path => '/CustomerName',
+                         value => 'Fallback' }]);
+is($res->code, 200, 'a row that changed in between: 200');
+is(eval { json_body($res)->{CustomerName} }, 'Fallback',
+   '... answering the row as written');
+is(db()->selectrow_array('SELECT name FROM chat_session WHERE id = ?',
+                         undef, $SKIP), 'Fallback',
+   '... written by the locked fallback');
+is(db()->selectrow_array('SELECT count(*) FROM chats_test_skip'), 0,
+   '... after the first write was skipped');
+like(slurp(File::Spec->catfile(Apache::Test::vars('t_logs'), 'error_log')),
+     qr/CHATS22: ChatSession $SKIP changed between its write and the diagnosis/,
+     '... which the log says');
+db()->do('DROP TRIGGER IF EXISTS chats_test_skip ON chat_session');
+db()->do('DROP TABLE IF EXISTS chats_test_skip');

@@ -8,7 +8,7 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
 
 plan tests => 133, need_lwp, need_module('mod_dbd.c');
 
@@ -26,22 +26,6 @@ my %LEVEL = (rt_none => 'none', rt_read => 'read', rt_own => 'update_own',
              rt_all => 'update_all', rt_admin => 'admin',
              rt_ro => 'update_all');
 
-sub bcrypt {
-    my ($user, $pw) = @_;
-    my $vars = Apache::Test::vars();
-    my ($htpasswd) = grep { -x } map { "$_/htpasswd" }
-        grep { defined && length }
-        ($vars->{bindir}, $vars->{sbindir}, split(/:/, $ENV{PATH}),
-         '/usr/bin', '/usr/sbin');
-    die "htpasswd not found: apt-get install apache2-utils\n" unless $htpasswd;
-    open(my $fh, '-|', $htpasswd, '-nbB', $user, $pw) or die "$htpasswd: $!\n";
-    my $line = <$fh>;
-    close $fh or die "$htpasswd -nbB failed\n";
-    chomp $line;
-    $line =~ s/^\Q$user\E://;
-    return $line;
-}
-
 sub cleanup {
     db()->do('DELETE FROM chat_session WHERE id BETWEEN 9801 AND 9899');
     db()->do('DELETE FROM chat_session WHERE user_id BETWEEN 9811 AND 9817');
@@ -51,7 +35,7 @@ sub cleanup {
 }
 
 cleanup();
-my $hash = bcrypt('rt', $PASS);
+my $hash = bcrypt_hash('rt', $PASS);
 for my $u (sort keys %AID) {
     db()->do('INSERT INTO associate (associate_id, name, password_hash)
               VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);

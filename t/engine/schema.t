@@ -23,11 +23,10 @@
 use strict;
 use warnings;
 
-use DBI ();
 use File::Spec;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use ChatSession::Engine qw(repo_top);
+use ChatSession::Engine qw(repo_top engine_db);
 use JSON::PP;
 use Test::More;
 
@@ -50,16 +49,7 @@ my %BOOKKEEPING = (
     updated_at => 'timestamptz',   # Last-Modified
 );
 
-for my $v (qw(CHATS_TEST_PGHOST CHATS_TEST_PGPORT CHATS_TEST_PGDATABASE
-              CHATS_TEST_PGUSER)) {
-    die "$v is not set: run the suite through ./check\n"
-        unless defined $ENV{$v} && length $ENV{$v};
-}
-my $dbh = DBI->connect("dbi:Pg:dbname=$ENV{CHATS_TEST_PGDATABASE};"
-                       . "host=$ENV{CHATS_TEST_PGHOST};"
-                       . "port=$ENV{CHATS_TEST_PGPORT}",
-                       $ENV{CHATS_TEST_PGUSER}, '',
-                       { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+my $dbh = engine_db();
 
 # ------------------------------------------------------ the field table
 ok(-x $tool, "the tool $tool is built") or done_testing(), exit;

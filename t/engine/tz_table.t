@@ -7,17 +7,14 @@
 use strict;
 use warnings;
 
-use Cwd qw(abs_path);
-use DBI ();
 use File::Spec;
 use FindBin;
+use lib "$FindBin::Bin/../lib";
 use Test::More;
+use ChatSession::Engine qw(repo_top slurp engine_db);
 
-my $top = abs_path(File::Spec->catdir($FindBin::Bin, '..', '..'));
-my $src = File::Spec->catfile($top, 'modules', 'core', 'chats_zone.c');
-open my $fh, '<', $src or die "$src: $!";
-my $c = do { local $/; <$fh> };
-close $fh;
+my $src = File::Spec->catfile(repo_top(), 'modules', 'core', 'chats_zone.c');
+my $c = slurp($src) // die "$src: $!";
 
 sub table {
     my ($name) = @_;
@@ -50,16 +47,7 @@ my %EXPECT = (
 );
 my %IDS = (1 => 'UTC', 140 => 'DK', 261 => 'NO', 460 => 'US-NY');
 
-for my $v (qw(CHATS_TEST_PGHOST CHATS_TEST_PGPORT CHATS_TEST_PGDATABASE
-              CHATS_TEST_PGUSER)) {
-    die "$v is not set: run the suite through ./check\n"
-        unless defined $ENV{$v} && length $ENV{$v};
-}
-my $dbh = DBI->connect("dbi:Pg:dbname=$ENV{CHATS_TEST_PGDATABASE};"
-                       . "host=$ENV{CHATS_TEST_PGHOST};"
-                       . "port=$ENV{CHATS_TEST_PGPORT}",
-                       $ENV{CHATS_TEST_PGUSER}, '',
-                       { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+my $dbh = engine_db();
 
 plan tests => 2 + 3 * keys(%EXPECT) + 2 * keys(%clash) + 1;
 
@@ -67,7 +55,8 @@ is_deeply([sort keys %codes], [sort keys %EXPECT],
           'the codes are exactly those the spec lists');
 is_deeply(\%ids, \%IDS, 'the numeric ids are exactly those the spec gives');
 
-# The SQL of chats_tz_render (stmt_tz_offsets), in minutes.
+# The offset the rendering reads beside each date-time (offset_expr in
+# modules/core/chats_sql.c), in minutes.
 my $offsets = $dbh->prepare(q{
     SELECT CAST(EXTRACT(EPOCH FROM (u.t AT TIME ZONE $1)
                                  - (u.t AT TIME ZONE 'UTC')) AS integer) / 60

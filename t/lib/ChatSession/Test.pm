@@ -16,7 +16,8 @@ use MIME::Base64 qw(encode_base64);
 use Apache::TestRequest ();
 
 our @EXPORT_OK = qw(db seed_session req json_body demo_auth keepalive_ua
-                    stats_db statements_reset statements_count);
+                    stats_db statements_reset statements_count
+                    slow_updates no_slow_updates bcrypt_hash);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 use constant DEMO_USER => 'tje0';
@@ -248,6 +249,53 @@ sub json_body {
                          . substr($res->content // '', 0, 300));
     }
     return $doc;
+}
+
+# slow_updates($name, $id, $seconds): a trigger $name that holds every
+# UPDATE of chat_session row $id (hence its row lock) for $seconds, so
+# that concurrent writes overlap; no_slow_updates($name) removes it.
+sub slow_updates {
+    my ($name, $id, $seconds) = @_;
+    croak "slow_updates: bad arguments"
+        unless $name =~ /^\w+$/ && $id =~ /^\d+$/ && $seconds =~ /^[\d.]+$/;
+    db()->do(<<"SQL");
+CREATE OR REPLACE FUNCTION $name() RETURNS trigger AS \$\$
+BEGIN
+    IF NEW.id = $id THEN
+        PERFORM pg_sleep($seconds);
+    END IF;
+    RETURN NEW;
+END
+\$\$ LANGUAGE plpgsql
+SQL
+    db()->do("DROP TRIGGER IF EXISTS $name ON chat_session");
+    db()->do("CREATE TRIGGER $name BEFORE UPDATE ON chat_session "
+             . "FOR EACH ROW EXECUTE FUNCTION $name()");
+}
+
+sub no_slow_updates {
+    my ($name) = @_;
+    db()->do("DROP TRIGGER IF EXISTS $name ON chat_session");
+    db()->do("DROP FUNCTION IF EXISTS $name()");
+}
+
+# bcrypt_hash($user, $password): a $2y$ hash, made by htpasswd (what an
+# admin would use to set associate.password_hash).
+sub bcrypt_hash {
+    my ($user, $pw) = @_;
+    my $vars = Apache::Test::vars();
+    my ($htpasswd) = grep { -x } map { "$_/htpasswd" }
+        grep { defined && length }
+        ($vars->{bindir}, $vars->{sbindir}, split(/:/, $ENV{PATH}),
+         '/usr/bin', '/usr/sbin');
+    croak "htpasswd not found: apt-get install apache2-utils" unless $htpasswd;
+    open(my $fh, '-|', $htpasswd, '-nbB', $user, $pw)
+        or croak "$htpasswd: $!";
+    my $line = <$fh>;
+    close $fh or croak "$htpasswd -nbB failed";
+    chomp $line;
+    $line =~ s/^\Q$user\E://;
+    return $line;
 }
 
 1;
