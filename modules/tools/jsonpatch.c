@@ -132,9 +132,8 @@ static chats_err_t *io_error(apr_pool_t *p, const char *name, const char *what,
 {
     char buf[256];
 
-    return chats_err_make(p, CHATS_E_INTERNAL, NULL,
-                          apr_psprintf(p, "%s: %s: %s", name, what,
-                                       apr_strerror(rv, buf, sizeof(buf))));
+    return chats_err_make(p, CHATS_E_INTERNAL, NULL, "%s: %s: %s", name,
+                          what, apr_strerror(rv, buf, sizeof(buf)));
 }
 
 /* Stream a file through the parser, one chunk at a time, as the module
