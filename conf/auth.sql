@@ -81,3 +81,41 @@ CREATE TABLE IF NOT EXISTS chat_session_right (
                                      'update_all', 'admin')),
     readonly_fields text[] NOT NULL DEFAULT '{}'
 );
+
+-- chats_set_associate(login, password_hash, level): creates the associate
+-- `login`, or gives an existing one this password hash (and undeletes it),
+-- and sets its rights level. For `chatsession-db add-user`, which hashes
+-- the password the way `htpasswd -B` does (bcrypt, $2y$); a NULL hash
+-- leaves the associate without a password (it cannot log in with Basic).
+-- Returns the associate id.
+CREATE OR REPLACE FUNCTION chats_set_associate(p_login text, p_hash text,
+                                               p_level text DEFAULT 'read')
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    id integer;
+BEGIN
+    IF p_login IS NULL OR p_login = '' OR length(p_login) > 64 THEN
+        RAISE EXCEPTION 'a login is 1 to 64 characters' USING ERRCODE = '22023';
+    END IF;
+    IF p_hash IS NOT NULL AND p_hash !~ '^\$2[aby]\$[0-9][0-9]\$[./A-Za-z0-9]{53}$' THEN
+        RAISE EXCEPTION 'the password hash is not bcrypt as htpasswd -B writes it'
+            USING ERRCODE = '22023';
+    END IF;
+    -- New ids are max + 1: serialize the writers that compute them.
+    LOCK TABLE associate IN SHARE ROW EXCLUSIVE MODE;
+    SELECT a.associate_id INTO id FROM associate a WHERE a.name = p_login;
+    IF id IS NULL THEN
+        SELECT coalesce(max(a.associate_id), 0) + 1 INTO id FROM associate a;
+        INSERT INTO associate (associate_id, name, full_name, user_name,
+                               password_hash)
+            VALUES (id, p_login, p_login, p_login, p_hash);
+    ELSE
+        UPDATE associate SET password_hash = p_hash, deleted = false
+            WHERE associate_id = id;
+    END IF;
+    INSERT INTO chat_session_right (associate_id, level)
+        VALUES (id, coalesce(p_level, 'read'))
+        ON CONFLICT (associate_id) DO UPDATE SET level = EXCLUDED.level;
+    RETURN id;
+END
+$$;

@@ -4,8 +4,9 @@
 -- (modules/core/chats_schema.c, chats_carriers.c): do not edit;
 -- ./check fails when this file is stale. Every statement that
 -- reads a chat session calls these, only for the carriers a
--- session has (README "Design decisions"). Load after
--- conf/schema.sql; safe to load again.
+-- session has (README "Design decisions"). Loaded by
+-- `chatsession-db upgrade` after schema.sql, auth.sql and
+-- locale.sql; safe to load again.
 
 CREATE OR REPLACE FUNCTION chats_carrier_associate(chats_key integer, chats_zone text)
 RETURNS json LANGUAGE plpgsql STABLE AS $fn$
@@ -463,3 +464,12 @@ BEGIN
 END
 $fn$;
 
+-- The schema version this module needs: loaded last by
+-- `chatsession-db upgrade`, it records that the files before it
+-- brought the database to this version.
+CREATE TABLE IF NOT EXISTS chats_schema_version (
+    version    integer PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO chats_schema_version (version) VALUES (2)
+    ON CONFLICT (version) DO NOTHING;

@@ -221,3 +221,17 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
                           " AND NOT deleted";
     return sql;
 }
+
+const char *chats_sql_version_stamp(apr_pool_t *p)
+{
+    return apr_psprintf(p,
+        "-- The schema version this module needs: loaded last by\n"
+        "-- `chatsession-db upgrade`, it records that the files before it\n"
+        "-- brought the database to this version.\n"
+        "CREATE TABLE IF NOT EXISTS chats_schema_version (\n"
+        "    version    integer PRIMARY KEY,\n"
+        "    applied_at timestamptz NOT NULL DEFAULT now()\n"
+        ");\n"
+        "INSERT INTO chats_schema_version (version) VALUES (%d)\n"
+        "    ON CONFLICT (version) DO NOTHING;\n", CHATS_SCHEMA_VERSION);
+}

@@ -57,6 +57,20 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p);
  * above; zone NULL: UTC). */
 const char *chats_sql_carrier_ddl(apr_pool_t *p);
 
+/** The version of the database schema (conf/schema.sql, auth.sql,
+ * locale.sql, render.sql as a whole) that this module reads and writes.
+ * `chatsession-db upgrade` records it in chats_schema_version, and the
+ * module refuses a database at another version. Versions shipped:
+ *   1  the first release: schema.sql, auth.sql, locale.sql
+ *   2  carriers rendered by functions (render.sql), schema versioned
+ * Raise it with every change to the conf/ SQL the module depends on, and
+ * give modules/tools/chatsession-db the step from the version before. */
+#define CHATS_SCHEMA_VERSION 2
+
+/** The SQL that records CHATS_SCHEMA_VERSION (the end of conf/render.sql,
+ * which `chatsession-db upgrade` loads last). */
+const char *chats_sql_version_stamp(apr_pool_t *p);
+
 /** The parameter type of a column of this field type. */
 chats_ptype_e chats_sql_ptype(chats_ftype_e type);
 

@@ -239,9 +239,10 @@ static const char *render_sql(apr_pool_t *p)
         "-- (modules/core/chats_schema.c, chats_carriers.c): do not edit;\n"
         "-- ./check fails when this file is stale. Every statement that\n"
         "-- reads a chat session calls these, only for the carriers a\n"
-        "-- session has (README \"Design decisions\"). Load after\n"
-        "-- conf/schema.sql; safe to load again.\n\n",
-        chats_sql_carrier_ddl(p), NULL);
+        "-- session has (README \"Design decisions\"). Loaded by\n"
+        "-- `chatsession-db upgrade` after schema.sql, auth.sql and\n"
+        "-- locale.sql; safe to load again.\n\n",
+        chats_sql_carrier_ddl(p), chats_sql_version_stamp(p), NULL);
 }
 
 int main(int argc, const char *const *argv)

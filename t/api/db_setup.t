@@ -1,0 +1,207 @@
+# chatsession-db, the one entry point to the database (README, "Install
+# into an existing Apache"): upgrade creates an empty database's schema,
+# brings an older one to this version, is safe to re-run (also twice at
+# once), refuses a newer database, and leaves the database as it was when
+# it fails; version reports both sides; add-user makes an associate whose
+# password (bcrypt, as htpasswd -B writes it) logs in through httpd.
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use Apache::TestConfig ();
+use File::Temp qw(tempdir);
+use ChatSession::Test qw(db req);
+
+plan tests => 55, need_lwp, need_module('mod_dbd.c');
+
+my $top  = Apache::Test::vars('top_dir');
+my $tool = "$top/modules/tools/chatsession-db";
+my $tmp  = tempdir(CLEANUP => 1);
+my @conn = ('-h', $ENV{CHATS_TEST_PGHOST}, '-p', $ENV{CHATS_TEST_PGPORT},
+            '-U', $ENV{CHATS_TEST_PGUSER});
+$ENV{PATH} = "$ENV{CHATS_PG_BIN}:$ENV{PATH}" if $ENV{CHATS_PG_BIN};
+
+# run($stdin, args...): (exit status, stdout, stderr)
+sub run {
+    my ($stdin, @args) = @_;
+    my ($in, $out, $err) = map { "$tmp/run.$_" } qw(in out err);
+    open(my $fh, '>', $in) or die $!; print {$fh} $stdin // ''; close $fh;
+    system("'$tool' " . join(' ', map { "'$_'" } @args)
+           . " <'$in' >'$out' 2>'$err'");
+    my $rc = $? >> 8;
+    my $slurp = sub { open(my $f, '<', $_[0]) or return ''; local $/; <$f> };
+    return ($rc, $slurp->($out), $slurp->($err));
+}
+
+my @dbs;
+sub scratch_db {
+    my $name = "chats_setup_${$}_" . scalar(@dbs);
+    db()->do("DROP DATABASE IF EXISTS $name");
+    db()->do("CREATE DATABASE $name");
+    push @dbs, $name;
+    return $name;
+}
+sub on {
+    my ($name, $sql) = @_;
+    my $d = DBI->connect("dbi:Pg:dbname=$name;host=$ENV{CHATS_TEST_PGHOST};"
+                         . "port=$ENV{CHATS_TEST_PGPORT}",
+                         $ENV{CHATS_TEST_PGUSER}, '',
+                         { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+    my $v = $d->selectrow_array($sql);
+    $d->disconnect;
+    return $v;
+}
+
+my ($rc, $out, $err);
+
+# --- usage
+($rc, $out) = run(undef, '--help');
+is($rc, 0, '--help exits 0');
+like($out, qr/^usage: chatsession-db .*\n.*upgrade.*\n/s, '--help on stdout');
+($rc, $out) = run(undef, '--version');
+like($out, qr/schema version 2$/m, '--version names the schema version of the files');
+($rc, $out, $err) = run(undef, @conn, 'frobnicate');
+is($rc, 2, 'an unknown command exits 2');
+like($err, qr/unknown command 'frobnicate'/, 'and says so');
+
+# --- an empty database: version 0, upgrade creates everything
+my $fresh = scratch_db();
+($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
+is($rc, 1, 'version exits 1 when the database is not at the files\' version');
+like($out, qr/^database: 0\nfiles:    2 /, 'an empty database is version 0');
+($rc, $out, $err) = run(undef, @conn, '-d', $fresh, 'upgrade');
+is($rc, 0, 'upgrade on an empty database') or diag($err);
+like($out, qr/schema version 0 -> 2 \(schema\.sql auth\.sql locale\.sql render\.sql\)/,
+     'says what it loaded');
+is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 2, 'records version 2');
+ok(on($fresh, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
+   'the rendering functions exist');
+ok(on($fresh, q{SELECT to_regclass('chat_session_right') IS NOT NULL}), 'auth.sql was loaded');
+ok(on($fresh, q{SELECT count(*) > 0 FROM string_resource}), 'locale.sql was loaded');
+($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
+is($rc, 0, 'version exits 0 when they match');
+like($out, qr/^database: 2\nfiles:    2 /, 'version: both 2');
+
+# --- re-run: nothing lost
+on($fresh, q{INSERT INTO chat_topic (id, name) VALUES (77, 'kept') RETURNING id});
+($rc, $out) = run(undef, @conn, '-d', $fresh, 'upgrade');
+is($rc, 0, 'upgrade again');
+like($out, qr/schema version 2, up to date/, 'says it is up to date');
+is(on($fresh, 'SELECT name FROM chat_topic WHERE id = 77'), 'kept', 'the data is kept');
+is(on($fresh, 'SELECT count(*) FROM chats_schema_version'), 1, 'version recorded once');
+
+# --- twice at once, on another empty database
+my $twice = scratch_db();
+my @pids = map {
+    my $pid = fork() // die;
+    if (!$pid) {
+        exec("'$tool' " . join(' ', map { "'$_'" } @conn, '-d', $twice, 'upgrade')
+             . " >/dev/null 2>'$tmp/twice.$_'") or exit 99;
+    }
+    $pid;
+} 1, 2;
+my @rcs = map { waitpid($_, 0); $? >> 8 } @pids;
+is("@rcs", '0 0', 'two upgrades at once both succeed');
+is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 2, 'and leave version 2');
+
+# --- a database of the first release (version 1: no rendering functions,
+# no version table) is upgraded to 2.
+my $v1 = scratch_db();
+system("psql -X -q -v ON_ERROR_STOP=1 "
+       . join(' ', map { "'$_'" } @conn, '-d', $v1)
+       . " -f '$top/conf/schema.sql' -f '$top/conf/auth.sql' -f '$top/conf/locale.sql' >/dev/null") == 0
+    or die "loading version 1 failed";
+on($v1, q{INSERT INTO chat_topic (id, name) VALUES (78, 'from v1') RETURNING id});
+($rc, $out) = run(undef, @conn, '-d', $v1, 'version');
+like($out, qr/^database: 1\n/, 'a first-release database is version 1');
+($rc, $out) = run(undef, @conn, '-d', $v1, 'upgrade');
+is($rc, 0, 'upgrade from version 1');
+like($out, qr/schema version 1 -> 2/, 'says 1 -> 2');
+ok(on($v1, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
+   'the rendering functions now exist');
+is(on($v1, 'SELECT name FROM chat_topic WHERE id = 78'), 'from v1', 'the data is kept');
+
+# --- a newer database is refused, unchanged
+my $newer = scratch_db();
+run(undef, @conn, '-d', $newer, 'upgrade');
+on($newer, 'INSERT INTO chats_schema_version (version) VALUES (3) RETURNING version');
+($rc, $out, $err) = run(undef, @conn, '-d', $newer, 'upgrade');
+is($rc, 1, 'a newer database: upgrade exits 1');
+like($err, qr/schema version 3, newer than these files \(2/, 'and says why');
+
+# --- a failing upgrade leaves the database as it was
+my $broken = "$tmp/broken";
+mkdir $broken or die;
+system("cp '$top'/conf/*.sql '$broken'/") == 0 or die;
+open(my $bf, '>>', "$broken/locale.sql") or die; print {$bf} "\nSELECT no_such_function();\n"; close $bf;
+my $fails = scratch_db();
+($rc, $out, $err) = run(undef, @conn, '-d', $fails, '--sql-dir', $broken, 'upgrade');
+is($rc, 1, 'a failing upgrade exits 1');
+like($err, qr/no_such_function.*\n.*the database is unchanged/s, 'names the error, says nothing changed');
+ok(!on($fails, q{SELECT to_regclass('chat_session') IS NOT NULL}),
+   'no table was left behind');
+
+# --- add-user: bcrypt as htpasswd -B writes it, level, Basic login works
+my $login = "setup$$";
+my $pass  = "Pw-$$-x";
+($rc, $out, $err) = run("$pass\n", @conn, '-d', $ENV{CHATS_TEST_PGDATABASE},
+                        'add-user', $login, 'update_all');
+is($rc, 0, 'add-user') or diag($err);
+like($out, qr/associate \Q$login\E \(id (\d+)\), level update_all/, 'says who and what');
+my ($hash, $level) = db()->selectrow_array(
+    'SELECT a.password_hash, r.level FROM associate a
+       JOIN chat_session_right r USING (associate_id) WHERE a.name = ?', undef, $login);
+like($hash, qr/^\$2y\$10\$[.\/A-Za-z0-9]{53}$/, 'the hash is bcrypt $2y$, cost 10');
+is($level, 'update_all', 'the level is set');
+open(my $pf, '>', "$tmp/htpasswd") or die; print {$pf} "$login:$hash\n"; close $pf;
+system("htpasswd -vb '$tmp/htpasswd' '$login' '$pass' >/dev/null 2>&1");
+is($? >> 8, 0, 'htpasswd -v accepts the password against the hash');
+my $r = req(GET => '/api/v1/ChatSession/844', auth => [$login, $pass]);
+is($r->code, 200, 'the new associate logs in with Basic');
+$r = req(GET => '/api/v1/ChatSession/844', auth => [$login, 'wrong']);
+is($r->code, 401, 'a wrong password is 401');
+
+($rc, $out) = run("Other-$$\n", @conn, '-d', $ENV{CHATS_TEST_PGDATABASE},
+                  'add-user', $login, 'read');
+is($rc, 0, 'add-user again: a new password and level');
+my ($id1) = $out =~ /\(id (\d+)\)/;
+($hash, $level) = db()->selectrow_array(
+    'SELECT a.password_hash, r.level FROM associate a
+       JOIN chat_session_right r USING (associate_id) WHERE a.name = ?', undef, $login);
+is($level, 'read', 'the level changed');
+is(db()->selectrow_array('SELECT count(*) FROM associate WHERE name = ?', undef, $login),
+   1, 'still one associate');
+$r = req(GET => '/api/v1/ChatSession/844', auth => [$login, "Other-$$"]);
+is($r->code, 200, 'the new password logs in');
+
+($rc, $out, $err) = run(undef, @conn, '-d', $ENV{CHATS_TEST_PGDATABASE},
+                        'add-user', "x$$", 'superuser');
+is($rc, 2, 'an unknown level exits 2');
+like($err, qr/unknown level 'superuser'/, 'and names it');
+($rc, $out, $err) = run("\n", @conn, '-d', $ENV{CHATS_TEST_PGDATABASE}, 'add-user', "y$$");
+is($rc, 1, 'an empty password exits 1');
+like($err, qr/empty password/, 'and says so');
+($rc, $out, $err) = run("pw\n", @conn, '-d', $ENV{CHATS_TEST_PGDATABASE}, 'add-user', 'a:b');
+is($rc, 1, "a login with ':' exits 1");
+like($err, qr/cannot contain ':'/, 'and says why');
+($rc, $out, $err) = run("pw\n", @conn, '-d', $fails, 'add-user', "z$$");
+is($rc, 1, 'add-user on a database without the schema exits 1');
+like($err, qr/run: chatsession-db upgrade/, 'and names the command to run');
+ok(!db()->selectrow_array('SELECT count(*) FROM associate WHERE name IN (?, ?)',
+                          undef, "x$$", "y$$"), 'refused users were not created');
+
+# --- demo data on a fresh schema
+($rc, $out) = run(undef, @conn, '-d', $fresh, 'demo');
+is($rc, 0, 'demo');
+is(on($fresh, 'SELECT name FROM chat_session WHERE id = 844'),
+   'Leffler, Lemke and Pfannerstill', 'the demo session 844 is there');
+($rc) = run(undef, @conn, '-d', $fresh, 'demo');
+is($rc, 0, 'demo again (idempotent)');
+
+# Clean up.
+my $aid = db()->selectrow_array('SELECT associate_id FROM associate WHERE name = ?', undef, $login);
+db()->do('DELETE FROM chat_session_right WHERE associate_id = ?', undef, $aid);
+db()->do('DELETE FROM associate WHERE associate_id = ?', undef, $aid);
+db()->do("DROP DATABASE IF EXISTS $_") for @dbs;
+ok(1, 'cleaned up');

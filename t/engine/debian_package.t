@@ -1,0 +1,118 @@
+# The Debian package that ./check builds with dpkg-buildpackage: what it
+# holds, what it depends on, and that `a2enmod chatsession` plus the
+# shipped example make a configuration `apache2ctl configtest` accepts.
+# The a2enmod/configtest part runs on a scratch copy of /etc/apache2
+# (APACHE_CONFDIR), so the machine's own Apache is never changed.
+#
+#   CHATS_TEST_DEB       the .deb ./check built
+#   CHATS_TEST_DEB_ROOT  where it is installed: / when ./check ran as root
+#                        (dpkg -i), else the directory dpkg-deb -x made
+use strict;
+use warnings;
+
+use File::Temp qw(tempdir);
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use ChatSession::Engine qw(slurp spew);
+use Test::More;
+
+my $deb  = $ENV{CHATS_TEST_DEB};
+my $root = $ENV{CHATS_TEST_DEB_ROOT};
+die "CHATS_TEST_DEB / CHATS_TEST_DEB_ROOT not set: run through ./check\n"
+    unless $deb && -f $deb && $root && -d $root;
+my $tmp = tempdir(CLEANUP => 1);
+
+sub run {
+    my ($env, @cmd) = @_;
+    local %ENV = (%ENV, %$env);
+    my $out = `@cmd 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# --- what the package holds
+my ($rc, $list) = run({}, 'dpkg-deb', '-c', $deb);
+is($rc, 0, 'dpkg-deb -c lists the package');
+my %files = map { (split ' ', $_, 6)[5] =~ s{^\.}{}r => 1 }
+            grep { !/^d/ } split /\n/, $list;
+for my $f (qw(/usr/lib/apache2/modules/mod_chatsession.so
+              /etc/apache2/mods-available/chatsession.load
+              /etc/apache2/conf-available/chatsession.conf
+              /usr/bin/jsonpatch
+              /usr/share/man/man1/jsonpatch.1.gz
+              /usr/share/mod_chatsession/schema.sql
+              /usr/share/mod_chatsession/auth.sql
+              /usr/share/mod_chatsession/locale.sql
+              /usr/share/mod_chatsession/render.sql
+              /usr/share/mod_chatsession/openapi.json)) {
+    ok($files{$f}, "the package holds $f");
+}
+my ($rc2, $depends) = run({}, 'dpkg-deb', '-f', $deb, 'Depends');
+like($depends, qr/\bapache2-api-\d+/, 'depends on the Apache module API (dh_apache2)');
+like($depends, qr/\blibaprutil1-dbd-pgsql\b/, "depends on apr-util's PostgreSQL driver");
+like($depends, qr/\blibyajl2\b/, 'depends on yajl (shlibs)');
+like($depends, qr/\blibpq5\b/, 'depends on libpq (shlibs)');
+
+my $load = slurp("$root/etc/apache2/mods-available/chatsession.load") // '';
+like($load, qr/^# Depends: dbd authn_core authz_core authz_user$/m,
+     'chatsession.load names the modules it needs');
+like($load, qr{^LoadModule chatsession_module /usr/lib/apache2/modules/mod_chatsession\.so$}m,
+     "chatsession.load loads the module from Debian's module directory");
+ok(-f "$root/usr/lib/apache2/modules/mod_chatsession.so", 'the module is installed');
+my ($jrc, $jv) = run({}, "$root/usr/bin/jsonpatch", '--version');
+like($jv, qr/^jsonpatch \(mod_chatsession\) /, 'the installed jsonpatch runs');
+
+# --- a2enmod and configtest on a scratch copy of /etc/apache2
+my $conf = "$tmp/apache2";
+system('cp', '-a', '/etc/apache2', $conf) == 0 or die "cp /etc/apache2: $?";
+for my $d (qw(run lock log)) { mkdir "$tmp/$d" or die "$tmp/$d: $!" }
+spew("$conf/envvars", join '', map { "export $_\n" }
+     'APACHE_RUN_USER=www-data', 'APACHE_RUN_GROUP=www-data',
+     "APACHE_PID_FILE=$tmp/run/apache2.pid", "APACHE_RUN_DIR=$tmp/run",
+     "APACHE_LOCK_DIR=$tmp/lock", "APACHE_LOG_DIR=$tmp/log", 'LANG=C');
+# The package's files as dpkg put them (or, unpacked, pointing at the
+# unpacked module).
+for my $f (qw(mods-available/chatsession.load conf-available/chatsession.conf)) {
+    my $text = slurp("$root/etc/apache2/$f") // die "$root/etc/apache2/$f missing";
+    $text =~ s{ /usr/lib/apache2/}{ $root/usr/lib/apache2/}g if $root ne '/';
+    spew("$conf/$f", $text);
+}
+unlink glob("$conf/sites-enabled/*"), glob("$conf/mods-enabled/chatsession.*"),
+       glob("$conf/conf-enabled/chatsession.*");
+# Start from a configuration without the modules chatsession.load needs,
+# so that a2enmod must enable them.
+unlink map { "$conf/mods-enabled/$_.load" } qw(dbd authn_core authz_core authz_user);
+my %env = (APACHE_CONFDIR => $conf);
+
+# The shipped example, uncommented ("#Directive" lines; "# text" stays a
+# comment), with the password in a file of its own.
+my $example = slurp("$conf/conf-available/chatsession.conf");
+(my $site = $example) =~ s/^#(?=[^\s#])//mg;
+$site =~ s{/etc/apache2/}{$conf/}g;
+spew("$conf/sites-enabled/chatsession.conf", $site);
+my $dsn = $ENV{CHATS_TEST_DSN} // 'host=127.0.0.1 dbname=chats';
+spew("$conf/chatsession-db.conf", qq(DBDParams "$dsn"\n));
+chmod 0600, "$conf/chatsession-db.conf";
+like($site, qr/^<Location \/api\/v1\/ChatSession>$/m, 'the example has a <Location>');
+like($site, qr/^\s+SetHandler chatsession$/m, 'the example sets the handler');
+
+($rc, my $out) = run(\%env, 'apache2ctl', '-t');
+isnt($rc, 0, 'configtest fails before a2enmod chatsession');
+like($out, qr/Invalid command '(DBDriver|AuthType|SetHandler|ChatSession\w*)'/,
+     'and says a directive is unknown') or diag($out);
+
+($rc, $out) = run(\%env, 'a2enmod', '-q', 'chatsession');
+is($rc, 0, 'a2enmod chatsession') or diag($out);
+for my $m (qw(chatsession dbd authn_core authz_core authz_user)) {
+    ok(-e "$conf/mods-enabled/$m.load", "a2enmod chatsession enabled $m");
+}
+($rc, $out) = run(\%env, 'a2enconf', '-q', 'chatsession');
+is($rc, 0, 'a2enconf chatsession (the commented example)') or diag($out);
+ok(-e "$conf/conf-enabled/chatsession.conf", 'the example is enabled');
+
+($rc, $out) = run(\%env, 'apache2ctl', '-t');
+is($rc, 0, 'apache2ctl configtest accepts the module and the example');
+like($out, qr/Syntax OK/, 'Syntax OK') or diag($out);
+($rc, $out) = run(\%env, 'apache2ctl', '-M');
+like($out, qr/^\s*chatsession_module \(shared\)$/m, 'the module is loaded') or diag($out);
+
+done_testing();
