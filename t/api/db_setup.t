@@ -30,7 +30,7 @@ sub run {
     system("'$tool' " . join(' ', map { "'$_'" } @args)
            . " <'$in' >'$out' 2>'$err'");
     my $rc = $? >> 8;
-    my $slurp = sub { open(my $f, '<', $_[0]) or return ''; local $/; <$f> };
+    my $slurp = sub { open(my $f, '<', $_[0]) or return ''; local $/; scalar(<$f>) // '' };
     return ($rc, $slurp->($out), $slurp->($err));
 }
 

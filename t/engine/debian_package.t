@@ -64,9 +64,14 @@ like($jv, qr/^jsonpatch \(mod_chatsession\) /, 'the installed jsonpatch runs');
 # --- a2enmod and configtest on a scratch copy of /etc/apache2
 my $conf = "$tmp/apache2";
 system('cp', '-a', '/etc/apache2', $conf) == 0 or die "cp /etc/apache2: $?";
-for my $d (qw(run lock log)) { mkdir "$tmp/$d" or die "$tmp/$d: $!" }
+for my $d (qw(run lock log state)) { mkdir "$tmp/$d" or die "$tmp/$d: $!" }
+# apache2ctl makes its run directories owned by the run user, and a2enmod
+# keeps its state in APACHE_STATE_DIRECTORY: ours, so no root is needed.
+my $user  = getpwuid($>);
+my $group = getgrgid($));
 spew("$conf/envvars", join '', map { "export $_\n" }
-     'APACHE_RUN_USER=www-data', 'APACHE_RUN_GROUP=www-data',
+     "APACHE_RUN_USER=$user", "APACHE_RUN_GROUP=$group",
+     "APACHE_STATE_DIRECTORY=$tmp/state",
      "APACHE_PID_FILE=$tmp/run/apache2.pid", "APACHE_RUN_DIR=$tmp/run",
      "APACHE_LOCK_DIR=$tmp/lock", "APACHE_LOG_DIR=$tmp/log", 'LANG=C');
 # The package's files as dpkg put them (or, unpacked, pointing at the
@@ -78,15 +83,18 @@ for my $f (qw(mods-available/chatsession.load conf-available/chatsession.conf)) 
 }
 unlink glob("$conf/sites-enabled/*"), glob("$conf/mods-enabled/chatsession.*"),
        glob("$conf/conf-enabled/chatsession.*");
-# Start from a configuration without the modules chatsession.load needs,
-# so that a2enmod must enable them.
-unlink map { "$conf/mods-enabled/$_.load" } qw(dbd authn_core authz_core authz_user);
-my %env = (APACHE_CONFDIR => $conf);
+# Start without two of the modules chatsession.load needs (the default
+# configuration itself needs authz_core and authz_user), so that a2enmod
+# must enable them.
+unlink map { ("$conf/mods-enabled/$_.load", "$conf/mods-enabled/$_.conf") }
+       qw(dbd authn_core);
+my %env = (APACHE_CONFDIR => $conf, APACHE_STATE_DIRECTORY => "$tmp/state");
 
-# The shipped example, uncommented ("#Directive" lines; "# text" stays a
+# The shipped example, its directives uncommented (prose stays a
 # comment), with the password in a file of its own.
 my $example = slurp("$conf/conf-available/chatsession.conf");
-(my $site = $example) =~ s/^#(?=[^\s#])//mg;
+my $directive = qr{(?:</?Location\b|SetHandler|AuthType|AuthName|Require|DBD\w+|Include|ChatSession\w+)};
+(my $site = $example) =~ s/^#(\s*$directive)/$1/mg;
 $site =~ s{/etc/apache2/}{$conf/}g;
 spew("$conf/sites-enabled/chatsession.conf", $site);
 my $dsn = $ENV{CHATS_TEST_DSN} // 'host=127.0.0.1 dbname=chats';
@@ -100,10 +108,14 @@ isnt($rc, 0, 'configtest fails before a2enmod chatsession');
 like($out, qr/Invalid command '(DBDriver|AuthType|SetHandler|ChatSession\w*)'/,
      'and says a directive is unknown') or diag($out);
 
-($rc, $out) = run(\%env, 'a2enmod', '-q', 'chatsession');
+($rc, $out) = run(\%env, 'a2enmod', 'chatsession');
 is($rc, 0, 'a2enmod chatsession') or diag($out);
+for my $m (qw(dbd authn_core authz_core authz_user)) {
+    like($out, qr/Considering dependency \Q$m\E for chatsession/,
+         "a2enmod chatsession considers $m");
+}
 for my $m (qw(chatsession dbd authn_core authz_core authz_user)) {
-    ok(-e "$conf/mods-enabled/$m.load", "a2enmod chatsession enabled $m");
+    ok(-e "$conf/mods-enabled/$m.load", "$m is enabled");
 }
 ($rc, $out) = run(\%env, 'a2enconf', '-q', 'chatsession');
 is($rc, 0, 'a2enconf chatsession (the commented example)') or diag($out);
