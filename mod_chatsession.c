@@ -13,6 +13,7 @@
 #include "chats_private.h"
 #include "chats_resource.h"
 #include "chats_sql.h"
+#include "chats_store_open.h"
 #include "chats_tz.h"
 
 /* Where "/ChatSession" ends in the URI (the last such segment), or -1. */
@@ -235,6 +236,7 @@ static void chats_child_init(apr_pool_t *pchild, server_rec *s)
 {
     chats_auth_child_init(pchild, s);
     chats_tz_child_init(pchild, s);
+    chats_store_child_init(pchild, s);
 }
 
 static void chats_register_hooks(apr_pool_t *p)

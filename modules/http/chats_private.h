@@ -56,6 +56,7 @@ typedef struct {
 
 typedef struct chats_authcache_t chats_authcache_t;
 typedef struct chats_zone_cache_t chats_zone_cache_t;
+typedef struct chats_store_proc_t chats_store_proc_t;
 
 struct chats_sql_t;
 
@@ -64,6 +65,7 @@ typedef struct {
                                           1 On, 0 Off, CHATS_UNSET = On */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     chats_zone_cache_t *zones;       /**< ditto (chats_tz.c)              */
+    chats_store_proc_t *store;       /**< ditto (chats_store_pg.c)        */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
 } chats_srv_conf_t;

@@ -10,4 +10,12 @@
  * reached. */
 chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
 
+/** Per process: whether a wrong schema version was logged already. */
+struct chats_store_proc_t {
+    apr_uint32_t schema_logged;
+};
+
+/** Set up the per-process state of the store (child_init). */
+void chats_store_child_init(apr_pool_t *pchild, server_rec *s);
+
 #endif

@@ -3,6 +3,7 @@
  * statements die with the server process that held them and mod_dbd never
  * prepares them again (notes/toolchain.md), so we prepare per connection
  * ourselves, on first use, and again whenever the backend changed. */
+#include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <libpq-fe.h>
@@ -31,6 +32,8 @@ typedef struct {
     int backend_pid;
     apr_hash_t *prepared;          /* SQL text -> statement name */
     int nnamed;
+    int schema_pid;                /* the backend whose schema version
+                                      was found right */
 } chats_pgconn_state_t;
 
 #define CHATS_MAX_NAMED 256
@@ -166,42 +169,6 @@ static void forget_prepared(chats_store_t *st, const chats_stmt_t *stmt)
                  NULL);
 }
 
-chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
-{
-    chats_store_t *st = NULL;
-
-    /* Once per request: every later open returns the same store. */
-    apr_pool_userdata_get((void **)&st, STORE_KEY, r->pool);
-    if (st && st->conn && PQstatus(st->conn) == CONNECTION_OK) {
-        *pst = st;
-        return NULL;
-    }
-    st = apr_pcalloc(r->pool, sizeof(*st));
-    st->r = r;
-    st->sql = chats_srv_conf(r->server)->sql;
-    st->prepared = chats_srv_conf(r->server)->prepared != 0;
-    if (!chats_dbd_acquire_fn || !st->sql) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
-                      "mod_dbd is not loaded or not configured");
-        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
-                              "the server is not configured for a database");
-    }
-    st->dbd = chats_dbd_acquire_fn(r);
-    if (!st->dbd) {
-        return db_down(st, "no pooled connection");
-    }
-    st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);
-    if (PQstatus(st->conn) != CONNECTION_OK) {
-        PQreset(st->conn);
-        if (PQstatus(st->conn) != CONNECTION_OK) {
-            return db_down(st, "reset");
-        }
-    }
-    apr_pool_userdata_setn(st, STORE_KEY, NULL, r->pool);
-    *pst = st;
-    return NULL;
-}
-
 static int is_connection_error(PGconn *conn, const char *state)
 {
     return PQstatus(conn) != CONNECTION_OK
@@ -247,6 +214,110 @@ static int reconnect(chats_store_t *st)
                   "connection lost, reconnecting");
     PQreset(st->conn);
     return PQstatus(st->conn) == CONNECTION_OK;
+}
+
+/* The database's schema version, once per backend: a database that
+ * `chatsession-db upgrade` has not brought to CHATS_SCHEMA_VERSION would
+ * fail statement by statement, with errors that name no fix. A wrong
+ * version is checked again on the next request (so that an upgrade
+ * needs no restart), and logged once per process. */
+static chats_err_t *check_schema(chats_store_t *st)
+{
+    chats_pgconn_state_t *cs = conn_state(st);
+    int pid = PQbackendPID(st->conn), version = 0;
+    chats_store_proc_t *proc = chats_srv_conf(st->r->server)->store;
+    const char *state;
+    PGresult *res;
+    int attempt;
+
+    if (cs->schema_pid == pid) {
+        return NULL;
+    }
+    for (attempt = 0; ; attempt++) {
+        res = pooled(st->r->pool, PQexec(st->conn, "SELECT coalesce(max("
+                     "version), 0) FROM chats_schema_version"));
+        state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        if (!is_connection_error(st->conn, state)) {
+            break;
+        }
+        /* A backend gone since the pool last used this connection (a
+         * PostgreSQL restart): nothing ran yet, so reconnect once. */
+        if (attempt > 0 || !reconnect(st)) {
+            return db_down(st, "schema version");
+        }
+        pid = PQbackendPID(st->conn);
+    }
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        version = atoi(PQgetvalue(res, 0, 0));
+    }
+    else if (!state || strcmp(state, "42P01")) {     /* not "no such table" */
+        return map_error(st, res);
+    }
+    if (version == CHATS_SCHEMA_VERSION) {
+        cs->schema_pid = pid;
+        return NULL;
+    }
+    if (!proc || apr_atomic_cas32(&proc->schema_logged, 1, 0) == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(330)
+                      "the database schema is version %d, this module needs "
+                      "version %d: run `chatsession-db upgrade` (README, "
+                      "\"Install into an existing Apache\"); logged once "
+                      "per process", version, CHATS_SCHEMA_VERSION);
+    }
+    return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
+                          "server misconfigured: the database schema is "
+                          "version %d, this module needs version %d; the "
+                          "administrator must run `chatsession-db upgrade`",
+                          version, CHATS_SCHEMA_VERSION);
+}
+
+void chats_store_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    chats_store_proc_t *proc = apr_pcalloc(pchild, sizeof(*proc));
+
+    for (; s; s = s->next) {
+        chats_srv_conf(s)->store = proc;
+    }
+}
+
+chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
+{
+    chats_err_t *e;
+    chats_store_t *st = NULL;
+
+    /* Once per request: every later open returns the same store. */
+    apr_pool_userdata_get((void **)&st, STORE_KEY, r->pool);
+    if (st && st->conn && PQstatus(st->conn) == CONNECTION_OK) {
+        *pst = st;
+        return NULL;
+    }
+    st = apr_pcalloc(r->pool, sizeof(*st));
+    st->r = r;
+    st->sql = chats_srv_conf(r->server)->sql;
+    st->prepared = chats_srv_conf(r->server)->prepared != 0;
+    if (!chats_dbd_acquire_fn || !st->sql) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
+                      "mod_dbd is not loaded or not configured");
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "the server is not configured for a database");
+    }
+    st->dbd = chats_dbd_acquire_fn(r);
+    if (!st->dbd) {
+        return db_down(st, "no pooled connection");
+    }
+    st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);
+    if (PQstatus(st->conn) != CONNECTION_OK) {
+        PQreset(st->conn);
+        if (PQstatus(st->conn) != CONNECTION_OK) {
+            return db_down(st, "reset");
+        }
+    }
+    if ((e = check_schema(st)) != NULL) {
+        return e;
+    }
+    apr_pool_userdata_setn(st, STORE_KEY, NULL, r->pool);
+    *pst = st;
+    return NULL;
 }
 
 /* Only reads are run again after a lost connection: a write may have
