@@ -17,7 +17,10 @@ use Apache::TestRequest ();
 
 our @EXPORT_OK = qw(db seed_session req json_body demo_auth keepalive_ua
                     stats_db statements_reset statements_count
-                    slow_updates no_slow_updates bcrypt_hash);
+                    slow_updates no_slow_updates bcrypt_hash
+                    run_forked slow_updates_on no_slow_updates_on
+                    free_tcp_port error_log_since
+                    second_httpd stop_second_httpd);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 use constant DEMO_USER => 'tje0';
@@ -296,6 +299,193 @@ sub bcrypt_hash {
     chomp $line;
     $line =~ s/^\Q$user\E://;
     return $line;
+}
+
+# ---- fault tests (t/api/fault_*.t) ----------------------------------------
+
+# run_forked($n, $client, $meanwhile) -> [result of client 1 .. $n]
+# Forks $n clients that start together; client $k runs $client->($k) and
+# its returned hash ref comes back (JSON through a file; { died => ... }
+# when it died or left nothing).  The parent runs $meanwhile->() (if
+# given) while they run, then waits for all of them.
+sub run_forked {
+    my ($n, $client, $meanwhile) = @_;
+    require File::Temp;
+    require POSIX;
+    my $dir = File::Temp::tempdir(CLEANUP => 1);
+    my $json = JSON::PP->new->canonical->utf8;
+    pipe(my $gate_r, my $gate_w) or croak "pipe: $!";
+    my @kids;
+    for my $k (1 .. $n) {
+        my $pid = fork // croak "fork: $!";
+        if ($pid == 0) {
+            close $gate_w;
+            <$gate_r>;                  # EOF when the parent lets go
+            my $out = eval { $client->($k) } || { died => "$@" };
+            if (open my $fh, '>', "$dir/$k.json") {
+                print $fh $json->encode($out);
+                close $fh;
+            }
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    close $gate_r;
+    close $gate_w;                      # go
+    my $err;
+    if ($meanwhile) {
+        eval { $meanwhile->(); 1 } or $err = $@;
+    }
+    waitpid $_, 0 for @kids;
+    croak $err if defined $err;
+    my @out;
+    for my $k (1 .. $n) {
+        my $doc;
+        if (open my $fh, '<', "$dir/$k.json") {
+            local $/;
+            $doc = eval { $json->decode(<$fh>) };
+        }
+        push @out, $doc || { died => "client $k left no report" };
+    }
+    return \@out;
+}
+
+# slow_updates_on($dbh, $name, $id, $seconds) / no_slow_updates_on($dbh,
+# $name): slow_updates() on another database handle (e.g. db('outage')).
+sub slow_updates_on {
+    my ($dbh, $name, $id, $seconds) = @_;
+    croak "slow_updates_on: bad arguments"
+        unless $dbh && $name =~ /^\w+$/ && $id =~ /^\d+$/ && $seconds =~ /^[\d.]+$/;
+    $dbh->do(<<"SQL");
+CREATE OR REPLACE FUNCTION $name() RETURNS trigger AS \$\$
+BEGIN
+    IF NEW.id = $id THEN
+        PERFORM pg_sleep($seconds);
+    END IF;
+    RETURN NEW;
+END
+\$\$ LANGUAGE plpgsql
+SQL
+    $dbh->do("DROP TRIGGER IF EXISTS $name ON chat_session");
+    $dbh->do("CREATE TRIGGER $name BEFORE UPDATE ON chat_session "
+             . "FOR EACH ROW EXECUTE FUNCTION $name()");
+}
+
+sub no_slow_updates_on {
+    my ($dbh, $name) = @_;
+    $dbh->do("DROP TRIGGER IF EXISTS $name ON chat_session");
+    $dbh->do("DROP FUNCTION IF EXISTS $name()");
+}
+
+# free_tcp_port(): a TCP port on 127.0.0.1 that is free now (the kernel's
+# choice; a server started at once on it will find it free).
+sub free_tcp_port {
+    require IO::Socket::INET;
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, ReuseAddr => 1)
+        or croak "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# error_log_since($offset) -> the text t/logs/error_log got after byte
+# $offset (take the offset with -s before the event).
+sub error_log_since {
+    my $from = shift || 0;
+    my $file = Apache::Test::vars('t_logs') . '/error_log';
+    open my $fh, '<', $file or croak "$file: $!";
+    seek $fh, $from, 0;
+    local $/;
+    my $text = <$fh>;
+    return defined $text ? $text : '';
+}
+
+# second_httpd() -> { url, port, pid, dir, error_log }: another httpd
+# instance on the main test database, as a second node behind a load
+# balancer would be: the same httpd binary (t/bin/httpd-asan) and module,
+# CHATS_TEST_DSN, a minimal configuration of its own (event MPM, the
+# resource at /api/v1/ChatSession, Basic through our default provider) on
+# a free port, its own logs under t/logs/second-httpd.  Stop it with
+# stop_second_httpd($h).
+sub second_httpd {
+    require File::Path;
+    require IO::Socket::INET;
+    require Time::HiRes;
+    my $vars = Apache::Test::vars();
+    my $dir = "$vars->{t_logs}/second-httpd";
+    File::Path::remove_tree($dir);
+    File::Path::make_path($dir);
+    my $port = free_tcp_port();
+    my $lib = $vars->{libexecdir} or croak 'libexecdir unknown';
+    my $so = "$vars->{top_dir}/.libs/mod_chatsession.so";
+    croak "$so not built" unless -f $so;
+    my $dsn = $ENV{CHATS_TEST_DSN} or croak 'CHATS_TEST_DSN not set: run ./check';
+    my $load = join '', map {
+        "<IfModule !$_->[0]>\n  LoadModule $_->[0] $lib/$_->[1]\n</IfModule>\n"
+    } ([mpm_event_module => 'mod_mpm_event.so'], [unixd_module => 'mod_unixd.so'],
+       [authn_core_module => 'mod_authn_core.so'], [authz_core_module => 'mod_authz_core.so'],
+       [authz_user_module => 'mod_authz_user.so'], [dbd_module => 'mod_dbd.so']);
+    open my $fh, '>', "$dir/httpd.conf" or croak "$dir/httpd.conf: $!";
+    print $fh <<"CONF";
+# A second node on the test database (ChatSession::Test::second_httpd).
+ServerRoot "$dir"
+DefaultRuntimeDir "$dir"
+PidFile "$dir/httpd.pid"
+ServerName 127.0.0.1:$port
+Listen 127.0.0.1:$port
+ErrorLog "$dir/error_log"
+LogLevel warn
+$load
+LoadModule chatsession_module "$so"
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 16
+MaxRequestWorkers 32
+MinSpareThreads 1
+MaxSpareThreads 32
+DBDriver pgsql
+DBDParams "$dsn"
+DBDMin 0
+DBDKeep 2
+DBDMax 8
+DBDExptime 60
+<Location /api/v1/ChatSession>
+    SetHandler chatsession
+    AuthType ChatSession
+    AuthName "SuperOffice"
+    Require valid-user
+</Location>
+CONF
+    close $fh or croak "$dir/httpd.conf: $!";
+    system($vars->{httpd}, '-f', "$dir/httpd.conf", '-k', 'start') == 0
+        or croak "second httpd did not start: see $dir/error_log";
+    my $t0 = Time::HiRes::time();
+    until (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)) {
+        croak "second httpd does not listen on $port: see $dir/error_log"
+            if Time::HiRes::time() - $t0 > 30;
+        Time::HiRes::sleep(0.1);
+    }
+    open $fh, '<', "$dir/httpd.pid" or croak "$dir/httpd.pid: $!";
+    my ($pid) = <$fh> =~ /(\d+)/;
+    return { url => "http://127.0.0.1:$port", port => $port, pid => $pid,
+             dir => $dir, error_log => "$dir/error_log" };
+}
+
+sub stop_second_httpd {
+    my $h = shift or return;
+    require Time::HiRes;
+    return 1 unless $h->{pid} && kill 0, $h->{pid};
+    kill 'TERM', $h->{pid};
+    my $t0 = Time::HiRes::time();
+    while (kill 0, $h->{pid}) {
+        if (Time::HiRes::time() - $t0 > 20) {
+            kill 'KILL', $h->{pid};
+            return 0;
+        }
+        Time::HiRes::sleep(0.1);
+    }
+    return 1;
 }
 
 1;
