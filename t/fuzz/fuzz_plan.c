@@ -4,7 +4,8 @@
  * diagnosis row made of input bits.
  *
  * Input: byte 0 the request (bits 0-1: PATCH ops / PATCH merge / PUT /
- * POST; bit 2: DELETE instead; bit 3: a zone other than UTC), byte 1
+ * POST; bit 2: DELETE instead; bit 3: a zone other than UTC; bit 4:
+ * the body is XML, read and typed as http/chats_body.c does), byte 1
  * the caller (bits 0-2 rights level, bit 3 read-only fields, bit 4
  * If-Match, bit 5 If-None-Match, bit 6 If-Unmodified-Since), byte 2
  * the diagnosis columns' answers, then the JSON body.
@@ -21,6 +22,7 @@
 #include "chats_patch.h"
 #include "chats_plan.h"
 #include "chats_sql.h"
+#include "chats_xml.h"
 #include "fuzz.h"
 
 static const chats_sql_t *sql_text(void)
@@ -115,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
     chats_json_limits_t lim;
-    chats_doc_t *body = NULL;
+    chats_doc_t *body = NULL, *xml = NULL;
     chats_plan_in_t in;
     chats_caller_t caller;
     chats_precond_t pc;
@@ -131,7 +133,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.max_depth = 32;           /* as http/chats_body.c */
     lim.max_values = 100000;
     lim.dup_policy = CHATS_JSON_DUP_CASEI;
-    if (chats_json_parse(&body, (const char *)data + 3, size - 3, &lim, p)) {
+    if ((data[0] & 0x10)
+        ? chats_xml_parse(&xml, (const char *)data + 3, size - 3, 0, p)
+          || chats_xml_typed_entity(xml, &body, p)
+        : chats_json_parse(&body, (const char *)data + 3, size - 3, &lim,
+                           p) != NULL) {
         apr_pool_destroy(p);
         return 0;
     }
