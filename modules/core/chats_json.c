@@ -137,7 +137,8 @@ static int esc_hex_done(esc_scan_t *sc)
     return !low;
 }
 
-static int esc_scan(esc_scan_t *sc, const char *data, apr_size_t len)
+/* The offset of the byte that makes a bad surrogate escape, or len. */
+static apr_size_t esc_scan(esc_scan_t *sc, const char *data, apr_size_t len)
 {
     apr_size_t i;
     int v;
@@ -151,7 +152,7 @@ static int esc_scan(esc_scan_t *sc, const char *data, apr_size_t len)
             break;
         case ESC_IN:
             if (sc->want_low && c != '\\') {
-                return 0;
+                return i;
             }
             sc->st = (c == '\\') ? ESC_BACKSLASH
                    : (c == '"') ? ESC_OUT : ESC_IN;
@@ -162,7 +163,7 @@ static int esc_scan(esc_scan_t *sc, const char *data, apr_size_t len)
                 break;
             }
             if (sc->want_low) {
-                return 0;
+                return i;
             }
             sc->st = ESC_IN;
             break;
@@ -173,12 +174,12 @@ static int esc_scan(esc_scan_t *sc, const char *data, apr_size_t len)
             }
             sc->cp = (sc->cp << 4) | (unsigned int)v;
             if (++sc->ndigits == 4 && !esc_hex_done(sc)) {
-                return 0;
+                return i;
             }
             break;
         }
     }
-    return 1;
+    return len;
 }
 
 /* ---- building the tree ------------------------------------------------ */
@@ -457,7 +458,7 @@ static chats_err_t *status_err(chats_json_parser_t *ps, yajl_status st,
 chats_err_t *chats_json_feed(chats_json_parser_t *ps, const char *data,
                              apr_size_t len)
 {
-    apr_size_t before = ps->fed;
+    apr_size_t before = ps->fed, bad;
 
     if (ps->err) {
         return ps->err;
@@ -472,10 +473,19 @@ chats_err_t *chats_json_feed(chats_json_parser_t *ps, const char *data,
                                         "JSON larger than %" APR_SIZE_T_FMT
                                         " bytes", ps->lim.max_bytes);
     }
-    if (!esc_scan(&ps->esc, data, len)) {
-        return ps->err = chats_err_make(ps->pool, CHATS_E_SYNTAX, NULL,
-                                        "invalid UTF-8 (unpaired surrogate "
-                                        "escape)");
+    if ((bad = esc_scan(&ps->esc, data, len)) < len) {
+        /* yajl sees the bytes before it first: a fault there comes first
+         * in the text, and must be the answer however the body is cut */
+        chats_err_t *e = status_err(ps, yajl_parse(ps->h,
+                                                   (const unsigned char *)data,
+                                                   bad), before);
+
+        if (e == NULL) {
+            e = ps->err = chats_err_make(ps->pool, CHATS_E_SYNTAX, NULL,
+                                         "invalid UTF-8 (unpaired "
+                                         "surrogate escape)");
+        }
+        return e;
     }
     return status_err(ps, yajl_parse(ps->h, (const unsigned char *)data,
                                      len), before);
