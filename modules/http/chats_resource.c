@@ -149,10 +149,23 @@ chats_err_t *chats_resource_select(chats_req_t *q)
             continue;
         }
         *eq = '\0';
-        ap_unescape_url(pair);
+        /* A %00 would cut the name or the list short where C reads it:
+         * ap_unescape_url() reports it (and %2F, and bad escapes). */
+        if (ap_unescape_url(pair) != OK) {
+            if (strncasecmp(pair, "$select", 7)) {
+                continue;               /* not ours: it reads nothing */
+            }
+            return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
+                                  "$select: the parameter name is not a "
+                                  "valid URL encoding");
+        }
         if (!strcasecmp(pair, "$select")) {
             spec = eq + 1;
-            ap_unescape_url((char *)spec);
+            if (ap_unescape_url((char *)spec) != OK) {
+                return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
+                                      "$select: %%00, %%2F and bad %% "
+                                      "escapes are not allowed");
+            }
         }
     }
     if (spec && (e = chats_select_parse(&sel, spec, r->pool)) != NULL) {
