@@ -150,8 +150,9 @@ chats_err_t *chats_resource_select(chats_req_t *q)
         }
         *eq = '\0';
         /* A %00 would cut the name or the list short where C reads it:
-         * ap_unescape_url() reports it (and %2F, and bad escapes). */
-        if (ap_unescape_url(pair) != OK) {
+         * ap_unescape_urlencoded() reports it, and bad escapes; %2F is
+         * the '/' of "User/Name", which clients encode. */
+        if (ap_unescape_urlencoded(pair) != OK) {
             if (strncasecmp(pair, "$select", 7)) {
                 continue;               /* not ours: it reads nothing */
             }
@@ -161,10 +162,10 @@ chats_err_t *chats_resource_select(chats_req_t *q)
         }
         if (!strcasecmp(pair, "$select")) {
             spec = eq + 1;
-            if (ap_unescape_url((char *)spec) != OK) {
+            if (ap_unescape_urlencoded((char *)spec) != OK) {
                 return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
-                                      "$select: %%00, %%2F and bad %% "
-                                      "escapes are not allowed");
+                                      "$select: %%00 and bad %% escapes "
+                                      "are not allowed");
             }
         }
     }

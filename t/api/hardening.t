@@ -18,7 +18,7 @@ use List::Util qw(sum);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(time);
 
-plan tests => 79, need_lwp, need_module('mod_dbd.c');
+plan tests => 83, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $ID = 9951;
@@ -194,7 +194,7 @@ is(version(), $v0, 'the refused writes changed nothing');
 
 # ---- finding 9: NUL in $select -------------------------------------------
 for my $q ('$select=CustomerName%00x', '$select=%00', '%24select=%00',
-           '$select=Customer%2FName', '$select=%zz') {
+           '$select=%zz', '$select%00=CustomerName') {
     my $res = req(GET => "$URL?$q");
     is($res->code, 400, "?$q: 400") or diag($res->as_string);
     my $doc = json_body($res) || {};
@@ -203,12 +203,28 @@ for my $q ('$select=CustomerName%00x', '$select=%00', '%24select=%00',
 }
 is(req(GET => "$URL?\$select=CustomerName&x=%00")->code, 200,
    'a NUL in a parameter we do not read is no matter');
+{
+    # '/' selects a carrier's member; clients encode it as %2F.
+    my $res = req(GET => "$URL?\$select=User%2FAssociateId,CustomerName");
+    is($res->code, 200, '$select=User%2FAssociateId: 200');
+    my $doc = json_body($res) || {};
+    ok(exists $doc->{CustomerName} && ref $doc->{User} eq 'HASH',
+       '... selecting the carrier member and the field');
+}
 
 # ---- finding 10: TRACE --------------------------------------------------
 {
-    my $res = req(TRACE => $URL);
-    is($res->code, 405, 'TRACE: 405 (TraceEnable Off)');
-    unlike($res->content, qr/Authorization/i, '... not echoing the request');
+    # Outside our resource httpd's core answers TRACE: TraceEnable Off.
+    my $res = req(TRACE => '/index.html');
+    is($res->code, 405, 'TRACE /index.html: 405 (TraceEnable Off)');
+    unlike($res->content, qr/Authorization|Basic /i,
+           '... not echoing the request');
+    # On the resource (where our map_to_storage takes the request from
+    # core), the handler refuses it after authentication.
+    $res = req(TRACE => $URL);
+    is($res->code, 405, 'TRACE on the resource: 405');
+    unlike($res->content, qr/Authorization|Basic /i,
+           '... not echoing the request');
     is($res->header('Server'), 'Apache', 'ServerTokens Prod');
 }
 

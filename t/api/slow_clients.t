@@ -7,8 +7,11 @@
 # within a second; and httpd cuts every slow connection within a few
 # seconds, so none holds a worker for long.  Without RequestReadTimeout
 # on that host (the main server's 10-20 s and 20 s, or no mod_reqtimeout
-# at all: Timeout, 60 s), no slow connection is cut within the attack and
-# the "cut" tests fail.
+# at all: Timeout, 60 s), a slow connection is cut once at most within
+# the attack, uploads not at all, and the "cut" tests fail.  The test
+# httpd has the event MPM's default 400 workers: capacity for the 200
+# slow ones; mod_reqtimeout bounds how long each holds its worker, it
+# cannot make room when slow connections outnumber the workers.
 use strict;
 use warnings FATAL => 'all';
 
@@ -27,7 +30,7 @@ plan tests => 10, need_lwp, need_module('mod_dbd.c'),
 my $N = 100;            # of each kind
 my $RAMP = 5;           # seconds over which they connect
 my $ATTACK = 10;        # seconds they are then kept up
-my $OVERDUE = 8;        # a connection alive this long uncut holds a worker
+my $OVERDUE = 10;       # a connection alive this long uncut holds a worker
 my $ID = 9961;
 my $URL = "/api/v1/ChatSession/$ID";
 
@@ -54,7 +57,8 @@ sub open_slow {
         ? "GET $URL HTTP/1.1\r\nHost: $slow_hp\r\nX-Slow: "
         : "PATCH $URL HTTP/1.1\r\nHost: $slow_hp\r\n"
           . "Authorization: SoTicket $ticket\r\n"
-          . "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+          . "Content-Type: application/json\r\nContent-Length: 100000\r\n"
+          . "\r\n[";
     syswrite($s, $head);
     return { sock => $s, kind => $kind, since => time };
 }
@@ -82,7 +86,8 @@ sub attack {
             my $n = sysread($c->{sock}, my $buf, 4096);
             my $gone = defined $n || !$!{EAGAIN};
             if (!$gone) {
-                my $w = syswrite($c->{sock}, 'a');
+                # Still good JSON (white space in an array), never done.
+                my $w = syswrite($c->{sock}, $k eq 'header' ? 'a' : ' ');
                 $gone = !defined $w && !$!{EAGAIN};
             }
             if ($gone) {
@@ -143,15 +148,18 @@ for my $vhost (qw(main slowclients)) {
          1000 * $s[-1]);
     is($bad{$vhost}, 0, "$vhost: every GET answered 200 during the attack");
     # Within a second; a shared machine may stall one now and then.
-    ok(@s >= 5 && $s[int(0.9 * $#s)] < 1 && $s[-1] < 3,
-       "$vhost: GETs answered within a second (90 %; all within 3 s)");
+    ok(@s >= 5 && $s[int(0.9 * $#s)] < 1 && $s[-1] < 5,
+       "$vhost: GETs answered within a second (90 %; all within 5 s)");
 }
 for my $kind (qw(header upload)) {
     my $r = $report{$kind} || {};
     diag(sprintf 'slow %s senders: %d cut by httpd (longest lived %.1f s), '
          . '%d alive past %d s', $kind, $r->{cut} // 0, $r->{longest} // 0,
          $r->{overdue} // 0, $OVERDUE);
-    ok(($r->{cut} // 0) >= $N, "slow $kind senders: each one cut by httpd");
+    # Over $RAMP + $ATTACK s, each is cut, opened again and cut again:
+    # the main server's rates (10 s, 20 s) would cut each once at most.
+    ok(($r->{cut} // 0) >= 2 * $N,
+       "slow $kind senders: each one cut by httpd, and again");
     is($r->{overdue} // -1, 0,
        "slow $kind senders: none held on for $OVERDUE s");
 }
