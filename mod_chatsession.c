@@ -177,7 +177,14 @@ static int chats_handler(request_rec *r)
         return DECLINED;
     }
     path = chats_conf_openapi_path(chats_dir_conf(r));
-    e = (path && !strcmp(r->uri, path)) ? send_openapi(r) : route(r);
+    if (path && !strcmp(r->uri, path)) {
+        chats_http_guard(r, 0);       /* the same document for everyone */
+        e = send_openapi(r);
+    }
+    else {
+        chats_http_guard(r, 1);
+        e = route(r);
+    }
     if (e && e->rv == AP_FILTER_ERROR) {
         return AP_FILTER_ERROR;    /* httpd has answered already */
     }

@@ -16,6 +16,7 @@
 
 #include "chats_auth.h"
 #include "chats_identity.h"
+#include "chats_json.h"          /* chats_utf8_valid */
 
 #define CHATS_CALLER_KEY     "chats-caller"
 #define CHATS_MEMO_MAX_PARTS 8
@@ -110,6 +111,12 @@ int chats_auth_caller(request_rec *r, const char *login, const char *logmsg,
     chats_rows_t *rows = NULL;
     int rc;
 
+    if (!chats_utf8_valid(login, strlen(login))) {
+        /* No associate's name: PostgreSQL would refuse it (22021). */
+        *pfound = 0;
+        chats_caller_default(c);
+        return OK;
+    }
     rc = chats_auth_lookup(r, &chats_stmt_caller, login, logmsg, &rows);
     if (rc != OK) {
         return rc;
@@ -199,6 +206,10 @@ static chats_err_t *caller_by_name(request_rec *r, chats_caller_t *c)
     chats_store_t *st;
     chats_err_t *e;
 
+    if (!chats_utf8_valid(login, strlen(login))) {
+        chats_caller_default(c);        /* no associate, as above */
+        return NULL;
+    }
     if ((e = chats_store_open(&st, r)) == NULL
         && (e = chats_store_exec(st, &chats_stmt_caller, 1, &login,
                                  &rows)) == NULL) {

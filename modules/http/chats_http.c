@@ -9,6 +9,7 @@
 #include "http_core.h"
 #include "util_filter.h"
 
+#include "chats_json.h"
 #include "chats_private.h"
 
 #define CHATS_JSON_ERROR_NOTE   "chats-json-error"
@@ -34,12 +35,43 @@ static void gen_str(yajl_gen g, const char *s)
     yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
+/* Messages quote client text (a header, an id, a $select name) and yajl
+ * copies bytes as they are: each byte that does not start a valid UTF-8
+ * sequence becomes U+FFFD, so that every error body is valid UTF-8. */
+static const char *utf8_text(apr_pool_t *p, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    apr_size_t len = strlen(s), i = 0, n;
+    char *out, *d;
+
+    if (chats_utf8_valid(s, len)) {
+        return s;
+    }
+    out = d = apr_palloc(p, 3 * len + 1);
+    while (i < len) {
+        n = u[i] < 0x80 ? 1 : u[i] >= 0xC2 && u[i] <= 0xDF ? 2
+          : (u[i] & 0xF0) == 0xE0 ? 3 : u[i] >= 0xF0 && u[i] <= 0xF4 ? 4 : 0;
+        if (n && n <= len - i && chats_utf8_valid(s + i, n)) {
+            memcpy(d, s + i, n);
+            d += n;
+            i += n;
+        }
+        else {
+            memcpy(d, "\xEF\xBF\xBD", 3);
+            d += 3;
+            i++;
+        }
+    }
+    *d = '\0';
+    return out;
+}
+
 static const char *error_body(apr_pool_t *p, const chats_err_t *e)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     const unsigned char *buf;
     size_t len;
-    const char *msg = e->message ? e->message : "error";
+    const char *msg = utf8_text(p, e->message ? e->message : "error");
     const char *out;
 
     yajl_gen_map_open(g);
@@ -59,7 +91,7 @@ static const char *error_body(apr_pool_t *p, const chats_err_t *e)
     }
     if (e->field) {
         gen_str(g, "Field");
-        gen_str(g, e->field);
+        gen_str(g, utf8_text(p, e->field));
     }
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &len);
@@ -68,16 +100,48 @@ static const char *error_body(apr_pool_t *p, const chats_err_t *e)
     return out;
 }
 
+#define CHATS_NOTE_BODY_READ "chats-body-read"
+
+void chats_http_body_read(request_rec *r)
+{
+    apr_table_setn(r->notes, CHATS_NOTE_BODY_READ, "1");
+}
+
+/* A body we did not read to its end (refused before reading it, or
+ * halfway): httpd would read and discard the rest before the next
+ * request on the connection, holding a worker for as long as the client
+ * takes to send it (forever, for one that never does). Closing instead
+ * answers at once; the event MPM drains what is in flight while it
+ * lingers, without a worker. */
+static void close_if_body_unread(request_rec *r)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+
+    if (!apr_table_get(r->notes, CHATS_NOTE_BODY_READ)
+        && (apr_table_get(r->headers_in, "Transfer-Encoding")
+            || (cl && strcmp(cl, "0")))) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+}
+
+void chats_http_guard(request_rec *r, int personal)
+{
+    /* err_headers_out: on errors and 304s too (RFC 9110 15.4.5 wants a
+     * 304 to carry the Cache-Control the 200 would have). */
+    if (personal) {
+        apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    }
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+}
+
 static void error_headers(request_rec *r, const chats_err_t *e)
 {
+    chats_http_guard(r, 1);
+    close_if_body_unread(r);
     if (e->code == CHATS_E_DB_DOWN) {
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_itoa(r->pool, chats_conf_retry_after(
                                     chats_dir_conf(r))));
-    }
-    if (e->code == CHATS_E_TOO_BIG) {
-        /* Do not read on through a body we refused. */
-        r->connection->keepalive = AP_CONN_CLOSE;
     }
 }
 

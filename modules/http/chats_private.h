@@ -106,6 +106,11 @@ int chats_http_custom_error(request_rec *r, const chats_err_t *e);
 /** Before reading a body: should httpd's input filters refuse it (its own
  * LimitRequestBody, a bad chunk), let their 413/400 carry our JSON too. */
 void chats_http_core_errors(request_rec *r);
+/** Cache-Control: no-store (when personal) and X-Content-Type-Options:
+ * nosniff, on whatever answer r gets, error or not. */
+void chats_http_guard(request_rec *r, int personal);
+/** The body was read to its end: an error need not close the connection. */
+void chats_http_body_read(request_rec *r);
 void chats_http_register_hooks(apr_pool_t *p);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */

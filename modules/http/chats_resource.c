@@ -149,10 +149,24 @@ chats_err_t *chats_resource_select(chats_req_t *q)
             continue;
         }
         *eq = '\0';
-        ap_unescape_url(pair);
+        /* A %00 would cut the name or the list short where C reads it:
+         * ap_unescape_urlencoded() reports it, and bad escapes; %2F is
+         * the '/' of "User/Name", which clients encode. */
+        if (ap_unescape_urlencoded(pair) != OK) {
+            if (strncasecmp(pair, "$select", 7)) {
+                continue;               /* not ours: it reads nothing */
+            }
+            return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
+                                  "$select: the parameter name is not a "
+                                  "valid URL encoding");
+        }
         if (!strcasecmp(pair, "$select")) {
             spec = eq + 1;
-            ap_unescape_url((char *)spec);
+            if (ap_unescape_urlencoded((char *)spec) != OK) {
+                return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
+                                      "$select: %%00 and bad %% escapes "
+                                      "are not allowed");
+            }
         }
     }
     if (spec && (e = chats_select_parse(&sel, spec, r->pool)) != NULL) {

@@ -184,6 +184,7 @@ static chats_err_t *read_body(chats_req_t *q, chats_media_e *pmedia,
                                 pbody)) != NULL) {
         return e;
     }
+    chats_http_body_read(r);
     return NULL;
 }
 
