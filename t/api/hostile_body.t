@@ -40,7 +40,11 @@ sub refused {
     is_deeply(row(), $before, "$what: nothing changed");
 }
 
-sub many { my ($fmt, $n) = @_; join '', map { sprintf $fmt, $_, $_ } 0 .. $n - 1 }
+sub many {                      # $fmt's every %d is the copy's number
+    my ($fmt, $n) = @_;
+    my $k = () = $fmt =~ /%d/g;
+    return join '', map { sprintf $fmt, ($_) x $k } 0 .. $n - 1;
+}
 
 # Finding 1: the shapes of the report.
 my $xml = '<ChatSessionEntity>' . many('<F%d/>', 99_000) . '</ChatSessionEntity>';
