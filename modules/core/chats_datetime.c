@@ -72,8 +72,10 @@ static int lit(const char **ps, const char *end, char c)
     return 0;
 }
 
-/* ".f{1,7}": microseconds, the 7th digit rounding half up. */
-static int fraction(const char **ps, const char *end, apr_int64_t *pus)
+/* ".f{1,7}": microseconds, the 7th digit rounding half up (*pup = 1 when
+ * it did). */
+static int fraction(const char **ps, const char *end, apr_int64_t *pus,
+                    int *pup)
 {
     apr_int64_t us = 0;
     int n = 0, seventh = -1;
@@ -97,7 +99,8 @@ static int fraction(const char **ps, const char *end, apr_int64_t *pus)
     for (; n < 6; n++) {
         us *= 10;
     }
-    *pus = us + (seventh >= 5 ? 1 : 0);
+    *pup = (seventh >= 5);
+    *pus = us + *pup;
     return 1;
 }
 
@@ -130,8 +133,8 @@ static int offset(const char **ps, const char *end, int *poff)
 int chats_dt_parse(const char *s, apr_size_t len, apr_int64_t *pusec)
 {
     const char *end = s + len;
-    int y, mo, d, h = 0, mi = 0, sec = 0, off = 0;
-    apr_int64_t us = 0;
+    int y, mo, d, h = 0, mi = 0, sec = 0, off = 0, up = 0;
+    apr_int64_t us = 0, usec;
 
     if (!digits(&s, end, 4, &y) || !lit(&s, end, '-')
         || !digits(&s, end, 2, &mo) || !lit(&s, end, '-')
@@ -151,7 +154,7 @@ int chats_dt_parse(const char *s, apr_size_t len, apr_int64_t *pusec)
             if (!digits(&s, end, 2, &sec) || sec > 59) {
                 return 0;
             }
-            if (lit(&s, end, '.') && !fraction(&s, end, &us)) {
+            if (lit(&s, end, '.') && !fraction(&s, end, &us, &up)) {
                 return 0;
             }
         }
@@ -159,8 +162,20 @@ int chats_dt_parse(const char *s, apr_size_t len, apr_int64_t *pusec)
             return 0;
         }
     }
-    *pusec = ((days_from_civil(y, mo, d) * SEC_PER_DAY
-               + h * 3600 + mi * 60 + sec - off) * USEC_PER_SEC) + us;
+    usec = ((days_from_civil(y, mo, d) * SEC_PER_DAY
+             + h * 3600 + mi * 60 + sec - off) * USEC_PER_SEC) + us;
+    /* .NET's DateTime.MaxValue, 9999-12-31T23:59:59.9999999Z, would round
+     * into year 10000: it is kept at the last microsecond instead. */
+    if (up && usec == CHATS_DT_MAX + 1) {
+        usec = CHATS_DT_MAX;
+    }
+    /* An offset can move a valid wall time out of the range (issue 8,
+     * finding 8): such an instant has no year-1-9999 rendering in UTC,
+     * so it is not a date-time we take. */
+    if (usec < CHATS_DT_MIN || usec > CHATS_DT_MAX) {
+        return 0;
+    }
+    *pusec = usec;
     return 1;
 }
 

@@ -5,10 +5,19 @@
 
 #include <apr_pools.h>
 
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in microseconds
+ * since 1970: the instants a date-time may be (.NET's DateTime range, to
+ * the microsecond). */
+#define CHATS_DT_MIN APR_INT64_C(-62135596800000000)
+#define CHATS_DT_MAX APR_INT64_C(253402300799999999)
+
 /** Parse YYYY-MM-DD[(T|t| )HH:MM[:SS[.f{1,7}]]][Z|z|+HH:MM|+HHMM|+HH]
  * (years 0001-9999). Without an offset the time is read as UTC. More
  * than 6 fractional digits are rounded to the microsecond (PostgreSQL's
- * precision). Returns 1 on success, 0 if s is not such a date-time. */
+ * precision), except where that would pass CHATS_DT_MAX (then the last
+ * microsecond). Returns 1 on success, 0 if s is not such a date-time or
+ * its instant is outside CHATS_DT_MIN..CHATS_DT_MAX (e.g.
+ * 0001-01-01T00:00:00+14:00). */
 int chats_dt_parse(const char *s, apr_size_t len, apr_int64_t *pusec);
 
 /** "YYYY-MM-DDTHH:MM:SS.fffffff+00:00" (7 digits, SuperOffice's form). */

@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "chats_doc.h"
+#include "chats_doc_index.h"
 
 #define CHATS_DOC_INIT_ITEMS 4
 
@@ -376,6 +377,9 @@ int chats_doc_object_find(const chats_doc_t *o, const char *name,
 {
     int i, n = chats_doc_object_len(o);
 
+    if (n >= CHATS_DOC_INDEX_AT) {
+        return chats_doc_index_find(o, name, len, casei);
+    }
     /* An exact match wins over an earlier case-folded one, so "id" finds
      * "id" even when "Id" comes first. */
     for (i = 0; i < n; i++) {
@@ -449,6 +453,7 @@ int chats_doc_object_remove(chats_doc_t *o, const char *name,
     memmove(base + i, base + i + 1,
             (apr_size_t)(o->items->nelts - i - 1) * sizeof(*base));
     o->items->nelts--;
+    o->index = NULL;                /* members moved: rebuilt when needed */
     return 1;
 }
 

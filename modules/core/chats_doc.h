@@ -28,6 +28,11 @@ struct chats_doc_t {
     const char *s;                /**< STRING text or NUMBER source text   */
     apr_size_t len;               /**< length of s                         */
     apr_array_header_t *items;    /**< ARRAY: chats_doc_t *; OBJECT: chats_member_t */
+    /** OBJECT: lookup index of a large object, made on demand (NULL
+     * until then). Code that appends to items directly stays correct (the
+     * index catches up); code that removes or renames members in items
+     * must set it to NULL. */
+    struct chats_doc_index_t *index;
 };
 
 chats_doc_t *chats_doc_null(apr_pool_t *p);
@@ -60,7 +65,10 @@ void chats_doc_array_push(chats_doc_t *a, chats_doc_t *v);
 /* Objects; casei = match names ASCII-case-insensitively. */
 int chats_doc_object_len(const chats_doc_t *o);
 chats_member_t *chats_doc_object_at(const chats_doc_t *o, int i);
-/** Index of the member named (name, len), or -1. */
+/** Index of the member named (name, len), or -1: the first exact match,
+ * else (casei) the first match ignoring ASCII case. Expected O(1) and not
+ * floodable: large objects are searched through a keyed hash
+ * (chats_doc_index.c), small ones by a scan. */
 int chats_doc_object_find(const chats_doc_t *o, const char *name,
                           apr_size_t len, int casei);
 chats_doc_t *chats_doc_object_get(const chats_doc_t *o, const char *name,
@@ -69,9 +77,8 @@ chats_doc_t *chats_doc_object_get(const chats_doc_t *o, const char *name,
 void chats_doc_object_set(chats_doc_t *o, const char *name, apr_size_t len,
                           chats_doc_t *v, int casei, apr_pool_t *p);
 /** Append a member without looking for one of the same name, and without
- * copying name: for objects built from names that are unique and outlive
- * them (the field table's), where chats_doc_object_set's search would
- * make building quadratic. */
+ * copying name: for objects built from names that are unique (or checked
+ * by the caller) and outlive them. */
 void chats_doc_object_add(chats_doc_t *o, const char *name, chats_doc_t *v);
 
 /** Remove the matching member; returns 1 if one was removed. */

@@ -427,7 +427,8 @@ static chats_err_t *coerce_datetime(const chats_field_t *f,
         return NULL;
     }
     if (v->type != CHATS_J_STRING || !chats_dt_parse(v->s, v->len, &usec)) {
-        return bad(p, f, "expected an ISO 8601 date-time");
+        return bad(p, f, "expected an ISO 8601 date-time from "
+                   "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.9999999Z");
     }
     *pout = chats_doc_strz(p, chats_dt_format(p, usec));
     return NULL;

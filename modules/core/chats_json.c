@@ -4,16 +4,12 @@
  * before it is buffered. Core file: APR and yajl only. */
 #include <string.h>
 
-#include <apr_hash.h>
 #include <apr_strings.h>
 #include <yajl/yajl_parse.h>
 
 #include "chats_json.h"
 
 #define CHATS_JSON_DEF_DEPTH  64
-/* Objects with more members get a hash for duplicate checks; below this a
- * linear scan is cheaper than building one per small object. */
-#define CHATS_JSON_HASH_AT    16
 
 /* yajl turns a lone high surrogate escape into '?' and swallows the next
  * character, and pairs a high surrogate with any following \u escape (see
@@ -33,7 +29,6 @@ typedef struct {
     const char *key;         /* object: name of the value to come */
     apr_size_t key_len;
     int slot;                /* DUP_LAST: member to overwrite, else -1 */
-    apr_hash_t *names;       /* large objects: name (folded) -> index+1 */
 } frame_t;
 
 struct chats_json_parser_t {
@@ -44,6 +39,7 @@ struct chats_json_parser_t {
     int finished;
     apr_size_t fed;          /* bytes fed so far */
     int nvalues;
+    int max_members;         /* 0 = unlimited */
     apr_array_header_t *stack;   /* frame_t */
     chats_doc_t *root;
     esc_scan_t esc;
@@ -199,55 +195,20 @@ static frame_t *top(chats_json_parser_t *ps)
     return &APR_ARRAY_IDX(ps->stack, ps->stack->nelts - 1, frame_t);
 }
 
-static const char *fold_key(apr_pool_t *p, const char *s, apr_size_t len,
-                            int casei)
-{
-    char *k;
-    apr_size_t i;
-
-    if (!casei) {
-        return s;
-    }
-    k = apr_pstrmemdup(p, s, len);
-    for (i = 0; i < len; i++) {
-        if (k[i] >= 'A' && k[i] <= 'Z') {
-            k[i] += 'a' - 'A';
-        }
-    }
-    return k;
-}
-
-static void names_add(chats_json_parser_t *ps, frame_t *f, int idx)
-{
-    chats_member_t *m = chats_doc_object_at(f->node, idx);
-    int casei = (ps->lim.dup_policy == CHATS_JSON_DUP_CASEI);
-    int *slot = apr_palloc(ps->pool, sizeof(*slot));
-
-    *slot = idx;
-    apr_hash_set(f->names, fold_key(ps->pool, m->name, m->name_len, casei),
-                 (apr_ssize_t)m->name_len, slot);
-}
-
-/* Index of an earlier member with this name under the policy, or -1. */
+/* Index of an earlier member with this name under the policy, or -1.
+ * chats_doc_object_find keys large objects by a seeded hash, so no set of
+ * names makes this slow (issue 8, finding 2: APR's times-33 hash was). */
 static int find_dup(chats_json_parser_t *ps, frame_t *f, const char *name,
                     apr_size_t len)
 {
-    int casei = (ps->lim.dup_policy == CHATS_JSON_DUP_CASEI);
-    int *slot;
-
-    if (!f->names) {
-        return chats_doc_object_find(f->node, name, len, casei);
-    }
-    slot = apr_hash_get(f->names, fold_key(ps->pool, name, len, casei),
-                        (apr_ssize_t)len);
-    return slot ? *slot : -1;
+    return chats_doc_object_find(f->node, name, len,
+                                 ps->lim.dup_policy == CHATS_JSON_DUP_CASEI);
 }
 
 static int add_value(chats_json_parser_t *ps, chats_doc_t *v)
 {
     frame_t *f = top(ps);
     chats_member_t *m;
-    int i;
 
     if (ps->lim.max_values > 0 && ++ps->nvalues > ps->lim.max_values) {
         return fail(ps, CHATS_E_SYNTAX, NULL, "too many values");
@@ -262,19 +223,11 @@ static int add_value(chats_json_parser_t *ps, chats_doc_t *v)
         chats_doc_object_at(f->node, f->slot)->value = v;
     }
     else {
+        /* Appended directly: the object's index catches up by itself. */
         m = apr_array_push(f->node->items);
         m->name = f->key;
         m->name_len = f->key_len;
         m->value = v;
-        if (f->names) {
-            names_add(ps, f, f->node->items->nelts - 1);
-        }
-        else if (f->node->items->nelts == CHATS_JSON_HASH_AT) {
-            f->names = apr_hash_make(ps->pool);
-            for (i = 0; i < f->node->items->nelts; i++) {
-                names_add(ps, f, i);
-            }
-        }
     }
     return 1;
 }
@@ -337,6 +290,13 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
     dup = find_dup(ps, f, name, len);
     if (dup >= 0 && ps->lim.dup_policy != CHATS_JSON_DUP_LAST) {
         return fail(ps, CHATS_E_INVALID, name, "duplicate member name");
+    }
+    if (dup < 0 && ps->max_members > 0
+        && chats_doc_object_len(f->node) >= ps->max_members) {
+        ps->err = chats_err_make(ps->pool, CHATS_E_SYNTAX, NULL,
+                                 "an object with more than %d members",
+                                 ps->max_members);
+        return 0;
     }
     f->key = name;
     f->key_len = len;
@@ -426,6 +386,11 @@ chats_json_parser_t *chats_json_parser_create(apr_pool_t *p,
     return ps;
 }
 
+void chats_json_parser_max_members(chats_json_parser_t *ps, int max)
+{
+    ps->max_members = max;
+}
+
 /* Turn a yajl status into our error; yajl's verbose text quotes the
  * input, so only its short form and an offset are kept. */
 static chats_err_t *status_err(chats_json_parser_t *ps, yajl_status st,
@@ -455,6 +420,25 @@ static chats_err_t *status_err(chats_json_parser_t *ps, yajl_status st,
     return ps->err;
 }
 
+/* RFC 8259: JSON exchanged between systems is UTF-8, without a byte
+ * order mark. yajl would refuse the others too, but as "invalid char";
+ * say what is wrong instead. UTF-16 and UTF-32 put a NUL byte in the
+ * first two bytes of any JSON text; their BOMs and UTF-8's start with
+ * 0xEF, 0xFE, 0xFF or NUL, which no JSON text does. */
+static int bad_start(apr_size_t at, const char *data, apr_size_t len)
+{
+    apr_size_t i;
+
+    for (i = 0; at + i < 2 && i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+
+        if (c == 0 || (at + i == 0 && (c == 0xEF || c == 0xFE || c == 0xFF))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 chats_err_t *chats_json_feed(chats_json_parser_t *ps, const char *data,
                              apr_size_t len)
 {
@@ -472,6 +456,13 @@ chats_err_t *chats_json_feed(chats_json_parser_t *ps, const char *data,
         return ps->err = chats_err_make(ps->pool, CHATS_E_TOO_BIG, NULL,
                                         "JSON larger than %" APR_SIZE_T_FMT
                                         " bytes", ps->lim.max_bytes);
+    }
+    if (bad_start(before, data, len)) {
+        return ps->err = chats_err_make(ps->pool, CHATS_E_SYNTAX, NULL,
+                                        "JSON must be UTF-8 without a byte "
+                                        "order mark (RFC 8259); this body "
+                                        "starts like UTF-16, UTF-32 or a "
+                                        "BOM");
     }
     if ((bad = esc_scan(&ps->esc, data, len)) < len) {
         /* yajl sees the bytes before it first: a fault there comes first

@@ -11,6 +11,10 @@
 #define CHATS_JSON_DUP_REJECT 1   /**< exact duplicates are an error      */
 #define CHATS_JSON_DUP_CASEI  2   /**< names equal ignoring case: error   */
 
+/** Most members of one object in a request body, JSON or XML (an entity
+ * has about 40, a carrier a handful). */
+#define CHATS_MAX_MEMBERS 1000
+
 typedef struct {
     apr_size_t max_bytes;   /**< total input bytes, 0 = unlimited (TOO_BIG) */
     int max_depth;          /**< nesting of arrays/objects, 0 = 64          */
@@ -26,9 +30,14 @@ typedef struct chats_json_parser_t chats_json_parser_t;
 chats_json_parser_t *chats_json_parser_create(apr_pool_t *p,
                                               const chats_json_limits_t *limits);
 
+/** Refuse objects with more than max members (CHATS_E_SYNTAX; 0 =
+ * unlimited, the default). A setter, not a field of the limits, so that
+ * the limits' positional initializers stay valid. */
+void chats_json_parser_max_members(chats_json_parser_t *ps, int max);
+
 /** Feed the next chunk. Errors: CHATS_E_SYNTAX (bad JSON, invalid UTF-8
- * or unpaired surrogate escape, too deep, too many values, a string or
- * name over max_string), CHATS_E_TOO_BIG, CHATS_E_INVALID (duplicate
+ * or unpaired surrogate escape, too deep, too many values or members, a
+ * string or name over max_string), CHATS_E_TOO_BIG, CHATS_E_INVALID (duplicate
  * member, field = its name). After an error the parser is dead. */
 chats_err_t *chats_json_feed(chats_json_parser_t *ps, const char *data,
                              apr_size_t len);

@@ -28,6 +28,17 @@
 /** Deepest element nesting a request body may have. */
 #define CHATS_XML_MAX_DEPTH 64
 
+/** Most elements a request body may hold (an entity has about 150 with
+ * every carrier filled). */
+#define CHATS_XML_MAX_ELEMENTS 10000
+
+/** Most attributes on one element (namespace declarations included). */
+#define CHATS_XML_MAX_ATTRS 32
+
+/** Most namespace declarations (xmlns, xmlns:p) in a request body: apr_xml
+ * searches them all for each element and prefixed attribute. */
+#define CHATS_XML_MAX_NSDECLS 256
+
 /** Most '<' a request body may hold (tags, comments, PIs, CDATA; as
  * chats_body's max_values for JSON): bounds apr_xml's tree, which costs
  * far more than the bytes it is built from. */
@@ -70,10 +81,14 @@ chats_xml_parser_t *chats_xml_parser_create(apr_pool_t *p,
                                             apr_size_t max_bytes);
 
 /** Feed the next chunk. Checked as bytes arrive: the size limit
- * (CHATS_E_TOO_BIG), UTF-8 validity, an XML declaration naming another
- * encoding than UTF-8 or US-ASCII, any DOCTYPE (refused outright, so no
- * DTD is read and no entity is declared), more than CHATS_XML_MAX_MARKUP
- * '<' (all CHATS_E_SYNTAX); expat's
+ * (CHATS_E_TOO_BIG), UTF-8 validity (a UTF-8 BOM is allowed; NUL bytes,
+ * so UTF-16 and UTF-32 with or without a BOM, are not), an XML
+ * declaration naming another encoding than UTF-8 or US-ASCII (however
+ * long the declaration), any DOCTYPE (refused outright, so no DTD is read
+ * and no entity is declared), more than CHATS_XML_MAX_MARKUP '<',
+ * CHATS_XML_MAX_ELEMENTS elements, CHATS_XML_MAX_ATTRS attributes on an
+ * element or CHATS_XML_MAX_NSDECLS namespace declarations (all
+ * CHATS_E_SYNTAX, the message naming the limit); expat's
  * well-formedness errors are CHATS_E_SYNTAX too (apr_xml gives no line
  * number). After an error the parser is dead. */
 chats_err_t *chats_xml_feed(chats_xml_parser_t *ps, const char *data,
@@ -91,7 +106,9 @@ chats_err_t *chats_xml_feed(chats_xml_parser_t *ps, const char *data,
  * are ignored; element namespaces are ignored. Two children whose names
  * are equal ignoring ASCII case, or text directly in the root, are
  * CHATS_E_INVALID (field = the name); nesting deeper than
- * CHATS_XML_MAX_DEPTH and malformed or empty input are CHATS_E_SYNTAX. */
+ * CHATS_XML_MAX_DEPTH, an element with more than CHATS_MAX_MEMBERS
+ * children (field = its name), and malformed or empty input are
+ * CHATS_E_SYNTAX. */
 chats_err_t *chats_xml_finish(chats_xml_parser_t *ps, chats_doc_t **pdoc);
 
 /** The local name of the root element, after a successful finish (NULL

@@ -1,40 +1,33 @@
 /* Streaming XML request bodies: apr_xml (expat underneath) parses each
  * chunk as it arrives; our own byte scan in front of it enforces the size
- * limit, UTF-8, and refuses a DOCTYPE before expat sees it. Core file:
+ * limit, UTF-8, the counts of elements, attributes and namespace
+ * declarations, and refuses a DOCTYPE before expat sees it. Core file:
  * APR and apr-util only.
  *
- * Why our own DOCTYPE guard: apr_xml 1.6 stops the parse when an entity
- * is *declared* (XML_SetEntityDeclHandler + XML_StopParser in
- * xml/apr_xml.c), and expat reads no external DTD unless asked; but a
- * DOCTYPE is never needed for an entity body, its parameter entities and
- * external subset are attack surface, and apr_xml's parser is opaque (no
- * handler of ours can be installed). A DOCTYPE can only sit in the
- * prolog, so the scan covers the prolog only and costs nothing after the
- * root start tag. */
+ * Why our own scan: apr_xml's parser is opaque (no handler of ours can be
+ * installed), and its costs are not linear: each namespace declaration
+ * searches every URI declared before it (apr_xml_insert_uri), and each
+ * element and prefixed attribute searches every declaration in scope
+ * (find_prefix). Bounding attributes and declarations before expat sees
+ * a chunk bounds that work (issue 8, finding 1). A DOCTYPE is never
+ * needed for an entity body; its parameter entities and external subset
+ * are attack surface, so it is refused outright.
+ *
+ * Encodings: we check the bytes as UTF-8, so expat must decode them as
+ * UTF-8. It would not if the body were UTF-16 or UTF-32 (detected by
+ * expat from a BOM or from the NUL bytes around '<', which are valid
+ * UTF-8) or declared another encoding; all three are refused, the
+ * declaration however long it is (issue 8, finding 7). */
 #include <string.h>
 #include <strings.h>
 
-#include <apr_hash.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_xml.h>
 
 #include "chats_json.h"
 #include "chats_xml.h"
-
-#define DECL_MAX  256    /* bytes of the XML declaration we look at */
-#define HASH_AT   16     /* members before duplicate checks use a hash */
-
-/* Where the prolog scan is. */
-typedef enum {
-    PRO_MISC,            /* between prolog items                       */
-    PRO_LT,              /* after '<'                                  */
-    PRO_BANG,            /* after "<!"                                 */
-    PRO_BANG_DASH,       /* after "<!-"                                */
-    PRO_COMMENT,         /* inside "<!-- ... -->"                      */
-    PRO_PI,              /* inside "<? ... ?>"                         */
-    PRO_DONE             /* root start tag (or garbage expat reports)  */
-} prolog_e;
+#include "chats_xml_scan.h"
 
 struct chats_xml_parser_t {
     apr_pool_t *pool;
@@ -45,16 +38,7 @@ struct chats_xml_parser_t {
     chats_err_t *err;          /* sticky: a parser after an error is dead */
     int finished;
     const char *root_name;
-    /* UTF-8: the bytes of a sequence split across chunks */
-    unsigned char carry[4];
-    apr_size_t carry_len;
-    /* prolog scan */
-    prolog_e pro;
-    int pro_seen;              /* anything but a BOM seen yet */
-    int dashes;                /* comment: '-' in a row; PI: last was '?' */
-    int in_decl;               /* this PI is at offset 0: the XML decl */
-    char decl[DECL_MAX + 1];
-    apr_size_t decl_len;
+    chats_xml_scan_t scan;
 };
 
 static chats_err_t *fail(chats_xml_parser_t *ps, chats_ecode_t code,
@@ -62,150 +46,6 @@ static chats_err_t *fail(chats_xml_parser_t *ps, chats_ecode_t code,
 {
     ps->err = chats_err_make(ps->pool, code, NULL, "%s", msg);
     return ps->err;
-}
-
-/* ---- UTF-8 across chunks ---------------------------------------------- */
-
-static apr_size_t seq_len(unsigned char c)
-{
-    return (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC0) ? 2 : 1;
-}
-
-static int utf8_feed(chats_xml_parser_t *ps, const char *data,
-                     apr_size_t len)
-{
-    const unsigned char *s = (const unsigned char *)data;
-    apr_size_t take, cut, k;
-
-    if (ps->carry_len) {
-        take = seq_len(ps->carry[0]) - ps->carry_len;
-        take = (take < len) ? take : len;
-        memcpy(ps->carry + ps->carry_len, s, take);
-        ps->carry_len += take;
-        s += take;
-        len -= take;
-        if (ps->carry_len < seq_len(ps->carry[0])) {
-            return 1;                    /* still incomplete */
-        }
-        if (!chats_utf8_valid((const char *)ps->carry, ps->carry_len)) {
-            return 0;
-        }
-        ps->carry_len = 0;
-    }
-    /* A lead byte among the last three whose sequence runs past the end
-     * waits for the next chunk. */
-    cut = len;
-    for (k = 1; k <= 3 && k <= len; k++) {
-        if ((s[len - k] & 0xC0) == 0xC0) {
-            if (seq_len(s[len - k]) > k) {
-                cut = len - k;
-            }
-            break;
-        }
-        if (s[len - k] < 0x80) {
-            break;
-        }
-    }
-    if (!chats_utf8_valid((const char *)s, cut)) {
-        return 0;
-    }
-    memcpy(ps->carry, s + cut, len - cut);
-    ps->carry_len = len - cut;
-    return 1;
-}
-
-/* ---- prolog scan ------------------------------------------------------ */
-
-/* The XML declaration may name UTF-8 or its subset US-ASCII only: we
- * checked the bytes as UTF-8, expat must decode them the same way. */
-static chats_err_t *check_decl(chats_xml_parser_t *ps)
-{
-    const char *e, *v;
-    apr_size_t n;
-    char q;
-
-    ps->decl[ps->decl_len] = '\0';
-    if (strncmp(ps->decl, "xml", 3) || !apr_isspace(ps->decl[3])
-        || (e = strstr(ps->decl, "encoding")) == NULL) {
-        return NULL;                     /* no encoding: UTF-8 */
-    }
-    for (e += 8; apr_isspace(*e) || *e == '='; e++) {
-    }
-    q = *e++;
-    v = e;
-    for (n = 0; v[n] && v[n] != q; n++) {
-    }
-    if ((q == '"' || q == '\'')
-        && ((n == 5 && !strncasecmp(v, "utf-8", 5))
-            || (n == 8 && !strncasecmp(v, "us-ascii", 8)))) {
-        return NULL;
-    }
-    return fail(ps, CHATS_E_SYNTAX, "the XML declaration names an encoding "
-                "other than UTF-8; only UTF-8 bodies are accepted");
-}
-
-static chats_err_t *prolog_misc(chats_xml_parser_t *ps, unsigned char c)
-{
-    static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
-
-    if (!ps->pro_seen && ps->fed < 3 && c == bom[ps->fed]) {
-        return NULL;                     /* a UTF-8 byte order mark */
-    }
-    if (c == '<') {
-        ps->in_decl = !ps->pro_seen;
-        ps->pro = PRO_LT;
-    }
-    else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        ps->pro = PRO_DONE;              /* malformed: expat says so */
-    }
-    ps->pro_seen = 1;
-    return NULL;
-}
-
-static chats_err_t *prolog_byte(chats_xml_parser_t *ps, unsigned char c)
-{
-    switch (ps->pro) {
-    case PRO_MISC:
-        return prolog_misc(ps, c);
-    case PRO_LT:
-        ps->pro = (c == '!') ? PRO_BANG : (c == '?') ? PRO_PI : PRO_DONE;
-        ps->dashes = 0;
-        ps->decl_len = 0;
-        break;
-    case PRO_BANG:
-        if (c != '-') {                  /* <!DOCTYPE (or garbage) */
-            return fail(ps, CHATS_E_SYNTAX, "a DOCTYPE (DTD, entity "
-                        "declarations) is not accepted in a request body");
-        }
-        ps->pro = PRO_BANG_DASH;
-        break;
-    case PRO_BANG_DASH:
-        ps->pro = (c == '-') ? PRO_COMMENT : PRO_DONE;
-        break;
-    case PRO_COMMENT:
-        if (c == '>' && ps->dashes >= 2) {
-            ps->pro = PRO_MISC;
-        }
-        ps->dashes = (c == '-') ? ps->dashes + 1 : 0;
-        break;
-    case PRO_PI:
-        if (c == '>' && ps->dashes) {
-            ps->pro = PRO_MISC;
-            if (ps->in_decl && ps->decl_len) {
-                ps->decl_len--;          /* drop the '?' */
-                return check_decl(ps);
-            }
-            break;
-        }
-        ps->dashes = (c == '?');
-        if (ps->in_decl && ps->decl_len < DECL_MAX) {
-            ps->decl[ps->decl_len++] = (char)c;
-        }
-        break;
-    case PRO_DONE:
-        break;
-    }
-    return NULL;
 }
 
 /* ---- feeding ---------------------------------------------------------- */
@@ -217,7 +57,7 @@ chats_xml_parser_t *chats_xml_parser_create(apr_pool_t *p,
 
     ps->pool = p;
     ps->max_bytes = max_bytes;
-    ps->pro = PRO_MISC;
+    chats_xml_scan_init(&ps->scan, p);
     ps->xp = apr_xml_parser_create(p);
     return ps;
 }
@@ -247,7 +87,6 @@ static chats_err_t *expat_error(chats_xml_parser_t *ps)
 chats_err_t *chats_xml_feed(chats_xml_parser_t *ps, const char *data,
                             apr_size_t len)
 {
-    apr_size_t i;
     chats_err_t *e;
 
     if (ps->err || ps->finished) {
@@ -259,15 +98,10 @@ chats_err_t *chats_xml_feed(chats_xml_parser_t *ps, const char *data,
                     "the body is over %" APR_SIZE_T_FMT " bytes",
                     ps->max_bytes));
     }
-    if (!utf8_feed(ps, data, len)) {
-        return fail(ps, CHATS_E_SYNTAX, "the body is not valid UTF-8");
+    if ((e = chats_xml_scan_feed(&ps->scan, data, len)) != NULL) {
+        return ps->err = e;
     }
-    for (i = 0; i < len && ps->pro != PRO_DONE; i++, ps->fed++) {
-        if ((e = prolog_byte(ps, (unsigned char)data[i])) != NULL) {
-            return e;
-        }
-    }
-    ps->fed += len - i;
+    ps->fed += len;
     if (count_markup(ps, data, len) > CHATS_XML_MAX_MARKUP) {
         return fail(ps, CHATS_E_SYNTAX, apr_psprintf(ps->pool,
                     "XML with more than %d tags", CHATS_XML_MAX_MARKUP));
@@ -337,52 +171,28 @@ static int is_nil(const apr_xml_doc *xd, const apr_xml_elem *el)
     return 0;
 }
 
-static char *fold(apr_pool_t *p, const char *s)
-{
-    char *f = apr_pstrdup(p, s), *c;
-
-    for (c = f; *c; c++) {
-        *c = (char)apr_tolower(*c);
-    }
-    return f;
-}
-
 static chats_err_t *elem_value(chats_xml_parser_t *ps,
                                const apr_xml_doc *xd,
                                const apr_xml_elem *el, chats_doc_t **pv);
 
-/* The children of el as members of a new object. */
+/* The children of el as members of a new object. Duplicates are found
+ * through chats_doc_object_find, which keys large objects by a seeded
+ * hash: no set of names makes this quadratic (issue 8, finding 1). */
 static chats_err_t *elem_members(chats_xml_parser_t *ps,
                                  const apr_xml_doc *xd,
                                  const apr_xml_elem *el, chats_doc_t **pobj)
 {
     chats_doc_t *obj = chats_doc_object(ps->pool), *v;
-    apr_hash_t *names = NULL;
     const apr_xml_elem *c;
     chats_err_t *e;
-    int n = 0, dup;
 
-    for (c = el->first_child; c; c = c->next, n++) {
-        if (n == HASH_AT) {              /* many members: index them */
-            int i;
-
-            names = apr_hash_make(ps->pool);
-            for (i = 0; i < n; i++) {
-                apr_hash_set(names, fold(ps->pool,
-                             chats_doc_object_at(obj, i)->name),
-                             APR_HASH_KEY_STRING, "");
-            }
+    for (c = el->first_child; c; c = c->next) {
+        if (chats_doc_object_len(obj) >= CHATS_MAX_MEMBERS) {
+            return chats_err_make(ps->pool, CHATS_E_SYNTAX, el->name,
+                                  "element %s has more than %d child "
+                                  "elements", el->name, CHATS_MAX_MEMBERS);
         }
-        if (names) {
-            const char *f = fold(ps->pool, c->name);
-
-            dup = apr_hash_get(names, f, APR_HASH_KEY_STRING) != NULL;
-            apr_hash_set(names, f, APR_HASH_KEY_STRING, "");
-        }
-        else {
-            dup = chats_doc_object_find(obj, c->name, strlen(c->name), 1) >= 0;
-        }
-        if (dup) {
+        if (chats_doc_object_find(obj, c->name, strlen(c->name), 1) >= 0) {
             return chats_err_make(ps->pool, CHATS_E_INVALID, c->name,
                                   "element %s appears more than once",
                                   c->name);
@@ -390,7 +200,7 @@ static chats_err_t *elem_members(chats_xml_parser_t *ps,
         if ((e = elem_value(ps, xd, c, &v)) != NULL) {
             return e;
         }
-        chats_doc_object_set(obj, c->name, strlen(c->name), v, 0, ps->pool);
+        chats_doc_object_add(obj, c->name, v);
     }
     *pobj = obj;
     return NULL;
@@ -469,7 +279,7 @@ chats_err_t *chats_xml_finish(chats_xml_parser_t *ps, chats_doc_t **pdoc)
             : fail(ps, CHATS_E_INTERNAL, "XML parser finished twice");
     }
     ps->finished = 1;
-    if (ps->carry_len) {
+    if (!chats_xml_scan_complete(&ps->scan)) {
         return fail(ps, CHATS_E_SYNTAX, "the body is not valid UTF-8");
     }
     if (apr_xml_parser_done(ps->xp, &xd) != APR_SUCCESS || !xd->root) {

@@ -162,6 +162,7 @@ chats_err_t *chats_body_read(request_rec *r, chats_media_e media,
     }
     else {
         rd.json = chats_json_parser_create(r->pool, &lim);
+        chats_json_parser_max_members(rd.json, CHATS_MAX_MEMBERS);
     }
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     while (!eos && !e) {

@@ -208,6 +208,118 @@ static void test_dups(tap_t *t)
        "DUP_LAST keeps the last value in the first place");
 }
 
+/* Member lookups in large objects go through the keyed index
+ * (chats_doc_index.c): the same answers as the scans of small ones. */
+static void test_index(tap_t *t)
+{
+    chats_doc_t *o = chats_doc_object(t->p);
+    char name[32];
+    int i, right = 1;
+
+    for (i = 0; i < 5000; i++) {
+        sprintf(name, "m%d", i);
+        chats_doc_object_set(o, name, strlen(name), chats_doc_int(t->p, i),
+                             0, t->p);
+    }
+    for (i = 0; i < 5000 && right; i++) {
+        sprintf(name, "M%d", i);
+        right = chats_doc_object_find(o, name, strlen(name), 1) == i
+                && chats_doc_object_find(o, name, strlen(name), 0) == -1;
+    }
+    ok(t, right && chats_doc_object_len(o) == 5000,
+       "index: 5,000 members found by name, case-insensitively or not");
+    chats_doc_object_set(o, "M7", 2, chats_doc_int(t->p, 1), 0, t->p);
+    chats_doc_object_set(o, "m7", 2, chats_doc_int(t->p, 2), 0, t->p);
+    ok(t, chats_doc_object_find(o, "M7", 2, 1) == 5000
+          && chats_doc_object_find(o, "m7", 2, 1) == 7
+          && same(js(t, chats_doc_object_get(o, "m7", 2, 0)), "2"),
+       "index: an exact match wins over an earlier case-folded one");
+    ok(t, chats_doc_object_remove(o, "m0", 2, 0)
+          && chats_doc_object_find(o, "m1", 2, 0) == 0
+          && chats_doc_object_find(o, "M7", 2, 0) == 4999
+          && chats_doc_object_find(o, "m0", 2, 1) == -1,
+       "index: right after a removal moved the members");
+    ok(t, chats_doc_equal(o, chats_doc_copy(t->p, o)),
+       "index: a copy equals its original (members looked up by name)");
+}
+
+/* Names built from blocks that collide in APR's times-33 hash ("a|",
+ * "b[" and "c:" hash alike) are ordinary names to the keyed index: the
+ * duplicate checks find them all, and the last one's duplicate too. */
+static void test_flood_names(tap_t *t)
+{
+    static const char *blk[3] = { "a|", "b[", "c:" };
+    chats_json_limits_t ci = { 0, 0, 0, 0, CHATS_JSON_DUP_CASEI };
+    char *buf = apr_palloc(t->p, 2000000), *q = buf;
+    chats_doc_t *d = NULL;
+    chats_err_t *e;
+    int i, j;
+
+    *q++ = '{';
+    for (i = 0; i < 20000; i++) {
+        int x = i;
+
+        q += sprintf(q, "%s\"", i ? "," : "");
+        for (j = 0; j < 10; j++, x /= 3) {
+            q += sprintf(q, "%s", blk[x % 3]);
+        }
+        q += sprintf(q, "\":%d", i);
+    }
+    *q++ = '}';
+    e = chats_json_parse(&d, buf, (apr_size_t)(q - buf), &ci, t->p);
+    ok(t, !e && chats_doc_object_len(d) == 20000,
+       "flood: 20,000 colliding names parsed, all kept");
+    q[-1] = ',';
+    q += sprintf(q, "\"A|A|A|A|A|A|A|A|A|A|\":1}");
+    e = chats_json_parse(&d, buf, (apr_size_t)(q - buf), &ci, t->p);
+    ok(t, e && e->code == CHATS_E_INVALID
+          && same(e->field, "A|A|A|A|A|A|A|A|A|A|"),
+       "flood: a case-folded duplicate among them is still found");
+}
+
+/* Objects with more members than the parser allows are refused. */
+static void test_max_members(tap_t *t)
+{
+    chats_json_parser_t *ps = chats_json_parser_create(t->p, NULL);
+    chats_doc_t *d = NULL;
+    chats_err_t *e;
+
+    chats_json_parser_max_members(ps, 2);
+    e = chats_json_feed(ps, "{\"a\":1,\"b\":{\"c\":1,\"d\":2},\"a\":3}", 31);
+    ok(t, !e && !chats_json_finish(ps, &d) && same(js(t, d),
+       "{\"a\":3,\"b\":{\"c\":1,\"d\":2}}"),
+       "members: as many as allowed (a repeated name adds none)");
+    ps = chats_json_parser_create(t->p, NULL);
+    chats_json_parser_max_members(ps, 2);
+    e = chats_json_feed(ps, "[{\"a\":1,\"b\":2,\"c\":3}]", 21);
+    ok(t, e && e->code == CHATS_E_SYNTAX && strstr(e->message, "members"),
+       "members: one more refused, the message names the limit");
+}
+
+/* RFC 8259: UTF-8 only; other encodings and BOMs get a message that says
+ * so, not yajl's "invalid char". */
+static void test_not_utf8(tap_t *t)
+{
+    static const struct { const char *s; apr_size_t n; const char *what; }
+    c[] = {
+        { "\xFF\xFE[\0]\0", 6, "UTF-16LE with a BOM" },
+        { "\xFE\xFF\0[\0]", 6, "UTF-16BE with a BOM" },
+        { "[\0]\0", 4, "UTF-16LE" },
+        { "\0[\0]", 4, "UTF-16BE" },
+        { "\xEF\xBB\xBF[]", 5, "a UTF-8 BOM" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        chats_doc_t *d = NULL;
+        chats_err_t *e = chats_json_parse(&d, c[i].s, c[i].n, NULL, t->p);
+
+        ok(t, e && e->code == CHATS_E_SYNTAX && strstr(e->message, "UTF-8"),
+           apr_psprintf(t->p, "not UTF-8: %s refused, saying so",
+                        c[i].what));
+    }
+}
+
 static void test_values(tap_t *t)
 {
     chats_doc_t *d = doc(t, "99999999999999999999999");
@@ -454,6 +566,10 @@ int main(int argc, const char *const *argv)
     test_limits(&t);
     test_utf8(&t);
     test_dups(&t);
+    test_index(&t);
+    test_flood_names(&t);
+    test_max_members(&t);
+    test_not_utf8(&t);
     test_values(&t);
     test_gen_depth(&t);
     test_pointer(&t);

@@ -393,21 +393,137 @@ static void test_parse_errors(tap_t *t)
     is_str(t, xp(t, deep, k + 7, 0, NULL), "E:syntax",
            "depth: 65 levels refused");
     {
+        /* Comments are markup but no elements. */
         apr_size_t n = CHATS_XML_MAX_MARKUP - 2, j;   /* root: 2 tags */
-        char *many = apr_palloc(t->p, 4 * (n + 1) + 8);
+        char *many = apr_palloc(t->p, 7 * (n + 1) + 16);
 
         k = sprintf(many, "<E>");
         for (j = 0; j < n; j++) {
-            k += sprintf(many + k, "<%c/>", (int)('a' + j % 26));
+            k += sprintf(many + k, "<!---->");
         }
         k += sprintf(many + k, "</E>");
-        is_str(t, xp(t, many, k, 0, NULL), "E:invalid",
-               "markup: as many tags as allowed parsed (then the repeated "
-               "names refused)");
-        memcpy(many + k - 4, "<z/></E>", 8);
-        is_str(t, xp(t, many, k + 4, 0, &e), "E:syntax",
+        is_str(t, xp(t, many, k, 0, NULL), "{}",
+               "markup: as many tags as allowed parsed");
+        memcpy(many + k - 4, "<!----></E>", 11);
+        is_str(t, xp(t, many, k + 7, 0, &e), "E:syntax",
                "markup: one tag more refused");
     }
+}
+
+/* A body of n copies of fmt (printf'd with the copy's number) between
+ * head and tail. */
+static const char *repeat(tap_t *t, const char *head, const char *fmt,
+                          int n, const char *tail, apr_size_t *plen)
+{
+    apr_size_t cap = strlen(head) + strlen(tail) + (strlen(fmt) + 12)
+                     * (apr_size_t)n + 1;
+    char *b = apr_palloc(t->p, cap);
+    apr_size_t k = strlen(head);
+    int i;
+
+    memcpy(b, head, k);
+    for (i = 0; i < n; i++) {
+        k += (apr_size_t)snprintf(b + k, cap - k, fmt, i, i);
+    }
+    memcpy(b + k, tail, strlen(tail) + 1);
+    *plen = k + strlen(tail);
+    return b;
+}
+
+/* Each limit: the most allowed parse, one more is refused, the message
+ * naming what was exceeded (issue 8, finding 1). */
+static void test_limits(tap_t *t)
+{
+    chats_err_t *e = NULL;
+    const char *b;
+    apr_size_t n;
+
+    b = repeat(t, "<E><A>", "<F%d/>", CHATS_MAX_MEMBERS, "</A></E>", &n);
+    ok(t, xp(t, b, n, 0, NULL)[0] == '{', "children: as many as allowed");
+    b = repeat(t, "<E><A>", "<F%d/>", CHATS_MAX_MEMBERS + 1, "</A></E>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax", "children: one more refused");
+    ok(t, e && strstr(e->message, "child elements") && e->field
+          && !strcmp(e->field, "A"), "children: message and field name them");
+
+    b = repeat(t, "<E>", "<A%d/>", CHATS_XML_MAX_ELEMENTS - 1, "</E>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax",
+           "elements: as many as allowed get past the count (then the "
+           "children limit)");
+    ok(t, e && strstr(e->message, "child elements"),
+       "elements: ... which is what refused them");
+    b = repeat(t, "<E>", "<A%d/>", CHATS_XML_MAX_ELEMENTS, "</E>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax", "elements: one more refused");
+    ok(t, e && strstr(e->message, "elements"),
+       "elements: the message names the limit");
+
+    b = repeat(t, "<E", " a%d='%d'", CHATS_XML_MAX_ATTRS, "/>", &n);
+    is_str(t, xp(t, b, n, 0, NULL), "{}", "attributes: as many as allowed");
+    b = repeat(t, "<E", " a%d='%d'", CHATS_XML_MAX_ATTRS + 1, "/>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax", "attributes: one more refused");
+    ok(t, e && strstr(e->message, "attributes"),
+       "attributes: the message names the limit");
+    b = repeat(t, "<E a='>' b=\">\"", " c%d='%d'", CHATS_XML_MAX_ATTRS - 1,
+               "/>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax",
+           "attributes: '>' in values does not end the count");
+
+    b = repeat(t, "<E>", "<A%d xmlns:p='u%d'/>", CHATS_XML_MAX_NSDECLS,
+               "</E>", &n);
+    ok(t, xp(t, b, n, 0, NULL)[0] == '{',
+       "namespace declarations: as many as allowed");
+    b = repeat(t, "<E>", "<A%d xmlns='u%d'/>", CHATS_XML_MAX_NSDECLS + 1,
+               "</E>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax",
+           "namespace declarations: one more refused");
+    ok(t, e && strstr(e->message, "namespace declarations"),
+       "namespace declarations: the message names the limit");
+    is_str(t, xps(t, "<E xmlnsx='1' xmlns:p='u' p:a='1'><p:A/></E>"),
+           "{\"A\":\"\"}", "namespace declarations: xmlnsx is an attribute");
+}
+
+/* Only UTF-8 reaches expat (issue 8, finding 7). */
+static void test_encodings(tap_t *t)
+{
+    static const struct { const char *s; apr_size_t n; const char *what; }
+    c[] = {
+        { "<\0E\0/\0>\0", 8, "UTF-16LE, no BOM, no declaration" },
+        { "\0<\0E\0/\0>", 8, "UTF-16BE, no BOM, no declaration" },
+        { "\xFF\xFE<\0E\0/\0>\0", 10, "UTF-16LE with a BOM" },
+        { "\xFE\xFF\0<\0E\0/\0>", 10, "UTF-16BE with a BOM" },
+        { "\xFF\xFE\0\0<\0\0\0E\0\0\0/\0\0\0>\0\0\0", 20,
+          "UTF-32LE with a BOM" },
+        { "<\0?\0x\0m\0l\0 \0v\0e\0r\0s\0i\0o\0n\0=\0'\0001\0.\0000\0'\0?\0"
+          ">\0<\0E\0/\0>\0", 50, "UTF-16LE with a declaration" },
+        { "<E>\0</E>", 8, "a NUL byte in UTF-8" },
+    };
+    chats_err_t *e = NULL;
+    const char *b;
+    apr_size_t n, i;
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        is_str(t, xp(t, c[i].s, c[i].n, 0, &e), "E:syntax",
+               apr_psprintf(t->p, "encoding: %s refused", c[i].what));
+        ok(t, e && strstr(e->message, "UTF-8"),
+           apr_psprintf(t->p, "encoding: %s: the message says UTF-8 only",
+                        c[i].what));
+    }
+    b = repeat(t, "<?xml version='1.0'", "        ", 80,
+               " encoding='ISO-8859-1'?><E><A>K\xC3\xA5ri</A></E>", &n);
+    is_str(t, xp(t, b, n, 0, &e), "E:syntax",
+           "encoding: declared past 640 bytes of padding, still refused");
+    b = repeat(t, "<?xml version='1.0'", "        ", 80,
+               " encoding = \"UTF-8\" ?><E><A>K\xC3\xA5ri</A></E>", &n);
+    is_str(t, xp(t, b, n, 0, NULL), "{\"A\":\"K\xC3\xA5ri\"}",
+           "encoding: UTF-8 declared past the padding is fine");
+    is_str(t, xps(t, "<?xml version='1.0' encoding='UTF-8x'?><E/>"),
+           "E:syntax", "encoding: a longer name refused");
+    is_str(t, xps(t, "<?xml version='1.0' encoding='us-ascii'?><E/>"), "{}",
+           "encoding: US-ASCII accepted");
+    is_str(t, xps(t, "\xEF\xBB\xBF<E><A>\xC3\xA5</A></E>"),
+           "{\"A\":\"\xC3\xA5\"}", "encoding: a UTF-8 BOM is accepted");
+    is_str(t, xps(t, "<?foo encoding='latin1'?><E><?bar encoding='latin1'?>"
+                     "<A>x</A></E>"),
+           "{\"A\":\"x\"}", "encoding: other PIs are not declarations");
 }
 
 static void test_streaming(tap_t *t)
@@ -573,6 +689,8 @@ int main(void)
     test_entity_round_trip(&t);
     test_parse_shapes(&t);
     test_parse_errors(&t);
+    test_limits(&t);
+    test_encodings(&t);
     test_streaming(&t);
     test_typing(&t);
 
