@@ -32,6 +32,8 @@ my $PATH = '/api/v1/ChatSession';
 my $DEADLINE = 60;      # seconds per scenario; a safety net, not a check
 
 my $second = second_httpd();
+# Stopped however this test ends (also when it dies half-way).
+END { stop_second_httpd($second) if $second && $second->{pid} && kill 0, $second->{pid} }
 my @NODES = (Apache::TestRequest::resolve_url($PATH), $second->{url} . $PATH);
 my $res = req(GET => "$NODES[1]/844");
 is($res->code, 200, "second httpd on port $second->{port} serves") or diag($res->content);

@@ -460,14 +460,19 @@ CONF
     close $fh or croak "$dir/httpd.conf: $!";
     system($vars->{httpd}, '-f', "$dir/httpd.conf", '-k', 'start') == 0
         or croak "second httpd did not start: see $dir/error_log";
-    my $t0 = Time::HiRes::time();
-    until (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)) {
-        croak "second httpd does not listen on $port: see $dir/error_log"
-            if Time::HiRes::time() - $t0 > 30;
+    # httpd listens before it detaches and writes its pid file: wait for
+    # both (the pid is what stops it).
+    my ($t0, $pid) = (Time::HiRes::time());
+    until ($pid && IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)) {
+        if (Time::HiRes::time() - $t0 > 30) {
+            kill 'TERM', $pid if $pid;
+            croak "second httpd does not run on $port: see $dir/error_log";
+        }
         Time::HiRes::sleep(0.1);
+        if (!$pid && open my $pf, '<', "$dir/httpd.pid") {
+            ($pid) = (<$pf> // '') =~ /(\d+)/;
+        }
     }
-    open $fh, '<', "$dir/httpd.pid" or croak "$dir/httpd.pid: $!";
-    my ($pid) = <$fh> =~ /(\d+)/;
     return { url => "http://127.0.0.1:$port", port => $port, pid => $pid,
              dir => $dir, error_log => "$dir/error_log" };
 }
