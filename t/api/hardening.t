@@ -68,14 +68,19 @@ sub raw {
     my $t0 = time;
     syswrite($sock, $head);
     if (defined $o{body}) {
-        # Write what the server takes; it may answer and close early.
+        # Write what the server takes, until it answers and closes (or
+        # the wait is over): never blocked on a server that reads no more.
         my $off = 0;
         local $SIG{PIPE} = 'IGNORE';
-        while ($off < length $o{body}) {
+        $sock->blocking(0);
+        my $w = IO::Select->new($sock);
+        while ($off < length $o{body} && time < $t0 + ($o{wait} || 5)) {
+            next unless $w->can_write(0.5);
             my $n = syswrite($sock, $o{body}, 65536, $off);
-            last unless $n;
-            $off += $n;
+            last if !defined $n && !$!{EAGAIN};
+            $off += $n // 0;
         }
+        $sock->blocking(1);
     }
     my ($buf, $first, $closed) = ('', undef, 0);
     my $sel = IO::Select->new($sock);
