@@ -221,7 +221,8 @@ static int chats_map_to_storage(request_rec *r)
 
 static void retrieve_optional_fn(void)
 {
-    chats_dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    chats_dbd_open_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    chats_dbd_close_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
 }
 
 static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,

@@ -167,10 +167,12 @@ sql() { psql_su -d "$DB_NAME" -tAc "$1"; }       # one admin statement, bare out
 
 psql_su -d postgres -c "CREATE ROLE $DB_USER LOGIN" \
     -c "CREATE DATABASE $DB_NAME OWNER $DB_USER ENCODING 'UTF8'"
-say "loading conf/schema.sql, auth.sql, locale.sql, render.sql, demo.sql; seeding ids $ID_LO-$ID_HI"
-PGAPPNAME="$ADMIN_APP" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" \
-    -U "$DB_USER" -d "$DB_NAME" -f "$TOP/conf/schema.sql" -f "$TOP/conf/auth.sql" \
-    -f "$TOP/conf/locale.sql" -f "$TOP/conf/render.sql" -f "$TOP/conf/demo.sql" >/dev/null
+say "chatsession-db upgrade and demo; seeding ids $ID_LO-$ID_HI"
+for cmd in upgrade demo; do
+    PGAPPNAME="$ADMIN_APP" PATH="$PG_BIN:$PATH" "$TOP/modules/tools/chatsession-db" \
+        -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" -d "$DB_NAME" "$cmd" >/dev/null \
+        || die "chatsession-db $cmd failed"
+done
 PGAPPNAME="$ADMIN_APP" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" \
     -U "$DB_USER" -d "$DB_NAME" >/dev/null <<EOF
 -- A live chat: an agent (tje0, associate 5) on topic 1, a customer known

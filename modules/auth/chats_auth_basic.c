@@ -20,6 +20,10 @@
 /* Set by our provider when it fails because PostgreSQL is unreachable:
  * the scheme then answers 503 rather than 500. */
 #define CHATS_NOTE_DB_DOWN       "chats-db-down"
+/* Set by our provider when the store refused for a reason the caller's
+ * answer should name (a database at another schema version): its message.
+ * The store logged the cause already. */
+#define CHATS_NOTE_DB_ERROR      "chats-db-error"
 
 /* A 401 must not tell whether the user exists (issue 8: 67 ms against
  * 0.6 ms): when there is no hash to check, this one is checked instead.
@@ -128,6 +132,10 @@ static int basic_result(request_rec *r, authn_status res, const char *user,
                       u, pname);
         return chats_auth_fail(r, CHATS_E_DB_DOWN, "Database unavailable");
     }
+    if (apr_table_get(r->notes, CHATS_NOTE_DB_ERROR)) {
+        return chats_auth_fail(r, CHATS_E_INTERNAL,
+                               apr_table_get(r->notes, CHATS_NOTE_DB_ERROR));
+    }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(106)
                   "user %s: provider %s failed (status %d)",
                   u, pname, (int)res);
@@ -224,6 +232,9 @@ static authn_status chats_check_password(request_rec *r, const char *user,
     if (e != NULL) {
         if (e->code == CHATS_E_DB_DOWN) {
             apr_table_setn(r->notes, CHATS_NOTE_DB_DOWN, "1");
+        }
+        else if (e->code == CHATS_E_INTERNAL && e->message) {
+            apr_table_setn(r->notes, CHATS_NOTE_DB_ERROR, e->message);
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, e->rv, r, CHATS_LOGNO(109)
                       "user %s: password lookup failed (%s)",

@@ -118,6 +118,7 @@ void chats_auth_register_hooks(apr_pool_t *p);
 void chats_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* mod_dbd's functions, looked up at start-up (mod_dbd may load after us). */
-extern APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *chats_dbd_acquire_fn;
+extern APR_OPTIONAL_FN_TYPE(ap_dbd_open) *chats_dbd_open_fn;
+extern APR_OPTIONAL_FN_TYPE(ap_dbd_close) *chats_dbd_close_fn;
 
 #endif

@@ -178,6 +178,8 @@ static chats_err_t *read_body(chats_req_t *q, chats_media_e *pmedia,
     request_rec *r = q->r;
     chats_err_t *e;
 
+    /* A slow upload must not hold one of DBDMax connections meanwhile. */
+    chats_store_release(r);
     if ((e = chats_body_media(r, pmedia)) != NULL
         || (e = chats_body_read(r, *pmedia,
                                 chats_conf_max_body(chats_dir_conf(r)),

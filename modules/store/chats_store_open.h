@@ -5,10 +5,16 @@
 #include "chats_private.h"
 #include "chats_store.h"
 
-/** Acquire the request's pooled connection (held until r ends), reset
- * if it was found broken. CHATS_E_DB_DOWN when PostgreSQL cannot be
- * reached. */
+/** Take a pooled connection for the request (held until r ends or
+ * chats_store_release), reset if it was found broken. CHATS_E_DB_DOWN
+ * when PostgreSQL cannot be reached. */
 chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
+
+/** Give the request's connection back to the pool, if it holds one (say,
+ * from authentication), before something slow that needs none: reading a
+ * request body, which a client may trickle for as long as mod_reqtimeout
+ * lets it. The next chats_store_open takes one again. */
+void chats_store_release(request_rec *r);
 
 /** Per process: whether a wrong schema version was logged already. */
 struct chats_store_proc_t {

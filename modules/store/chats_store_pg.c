@@ -14,7 +14,8 @@
 #include "chats_sql.h"
 #include "chats_store_open.h"
 
-APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *chats_dbd_acquire_fn = NULL;
+APR_OPTIONAL_FN_TYPE(ap_dbd_open) *chats_dbd_open_fn = NULL;
+APR_OPTIONAL_FN_TYPE(ap_dbd_close) *chats_dbd_close_fn = NULL;
 
 struct chats_store_t {
     request_rec *r;
@@ -280,6 +281,30 @@ void chats_store_child_init(apr_pool_t *pchild, server_rec *s)
     }
 }
 
+/* Back to mod_dbd's pool: at the end of the request, or before a body
+ * is read (chats_store_release). */
+static apr_status_t store_close(void *data)
+{
+    chats_store_t *st = data;
+
+    if (st->dbd) {
+        chats_dbd_close_fn(st->r->server, st->dbd);
+        st->dbd = NULL;
+        st->conn = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+void chats_store_release(request_rec *r)
+{
+    chats_store_t *st = NULL;
+
+    apr_pool_userdata_get((void **)&st, STORE_KEY, r->pool);
+    if (st && st->dbd) {
+        apr_pool_cleanup_run(r->pool, st, store_close);
+    }
+}
+
 chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
 {
     chats_err_t *e;
@@ -295,16 +320,19 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     st->r = r;
     st->sql = chats_srv_conf(r->server)->sql;
     st->prepared = chats_srv_conf(r->server)->prepared != 0;
-    if (!chats_dbd_acquire_fn || !st->sql) {
+    if (!chats_dbd_open_fn || !chats_dbd_close_fn || !st->sql) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
                       "mod_dbd is not loaded or not configured");
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
                               "the server is not configured for a database");
     }
-    st->dbd = chats_dbd_acquire_fn(r);
+    /* Held by this request until it ends or reads a body: not through a
+     * slow client's upload (ap_dbd_acquire would hold it to the end). */
+    st->dbd = chats_dbd_open_fn(r->pool, r->server);
     if (!st->dbd) {
         return db_down(st, "no pooled connection");
     }
+    apr_pool_cleanup_register(r->pool, st, store_close, apr_pool_cleanup_null);
     st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);
     if (PQstatus(st->conn) != CONNECTION_OK) {
         PQreset(st->conn);
