@@ -372,7 +372,12 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
         if ((e = ensure_prepared(st, stmt, nparams, types, &name)) != NULL) {
             if (attempt == 0 && e->code == CHATS_E_DB_DOWN
                 && PQstatus(st->conn) != CONNECTION_OK && reconnect(st)) {
-                continue;         /* nothing ran yet: safe for writes too */
+                /* nothing ran yet: safe for writes too; a new backend's
+                 * schema is checked like any other's */
+                if ((e = check_schema(st)) != NULL) {
+                    return e;
+                }
+                continue;
             }
             return e;
         }
@@ -391,6 +396,9 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         if (is_connection_error(st->conn, state)) {
             if (attempt == 0 && is_read(stmt) && reconnect(st)) {
+                if ((e = check_schema(st)) != NULL) {
+                    return e;
+                }
                 continue;
             }
             if (!is_read(stmt)) {
