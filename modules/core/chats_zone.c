@@ -1,8 +1,11 @@
 /* SuperOffice's time-zone codes (spec superoffice-chatsession.md §4) and
  * the shape of the zone names we pass to PostgreSQL. Core: APR only; the
  * request header and the queries are http/chats_tz.c's. */
+#include <apr_file_info.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "chats_zone.h"
 
@@ -174,14 +177,43 @@ const char *chats_zone_for_pg_name(const char *name)
     return name;
 }
 
+/* A tz database name is known when the system's zoneinfo has a file of
+ * that name (PostgreSQL on Debian reads the same tzdata): a directive is
+ * checked at start-up, where a typo would otherwise fail every request. */
+static int zoneinfo_has(apr_pool_t *p, const char *name)
+{
+    const char *dir = getenv("TZDIR");
+    apr_finfo_t fi;
+
+    if (strstr(name, "..") || name[0] == '/') {
+        return 0;
+    }
+    return apr_stat(&fi, apr_pstrcat(p, dir && *dir ? dir
+                                        : "/usr/share/zoneinfo", "/",
+                                     name, NULL), APR_FINFO_TYPE, p)
+               == APR_SUCCESS
+           && fi.filetype == APR_REG;
+}
+
 const char *chats_zone_check_directive(apr_pool_t *p, const char *name)
 {
     const char *zone, *echo;
 
-    if (chats_zone_lookup(name, &zone, &echo, p) != CHATS_ZONE_UNKNOWN) {
+    switch (chats_zone_lookup(name, &zone, &echo, p)) {
+    case CHATS_ZONE_KNOWN:
         return NULL;
+    case CHATS_ZONE_IANA:
+        if (zoneinfo_has(p, name)) {
+            return NULL;
+        }
+        return apr_psprintf(p, "ChatSessionTimeZone: '%s' is not a "
+                            "SuperOffice time-zone code (NO, US-NY, ...) and "
+                            "not in the tz database (no file "
+                            "/usr/share/zoneinfo/%s; e.g. Europe/Oslo)",
+                            name, name);
+    default:
+        return apr_psprintf(p, "ChatSessionTimeZone: '%s' is neither a "
+                            "SuperOffice time-zone code nor a tz database "
+                            "name", name);
     }
-    return apr_psprintf(p, "ChatSessionTimeZone: '%s' is neither a "
-                        "SuperOffice time-zone code nor a tz database name",
-                        name);
 }

@@ -2,6 +2,9 @@
 #include <apr_strings.h>
 #include <string.h>
 
+#include "ap_provider.h"
+#include "mod_auth.h"
+
 #include "chats_private.h"
 #include "chats_auth.h"
 #include "chats_header_syntax.h"
@@ -231,8 +234,17 @@ static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
 
-    /* Providers register in their modules' hooks, which may run after
-     * ours: their existence is checked per request, with a clear log. */
+    /* A provider registers when its module's LoadModule line is read, so
+     * one unknown here is a typo or a module not (yet) loaded: refuse to
+     * start, as mod_auth_basic's AuthBasicProvider does. */
+    if (!ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg,
+                            AUTHN_PROVIDER_VERSION)) {
+        return apr_psprintf(cmd->pool, "ChatSessionAuthProvider: unknown "
+                            "authn provider '%s' (a typo, or its module is "
+                            "not loaded before this line: load it first; "
+                            "on Debian a2enmod authn_file, authn_dbd, "
+                            "authn_socache or authnz_ldap)", arg);
+    }
     if (!c->providers) {
         c->providers = apr_array_make(cmd->pool, 2, sizeof(const char *));
     }
