@@ -257,30 +257,9 @@ sub json_body {
 # slow_updates($name, $id, $seconds): a trigger $name that holds every
 # UPDATE of chat_session row $id (hence its row lock) for $seconds, so
 # that concurrent writes overlap; no_slow_updates($name) removes it.
-sub slow_updates {
-    my ($name, $id, $seconds) = @_;
-    croak "slow_updates: bad arguments"
-        unless $name =~ /^\w+$/ && $id =~ /^\d+$/ && $seconds =~ /^[\d.]+$/;
-    db()->do(<<"SQL");
-CREATE OR REPLACE FUNCTION $name() RETURNS trigger AS \$\$
-BEGIN
-    IF NEW.id = $id THEN
-        PERFORM pg_sleep($seconds);
-    END IF;
-    RETURN NEW;
-END
-\$\$ LANGUAGE plpgsql
-SQL
-    db()->do("DROP TRIGGER IF EXISTS $name ON chat_session");
-    db()->do("CREATE TRIGGER $name BEFORE UPDATE ON chat_session "
-             . "FOR EACH ROW EXECUTE FUNCTION $name()");
-}
+sub slow_updates { slow_updates_on(db(), @_) }
 
-sub no_slow_updates {
-    my ($name) = @_;
-    db()->do("DROP TRIGGER IF EXISTS $name ON chat_session");
-    db()->do("DROP FUNCTION IF EXISTS $name()");
-}
+sub no_slow_updates { no_slow_updates_on(db(), @_) }
 
 # bcrypt_hash($user, $password): a $2y$ hash, made by htpasswd (what an
 # admin would use to set associate.password_hash).
@@ -351,7 +330,7 @@ sub run_forked {
 }
 
 # slow_updates_on($dbh, $name, $id, $seconds) / no_slow_updates_on($dbh,
-# $name): slow_updates() on another database handle (e.g. db('outage')).
+# $name): slow_updates() on any database handle (e.g. db('outage')).
 sub slow_updates_on {
     my ($dbh, $name, $id, $seconds) = @_;
     croak "slow_updates_on: bad arguments"
