@@ -4,7 +4,9 @@
  * depend on the fields, come from chats_openapi_schema.c, the error
  * responses from the error kinds (chats_openapi_errors.c). Written with
  * yajl_gen only (STYLE.md: no JSON through printf). */
+#include <apr_lib.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 
 #include "chats_openapi.h"
 #include "chats_openapi_private.h"
@@ -492,4 +494,63 @@ const char *chats_openapi_json(apr_pool_t *p, const char *server_url)
         return NULL;
     }
     return apr_pstrmemdup(p, (const char *)buf, len);
+}
+
+/* ------------------------------------------------------------ CORS */
+
+/* ", "-joined, each name once (case-insensitively), upper-cased when
+ * upper: methods are compared case-sensitively by browsers. */
+static void add_name(apr_array_header_t *a, const char *name, int upper)
+{
+    char *n = apr_pstrdup(a->pool, name), *c;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        if (!strcasecmp(APR_ARRAY_IDX(a, i, const char *), name)) {
+            return;
+        }
+    }
+    for (c = n; upper && *c; c++) {
+        *c = (char)apr_toupper(*c);
+    }
+    APR_ARRAY_PUSH(a, const char *) = n;
+}
+
+const char *chats_openapi_methods(apr_pool_t *p)
+{
+    const op_t *const tables[] = { ops_id, ops_coll, ops_default };
+    apr_array_header_t *a = apr_array_make(p, 8, sizeof(const char *));
+    const op_t *op;
+    size_t i;
+
+    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        for (op = tables[i]; op->method; op++) {
+            add_name(a, op->method, 1);
+        }
+    }
+    return apr_array_pstrcat(p, a, ',');
+}
+
+const char *chats_openapi_request_headers(apr_pool_t *p)
+{
+    apr_array_header_t *a = apr_array_make(p, 16, sizeof(const char *));
+    size_t i;
+
+    for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+        if (!strcmp(params[i].in, "header")) {
+            add_name(a, params[i].name, 0);
+        }
+    }
+    return apr_array_pstrcat(p, a, ',');
+}
+
+const char *chats_openapi_response_headers(apr_pool_t *p)
+{
+    apr_array_header_t *a = apr_array_make(p, 8, sizeof(const char *));
+    size_t i;
+
+    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+        add_name(a, headers[i].name, 0);
+    }
+    return apr_array_pstrcat(p, a, ',');
 }

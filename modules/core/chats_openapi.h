@@ -24,4 +24,11 @@
  */
 const char *chats_openapi_json(apr_pool_t *p, const char *server_url);
 
+/** For CORS (http/chats_cors.c), from the tables the document is made
+ * of: the methods (upper-case), the request headers that are parameters,
+ * and the response headers, each a comma-separated list in p. */
+const char *chats_openapi_methods(apr_pool_t *p);
+const char *chats_openapi_request_headers(apr_pool_t *p);
+const char *chats_openapi_response_headers(apr_pool_t *p);
+
 #endif

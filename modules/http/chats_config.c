@@ -7,6 +7,8 @@
 
 #include "chats_private.h"
 #include "chats_auth.h"
+#include "chats_cors.h"
+#include "chats_forwarded.h"
 #include "chats_header_syntax.h"
 #include "chats_zone.h"
 
@@ -18,7 +20,9 @@ void *chats_dir_conf_create(apr_pool_t *p, char *dir)
     c->max_body = CHATS_UNSET;
     c->cache_ttl = CHATS_UNSET;
     c->retry_after = CHATS_UNSET;
-    c->trust_proxy = CHATS_UNSET;
+    c->proxy_headers = CHATS_UNSET;
+    c->cors_credentials = CHATS_UNSET;
+    c->cors_max_age = CHATS_UNSET;
     c->providers = NULL;
     c->auth = chats_auth_conf_create(p);
     return c;
@@ -36,7 +40,11 @@ void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
     CHATS_MERGE(retry_after, CHATS_UNSET);
     CHATS_MERGE(providers, NULL);
     CHATS_MERGE(public_url, NULL);
-    CHATS_MERGE(trust_proxy, CHATS_UNSET);
+    CHATS_MERGE(trust_proxy, NULL);
+    CHATS_MERGE(proxy_headers, CHATS_UNSET);
+    CHATS_MERGE(cors_origins, NULL);
+    CHATS_MERGE(cors_credentials, CHATS_UNSET);
+    CHATS_MERGE(cors_max_age, CHATS_UNSET);
     CHATS_MERGE(openapi_path, NULL);
     CHATS_MERGE(time_zone, NULL);
     CHATS_MERGE(language, NULL);
@@ -101,9 +109,32 @@ const char *chats_conf_openapi_path(const chats_dir_conf_t *c)
     return c->openapi_path;
 }
 
-int chats_conf_trust_proxy(const chats_dir_conf_t *c)
+const chats_fwd_trust_t *chats_conf_trust_proxy(const chats_dir_conf_t *c)
 {
-    return c->trust_proxy == 1;
+    return chats_fwd_trust_any(c->trust_proxy) ? c->trust_proxy : NULL;
+}
+
+int chats_conf_proxy_headers(const chats_dir_conf_t *c)
+{
+    return c->proxy_headers == CHATS_UNSET ? CHATS_FWD_XFORWARDED
+                                           : c->proxy_headers;
+}
+
+const apr_array_header_t *chats_conf_cors_origins(const chats_dir_conf_t *c)
+{
+    return c->cors_origins && c->cors_origins->nelts ? c->cors_origins
+                                                     : NULL;
+}
+
+int chats_conf_cors_credentials(const chats_dir_conf_t *c)
+{
+    return c->cors_credentials == 1;
+}
+
+int chats_conf_cors_max_age(const chats_dir_conf_t *c)
+{
+    return c->cors_max_age == CHATS_UNSET ? CHATS_DEFAULT_CORS_MAX_AGE
+                                          : c->cors_max_age;
 }
 
 const char *chats_conf_time_zone(const chats_dir_conf_t *c)
@@ -210,12 +241,50 @@ static const char *set_public_url(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_trust_proxy(cmd_parms *cmd, void *dc, int on)
+/* Off alone; else On and/or addresses and subnets. */
+static const char *set_trust_proxy(cmd_parms *cmd, void *dc, int argc,
+                                   char *const argv[])
+{
+    chats_dir_conf_t *c = dc;
+    int i;
+
+    c->trust_proxy = chats_fwd_trust_make(cmd->pool);
+    if (argc == 1 && !strcasecmp(argv[0], "Off")) {
+        return NULL;
+    }
+    if (argc == 0) {
+        return "ChatSessionTrustProxy needs Off, On, or the addresses or "
+               "subnets of the trusted proxies";
+    }
+    for (i = 0; i < argc; i++) {
+        const char *err = strcasecmp(argv[i], "Off")
+            ? chats_fwd_trust_add(c->trust_proxy, argv[i], cmd->pool)
+            : "Off must be the only argument";
+
+        if (err) {
+            return apr_pstrcat(cmd->pool, "ChatSessionTrustProxy: ", err,
+                               NULL);
+        }
+    }
+    return NULL;
+}
+
+static const char *set_proxy_headers(cmd_parms *cmd, void *dc,
+                                     const char *arg)
 {
     chats_dir_conf_t *c = dc;
 
     (void)cmd;
-    c->trust_proxy = on ? 1 : 0;
+    if (!strcasecmp(arg, "X-Forwarded")) {
+        c->proxy_headers = CHATS_FWD_XFORWARDED;
+    }
+    else if (!strcasecmp(arg, "Forwarded")) {
+        c->proxy_headers = CHATS_FWD_FORWARDED;
+    }
+    else {
+        return "ChatSessionProxyHeaders: X-Forwarded (mod_proxy's) or "
+               "Forwarded (RFC 7239)";
+    }
     return NULL;
 }
 
@@ -271,8 +340,14 @@ const command_rec chats_cmds[] = {
                   "URI path the OpenAPI document is served at, where the "
                   "chatsession handler runs (default: "
                   "<collection>/openapi.json)"),
-    AP_INIT_FLAG("ChatSessionTrustProxy", set_trust_proxy, NULL, OR_ALL,
-                 "take X-Forwarded-Proto/-Host for _Links (default Off)"),
+    AP_INIT_TAKE_ARGV("ChatSessionTrustProxy", set_trust_proxy, NULL, OR_ALL,
+                      "addresses or subnets of the reverse proxies whose "
+                      "forwarded headers build _Links and Location; On "
+                      "trusts any peer for one hop (default Off)"),
+    AP_INIT_TAKE1("ChatSessionProxyHeaders", set_proxy_headers, NULL,
+                  OR_ALL, "which headers the trusted proxies write: "
+                  "X-Forwarded (default) or Forwarded"),
+    CHATS_CORS_CMDS,
     AP_INIT_FLAG("ChatSessionPreparedStatements", set_prepared, NULL,
                  RSRC_CONF, "prepare statements once per connection (On, "
                  "the default); Off sends each as an unnamed statement, "

@@ -40,7 +40,14 @@ typedef struct {
     int cache_ttl;                   /**< seconds; CHATS_UNSET = inherit */
     int retry_after;                 /**< seconds; CHATS_UNSET = inherit */
     const char *public_url;          /**< base for _Links; NULL = inherit */
-    int trust_proxy;                 /**< X-Forwarded-*; CHATS_UNSET = inherit */
+    struct chats_fwd_trust_t *trust_proxy; /**< ChatSessionTrustProxy;
+                                          NULL = inherit (chats_forwarded.h) */
+    int proxy_headers;               /**< chats_fwd_scheme_e; CHATS_UNSET = inherit */
+    apr_array_header_t *cors_origins; /**< ChatSessionCORSOrigin (lower-case
+                                          origins or "*"); NULL = inherit,
+                                          empty = off */
+    int cors_credentials;            /**< 1 On, 0 Off; CHATS_UNSET = Off */
+    int cors_max_age;                /**< seconds; CHATS_UNSET = default */
     const char *openapi_path;        /**< URI of the OpenAPI document; NULL = inherit */
     struct chats_auth_conf_t *auth;  /**< Bearer, AppToken (chats_auth.h) */
     const char *time_zone;           /**< default zone; NULL = inherit   */
@@ -53,6 +60,7 @@ typedef struct {
 #define CHATS_DEFAULT_PROVIDER    "chatsession"
 #define CHATS_DEFAULT_TIME_ZONE   "UTC"
 #define CHATS_DEFAULT_LANGUAGE    "en"
+#define CHATS_DEFAULT_CORS_MAX_AGE 600
 
 typedef struct chats_authcache_t chats_authcache_t;
 typedef struct chats_zone_cache_t chats_zone_cache_t;
@@ -83,7 +91,15 @@ int chats_conf_cache_ttl(const chats_dir_conf_t *c);
 int chats_conf_retry_after(const chats_dir_conf_t *c);
 /** ChatSessionPublicURL, or NULL (links from the request's own host). */
 const char *chats_conf_public_url(const chats_dir_conf_t *c);
-int chats_conf_trust_proxy(const chats_dir_conf_t *c);
+/** ChatSessionTrustProxy: the trusted proxies, or NULL (none). */
+const struct chats_fwd_trust_t *chats_conf_trust_proxy(
+    const chats_dir_conf_t *c);
+/** ChatSessionProxyHeaders: a chats_fwd_scheme_e (X-Forwarded default). */
+int chats_conf_proxy_headers(const chats_dir_conf_t *c);
+/** ChatSessionCORSOrigin: the allowed origins, or NULL (CORS off). */
+const apr_array_header_t *chats_conf_cors_origins(const chats_dir_conf_t *c);
+int chats_conf_cors_credentials(const chats_dir_conf_t *c);
+int chats_conf_cors_max_age(const chats_dir_conf_t *c);
 /** ChatSessionOpenAPIPath, or NULL (then <collection>/openapi.json). */
 const char *chats_conf_openapi_path(const chats_dir_conf_t *c);
 /** ChatSessionTimeZone: zone without SO-TimeZone (default UTC). */
@@ -112,6 +128,14 @@ void chats_http_guard(request_rec *r, int personal);
 /** The body was read to its end: an error need not close the connection. */
 void chats_http_body_read(request_rec *r);
 void chats_http_register_hooks(apr_pool_t *p);
+
+/* chats_proxy.c: the client-facing base URL (scheme://host[:port] and
+ * the forwarded prefix, no trailing '/'): ChatSessionPublicURL, else what
+ * trusted proxies forwarded, else the request's own. */
+const char *chats_proxy_base_url(request_rec *r);
+
+/* chats_cors.c: ChatSessionCORSOrigin (preflights, Access-Control-*). */
+void chats_cors_register_hooks(apr_pool_t *p);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);

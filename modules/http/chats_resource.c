@@ -100,32 +100,11 @@ chats_err_t *chats_resource_negotiate(chats_req_t *q)
 }
 
 /* Absolute URLs must be right behind a reverse proxy: the configured
- * public URL wins; X-Forwarded-* only when the proxy is trusted. */
+ * public URL wins, then what trusted proxies forwarded (chats_proxy.c). */
 static const char *archive_link(chats_req_t *q)
 {
-    request_rec *r = q->r;
-    const chats_dir_conf_t *c = chats_dir_conf(r);
-    const char *host, *proto;
-
-    if (chats_conf_public_url(c)) {
-        return apr_pstrcat(r->pool, chats_conf_public_url(c), q->archive_url,
-                           NULL);
-    }
-    if (chats_conf_trust_proxy(c)
-        && (host = apr_table_get(r->headers_in, "X-Forwarded-Host"))) {
-        proto = apr_table_get(r->headers_in, "X-Forwarded-Proto");
-        /* The first of a list is the client-facing proxy's. */
-        host = ap_getword_nc(r->pool, (char **)&host, ',');
-        apr_collapse_spaces((char *)host, host);
-        if (proto) {
-            proto = ap_getword_nc(r->pool, (char **)&proto, ',');
-            apr_collapse_spaces((char *)proto, proto);
-        }
-        return apr_pstrcat(r->pool, proto && !strcasecmp(proto, "https")
-                           ? "https" : "http", "://", host, q->archive_url,
-                           NULL);
-    }
-    return ap_construct_url(r->pool, q->archive_url, r);
+    return apr_pstrcat(q->r->pool, chats_proxy_base_url(q->r),
+                       q->archive_url, NULL);
 }
 
 const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id)
