@@ -386,40 +386,52 @@ static const char *take_proto(const char *v)
          : !strcasecmp(v, "http") ? "http" : NULL;
 }
 
-/* v checked by kind: the value to use, or NULL (then out->ignored). */
-static const char *checked(chats_fwd_t *out, const char *what,
-                           const char *v, apr_pool_t *p)
+typedef enum { FWD_PROTO, FWD_HOST, FWD_PORT, FWD_PREFIX } fwd_kind_e;
+
+static const char *const fwd_kind_name[] = { "proto", "host", "port",
+                                             "prefix" };
+
+/* A lower-cased copy of a valid host, else NULL. */
+static const char *take_host(const char *v, apr_pool_t *p)
 {
-    const char *ok = NULL;
+    char *h, *c;
+
+    if (!chats_fwd_host_is_valid(v)) {
+        return NULL;
+    }
+    h = apr_pstrdup(p, v);
+    for (c = h; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    return h;
+}
+
+/* "/crm/" and "/crm" are the same prefix; "/" is none. */
+static const char *take_prefix(const char *v, apr_pool_t *p)
+{
+    apr_size_t n = strlen(v);
+
+    return chats_fwd_prefix_is_valid(v)
+        ? apr_pstrmemdup(p, v, v[n - 1] == '/' ? n - 1 : n) : NULL;
+}
+
+/* v checked as a kind: the value to use, or NULL (then out->ignored). */
+static const char *checked(chats_fwd_t *out, fwd_kind_e kind, const char *v,
+                           apr_pool_t *p)
+{
+    const char *ok;
 
     if (!v) {
         return NULL;
     }
-    if (!strcmp(what, "proto")) {
-        ok = take_proto(v);
-    }
-    else if (!strcmp(what, "host")) {
-        if (chats_fwd_host_is_valid(v)) {
-            char *h = apr_pstrdup(p, v), *c;
-
-            for (c = h; *c; c++) {
-                *c = (char)apr_tolower(*c);
-            }
-            ok = h;
-        }
-    }
-    else if (!strcmp(what, "port")) {
-        ok = port_is_valid(v) ? v : NULL;
-    }
-    else if (chats_fwd_prefix_is_valid(v)) {
-        apr_size_t n = strlen(v);
-
-        /* "/crm/" and "/crm" are the same prefix; "/" is none. */
-        ok = apr_pstrmemdup(p, v, v[n - 1] == '/' ? n - 1 : n);
-    }
+    ok = kind == FWD_PROTO ? take_proto(v)
+       : kind == FWD_HOST ? take_host(v, p)
+       : kind == FWD_PORT ? (port_is_valid(v) ? v : NULL)
+       : take_prefix(v, p);
     if (!ok && !out->ignored) {
         /* Logged, never reflected: escaped and cut short. */
-        out->ignored = apr_psprintf(p, "%s '%.64s' is not valid", what,
+        out->ignored = apr_psprintf(p, "%s '%.64s' is not valid",
+                                    fwd_kind_name[kind],
                                     apr_pescape_echo(p, v, 0));
     }
     return ok;
@@ -454,11 +466,11 @@ static void resolve_x(const chats_fwd_trust_t *t, const chats_fwd_in_t *in,
          i--) {
         out->hops++;
     }
-    out->proto = checked(out, "proto",
+    out->proto = checked(out, FWD_PROTO,
                          leftmost_trusted(in->xf_proto, out->hops, p), p);
-    out->host = checked(out, "host",
+    out->host = checked(out, FWD_HOST,
                         leftmost_trusted(in->xf_host, out->hops, p), p);
-    out->port = checked(out, "port",
+    out->port = checked(out, FWD_PORT,
                         leftmost_trusted(in->xf_port, out->hops, p), p);
 }
 
@@ -492,8 +504,8 @@ static void resolve_forwarded(const chats_fwd_trust_t *t,
         host = e[j].host ? e[j].host : host;
         proto = e[j].proto ? e[j].proto : proto;
     }
-    out->proto = checked(out, "proto", proto, p);
-    out->host = checked(out, "host", host, p);
+    out->proto = checked(out, FWD_PROTO, proto, p);
+    out->host = checked(out, FWD_HOST, host, p);
 }
 
 void chats_fwd_resolve(const chats_fwd_trust_t *t, chats_fwd_scheme_e scheme,
@@ -510,7 +522,7 @@ void chats_fwd_resolve(const chats_fwd_trust_t *t, chats_fwd_scheme_e scheme,
     else {
         resolve_x(t, in, out, p);
     }
-    out->prefix = checked(out, "prefix",
+    out->prefix = checked(out, FWD_PREFIX,
                           leftmost_trusted(in->xf_prefix, out->hops, p), p);
 }
 

@@ -9,22 +9,27 @@
 
 /* Every line of a header, joined as one list (httpd joins the lines of
  * a request header it reads; a module may have added more since). */
+typedef struct {
+    apr_pool_t *p;
+    const char *joined;
+} lines_t;
+
 static int join_line(void *rec, const char *key, const char *value)
 {
-    const char **acc = rec;
+    lines_t *l = rec;
 
     (void)key;
-    *acc = *acc ? apr_pstrcat((apr_pool_t *)acc[1], *acc, ", ", value, NULL)
-                : value;
+    l->joined = l->joined ? apr_pstrcat(l->p, l->joined, ", ", value, NULL)
+                          : value;
     return 1;
 }
 
 static const char *all_lines(request_rec *r, const char *name)
 {
-    const char *acc[2] = { NULL, (const char *)r->pool };
+    lines_t l = { r->pool, NULL };
 
-    apr_table_do(join_line, (void *)acc, r->headers_in, name, NULL);
-    return acc[0];
+    apr_table_do(join_line, &l, r->headers_in, name, NULL);
+    return l.joined;
 }
 
 static void read_headers(request_rec *r, chats_fwd_in_t *in)
