@@ -9,9 +9,9 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session);
+use ChatSession::Test qw(req json_body seed_session error_log_since);
 
-plan tests => 53, need_lwp, need_module('mod_dbd.c');
+plan tests => 54, need_lwp, need_module('mod_dbd.c');
 
 my $C = '/cors/api/v1/ChatSession';
 my $ID = 9621;
@@ -80,7 +80,10 @@ ok(list_has($expose, $_), "Expose-Headers has $_")
 ok(varies_on_origin($res), 'Vary: Origin');
 is((json_body($res) || {})->{CustomerAlias}, 'cors', 'the patch applied');
 
+my $log_at = -s Apache::Test::vars('t_logs') . '/error_log';
 $res = req(PATCH => "$C/$ID", @PATCH, headers => { Origin => $EVIL });
+like(error_log_since($log_at), qr/CHATS333: Origin \Q$EVIL\E is not in ChatSessionCORSOrigin/,
+     'an origin not listed: logged at debug (CHATS333)');
 is($res->code, 200, 'PATCH from another origin: answered as without CORS');
 ok(!grep({ /^Access-Control-/i } $res->headers->header_field_names),
    'but without any Access-Control-* header (the browser blocks it)');

@@ -15,7 +15,7 @@ use Apache::TestRequest ();
 use LWP::UserAgent;
 use ChatSession::Test qw(req json_body seed_session error_log_since);
 
-plan tests => 36, need_lwp, need_module('mod_dbd.c', 'mod_proxy.c',
+plan tests => 37, need_lwp, need_module('mod_dbd.c', 'mod_proxy.c',
                                         'mod_proxy_http.c', 'mod_headers.c');
 
 my $BASE = '/api/v1/ChatSession';
@@ -142,8 +142,11 @@ is(links($res)->{Self}, "$BACK$R/$ID", 'an unterminated quote: ignored whole');
 my %spoof = ('X-Forwarded-Host' => 'evil.example', 'X-Forwarded-Proto' => 'https',
              'X-Forwarded-Prefix' => '/phish',
              Forwarded => 'host=evil.example;proto=https');
+$log_at = -s Apache::Test::vars('t_logs') . '/error_log';
 $res = back(GET => "/untrusted$BASE/$ID", headers => \%spoof);
 is($res->code, 200, 'a peer outside the trust list: 200');
+like(error_log_since($log_at), qr/CHATS332: forwarded headers from 127\.0\.0\.1 ignored/,
+     'logged at debug (CHATS332)');
 is(links($res)->{Self}, "$BACK/untrusted$BASE/$ID",
    'its forwarded headers are ignored');
 $res = back(GET => "$BASE/$ID", ua => $client, headers => \%spoof);
