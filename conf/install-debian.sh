@@ -5,7 +5,8 @@
 # the rest again (the database password too: a new one each run).
 #
 # Settings (environment), with Debian's defaults:
-#   CHATS_DEB       the package file (./libapache2-mod-chatsession_*.deb)
+#   CHATS_DEB       the package file (./libapache2-mod-chatsession_*.deb),
+#                   or its name once it is installed or in an apt source
 #   PGHOST, PGPORT  where psql reaches PostgreSQL as its superuser
 #                   (/var/run/postgresql, 5432: Debian's own cluster)
 #   PGUSER          that superuser, and the system user psql runs as for
