@@ -39,6 +39,8 @@ for my $f (qw(/usr/lib/apache2/modules/mod_chatsession.so
               /etc/apache2/conf-available/chatsession.conf
               /usr/bin/jsonpatch
               /usr/share/man/man1/jsonpatch.1.gz
+              /usr/sbin/chatsession-db
+              /usr/share/doc/libapache2-mod-chatsession/examples/install-debian.sh
               /usr/share/mod_chatsession/schema.sql
               /usr/share/mod_chatsession/auth.sql
               /usr/share/mod_chatsession/locale.sql
