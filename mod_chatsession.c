@@ -260,6 +260,7 @@ static void chats_register_hooks(apr_pool_t *p)
     ap_hook_handler(chats_handler, NULL, NULL, APR_HOOK_MIDDLE);
     chats_http_register_hooks(p);
     chats_auth_register_hooks(p);
+    chats_dbconf_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(chatsession) = {

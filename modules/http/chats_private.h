@@ -68,6 +68,9 @@ typedef struct {
     chats_store_proc_t *store;       /**< ditto (chats_store_pg.c)        */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
+    const char *db_params;           /**< DBDParams, from the configuration
+                                          tree in post_config (chats_dbconf.c);
+                                          may hold a password: never logged */
 } chats_srv_conf_t;
 
 /* chats_config.c */
@@ -112,6 +115,10 @@ void chats_http_guard(request_rec *r, int personal);
 /** The body was read to its end: an error need not close the connection. */
 void chats_http_body_read(request_rec *r);
 void chats_http_register_hooks(apr_pool_t *p);
+
+/* chats_dbconf.c: start-up checks of the database configuration, and
+ * each server's DBDParams for the store. */
+void chats_dbconf_register_hooks(apr_pool_t *p);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);
