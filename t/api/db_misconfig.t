@@ -109,7 +109,7 @@ my $m = DBI->connect("dbi:Pg:dbname=chats_misconf;host=$ENV{CHATS_TEST_PGHOST};p
 $m->do(q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity
           WHERE datname = 'chats_misconf' AND pid <> pg_backend_pid()});
 $res = get('misconf_schema');
-is($res->code, 200, 'after upgrade and add-user: 200 (no restart)')
+is($res->code, 200, 'after upgrade and demo: 200 (no restart)')
     or diag($res->as_string);
 
 $m->do('DROP FUNCTION chats_carrier_associate(integer, text) CASCADE');
