@@ -20,12 +20,14 @@ typedef struct {
     apr_array_header_t *handlers;      /* SetHandler chatsession ...  */
 } chats_dbdecl_t;
 
-/* The first word of a directive's arguments, unquoted. */
+/* The first word of a directive's arguments, unquoted, with ${VAR}
+ * resolved as httpd does when it runs the directive: the tree keeps the
+ * text as written. */
 static const char *first_arg(apr_pool_t *p, const ap_directive_t *d)
 {
     const char *args = d->args ? d->args : "";
 
-    return ap_getword_conf(p, &args);
+    return ap_resolve_env(p, ap_getword_conf(p, &args));
 }
 
 static int is_vhost(const ap_directive_t *d)
