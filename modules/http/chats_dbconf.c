@@ -152,23 +152,40 @@ static int chats_dbconf_check(apr_pool_t *pconf, apr_pool_t *plog,
 }
 
 /* Each server's DBDParams, for the store's probe. Kept in memory only:
- * it may carry a password, and is never logged. */
+ * they may carry a password, and are never logged. */
 static int chats_dbconf_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                     apr_pool_t *ptemp, server_rec *s)
 {
     const chats_dbdecl_t *main_decl = declare(ptemp, ap_conftree);
+    apr_hash_t *params = apr_hash_make(pconf);
+    server_rec *v;
 
     (void)plog;
-    for (; s; s = s->next) {
-        const ap_directive_t *vh = vhost_of(s);
+    for (v = s; v; v = v->next) {
+        const ap_directive_t *vh = vhost_of(v);
         const chats_dbdecl_t *decl = vh ? declare(ptemp, vh->first_child)
                                         : main_decl;
-        const char *params = decl->params ? decl->params : main_decl->params;
+        const char *p = decl->params ? decl->params : main_decl->params;
 
-        chats_srv_conf(s)->db_params = params ? apr_pstrdup(pconf, params)
-                                              : NULL;
+        if (p) {
+            /* keyed by the pointer's value (the hash keeps the key) */
+            const server_rec **key = apr_palloc(pconf, sizeof(*key));
+
+            *key = v;
+            apr_hash_set(params, key, sizeof(*key), apr_pstrdup(pconf, p));
+        }
+    }
+    for (v = s; v; v = v->next) {
+        chats_srv_conf(v)->db_params = params;
     }
     return OK;
+}
+
+const char *chats_dbconf_params(const server_rec *s)
+{
+    apr_hash_t *params = chats_srv_conf(s)->db_params;
+
+    return params ? apr_hash_get(params, &s, sizeof(s)) : NULL;
 }
 
 void chats_dbconf_register_hooks(apr_pool_t *p)

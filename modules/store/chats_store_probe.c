@@ -146,7 +146,7 @@ static void one_line(char *buf, apr_size_t size, const char *msg)
 chats_err_t *chats_store_probe(request_rec *r)
 {
     chats_store_proc_t *proc = chats_srv_conf(r->server)->store;
-    const char *params = chats_srv_conf(r->server)->db_params;
+    const char *params = chats_dbconf_params(r->server);
     chats_probe_t *pr;
     apr_time_t now = apr_time_now();
 
@@ -165,7 +165,14 @@ chats_err_t *chats_store_probe(request_rec *r)
 
         pr->when = now;
         pr->fix = msg ? fix_for(msg) : NULL;
-        if (pr->fix) {
+        if (!pr->fix) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CHATS_LOGNO(354)
+                          "mod_dbd found no connection; PostgreSQL %s",
+                          msg ? apr_pstrcat(r->pool, "is not reachable: ",
+                                            msg, NULL)
+                              : "takes one now");
+        }
+        else {
             /* once per verdict, not per request */
             one_line(pr->cause, sizeof(pr->cause), msg);
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(358)
