@@ -9,8 +9,10 @@
 #include <apr_thread_mutex.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "chats_sql.h"
 #include "chats_store_open.h"
 
 /* A verdict holds this long: a storm of failing requests costs PostgreSQL
@@ -50,6 +52,8 @@ static const struct {
 typedef struct {
     apr_time_t when;
     const char *fix;                  /* NULL: not permanent           */
+    int version;                      /* when PostgreSQL took us: the
+                                         schema version, -1 unknown   */
     char cause[512];                  /* PostgreSQL's (or libpq's) text */
 } chats_probe_t;
 
@@ -73,9 +77,31 @@ static const char *sqlstate_of(const char *msg, char *buf)
     return s[5] == ':' ? buf : NULL;
 }
 
+/* The schema version of the database c is connected to: 0 without the
+ * version table (an empty database), -1 when it cannot be told. */
+static int schema_version(PGconn *c)
+{
+    PGresult *res = PQexec(c, "SELECT coalesce(max(version), 0) "
+                              "FROM chats_schema_version");
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+                            : NULL;
+    int version = -1;
+
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        version = atoi(PQgetvalue(res, 0, 0));
+    }
+    else if (state && !strcmp(state, "42P01")) {
+        version = 0;
+    }
+    PQclear(res);
+    return version;
+}
+
 /* Connect once, without blocking longer than PROBE_TIMEOUT_MS; the
- * message of the failure, or NULL when PostgreSQL took us. */
-static const char *try_connect(apr_pool_t *p, const char *params)
+ * message of the failure, or NULL when PostgreSQL took us (and then
+ * *pversion is the database's schema version, as schema_version). */
+static const char *try_connect(apr_pool_t *p, const char *params,
+                               int *pversion)
 {
     PGconn *c = PQconnectStart(params);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
@@ -102,6 +128,7 @@ static const char *try_connect(apr_pool_t *p, const char *params)
     if (!msg && (PQstatus(c) == CONNECTION_BAD || st == PGRES_POLLING_FAILED)) {
         msg = apr_pstrdup(p, PQerrorMessage(c));
     }
+    *pversion = msg ? -1 : schema_version(c);
     PQfinish(c);
     return msg;
 }
@@ -143,12 +170,47 @@ static void one_line(char *buf, apr_size_t size, const char *msg)
     }
 }
 
+/* A new verdict in pr, logged once (not per request). */
+static void judge(request_rec *r, chats_probe_t *pr, const char *params)
+{
+    const char *msg = try_connect(r->pool, params, &pr->version);
+
+    pr->when = apr_time_now();
+    pr->fix = msg ? fix_for(msg) : NULL;
+    if (pr->fix) {
+        pr->version = -1;
+        one_line(pr->cause, sizeof(pr->cause), msg);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(358)
+                      "server misconfigured: PostgreSQL refuses mod_dbd's "
+                      "connection: %s (%s)", pr->fix, pr->cause);
+    }
+    else if (!msg && pr->version >= 0
+             && pr->version != CHATS_SCHEMA_VERSION) {
+        /* mod_dbd fails to prepare a DBDPrepareSQL/AuthDBDUserPWQuery on
+         * a database without our schema, before our own check can run */
+        pr->fix = "run `chatsession-db upgrade`";
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(361)
+                      "server misconfigured: the database schema is version "
+                      "%d, this module needs version %d, and mod_dbd cannot "
+                      "set its connections up: %s", pr->version,
+                      CHATS_SCHEMA_VERSION, pr->fix);
+    }
+    else {
+        pr->version = -1;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CHATS_LOGNO(360)
+                      "mod_dbd found no connection; PostgreSQL %s",
+                      msg ? apr_pstrcat(r->pool, "is not reachable: ", msg,
+                                        NULL)
+                          : "takes one now (mod_dbd's own log line says "
+                            "why it did not)");
+    }
+}
+
 chats_err_t *chats_store_probe(request_rec *r)
 {
     chats_store_proc_t *proc = chats_srv_conf(r->server)->store;
     const char *params = chats_dbconf_params(r->server);
-    chats_probe_t *pr;
-    apr_time_t now = apr_time_now();
+    chats_probe_t *pr, verdict;
 
     if (!proc || !proc->probe_lock || !params) {
         return NULL;
@@ -160,31 +222,24 @@ chats_err_t *chats_store_probe(request_rec *r)
         apr_hash_set(proc->probes, apr_pstrdup(proc->pool, params),
                      APR_HASH_KEY_STRING, pr);
     }
-    if (!pr->when || now - pr->when > PROBE_TTL) {
-        const char *msg = try_connect(r->pool, params);
-
-        pr->when = now;
-        pr->fix = msg ? fix_for(msg) : NULL;
-        if (!pr->fix) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CHATS_LOGNO(354)
-                          "mod_dbd found no connection; PostgreSQL %s",
-                          msg ? apr_pstrcat(r->pool, "is not reachable: ",
-                                            msg, NULL)
-                              : "takes one now");
-        }
-        else {
-            /* once per verdict, not per request */
-            one_line(pr->cause, sizeof(pr->cause), msg);
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(358)
-                          "server misconfigured: PostgreSQL refuses "
-                          "mod_dbd's connection: %s (%s)", pr->fix,
-                          pr->cause);
-        }
+    if (!pr->when || apr_time_now() - pr->when > PROBE_TTL) {
+        judge(r, pr, params);
     }
+    verdict = *pr;
     apr_thread_mutex_unlock(proc->probe_lock);
-    return pr->fix ? chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
-                                    "server misconfigured: the database "
-                                    "refuses the module's connection; the "
-                                    "error log names the cause")
-                   : NULL;
+    if (!verdict.fix) {
+        return NULL;
+    }
+    if (verdict.version >= 0) {
+        return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
+                              "server misconfigured: the database schema is "
+                              "version %d, this module needs version %d; the "
+                              "administrator must run `chatsession-db "
+                              "upgrade`", verdict.version,
+                              CHATS_SCHEMA_VERSION);
+    }
+    return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
+                          "server misconfigured: the database refuses the "
+                          "module's connection; the error log names the "
+                          "cause");
 }
