@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db req json_body error_log_since);
 
-plan tests => 42, need_lwp, need_module('mod_dbd.c');
+plan tests => 34, need_lwp, need_module('mod_dbd.c');
 
 my $top = Apache::Test::vars('top_dir');
 my $errlog = Apache::Test::vars('t_logs') . '/error_log';
