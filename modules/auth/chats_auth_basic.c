@@ -133,7 +133,7 @@ static int basic_result(request_rec *r, authn_status res, const char *user,
         return chats_auth_fail(r, CHATS_E_DB_DOWN, "Database unavailable");
     }
     if (apr_table_get(r->notes, CHATS_NOTE_DB_ERROR)) {
-        return chats_auth_fail(r, CHATS_E_INTERNAL,
+        return chats_auth_fail(r, CHATS_E_MISCONFIGURED,
                                apr_table_get(r->notes, CHATS_NOTE_DB_ERROR));
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(106)
@@ -233,7 +233,7 @@ static authn_status chats_check_password(request_rec *r, const char *user,
         if (e->code == CHATS_E_DB_DOWN) {
             apr_table_setn(r->notes, CHATS_NOTE_DB_DOWN, "1");
         }
-        else if (e->code == CHATS_E_INTERNAL && e->message) {
+        else if (e->code == CHATS_E_MISCONFIGURED && e->message) {
             apr_table_setn(r->notes, CHATS_NOTE_DB_ERROR, e->message);
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, e->rv, r, CHATS_LOGNO(109)

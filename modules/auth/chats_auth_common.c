@@ -23,7 +23,8 @@ int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg)
 }
 
 /* The schemes' credential lookups fail alike: 503 when the database is
- * down, 500 otherwise. The log line is the caller's (logmsg starts with
+ * down, 500 "server misconfigured" naming the fix when it never will be
+ * up as configured, 500 otherwise. The log line is the caller's (logmsg starts with
  * its own CHATS_LOGNO tag) so each site keeps its tag. */
 int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
                       const char *param, const char *logmsg,
@@ -40,6 +41,9 @@ int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
     }
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, e->rv, r, "%s (%s)", logmsg,
                   chats_err_name(e->code));
+    if (e->code == CHATS_E_MISCONFIGURED) {
+        return chats_auth_fail(r, e->code, e->message);
+    }
     return chats_auth_fail(r, e->code == CHATS_E_DB_DOWN
                            ? CHATS_E_DB_DOWN : CHATS_E_INTERNAL,
                            e->code == CHATS_E_DB_DOWN

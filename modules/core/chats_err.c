@@ -84,6 +84,11 @@ static const chats_err_kind_t kinds[] = {
       "Retry-After", "The database is unreachable; retry later." },
     { CHATS_E_INTERNAL, "internal", 500, "SoServerException", NULL,
       "An unexpected server failure (logged)." },
+    { CHATS_E_MISCONFIGURED, "misconfigured", 500, "SoServerException",
+      NULL, "Server misconfigured: PostgreSQL refuses the configured "
+      "credentials or database, or its schema is missing or of another "
+      "version (the error log names the cause and the fix); retrying "
+      "does not help." },
     { CHATS_E_NOT_MODIFIED, "not_modified", 304, "NotModified", NULL,
       "Not modified (If-None-Match or If-Modified-Since); no body." },
     { CHATS_E_NOT_ACCEPTABLE, "not_acceptable", 406,

@@ -6,6 +6,7 @@
 
 /* mod_dbd.h uses apr_dbd types without including their header. */
 #include <apr_dbd.h>
+#include <apr_hash.h>
 #include <apr_optional.h>
 
 #include "httpd.h"
@@ -76,6 +77,12 @@ typedef struct {
     chats_store_proc_t *store;       /**< ditto (chats_store_pg.c)        */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
+    apr_hash_t *db_params;           /**< server_rec -> its DBDParams, from
+                                          the configuration tree in post_config
+                                          (chats_dbconf.c): keyed, as virtual
+                                          hosts without our directives share
+                                          the main server's chats_srv_conf_t.
+                                          May hold passwords: never logged */
 } chats_srv_conf_t;
 
 /* chats_config.c */
@@ -136,6 +143,13 @@ const char *chats_proxy_base_url(request_rec *r);
 
 /* chats_cors.c: ChatSessionCORSOrigin (preflights, Access-Control-*). */
 void chats_cors_register_hooks(apr_pool_t *p);
+
+/* chats_dbconf.c: start-up checks of the database configuration, and
+ * each server's DBDParams for the store. */
+void chats_dbconf_register_hooks(apr_pool_t *p);
+/** The DBDParams mod_dbd uses for s (its own, or the main server's), or
+ * NULL. */
+const char *chats_dbconf_params(const server_rec *s);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);

@@ -2,6 +2,8 @@
 #ifndef CHATS_STORE_OPEN_H
 #define CHATS_STORE_OPEN_H
 
+#include <apr_hash.h>
+
 #include "chats_private.h"
 #include "chats_store.h"
 
@@ -16,10 +18,20 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
  * lets it. The next chats_store_open takes one again. */
 void chats_store_release(request_rec *r);
 
-/** Per process: whether a wrong schema version was logged already. */
+/** Per process: whether a wrong schema version was logged already, and
+ * the verdicts of chats_store_probe (DBDParams -> why it failed). */
 struct chats_store_proc_t {
     apr_uint32_t schema_logged;
+    apr_pool_t *pool;
+    struct apr_thread_mutex_t *probe_lock;
+    apr_hash_t *probes;
 };
+
+/** After mod_dbd gave no connection: CHATS_E_MISCONFIGURED, the cause
+ * logged, when PostgreSQL refuses the server's DBDParams for good (a
+ * wrong password, no such role or database); NULL when it is unreachable
+ * or busy, which is a 503. */
+chats_err_t *chats_store_probe(request_rec *r);
 
 /** Set up the per-process state of the store (child_init). */
 void chats_store_child_init(apr_pool_t *pchild, server_rec *s);

@@ -6,6 +6,7 @@
 #include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,8 @@ static const Oid *param_oids(chats_store_t *st, int n,
     return out;
 }
 
+static chats_err_t *map_error(chats_store_t *st, PGresult *res);
+
 /* The name stmt is prepared under on this connection, preparing it
  * first unless its backend has it already (a new backend, after a
  * reconnect, has none). *pname is NULL when the statement is to run
@@ -153,8 +156,9 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(11)
                       "preparing %s failed: %s", name,
                       PQerrorMessage(st->conn));
-        return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
-                              "the database schema does not match");
+        return res ? map_error(st, res)
+                   : chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
+                                    "database error");
     }
     apr_hash_set(cs->prepared, apr_pstrdup(st->dbd->pool, stmt->sql),
                  APR_HASH_KEY_STRING, name);
@@ -174,6 +178,28 @@ static int is_connection_error(PGconn *conn, const char *state)
 {
     return PQstatus(conn) != CONNECTION_OK
         || (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3)));
+}
+
+/* What a statement of ours can only meet in a database that is not the
+ * one `chatsession-db upgrade` made for this module, or whose role lacks
+ * its grants: retrying never helps. */
+static int is_schema_mismatch(const char *state)
+{
+    static const char *const states[] = {
+        "42P01",    /* undefined_table */
+        "42883",    /* undefined_function */
+        "42703",    /* undefined_column */
+        "42704",    /* undefined_object (a type) */
+        "42501",    /* insufficient_privilege */
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+        if (!strcmp(state, states[i])) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* An error PostgreSQL reported, as one of ours. */
@@ -201,6 +227,19 @@ static chats_err_t *map_error(chats_store_t *st, PGresult *res)
     if (state && !strncmp(state, "22", 2)) {
         return chats_err_make(p, CHATS_E_INVALID, NULL,
                               "a value was refused by the database");
+    }
+    if (state && is_schema_mismatch(state)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(359)
+                      "server misconfigured: the database does not have "
+                      "what this module needs (SQLSTATE %s: %s): run "
+                      "`chatsession-db upgrade` as the schema's owner, and "
+                      "grant the module's role its rights",
+                      state, PQresultErrorMessage(res));
+        return chats_err_make(p, CHATS_E_MISCONFIGURED, NULL,
+                              "server misconfigured: the database schema "
+                              "does not match this module (SQLSTATE %s); "
+                              "the administrator must run `chatsession-db "
+                              "upgrade`", state);
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(13)
                   "statement failed (SQLSTATE %s): %s", state ? state : "-",
@@ -265,7 +304,7 @@ static chats_err_t *check_schema(chats_store_t *st)
                       "\"Install into an existing Apache\"); logged once "
                       "per process", version, CHATS_SCHEMA_VERSION);
     }
-    return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
+    return chats_err_make(st->r->pool, CHATS_E_MISCONFIGURED, NULL,
                           "server misconfigured: the database schema is "
                           "version %d, this module needs version %d; the "
                           "administrator must run `chatsession-db upgrade`",
@@ -275,6 +314,13 @@ static chats_err_t *check_schema(chats_store_t *st)
 void chats_store_child_init(apr_pool_t *pchild, server_rec *s)
 {
     chats_store_proc_t *proc = apr_pcalloc(pchild, sizeof(*proc));
+
+    proc->pool = pchild;
+    proc->probes = apr_hash_make(pchild);
+    if (apr_thread_mutex_create(&proc->probe_lock, APR_THREAD_MUTEX_DEFAULT,
+                                pchild) != APR_SUCCESS) {
+        proc->probe_lock = NULL;      /* no probe: failures stay 503 */
+    }
 
     for (; s; s = s->next) {
         chats_srv_conf(s)->store = proc;
@@ -323,14 +369,16 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     if (!chats_dbd_open_fn || !chats_dbd_close_fn || !st->sql) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
                       "mod_dbd is not loaded or not configured");
-        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
-                              "the server is not configured for a database");
+        return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
+                              "server misconfigured: no database is "
+                              "configured for this server");
     }
     /* Held by this request until it ends or reads a body: not through a
      * slow client's upload (ap_dbd_acquire would hold it to the end). */
     st->dbd = chats_dbd_open_fn(r->pool, r->server);
     if (!st->dbd) {
-        return db_down(st, "no pooled connection");
+        return (e = chats_store_probe(r)) != NULL
+               ? e : db_down(st, "no pooled connection");
     }
     apr_pool_cleanup_register(r->pool, st, store_close, apr_pool_cleanup_null);
     st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);

@@ -1,7 +1,9 @@
 # What can be known at start-up fails the start-up: httpd -t (configtest)
 # on a minimal configuration with the module refuses an unknown time
-# zone and an unknown authn provider, naming the directive and the fix,
-# and accepts the same configuration without the mistake.
+# zone, an unknown authn provider, and a `SetHandler chatsession` whose
+# server has no database (mod_dbd not loaded, no DBDriver, another
+# driver), naming the directive and the fix, and accepts the same
+# configuration without the mistake.
 use strict;
 use warnings;
 
@@ -66,5 +68,57 @@ like($out, qr/ChatSessionAuthProvider: unknown authn provider 'chatsesion' \(a t
 isnt($rc, 0, 'a provider whose module is not loaded: configtest fails');
 like($out, qr/unknown authn provider 'ldap'.*load it first; on Debian a2enmod .*authnz_ldap/s,
      'and says how to load it') or diag($out);
+
+# raw_configtest($modules, @lines): httpd -t on the modules a site needs
+# ($modules: whether mod_dbd is among them) and @lines, nothing else.
+sub raw_configtest {
+    my ($dbd, @lines) = @_;
+    my $conf = "$tmp/raw.conf";
+    spew($conf, join("\n",
+        "ServerRoot $tmp", "PidFile $tmp/httpd.pid", "ErrorLog $tmp/error_log",
+        "Listen 127.0.0.1:1", "ServerName localhost",
+        (map { "LoadModule ${_}_module $libexec/mod_$_.so" }
+             qw(mpm_event authn_core authz_core authz_user authn_file),
+             $dbd ? ('dbd') : ()),
+        "LoadModule chatsession_module $so", @lines, ''));
+    my $out = `'$httpd' -t -f '$conf' 2>&1`;
+    return ($? >> 8, $out);
+}
+my @location = ('<Location /api/v1/ChatSession>', '    SetHandler chatsession',
+                '    Require all granted', '</Location>');
+my @pg = ('DBDriver pgsql', 'DBDParams "host=127.0.0.1 dbname=chats"');
+
+($rc, $out) = raw_configtest(0, @location);
+isnt($rc, 0, 'SetHandler chatsession without mod_dbd: configtest fails');
+like($out, qr/SetHandler chatsession \(\S+raw\.conf:\d+\) needs mod_dbd, which is not loaded: LoadModule dbd_module before mod_chatsession \(on Debian, `a2enmod chatsession` enables it\)/,
+     'and names the directive, where it is, and the fix') or diag($out);
+($rc, $out) = raw_configtest(1, @location);
+isnt($rc, 0, 'mod_dbd loaded but no DBDriver: configtest fails');
+like($out, qr/SetHandler chatsession \(\S+:\d+\): no DBDriver for this server: add `DBDriver pgsql` and `DBDParams/,
+     'and says what to add') or diag($out);
+($rc, $out) = raw_configtest(1, 'DBDriver sqlite3', 'DBDParams /tmp/x.db', @location);
+isnt($rc, 0, 'DBDriver sqlite3: configtest fails');
+like($out, qr/DBDriver sqlite3 \(\S+:\d+\): mod_chatsession \(\S+:\d+\) works on PostgreSQL only: DBDriver pgsql/,
+     'and names the driver it needs') or diag($out);
+($rc, $out) = raw_configtest(1, @pg, @location);
+is($rc, 0, 'DBDriver pgsql in the main server: configtest passes') or diag($out);
+($rc, $out) = raw_configtest(0, '# no handler, no mod_dbd: nothing to check');
+is($rc, 0, 'no SetHandler chatsession: nothing asked of mod_dbd') or diag($out);
+
+# Virtual hosts: their own DBDriver, or the main server's (mod_dbd's
+# inheritance); one without either fails, naming its own line.
+my @vhost = ('Listen 127.0.0.1:2', '<VirtualHost 127.0.0.1:2>', @location);
+($rc, $out) = raw_configtest(1, @vhost, @pg, '</VirtualHost>');
+is($rc, 0, 'a <VirtualHost> with its own DBDriver passes') or diag($out);
+($rc, $out) = raw_configtest(1, @pg, @vhost, '</VirtualHost>');
+is($rc, 0, 'a <VirtualHost> inheriting the main server\'s passes') or diag($out);
+($rc, $out) = raw_configtest(1, @vhost, '</VirtualHost>');
+isnt($rc, 0, 'a <VirtualHost> without a DBDriver anywhere fails');
+# the SetHandler line: 5 of the server, 7 LoadModule, Listen, <VirtualHost>, <Location>
+like($out, qr/SetHandler chatsession \(\S+raw\.conf:16\): no DBDriver/,
+     'naming the handler\'s line in the <VirtualHost>') or diag($out);
+($rc, $out) = raw_configtest(1, '<VirtualHost 127.0.0.1:2>', @pg, '</VirtualHost>',
+                             @location);
+isnt($rc, 0, 'a DBDriver in another <VirtualHost> does not count');
 
 done_testing();

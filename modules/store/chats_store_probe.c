@@ -1,0 +1,245 @@
+/* Why mod_dbd gave no connection. mod_dbd logs its driver's message and
+ * hands us NULL, the same NULL for "PostgreSQL is restarting" (503, retry
+ * later) and "the password is wrong" (500: retrying never helps, the
+ * administrator must act). So we ask PostgreSQL ourselves, with the
+ * server's own DBDParams, once per few seconds per process, and read the
+ * SQLSTATE it refused us with: locale-independent, as libpq puts it in
+ * the message in verbose mode. */
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chats_sql.h"
+#include "chats_store_open.h"
+
+/* A verdict holds this long: a storm of failing requests costs PostgreSQL
+ * one connection attempt per process per interval. */
+#define PROBE_TTL apr_time_from_sec(5)
+/* An unreachable host must not hold the request long (it is a 503). */
+#define PROBE_TIMEOUT_MS 3000
+
+/* Refusals that only an administrator can end, with the fix to name. */
+static const struct {
+    const char *sqlstate;
+    const char *fix;
+} permanent[] = {
+    { "28P01", "the password in DBDParams is wrong for this role" },
+    { "28000", "the role in DBDParams does not exist, or pg_hba.conf "
+               "lets it not connect from here" },
+    { "3D000", "the database in DBDParams does not exist: create it, "
+               "then run `chatsession-db upgrade`" },
+    { "42501", "the role in DBDParams may not connect to this database "
+               "(GRANT CONNECT)" },
+};
+
+/* libpq's own refusals, before PostgreSQL is asked anything. */
+static const struct {
+    const char *text;
+    const char *fix;
+} client_side[] = {
+    { "no password supplied", "PostgreSQL wants a password and DBDParams "
+                              "has none (password=, or passfile=)" },
+    { "invalid connection option", "DBDParams is not a valid libpq "
+                                   "connection string" },
+    { "missing \"=\" after", "DBDParams is not a valid libpq connection "
+                             "string" },
+    { "invalid sslmode value", "DBDParams has an invalid sslmode" },
+};
+
+typedef struct {
+    apr_time_t when;
+    const char *fix;                  /* NULL: not permanent           */
+    int version;                      /* when PostgreSQL took us: the
+                                         schema version, -1 unknown   */
+    char cause[512];                  /* PostgreSQL's (or libpq's) text */
+} chats_probe_t;
+
+/* The SQLSTATE in a verbose message ("FATAL:  28P01: password ..."). */
+static const char *sqlstate_of(const char *msg, char *buf)
+{
+    const char *s = strstr(msg, "FATAL:  ");
+    int i;
+
+    if (!s) {
+        return NULL;
+    }
+    s += strlen("FATAL:  ");
+    for (i = 0; i < 5; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z'))) {
+            return NULL;
+        }
+        buf[i] = s[i];
+    }
+    buf[5] = '\0';
+    return s[5] == ':' ? buf : NULL;
+}
+
+/* The schema version of the database c is connected to: 0 without the
+ * version table (an empty database), -1 when it cannot be told. */
+static int schema_version(PGconn *c)
+{
+    PGresult *res = PQexec(c, "SELECT coalesce(max(version), 0) "
+                              "FROM chats_schema_version");
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+                            : NULL;
+    int version = -1;
+
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        version = atoi(PQgetvalue(res, 0, 0));
+    }
+    else if (state && !strcmp(state, "42P01")) {
+        version = 0;
+    }
+    PQclear(res);
+    return version;
+}
+
+/* Connect once, without blocking longer than PROBE_TIMEOUT_MS; the
+ * message of the failure, or NULL when PostgreSQL took us (and then
+ * *pversion is the database's schema version, as schema_version). */
+static const char *try_connect(apr_pool_t *p, const char *params,
+                               int *pversion)
+{
+    PGconn *c = PQconnectStart(params);
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    apr_time_t deadline = apr_time_now()
+                          + apr_time_from_msec(PROBE_TIMEOUT_MS);
+    const char *msg = NULL;
+
+    if (!c) {
+        return "out of memory";
+    }
+    PQsetErrorVerbosity(c, PQERRORS_VERBOSE);
+    while (PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK
+           && st != PGRES_POLLING_FAILED) {
+        struct pollfd pfd = { PQsocket(c), st == PGRES_POLLING_READING
+                              ? POLLIN : POLLOUT, 0 };
+        apr_interval_time_t left = deadline - apr_time_now();
+
+        if (left <= 0 || poll(&pfd, 1, (int)apr_time_as_msec(left)) <= 0) {
+            msg = "timeout";
+            break;
+        }
+        st = PQconnectPoll(c);
+    }
+    if (!msg && (PQstatus(c) == CONNECTION_BAD || st == PGRES_POLLING_FAILED)) {
+        msg = apr_pstrdup(p, PQerrorMessage(c));
+    }
+    *pversion = msg ? -1 : schema_version(c);
+    PQfinish(c);
+    return msg;
+}
+
+static const char *fix_for(const char *msg)
+{
+    char buf[6];
+    const char *state = sqlstate_of(msg, buf);
+    size_t i;
+
+    for (i = 0; state && i < sizeof(permanent) / sizeof(permanent[0]); i++) {
+        if (!strcmp(state, permanent[i].sqlstate)) {
+            return permanent[i].fix;
+        }
+    }
+    for (i = 0; !state && i < sizeof(client_side) / sizeof(client_side[0]);
+         i++) {
+        if (strstr(msg, client_side[i].text)) {
+            return client_side[i].fix;
+        }
+    }
+    return NULL;
+}
+
+/* One line for the log, in buf: libpq's message has newlines (and, in
+ * verbose mode, a LOCATION line). */
+static void one_line(char *buf, apr_size_t size, const char *msg)
+{
+    char *c;
+
+    apr_cpystrn(buf, msg, size);
+    for (c = buf; *c; c++) {
+        if (*c == '\n' || *c == '\r' || *c == '\t') {
+            *c = ' ';
+        }
+    }
+    while (c > buf && c[-1] == ' ') {
+        *--c = '\0';
+    }
+}
+
+/* A new verdict in pr, logged once (not per request). */
+static void judge(request_rec *r, chats_probe_t *pr, const char *params)
+{
+    const char *msg = try_connect(r->pool, params, &pr->version);
+
+    pr->when = apr_time_now();
+    pr->fix = msg ? fix_for(msg) : NULL;
+    if (pr->fix) {
+        pr->version = -1;
+        one_line(pr->cause, sizeof(pr->cause), msg);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(358)
+                      "server misconfigured: PostgreSQL refuses mod_dbd's "
+                      "connection: %s (%s)", pr->fix, pr->cause);
+    }
+    else if (!msg && pr->version >= 0
+             && pr->version != CHATS_SCHEMA_VERSION) {
+        /* mod_dbd fails to prepare a DBDPrepareSQL/AuthDBDUserPWQuery on
+         * a database without our schema, before our own check can run */
+        pr->fix = "run `chatsession-db upgrade`";
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(361)
+                      "server misconfigured: the database schema is version "
+                      "%d, this module needs version %d, and mod_dbd cannot "
+                      "set its connections up: %s", pr->version,
+                      CHATS_SCHEMA_VERSION, pr->fix);
+    }
+    else {
+        pr->version = -1;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CHATS_LOGNO(360)
+                      "mod_dbd found no connection; PostgreSQL %s",
+                      msg ? apr_pstrcat(r->pool, "is not reachable: ", msg,
+                                        NULL)
+                          : "takes one now (mod_dbd's own log line says "
+                            "why it did not)");
+    }
+}
+
+chats_err_t *chats_store_probe(request_rec *r)
+{
+    chats_store_proc_t *proc = chats_srv_conf(r->server)->store;
+    const char *params = chats_dbconf_params(r->server);
+    chats_probe_t *pr, verdict;
+
+    if (!proc || !proc->probe_lock || !params) {
+        return NULL;
+    }
+    apr_thread_mutex_lock(proc->probe_lock);
+    pr = apr_hash_get(proc->probes, params, APR_HASH_KEY_STRING);
+    if (!pr) {
+        pr = apr_pcalloc(proc->pool, sizeof(*pr));
+        apr_hash_set(proc->probes, apr_pstrdup(proc->pool, params),
+                     APR_HASH_KEY_STRING, pr);
+    }
+    if (!pr->when || apr_time_now() - pr->when > PROBE_TTL) {
+        judge(r, pr, params);
+    }
+    verdict = *pr;
+    apr_thread_mutex_unlock(proc->probe_lock);
+    if (!verdict.fix) {
+        return NULL;
+    }
+    if (verdict.version >= 0) {
+        return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
+                              "server misconfigured: the database schema is "
+                              "version %d, this module needs version %d; the "
+                              "administrator must run `chatsession-db "
+                              "upgrade`", verdict.version,
+                              CHATS_SCHEMA_VERSION);
+    }
+    return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
+                          "server misconfigured: the database refuses the "
+                          "module's connection; the error log names the "
+                          "cause");
+}
