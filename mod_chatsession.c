@@ -261,7 +261,6 @@ static void chats_register_hooks(apr_pool_t *p)
     chats_http_register_hooks(p);
     chats_auth_register_hooks(p);
     chats_cors_register_hooks(p);
-
     chats_dbconf_register_hooks(p);
 }
 
