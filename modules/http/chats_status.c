@@ -34,7 +34,7 @@ static int chats_log_transaction(request_rec *r)
     while (last->next) {              /* the status the client got */
         last = last->next;
     }
-    chats_metrics_request(r->method, last->status,
+    chats_metrics_request(r->method ? r->method : "", last->status,
                           apr_time_now() - r->request_time);
     if (last->status == HTTP_UNAUTHORIZED) {
         chats_metrics_auth_failure(apr_table_get(r->headers_in,
