@@ -15,20 +15,21 @@ plan tests => 13, need_lwp, need_module('mod_dbd.c');
 my $log = Apache::Test::vars('t_logs') . '/chatsession_access_log';
 my $BASE = '/api/v1/ChatSession';
 
-seed_session(844);
+my $ID = 9341;    # a row of its own: 844 is the demo's, read-only
+seed_session($ID);
 my $offset = -s $log // 0;
 
 # A tag in the query string finds each request's line.
 my %res = (
-    get   => req(GET => "$BASE/844?t=get"),
-    patch => req(PATCH => "$BASE/844?t=patch",
+    get   => req(GET => "$BASE/$ID?t=get"),
+    patch => req(PATCH => "$BASE/$ID?t=patch",
                  body => [{ op => 'replace', path => '/Rating', value => 2 }]),
     post  => req(POST => "$BASE/?t=post", body => { CustomerName => 'Logged' }),
-    anon  => req(GET => "$BASE/844?t=anon", auth => undef),
-    other => req(GET => "$BASE/844?t=other", auth => ['filebob', 'Filebob1']),
+    anon  => req(GET => "$BASE/$ID?t=anon", auth => undef),
+    other => req(GET => "$BASE/$ID?t=other", auth => ['filebob', 'Filebob1']),
 );
-is($res{get}->code, 200, 'GET 844: 200');
-is($res{patch}->code, 200, 'PATCH 844: 200');
+is($res{get}->code, 200, 'GET: 200');
+is($res{patch}->code, 200, 'PATCH: 200');
 is($res{post}->code, 200, 'POST: 200');
 my $new = json_body($res{post})->{ChatSessionId} // 0;
 is($res{anon}->code, 401, 'no credentials: 401');
@@ -52,10 +53,10 @@ sub notes { my ($l) = @_; return $l ? [$l =~ /associate=(\S+) id=(\S+) sql_us=(\
 
 my ($a, $id, $us) = @{ notes($line{get}) };
 is($a, $assoc, "GET: the caller's associate id ($assoc)");
-is($id, 844, 'GET: the session id');
+is($id, $ID, 'GET: the session id');
 ok(defined $us && $us =~ /^\d+$/ && $us > 0, "GET: time in PostgreSQL (${\($us // '-')} us)");
 ($a, $id, $us) = @{ notes($line{patch}) };
-is_deeply([$a, $id], [$assoc, 844], 'PATCH: associate and session');
+is_deeply([$a, $id], [$assoc, $ID], 'PATCH: associate and session');
 ok(defined $us && $us =~ /^\d+$/ && $us > 0, 'PATCH: time in PostgreSQL');
 ($a, $id) = @{ notes($line{post}) };
 is_deeply([$a, $id], [$assoc, $new], "POST: the session it created ($new)");

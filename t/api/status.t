@@ -49,7 +49,8 @@ sub delta {
 sub reqs { sprintf 'chatsession_requests_total{method="%s",code="%d"}', @_ }
 sub auth { sprintf 'chatsession_auth_failures_total{scheme="%s"}', @_ }
 
-seed_session(844);
+my $ID = 9340;    # a row of its own: 844 is the demo's, read-only
+seed_session($ID);
 
 # ---- the format ---------------------------------------------------------
 my $res = req(GET => '/chatsession-status', auth => undef);
@@ -70,17 +71,17 @@ my $before = scrape();
 my $sent = 0;
 my @codes;
 for (1 .. 3) {
-    push @codes, req(GET => '/api/v1/ChatSession/844')->code;
+    push @codes, req(GET => "/api/v1/ChatSession/$ID")->code;
 }
-push @codes, req(HEAD => '/api/v1/ChatSession/844')->code;
+push @codes, req(HEAD => "/api/v1/ChatSession/$ID")->code;
 push @codes, req(GET => '/api/v1/ChatSession/2147483000')->code;
-push @codes, req(GET => '/api/v1/ChatSession/844', auth => undef)->code;
-push @codes, req(GET => '/api/v1/ChatSession/844', auth => ['tje0', 'wrong'])->code;
-push @codes, req(GET => '/api/v1/ChatSession/844',
+push @codes, req(GET => "/api/v1/ChatSession/$ID", auth => undef)->code;
+push @codes, req(GET => "/api/v1/ChatSession/$ID", auth => ['tje0', 'wrong'])->code;
+push @codes, req(GET => "/api/v1/ChatSession/$ID",
                  authorization => 'Bearer not.a.token')->code;
-push @codes, req(GET => '/api/v1/ChatSession/844',
+push @codes, req(GET => "/api/v1/ChatSession/$ID",
                  authorization => 'SoTicket 7T:nonsense')->code;
-push @codes, req(PATCH => '/api/v1/ChatSession/844',
+push @codes, req(PATCH => "/api/v1/ChatSession/$ID",
                  body => [{ op => 'replace', path => '/Rating', value => 3 }])->code;
 $sent = @codes;
 is_deeply(\@codes, [200, 200, 200, 200, 404, 401, 401, 401, 401, 200],
@@ -121,7 +122,7 @@ ok(delta($before, $after, 'chatsession_pg_statement_seconds_total') > 0,
 
 # A foreign key PostgreSQL refuses (23503): class 23.
 $before = $after;
-$res = req(PATCH => '/api/v1/ChatSession/844',
+$res = req(PATCH => "/api/v1/ChatSession/$ID",
            body => [{ op => 'replace', path => '/Person',
                       value => { PersonId => 999999 } }]);
 is($res->code, 400, 'PATCH to a person who does not exist: 400')
@@ -159,7 +160,7 @@ CONF
 END { stop_second_httpd($second) if $second && $second->{pid} && kill 0, $second->{pid} }
 my $url = $second->{url};
 my $n = 6;
-my @got = map { req(GET => "$url/api/v1/ChatSession/844")->code } 1 .. $n;
+my @got = map { req(GET => "$url/api/v1/ChatSession/$ID")->code } 1 .. $n;
 is_deeply(\@got, [(200) x $n], "$n GETs, each on a new connection");
 my $m;
 $t0 = time;
@@ -184,7 +185,7 @@ do {
     || time - $t0 > 15;
 is($after_restart && $after_restart->{reqs('GET', 200)}, $n,
    'counts kept across a graceful restart');
-is(req(GET => "$url/api/v1/ChatSession/844")->code, 200,
+is(req(GET => "$url/api/v1/ChatSession/$ID")->code, 200,
    'and the new generation counts on');
 $t0 = time;
 do { sleep 0.2; $m = scrape($url) }
