@@ -9,6 +9,7 @@
 #include "http_core.h"
 #include "ap_expr.h"
 
+#include "chats_metrics.h"
 #include "chats_openapi.h"
 #include "chats_private.h"
 #include "chats_resource.h"
@@ -165,6 +166,7 @@ static chats_err_t *route(request_rec *r)
     if ((e = parse_id(r, tail + 1, &q.id)) != NULL) {
         return e;
     }
+    chats_note_session(r, q.id);
     return dispatch(&q, &item_route);
 }
 
@@ -196,8 +198,6 @@ static int chats_handler(request_rec *r)
  * whose directory walk costs some ten stat() and .htaccess lookups per
  * request; <Location> sections apply as before, <Directory> ones never
  * matched it anyway. */
-#define CHATS_NOTE_VIRTUAL "chats-virtual"
-
 static int chats_translate_name(request_rec *r)
 {
     core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
@@ -262,6 +262,7 @@ static void chats_register_hooks(apr_pool_t *p)
     chats_auth_register_hooks(p);
     chats_cors_register_hooks(p);
     chats_dbconf_register_hooks(p);
+    chats_status_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(chatsession) = {

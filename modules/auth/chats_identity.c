@@ -17,6 +17,7 @@
 #include "chats_auth.h"
 #include "chats_identity.h"
 #include "chats_json.h"          /* chats_utf8_valid */
+#include "chats_metrics.h"
 
 #define CHATS_CALLER_KEY     "chats-caller"
 #define CHATS_MEMO_MAX_PARTS 8
@@ -49,6 +50,7 @@ const chats_caller_t *chats_caller_set(request_rec *r,
     h->user = r->user ? apr_pstrdup(r->pool, r->user) : NULL;
     h->caller = *c;
     apr_pool_userdata_setn(h, CHATS_CALLER_KEY, NULL, r->pool);
+    chats_note_associate(r, c->associate_id);
     return &h->caller;
 }
 

@@ -35,6 +35,10 @@ APLOG_USE_MODULE(chatsession);
 #define CHATS_HANDLER   "chatsession"
 #define CHATS_AUTH_TYPE "ChatSession"
 
+/* r->notes: translate_name found SetHandler chatsession here (set before
+ * authentication, which may answer before r->handler is set). */
+#define CHATS_NOTE_VIRTUAL "chats-virtual"
+
 typedef struct {
     apr_off_t max_body;              /**< bytes; CHATS_UNSET = inherit   */
     apr_array_header_t *providers;   /**< authn provider names; NULL = inherit */

@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "chats_body.h"
+#include "chats_metrics.h"
 #include "chats_plan.h"
 #include "chats_resource.h"
 #include "chats_rights.h"
@@ -71,6 +72,7 @@ static chats_err_t *written(chats_req_t *q, const chats_plan_t *pl,
     if (pl->in.kind == CHATS_PLAN_INSERT) {
         /* 200, as SuperOffice answers a create, and where it now lives */
         q->id = (apr_int32_t)apr_atoi64(rows->values[0]);
+        chats_note_session(r, q->id);
         apr_table_setn(r->headers_out, "Location",
                        chats_resource_self_url(q, q->id));
     }

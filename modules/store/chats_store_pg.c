@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chats_entity.h"
+#include "chats_metrics.h"
 #include "chats_sql.h"
 #include "chats_store_open.h"
 
@@ -125,6 +126,7 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     int pid = PQbackendPID(st->conn);
     const char *state, *name;
     PGresult *res = NULL;
+    apr_time_t t0;
 
     *pname = NULL;
     if (!st->prepared) {
@@ -144,8 +146,10 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     }
     name = stmt->name ? stmt->name
          : apr_psprintf(st->dbd->pool, "chats_g%d", cs->nnamed);
+    t0 = apr_time_now();
     res = pooled(st->r->pool, PQprepare(st->conn, name, stmt->sql,
                                         types ? ntypes : 0, types));
+    chats_metrics_statement(st->r, t0, res);
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     /* 42P05: the backend has it already (we forgot it, it did not) */
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
@@ -274,8 +278,11 @@ static chats_err_t *check_schema(chats_store_t *st)
         return NULL;
     }
     for (attempt = 0; ; attempt++) {
+        apr_time_t t0 = apr_time_now();
+
         res = pooled(st->r->pool, PQexec(st->conn, "SELECT coalesce(max("
                      "version), 0) FROM chats_schema_version"));
+        chats_metrics_statement(st->r, t0, res);
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         if (!is_connection_error(st->conn, state)) {
             break;
@@ -377,6 +384,7 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
      * slow client's upload (ap_dbd_acquire would hold it to the end). */
     st->dbd = chats_dbd_open_fn(r->pool, r->server);
     if (!st->dbd) {
+        chats_metrics_pool_failure();
         return (e = chats_store_probe(r)) != NULL
                ? e : db_down(st, "no pooled connection");
     }
@@ -385,6 +393,7 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     if (PQstatus(st->conn) != CONNECTION_OK) {
         PQreset(st->conn);
         if (PQstatus(st->conn) != CONNECTION_OK) {
+            chats_metrics_pool_failure();
             return db_down(st, "reset");
         }
     }
@@ -414,6 +423,7 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
     PGresult *res = NULL;
     const char *state, *name;
     chats_err_t *e;
+    apr_time_t t0;
     int attempt;
 
     for (attempt = 0; attempt < 2; attempt++) {
@@ -431,11 +441,13 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
         }
         /* Unnamed: parse, bind and execute travel together, so a
          * transaction pooler (PgBouncer) keeps them on one server. */
+        t0 = apr_time_now();
         res = pooled(st->r->pool, name
                      ? PQexecPrepared(st->conn, name, nparams, params,
                                       NULL, NULL, 0)
                      : PQexecParams(st->conn, stmt->sql, nparams,
                                     types, params, NULL, NULL, 0));
+        chats_metrics_statement(st->r, t0, res);
         if (res && (PQresultStatus(res) == PGRES_TUPLES_OK
                     || PQresultStatus(res) == PGRES_COMMAND_OK)) {
             *pres = res;

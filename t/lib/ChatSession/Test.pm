@@ -386,8 +386,10 @@ sub error_log_since {
 # CHATS_TEST_DSN, a minimal configuration of its own (event MPM, the
 # resource at /api/v1/ChatSession, Basic through our default provider) on
 # a free port, its own logs under t/logs/second-httpd.  Stop it with
-# stop_second_httpd($h).
+# stop_second_httpd($h).  second_httpd(extra => $text) appends $text to
+# its configuration (directives there win over the ones above).
 sub second_httpd {
+    my %opts = @_;
     require File::Path;
     require IO::Socket::INET;
     require Time::HiRes;
@@ -435,6 +437,7 @@ DBDExptime 60
     AuthName "SuperOffice"
     Require valid-user
 </Location>
+@{[ $opts{extra} // '' ]}
 CONF
     close $fh or croak "$dir/httpd.conf: $!";
     system($vars->{httpd}, '-f', "$dir/httpd.conf", '-k', 'start') == 0
