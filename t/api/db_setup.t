@@ -13,7 +13,7 @@ use Apache::TestConfig ();
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db req);
 
-plan tests => 55, need_lwp, need_module('mod_dbd.c');
+plan tests => 56, need_lwp, need_module('mod_dbd.c');
 
 my $top  = Apache::Test::vars('top_dir');
 my $tool = "$top/modules/tools/chatsession-db";
@@ -59,6 +59,17 @@ my ($rc, $out, $err);
 ($rc, $out) = run(undef, '--help');
 is($rc, 0, '--help exits 0');
 like($out, qr/^usage: chatsession-db .*\n.*upgrade.*\n/s, '--help on stdout');
+# The manual page documents every command and option --help lists.
+my $help = $out;
+my $man = do {
+    open(my $mf, '<', "$top/modules/tools/chatsession-db.8") or die $!;
+    local $/; scalar(<$mf>) };
+$man =~ s/\\-/-/g;                       # roff's \- is a plain '-'
+my @words = ($help =~ /^  ([a-z][a-z-]+) /mg, $help =~ /(--[a-z-]+)/g);
+my @missing = grep { index($man, $_) < 0 } @words;
+ok(@words >= 10 && !@missing,
+   'the man page documents every command and option of --help ('
+   . scalar(@words) . ')') or diag("missing: @missing");
 ($rc, $out) = run(undef, '--version');
 like($out, qr/schema version 2$/m, '--version names the schema version of the files');
 ($rc, $out, $err) = run(undef, @conn, 'frobnicate');

@@ -1,8 +1,9 @@
 # A database at another schema version than the module's
 # (CHATS_SCHEMA_VERSION): 500 with a body that names the command to run,
 # one log line per process however many requests fail, and recovery once
-# `chatsession-db upgrade` has run, without an httpd restart. Uses the
-# outage vhost and its own cluster.
+# `chatsession-db upgrade` has run, without an httpd restart; the health
+# check's ready answer follows. Uses the outage and obshealth vhosts and
+# their cluster.
 use strict;
 use warnings FATAL => 'all';
 
@@ -11,7 +12,7 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestConfig ();
 use ChatSession::Test qw(db req json_body);
 
-plan tests => 16, need_lwp, need_module('mod_dbd.c');
+plan tests => 19, need_lwp, need_module('mod_dbd.c');
 
 my $top = Apache::Test::vars('top_dir');
 my $errlog = Apache::Test::vars('t_logs') . '/error_log';
@@ -62,8 +63,17 @@ ok(!grep({ $_ > 1 } values %per_pid) && @pids < @codes,
    'logged once per process, not per request (' . scalar(@pids) . ' lines from '
    . scalar(keys %per_pid) . ' processes for ' . (@codes + 1) . ' requests)');
 
+# A load balancer's readiness check says so too (the obshealth vhost is
+# on the same cluster), without naming any version.
+my $ready = req(GET => '/health/ready', vhost => 'obshealth', auth => undef);
+is($ready->code, 503, 'health/ready: 503 while the schema version is wrong');
+unlike($ready->content, qr/\d/, 'and names no version');
+
 outage_do('DELETE FROM chats_schema_version WHERE version = 99');
 is(get()->code, 200, 'the version fixed: 200 again, no restart');
+new_backends();
+is(req(GET => '/health/ready', vhost => 'obshealth', auth => undef)->code, 200,
+   'health/ready: 200 again');
 
 # An empty schema-version table's absence: a database older than the
 # module (or never set up): version 0.

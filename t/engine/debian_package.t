@@ -40,6 +40,7 @@ for my $f (qw(/usr/lib/apache2/modules/mod_chatsession.so
               /usr/bin/jsonpatch
               /usr/share/man/man1/jsonpatch.1.gz
               /usr/sbin/chatsession-db
+              /usr/share/man/man8/chatsession-db.8.gz
               /usr/share/doc/libapache2-mod-chatsession/examples/install-debian.sh
               /usr/share/mod_chatsession/schema.sql
               /usr/share/mod_chatsession/auth.sql
