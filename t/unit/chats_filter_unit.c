@@ -317,12 +317,55 @@ static void test_errors(tap_t *t)
     f_is(t, longs, "W: - | O: -", "4096 blanks are no filter");
 }
 
-int main(void)
+/* --sql: for t/engine/filter_sql.t, which runs what the compiler makes
+ * against PostgreSQL. Reads "filter TAB orderby TAB zone" lines (empty:
+ * none) and prints for each "S TAB where TAB order", a "P TAB type TAB
+ * value" line per parameter (from $1), then "E" (or "X TAB message"). */
+static int print_sql(apr_pool_t *p)
+{
+    char line[8192];
+
+    while (fgets(line, sizeof(line), stdin)) {
+        char *f = line, *o, *z;
+        chats_filter_env_t env = { 1, NULL };
+        chats_filter_sql_t *out;
+        chats_err_t *e;
+        int i;
+
+        line[strcspn(line, "\n")] = '\0';
+        if (!(o = strchr(f, '\t')) || !(z = strchr(o + 1, '\t'))) {
+            return 2;
+        }
+        *o++ = '\0';
+        *z++ = '\0';
+        env.zone = *z ? z : NULL;
+        e = chats_filter_compile(p, *f ? f : NULL, *o ? o : NULL, &env, &out);
+        if (e) {
+            printf("X\t%s\n", e->message);
+            continue;
+        }
+        printf("S\t%s\t%s\n", out->where ? out->where : "",
+               out->order_by ? out->order_by : "");
+        for (i = 0; i < out->params->nelts; i++) {
+            chats_param_t *prm = &APR_ARRAY_IDX(out->params, i, chats_param_t);
+
+            printf("P\t%s\t%s\n", chats_sql_ptype_name(prm->type),
+                   prm->value);
+        }
+        printf("E\n");
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     tap_t t = { NULL, 0, 0 };
 
     apr_initialize();
     apr_pool_create(&t.p, NULL);
+    if (argc > 1 && !strcmp(argv[1], "--sql")) {
+        return print_sql(t.p);
+    }
     test_comparisons(&t);
     test_enums(&t);
     test_logic(&t);
