@@ -129,6 +129,48 @@ static chats_err_t *like(chats_fc_t *cc, int fn, const char *fname,
     return expect(cc, CHATS_FT_RPAREN, "')'");
 }
 
+/* oneOf's values after the field, each as an array element (ints) or a
+ * bound parameter (strings), into items; *pnone: a zero_null 0 seen. */
+static chats_err_t *one_of_values(chats_fc_t *cc, const chats_ftarget_t *t,
+                                  int ints, apr_array_header_t *items,
+                                  int *pnone)
+{
+    chats_fval_t v;
+    chats_err_t *e;
+
+    if (cc->lx.tok.kind != CHATS_FT_COMMA) {
+        return chats_flex_unexpected(&cc->lx, "','");
+    }
+    while (cc->lx.tok.kind == CHATS_FT_COMMA) {
+        if ((e = chats_flex_next(&cc->lx)) != NULL
+            || (e = count_term(cc)) != NULL) {
+            return e;
+        }
+        if (ints) {
+            apr_int64_t n;
+
+            if ((e = chats_fc_int(cc, t, &n)) != NULL) {
+                return e;
+            }
+            *pnone |= t->zero_null && n == 0;
+            APR_ARRAY_PUSH(items, const char *) =
+                apr_psprintf(cc->lx.p, "%" APR_INT64_T_FMT, n);
+            e = chats_flex_next(&cc->lx);
+        }
+        else if (chats_flex_is(&cc->lx, "null")) {
+            return chats_flex_err(&cc->lx, cc->lx.tok.at, "oneOf takes no "
+                                  "null (%s)", t->name);
+        }
+        else if ((e = chats_fc_value(cc, t, &v)) == NULL) {
+            APR_ARRAY_PUSH(items, const char *) = v.sql;
+        }
+        if (e) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
 /* oneOf(field, v, ...) after the name: integers and enums as one int8[]
  * parameter (one statement shape whatever the count), strings as IN. */
 static chats_err_t *one_of(chats_fc_t *cc, const char **psql)
@@ -138,7 +180,6 @@ static chats_err_t *one_of(chats_fc_t *cc, const char **psql)
     int ints, has_none = 0;
     apr_size_t field_at;
     chats_ftarget_t t;
-    chats_fval_t v;
     chats_err_t *e;
 
     if ((e = expect(cc, CHATS_FT_LPAREN, "'('")) != NULL) {
@@ -154,48 +195,22 @@ static chats_err_t *one_of(chats_fc_t *cc, const char **psql)
         return chats_flex_err(&cc->lx, field_at, "oneOf applies to enums, "
                               "integers and strings, not to %s", t.name);
     }
-    if (cc->lx.tok.kind != CHATS_FT_COMMA) {
-        return chats_flex_unexpected(&cc->lx, "','");
+    if ((e = one_of_values(cc, &t, ints, items, &has_none)) != NULL) {
+        return e;
     }
-    while (cc->lx.tok.kind == CHATS_FT_COMMA) {
-        if ((e = chats_flex_next(&cc->lx)) != NULL
-            || (e = count_term(cc)) != NULL) {
-            return e;
-        }
-        if (ints) {
-            apr_int64_t n;
-
-            if ((e = chats_fc_int(cc, &t, &n)) != NULL) {
-                return e;
-            }
-            has_none |= t.zero_null && n == 0;
-            APR_ARRAY_PUSH(items, const char *) =
-                apr_psprintf(p, "%" APR_INT64_T_FMT, n);
-            e = chats_flex_next(&cc->lx);
-        }
-        else if (chats_flex_is(&cc->lx, "null")) {
-            return chats_flex_err(&cc->lx, cc->lx.tok.at, "oneOf takes no "
-                                  "null (%s)", t.name);
-        }
-        else if ((e = chats_fc_value(cc, &t, &v)) == NULL) {
-            APR_ARRAY_PUSH(items, const char *) = v.sql;
-        }
-        if (e) {
-            return e;
-        }
-    }
-    if (ints) {
-        *psql = apr_pstrcat(p, has_none ? "(" : "", t.sql, " = ANY(",
-                            chats_fc_bind(cc, apr_pstrcat(p, "{", chats_fc_join(p, items, ","),
-                                                 "}", NULL),
-                                 CHATS_P_INT8_ARRAY), ")",
-                            has_none ? apr_pstrcat(p, " OR ", t.sql,
-                                                   " IS NULL)", NULL) : "",
-                            NULL);
+    if (!ints) {
+        *psql = apr_pstrcat(p, t.sql, " IN (", chats_fc_join(p, items, ", "),
+                            ")", NULL);
     }
     else {
-        *psql = apr_pstrcat(p, t.sql, " IN (", chats_fc_join(p, items, ", "), ")",
-                            NULL);
+        const char *arr = chats_fc_bind(cc, apr_pstrcat(
+                              p, "{", chats_fc_join(p, items, ","), "}",
+                              NULL), CHATS_P_INT8_ARRAY);
+
+        *psql = has_none
+            ? apr_pstrcat(p, "(", t.sql, " = ANY(", arr, ") OR ", t.sql,
+                          " IS NULL)", NULL)
+            : apr_pstrcat(p, t.sql, " = ANY(", arr, ")", NULL);
     }
     return expect(cc, CHATS_FT_RPAREN, "',' or ')'");
 }

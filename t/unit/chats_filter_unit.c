@@ -243,9 +243,6 @@ static void test_orderby(tap_t *t)
 
 static void test_errors(tap_t *t)
 {
-    char *deep, *many, *longs;
-    int i;
-
     f_is(t, "Statsu eq 1", "E: $filter: at 1, unknown field 'Statsu'",
          "an unknown field");
     f_is(t, "Status/Name eq 1", "E: $filter: at 1, unknown field "
@@ -278,6 +275,13 @@ static void test_errors(tap_t *t)
          "invalid UTF-8, where");
     f_is(t, "CustomerName eq 'a\xc0\xaf'", "E: $filter: at 19, invalid UTF-8",
          "an overlong sequence");
+}
+
+static void test_limits(tap_t *t)
+{
+    char *deep, *many, *longs;
+    int i;
+
 
     deep = apr_pstrcat(t->p, apr_psprintf(t->p, "%0*d", 33, 0), NULL);
     memset(deep, '(', 33);
@@ -373,6 +377,7 @@ int main(int argc, char **argv)
     test_datetimes(&t);
     test_orderby(&t);
     test_errors(&t);
+    test_limits(&t);
     printf("1..%d\n", t.n);
     apr_pool_destroy(t.p);
     apr_terminate();
