@@ -399,6 +399,8 @@ chats_err_t *chats_filter_compile(apr_pool_t *p, const char *filter,
     cc.lx.p = p;
     cc.env = env;
     cc.params = out->params = apr_array_make(p, 8, sizeof(chats_param_t));
+    cc.fields = out->fields = apr_array_make(p, 8,
+                                             sizeof(const chats_field_t *));
     if ((!blank(filter) && (e = compile_filter(&cc, filter, &out->where))
                            != NULL)
         || (!blank(orderby) && (e = compile_order(&cc, orderby,

@@ -83,6 +83,12 @@ typedef struct {
     const char *order_by;
     /** chats_param_t: $first_param, $first_param + 1, ... */
     apr_array_header_t *params;
+    /** const chats_field_t *: every field either names (a member: its
+     * carrier), once, in order of first use. The SQL reads them whatever
+     * the caller's rights, so the caller holds these against what the
+     * caller may read before running it (a filter on a field one may not
+     * read would tell its values row by row). */
+    apr_array_header_t *fields;
 } chats_filter_sql_t;
 
 /** Compile filter and orderby (each may be NULL) into *pout, in p.

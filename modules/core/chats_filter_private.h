@@ -84,6 +84,7 @@ typedef struct {
     chats_flex_t lx;
     const chats_filter_env_t *env;
     apr_array_header_t *params;   /**< chats_param_t                     */
+    apr_array_header_t *fields;   /**< chats_filter_sql_t's fields       */
     int depth;
     int terms;
     const char *zone_sql;       /**< the zone's "$n", once bound         */

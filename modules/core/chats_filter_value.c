@@ -61,6 +61,7 @@ chats_err_t *chats_fc_field(chats_fc_t *cc, chats_ftarget_t *t)
     const char *name = lx->tok.text, *slash;
     const chats_field_t *f;
     const chats_subfield_t *s;
+    int i;
 
     if (lx->tok.kind != CHATS_FT_NAME || chats_flex_is(lx, "and")
         || chats_flex_is(lx, "or") || chats_flex_is(lx, "not")) {
@@ -74,6 +75,13 @@ chats_err_t *chats_fc_field(chats_fc_t *cc, chats_ftarget_t *t)
                               chats_flex_show(lx, &lx->tok));
     }
     target_field(lx->p, f, t);
+    for (i = 0; i < cc->fields->nelts
+                && APR_ARRAY_IDX(cc->fields, i, const chats_field_t *) != f;
+         i++) {
+    }
+    if (i == cc->fields->nelts) {
+        APR_ARRAY_PUSH(cc->fields, const chats_field_t *) = f;
+    }
     if (slash) {
         s = chats_carrier_find(f->carrier, slash + 1, strlen(slash + 1));
         if (!s) {

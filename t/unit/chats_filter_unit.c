@@ -223,6 +223,18 @@ static void test_orderby(tap_t *t)
     is_str(t, run(t, "Status eq InQueue", "WhenRequested", NULL),
            "W: cs.status = $3 | O: cs.when_requested ASC | $3=4:int2",
            "with a filter");
+    {
+        chats_filter_env_t env = { 1, NULL };
+        chats_filter_sql_t *out = NULL;
+        const chats_field_t *const *f;
+
+        chats_filter_compile(t->p, "Rating eq 1 or user/name eq 'x' or "
+                             "rating gt 2", "User, Status", &env, &out);
+        f = out ? (const chats_field_t *const *)out->fields->elts : NULL;
+        ok(t, f && out->fields->nelts == 3 && !strcmp(f[0]->name, "Rating")
+           && !strcmp(f[1]->name, "User") && !strcmp(f[2]->name, "Status"),
+           "the fields named, once each, in order");
+    }
     is_str(t, run(t, NULL, "Statsu", NULL),
            "E: $orderBy: at 1, unknown field 'Statsu'", "an unknown field");
     is_str(t, run(t, NULL, "Status up", NULL),
