@@ -67,6 +67,12 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  * give modules/tools/chatsession-db the step from the version before. */
 #define CHATS_SCHEMA_VERSION 2
 
+/** The query of a database's schema version: one row, 0 when nothing is
+ * recorded; SQLSTATE 42P01 when there is no version table (an empty
+ * database, or one from before versions were recorded). */
+#define CHATS_SQL_SCHEMA_VERSION \
+    "SELECT coalesce(max(version), 0) FROM chats_schema_version"
+
 /** The SQL that records CHATS_SCHEMA_VERSION (the end of conf/render.sql,
  * which `chatsession-db upgrade` loads last). */
 const char *chats_sql_version_stamp(apr_pool_t *p);

@@ -280,8 +280,8 @@ static chats_err_t *check_schema(chats_store_t *st)
     for (attempt = 0; ; attempt++) {
         apr_time_t t0 = apr_time_now();
 
-        res = pooled(st->r->pool, PQexec(st->conn, "SELECT coalesce(max("
-                     "version), 0) FROM chats_schema_version"));
+        res = pooled(st->r->pool, PQexec(st->conn,
+                                          CHATS_SQL_SCHEMA_VERSION));
         chats_metrics_statement(st->r, t0, res);
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         if (!is_connection_error(st->conn, state)) {

@@ -81,8 +81,7 @@ static const char *sqlstate_of(const char *msg, char *buf)
  * version table (an empty database), -1 when it cannot be told. */
 static int schema_version(PGconn *c)
 {
-    PGresult *res = PQexec(c, "SELECT coalesce(max(version), 0) "
-                              "FROM chats_schema_version");
+    PGresult *res = PQexec(c, CHATS_SQL_SCHEMA_VERSION);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
                             : NULL;
     int version = -1;
