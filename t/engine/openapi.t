@@ -131,6 +131,17 @@ $ids{$_->{operationId}}++ for map { values %$_ } map {
         && $p->{$_}{operationId} } keys %$p } } values %$paths;
 is(scalar(grep { $ids{$_} > 1 } keys %ids), 0, 'operationIds are unique');
 
+# The README's "Routes" table is this table, row for row, in its order.
+my ($routes_md) = (slurp("$top/README") // '')
+    =~ /^### Routes\n(.*?)^### /ms;
+my @md_rows = ($routes_md // '') =~ /^\| (\w+) \| `([^`]+)` \| (\w+) \| (\d+) \|$/mg;
+my @readme_rows;
+push @readme_rows, join(' ', splice(@md_rows, 0, 4)) while @md_rows;
+is_deeply(\@readme_rows,
+          [map { my $p = $_->{path}; $p =~ s{^/api/v1/}{};
+                 "$_->{method} $p $_->{operationId} $_->{ok}" } @$routes],
+          'the README\'s Routes table is the route table');
+
 # What issue 10 asks to cover: the REST family and the 15 agent methods.
 ok($in_table{$_}, "route $_") for (
     'get /api/v1/ChatSession', 'get /api/v1/ChatSession/ForCurrentUser',
