@@ -288,12 +288,43 @@ static void test_rows(tap_t *t)
            "{\"odata.metadata\":\"m\",\"value\":[]}", "an empty page");
 }
 
-int main(void)
+/* --sql SELECT FILTER ORDERBY ZONE TOP SKIP ('' = none): the page's
+ * statement as the module runs it, for t/api/list_explain.t to EXPLAIN:
+ * "S\t<sql>", then "P\t<type>\t<value>" per parameter; or "X\t<error>". */
+static int print_sql(apr_pool_t *p, char **argv)
+{
+    chats_err_t *e = NULL;
+    chats_list_query_t *q;
+    tap_t t = { p, 0, 0 };
+    int i;
+
+    q = query(&t, *argv[0] ? argv[0] : NULL, *argv[1] ? argv[1] : NULL,
+              *argv[2] ? argv[2] : NULL, *argv[3] ? argv[3] : NULL,
+              apr_atoi64(argv[4]), apr_atoi64(argv[5]), &e);
+    if (!q) {
+        printf("X\t%s\n", e ? e->message : "?");
+        return 1;
+    }
+    printf("S\t%s\n", q->stmt.sql);
+    for (i = 0; i < q->nparams; i++) {
+        printf("P\t%s\t%s\n", chats_sql_ptype_name(q->types[i]),
+               q->params[i]);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     tap_t t = { NULL, 0, 0 };
 
     apr_initialize();
     apr_pool_create(&t.p, NULL);
+    if (argc == 8 && !strcmp(argv[1], "--sql")) {
+        int rc = print_sql(t.p, argv + 2);
+
+        apr_terminate();
+        return rc;
+    }
     test_count(&t);
     test_decode(&t);
     test_next(&t);
