@@ -44,7 +44,7 @@ SELECT g,
        'explain ' || g,
        CASE WHEN g % 10 = 0 THEN 4 WHEN g % 10 < 4 THEN 6 ELSE 9 END,
        timestamptz '2024-01-01T00:00:00Z'
-           + ((g * 7919) % 1051200) * interval '1 minute'
+           + ((g::int8 * 7919) % 1051200) * interval '1 minute'
   FROM generate_series($1::int, $2::int) g
 SQL
 db()->do('ANALYZE chat_session');

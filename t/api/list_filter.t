@@ -10,13 +10,14 @@
 # whole path, query string to rows.
 use strict;
 use warnings FATAL => 'all';
+use utf8;
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 use URI::Escape qw(uri_escape_utf8);
 
-plan tests => 66, need_lwp, need_module('mod_dbd.c');
+plan tests => 77, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $SCOPE = "startswith(CustomerName,'lf.t ')";
