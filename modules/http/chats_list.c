@@ -178,6 +178,11 @@ chats_err_t *chats_list_get(chats_req_t *q)
                                        &rows)) != NULL) {
         return e;
     }
+    if (rows->nrows && rows->ncols != lq->ncols) {
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "the list read %d columns, not %d",
+                              rows->ncols, lq->ncols);
+    }
     n = rows->nrows > in.top ? (int)in.top : rows->nrows;
     docs = apr_array_make(r->pool, n ? n : 1, sizeof(chats_doc_t *));
     for (i = 0; i < n; i++) {
