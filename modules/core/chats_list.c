@@ -76,6 +76,22 @@ static const char *bind_param(apr_array_header_t *params, const char *value,
     return apr_psprintf(params->pool, "$%d", params->nelts);
 }
 
+/* The parameters as the store takes them: values and types apart. */
+static void set_params(apr_pool_t *p, chats_list_query_t *q,
+                       const apr_array_header_t *params)
+{
+    int i;
+
+    q->nparams = params->nelts;
+    q->params = apr_pcalloc(p, (apr_size_t)params->nelts
+                               * sizeof(*q->params));
+    q->types = apr_pcalloc(p, (apr_size_t)params->nelts * sizeof(*q->types));
+    for (i = 0; i < params->nelts; i++) {
+        q->params[i] = APR_ARRAY_IDX(params, i, chats_param_t).value;
+        q->types[i] = APR_ARRAY_IDX(params, i, chats_param_t).type;
+    }
+}
+
 chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
                               chats_list_query_t **pq)
 {
@@ -83,15 +99,18 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
     apr_array_header_t *params = apr_array_make(p, 8, sizeof(chats_param_t));
     apr_array_header_t *cols = apr_array_make(p, 8, sizeof(const char *));
     const apr_array_header_t *sel = in->select;
+    apr_array_header_t *def;
     chats_filter_env_t env;
     chats_filter_sql_t *fs;
     const char *sql, *limit, *offset;
     chats_err_t *e;
     int i;
 
-    if (!sel && (e = chats_select_parse((apr_array_header_t **)&sel,
-                                        CHATS_LIST_DEFAULT_SELECT, p))) {
-        return e;
+    if (!sel) {
+        if ((e = chats_select_parse(&def, CHATS_LIST_DEFAULT_SELECT, p))) {
+            return e;
+        }
+        sel = def;
     }
     q->select = sel;
     q->top = in->top;
@@ -132,14 +151,7 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
                       " OFFSET ", offset, NULL);
     q->stmt.name = NULL;
     q->stmt.sql = sql;
-    q->nparams = params->nelts;
-    q->params = apr_pcalloc(p, (apr_size_t)params->nelts
-                               * sizeof(*q->params));
-    q->types = apr_pcalloc(p, (apr_size_t)params->nelts * sizeof(*q->types));
-    for (i = 0; i < params->nelts; i++) {
-        q->params[i] = APR_ARRAY_IDX(params, i, chats_param_t).value;
-        q->types[i] = APR_ARRAY_IDX(params, i, chats_param_t).type;
-    }
+    set_params(p, q, params);
     *pq = q;
     return NULL;
 }

@@ -16,7 +16,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
 use URI::Escape qw(uri_escape_utf8);
 
-plan tests => 97, need_lwp, need_module('mod_dbd.c');
+plan tests => 99, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my @IDS = (96001 .. 96012);
@@ -255,6 +255,16 @@ is_deeply(ids_of(json_body($res) || {}), \@IDS, '... the same rows');
 $res = req(GET => "$BASE/?\$top=1&\$filter=" . uri_escape_utf8($SCOPE));
 like((json_body($res) || {})->{'odata.nextLink'} // '',
      qr{/api/v1/ChatSession\?}, '... its nextLink names the collection');
+
+# ---- behind a reverse proxy: the configured public URL ----------------------
+$res = req(GET => "/public$BASE?\$top=1&\$filter=" . uri_escape_utf8($SCOPE));
+$doc = json_body($res) || {};
+like($doc->{'odata.nextLink'} // '',
+     qr{^https://api\.example\.com/crm/public/api/v1/ChatSession\?\$top=1&\$filter=startswith.*&\$skip=1$},
+     'ChatSessionPublicURL: nextLink on the public URL, the query kept');
+like($doc->{'odata.metadata'} // '',
+     qr{^https://api\.example\.com/crm/public/api/v1/ChatSession/openapi\.json#},
+     '... and odata.metadata');
 
 # ---- _Links.Archive answers -----------------------------------------------
 $res = req(GET => "$BASE/$IDS[0]");
