@@ -4,7 +4,8 @@
 # $skip, odata.nextLink followed to the end without gaps or repeats,
 # $format and Accept (JSON, XML), SO-TimeZone on date-times, rights (none
 # 403, read and update_own see every row), parameters given twice, HEAD,
-# and that an entity's _Links.Archive now answers 200.
+# [SR_...] resources, the public URL behind a proxy, and that an entity's
+# _Links.Archive now answers 200.
 #
 # Other test files' rows share the table: every request here is scoped
 # to this file's rows by a $filter on their names.
@@ -16,7 +17,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
 use URI::Escape qw(uri_escape_utf8);
 
-plan tests => 99, need_lwp, need_module('mod_dbd.c');
+plan tests => 101, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my @IDS = (96001 .. 96012);
@@ -255,6 +256,16 @@ is_deeply(ids_of(json_body($res) || {}), \@IDS, '... the same rows');
 $res = req(GET => "$BASE/?\$top=1&\$filter=" . uri_escape_utf8($SCOPE));
 like((json_body($res) || {})->{'odata.nextLink'} // '',
      qr{/api/v1/ChatSession\?}, '... its nextLink names the collection');
+
+# ---- languages: [SR_...] resources in row values, as in an entity -----------
+seed_session(96050, name => 'lsr [SR_CHAT_SESSION]');
+my $lsr = "$BASE?\$select=CustomerName&\$filter=ChatSessionId%20eq%2096050";
+$res = req(GET => $lsr, headers => { 'SO-Language' => 'en' });
+is((json_body($res) || {})->{value}[0]{CustomerName}, 'lsr Chat session',
+   'SO-Language: string resources translated in rows');
+$res = req(GET => $lsr);
+is((json_body($res) || {})->{value}[0]{CustomerName}, 'lsr [SR_CHAT_SESSION]',
+   '... and left as they are without a language');
 
 # ---- behind a reverse proxy: the configured public URL ----------------------
 $res = req(GET => "/public$BASE?\$top=1&\$filter=" . uri_escape_utf8($SCOPE));
