@@ -13,9 +13,14 @@ struct chats_rights_t {
     chats_caller_t caller;
 };
 
-/** What a request wants to do. */
+/** What a request wants to do. CHATS_DO_ACT: an agent's action on a
+ * session (Pickup, TransferTo, Accept, Reject, Reset; at least
+ * update_own); CHATS_DO_MINE: read the sessions of one's own topics
+ * (ForCurrentUser; at least read). Both need the caller to be an
+ * associate: topic membership and ownership are an associate's. */
 typedef enum {
-    CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE
+    CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE,
+    CHATS_DO_ACT, CHATS_DO_MINE
 } chats_do_e;
 
 /** Take the caller's rights (once; q->rights) from the request
