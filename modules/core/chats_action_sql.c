@@ -2,7 +2,8 @@
  * read like the SQL they become; the builder replaces
  *   {Field}   by the field's column (chats_schema.c),
  *   {=Name}   by the ChatSessionStatus value of that name,
- *   {~Name}   by a ChatMessageType / ChatMessageSpecialType value,
+ *   {type.Name}, {special.Name}
+ *             by a ChatMessageType / ChatMessageSpecialType value,
  *   {ROW}     by the select list a session is read with (chats_sql.c),
  *   $x        by the statement's parameter x, numbered after the zone:
  *             a = caller's associate, n = caller's login, i = session,
@@ -14,15 +15,8 @@
 #include <string.h>
 
 #include "chats_action_sql.h"
+#include "chats_message.h"
 #include "chats_schema.h"
-
-/* ChatMessageType and ChatMessageSpecialType (the official client's
- * Enums.ts; spelling TransferedSession as the client has it): the
- * values the actions' own messages are written with. */
-static const chats_enum_t msg_values[] = {
-    { "Special", 3 }, { "Welcome", 1 }, { "TransferedSession", 6 },
-    { "TransferRejected", 13 }, { NULL, 0 }
-};
 
 /* "Active": the sessions an agent is chatting in, whose Rank numbers
  * must differ [D-11]. */
@@ -62,7 +56,7 @@ static const chats_enum_t msg_values[] = {
     " FROM p WHERE cs.id = p.id RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author, message) SELECT u.last_message_id, u.id," \
-    " {~Special}, {~Welcome}, left($n, 255), '' FROM u)" \
+    " {type.Special}, {special.Welcome}, left($n, 255), '' FROM u)" \
     " SELECT {ROW} FROM u cs"
 
 typedef struct {
@@ -103,7 +97,7 @@ static const act_def_t defs[] = {
       " RETURNING cs.*, t.name AS to_name),"
       " m AS (INSERT INTO chat_message (id, chat_session_id, type,"
       " special_type, special_param, author) SELECT u.last_message_id,"
-      " u.id, {~Special}, {~TransferedSession}, u.to_name, left($n, 255)"
+      " u.id, {type.Special}, {special.TransferedSession}, u.to_name, left($n, 255)"
       " FROM u) SELECT {ROW} FROM u cs" },
     { CHATS_ACT_TRANSFER_DIAG, "transfer_diag", "i to", 1,
       "SELECT EXISTS (SELECT 1 FROM associate a WHERE " TO_MATCH "), {ROW}"
@@ -118,8 +112,8 @@ static const act_def_t defs[] = {
       " version = cs.version + 1, updated_at = now()"
       " WHERE cs.id = $i AND cs.{TransferTo} = $a RETURNING cs.*),"
       " m AS (INSERT INTO chat_message (id, chat_session_id, type,"
-      " special_type, author) SELECT u.last_message_id, u.id, {~Special},"
-      " {~TransferRejected}, left($n, 255) FROM u) SELECT {ROW} FROM u cs" },
+      " special_type, author) SELECT u.last_message_id, u.id, {type.Special},"
+      " {special.TransferRejected}, left($n, 255) FROM u) SELECT {ROW} FROM u cs" },
     { CHATS_ACT_RESET_OWN, "reset_own", "a i", 0,
       "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL,"
       " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false,"
@@ -210,9 +204,13 @@ static const char *brace(apr_pool_t *p, const char *name, apr_size_t len,
         return f && chats_enum_value(f->enums, name + 1, len - 1, &v)
                ? apr_itoa(p, v) : NULL;
     }
-    if (len > 1 && name[0] == '~') {
-        return chats_enum_value(msg_values, name + 1, len - 1, &v)
-               ? apr_itoa(p, v) : NULL;
+    if (len > 5 && !strncmp(name, "type.", 5)) {
+        return chats_enum_value(chats_message_type_enums, name + 5, len - 5,
+                                &v) ? apr_itoa(p, v) : NULL;
+    }
+    if (len > 8 && !strncmp(name, "special.", 8)) {
+        return chats_enum_value(chats_message_special_enums, name + 8,
+                                len - 8, &v) ? apr_itoa(p, v) : NULL;
     }
     f = chats_schema_find(name, len);
     return f ? f->column : NULL;
