@@ -12,7 +12,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
 
-plan tests => 104, need_lwp, need_module('mod_dbd.c');
+plan tests => 92, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $PASS = "Ac-$$-" . time;

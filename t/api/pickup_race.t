@@ -20,7 +20,7 @@ use Time::HiRes ();
 use ChatSession::Test qw(json_body seed_session db bcrypt_hash run_forked
                          second_httpd stop_second_httpd);
 
-plan tests => 23, need_lwp, need_module('mod_dbd.c');
+plan tests => 22, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $PASS = "Pr-$$-" . time;

@@ -11,7 +11,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
 
-plan tests => 78, need_lwp, need_module('mod_dbd.c');
+plan tests => 86, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AG = '/api/v1/Agents/Chat';
