@@ -1,9 +1,10 @@
 # SQL statements per agent action, counted by pg_stat_statements (README
 # "Agent actions": one statement, or one short transaction): on a cached
 # credential, TransferTo, RejectTransfer, Reset and ForCurrentUser run one
-# statement; Pickup and AcceptTransfer one transaction of two (BEGIN, the
-# agent's lock, the action, COMMIT); a no-op runs the write and one
-# diagnosis (a refusal found by it too). Measured as t/api/statements.t does: each request on the
+# statement; Pickup and AcceptTransfer one transaction of two (the agent's
+# lock, then the action; BEGIN and COMMIT are left out of the count:
+# pg_stat_statements counts a prepared BEGIN on its first run only, as
+# seen here); a no-op runs the write and one diagnosis (a refusal found by it too). Measured as t/api/statements.t does: each request on the
 # keep-alive connection of a warm-up request with the same credential.
 use strict;
 use warnings FATAL => 'all';
@@ -63,7 +64,11 @@ sub measure {
         note(sprintf "%s: %s, %d statement(s)", $what, $res->status_line, $n);
         note(sprintf "    %4d %s %s", $_->[0], $_->[1] ? 'top' : 'nested',
              substr($_->[2], 0, 100)) for @$rows;
-        return ($n, [map { $_->[2] } grep { $_->[1] } @$rows]);
+        my @top = grep { $_->[1] && $_->[2] !~ /^(BEGIN|COMMIT|ROLLBACK)\b/ }
+                  @$rows;
+        my $count = 0;
+        $count += $_->[0] for @top;
+        return ($count, [map { $_->[2] } @top]);
     }
     die "$what: could not keep one connection for 5 tries\n";
 }
@@ -76,21 +81,21 @@ sub count_is {
     return $texts;
 }
 
-my $texts = count_is('Pickup', 4, as_one => POST => '/Pickup');
-ok((grep { /^BEGIN/ } @$texts) && (grep { /^COMMIT/ } @$texts)
-   && (grep { /FOR NO KEY UPDATE/ } @$texts),
-   '... one transaction: the agent\'s lock, then the pickup');
-count_is('Pickup, nothing queued', 4, as_one => POST => '/Pickup');
+my $texts = count_is('Pickup', 2, as_one => POST => '/Pickup');
+ok((grep { /^WITH l AS .*FOR NO KEY UPDATE/ } @$texts)
+   && (grep { /FOR UPDATE SKIP LOCKED/ } @$texts),
+   '... the agent\'s lock and the pickup');
+count_is('Pickup, nothing queued', 2, as_one => POST => '/Pickup');
 count_is('TransferTo', 1, as_one => POST => '/8691/TransferTo/as_two');
 count_is('TransferTo again (no-op)', 2,
          as_one => POST => '/8691/TransferTo/as_two');
-count_is('AcceptTransfer', 4, as_two => POST => '/8691/AcceptTransfer');
+count_is('AcceptTransfer', 2, as_two => POST => '/8691/AcceptTransfer');
 count_is('TransferTo back', 1, as_two => POST => '/8691/TransferTo/as_one');
 count_is('RejectTransfer', 1, as_one => POST => '/8691/RejectTransfer');
 count_is('Reset', 1, as_two => POST => '/8691/Reset');
 count_is('Reset again (403: queued, no longer theirs)', 2,
          as_two => POST => '/8691/Reset');
-count_is('Pickup by id', 4, as_one => POST => '/8691/Pickup');
+count_is('Pickup by id', 2, as_one => POST => '/8691/Pickup');
 count_is('ForCurrentUser', 1, as_one => GET => '/ForCurrentUser');
 
 cleanup();
