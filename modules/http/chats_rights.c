@@ -67,6 +67,25 @@ chats_err_t *chats_rights_require(chats_req_t *q, chats_do_e what)
     return NULL;
 }
 
+chats_do_e chats_rights_op_need(chats_op_e op)
+{
+    switch (op) {
+    case CHATS_OP_PICKUP_FIRST:
+    case CHATS_OP_PICKUP:
+    case CHATS_OP_TRANSFER:
+    case CHATS_OP_ACCEPT:
+    case CHATS_OP_REJECT:
+    case CHATS_OP_RESET:
+        return CHATS_DO_ACT;
+    case CHATS_OP_FOR_USER:
+        return CHATS_DO_MINE;
+    case CHATS_OP_CREATE_FOR_TOPIC:
+        return CHATS_DO_CREATE;
+    default:
+        return CHATS_DO_READ;
+    }
+}
+
 const chats_caller_t *chats_rights_caller(const chats_req_t *q)
 {
     return q->rights ? &q->rights->caller : NULL;

@@ -8,6 +8,7 @@
 
 #include "chats_caller.h"
 #include "chats_resource.h"
+#include "chats_routes.h"
 
 struct chats_rights_t {
     chats_caller_t caller;
@@ -22,6 +23,13 @@ typedef enum {
     CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE,
     CHATS_DO_ACT, CHATS_DO_MINE
 } chats_do_e;
+
+/** What an operation needs at least, for a check made before anything
+ * is read (the agent's binder reads the body after it): the actions'
+ * own rights; CHATS_DO_READ for the operations that check more
+ * themselves once they know more (SaveChatSessionEntity: create or
+ * replace). */
+chats_do_e chats_rights_op_need(chats_op_e op);
 
 /** Take the caller's rights (once; q->rights) from the request
  * (chats_caller_of) and check that they allow what at all:

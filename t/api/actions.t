@@ -11,8 +11,12 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use Apache::TestRequest ();
+use IO::Select ();
+use IO::Socket::INET ();
+use MIME::Base64 qw(encode_base64);
 
-plan tests => 92, need_lwp, need_module('mod_dbd.c');
+plan tests => 96, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $PASS = "Ac-$$-" . time;
@@ -202,6 +206,30 @@ $doc = json_body($res);
 ok(exists $doc->{Status} && exists $doc->{CustomerEmail},
    '... the whole entity ($select ignored)');
 is($doc->{Rank}, 3, '... Rank 3 (1, 2 taken)');
+
+# A refused caller's body is never read: the head announces 500000 bytes
+# and none follow; the 403 comes at once (a read would wait for them).
+for my $path ("$BASE/8606/Pickup", '/api/v1/Agents/Chat/PickUpChatSession') {
+    my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
+    my $sock = IO::Socket::INET->new(PeerAddr => $hostport, Timeout => 10)
+        or die "connect $hostport: $!";
+    my $auth = encode_base64("ac_read:$PASS", '');
+    my $t0 = time;
+    syswrite($sock, "POST $path HTTP/1.1\r\nHost: $hostport\r\n"
+                    . "Authorization: Basic $auth\r\n"
+                    . "Content-Type: application/json\r\n"
+                    . "Content-Length: 500000\r\n\r\n");
+    my ($buf, $sel) = ('', IO::Select->new($sock));
+    while ($buf !~ /\r\n\r\n/ && $sel->can_read(10 - (time - $t0))) {
+        sysread($sock, my $chunk, 65536) or last;
+        $buf .= $chunk;
+    }
+    my $took = time - $t0;
+    close $sock;
+    like($buf, qr{^HTTP/1\.1 403 }, "read user, POST $path announcing a "
+                                   . 'body it does not send: 403');
+    ok($took < 5, "... answered before any body byte (${took} s)");
+}
 
 # --- ForCurrentUser --------------------------------------------------------------
 seed_session(8607, topic_id => $T1, user_id => undef, status => 9);  # Closed
