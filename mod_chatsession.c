@@ -9,101 +9,133 @@
 #include "http_core.h"
 #include "ap_expr.h"
 
+#include "chats_listen.h"
 #include "chats_metrics.h"
 #include "chats_openapi.h"
+#include "chats_ops.h"
 #include "chats_private.h"
 #include "chats_resource.h"
+#include "chats_routes.h"
 #include "chats_sql.h"
 #include "chats_store_open.h"
 #include "chats_tz.h"
 
-/* Where "/ChatSession" ends in the URI (the last such segment), or -1. */
-static apr_ssize_t resource_end(const request_rec *r)
+/* Where the segment name ends in the URI (its last occurrence followed
+ * by '/' or the end), or -1. */
+static apr_ssize_t segment_end(const request_rec *r, const char *name)
 {
-    static const char name[] = "/ChatSession";
     const char *u = r->uri, *s;
+    apr_size_t len = strlen(name);
     apr_ssize_t end = -1;
 
     for (s = u; (s = ap_strcasestr(s, name)) != NULL; s++) {
-        char after = s[sizeof(name) - 1];
+        char after = s[len];
 
         if (after == '\0' || after == '/') {
-            end = (s - u) + (apr_ssize_t)sizeof(name) - 1;
+            end = (s - u) + (apr_ssize_t)len;
         }
     }
     return end;
 }
 
-/* "844" -> 844; an id must be a decimal int32 (leading zeros allowed,
- * as SuperOffice's routing takes them). */
-static chats_err_t *parse_id(request_rec *r, const char *s, apr_int32_t *pid)
+/* Which family the URL is, and where its prefix ends: the agent's
+ * ".../Agents/Chat/<Method>" (one segment after it), else the resource's
+ * last "/ChatSession" segment; -1 for neither. */
+static apr_ssize_t resource_find(const request_rec *r, chats_family_e *pfam)
 {
-    apr_int64_t v = 0;
-    const char *d;
+    apr_ssize_t end = segment_end(r, "/Agents/Chat");
 
-    for (d = s; *d; d++) {
-        if (!apr_isdigit(*d) || (v = v * 10 + (*d - '0')) > INT32_MAX) {
-            return chats_err_make(r->pool, CHATS_E_BAD_ID, NULL,
-                                  "'%s' is not a chat session id", s);
-        }
+    if (end >= 0 && !strchr(r->uri + end + (r->uri[end] == '/'), '/')) {
+        *pfam = CHATS_FAMILY_AGENT;
+        return end;
     }
-    *pid = (apr_int32_t)v;
-    return NULL;
+    *pfam = CHATS_FAMILY_REST;
+    return segment_end(r, "/ChatSession");
 }
 
 /* Served beside the sessions: /api/v1/ChatSession/openapi.json. */
 #define CHATS_OPENAPI_NAME "openapi.json"
 
-typedef chats_err_t *chats_method_fn(chats_req_t *q);
-
-/* What each kind of URL allows. */
-typedef struct {
-    const char *allow;
-    chats_method_fn *get, *put, *patch, *del, *post;
-} chats_route_t;
-
-static const chats_route_t item_route = {
-    "GET, HEAD, PUT, PATCH, DELETE, OPTIONS", chats_resource_get,
-    chats_resource_put, chats_resource_patch, chats_resource_delete, NULL
-};
-static const chats_route_t collection_route = {
-    "POST, OPTIONS", NULL, NULL, NULL, NULL, chats_resource_post
-};
-static const chats_route_t default_route = {
-    "GET, HEAD, OPTIONS", chats_resource_default, NULL, NULL, NULL, NULL
-};
-
-static chats_err_t *dispatch(chats_req_t *q, const chats_route_t *rt)
+/* r->allowed from the route's Allow list. */
+static void set_allowed(request_rec *r, const char *allow)
 {
-    request_rec *r = q->r;
-    chats_err_t *e;
-    chats_method_fn *fn = r->method_number == M_GET ? rt->get
-                        : r->method_number == M_PUT ? rt->put
-                        : r->method_number == M_PATCH ? rt->patch
-                        : r->method_number == M_DELETE ? rt->del
-                        : r->method_number == M_POST ? rt->post : NULL;
+    char *list = apr_pstrdup(r->pool, allow), *m, *last;
 
-    if (r->method_number == M_OPTIONS) {
-        apr_table_setn(r->headers_out, "Allow", rt->allow);
-        apr_table_setn(r->headers_out, "Accept-Patch",
-                       "application/json-patch+json, "
-                       "application/merge-patch+json");
-        ap_set_content_length(r, 0);
+    r->allowed = 0;
+    for (m = apr_strtok(list, ", ", &last); m;
+         m = apr_strtok(NULL, ", ", &last)) {
+        int n = ap_method_number_of(m);
+
+        if (n != M_INVALID) {
+            r->allowed |= AP_METHOD_BIT << n;
+        }
+    }
+}
+
+/* Content negotiation, $select, zone and language: 406 and 400 before
+ * anything is read or written. */
+static chats_err_t *preflight(chats_req_t *q)
+{
+    chats_err_t *e;
+
+    if (q->route->op == CHATS_OP_DELETE) {
         return NULL;
     }
-    if (!fn) {
-        apr_table_setn(r->err_headers_out, "Allow", rt->allow);
+    if ((e = chats_resource_negotiate(q)) != NULL
+        || (!q->agent && (q->route->args & CHATS_ARG_SELECT)
+            && (e = chats_resource_select(q)) != NULL)) {
+        return e;
+    }
+    return chats_resource_locale(q);
+}
+
+static chats_err_t *dispatch(chats_req_t *q, chats_family_e fam,
+                             const char *tail)
+{
+    request_rec *r = q->r;
+    chats_route_match_t m;
+    chats_method_fn *fn;
+    chats_err_t *e;
+
+    switch (chats_route_match(r->pool, fam, tail, r->method_number == M_GET
+                              ? "GET" : r->method, &m)) {
+    case CHATS_ROUTE_NO_PATH:
+        return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
+                              fam == CHATS_FAMILY_AGENT
+                              ? "no such agent method" : "no such resource");
+    case CHATS_ROUTE_OPTIONS:
+        set_allowed(r, m.allow);
+        apr_table_setn(r->headers_out, "Allow", m.allow);
+        if (m.patch) {
+            apr_table_setn(r->headers_out, "Accept-Patch",
+                           "application/json-patch+json, "
+                           "application/merge-patch+json");
+        }
+        ap_set_content_length(r, 0);
+        return NULL;
+    case CHATS_ROUTE_NO_METHOD:
+        set_allowed(r, m.allow);
+        apr_table_setn(r->err_headers_out, "Allow", m.allow);
         return chats_err_make(r->pool, CHATS_E_METHOD, NULL,
                               "%s is not allowed here", r->method);
+    case CHATS_ROUTE_FOUND:
+        break;
+    }
+    set_allowed(r, m.allow);
+    q->route = m.row;
+    q->agent = fam == CHATS_FAMILY_AGENT;
+    if (!(fn = chats_op_fn[m.row->op])) {
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "%s has no function", m.row->operation_id);
     }
     /* The representation depends on these: caches in front must know. */
     apr_table_mergen(r->headers_out, "Vary",
                      "Accept, Accept-Language, SO-Language, SO-TimeZone");
-    /* 406 before anything is done, not after a write */
-    if (r->method_number != M_DELETE
-        && ((e = chats_resource_negotiate(q)) != NULL
-            || (e = chats_resource_select(q)) != NULL
-            || (e = chats_resource_locale(q)) != NULL)) {
+    /* REST: a bad id is answered first, as before; the agent's arguments
+     * are in its body, read after the 406 checks. */
+    if ((!q->agent && (e = chats_args_bind(q, m.id, m.to_associate)))
+        || (e = preflight(q)) != NULL
+        || (q->agent && (e = chats_args_bind(q, NULL, NULL)))) {
         return e;
     }
     return fn(q);
@@ -133,41 +165,31 @@ static chats_err_t *send_openapi(request_rec *r)
 
 static chats_err_t *route(request_rec *r)
 {
-    apr_ssize_t end = resource_end(r);
+    chats_family_e fam;
+    apr_ssize_t end = resource_find(r, &fam);
     const char *tail;
     chats_req_t q;
-    chats_err_t *e;
 
-    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_PUT)
-        | (AP_METHOD_BIT << M_PATCH) | (AP_METHOD_BIT << M_DELETE)
-        | (AP_METHOD_BIT << M_POST) | (AP_METHOD_BIT << M_OPTIONS);
+    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST)
+        | (AP_METHOD_BIT << M_OPTIONS);
     if (end < 0) {
         return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
                               "no such resource");
     }
     memset(&q, 0, sizeof(q));
     q.r = r;
-    q.archive_url = apr_pstrmemdup(r->pool, r->uri, end);
+    q.archive_url = fam == CHATS_FAMILY_REST
+                    ? apr_pstrmemdup(r->pool, r->uri, end) : "";
     tail = r->uri + end;
     /* The official client posts to the collection with a trailing '/'. */
-    if (!*tail || !strcmp(tail, "/")) {
-        return dispatch(&q, &collection_route);
+    if (fam == CHATS_FAMILY_REST && !strcmp(tail, "/")) {
+        tail = "";
     }
-    if (strchr(tail + 1, '/')) {
-        return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "no such resource");
-    }
-    if (!strcasecmp(tail + 1, CHATS_OPENAPI_NAME)) {
+    if (fam == CHATS_FAMILY_REST && *tail
+        && !strcasecmp(tail + 1, CHATS_OPENAPI_NAME)) {
         return send_openapi(r);
     }
-    if (!strcasecmp(tail + 1, "default")) {
-        return dispatch(&q, &default_route);
-    }
-    if ((e = parse_id(r, tail + 1, &q.id)) != NULL) {
-        return e;
-    }
-    chats_note_session(r, q.id);
-    return dispatch(&q, &item_route);
+    return dispatch(&q, fam, tail);
 }
 
 static int chats_handler(request_rec *r)
@@ -245,6 +267,7 @@ static void chats_child_init(apr_pool_t *pchild, server_rec *s)
     chats_auth_child_init(pchild, s);
     chats_tz_child_init(pchild, s);
     chats_store_child_init(pchild, s);
+    chats_listen_child_init(pchild, s);
 }
 
 static void chats_register_hooks(apr_pool_t *p)

@@ -24,12 +24,23 @@ INSERT INTO associate (associate_id, name, person_id, rank, tooltip, type,
     (5, 'tje0', 0, 1, 'Tore Jensen', 1, 2, 'Tore Jensen', 'Mr. Jensen', 5,
      'tje0', '$2y$10$x/XiKH2szvWdDOaZgVuaIO8RBbRfXhN8dVOBZKvAf99wifXEVmSMO'),
     (7, 'ann', 0, 2, 'Ann Agent', 1, 2, 'Ann Agent', 'Ms. Agent', 7,
-     'ann', NULL)
+     'ann', NULL),
+    (8, 'bob', 0, 3, 'Bob Agent', 1, 2, 'Bob Agent', 'Mr. Agent', 8,
+     'bob', NULL)
 ON CONFLICT DO NOTHING;
 
--- tje0 administers chat sessions; ann updates her own (conf/auth.sql).
+-- tje0 administers chat sessions; ann and bob update their own
+-- (conf/auth.sql).
 INSERT INTO chat_session_right (associate_id, level) VALUES
-    (5, 'admin'), (7, 'update_own')
+    (5, 'admin'), (7, 'update_own'), (8, 'update_own')
+ON CONFLICT DO NOTHING;
+
+-- Topic members (README "Topic members"): tje0 has every role in Sales and
+-- Support, ann may answer Sales chats only, bob is a member of no topic.
+INSERT INTO chat_topic_member (topic_id, associate_id, can_respond,
+                               notifications, listen, manager) VALUES
+    (1, 5, true, true, true, true), (2, 5, true, true, true, true),
+    (1, 7, true, false, false, false)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO contact (contact_id, name, department, org_nr, url, city,
@@ -117,3 +128,20 @@ INSERT INTO chat_session (id, topic_id, user_id, customer_id, customer_alias,
 ON CONFLICT DO NOTHING;
 
 SELECT setval('chat_session_id_seq', GREATEST(1000, (SELECT max(id) FROM chat_session)));
+
+-- 845's conversation (its FirstMessage and LastMessage are the first and
+-- the last text message), for GET Messages and the transcript.
+INSERT INTO chat_message (id, chat_session_id, type, message, author,
+                          read_by_customer, special_type, special_param,
+                          when_posted) VALUES
+    (1, 845, 3, '', 'tje0', 1, 1, '', '2011-01-11T16:55:10Z'),
+    (2, 845, 2, 'Hello, I need help with my licence.', 'Kari', 1, 0, '',
+     '2011-01-11T16:55:12Z'),
+    (3, 845, 1, 'Sure: which one?', 'tje0', 1, 0, '',
+     '2011-01-11T16:56:00Z'),
+    (4, 845, 2, 'Thank you, bye!', 'Kari', 1, 0, '',
+     '2011-01-11T17:10:40Z')
+ON CONFLICT DO NOTHING;
+UPDATE chat_session SET last_message_id = 4, has_text_message = true
+ WHERE id = 845 AND last_message_id IS NULL;
+SELECT setval('chat_message_id_seq', GREATEST(1000, (SELECT max(id) FROM chat_message)));

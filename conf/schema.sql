@@ -347,3 +347,68 @@ CREATE INDEX IF NOT EXISTS chat_session_user_idx ON chat_session (user_id);
 CREATE INDEX IF NOT EXISTS chat_session_customer_idx ON chat_session (customer_id);
 CREATE INDEX IF NOT EXISTS chat_session_status_idx
     ON chat_session (status, topic_id, id);
+
+-- ---------------------------------------------------------------- version 3
+-- Topic membership (spec §1 ForCurrentUser: "Can Respond, Notifications,
+-- Listen or Manager"); a member has at least one role. Pickup needs
+-- can_respond. The primary key leads with the associate: "my topics" is an
+-- index-only scan.
+CREATE TABLE IF NOT EXISTS chat_topic_member (
+    topic_id      integer NOT NULL REFERENCES chat_topic(id) ON DELETE CASCADE,
+    associate_id  integer NOT NULL
+                  REFERENCES associate(associate_id) ON DELETE CASCADE,
+    can_respond   boolean NOT NULL DEFAULT false,
+    notifications boolean NOT NULL DEFAULT false,
+    listen        boolean NOT NULL DEFAULT false,
+    manager       boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (associate_id, topic_id),
+    CONSTRAINT chat_topic_member_some_role
+        CHECK (can_respond OR notifications OR listen OR manager)
+);
+CREATE INDEX IF NOT EXISTS chat_topic_member_topic_idx
+    ON chat_topic_member (topic_id);
+
+-- Messages: the ChatMessage carrier (spec §2), one column per member; the
+-- field table is modules/core/chats_message.c (t/engine/schema.t holds the
+-- two together). Message ids are taken under the session's row lock (every
+-- statement that inserts one sets chat_session.last_message_id from the
+-- sequence first), so per session they are commit-ordered and "after=N"
+-- never skips a message that commits later.
+CREATE SEQUENCE IF NOT EXISTS chat_message_id_seq;
+CREATE TABLE IF NOT EXISTS chat_message (
+    id               integer PRIMARY KEY DEFAULT nextval('chat_message_id_seq'),
+    chat_session_id  integer NOT NULL
+                     REFERENCES chat_session(id) ON DELETE CASCADE,
+    type             smallint NOT NULL DEFAULT 0,   -- ChatMessageType
+    message          text NOT NULL DEFAULT '',      -- max_len 32768
+    author           varchar(255) NOT NULL DEFAULT '',
+    read_by_customer smallint NOT NULL DEFAULT 0,   -- Int16 in NetServer
+    special_type     smallint NOT NULL DEFAULT 0,   -- ChatMessageSpecialType
+    special_param    varchar(1024) NOT NULL DEFAULT '',
+    when_posted      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS chat_message_session_idx
+    ON chat_message (chat_session_id, id);
+
+-- Bookkeeping columns of the messages (no entity field, like version):
+-- the last message's id (taken under the row lock, above), and whether a
+-- ToUser/ToCustomer message exists (FirstMessage is set once).
+ALTER TABLE chat_session
+    ADD COLUMN IF NOT EXISTS last_message_id  integer,
+    ADD COLUMN IF NOT EXISTS has_text_message boolean NOT NULL DEFAULT false;
+
+-- The queue: the list's "Status eq 'InQueue' orderBy WhenRequested" and
+-- Pickup's "oldest InQueue of my topics" read it in order, without a sort.
+CREATE INDEX IF NOT EXISTS chat_session_queue_idx
+    ON chat_session (status, when_requested, id);
+
+-- Live consoles: every new message is announced at commit, as
+-- "session id:message id" on channel chats_message (long polling).
+CREATE OR REPLACE FUNCTION chats_message_notify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('chats_message', NEW.chat_session_id || ':' || NEW.id);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER chat_message_notify AFTER INSERT ON chat_message
+    FOR EACH ROW EXECUTE FUNCTION chats_message_notify();

@@ -246,7 +246,7 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
     chats_store_t *st;
     chats_err_t *e;
 
-    view_opts(q, rd->id != 0, rd->id, &o);
+    view_opts(q, rd->id != 0 && !q->agent, rd->id, &o);
     /* What this caller may do with this row (or the template). */
     o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);

@@ -10,6 +10,7 @@
 #include "chats_tz.h"
 
 struct chats_rights_t;
+struct chats_route_def_t;
 
 /** What the router learnt about a request. */
 typedef struct {
@@ -22,6 +23,23 @@ typedef struct {
     const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
     const apr_array_header_t *select;  /**< $select; NULL = every field */
     const struct chats_rights_t *rights; /**< once looked up (chats_rights.h) */
+    /* Issue 10: the route and its arguments (chats_routes.h; bound by
+     * chats_agent.c from the path, the query or the agent's body before
+     * the operation runs, so REST and agent run the same function). */
+    const struct chats_route_def_t *route; /**< the matched row         */
+    int agent;                 /**< an agent call: no _Links, no Location,
+                                    no conditional headers, no $select    */
+    const char *to_associate;  /**< {toAssociate}: a login or an id      */
+    apr_int64_t after;         /**< after=N (0 when absent)              */
+    int wait;                  /**< wait=S seconds, 0..30 (0: no wait)   */
+    int html;                  /**< html=true (0 when absent)            */
+    apr_int32_t topic;         /**< agent chatTopicId                    */
+    /** Agent: the body as parsed (NULL for the "no arguments" forms). */
+    const chats_doc_t *agent_body;
+    /** Agent: the entity (SaveChatSessionEntity) or the message member
+     * (AddChatMessage), already read: the operation takes it instead of
+     * reading the request body. NULL: read the request body. */
+    const chats_doc_t *arg_body;
 } chats_req_t;
 
 /** Choose the representation from Accept (JSON unless XML is preferred;

@@ -73,8 +73,10 @@ static chats_err_t *written(chats_req_t *q, const chats_plan_t *pl,
         /* 200, as SuperOffice answers a create, and where it now lives */
         q->id = (apr_int32_t)apr_atoi64(rows->values[0]);
         chats_note_session(r, q->id);
-        apr_table_setn(r->headers_out, "Location",
-                       chats_resource_self_url(q, q->id));
+        if (!q->agent) {       /* the agent's answer is the carrier alone */
+            apr_table_setn(r->headers_out, "Location",
+                           chats_resource_self_url(q, q->id));
+        }
     }
     return chats_resource_send(q, chats_resource_read_row(q, rows->values));
 }
@@ -180,6 +182,11 @@ static chats_err_t *read_body(chats_req_t *q, chats_media_e *pmedia,
     request_rec *r = q->r;
     chats_err_t *e;
 
+    if (q->arg_body) {         /* the agent's binder has read it */
+        *pmedia = CHATS_MEDIA_JSON;
+        *pbody = (chats_doc_t *)q->arg_body;
+        return NULL;
+    }
     /* A slow upload must not hold one of DBDMax connections meanwhile. */
     chats_store_release(r);
     if ((e = chats_body_media(r, pmedia)) != NULL

@@ -10,7 +10,9 @@
  *              "enums": [{"name", "value"}] | null,
  *              "carrier": {"type_name", "table", "fields": [
  *                  {"name", "column", "type", "flags", "enums", "expr",
- *                   "lookup": {"table", "key", "via"} | null}]} | null}]}
+ *                   "lookup": {"table", "key", "via"} | null}]} | null}],
+ *  "message_table": "chat_message",
+ *  "message_fields": [the ChatMessage fields (chats_message.c), as above]}
  *
  * Types are the chats_ftype_e names in lower case (int32, string, ...);
  * flags the CHATS_FF_* (members: CHATS_SF_*) names in lower case, an
@@ -24,6 +26,7 @@
 #include <apr_strings.h>
 #include <yajl/yajl_gen.h>
 
+#include "chats_message.h"
 #include "chats_schema.h"
 #include "chats_sql.h"
 
@@ -91,7 +94,7 @@ typedef struct {
 static const flag_name_t field_flags[] = {
     { CHATS_FF_READONLY, "readonly" }, { CHATS_FF_KEY, "key" },
     { CHATS_FF_ZERO_NULL, "zero_null" }, { CHATS_FF_OWNER, "owner" },
-    { 0, NULL }
+    { CHATS_MFF_UTC_Z, "utc_z" }, { 0, NULL }
 };
 
 static const flag_name_t member_flags[] = {
@@ -182,13 +185,12 @@ static void gen_carrier(out_t *o, const chats_carrier_t *c)
     keep(o, yajl_gen_map_close(o->g));
 }
 
-static void gen_fields(out_t *o)
+static void gen_field_list(out_t *o, const char *key,
+                           const chats_field_t *f, int n)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    int i;
 
-    keep(o, yajl_gen_map_open(o->g));
-    str(o, "fields");
+    str(o, key);
     keep(o, yajl_gen_array_open(o->g));
     for (i = 0; i < n; i++) {
         keep(o, yajl_gen_map_open(o->g));
@@ -202,6 +204,19 @@ static void gen_fields(out_t *o)
         keep(o, yajl_gen_map_close(o->g));
     }
     keep(o, yajl_gen_array_close(o->g));
+}
+
+static void gen_fields(out_t *o)
+{
+    int n;
+    const chats_field_t *f;
+
+    keep(o, yajl_gen_map_open(o->g));
+    f = chats_schema_fields(&n);
+    gen_field_list(o, "fields", f, n);
+    kstr(o, "message_table", "chat_message");
+    f = chats_message_fields(&n);
+    gen_field_list(o, "message_fields", f, n);
     keep(o, yajl_gen_map_close(o->g));
 }
 

@@ -13,7 +13,7 @@ use Apache::TestConfig ();
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db req);
 
-plan tests => 56, need_lwp, need_module('mod_dbd.c');
+plan tests => 79, need_lwp, need_module('mod_dbd.c');
 
 my $top  = Apache::Test::vars('top_dir');
 my $tool = "$top/modules/tools/chatsession-db";
@@ -71,7 +71,7 @@ ok(@words >= 10 && !@missing,
    'the man page documents every command and option of --help ('
    . scalar(@words) . ')') or diag("missing: @missing");
 ($rc, $out) = run(undef, '--version');
-like($out, qr/schema version 2$/m, '--version names the schema version of the files');
+like($out, qr/schema version 3$/m, '--version names the schema version of the files');
 ($rc, $out, $err) = run(undef, @conn, 'frobnicate');
 is($rc, 2, 'an unknown command exits 2');
 like($err, qr/unknown command 'frobnicate'/, 'and says so');
@@ -80,25 +80,25 @@ like($err, qr/unknown command 'frobnicate'/, 'and says so');
 my $fresh = scratch_db();
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 1, 'version exits 1 when the database is not at the files\' version');
-like($out, qr/^database: 0\nfiles:    2 /, 'an empty database is version 0');
+like($out, qr/^database: 0\nfiles:    3 /, 'an empty database is version 0');
 ($rc, $out, $err) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade on an empty database') or diag($err);
-like($out, qr/schema version 0 -> 2 \(schema\.sql auth\.sql locale\.sql render\.sql\)/,
+like($out, qr/schema version 0 -> 3 \(schema\.sql auth\.sql locale\.sql upgrade\/3\.sql render\.sql\)/,
      'says what it loaded');
-is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 2, 'records version 2');
+is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 3, 'records version 3');
 ok(on($fresh, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions exist');
 ok(on($fresh, q{SELECT to_regclass('chat_session_right') IS NOT NULL}), 'auth.sql was loaded');
 ok(on($fresh, q{SELECT count(*) > 0 FROM string_resource}), 'locale.sql was loaded');
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 0, 'version exits 0 when they match');
-like($out, qr/^database: 2\nfiles:    2 /, 'version: both 2');
+like($out, qr/^database: 3\nfiles:    3 /, 'version: both 3');
 
 # --- re-run: nothing lost
 on($fresh, q{INSERT INTO chat_topic (id, name) VALUES (77, 'kept') RETURNING id});
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade again');
-like($out, qr/schema version 2, up to date/, 'says it is up to date');
+like($out, qr/schema version 3, up to date/, 'says it is up to date');
 is(on($fresh, 'SELECT name FROM chat_topic WHERE id = 77'), 'kept', 'the data is kept');
 is(on($fresh, 'SELECT count(*) FROM chats_schema_version'), 1, 'version recorded once');
 
@@ -114,10 +114,10 @@ my @pids = map {
 } 1, 2;
 my @rcs = map { waitpid($_, 0); $? >> 8 } @pids;
 is("@rcs", '0 0', 'two upgrades at once both succeed');
-is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 2, 'and leave version 2');
+is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 3, 'and leave version 3');
 
 # --- a database of the first release (version 1: no rendering functions,
-# no version table) is upgraded to 2.
+# no version table) is upgraded to 3.
 my $v1 = scratch_db();
 system("psql -X -q -v ON_ERROR_STOP=1 "
        . join(' ', map { "'$_'" } @conn, '-d', $v1)
@@ -128,18 +128,96 @@ on($v1, q{INSERT INTO chat_topic (id, name) VALUES (78, 'from v1') RETURNING id}
 like($out, qr/^database: 1\n/, 'a first-release database is version 1');
 ($rc, $out) = run(undef, @conn, '-d', $v1, 'upgrade');
 is($rc, 0, 'upgrade from version 1');
-like($out, qr/schema version 1 -> 2/, 'says 1 -> 2');
+like($out, qr/schema version 1 -> 3/, 'says 1 -> 3');
 ok(on($v1, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions now exist');
 is(on($v1, 'SELECT name FROM chat_topic WHERE id = 78'), 'from v1', 'the data is kept');
 
+# --- a database at version 2 (before messages and topic members) is
+# upgraded to 3: the tables appear, and upgrade/3.sql makes the associates
+# who could write sessions members of the topics that have sessions, once.
+my $v2 = scratch_db();
+run(undef, @conn, '-d', $v2, 'upgrade');
+for my $sql (
+    'DROP TABLE chat_message', 'DROP TABLE chat_topic_member',
+    'DROP SEQUENCE chat_message_id_seq',
+    'DROP FUNCTION chats_message_notify()',
+    'DROP INDEX chat_session_queue_idx',
+    'ALTER TABLE chat_session DROP COLUMN last_message_id, DROP COLUMN has_text_message',
+    'UPDATE chats_schema_version SET version = 2',
+    q{INSERT INTO chat_topic (id, name) VALUES (1, 'busy'), (2, 'idle')},
+    q{INSERT INTO associate (associate_id, name) VALUES
+        (1, 'a_admin'), (2, 'a_own'), (3, 'a_read'), (4, 'a_all')},
+    q{INSERT INTO chat_session_right (associate_id, level) VALUES
+        (1, 'admin'), (2, 'update_own'), (3, 'read'), (4, 'update_all')},
+    q{INSERT INTO chat_session (topic_id, status, last_message)
+        VALUES (1, 5, 'kept')}) {
+    my $d = DBI->connect("dbi:Pg:dbname=$v2;host=$ENV{CHATS_TEST_PGHOST};"
+                         . "port=$ENV{CHATS_TEST_PGPORT}",
+                         $ENV{CHATS_TEST_PGUSER}, '',
+                         { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+    $d->do($sql);
+    $d->disconnect;
+}
+($rc, $out) = run(undef, @conn, '-d', $v2, 'version');
+like($out, qr/^database: 2\n/, 'a version-2 database says 2');
+($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'upgrade');
+is($rc, 0, 'upgrade from version 2') or diag($err);
+like($out, qr/schema version 2 -> 3 \(.*upgrade\/3\.sql render\.sql\)/,
+     'says 2 -> 3, with the step upgrade/3.sql');
+ok(on($v2, q{SELECT to_regclass('chat_message') IS NOT NULL
+               AND to_regclass('chat_session_queue_idx') IS NOT NULL}),
+   'chat_message and the queue index exist');
+is(on($v2, q{SELECT string_agg(format('%s@%s:%s%s%s%s', associate_id, topic_id,
+                 can_respond::int, notifications::int, listen::int, manager::int),
+                 ' ' ORDER BY associate_id, topic_id) FROM chat_topic_member}),
+   '1@1:1111 2@1:1110 4@1:1110',
+   'writers became members of the topic with sessions (manager: admins), readers not');
+is(on($v2, 'SELECT last_message FROM chat_session WHERE topic_id = 1'), 'kept',
+   'the sessions are kept');
+is(on($v2, 'SELECT has_text_message::int + coalesce(last_message_id, 0) FROM chat_session'),
+   0, 'and have no message bookkeeping yet');
+
+# --- topic members: add-member, remove-member
+($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'add-member', 'a_read', 'idle', 'listen,notify');
+is($rc, 0, 'add-member by topic name') or diag($err);
+like($out, qr/a_read is a member of topic 2 \(listen,notify\)/, 'says who, where, what');
+($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'add-member', 'a_own', '2');
+is($rc, 0, 'add-member by topic id, default role');
+($rc) = run(undef, @conn, '-d', $v2, 'add-member', 'a_own', '1', 'manager');
+is($rc, 0, 'add-member again: the roles are replaced');
+is(on($v2, q{SELECT string_agg(format('%s@%s:%s%s%s%s', associate_id, topic_id,
+                 can_respond::int, notifications::int, listen::int, manager::int),
+                 ' ' ORDER BY associate_id, topic_id) FROM chat_topic_member
+              WHERE associate_id IN (2, 3)}),
+   '2@1:0001 2@2:1000 3@2:0110', 'the members and their roles');
+($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'add-member', 'a_own', '1', 'respond,boss');
+is($rc, 2, 'an unknown role exits 2');
+like($err, qr/unknown role 'boss'/, 'and names it');
+($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'add-member', 'nobody', '1');
+is($rc, 1, 'an unknown associate exits 1');
+like($err, qr/no associate 'nobody'/, 'and names it');
+($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'add-member', 'a_own', 'nosuch');
+is($rc, 1, 'an unknown topic exits 1');
+like($err, qr/no chat topic 'nosuch'/, 'and names it');
+($rc, $out) = run(undef, @conn, '-d', $v2, 'remove-member', 'a_read', 'idle');
+is($rc, 0, 'remove-member');
+like($out, qr/a_read is no longer a member of topic 2/, 'says so');
+($rc, $out) = run(undef, @conn, '-d', $v2, 'remove-member', 'a_read', 'idle');
+like($out, qr/a_read was no member of topic 2/, 'again: was no member');
+is(on($v2, 'SELECT count(*) FROM chat_topic_member WHERE associate_id = 3'), 0,
+   'the membership is gone');
+($rc, $out) = run(undef, @conn, '-d', $v2, 'upgrade');
+is(on($v2, 'SELECT count(*) FROM chat_topic_member'), 4,
+   'a later upgrade adds no membership back');
+
 # --- a newer database is refused, unchanged
 my $newer = scratch_db();
 run(undef, @conn, '-d', $newer, 'upgrade');
-on($newer, 'INSERT INTO chats_schema_version (version) VALUES (3) RETURNING version');
+on($newer, 'INSERT INTO chats_schema_version (version) VALUES (4) RETURNING version');
 ($rc, $out, $err) = run(undef, @conn, '-d', $newer, 'upgrade');
 is($rc, 1, 'a newer database: upgrade exits 1');
-like($err, qr/schema version 3, newer than these files \(2/, 'and says why');
+like($err, qr/schema version 4, newer than these files \(3/, 'and says why');
 
 # --- a failing upgrade leaves the database as it was
 my $broken = "$tmp/broken";

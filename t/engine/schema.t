@@ -12,7 +12,12 @@
 #   names the field of a violation from that name), a carrier's one
 #   referencing its table's key;
 # - chat_session has no column the field table does not know, but the
-#   bookkeeping ones the statements use (version, updated_at);
+#   bookkeeping ones the statements use (version, updated_at,
+#   last_message_id, has_text_message);
+# - chat_message against the ChatMessage field table (chats_message.c):
+#   a column per field, of its type, NOT NULL (the server stamps
+#   WhenPosted), varchar lengths, the key, no other column, the session
+#   reference cascading; chat_topic_member's roles;
 # - every carrier's table has its key as primary key and each stored
 #   member's column; a looked-up member's table is keyed by the lookup's
 #   key (a scalar subquery must find one row at most) and holds its
@@ -47,6 +52,10 @@ my %COLTYPE = (
 my %BOOKKEEPING = (
     version    => 'int8',          # the strong ETag; bumped by every write
     updated_at => 'timestamptz',   # Last-Modified
+    # the last message's id, taken under the row lock (NULL: none yet)
+    last_message_id  => ['int4', 'nullable'],
+    # a ToUser/ToCustomer message exists: FirstMessage is set once
+    has_text_message => 'bool',
 );
 
 my $dbh = engine_db();
@@ -174,8 +183,11 @@ for my $f (@fields) {
 
 for my $c (sort keys %BOOKKEEPING) {
     my $col = $cs->{$c};
-    ok($col && $col->{type} eq $BOOKKEEPING{$c} && !$col->{nullable},
-       "$TABLE.$c: $BOOKKEEPING{$c} NOT NULL, used by the statements");
+    my ($type, $null) = ref $BOOKKEEPING{$c} ? @{ $BOOKKEEPING{$c} }
+                                             : ($BOOKKEEPING{$c});
+    ok($col && $col->{type} eq $type && !$col->{nullable} == !$null,
+       "$TABLE.$c: $type " . ($null ? 'nullable' : 'NOT NULL')
+       . ', used by the statements');
 }
 my @unknown = grep { !$field_of{$_} && !$BOOKKEEPING{$_} } sort keys %$cs;
 is_deeply(\@unknown, [], "no $TABLE column unknown to the field table")
@@ -237,6 +249,58 @@ sub check_member {
     my $col = $tcols->{ $s->{column} };
     ok($col, "$what: $t.$s->{column} exists") or return;
     type_ok($s->{type}, $col, "$what ($t.$s->{column})");
+}
+
+# ------------------------------------------------------ chat_message
+{
+    my $mt = $table->{message_table};
+    my @mf = @{ $table->{message_fields} || [] };
+    ok($mt && @mf, 'chats-schema prints the ChatMessage fields');
+    my $mc = columns($mt);
+    ok($mc, "table $mt exists") or done_testing(), exit;
+    my %mfield;
+    for my $f (@mf) {
+        my $what = "ChatMessage.$f->{name} ($mt.$f->{column})";
+        my %flag = map { $_ => 1 } @{ $f->{flags} };
+        my $col = $mc->{ $f->{column} };
+        $mfield{ $f->{column} } = $f->{name};
+        ok($col, "$what: column exists") or next;
+        type_ok($f->{type}, $col, $what);
+        ok(!$col->{nullable}, "$what: NOT NULL (a message is whole)");
+        if ($f->{type} eq 'string' && defined $col->{len}) {
+            is($col->{len}, $f->{max_len},
+               "$what: varchar($col->{len}) is max_len");
+        }
+        enums_fit($f, $what) if $f->{enums};
+        is(primary_key($mt), $f->{column}, "$what: the primary key")
+            if $flag{key};
+    }
+    my @extra = grep { !$mfield{$_} } sort keys %$mc;
+    is_deeply(\@extra, [], "no $mt column unknown to the ChatMessage table");
+    my ($fk) = grep { $_->[1] eq 'chat_session_id' } @{ foreign_keys($mt) };
+    ok($fk && $fk->[2] eq $TABLE && $fk->[3] eq 'id',
+       "$mt.chat_session_id references $TABLE(id)");
+    is(scalar $dbh->selectrow_array(q{
+           SELECT confdeltype FROM pg_constraint
+            WHERE conrelid = 'chat_message'::regclass AND contype = 'f'}),
+       'c', 'deleting a session deletes its messages');
+    ok(scalar $dbh->selectrow_array(q{
+           SELECT count(*) FROM pg_trigger
+            WHERE tgrelid = 'chat_message'::regclass
+              AND tgname = 'chat_message_notify'}),
+       'new messages are announced (trigger chat_message_notify)');
+
+    my $tm = columns('chat_topic_member');
+    ok($tm && (grep { $tm->{$_} && $tm->{$_}{type} eq 'bool'
+                      && !$tm->{$_}{nullable} }
+               qw(can_respond notifications listen manager)) == 4,
+       'chat_topic_member has the four roles, NOT NULL');
+    is(primary_key('chat_topic_member'), 'associate_id,topic_id',
+       'chat_topic_member: one row per associate and topic');
+    ok(scalar $dbh->selectrow_array(q{
+           SELECT count(*) FROM pg_indexes
+            WHERE indexname = 'chat_session_queue_idx'}),
+       'the queue index (status, when_requested, id) exists');
 }
 
 # The carriers' rendering functions live in the database: the shipped

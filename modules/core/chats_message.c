@@ -1,0 +1,278 @@
+/* The ChatMessage field table (spec §2 "ChatMessage", enums §3). Adding a
+ * member is one row here plus its column of chat_message in
+ * conf/schema.sql (t/engine/schema.t holds them together). */
+#include <apr_strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chats_datetime.h"
+#include "chats_entity.h"
+#include "chats_message.h"
+#include "chats_xml.h"
+
+/* Numbers as SuperOffice's Enums.ts gives them; TransferedSession with one
+ * r, as the official client spells it (it decodes names exactly). */
+const chats_enum_t chats_message_type_enums[] = {
+    { "Invalid", 0 }, { "ToCustomer", 1 }, { "ToUser", 2 }, { "Special", 3 },
+    { NULL, 0 }
+};
+
+const chats_enum_t chats_message_special_enums[] = {
+    { "None", 0 }, { "Welcome", 1 }, { "Url", 2 }, { "Block", 3 },
+    { "NewSession", 5 }, { "TransferedSession", 6 }, { "Error", 7 },
+    { "SessionDeleted", 8 }, { "FaqSuccessQuestion", 9 },
+    { "ClosedByUser", 10 }, { "ClosedByCustomer", 11 },
+    { "ClosedByIdle", 12 }, { "TransferRejected", 13 },
+    { "ReopenedByCustomer", 14 }, { "ClickedOption", 15 },
+    { "BotMessage", 16 }, { "Options", 17 }, { "IllegalFileType", 18 },
+    { NULL, 0 }
+};
+
+#define I32 "System.Int32"
+#define I16 "System.Int16"
+#define STR "System.String"
+
+/* Field indexes: the reader stores each member by them. */
+enum {
+    MF_ID, MF_SESSION, MF_TYPE, MF_MESSAGE, MF_AUTHOR, MF_READ, MF_SPECIAL,
+    MF_PARAM, MF_WHEN, MF__N
+};
+
+static const chats_field_t fields[MF__N] = {
+    [MF_ID] = { "ChatMessageId", "id", CHATS_F_INT32,
+                CHATS_FF_READONLY | CHATS_FF_KEY, 0, NULL, NULL, I32 },
+    [MF_SESSION] = { "ChatSessionId", "chat_session_id", CHATS_F_INT32,
+                     CHATS_FF_READONLY, 0, NULL, NULL, I32 },
+    [MF_TYPE] = { "Type", "type", CHATS_F_ENUM, 0, 0,
+                  chats_message_type_enums, NULL,
+                  "SuperOffice.Data.ChatMessageType" },
+    [MF_MESSAGE] = { "Message", "message", CHATS_F_STRING, 0,
+                     CHATS_MSG_MAX_LEN, NULL, NULL, STR },
+    [MF_AUTHOR] = { "Author", "author", CHATS_F_STRING, 0, 255, NULL, NULL,
+                    STR },
+    /* an Int32 in REST's carrier, an Int16 in NetServer's table */
+    [MF_READ] = { "ReadByCustomer", "read_by_customer", CHATS_F_INT16, 0, 0,
+                  NULL, NULL, I16 },
+    [MF_SPECIAL] = { "SpecialType", "special_type", CHATS_F_ENUM, 0, 0,
+                     chats_message_special_enums, NULL,
+                     "SuperOffice.Data.ChatMessageSpecialType" },
+    [MF_PARAM] = { "SpecialParam", "special_param", CHATS_F_STRING, 0, 1024,
+                   NULL, NULL, STR },
+    /* server time: a value in a body is ignored [D-15] */
+    [MF_WHEN] = { "WhenPosted", "when_posted", CHATS_F_DATETIME,
+                  CHATS_FF_READONLY | CHATS_MFF_UTC_Z, 0, NULL, NULL,
+                  "System.DateTime" },
+};
+
+const chats_field_t *chats_message_fields(int *pn)
+{
+    if (pn) {
+        *pn = (int)(sizeof(fields) / sizeof(fields[0]));
+    }
+    return fields;
+}
+
+const chats_field_t *chats_message_find(const char *name, apr_size_t len)
+{
+    int i, n;
+    const chats_field_t *f = chats_message_fields(&n);
+
+    for (i = 0; i < n; i++) {
+        if (chats_name_eq(name, len, f[i].name, strlen(f[i].name), 1)) {
+            return &f[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- a message to post ----------------------------------------------- */
+
+/* XML carries every value as text: integer text of a numeric or enum
+ * field becomes a number (an enum name stays a string), as the entity's
+ * XML typing does. Optional sign, surrounding XML whitespace. */
+static const chats_doc_t *xml_typed(apr_pool_t *p, const chats_field_t *f,
+                                    const chats_doc_t *v)
+{
+    const char *s, *e;
+    const char *d;
+
+    if (v->type != CHATS_J_STRING
+        || (f->type != CHATS_F_INT32 && f->type != CHATS_F_INT16
+            && f->type != CHATS_F_ENUM)) {
+        return v;
+    }
+    for (s = v->s; *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'; s++) {
+    }
+    for (e = v->s + v->len; e > s && (e[-1] == ' ' || e[-1] == '\t'
+                                      || e[-1] == '\r' || e[-1] == '\n');
+         e--) {
+    }
+    d = s + (*s == '-' || *s == '+');
+    if (d == e || e - d > 18) {
+        return v;
+    }
+    for (; d < e && *d >= '0' && *d <= '9'; d++) {
+    }
+    if (d != e) {
+        return v;
+    }
+    s += (*s == '+');
+    return chats_doc_number(p, s, (apr_size_t)(e - s));
+}
+
+static chats_err_t *take(const chats_field_t *f, const chats_doc_t *v,
+                         chats_message_in_t *m, apr_pool_t *p)
+{
+    chats_doc_t *c;
+    chats_err_t *e;
+    int value = 0;
+
+    if ((e = chats_entity_coerce(f, v, &c, p)) != NULL) {
+        return e;
+    }
+    if (f->type == CHATS_F_ENUM) {
+        if (c->type == CHATS_J_STRING) {
+            chats_enum_value(f->enums, c->s, c->len, &value);
+        }
+        else {
+            value = atoi(c->s);
+        }
+    }
+    switch (f - fields) {
+    case MF_TYPE:
+        m->type = value;
+        break;
+    case MF_MESSAGE:
+        m->message = c->s;
+        break;
+    case MF_AUTHOR:
+        m->author = c->s;
+        break;
+    case MF_READ:
+        value = atoi(c->s);
+        if (value < -32768 || value > 32767) {
+            return chats_err_make(p, CHATS_E_INVALID, f->name,
+                                  "%s: %s is not an Int16", f->name, c->s);
+        }
+        m->read_by_customer = value;
+        break;
+    case MF_SPECIAL:
+        m->special_type = value;
+        break;
+    case MF_PARAM:
+        m->special_param = c->s;
+        break;
+    }
+    return NULL;
+}
+
+chats_err_t *chats_message_from_doc(const chats_doc_t *doc, int xml,
+                                    chats_message_in_t *m, apr_pool_t *p)
+{
+    const chats_field_t *f;
+    chats_member_t *mb;
+    chats_err_t *e;
+    int i, n;
+
+    memset(m, 0, sizeof(*m));
+    m->message = m->special_param = "";
+    if (!doc || doc->type != CHATS_J_OBJECT) {
+        return chats_err_make(p, CHATS_E_INVALID, NULL,
+                              "expected a ChatMessage object");
+    }
+    n = chats_doc_object_len(doc);
+    for (i = 0; i < n; i++) {
+        mb = chats_doc_object_at(doc, i);
+        if ((f = chats_message_find(mb->name, mb->name_len)) == NULL) {
+            const char *name = apr_pstrmemdup(p, mb->name, mb->name_len);
+
+            return chats_err_make(p, CHATS_E_INVALID, name,
+                                  "unknown field %s of ChatMessage", name);
+        }
+        if (f->flags & CHATS_FF_READONLY) {
+            continue;           /* the server's to set: echoes are fine */
+        }
+        if ((e = take(f, xml ? xml_typed(p, f, mb->value) : mb->value, m,
+                      p)) != NULL) {
+            return e;
+        }
+    }
+    if (m->type == CHATS_MSG_INVALID) {
+        return chats_err_make(p, CHATS_E_INVALID, "Type",
+                              "Type: a message is ToCustomer, ToUser or "
+                              "Special, not Invalid");
+    }
+    return NULL;
+}
+
+/* ---- reading and rendering -------------------------------------------- */
+
+static chats_doc_t *enum_value(apr_pool_t *p, const chats_enum_t *e,
+                               const char *v)
+{
+    int n = v ? atoi(v) : 0;
+    const char *name = chats_enum_name(e, n);
+
+    /* only a hand-written row holds an unknown value: show its number */
+    return name ? chats_doc_strz(p, name) : chats_doc_int(p, n);
+}
+
+/* "…fffffff+00:00" -> "…fffffffZ": UTC said the way JavaScript's Date
+ * and .NET both read as UTC. */
+static const char *utc_z(apr_pool_t *p, const char *v)
+{
+    const char *s = chats_dt_format(p, v ? apr_atoi64(v) : 0);
+    apr_size_t len = strlen(s);
+
+    if (len > 6 && !strcmp(s + len - 6, "+00:00")) {
+        return apr_pstrcat(p, apr_pstrndup(p, s, len - 6), "Z", NULL);
+    }
+    return s;
+}
+
+chats_doc_t *chats_message_from_row(apr_pool_t *p, const char *const *values)
+{
+    int i, n;
+    const chats_field_t *f = chats_message_fields(&n);
+    chats_doc_t *doc = chats_doc_object(p), *v;
+
+    for (i = 0; i < n; i++) {
+        const char *t = values[i];
+
+        switch (f[i].type) {
+        case CHATS_F_STRING:
+            v = chats_doc_strz(p, t ? t : "");
+            break;
+        case CHATS_F_ENUM:
+            v = enum_value(p, f[i].enums, t);
+            break;
+        case CHATS_F_DATETIME:
+            v = chats_doc_strz(p, utc_z(p, t));
+            break;
+        default:
+            v = chats_doc_int(p, t ? apr_atoi64(t) : 0);
+            break;
+        }
+        chats_doc_object_add(doc, f[i].name, v);
+    }
+    return doc;
+}
+
+const char *chats_message_xml(apr_pool_t *p, const chats_doc_t *doc)
+{
+    chats_doc_t *list;
+    int i, n;
+
+    if (doc->type != CHATS_J_ARRAY) {
+        return chats_xml_render(p, CHATS_MESSAGE_XML_ROOT, doc);
+    }
+    /* DataContract names each item after its type: an object whose
+     * members all have that name renders so */
+    list = chats_doc_object(p);
+    n = chats_doc_array_len(doc);
+    for (i = 0; i < n; i++) {
+        chats_doc_object_add(list, CHATS_MESSAGE_XML_ROOT,
+                             chats_doc_array_get(doc, i));
+    }
+    return chats_xml_render(p, CHATS_MESSAGE_XML_ARRAY, list);
+}

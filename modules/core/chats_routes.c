@@ -1,0 +1,291 @@
+/* The route table (chats_routes.h) and the matcher. Statuses per spec §1:
+ * every action answers 200 (no 201/204); the agent's Delete answers 204
+ * like REST. The error lists feed OpenAPI; what a route really answers is
+ * tested in t/api/routes.t and the routes' own test files. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <string.h>
+
+#include "chats_routes.h"
+
+/* Besides 401 (no credentials), which every route may answer. */
+static const int errs_get[] = { 304, 400, 401, 403, 404, 406, 412, 503, 0 };
+static const int errs_put[] = { 400, 401, 403, 404, 406, 409, 412, 413, 415,
+                                503, 0 };
+static const int errs_del[] = { 400, 401, 403, 404, 412, 503, 0 };
+static const int errs_post[] = { 400, 401, 403, 406, 413, 415, 503, 0 };
+static const int errs_def[] = { 401, 403, 406, 503, 0 };
+static const int errs_list[] = { 400, 401, 403, 406, 503, 0 };
+static const int errs_user[] = { 401, 403, 406, 503, 0 };
+static const int errs_act[] = { 400, 401, 403, 404, 406, 503, 0 };
+static const int errs_msg_get[] = { 400, 401, 403, 404, 406, 503, 0 };
+static const int errs_msg_post[] = { 400, 401, 403, 404, 406, 413, 415,
+                                     503, 0 };
+/* Agent rows: the body is read (400, 413, 415), ids may be missing. */
+static const int errs_agent[] = { 400, 401, 403, 404, 406, 413, 415, 503,
+                                  0 };
+static const int errs_agent_del[] = { 400, 401, 403, 404, 413, 415, 503,
+                                      0 };
+
+#define R CHATS_FAMILY_REST
+#define A CHATS_FAMILY_AGENT
+#define SEL CHATS_ARG_SELECT
+
+static const chats_route_def_t routes[] = {
+    /* ---- REST, spec §1; a pattern's rows are adjacent (Allow order) */
+    { R, "", "GET", CHATS_OP_LIST, "GetAll", "The archive list of chat "
+      "sessions ($select, $filter, $orderBy, $top, $skip, $format)", SEL,
+      NULL, 200, "ChatSessionList", errs_list },
+    { R, "", "POST", CHATS_OP_CREATE, "PostChatSessionEntity", "Create a "
+      "chat session (200, as SuperOffice answers, with Location)", SEL,
+      "ChatSessionEntity", 200, "Created", errs_post },
+    { R, "/default", "GET", CHATS_OP_DEFAULT, "DefaultChatSessionEntity",
+      "The template a new chat session starts from", SEL, NULL, 200,
+      "Default", errs_def },
+    { R, "/ForCurrentUser", "GET", CHATS_OP_FOR_USER, "ChatSessionsForUser",
+      "The open sessions of the topics the caller is a member of", 0, NULL,
+      200, "EntityArray", errs_user },
+    { R, "/Pickup", "POST", CHATS_OP_PICKUP_FIRST, "PickUpFirstChatSession",
+      "Take the oldest queued session of the caller's topics (null when "
+      "none is queued)", 0, NULL, 200, "EntityOrNull", errs_act },
+    { R, "/{id}", "GET", CHATS_OP_GET, "GetChatSessionEntity", "Fetch a "
+      "chat session", CHATS_ARG_ID | SEL, NULL, 200, "EntityWithLinks",
+      errs_get },
+    { R, "/{id}", "PUT", CHATS_OP_PUT, "PutChatSessionEntity", "Replace a "
+      "chat session", CHATS_ARG_ID | SEL, "ChatSessionEntity", 200,
+      "EntityWithLinks", errs_put },
+    { R, "/{id}", "PATCH", CHATS_OP_PATCH, "PatchChatSessionEntity", "Patch "
+      "a chat session (JSON Patch or JSON Merge Patch)", CHATS_ARG_ID | SEL,
+      "ChatSessionPatch", 200, "EntityWithLinks", errs_put },
+    { R, "/{id}", "DELETE", CHATS_OP_DELETE, "DeleteChatSessionEntity",
+      "Delete a chat session", CHATS_ARG_ID, NULL, 204, "Deleted",
+      errs_del },
+    { R, "/{id}/Pickup", "POST", CHATS_OP_PICKUP, "PickUpChatSession",
+      "Take this queued session (null when it is not queued)", CHATS_ARG_ID,
+      NULL, 200, "EntityOrNull", errs_act },
+    { R, "/{id}/TransferTo/{toAssociate}", "POST", CHATS_OP_TRANSFER,
+      "TransferChatSession", "Offer the caller's session to another "
+      "associate (login or id)", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC, NULL,
+      200, "Entity", errs_act },
+    { R, "/{id}/AcceptTransfer", "POST", CHATS_OP_ACCEPT,
+      "AcceptChatSessionTransfer", "Take over a session offered to the "
+      "caller", CHATS_ARG_ID, NULL, 200, "Entity", errs_act },
+    { R, "/{id}/RejectTransfer", "POST", CHATS_OP_REJECT,
+      "RejectChatSessionTransfer", "Decline a session offered to the "
+      "caller", CHATS_ARG_ID, NULL, 200, "Entity", errs_act },
+    { R, "/{id}/Reset", "POST", CHATS_OP_RESET, "ResetChatSession", "Put "
+      "the session back in the queue", CHATS_ARG_ID, NULL, 200, "Entity",
+      errs_act },
+    { R, "/{id}/Messages", "GET", CHATS_OP_MESSAGES, "GetChatMessages",
+      "The session's messages after a message id, in id order (optionally "
+      "waiting for one)", CHATS_ARG_ID | CHATS_ARG_AFTER | CHATS_ARG_WAIT,
+      NULL, 200, "ChatMessages", errs_msg_get },
+    { R, "/{id}/Messages", "POST", CHATS_OP_ADD_MESSAGE, "AddChatMessage",
+      "Add a message to the session", CHATS_ARG_ID, "ChatMessage", 200,
+      "ChatMessage", errs_msg_post },
+    { R, "/{id}/Transcript", "POST", CHATS_OP_TRANSCRIPT,
+      "GetChatTranscript", "The session's transcript as a string (text or "
+      "HTML)", CHATS_ARG_ID | CHATS_ARG_HTML, NULL, 200, "Transcript",
+      errs_act },
+
+    /* ---- ChatAgent (@superoffice/webapi ChatAgent.ts): POST only */
+    { A, "CreateDefaultChatSessionEntity", "POST", CHATS_OP_DEFAULT,
+      "Chat_CreateDefaultChatSessionEntity", "The template a new chat "
+      "session starts from", 0, NULL, 200, "Entity", errs_agent },
+    { A, "SaveChatSessionEntity", "POST", CHATS_OP_SAVE,
+      "Chat_SaveChatSessionEntity", "Create (ChatSessionId 0 or absent) or "
+      "replace a chat session", CHATS_ARG_ENTITY, "ChatSessionEntity", 200,
+      "Entity", errs_agent },
+    { A, "GetChatSessionEntity", "POST", CHATS_OP_GET,
+      "Chat_GetChatSessionEntity", "Fetch a chat session",
+      CHATS_ARG_ENTITY_ID, NULL, 200, "Entity", errs_agent },
+    { A, "DeleteChatSessionEntity", "POST", CHATS_OP_DELETE,
+      "Chat_DeleteChatSessionEntity", "Delete a chat session (204)",
+      CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted", errs_agent_del },
+    { A, "ChatSessionsForUser", "POST", CHATS_OP_FOR_USER,
+      "Chat_ChatSessionsForUser", "The open sessions of the caller's topics",
+      0, NULL, 200, "EntityArray", errs_agent },
+    { A, "CreateChatSessionForTopic", "POST", CHATS_OP_CREATE_FOR_TOPIC,
+      "Chat_CreateChatSessionForTopic", "Create a queued session in a "
+      "topic", CHATS_ARG_TOPIC, "Chat_CreateChatSessionForTopicRequest",
+      200, "Entity", errs_agent },
+    { A, "TransferChatSession", "POST", CHATS_OP_TRANSFER,
+      "Chat_TransferChatSession", "Offer the caller's session to another "
+      "associate", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC,
+      "Chat_TransferChatSessionRequest", 200, "Entity", errs_agent },
+    { A, "AcceptChatSessionTransfer", "POST", CHATS_OP_ACCEPT,
+      "Chat_AcceptChatSessionTransfer", "Take over a session offered to "
+      "the caller", CHATS_ARG_ID, "Chat_AcceptChatSessionTransferRequest",
+      200, "Entity", errs_agent },
+    { A, "RejectChatSessionTransfer", "POST", CHATS_OP_REJECT,
+      "Chat_RejectChatSessionTransfer", "Decline a session offered to the "
+      "caller", CHATS_ARG_ID, "Chat_RejectChatSessionTransferRequest", 200,
+      "Entity", errs_agent },
+    { A, "PickUpChatSession", "POST", CHATS_OP_PICKUP,
+      "Chat_PickUpChatSession", "Take this queued session (null when it is "
+      "not queued)", CHATS_ARG_ID, "Chat_PickUpChatSessionRequest", 200,
+      "EntityOrNull", errs_agent },
+    { A, "PickUpFirstChatSession", "POST", CHATS_OP_PICKUP_FIRST,
+      "Chat_PickUpFirstChatSession", "Take the oldest queued session of "
+      "the caller's topics (null when none is queued)", 0, NULL, 200,
+      "EntityOrNull", errs_agent },
+    { A, "ResetChatSession", "POST", CHATS_OP_RESET, "Chat_ResetChatSession",
+      "Put the session back in the queue", CHATS_ARG_ID,
+      "Chat_ResetChatSessionRequest", 200, "Entity", errs_agent },
+    { A, "GetChatTranscript", "POST", CHATS_OP_TRANSCRIPT,
+      "Chat_GetChatTranscript", "The session's transcript as a string",
+      CHATS_ARG_ID | CHATS_ARG_HTML, "Chat_GetChatTranscriptRequest", 200,
+      "Transcript", errs_agent },
+    { A, "GetChatMessages", "POST", CHATS_OP_MESSAGES,
+      "Chat_GetChatMessages", "The session's messages after a message id",
+      CHATS_ARG_ID | CHATS_ARG_AFTER, "Chat_GetChatMessagesRequest", 200,
+      "ChatMessages", errs_agent },
+    { A, "AddChatMessage", "POST", CHATS_OP_ADD_MESSAGE,
+      "Chat_AddChatMessage", "Add a message to the session",
+      CHATS_ARG_ID | CHATS_ARG_MESSAGE, "Chat_AddChatMessageRequest", 200,
+      "ChatMessage", errs_agent },
+};
+
+#undef R
+#undef A
+#undef SEL
+
+#define NROUTES (int)(sizeof(routes) / sizeof(routes[0]))
+
+const chats_route_def_t *chats_routes(int *pn)
+{
+    *pn = NROUTES;
+    return routes;
+}
+
+const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)
+{
+    return row->family == CHATS_FAMILY_REST
+        ? apr_pstrcat(p, "/api/v1/ChatSession", row->pattern, NULL)
+        : apr_pstrcat(p, "/api/v1/Agents/Chat/", row->pattern, NULL);
+}
+
+/* Does the segment s (length n) match the pattern segment pat (up to
+ * its '/' or end)? A placeholder matches any non-empty segment. Sets
+ * *pliteral when pat is a literal. */
+static int seg_match(const char *pat, apr_size_t pn, const char *s,
+                     apr_size_t n, int *pliteral)
+{
+    *pliteral = !(pn > 2 && pat[0] == '{');
+    if (!*pliteral) {
+        return n > 0;
+    }
+    return pn == n && !strncasecmp(pat, s, n);
+}
+
+/* How well tail ("/844/Pickup") fits a REST pattern: -1 not at all, else
+ * the number of literal segments (the most literal pattern wins). The
+ * placeholders' segments go to m. */
+static int rest_fit(apr_pool_t *p, const char *pat, const char *tail,
+                    chats_route_match_t *m)
+{
+    int score = 0;
+
+    m->id = m->to_associate = NULL;
+    while (*pat && *tail) {
+        const char *pe, *te;
+        int literal;
+
+        if (*pat != '/' || *tail != '/') {
+            return -1;
+        }
+        pat++, tail++;
+        pe = pat + strcspn(pat, "/");
+        te = tail + strcspn(tail, "/");
+        if (!seg_match(pat, (apr_size_t)(pe - pat), tail,
+                       (apr_size_t)(te - tail), &literal)) {
+            return -1;
+        }
+        if (literal) {
+            score++;
+        }
+        else if (!strncmp(pat, "{id}", 4)) {
+            m->id = apr_pstrmemdup(p, tail, (apr_size_t)(te - tail));
+        }
+        else {
+            m->to_associate = apr_pstrmemdup(p, tail,
+                                             (apr_size_t)(te - tail));
+        }
+        pat = pe;
+        tail = te;
+    }
+    return *pat || *tail ? -1 : score;
+}
+
+/* The row of the best pattern for tail in the family, or -1. */
+static int best_pattern(apr_pool_t *p, chats_family_e fam, const char *tail,
+                        chats_route_match_t *m)
+{
+    chats_route_match_t tmp;
+    int i, best = -1, best_score = -1;
+
+    for (i = 0; i < NROUTES; i++) {
+        int score;
+
+        if (routes[i].family != fam
+            || (i > 0 && routes[i - 1].family == fam
+                && !strcmp(routes[i - 1].pattern, routes[i].pattern))) {
+            continue;               /* one look per pattern */
+        }
+        memset(&tmp, 0, sizeof(tmp));
+        if (fam == CHATS_FAMILY_AGENT) {
+            score = tail[0] == '/' && !strcasecmp(tail + 1, routes[i].pattern)
+                    ? 1 : -1;
+        }
+        else {
+            score = rest_fit(p, routes[i].pattern, tail, &tmp);
+        }
+        if (score > best_score) {
+            best = i;
+            best_score = score;
+            *m = tmp;
+        }
+    }
+    return best;
+}
+
+chats_route_found_e chats_route_match(apr_pool_t *p, chats_family_e fam,
+                                      const char *tail, const char *method,
+                                      chats_route_match_t *m)
+{
+    apr_array_header_t *allow = apr_array_make(p, 6, sizeof(const char *));
+    const char *pattern;
+    int i, first;
+
+    memset(m, 0, sizeof(*m));
+    if (!strcmp(method, "HEAD")) {
+        method = "GET";
+    }
+    if ((first = best_pattern(p, fam, tail, m)) < 0) {
+        return CHATS_ROUTE_NO_PATH;
+    }
+    pattern = routes[first].pattern;
+    for (i = first; i < NROUTES && routes[i].family == fam
+                    && !strcmp(routes[i].pattern, pattern); i++) {
+        if (!strcmp(routes[i].method, method)) {
+            m->row = &routes[i];
+        }
+        APR_ARRAY_PUSH(allow, const char *) = routes[i].method;
+        if (!strcmp(routes[i].method, "GET")) {
+            APR_ARRAY_PUSH(allow, const char *) = "HEAD";
+        }
+        m->patch |= !strcmp(routes[i].method, "PATCH");
+    }
+    APR_ARRAY_PUSH(allow, const char *) = "OPTIONS";
+    m->allow = "";
+    for (i = 0; i < allow->nelts; i++) {
+        m->allow = apr_pstrcat(p, m->allow, i ? ", " : "",
+                               APR_ARRAY_IDX(allow, i, const char *), NULL);
+    }
+    if (m->row) {
+        return CHATS_ROUTE_FOUND;
+    }
+    return !strcmp(method, "OPTIONS") ? CHATS_ROUTE_OPTIONS
+                                      : CHATS_ROUTE_NO_METHOD;
+}

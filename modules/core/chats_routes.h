@@ -1,0 +1,95 @@
+/* The routes: every REST path under .../ChatSession and every ChatAgent
+ * method under .../Agents/Chat, once. The module matches URLs against
+ * this table (Allow, 404, 405 come from it), chats_ops.c binds each
+ * operation to its function, and the OpenAPI paths are generated from
+ * it (chats-openapi --routes prints it). Core header: APR only. */
+#ifndef CHATS_ROUTES_H
+#define CHATS_ROUTES_H
+
+#include <apr_pools.h>
+
+/** What a route does; chats_ops.c maps each to one glue function. */
+typedef enum {
+    CHATS_OP_GET, CHATS_OP_PUT, CHATS_OP_PATCH, CHATS_OP_DELETE,
+    CHATS_OP_CREATE, CHATS_OP_DEFAULT, CHATS_OP_LIST, CHATS_OP_FOR_USER,
+    CHATS_OP_PICKUP_FIRST, CHATS_OP_PICKUP, CHATS_OP_TRANSFER,
+    CHATS_OP_ACCEPT, CHATS_OP_REJECT, CHATS_OP_RESET, CHATS_OP_MESSAGES,
+    CHATS_OP_ADD_MESSAGE, CHATS_OP_TRANSCRIPT, CHATS_OP_SAVE,
+    CHATS_OP_CREATE_FOR_TOPIC,
+    CHATS_OP__N
+} chats_op_e;
+
+/** The two URL families one handler serves. */
+typedef enum {
+    CHATS_FAMILY_REST,      /**< .../api/v1/ChatSession[/...]             */
+    CHATS_FAMILY_AGENT      /**< .../api/v1/Agents/Chat/<Method>, POST    */
+} chats_family_e;
+
+/* Where a route's arguments come from (chats_route_def_t.args). REST
+ * rows take them from the path and the query; agent rows from the JSON
+ * body (members matched case-insensitively) or, for the entity id, from
+ * the query (chats_agent.c binds both into the request). */
+#define CHATS_ARG_ID         0x0001u /**< {id}: path / body chatSessionId */
+#define CHATS_ARG_TO_ASSOC   0x0002u /**< {toAssociate}: path / body      */
+#define CHATS_ARG_AFTER      0x0004u /**< after: query / body             */
+#define CHATS_ARG_WAIT       0x0008u /**< wait: query (REST only)         */
+#define CHATS_ARG_HTML       0x0010u /**< html: query / body              */
+#define CHATS_ARG_ENTITY_ID  0x0020u /**< agent: query chatSessionEntityId */
+#define CHATS_ARG_TOPIC      0x0040u /**< agent: body chatTopicId         */
+#define CHATS_ARG_MESSAGE    0x0080u /**< agent: body message (ChatMessage) */
+#define CHATS_ARG_ENTITY     0x0100u /**< agent: the body is the entity   */
+#define CHATS_ARG_SELECT     0x0200u /**< $select applies (REST reads)    */
+
+/** One route: a method on a path (REST) or an agent method. */
+typedef struct chats_route_def_t {
+    chats_family_e family;
+    /** REST: the path after ".../ChatSession" ("" for the collection,
+     * "/{id}/TransferTo/{toAssociate}"); AGENT: the method's name. */
+    const char *pattern;
+    const char *method;          /**< "GET", "POST", ...: HEAD with GET  */
+    chats_op_e op;
+    const char *operation_id;    /**< SuperOffice's name for it          */
+    const char *summary;
+    unsigned args;               /**< CHATS_ARG_*                        */
+    const char *body;            /**< components/requestBodies, or NULL  */
+    int ok_status;
+    const char *ok;              /**< components/responses               */
+    const int *errs;             /**< statuses besides ok, 0-terminated  */
+} chats_route_def_t;
+
+/** The table, in the order Allow lists methods and OpenAPI lists paths. */
+const chats_route_def_t *chats_routes(int *pn);
+
+/** What chats_route_match found. */
+typedef enum {
+    CHATS_ROUTE_FOUND,      /**< row set                                 */
+    CHATS_ROUTE_OPTIONS,    /**< OPTIONS on a known path: answer allow   */
+    CHATS_ROUTE_NO_METHOD,  /**< known path, other methods: 405 + allow  */
+    CHATS_ROUTE_NO_PATH     /**< 404                                     */
+} chats_route_found_e;
+
+typedef struct {
+    const chats_route_def_t *row;   /**< FOUND: the route                */
+    const char *allow;        /**< known path: "GET, HEAD, POST, OPTIONS" */
+    int patch;                /**< known path takes PATCH (Accept-Patch)  */
+    const char *id;           /**< the {id} segment as sent, or NULL     */
+    const char *to_associate; /**< the {toAssociate} segment, or NULL    */
+} chats_route_match_t;
+
+/**
+ * Match a request against the table. Literal segments and agent names
+ * compare case-insensitively; a literal beats {id} ("default" is no id).
+ * @param fam    the family the URL's prefix chose
+ * @param tail   REST: what follows ".../ChatSession" ("", "/844/Pickup");
+ *               AGENT: what follows ".../Agents/Chat" ("/GetChatMessages")
+ * @param method the request method ("HEAD" is matched as "GET")
+ */
+chats_route_found_e chats_route_match(apr_pool_t *p, chats_family_e fam,
+                                      const char *tail, const char *method,
+                                      chats_route_match_t *m);
+
+/** OpenAPI path of a row: "/api/v1/ChatSession/{id}/Pickup",
+ * "/api/v1/Agents/Chat/GetChatMessages". */
+const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row);
+
+#endif

@@ -1,0 +1,249 @@
+/* Unit tests of the ChatMessage carrier (core/chats_message.c) and of
+ * transcripts (core/chats_transcript.c): the enum tables against the
+ * numbers SuperOffice gives, the body reader's rules and limits, the
+ * rendering of a row, HTML escaping and the transcript's two forms.
+ * Prints TAP. */
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "chats_json.h"
+#include "chats_message.h"
+#include "chats_xml.h"
+#include "tap.h"
+
+static void test_enums(tap_t *t)
+{
+    static const char *const types[] = {
+        "Invalid", "ToCustomer", "ToUser", "Special"
+    };
+    static const struct { const char *name; int value; } special[] = {
+        { "None", 0 }, { "Welcome", 1 }, { "Url", 2 }, { "Block", 3 },
+        { "NewSession", 5 }, { "TransferedSession", 6 }, { "Error", 7 },
+        { "SessionDeleted", 8 }, { "FaqSuccessQuestion", 9 },
+        { "ClosedByUser", 10 }, { "ClosedByCustomer", 11 },
+        { "ClosedByIdle", 12 }, { "TransferRejected", 13 },
+        { "ReopenedByCustomer", 14 }, { "ClickedOption", 15 },
+        { "BotMessage", 16 }, { "Options", 17 }, { "IllegalFileType", 18 }
+    };
+    int i, v, all = 1, n = 0;
+
+    for (i = 0; i < 4; i++) {
+        all &= chats_enum_value(chats_message_type_enums, types[i],
+                                strlen(types[i]), &v) && v == i;
+    }
+    ok(t, all, "ChatMessageType: Invalid 0, ToCustomer 1, ToUser 2, Special 3");
+    all = 1;
+    for (i = 0; i < (int)(sizeof(special) / sizeof(special[0])); i++) {
+        const char *name = chats_enum_name(chats_message_special_enums,
+                                           special[i].value);
+
+        all &= name && !strcmp(name, special[i].name);
+    }
+    for (i = 0; chats_message_special_enums[i].name; i++) {
+        n++;
+    }
+    ok(t, all && n == 18, "ChatMessageSpecialType: the 18 names and numbers "
+       "(TransferedSession with one r, no 4)");
+    ok(t, chats_enum_name(chats_message_special_enums, 4) == NULL,
+       "SpecialType 4 is no value");
+    ok(t, chats_enum_value(chats_message_type_enums, "tocustomer", 10, &v)
+       && v == 1, "names in any case");
+    ok(t, chats_message_find("whenposted", 10) != NULL
+       && chats_message_find("Nope", 4) == NULL, "fields found in any case");
+}
+
+/* Read a JSON (or XML) body: NULL on success, else the error's field. */
+static const char *read_json(tap_t *t, const char *json, chats_message_in_t *m)
+{
+    chats_doc_t *d = NULL;
+    chats_err_t *e = chats_json_parse(&d, json, strlen(json), NULL, t->p);
+
+    if (!e) {
+        e = chats_message_from_doc(d, 0, m, t->p);
+    }
+    return e ? (e->field ? e->field : "(none)") : NULL;
+}
+
+static const char *read_xml(tap_t *t, const char *xml, chats_message_in_t *m)
+{
+    chats_doc_t *d = NULL;
+    chats_err_t *e = chats_xml_parse(&d, xml, strlen(xml), 0, t->p);
+
+    if (!e) {
+        e = chats_message_from_doc(d, 1, m, t->p);
+    }
+    return e ? (e->field ? e->field : "(none)") : NULL;
+}
+
+static void test_reader(tap_t *t)
+{
+    chats_message_in_t m;
+    char *big;
+
+    ok(t, !read_json(t, "{\"type\":\"ToCustomer\",\"message\":\"hi\","
+                     "\"author\":\"tje0\",\"specialType\":\"None\","
+                     "\"whenPosted\":\"2026-01-02T03:04:05.000Z\"}", &m)
+       && m.type == 1 && !strcmp(m.message, "hi")
+       && !strcmp(m.author, "tje0") && m.special_type == 0,
+       "the official client's camelCase body");
+    ok(t, !read_json(t, "{\"TYPE\":2,\"SpecialType\":\"welcome\","
+                     "\"SpecialParam\":\"x\",\"ReadByCustomer\":1}", &m)
+       && m.type == 2 && m.special_type == 1 && m.read_by_customer == 1
+       && !strcmp(m.special_param, "x") && m.author == NULL
+       && !strcmp(m.message, ""),
+       "numbers, names in any case; no Author: NULL (the caller's)");
+    ok(t, !read_json(t, "{\"Type\":1,\"ChatMessageId\":\"junk\","
+                     "\"ChatSessionId\":99,\"WhenPosted\":false}", &m),
+       "read-only members are ignored, whatever their value");
+    is_str(t, read_json(t, "{\"Type\":\"Invalid\"}", &m), "Type",
+           "Type Invalid: 400 naming Type");
+    is_str(t, read_json(t, "{\"Type\":0}", &m), "Type", "Type 0 too");
+    is_str(t, read_json(t, "{\"Message\":\"x\"}", &m), "Type",
+           "no Type: 400 naming Type");
+    is_str(t, read_json(t, "{\"Type\":\"Loud\"}", &m), "Type",
+           "an unknown type name");
+    is_str(t, read_json(t, "{\"Type\":1,\"SpecialType\":4}", &m),
+           "SpecialType", "SpecialType 4 is unknown");
+    is_str(t, read_json(t, "{\"Type\":1,\"Colour\":1}", &m), "Colour",
+           "an unknown member is named");
+    is_str(t, read_json(t, "{\"Type\":1,\"Message\":5}", &m), "Message",
+           "a number for a string");
+    is_str(t, read_json(t, "{\"Type\":1,\"ReadByCustomer\":32768}", &m),
+           "ReadByCustomer", "ReadByCustomer is an Int16");
+    ok(t, !read_json(t, "{\"Type\":1,\"ReadByCustomer\":-32768}", &m)
+       && m.read_by_customer == -32768, "... -32768 fits");
+    is_str(t, read_json(t, "[1]", &m), "(none)", "not an object");
+
+    big = apr_palloc(t->p, 32768 * 2 + 64);
+    strcpy(big, "{\"Type\":1,\"Message\":\"");
+    {
+        char *q = big + strlen(big);
+        int i;
+
+        for (i = 0; i < 32768; i++) {   /* 2-byte characters: chars count */
+            *q++ = (char)0xc3;
+            *q++ = (char)0xa6;
+        }
+        strcpy(q, "\"}");
+    }
+    ok(t, !read_json(t, big, &m) && strlen(m.message) == 65536,
+       "a Message of 32768 characters (65536 bytes)");
+    big[strlen(big) - 2] = '\0';
+    strcat(big, "x\"}");
+    is_str(t, read_json(t, big, &m), "Message",
+           "32769 characters: 400 naming Message");
+
+    ok(t, !read_xml(t, "<ChatMessage><Type>1</Type><Message>a &amp; b"
+                    "</Message><ReadByCustomer> 3 </ReadByCustomer>"
+                    "<SpecialType>Url</SpecialType></ChatMessage>", &m)
+       && m.type == 1 && !strcmp(m.message, "a & b")
+       && m.read_by_customer == 3 && m.special_type == 2,
+       "XML: numbers as text, names as text");
+    ok(t, !read_xml(t, "<ChatMessage><type>tocustomer</type></ChatMessage>",
+                    &m) && m.type == 1, "XML: names in any case");
+    is_str(t, read_xml(t, "<ChatMessage><Type>1.5</Type></ChatMessage>", &m),
+           "Type", "XML: 1.5 is no type");
+}
+
+static void test_render(tap_t *t)
+{
+    static const char *const row[] = {
+        "7", "845", "3", "", "tje0", "0", "6", "ann", "1293990245123456"
+    };
+    static const char *const odd[] = {
+        "8", "845", "9", "<x>", "", "0", "4", "", "0"
+    };
+    chats_doc_t *d = chats_message_from_row(t->p, row), *arr;
+
+    is_str(t, chats_doc_to_json(t->p, d, 0),
+           "{\"ChatMessageId\":7,\"ChatSessionId\":845,\"Type\":\"Special\","
+           "\"Message\":\"\",\"Author\":\"tje0\",\"ReadByCustomer\":0,"
+           "\"SpecialType\":\"TransferedSession\",\"SpecialParam\":\"ann\","
+           "\"WhenPosted\":\"2011-01-02T17:44:05.1234560Z\"}",
+           "a row: PascalCase, enum names, WhenPosted UTC with Z");
+    is_str(t, chats_doc_to_json(t->p, chats_message_from_row(t->p, odd), 0),
+           "{\"ChatMessageId\":8,\"ChatSessionId\":845,\"Type\":9,"
+           "\"Message\":\"<x>\",\"Author\":\"\",\"ReadByCustomer\":0,"
+           "\"SpecialType\":4,\"SpecialParam\":\"\","
+           "\"WhenPosted\":\"1970-01-01T00:00:00.0000000Z\"}",
+           "unknown enum values (a hand-written row) as numbers");
+    ok(t, strstr(chats_message_xml(t->p, d), "<ChatMessage xmlns:xsi=")
+       && strstr(chats_message_xml(t->p, d),
+                 "<SpecialType>TransferedSession</SpecialType>"),
+       "XML: root ChatMessage");
+    arr = chats_doc_array(t->p);
+    chats_doc_array_push(arr, d);
+    chats_doc_array_push(arr, chats_message_from_row(t->p, odd));
+    {
+        const char *x = chats_message_xml(t->p, arr);
+        const char *a = strstr(x, "<ArrayOfChatMessage xmlns:xsi=");
+        const char *b = a ? strstr(a, "><ChatMessage><ChatMessageId>7<") : NULL;
+        const char *c = b ? strstr(b, "</ChatMessage><ChatMessage>"
+                                      "<ChatMessageId>8<") : NULL;
+
+        ok(t, a && b && c && strstr(x, "&lt;x&gt;"),
+           "XML list: ArrayOfChatMessage of ChatMessage elements");
+    }
+    is_str(t, chats_message_xml(t->p, chats_doc_array(t->p)),
+           "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ArrayOfChatMessage "
+           "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+           "</ArrayOfChatMessage>", "XML: an empty list");
+}
+
+static void test_transcript(tap_t *t)
+{
+    static const char *const rows[] = {
+        "1", "9", "3", "", "tje0", "0", "1", "", "0", "2026-01-02 04:04:05",
+        "2", "9", "2", "<script>alert(\"x\")</script>\r\nbye & 'so'",
+        "Kari <k@x>", "0", "0", "", "0", "2026-01-02 04:05:00",
+        "3", "9", "1", "line1\nline2\rline3", "tje0", "0", "0", "", "0",
+        "2026-01-02 04:06:00",
+        "4", "9", "3", "", "tje0", "0", "6", "<ann>", "0",
+        "2026-01-02 04:07:00"
+    };
+
+    is_str(t, chats_html_escape(t->p, "<a href=\"x\">'&'</a>", 20),
+           "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;",
+           "html escape: & < > \" '");
+    is_str(t, chats_html_escape(t->p, "plain", 5), "plain",
+           "html escape: plain text unchanged");
+    is_str(t, chats_transcript(t->p, rows, 0, 0), "", "no messages: \"\"");
+    is_str(t, chats_transcript(t->p, rows, 0, 1),
+           "<div class=\"chat-transcript\"></div>",
+           "no messages, HTML: the empty div");
+    is_str(t, chats_transcript(t->p, rows, 4, 0),
+           "2026-01-02 04:04:05 tje0: [Welcome]\n"
+           "2026-01-02 04:05:00 Kari <k@x>: <script>alert(\"x\")</script>"
+           "\r\nbye & 'so'\n"
+           "2026-01-02 04:06:00 tje0: line1\nline2\rline3\n"
+           "2026-01-02 04:07:00 tje0: [TransferedSession <ann>]\n",
+           "text: a line per message, specials in brackets");
+    is_str(t, chats_transcript(t->p, rows, 4, 1),
+           "<div class=\"chat-transcript\">"
+           "<p class=\"special\"><span class=\"when\">2026-01-02 04:04:05"
+           "</span> <b>tje0</b> [Welcome]</p>"
+           "<p class=\"to-user\"><span class=\"when\">2026-01-02 04:05:00"
+           "</span> <b>Kari &lt;k@x&gt;</b> &lt;script&gt;alert(&quot;x&quot;)"
+           "&lt;/script&gt;<br>bye &amp; &#39;so&#39;</p>"
+           "<p class=\"to-customer\"><span class=\"when\">2026-01-02 04:06:00"
+           "</span> <b>tje0</b> line1<br>line2<br>line3</p>"
+           "<p class=\"special\"><span class=\"when\">2026-01-02 04:07:00"
+           "</span> <b>tje0</b> [TransferedSession &lt;ann&gt;]</p></div>",
+           "HTML: every value escaped, line breaks as <br>");
+}
+
+int main(void)
+{
+    tap_t t = { NULL, 0, 0 };
+
+    apr_initialize();
+    apr_pool_create(&t.p, NULL);
+    test_enums(&t);
+    test_reader(&t);
+    test_render(&t);
+    test_transcript(&t);
+    printf("1..%d\n", t.n);
+    apr_pool_destroy(t.p);
+    apr_terminate();
+    return t.failed ? 1 : 0;
+}
