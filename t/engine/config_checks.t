@@ -127,7 +127,7 @@ isnt($rc, 0, 'a DBDriver in another <VirtualHost> does not count');
 # the requests that post the awaited messages.
 ($rc, $out) = raw_configtest(1, @pg, @location,
     'ChatSessionListenParams "host=127.0.0.1 port=5432 dbname=chats"',
-    'ChatSessionLongPollMax 100');
+    'ChatSessionLongPollMax 12');
 is($rc, 0, 'ChatSessionListenParams and ChatSessionLongPollMax: configtest passes') or diag($out);
 unlike($out, qr/CHATS404/, 'no warning below ThreadsPerChild') or diag($out);
 ($rc, $out) = raw_configtest(1, @pg, @location, 'ChatSessionListenParams "host=127.0.0.1 dbnmae=chats"');
@@ -139,7 +139,7 @@ isnt($rc, 0, 'ChatSessionListenParams missing "=": configtest fails');
 ($rc, $out) = raw_configtest(1, @pg, @location, '<VirtualHost 127.0.0.1:2>',
     'ChatSessionListenParams "dbname=other"', '</VirtualHost>');
 is($rc, 0, 'ChatSessionListenParams in a <VirtualHost>: configtest passes') or diag($out);
-for my $bad ('abc', '-1', '20001', '') {
+for my $bad ('abc', '-1', '20001', '1e3') {
     ($rc, $out) = raw_configtest(1, @pg, @location, "ChatSessionLongPollMax \"$bad\"");
     isnt($rc, 0, "ChatSessionLongPollMax '$bad': configtest fails");
     like($out, qr/ChatSessionLongPollMax: '\Q$bad\E' is not a whole number from 0 to 20000/,
