@@ -221,7 +221,7 @@ static const char *one_line(apr_pool_t *p, const char *msg)
     char *s = apr_pstrdup(p, msg ? msg : ""), *c;
 
     for (c = s; *c; c++) {
-        if (*c == '\n' || *c == '\r') {
+        if (*c == '\n' || *c == '\r' || *c == '\t') {
             *c = ' ';
         }
     }
