@@ -525,7 +525,7 @@ void chats_listen_child_init(apr_pool_t *pchild, server_rec *s)
 }
 
 /* Graceful restart: waiting requests answer now, not after up to
- * CHATS_LISTEN_MAX_WAIT seconds that the old child would linger. */
+ * 30 seconds (the longest wait) that the old child would linger. */
 static void listen_child_stopping(apr_pool_t *pchild, int graceful)
 {
     chats_listen_proc_t *proc = chats_srv_conf(ap_server_conf)->listen;

@@ -6,9 +6,6 @@
 
 #include "chats_private.h"
 
-/** The longest wait a request may ask for, in seconds. */
-#define CHATS_LISTEN_MAX_WAIT 30
-
 /** Run the Messages statement once, opening the store itself
  * (chats_store_open), keeping what it found in ctx; *pfound = whether
  * there is something to answer now. An error ends the wait. */
