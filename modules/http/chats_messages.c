@@ -1,27 +1,273 @@
-/* Messages and transcript: GET/POST .../ChatSession/{id}/Messages,
- * POST .../{id}/Transcript and their agent twins.
- * STUB from the routes skeleton: part B replaces this file. Each
- * function answers 500 "not implemented yet" so that a route that
- * reaches it is told from a 404/405 of the router. Glue. */
+/* GET and POST ChatSession/{id}/Messages and POST .../Transcript, and
+ * their ChatAgent twins (GetChatMessages, AddChatMessage,
+ * GetChatTranscript): chats_agent.c binds q->id, q->after, q->wait,
+ * q->html (path, query or agent body) and the agent's message member
+ * (q->arg_body) before these run. The statements and the ChatMessage
+ * carrier are core's (chats_message.h). Glue. */
+#include <apr_strings.h>
+
+#include "chats_body.h"
+#include "chats_json.h"
+#include "chats_listen.h"
 #include "chats_ops.h"
+#include "chats_message.h"
+#include "chats_resource.h"
+#include "chats_rights.h"
+#include "chats_xml.h"
+
+/* Answer 200 with out in the negotiated media type. */
+static chats_err_t *send_text(chats_req_t *q, const char *out)
+{
+    request_rec *r = q->r;
+
+    if (!out) {
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "the answer could not be rendered");
+    }
+    ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
+                                       ? q->content_type : "application/json",
+                                       "; charset=utf-8", NULL));
+    ap_set_content_length(r, strlen(out));
+    if (!r->header_only) {
+        ap_rputs(out, r);
+    }
+    return NULL;
+}
+
+static chats_err_t *run(request_rec *r, chats_msql_e which,
+                        const char *const *params, chats_rows_t **prows)
+{
+    const chats_ptype_e *types;
+    const chats_stmt_t *stmt;
+    chats_store_t *st;
+    chats_err_t *e;
+    int n;
+
+    stmt = chats_message_stmt(which, &types, &n);
+    if ((e = chats_store_open(&st, r)) != NULL) {
+        return e;
+    }
+    return chats_store_exec_typed(st, stmt, n, params, types, prows);
+}
+
+static chats_err_t *not_found(chats_req_t *q)
+{
+    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                          "ChatSession id %d not found", (int)q->id);
+}
+
+/* ---- GET Messages ----------------------------------------------------- */
+
+typedef struct {
+    chats_req_t *q;
+    chats_rows_t *rows;          /* the last run's, or NULL */
+} list_ctx_t;
+
+/* The messages after q->after, once: also the long poll's probe (which
+ * may run it again after a wake-up, on a connection taken anew). */
+static chats_err_t *list_poll(void *ctx, int *pfound)
+{
+    list_ctx_t *lc = ctx;
+    chats_req_t *q = lc->q;
+    const char *params[2];
+    chats_err_t *e;
+
+    params[0] = apr_itoa(q->r->pool, q->id);
+    params[1] = apr_ltoa(q->r->pool, (long)q->after);
+    if ((e = run(q->r, CHATS_MSQL_LIST, params, &lc->rows)) != NULL) {
+        return e;
+    }
+    if (lc->rows->nrows == 0) {
+        return not_found(q);
+    }
+    *pfound = CHATS_ROWS_GET(lc->rows, 0, 0) != NULL;
+    return NULL;
+}
+
+/* The rows' messages (a row of NULLs: none) as a ChatMessage array. */
+static chats_doc_t *message_list(apr_pool_t *p, const chats_rows_t *rows)
+{
+    chats_doc_t *list = chats_doc_array(p);
+    int i;
+
+    for (i = 0; i < rows->nrows; i++) {
+        const char *const *row = &CHATS_ROWS_GET(rows, i, 0);
+
+        if (row[0]) {
+            chats_doc_array_push(list, chats_message_from_row(p, row));
+        }
+    }
+    return list;
+}
 
 chats_err_t *chats_messages_get(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_messages_get");
+    apr_pool_t *p = q->r->pool;
+    list_ctx_t lc = { q, NULL };
+    chats_doc_t *list;
+    chats_err_t *e;
+    int found = 0;
+
+    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL) {
+        return e;
+    }
+    /* message ids are int32: a larger one is no id [D-16] */
+    if (q->after < 0 || q->after > APR_INT32_MAX) {
+        return chats_err_make(p, CHATS_E_INVALID, "after", "after: expected "
+                              "a message id from 0 to 2147483647");
+    }
+    if (q->wait > 0) {
+        e = chats_listen_wait(q->r, q->id, q->after, q->wait, list_poll,
+                              &lc);
+    }
+    if (!e && !lc.rows) {
+        e = list_poll(&lc, &found);
+    }
+    if (e) {
+        return e;
+    }
+    list = message_list(p, lc.rows);
+    return send_text(q, q->xml ? chats_message_xml(p, list)
+                               : chats_doc_to_json(p, list, 0));
+}
+
+/* ---- POST Messages ---------------------------------------------------- */
+
+/* The message document: the REST body (JSON or XML), or the agent body's
+ * member "message". *pxml: its values are XML text. */
+static chats_err_t *message_doc(chats_req_t *q, const chats_doc_t **pdoc,
+                                int *pxml)
+{
+    request_rec *r = q->r;
+    chats_media_e media;
+    chats_doc_t *body;
+    chats_err_t *e;
+
+    *pxml = 0;
+    if (q->agent) {
+        /* the binder read the body: its member "message" */
+        if (!q->arg_body || q->arg_body->type == CHATS_J_NULL) {
+            return chats_err_make(r->pool, CHATS_E_INVALID, "message",
+                                  "message: the ChatMessage to add is "
+                                  "missing");
+        }
+        *pdoc = q->arg_body;
+        return NULL;
+    }
+    /* A slow upload must not hold one of DBDMax connections meanwhile. */
+    chats_store_release(r);
+    if ((e = chats_body_media(r, &media)) != NULL) {
+        return e;
+    }
+    if (media != CHATS_MEDIA_JSON && media != CHATS_MEDIA_XML) {
+        return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
+                              "a ChatMessage is application/json or "
+                              "application/xml");
+    }
+    if ((e = chats_body_read(r, media, chats_conf_max_body(chats_dir_conf(r)),
+                             &body)) != NULL) {
+        return e;
+    }
+    chats_http_body_read(r);
+    *pdoc = body;
+    *pxml = (media == CHATS_MEDIA_XML);
+    return NULL;
+}
+
+/* No row came back: no such session, or (update_own) not the caller's. */
+static chats_err_t *post_refused(chats_req_t *q)
+{
+    const char *params[1];
+    chats_rows_t *rows;
+    chats_err_t *e;
+
+    params[0] = apr_itoa(q->r->pool, q->id);
+    if ((e = run(q->r, CHATS_MSQL_DIAG, params, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows == 0) {
+        return not_found(q);
+    }
+    e = chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
+                       "you may add messages to your own chat sessions "
+                       "only");
+    chats_rights_log_denial(q, e);
+    return e;
 }
 
 chats_err_t *chats_messages_post(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_messages_post");
+    request_rec *r = q->r;
+    const chats_caller_t *c;
+    const chats_doc_t *doc;
+    chats_message_in_t m;
+    const char *params[8];
+    chats_rows_t *rows;
+    chats_doc_t *out;
+    chats_err_t *e;
+    int xml, own;
+
+    /* A caller who may not write is refused before the body is read. */
+    if ((e = chats_rights_require(q, CHATS_DO_UPDATE)) != NULL
+        || (e = message_doc(q, &doc, &xml)) != NULL
+        || (e = chats_message_from_doc(doc, xml, &m, r->pool)) != NULL) {
+        return e;
+    }
+    c = chats_rights_caller(q);
+    own = c->level < CHATS_RIGHT_UPDATE_ALL;
+    params[0] = apr_itoa(r->pool, q->id);
+    params[1] = apr_itoa(r->pool, m.type);
+    params[2] = m.message;
+    params[3] = m.author ? m.author : (r->user ? r->user : "");
+    params[4] = apr_itoa(r->pool, m.read_by_customer);
+    params[5] = apr_itoa(r->pool, m.special_type);
+    params[6] = m.special_param;
+    params[7] = apr_itoa(r->pool, c->associate_id);
+    if ((e = run(r, own ? CHATS_MSQL_POST_OWN : CHATS_MSQL_POST_ANY, params,
+                 &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows != 1) {
+        return post_refused(q);
+    }
+    out = chats_message_from_row(r->pool, &CHATS_ROWS_GET(rows, 0, 0));
+    return send_text(q, q->xml ? chats_message_xml(r->pool, out)
+                               : chats_doc_to_json(r->pool, out, 0));
 }
+
+/* ---- Transcript ------------------------------------------------------- */
 
 chats_err_t *chats_transcript_post(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_transcript_post");
+    request_rec *r = q->r;
+    const char *params[2], *text;
+    chats_rows_t *rows;
+    chats_doc_t *s;
+    chats_err_t *e;
+    int n;
+
+    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL) {
+        return e;
+    }
+    if (!q->agent) {
+        /* the official client sends a body (null) to a body-less call */
+        if (ap_discard_request_body(r) != OK) {
+            return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
+                                  "the request body could not be read");
+        }
+        chats_http_body_read(r);
+    }
+    params[0] = apr_itoa(r->pool, q->id);
+    params[1] = chats_resource_zone(q);
+    if ((e = run(r, CHATS_MSQL_TRANSCRIPT, params, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows == 0) {
+        return not_found(q);
+    }
+    n = CHATS_ROWS_GET(rows, 0, 0) ? rows->nrows : 0;
+    text = chats_transcript(r->pool, rows->values, n, q->html);
+    s = chats_doc_strz(r->pool, text);
+    return send_text(q, q->xml ? chats_xml_render(r->pool, "string", s)
+                               : chats_doc_to_json(r->pool, s, 0));
 }

@@ -1,0 +1,264 @@
+# GET and POST ChatSession/{id}/Messages (README "Messages and
+# transcripts"): a post writes the message and the session's LastMessage,
+# FirstMessage, Status, WhenIdle and version in one statement; JSON and
+# XML bodies; Type and SpecialType as names in any case or numbers; the
+# reader's errors name the field and change nothing; after=N pages; the
+# rights per level and ownership; 404, 413, 415.
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+
+plan tests => 123, need_lwp, need_module('mod_dbd.c');
+
+my $BASE = '/api/v1/ChatSession';
+my $PASS = "Msg-$$-" . time;
+my %AID = (msg_none => 9711, msg_read => 9712, msg_own => 9713,
+           msg_all => 9714);
+my %LEVEL = (msg_none => 'none', msg_read => 'read', msg_own => 'update_own',
+             msg_all => 'update_all');
+
+sub cleanup {
+    db()->do('DELETE FROM chat_session WHERE id BETWEEN 9701 AND 9799');
+    db()->do('DELETE FROM chat_session_right
+              WHERE associate_id BETWEEN 9711 AND 9714');
+    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9711 AND 9714');
+}
+cleanup();
+my $hash = bcrypt_hash('msg', $PASS);
+for my $u (sort keys %AID) {
+    db()->do('INSERT INTO associate (associate_id, name, password_hash)
+              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
+    db()->do('INSERT INTO chat_session_right (associate_id, level)
+              VALUES (?, ?)', undef, $AID{$u}, $LEVEL{$u});
+}
+sub as { return (auth => [shift, $PASS]) }
+
+sub row {
+    return db()->selectrow_hashref(
+        q{SELECT *, extract(epoch FROM now() - idle) AS idle_age
+            FROM chat_session WHERE id = ?}, undef, shift);
+}
+sub post { my ($id, $body, @o) = @_; req(POST => "$BASE/$id/Messages", body => $body, @o) }
+sub get  { my ($id, $q, @o) = @_; req(GET => "$BASE/$id/Messages" . ($q // ''), @o) }
+sub nmessages { db()->selectrow_array(
+    'SELECT count(*) FROM chat_message WHERE chat_session_id = ?', undef, shift) }
+
+sub error_ok {
+    my ($res, $code, $field, $what) = @_;
+    is($res->code, $code, "$what: $code") or diag($res->as_string);
+    my $doc = json_body($res) || {};
+    if (defined $field) {
+        is($doc->{Field}, $field, "$what: the error names $field")
+            or diag($res->content);
+    }
+    else {
+        ok($doc->{ErrorMessage}, "$what: SuperOffice error body");
+    }
+}
+
+# --------------------------------------------------- a conversation
+my $S = 9701;
+seed_session($S, status => 5, user_id => 5, first_message => '',
+             last_message => '', idle => '2011-01-01T00:00:00Z');
+my $v0 = row($S)->{version};
+
+my $res = post($S, { Type => 'ToCustomer', Message => 'Hello, Kari' });
+is($res->code, 200, 'POST ToCustomer: 200') or diag($res->as_string);
+like($res->header('Content-Type'), qr{^application/json}, '... JSON');
+my $m1 = json_body($res);
+ok($m1->{ChatMessageId} > 0, '... the stored message with its id');
+is($m1->{ChatSessionId}, $S, '... of the session');
+is($m1->{Type}, 'ToCustomer', '... Type by its exact name');
+is($m1->{SpecialType}, 'None', '... SpecialType None');
+is($m1->{Message}, 'Hello, Kari', '... the text');
+is($m1->{Author}, 'tje0', "... Author: the caller's login by default");
+is($m1->{ReadByCustomer}, 0, '... ReadByCustomer 0');
+like($m1->{WhenPosted}, qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/,
+     '... WhenPosted in UTC with Z');
+is_deeply([sort keys %$m1], [sort qw(ChatMessageId ChatSessionId Type Message
+          Author ReadByCustomer SpecialType SpecialParam WhenPosted)],
+   '... every member, PascalCase');
+my $r = row($S);
+is($r->{last_message}, 'Hello, Kari', 'the session: LastMessage');
+is($r->{first_message}, 'Hello, Kari', '... FirstMessage (the first text)');
+is($r->{status}, 6, '... Status UserLast (the agent wrote)');
+ok($r->{idle_age} < 60, '... WhenIdle now');
+is($r->{version}, $v0 + 1, '... version + 1');
+is($r->{last_message_id}, $m1->{ChatMessageId}, '... its last message id');
+
+$res = post($S, { type => 'touser', message => 'Thanks!', author => 'Kari' });
+is($res->code, 200, 'POST ToUser, camelCase, name in lower case: 200');
+my $m2 = json_body($res);
+ok($m2->{ChatMessageId} > $m1->{ChatMessageId}, '... a greater id');
+is($m2->{Author}, 'Kari', '... the Author given');
+$r = row($S);
+is($r->{status}, 5, '... Status CustomerLast');
+is($r->{first_message}, 'Hello, Kari', '... FirstMessage unchanged');
+is($r->{last_message}, 'Thanks!', '... LastMessage the new text');
+is($r->{version}, $v0 + 2, '... version + 2');
+
+db()->do(q{UPDATE chat_session SET idle = '2011-01-01T00:00:00Z' WHERE id = ?},
+         undef, $S);
+$res = post($S, { Type => 3, SpecialType => 2, SpecialParam => 'https://x.example/' });
+is($res->code, 200, 'POST Special by numbers: 200');
+my $m3 = json_body($res);
+is("$m3->{Type}/$m3->{SpecialType}/$m3->{SpecialParam}",
+   'Special/Url/https://x.example/', '... rendered by name');
+$r = row($S);
+is("$r->{status}|$r->{last_message}", '5|Thanks!',
+   '... a special message changes neither Status nor LastMessage');
+ok($r->{idle_age} < 60, '... but WhenIdle');
+is($r->{version}, $v0 + 3, '... and the version');
+
+$res = post($S, { Type => 'TOCUSTOMER', SpecialType => 'WELCOME',
+                  ChatMessageId => 1, ChatSessionId => 1,
+                  WhenPosted => '2000-01-01T00:00:00Z', ReadByCustomer => 1 });
+is($res->code, 200, 'names in upper case, read-only members echoed: 200');
+my $m4 = json_body($res);
+ok($m4->{ChatMessageId} > $m3->{ChatMessageId} && $m4->{ChatSessionId} == $S,
+   '... the read-only members are ignored (id, session)');
+unlike($m4->{WhenPosted}, qr/^2000/, '... WhenPosted is the server time');
+is("$m4->{SpecialType}/$m4->{ReadByCustomer}", 'Welcome/1', '... the others taken');
+
+# XML in and out
+$res = req(POST => "$BASE/$S/Messages", content_type => 'application/xml',
+           headers => { Accept => 'application/xml' },
+           body => '<ChatMessage><Type>ToUser</Type><Message>a &lt; b</Message>'
+                 . '<ReadByCustomer>1</ReadByCustomer><SpecialType>0</SpecialType>'
+                 . '</ChatMessage>');
+is($res->code, 200, 'POST XML: 200') or diag($res->as_string);
+like($res->header('Content-Type'), qr{^application/xml}, '... answered in XML');
+like($res->content, qr{<ChatMessage xmlns:xsi="[^"]+"><ChatMessageId>\d+</ChatMessageId><ChatSessionId>$S</ChatSessionId><Type>ToUser</Type><Message>a &lt; b</Message>},
+     '... a ChatMessage element, members in order');
+is(row($S)->{last_message}, 'a < b', '... stored');
+
+# ----------------------------------------------- GET, after=N
+my @ids = @{ db()->selectcol_arrayref(
+    'SELECT id FROM chat_message WHERE chat_session_id = ? ORDER BY id', undef, $S) };
+is(scalar @ids, 5, 'five messages stored');
+$res = get($S);
+is($res->code, 200, 'GET Messages: 200');
+my $list = json_body($res);
+is_deeply([map { $_->{ChatMessageId} } @$list], \@ids, '... all, in id order');
+is_deeply($list->[0], $m1, '... as POST answered them');
+$res = get($S, "?after=$ids[2]");
+is_deeply([map { $_->{ChatMessageId} } @{ json_body($res) }], [@ids[3, 4]],
+          'after=N: only the later ones');
+$res = get($S, "?after=$ids[4]");
+is($res->content, '[]', 'after the last: []');
+$res = get($S, '?AFTER=0&wait=0');
+is(scalar @{ json_body($res) || [] }, 5, 'parameter names in any case; wait=0');
+$res = get($S, '', headers => { Accept => 'application/xml' });
+like($res->content, qr{^<\?xml[^>]*>\s*<ArrayOfChatMessage xmlns:xsi="[^"]+"><ChatMessage><ChatMessageId>$ids[0]<},
+     'XML: ArrayOfChatMessage of ChatMessage');
+is(() = $res->content =~ /<ChatMessage>/g, 5, '... five of them');
+seed_session(9702, status => 4);
+$res = get(9702);
+is($res->code . ' ' . $res->content, '200 []', 'a session without messages: []');
+for my $bad ('-1', 'x', '2147483648', '1.5', '') {
+    error_ok(get($S, "?after=$bad"), 400, 'after', "after=$bad");
+}
+for my $bad ('31', '-1', 'soon') {
+    error_ok(get($S, "?wait=$bad"), 400, 'wait', "wait=$bad");
+}
+$res = get($S, "?after=$ids[3]&wait=2");
+is(scalar @{ json_body($res) || [] }, 1, 'wait=2 with a message there: answers it');
+
+# ------------------------------------------------- the ChatAgent twins
+{
+    my $A = '/api/v1/Agents/Chat';
+    my $res = req(POST => "$A/AddChatMessage", body => {
+        chatSessionId => $S, message => { type => 'ToCustomer',
+            message => 'via the agent', author => 'tje0',
+            specialType => 'None', whenPosted => '2026-01-02T03:04:05.000Z' } });
+    is($res->code, 200, 'AddChatMessage (the official client\'s body): 200')
+        or diag($res->as_string);
+    my $am = json_body($res) || {};
+    is("$am->{Type}/$am->{Message}/$am->{ChatSessionId}",
+       "ToCustomer/via the agent/$S", '... the message as stored');
+    $res = req(POST => "$A/GetChatMessages",
+               body => { chatSessionId => $S, after => $ids[4] });
+    is_deeply([map { $_->{ChatMessageId} } @{ json_body($res) || [] }],
+              [$am->{ChatMessageId}], 'GetChatMessages after=N: the new one');
+    error_ok(req(POST => "$A/AddChatMessage", body => { chatSessionId => $S }),
+             400, 'message', 'AddChatMessage without message');
+    error_ok(req(POST => "$A/AddChatMessage",
+                 body => { chatSessionId => $S, message => { type => 'Invalid' } }),
+             400, 'Type', 'AddChatMessage of an Invalid type');
+    push @ids, $am->{ChatMessageId};
+}
+
+# ------------------------------------------------- statuses and limits
+$r = row($S);
+my $n = nmessages($S);
+error_ok(post($S, { Type => 'Invalid', Message => 'x' }), 400, 'Type', 'Type Invalid');
+error_ok(post($S, { Message => 'x' }), 400, 'Type', 'no Type');
+error_ok(post($S, { Type => 'Shout' }), 400, 'Type', 'an unknown Type');
+error_ok(post($S, { Type => 1, SpecialType => 4 }), 400, 'SpecialType', 'SpecialType 4');
+error_ok(post($S, { Type => 1, Colour => 'red' }), 400, 'Colour', 'an unknown member');
+error_ok(post($S, { Type => 1, ReadByCustomer => 70000 }), 400, 'ReadByCustomer',
+         'ReadByCustomer past Int16');
+error_ok(post($S, { Type => 1, Message => 'x' x 32769 }), 400, 'Message',
+         'a Message of 32769 characters');
+error_ok(post($S, '[]'), 400, undef, 'an array body');
+error_ok(post($S, '{"Type":1'), 400, undef, 'broken JSON');
+error_ok(post($S, { Type => 1 }, content_type => 'text/plain'), 415, undef,
+         'text/plain');
+error_ok(post($S, '{"Type":1,"Message":"' . ('x' x 1_100_000) . '"}'), 413,
+         undef, 'a body over ChatSessionMaxBody');
+is(nmessages($S), $n, 'the refused posts stored nothing');
+is(row($S)->{version}, $r->{version}, '... and left the session as it was');
+
+$res = post($S, { Type => 1, Message => "\x{e9}" x 2000 });
+is($res->code, 200, 'a message of 2000 characters: 200');
+is(length(json_body($res)->{Message}), 2000, '... stored whole');
+$r = db()->selectrow_hashref('SELECT last_message FROM chat_session WHERE id = ?',
+                             undef, $S);
+utf8::decode($r->{last_message}) unless utf8::is_utf8($r->{last_message});
+is(length($r->{last_message}), 1024, '... LastMessage: its first 1024 characters');
+$res = post($S, { Type => 1, Message => 'x' x 32768 });
+is($res->code, 200, 'a message of 32768 characters: 200');
+
+# InQueue stays in the queue; FirstMessage is set once
+seed_session(9703, status => 4, user_id => undef, first_message => '',
+             last_message => '');
+$res = post(9703, { Type => 'ToUser', Message => 'anyone there?' });
+is($res->code, 200, 'POST to a queued session: 200');
+$r = row(9703);
+is($r->{status}, 4, '... it stays InQueue');
+is("$r->{first_message}|$r->{last_message}", 'anyone there?|anyone there?',
+   '... First and LastMessage set');
+post(9703, { Type => 'ToUser', Message => 'hello?' });
+is(row(9703)->{first_message}, 'anyone there?', 'FirstMessage is set once');
+
+error_ok(post(9799, { Type => 1 }), 404, undef, 'POST to no session');
+error_ok(get(9799), 404, undef, 'GET of no session');
+is(nmessages(9799), 0, '... nothing stored');
+
+# ------------------------------------------------------------ rights
+seed_session(9704, user_id => $AID{msg_own}, status => 5);
+seed_session(9705, user_id => 5, status => 5);
+error_ok(get(9705, '', as('msg_none')), 403, undef, 'none: GET 403');
+is(get(9705, '', as('msg_read'))->code, 200, 'read: GET 200');
+error_ok(post(9705, { Type => 1 }, as('msg_read')), 403, undef, 'read: POST 403');
+is(post(9704, { Type => 1, Message => 'mine' }, as('msg_own'))->code, 200,
+   'update_own: POST on own session 200');
+is(json_body(get(9704, '', as('msg_own')))->[0]{Author}, 'msg_own',
+   "... Author the caller's login");
+error_ok(post(9705, { Type => 1 }, as('msg_own')), 403, undef,
+         "update_own: POST on another's session 403");
+is(get(9705, '', as('msg_own'))->code, 200, "update_own: GET of another's 200");
+error_ok(post(9798, { Type => 1 }, as('msg_own')), 404, undef,
+         'update_own: POST to no session 404');
+is(post(9705, { Type => 1, Message => 'any' }, as('msg_all'))->code, 200,
+   "update_all: POST on another's session 200");
+is(nmessages(9705), 1, 'one message on 9705: the refused posts stored nothing');
+
+# A deleted session takes its messages along.
+db()->do('DELETE FROM chat_session WHERE id = ?', undef, $S);
+is(nmessages($S), 0, 'deleting a session deletes its messages');
+
+cleanup();
