@@ -63,7 +63,7 @@ printf 'DBDParams "host=%s port=%s dbname=%s user=%s password=%s %s"\n' \
     "connect_timeout=5 options='-c TimeZone=UTC'" >"$APACHE_CONFDIR/chatsession-db.conf"
 
 # 5. The module (a2enmod enables dbd, authn_core, authz_core and authz_user
-#    with it), and a configuration: the pool and the resource.
+#    with it), and a configuration: the pool, the resource and ChatAgent.
 a2enmod -q chatsession
 cat >"$APACHE_CONFDIR/conf-available/chatsession-api.conf" <<'CONF'
 # mod_chatsession (written by install-debian.sh; README "Directives")
@@ -74,6 +74,14 @@ DBDKeep 2
 DBDMax 8
 DBDExptime 60
 <Location /api/v1/ChatSession>
+    SetHandler chatsession
+    AuthType ChatSession
+    AuthName "SuperOffice"
+    Require valid-user
+</Location>
+# The official client's ChatAgent (POST /api/v1/Agents/Chat/<Method>):
+# the same handler; the first <Location> does not cover this path.
+<Location /api/v1/Agents/Chat>
     SetHandler chatsession
     AuthType ChatSession
     AuthName "SuperOffice"

@@ -13,67 +13,6 @@
 
 /* ------------------------------------------------------------ tables */
 
-/* The operations, one bit each, for the parameter table. */
-enum {
-    OP_GET = 1, OP_PUT = 2, OP_PATCH = 4, OP_DELETE = 8, OP_OPTIONS = 16,
-    OP_POST = 32, OP_DEFAULT = 64
-};
-
-#define OPS_ALL   (OP_GET | OP_PUT | OP_PATCH | OP_DELETE | OP_POST \
-                   | OP_DEFAULT)
-#define OPS_READ  (OPS_ALL & ~OP_DELETE)       /* all that render dates */
-#define OPS_COND  (OP_GET | OP_PUT | OP_PATCH | OP_DELETE)
-
-typedef struct {
-    const char *key;            /* components/parameters member */
-    const char *name;
-    const char *in;
-    const char *type;
-    unsigned ops;
-    const char *desc;
-} param_t;
-
-static const param_t params[] = {
-    { "select", "$select", "query", "string", OP_GET | OP_POST | OP_PUT
-      | OP_PATCH, "Comma-separated field names, case-insensitive; a/b "
-      "selects member b of carrier a. Every field is still present; the "
-      "unselected ones are null. An unknown name is a 400." },
-    { "If-Match", "If-Match", "header", "string", OPS_COND,
-      "Entity tags (the ETag of an earlier response) or *; none matching: "
-      "412." },
-    { "If-None-Match", "If-None-Match", "header", "string", OPS_COND,
-      "Entity tags or *; one matching: 304 on GET, 412 otherwise." },
-    { "If-Modified-Since", "If-Modified-Since", "header", "string", OP_GET,
-      "HTTP-date; not modified since (whole seconds): 304, empty body." },
-    { "If-Unmodified-Since", "If-Unmodified-Since", "header", "string",
-      OPS_COND, "HTTP-date; modified since (whole seconds): 412." },
-    { "SO-TimeZone", "SO-TimeZone", "header", "string", OPS_READ,
-      "CODE[,includeTZOffset], the flag alone allowed, repeats tolerated: "
-      "a SuperOffice zone code (NO, US-NY, UTC, ...; any case) or an IANA "
-      "name; date-times are converted to it and the zone is echoed in the "
-      "SO-TimeZone response header. Unknown zone: 400. Without it, the "
-      "server's default zone (UTC unless configured). Any header-name case "
-      "(the official client sends SO-Timezone)." },
-    { "SO-Language", "SO-Language", "header", "string", OPS_READ,
-      "Language of string resources ([SR_...]); overrides Accept-Language. "
-      "Empty, * or x: no translation; an unknown language falls back to "
-      "the default." },
-    { "Accept-Language", "Accept-Language", "header", "string", OPS_READ,
-      "Language of string resources when SO-Language is absent; empty: "
-      "no translation." },
-    { "SO-Culture", "SO-Culture", "header", "string", OPS_READ,
-      "Culture for numbers and dates inside strings; defaults to the "
-      "language." },
-    { "SO-AppToken", "SO-AppToken", "header", "string", OPS_ALL,
-      "The partner application's token; accepted and logged." },
-    { "X-XSRF-TOKEN", "X-XSRF-TOKEN", "header", "string", OPS_ALL,
-      "SuperOffice's web-session token; accepted, not needed: this server "
-      "authenticates by the Authorization header." },
-    { "SO-Browser-TZ-Offset", "SO-Browser-TZ-Offset", "header", "integer",
-      OPS_READ, "The client's UTC offset in minutes east (sent by the "
-      "official client); accepted." },
-};
-
 typedef struct {
     const char *name;
     const char *type;
@@ -94,121 +33,9 @@ static const header_t headers[] = {
       "SOTicket." },
 };
 
-/* What an operation answers on success: a components/responses name. */
-typedef struct {
-    const char *method;
-    unsigned op;
-    const char *id;             /* operationId, as SuperOffice names it */
-    const char *summary;
-    const char *body;           /* components/requestBodies, or NULL */
-    int ok_status;
-    const char *ok;
-    const int *errs;            /* 0-terminated */
-} op_t;
-
-static const int errs_get[] = { 304, 400, 401, 403, 404, 406, 412, 503, 0 };
-static const int errs_put[] = { 400, 401, 403, 404, 406, 409, 412, 413, 415,
-                                503, 0 };
-static const int errs_del[] = { 400, 401, 403, 404, 412, 503, 0 };
-static const int errs_opt[] = { 400, 401, 403, 0 };
-static const int errs_post[] = { 400, 401, 403, 406, 413, 415, 503, 0 };
-static const int errs_def[] = { 401, 403, 406, 503, 0 };
-
-static const op_t ops_id[] = {
-    { "get", OP_GET, "GetChatSessionEntity", "Fetch a chat session", NULL,
-      200, "EntityWithLinks", errs_get },
-    { "put", OP_PUT, "PutChatSessionEntity", "Replace a chat session",
-      "ChatSessionEntity", 200, "EntityWithLinks", errs_put },
-    { "patch", OP_PATCH, "PatchChatSessionEntity", "Patch a chat session "
-      "(JSON Patch or JSON Merge Patch)", "ChatSessionPatch", 200,
-      "EntityWithLinks", errs_put },
-    { "delete", OP_DELETE, "DeleteChatSessionEntity", "Delete a chat "
-      "session", NULL, 204, "Deleted", errs_del },
-    { "options", OP_OPTIONS, "OptionsChatSessionEntity", "Methods and "
-      "patch formats", NULL, 200, "Options", errs_opt },
-    { NULL, 0, NULL, NULL, NULL, 0, NULL, NULL }
-};
-
-static const op_t ops_coll[] = {
-    { "post", OP_POST, "PostChatSessionEntity", "Create a chat session "
-      "(200, as SuperOffice answers, with Location)", "ChatSessionEntity",
-      200, "Created", errs_post },
-    { NULL, 0, NULL, NULL, NULL, 0, NULL, NULL }
-};
-
-static const op_t ops_default[] = {
-    { "get", OP_DEFAULT, "DefaultChatSessionEntity", "The template a new "
-      "chat session starts from", NULL, 200, "Default", errs_def },
-    { NULL, 0, NULL, NULL, NULL, 0, NULL, NULL }
-};
-
 static const char *const entity_media[] = {
     "application/json", "text/json", "application/xml", "text/xml", NULL
 };
-
-/* ------------------------------------------------------------ paths */
-
-static void gen_op(chats_og_t *o, const op_t *op)
-{
-    size_t i;
-    const int *e;
-
-    chats_og_kopen(o, op->method);
-    chats_og_str(o, "tags");
-    chats_og_aopen(o);
-    chats_og_str(o, "ChatSession");
-    chats_og_aclose(o);
-    chats_og_kstr(o, "operationId", op->id);
-    chats_og_kstr(o, "summary", op->summary);
-    chats_og_str(o, "parameters");
-    chats_og_aopen(o);
-    for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-        if (params[i].ops & op->op) {
-            chats_og_ref(o, "parameters", params[i].key);
-        }
-    }
-    chats_og_aclose(o);
-    if (op->body) {
-        chats_og_kref(o, "requestBody", "requestBodies", op->body);
-    }
-    chats_og_kopen(o, "responses");
-    chats_og_kref(o, apr_itoa(o->p, op->ok_status), "responses", op->ok);
-    for (e = op->errs; *e; e++) {
-        chats_og_kref(o, apr_itoa(o->p, *e), "responses",
-                      chats_openapi_response_name(o->p, *e));
-    }
-    chats_og_close(o);
-    chats_og_close(o);
-}
-
-static void gen_path(chats_og_t *o, const char *path, const char *desc,
-                     int with_id, const op_t *ops)
-{
-    chats_og_kopen(o, path);
-    chats_og_kstr(o, "description", desc);
-    if (with_id) {
-        chats_og_str(o, "parameters");
-        chats_og_aopen(o);
-        chats_og_ref(o, "parameters", "id");
-        chats_og_aclose(o);
-    }
-    for (; ops->method; ops++) {
-        gen_op(o, ops);
-    }
-    chats_og_close(o);
-}
-
-static void gen_paths(chats_og_t *o)
-{
-    chats_og_kopen(o, "paths");
-    gen_path(o, "/api/v1/ChatSession", "The collection. Other methods: "
-             "405 with Allow.", 0, ops_coll);
-    gen_path(o, "/api/v1/ChatSession/default", "The default entity. Other "
-             "methods: 405 with Allow.", 0, ops_default);
-    gen_path(o, "/api/v1/ChatSession/{id}", "One chat session. Other "
-             "methods: 405 with Allow.", 1, ops_id);
-    chats_og_close(o);
-}
 
 /* ------------------------------------------------------- components */
 
@@ -216,34 +43,6 @@ static void gen_schema_type(chats_og_t *o, const char *type)
 {
     chats_og_kopen(o, "schema");
     chats_og_kstr(o, "type", type);
-    chats_og_close(o);
-}
-
-static void gen_params(chats_og_t *o)
-{
-    size_t i;
-
-    chats_og_kopen(o, "parameters");
-    chats_og_kopen(o, "id");
-    chats_og_kstr(o, "name", "id");
-    chats_og_kstr(o, "in", "path");
-    chats_og_kbool(o, "required", 1);
-    chats_og_kstr(o, "description", "The chat session id (ChatSessionId), "
-                  "decimal digits.");
-    chats_og_kopen(o, "schema");
-    chats_og_kstr(o, "type", "integer");
-    chats_og_kstr(o, "format", "int32");
-    chats_og_kint(o, "minimum", 0);
-    chats_og_close(o);
-    chats_og_close(o);
-    for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-        chats_og_kopen(o, params[i].key);
-        chats_og_kstr(o, "name", params[i].name);
-        chats_og_kstr(o, "in", params[i].in);
-        chats_og_kstr(o, "description", params[i].desc);
-        gen_schema_type(o, params[i].type);
-        chats_og_close(o);
-    }
     chats_og_close(o);
 }
 
@@ -331,6 +130,7 @@ static void gen_responses(chats_og_t *o)
 {
     chats_og_kopen(o, "responses");
     gen_success(o);
+    chats_openapi_chat_responses(o);
     chats_openapi_errors(o);
     chats_og_close(o);
 }
@@ -369,6 +169,7 @@ static void gen_bodies(chats_og_t *o)
     gen_media(o, merge, "ChatSessionEntity");
     chats_og_close(o);
     chats_og_close(o);
+    chats_openapi_chat_bodies(o);
     chats_og_close(o);
 }
 
@@ -446,6 +247,11 @@ static void gen_head(chats_og_t *o, const char *server_url)
     chats_og_kstr(o, "name", "ChatSession");
     chats_og_kstr(o, "description", "Chat sessions (ChatSessionEntity)");
     chats_og_close(o);
+    chats_og_open(o);
+    chats_og_kstr(o, "name", "ChatAgent");
+    chats_og_kstr(o, "description", "The official client's ChatAgent: "
+                  "RPC-style POSTs running the same operations");
+    chats_og_close(o);
     chats_og_aclose(o);
 }
 
@@ -453,12 +259,13 @@ static void gen_document(chats_og_t *o, const char *server_url)
 {
     chats_og_open(o);
     gen_head(o, server_url);
-    gen_paths(o);
+    chats_openapi_paths(o);
     chats_og_kopen(o, "components");
     chats_og_kopen(o, "schemas");
     chats_openapi_schemas(o);
+    chats_openapi_chat_schemas(o);
     chats_og_close(o);
-    gen_params(o);
+    chats_openapi_params(o);
     gen_headers(o);
     gen_bodies(o);
     gen_responses(o);
@@ -473,7 +280,10 @@ static apr_status_t free_gen(void *g)
     return APR_SUCCESS;
 }
 
-const char *chats_openapi_json(apr_pool_t *p, const char *server_url)
+/* Run gen (with arg) into a pretty-printed JSON text in p, or NULL. */
+static const char *generate(apr_pool_t *p,
+                            void (*gen)(chats_og_t *, const char *),
+                            const char *arg)
 {
     chats_og_t o;
     const unsigned char *buf;
@@ -488,7 +298,7 @@ const char *chats_openapi_json(apr_pool_t *p, const char *server_url)
     yajl_gen_config(o.g, yajl_gen_beautify, 1);
     yajl_gen_config(o.g, yajl_gen_indent_string, "  ");
     yajl_gen_config(o.g, yajl_gen_validate_utf8, 1);
-    gen_document(&o, server_url);
+    gen(&o, arg);
     if (o.st != yajl_gen_status_ok
         || yajl_gen_get_buf(o.g, &buf, &len) != yajl_gen_status_ok) {
         return NULL;
@@ -496,11 +306,28 @@ const char *chats_openapi_json(apr_pool_t *p, const char *server_url)
     return apr_pstrmemdup(p, (const char *)buf, len);
 }
 
+const char *chats_openapi_json(apr_pool_t *p, const char *server_url)
+{
+    return generate(p, gen_document, server_url);
+}
+
+static void gen_routes(chats_og_t *o, const char *unused)
+{
+    (void)unused;
+    chats_openapi_routes_list(o);
+}
+
+const char *chats_openapi_routes_json(apr_pool_t *p)
+{
+    return generate(p, gen_routes, NULL);
+}
+
 /* ------------------------------------------------------------ CORS */
 
 /* ", "-joined, each name once (case-insensitively), upper-cased when
  * upper: methods are compared case-sensitively by browsers. */
-static void add_name(apr_array_header_t *a, const char *name, int upper)
+void chats_openapi_add_name(apr_array_header_t *a, const char *name,
+                            int upper)
 {
     char *n = apr_pstrdup(a->pool, name), *c;
     int i;
@@ -516,41 +343,13 @@ static void add_name(apr_array_header_t *a, const char *name, int upper)
     APR_ARRAY_PUSH(a, const char *) = n;
 }
 
-const char *chats_openapi_methods(apr_pool_t *p)
-{
-    const op_t *const tables[] = { ops_id, ops_coll, ops_default };
-    apr_array_header_t *a = apr_array_make(p, 8, sizeof(const char *));
-    const op_t *op;
-    size_t i;
-
-    for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-        for (op = tables[i]; op->method; op++) {
-            add_name(a, op->method, 1);
-        }
-    }
-    return apr_array_pstrcat(p, a, ',');
-}
-
-const char *chats_openapi_request_headers(apr_pool_t *p)
-{
-    apr_array_header_t *a = apr_array_make(p, 16, sizeof(const char *));
-    size_t i;
-
-    for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-        if (!strcmp(params[i].in, "header")) {
-            add_name(a, params[i].name, 0);
-        }
-    }
-    return apr_array_pstrcat(p, a, ',');
-}
-
 const char *chats_openapi_response_headers(apr_pool_t *p)
 {
     apr_array_header_t *a = apr_array_make(p, 8, sizeof(const char *));
     size_t i;
 
     for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
-        add_name(a, headers[i].name, 0);
+        chats_openapi_add_name(a, headers[i].name, 0);
     }
     return apr_array_pstrcat(p, a, ',');
 }

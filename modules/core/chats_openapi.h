@@ -24,6 +24,12 @@
  */
 const char *chats_openapi_json(apr_pool_t *p, const char *server_url);
 
+/** The route table (chats_routes.h) as a JSON array of
+ * {"path", "method", "operationId", "family", "op", "ok"} objects, for
+ * chats-openapi --routes (t/engine/openapi.t holds it equal to the
+ * document's paths). NULL on a generator failure. */
+const char *chats_openapi_routes_json(apr_pool_t *p);
+
 /** For CORS (http/chats_cors.c), from the tables the document is made
  * of: the methods (upper-case), the request headers that are parameters,
  * and the response headers, each a comma-separated list in p. */

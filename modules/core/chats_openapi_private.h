@@ -7,7 +7,10 @@
 #define CHATS_OPENAPI_PRIVATE_H
 
 #include <apr_pools.h>
+#include <apr_tables.h>
 #include <yajl/yajl_gen.h>
+
+#include "chats_schema.h"
 
 typedef struct {
     yajl_gen g;
@@ -48,6 +51,34 @@ void chats_openapi_schemas(chats_og_t *o);
  * (BadRequest, NotFound, ...), or "Status<n>" for one not listed, so
  * that no $ref dangles. Static storage, or allocated in p. */
 const char *chats_openapi_response_name(apr_pool_t *p, int status);
+
+/** The properties (inside an open "properties" map) of n fields of a
+ * field table: types, lengths, enums, read-only flags, descriptions. */
+void chats_openapi_field_props(chats_og_t *o, const chats_field_t *f, int n);
+
+/** Append name to a (of const char *) unless it is there already in any
+ * case; upper-cased when upper (methods: browsers compare them
+ * case-sensitively). */
+void chats_openapi_add_name(apr_array_header_t *a, const char *name,
+                            int upper);
+
+/** The paths, from the route table (chats_openapi_paths.c). */
+void chats_openapi_paths(chats_og_t *o);
+
+/** The route table as a JSON array (chats_openapi_routes_json). */
+void chats_openapi_routes_list(chats_og_t *o);
+
+/** components/parameters (inside an open map's "parameters" key is
+ * written by the callee). */
+void chats_openapi_params(chats_og_t *o);
+
+/** The issue-10 components (chats_openapi_chat.c): ChatMessage and the
+ * list's schemas, the agent's request bodies, the actions' responses.
+ * Each writes members inside the open schemas / requestBodies /
+ * responses map. */
+void chats_openapi_chat_schemas(chats_og_t *o);
+void chats_openapi_chat_bodies(chats_og_t *o);
+void chats_openapi_chat_responses(chats_og_t *o);
 
 /** The error members of components/responses (inside an open map), one
  * per status of the error kinds (chats_err.c) in ascending order

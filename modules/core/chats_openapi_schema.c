@@ -201,10 +201,9 @@ static void gen_prop(chats_og_t *o, const prop_t *f)
     chats_og_close(o);
 }
 
-static void entity_props(chats_og_t *o)
+void chats_openapi_field_props(chats_og_t *o, const chats_field_t *f, int n)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    int i;
 
     for (i = 0; i < n; i++) {
         prop_t pr = { f[i].name, f[i].type, f[i].enums, f[i].carrier,
@@ -229,6 +228,9 @@ static void nullable_ref(chats_og_t *o, const char *k, const char *name,
 
 static void gen_entity(chats_og_t *o)
 {
+    const chats_field_t *f;
+    int n;
+
     chats_og_kopen(o, "ChatSessionEntity");
     chats_og_kstr(o, "type", "object");
     chats_og_kstr(o, "description",
@@ -244,7 +246,8 @@ static void gen_entity(chats_og_t *o)
     chats_og_kstr(o, "name", "ChatSessionEntity");
     chats_og_close(o);
     chats_og_kopen(o, "properties");
-    entity_props(o);
+    f = chats_schema_fields(&n);
+    chats_openapi_field_props(o, f, n);
     nullable_ref(o, "TableRight", "TableRight",
                  "The caller's rights on this row (responses only).");
     nullable_ref(o, "FieldProperties", "FieldProperties",

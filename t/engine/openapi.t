@@ -70,8 +70,8 @@ is($doc->{info}{version}, $ac_version, 'info.version is AC_INIT\'s version');
 # -------------------------------------------- what issue 3 asks to cover
 my %want = (
     '/api/v1/ChatSession/{id}'    => [qw(get put patch delete options)],
-    '/api/v1/ChatSession'         => [qw(post)],
-    '/api/v1/ChatSession/default' => [qw(get)],
+    '/api/v1/ChatSession'         => [qw(get post options)],
+    '/api/v1/ChatSession/default' => [qw(get options)],
 );
 for my $path (sort keys %want) {
     is_deeply([sort grep { !/^(description|parameters)$/ }
@@ -99,6 +99,86 @@ ok($prop{$_}, "entity property $_") for qw(ChatSessionId Status Flags User
     TransferTo Person Contact Project Sale Ticket WhenRequested Rating
     TableRight FieldProperties);
 is(scalar(@props), 33, '31 fields + TableRight + FieldProperties');
+
+# --------------------------------- paths <=> the route table (issue 10)
+# The paths are generated from chats_routes.c; chats-openapi --routes
+# prints that table. Each row is an operation of the document and each
+# operation (but OPTIONS, which every path answers) is a row.
+my ($rrc, $routes_text) = run($tool, '--routes');
+is($rrc, 0, 'chats-openapi --routes exits 0');
+my $routes = eval { decode_json($routes_text) } || [];
+my (%in_table, %in_doc);
+$in_table{lc($_->{method}) . " $_->{path}"} = $_ for @$routes;
+for my $path (keys %$paths) {
+    for my $m (grep { !/^(description|parameters|options)$/ }
+               keys %{ $paths->{$path} }) {
+        $in_doc{"$m $path"} = $paths->{$path}{$m};
+    }
+    ok($paths->{$path}{options}, "OPTIONS on $path");
+}
+is(scalar(keys %in_table), scalar(@$routes), 'no row twice');
+is_deeply([sort keys %in_doc], [sort keys %in_table],
+          'the paths\' operations are exactly the route table\'s rows');
+for my $k (sort keys %in_table) {
+    my $op = $in_doc{$k} or next;
+    is($op->{operationId}, $in_table{$k}{operationId}, "$k: operationId");
+    ok($op->{responses}{ $in_table{$k}{ok} }, "$k: answers $in_table{$k}{ok}");
+    ok($op->{responses}{401}, "$k: answers 401");
+}
+my %ids;
+$ids{$_->{operationId}}++ for map { values %$_ } map {
+    my $p = $_; +{ map { $_ => $p->{$_} } grep { ref $p->{$_} eq 'HASH'
+        && $p->{$_}{operationId} } keys %$p } } values %$paths;
+is(scalar(grep { $ids{$_} > 1 } keys %ids), 0, 'operationIds are unique');
+
+# The README's "Routes" table is this table, row for row, in its order.
+my ($routes_md) = (slurp("$top/README") // '')
+    =~ /^### Routes\n(.*?)^### /ms;
+my @md_rows = ($routes_md // '') =~ /^\| (\w+) \| `([^`]+)` \| (\w+) \| (\d+) \|$/mg;
+my @readme_rows;
+push @readme_rows, join(' ', splice(@md_rows, 0, 4)) while @md_rows;
+is_deeply(\@readme_rows,
+          [map { my $p = $_->{path}; $p =~ s{^/api/v1/}{};
+                 "$_->{method} $p $_->{operationId} $_->{ok}" } @$routes],
+          'the README\'s Routes table is the route table');
+
+# What issue 10 asks to cover: the REST family and the 15 agent methods.
+ok($in_table{$_}, "route $_") for (
+    'get /api/v1/ChatSession', 'get /api/v1/ChatSession/ForCurrentUser',
+    'post /api/v1/ChatSession/Pickup', 'post /api/v1/ChatSession/{id}/Pickup',
+    'post /api/v1/ChatSession/{id}/TransferTo/{toAssociate}',
+    'post /api/v1/ChatSession/{id}/AcceptTransfer',
+    'post /api/v1/ChatSession/{id}/RejectTransfer',
+    'post /api/v1/ChatSession/{id}/Reset',
+    'get /api/v1/ChatSession/{id}/Messages',
+    'post /api/v1/ChatSession/{id}/Messages',
+    'post /api/v1/ChatSession/{id}/Transcript',
+    map { "post /api/v1/Agents/Chat/$_" } qw(CreateDefaultChatSessionEntity
+        SaveChatSessionEntity GetChatSessionEntity DeleteChatSessionEntity
+        ChatSessionsForUser CreateChatSessionForTopic TransferChatSession
+        AcceptChatSessionTransfer RejectChatSessionTransfer
+        PickUpChatSession PickUpFirstChatSession ResetChatSession
+        GetChatTranscript GetChatMessages AddChatMessage));
+is_deeply([sort grep { !/^(description|parameters)$/ } keys
+           %{ $paths->{'/api/v1/Agents/Chat/GetChatMessages'} }],
+          [qw(options post)], 'an agent method: POST and OPTIONS only');
+is($paths->{'/api/v1/Agents/Chat/DeleteChatSessionEntity'}{post}{responses}
+       {204}{'$ref'}, '#/components/responses/Deleted',
+   'the agent\'s Delete answers 204 like REST');
+my %agent_params = map { $_->{'$ref'} => 1 } @{
+    $paths->{'/api/v1/Agents/Chat/GetChatSessionEntity'}{post}{parameters} };
+ok($agent_params{'#/components/parameters/chatSessionEntityId'},
+   'agent Get: chatSessionEntityId in the query');
+ok(!$agent_params{'#/components/parameters/If-Match'},
+   '... and no conditional headers (REST only)');
+is_deeply([sort map { $_->{'$ref'} } @{ $paths->{
+    '/api/v1/ChatSession/{id}/TransferTo/{toAssociate}'}{parameters} }],
+          ['#/components/parameters/id', '#/components/parameters/toAssociate'],
+          'path parameters of TransferTo');
+my %msg_props = %{ $doc->{components}{schemas}{ChatMessage}{properties} || {} };
+ok($msg_props{$_}, "ChatMessage property $_ (the message field table)")
+    for qw(ChatMessageId ChatSessionId Type Message Author SpecialType
+           WhenPosted);
 
 # ------------------------------------------------- a real validator
 my @cases = (
@@ -151,6 +231,24 @@ my @cases = (
             { ChatbotIsActive => 'yes' },
             { User => { Type => 'Robot' } },
         ],
+    },
+    ChatMessage => {
+        valid => [
+            { Type => 'ToCustomer', Message => 'hi', Author => 'tje0',
+              SpecialType => 'None', WhenPosted => '2026-01-02T03:04:05Z',
+              ChatMessageId => 1, ChatSessionId => 844, ReadByCustomer => 0 },
+        ],
+        invalid => [ { Type => 'Bogus' }, { ChatMessageId => 'x' } ],
+    },
+    ChatSessionList => {
+        valid => [{ 'odata.metadata' => 'http://h/x', value => [
+            { PrimaryKey => 1, EntityName => 'chatsession',
+              Status => 'InQueue' } ] }],
+        invalid => [ {}, { value => [ { EntityName => 'person' } ] } ],
+    },
+    Chat_TransferChatSessionRequest => {
+        valid => [ { chatSessionId => 844, toAssociate => 'ann' } ],
+        invalid => [ { chatSessionId => 'x' } ],
     },
     ChatSessionEntityWithLinks => {
         # every member present; $select may null any of them

@@ -1,0 +1,310 @@
+/* The OpenAPI paths, generated from the route table (chats_routes.c): one
+ * path per pattern (REST) or agent method, one operation per row, plus
+ * OPTIONS, which every path answers with Allow from the same table. The
+ * parameters are a table keyed by operation and family, since the agent
+ * ignores conditional headers and takes its arguments in the body. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <string.h>
+
+#include "chats_openapi.h"
+#include "chats_openapi_private.h"
+#include "chats_routes.h"
+
+#define OPB(x) (1u << CHATS_OP_##x)
+#define OPS_ALL ((1u << CHATS_OP__N) - 1u)
+#define OPS_READ (OPS_ALL & ~OPB(DELETE))       /* all that render dates */
+#define OPS_COND (OPB(GET) | OPB(PUT) | OPB(PATCH) | OPB(DELETE))
+
+#define F_REST  (1u << CHATS_FAMILY_REST)
+#define F_AGENT (1u << CHATS_FAMILY_AGENT)
+#define F_BOTH  (F_REST | F_AGENT)
+
+typedef struct {
+    const char *key;            /* components/parameters member */
+    const char *name;
+    const char *in;
+    const char *type;
+    unsigned ops;               /* OPB() of the operations that take it */
+    unsigned fams;              /* F_* of the families that take it */
+    const char *desc;
+} param_t;
+
+static const param_t params[] = {
+    { "select", "$select", "query", "string", OPB(GET) | OPB(CREATE)
+      | OPB(PUT) | OPB(PATCH), F_REST, "Comma-separated field names, "
+      "case-insensitive; a/b selects member b of carrier a. Every field is "
+      "still present; the unselected ones are null. An unknown name is a "
+      "400." },
+    { "listSelect", "$select", "query", "string", OPB(LIST), F_REST,
+      "The list's columns: comma-separated field names, case-insensitive, "
+      "carrier members as a/b (user/name). An unknown name is a 400." },
+    { "filter", "$filter", "query", "string", OPB(LIST), F_REST,
+      "eq ne lt le gt ge, and or not, parentheses; contains, startswith, "
+      "endswith on strings; oneOf(Field,a,b) on enums; today and now in "
+      "date-times. Values typed by the field table. Malformed: 400 naming "
+      "the position and the token." },
+    { "orderBy", "$orderBy", "query", "string", OPB(LIST), F_REST,
+      "field [asc|desc], comma-separated." },
+    { "top", "$top", "query", "integer", OPB(LIST), F_REST,
+      "Rows per page: default 100, at most 1000 (more is a 400)." },
+    { "skip", "$skip", "query", "integer", OPB(LIST), F_REST,
+      "Rows to skip." },
+    { "format", "$format", "query", "string", OPB(LIST), F_REST,
+      "JSON or XML: overrides Accept." },
+    { "after", "after", "query", "integer", OPB(MESSAGES), F_REST,
+      "Only messages with a ChatMessageId above this (default 0)." },
+    { "wait", "wait", "query", "integer", OPB(MESSAGES), F_REST,
+      "Seconds (0 to 30) to wait for a message after `after` when there "
+      "is none yet; then an empty array." },
+    { "html", "html", "query", "boolean", OPB(TRANSCRIPT), F_REST,
+      "true: the transcript as HTML, every message escaped; false "
+      "(default): plain text." },
+    { "chatSessionEntityId", "chatSessionEntityId", "query", "integer",
+      OPB(GET) | OPB(DELETE), F_AGENT, "The chat session id; the name in "
+      "any case (the official client sends ChatSessionEntityId to Delete)." },
+    { "If-Match", "If-Match", "header", "string", OPS_COND, F_REST,
+      "Entity tags (the ETag of an earlier response) or *; none matching: "
+      "412." },
+    { "If-None-Match", "If-None-Match", "header", "string", OPS_COND, F_REST,
+      "Entity tags or *; one matching: 304 on GET, 412 otherwise." },
+    { "If-Modified-Since", "If-Modified-Since", "header", "string",
+      OPB(GET), F_REST,
+      "HTTP-date; not modified since (whole seconds): 304, empty body." },
+    { "If-Unmodified-Since", "If-Unmodified-Since", "header", "string",
+      OPS_COND, F_REST,
+      "HTTP-date; modified since (whole seconds): 412." },
+    { "SO-TimeZone", "SO-TimeZone", "header", "string", OPS_READ, F_BOTH,
+      "CODE[,includeTZOffset], the flag alone allowed, repeats tolerated: "
+      "a SuperOffice zone code (NO, US-NY, UTC, ...; any case) or an IANA "
+      "name; date-times are converted to it and the zone is echoed in the "
+      "SO-TimeZone response header. Unknown zone: 400. Without it, the "
+      "server's default zone (UTC unless configured). Any header-name case "
+      "(the official client sends SO-Timezone)." },
+    { "SO-Language", "SO-Language", "header", "string", OPS_READ, F_BOTH,
+      "Language of string resources ([SR_...]); overrides Accept-Language. "
+      "Empty, * or x: no translation; an unknown language falls back to "
+      "the default." },
+    { "Accept-Language", "Accept-Language", "header", "string", OPS_READ,
+      F_BOTH, "Language of string resources when SO-Language is absent; "
+      "empty: no translation." },
+    { "SO-Culture", "SO-Culture", "header", "string", OPS_READ, F_BOTH,
+      "Culture for numbers and dates inside strings; defaults to the "
+      "language." },
+    { "SO-AppToken", "SO-AppToken", "header", "string", OPS_ALL, F_BOTH,
+      "The partner application's token; accepted and logged." },
+    { "X-XSRF-TOKEN", "X-XSRF-TOKEN", "header", "string", OPS_ALL, F_BOTH,
+      "SuperOffice's web-session token; accepted, not needed: this server "
+      "authenticates by the Authorization header." },
+    { "SO-Browser-TZ-Offset", "SO-Browser-TZ-Offset", "header", "integer",
+      OPS_READ, F_BOTH, "The client's UTC offset in minutes east (sent by "
+      "the official client); accepted." },
+};
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+/* OPTIONS: besides 200, the statuses any route answers before routing. */
+static const int errs_opt[] = { 400, 401, 403, 0 };
+
+static void gen_schema_type(chats_og_t *o, const char *type)
+{
+    chats_og_kopen(o, "schema");
+    chats_og_kstr(o, "type", type);
+    chats_og_close(o);
+}
+
+static void gen_responses(chats_og_t *o, int ok_status, const char *ok,
+                          const int *errs)
+{
+    const int *e;
+
+    chats_og_kopen(o, "responses");
+    chats_og_kref(o, apr_itoa(o->p, ok_status), "responses", ok);
+    for (e = errs; *e; e++) {
+        chats_og_kref(o, apr_itoa(o->p, *e), "responses",
+                      chats_openapi_response_name(o->p, *e));
+    }
+    chats_og_close(o);
+}
+
+static void gen_tags(chats_og_t *o, const chats_route_def_t *row)
+{
+    chats_og_str(o, "tags");
+    chats_og_aopen(o);
+    chats_og_str(o, row->family == CHATS_FAMILY_REST ? "ChatSession"
+                                                     : "ChatAgent");
+    chats_og_aclose(o);
+}
+
+static void gen_op(chats_og_t *o, const chats_route_def_t *row)
+{
+    char *method = apr_pstrdup(o->p, row->method), *c;
+    size_t i;
+
+    for (c = method; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    chats_og_kopen(o, method);
+    gen_tags(o, row);
+    chats_og_kstr(o, "operationId", row->operation_id);
+    chats_og_kstr(o, "summary", row->summary);
+    chats_og_str(o, "parameters");
+    chats_og_aopen(o);
+    for (i = 0; i < NPARAMS; i++) {
+        if ((params[i].ops & (1u << row->op))
+            && (params[i].fams & (1u << row->family))) {
+            chats_og_ref(o, "parameters", params[i].key);
+        }
+    }
+    chats_og_aclose(o);
+    if (row->body) {
+        chats_og_kref(o, "requestBody", "requestBodies", row->body);
+    }
+    gen_responses(o, row->ok_status, row->ok, row->errs);
+    chats_og_close(o);
+}
+
+/* OPTIONS on the path of row (the first of its pattern). */
+static void gen_options(chats_og_t *o, const chats_route_def_t *row)
+{
+    chats_og_kopen(o, "options");
+    gen_tags(o, row);
+    chats_og_kstr(o, "operationId", apr_pstrcat(o->p, "Options_",
+                                                row->operation_id, NULL));
+    chats_og_kstr(o, "summary", "The methods allowed (Allow), from the "
+                  "route table");
+    gen_responses(o, 200, "Options", errs_opt);
+    chats_og_close(o);
+}
+
+static void gen_path_params(chats_og_t *o, const char *pattern)
+{
+    if (!strstr(pattern, "{")) {
+        return;
+    }
+    chats_og_str(o, "parameters");
+    chats_og_aopen(o);
+    if (strstr(pattern, "{id}")) {
+        chats_og_ref(o, "parameters", "id");
+    }
+    if (strstr(pattern, "{toAssociate}")) {
+        chats_og_ref(o, "parameters", "toAssociate");
+    }
+    chats_og_aclose(o);
+}
+
+void chats_openapi_paths(chats_og_t *o)
+{
+    int i, n;
+    const chats_route_def_t *rt = chats_routes(&n);
+
+    chats_og_kopen(o, "paths");
+    for (i = 0; i < n; i++) {
+        int first = i == 0 || rt[i - 1].family != rt[i].family
+                    || strcmp(rt[i - 1].pattern, rt[i].pattern);
+
+        if (first) {
+            chats_og_kopen(o, chats_route_path(o->p, &rt[i]));
+            chats_og_kstr(o, "description", rt[i].family == CHATS_FAMILY_REST
+                          ? "Other methods: 405 with Allow."
+                          : "ChatAgent (@superoffice/webapi): POST only; "
+                            "other methods: 405 with Allow. Arguments in a "
+                            "JSON object of camelCase members (any case); "
+                            "null, {} and an empty body mean none.");
+            gen_path_params(o, rt[i].pattern);
+        }
+        gen_op(o, &rt[i]);
+        if (i + 1 == n || rt[i + 1].family != rt[i].family
+            || strcmp(rt[i + 1].pattern, rt[i].pattern)) {
+            gen_options(o, &rt[i]);
+            chats_og_close(o);
+        }
+    }
+    chats_og_close(o);
+}
+
+void chats_openapi_routes_list(chats_og_t *o)
+{
+    int i, n;
+    const chats_route_def_t *rt = chats_routes(&n);
+
+    chats_og_aopen(o);
+    for (i = 0; i < n; i++) {
+        chats_og_open(o);
+        chats_og_kstr(o, "path", chats_route_path(o->p, &rt[i]));
+        chats_og_kstr(o, "method", rt[i].method);
+        chats_og_kstr(o, "operationId", rt[i].operation_id);
+        chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_REST
+                                   ? "rest" : "agent");
+        chats_og_kint(o, "op", rt[i].op);
+        chats_og_kint(o, "ok", rt[i].ok_status);
+        chats_og_close(o);
+    }
+    chats_og_aclose(o);
+}
+
+static void gen_path_param(chats_og_t *o, const char *key, const char *desc,
+                           const char *format)
+{
+    chats_og_kopen(o, key);
+    chats_og_kstr(o, "name", key);
+    chats_og_kstr(o, "in", "path");
+    chats_og_kbool(o, "required", 1);
+    chats_og_kstr(o, "description", desc);
+    chats_og_kopen(o, "schema");
+    chats_og_kstr(o, "type", format ? "integer" : "string");
+    if (format) {
+        chats_og_kstr(o, "format", format);
+        chats_og_kint(o, "minimum", 0);
+    }
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+void chats_openapi_params(chats_og_t *o)
+{
+    size_t i;
+
+    chats_og_kopen(o, "parameters");
+    gen_path_param(o, "id", "The chat session id (ChatSessionId), decimal "
+                   "digits.", "int32");
+    gen_path_param(o, "toAssociate", "The associate to transfer to: a "
+                   "login, or an associate id in decimal digits.", NULL);
+    for (i = 0; i < NPARAMS; i++) {
+        chats_og_kopen(o, params[i].key);
+        chats_og_kstr(o, "name", params[i].name);
+        chats_og_kstr(o, "in", params[i].in);
+        chats_og_kstr(o, "description", params[i].desc);
+        gen_schema_type(o, params[i].type);
+        chats_og_close(o);
+    }
+    chats_og_close(o);
+}
+
+/* ------------------------------------------------------------ CORS */
+
+const char *chats_openapi_methods(apr_pool_t *p)
+{
+    apr_array_header_t *a = apr_array_make(p, 8, sizeof(const char *));
+    int i, n;
+    const chats_route_def_t *rt = chats_routes(&n);
+
+    for (i = 0; i < n; i++) {
+        chats_openapi_add_name(a, rt[i].method, 1);
+    }
+    chats_openapi_add_name(a, "OPTIONS", 1);
+    return apr_array_pstrcat(p, a, ',');
+}
+
+const char *chats_openapi_request_headers(apr_pool_t *p)
+{
+    apr_array_header_t *a = apr_array_make(p, 16, sizeof(const char *));
+    size_t i;
+
+    for (i = 0; i < NPARAMS; i++) {
+        if (!strcmp(params[i].in, "header")) {
+            chats_openapi_add_name(a, params[i].name, 0);
+        }
+    }
+    return apr_array_pstrcat(p, a, ',');
+}
