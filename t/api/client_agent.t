@@ -16,7 +16,7 @@ use ChatSession::Test qw(db bcrypt_hash);
 
 my @ZONES = ('UTC', 'America/New_York');
 my $PKG_VERSION = '12.4.1514';
-my $MIN_CHECKS = 80;        # per zone: fewer means the scenario stopped early
+my $MIN_CHECKS = 100;       # per zone: fewer means the scenario stopped early
 my $TIMEOUT = 120;          # seconds per run (agent.js gives up after 60)
 
 # A topic of its own, with nothing queued, where tje0 and a second agent
