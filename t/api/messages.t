@@ -9,9 +9,9 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db bcrypt_hash run_forked);
 
-plan tests => 123, need_lwp, need_module('mod_dbd.c');
+plan tests => 129, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $PASS = "Msg-$$-" . time;
@@ -237,6 +237,38 @@ is(row(9703)->{first_message}, 'anyone there?', 'FirstMessage is set once');
 error_ok(post(9799, { Type => 1 }), 404, undef, 'POST to no session');
 error_ok(get(9799), 404, undef, 'GET of no session');
 is(nmessages(9799), 0, '... nothing stored');
+
+# ------------------------------------------- concurrency and paging
+# Eight posts at once to one session: each one message, ids distinct and
+# in commit order, the session's last message the highest, version + 8.
+seed_session(9706, status => 5, first_message => '', last_message => '');
+my $v6 = row(9706)->{version};
+my $got = run_forked(8, sub {
+    my $k = shift;
+    my $res = post(9706, { Type => 'ToUser', Message => "m$k" });
+    return { code => $res->code, id => (json_body($res) || {})->{ChatMessageId} };
+});
+is(join(',', map { $_->{code} // 'died' } @$got), join(',', (200) x 8),
+   'eight posts at once: 200 each');
+my %seen = map { ($_->{id} // 0) => 1 } @$got;
+is(scalar(keys %seen), 8, '... eight distinct ids');
+$r = row(9706);
+my ($max, $maxmsg) = db()->selectrow_array(
+    'SELECT id, message FROM chat_message WHERE chat_session_id = 9706
+      ORDER BY id DESC LIMIT 1');
+is("$r->{last_message_id}|$r->{last_message}", "$max|$maxmsg",
+   '... LastMessage is the highest id\'s');
+is($r->{version}, $v6 + 8, '... version + 8');
+
+# A page holds at most 10000 messages; after= the last id goes on.
+db()->do(q{INSERT INTO chat_message (chat_session_id, type, message)
+           SELECT 9706, 2, 'bulk ' || g FROM generate_series(1, 10001) g});
+$res = get(9706, "?after=$max");
+my $page = json_body($res) || [];
+is(scalar @$page, 10000, 'after=N: at most 10000 messages');
+$res = get(9706, "?after=$page->[-1]{ChatMessageId}");
+is_deeply([map { $_->{Message} } @{ json_body($res) || [] }], ['bulk 10001'],
+          '... the next page: the rest');
 
 # ------------------------------------------------------------ rights
 seed_session(9704, user_id => $AID{msg_own}, status => 5);
