@@ -4,6 +4,7 @@
 #include <apr_tables.h>
 #include <string.h>
 
+#include "chats_action_sql.h"
 #include "chats_schema.h"
 #include "chats_sql.h"
 
@@ -219,6 +220,7 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
     sql->password.name = "chats_password";
     sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1"
                           " AND NOT deleted";
+    sql->act = chats_action_sql_build(p, sql);
     return sql;
 }
 

@@ -40,6 +40,8 @@ typedef struct chats_sql_t {
     /** One session by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
     chats_stmt_t get[2];
     chats_stmt_t password;   /**< $1 login -> password_hash           */
+    /** The agent's actions (chats_action_sql.h); NULL: a bug. */
+    const struct chats_action_sql_t *act;
 } chats_sql_t;
 
 /** Row layout: for each field one column, then version, then updated_at

@@ -1,63 +1,428 @@
-/* The agent's actions: Pickup (first / by id), TransferTo,
- * AcceptTransfer, RejectTransfer, Reset, ForCurrentUser and
- * CreateChatSessionForTopic.
- * STUB from the routes skeleton: part C replaces this file. Each
- * function answers 500 "not implemented yet" so that a route that
- * reaches it is told from a 404/405 of the router. Glue. */
+/* The agent's actions (README "Agent actions"): Pickup (first / by id),
+ * TransferTo, AcceptTransfer, RejectTransfer, Reset, ForCurrentUser and
+ * CreateChatSessionForTopic. REST routes and the ChatAgent methods bind
+ * their arguments into the request (chats_agent.c) and run these same
+ * functions. Each action is one statement (core/chats_action_sql.c), or
+ * one short transaction whose first statement locks the agent: Rank is
+ * the lowest number free among the agent's sessions, and two of one
+ * agent's pickups must not both see the same one free. A write that
+ * returns no row is followed by one diagnosis, which tells 404, 403 and
+ * the documented no-op apart. Rights are checked before anything else:
+ * a refused caller's body is never read. Glue. */
+#include <apr_strings.h>
+
+#include "chats_action_sql.h"
+#include "chats_entity.h"
+#include "chats_metrics.h"
 #include "chats_ops.h"
+#include "chats_render.h"
+#include "chats_rights.h"
+#include "chats_xml.h"
+
+static const chats_stmt_t stmt_begin = { "chats_begin", "BEGIN" };
+static const chats_stmt_t stmt_commit = { "chats_commit", "COMMIT" };
+static const chats_stmt_t stmt_rollback = { "chats_rollback", "ROLLBACK" };
+
+#define ENTITY "ChatSessionEntity"
+
+/* An action under way: the request, its connection and statements, and
+ * the values its statements take (chats_aparam_e). */
+typedef struct {
+    chats_req_t *q;
+    chats_store_t *st;
+    const chats_action_sql_t *a;
+    const char *zone;
+    chats_read_e how;
+    const char *vals[CHATS_AP__N];
+} act_t;
+
+/* Check the right, then take the connection. */
+static chats_err_t *act_start(chats_req_t *q, chats_do_e what, act_t *x)
+{
+    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const chats_caller_t *c;
+    chats_err_t *e;
+
+    memset(x, 0, sizeof(*x));
+    if ((e = chats_rights_require(q, what)) != NULL) {
+        return e;
+    }
+    if (!sql || !sql->act) {
+        return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                              "the action statements were not built");
+    }
+    if ((e = chats_store_open(&x->st, q->r)) != NULL) {
+        return e;
+    }
+    c = chats_rights_caller(q);
+    x->q = q;
+    x->a = sql->act;
+    x->zone = chats_resource_zone(q);
+    x->how = x->zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
+    x->vals[CHATS_AP_ASSOC] = apr_itoa(q->r->pool, c->associate_id);
+    x->vals[CHATS_AP_LOGIN] = q->r->user ? q->r->user : "";
+    x->vals[CHATS_AP_ID] = apr_itoa(q->r->pool, q->id);
+    x->vals[CHATS_AP_TO] = q->to_associate;
+    x->vals[CHATS_AP_TOPIC] = apr_itoa(q->r->pool, q->topic);
+    return NULL;
+}
+
+static chats_err_t *act_exec(act_t *x, chats_act_e which,
+                             chats_rows_t **prows)
+{
+    const chats_act_stmt_t *s = chats_action_stmt(x->a, which, x->how);
+    const char **values;
+    chats_ptype_e *types;
+    int n = chats_action_params(x->q->r->pool, s, x->zone, x->vals,
+                                &values, &types);
+
+    return chats_store_exec_typed(x->st, &s->stmt, n, values, types, prows);
+}
+
+/* The write as the second statement of a transaction whose first locks
+ * the agent's associate row (FOR NO KEY UPDATE: foreign-key checks of
+ * other writers are not blocked): the write's snapshot is taken after
+ * the lock, so it sees the agent's previous pickup committed. Other
+ * agents never wait on it. */
+static chats_err_t *locked_exec(act_t *x, chats_act_e which,
+                                chats_rows_t **prows)
+{
+    chats_rows_t *rows;
+    chats_err_t *e;
+
+    if ((e = chats_store_exec(x->st, &stmt_begin, 0, NULL, &rows)) != NULL) {
+        return e;
+    }
+    if ((e = act_exec(x, CHATS_ACT_LOCK, &rows)) == NULL
+        && (e = act_exec(x, which, prows)) == NULL) {
+        return chats_store_exec(x->st, &stmt_commit, 0, NULL, &rows);
+    }
+    /* the pooled connection must not go back inside a failed
+     * transaction */
+    chats_store_exec(x->st, &stmt_rollback, 0, NULL, &rows);
+    return e;
+}
+
+static chats_err_t *send_text(chats_req_t *q, const char *out)
+{
+    request_rec *r = q->r;
+
+    if (!out) {
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "the answer could not be rendered");
+    }
+    ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
+                                       ? q->content_type : "application/json",
+                                       "; charset=utf-8", NULL));
+    ap_set_content_length(r, strlen(out));
+    if (!r->header_only) {
+        ap_rputs(out, r);
+    }
+    return NULL;
+}
+
+/* "Nothing to pick up": JSON null, or the entity element marked nil
+ * (README "Agent actions", D-1). */
+static chats_err_t *send_null(chats_req_t *q)
+{
+    apr_pool_t *p = q->r->pool;
+
+    return send_text(q, q->xml ? chats_xml_render(p, ENTITY,
+                                                  chats_doc_null(p))
+                               : "null");
+}
+
+/* The view of a row as the actions answer it: the entity without _Links
+ * and without $select (the action routes take none), with TableRight and
+ * FieldProperties for this caller. */
+static chats_doc_t *row_view(act_t *x, const char *const *cols,
+                             chats_read_t **prd)
+{
+    chats_req_t *q = x->q;
+    chats_read_t *rd = chats_resource_read_row(q, cols);
+    chats_view_opts_t o;
+
+    memset(&o, 0, sizeof(o));
+    o.table_mask = chats_rights_table_mask(q, rd->doc, 0);
+    o.readonly = chats_rights_readonly(q, rd->doc, 0);
+    *prd = rd;
+    return chats_view_build(q->r->pool, rd->doc, &o);
+}
+
+/* [SR_...] resource texts: one statement for the whole answer, and only
+ * when a string holds one. */
+static chats_err_t *translate(act_t *x, chats_doc_t *out)
+{
+    chats_req_t *q = x->q;
+
+    if (q->loc && q->loc->language) {
+        return chats_locale_translate(x->st, q->loc, out, q->r->pool);
+    }
+    return NULL;
+}
+
+/* One session: the entity, with its validators. */
+static chats_err_t *send_row(act_t *x, const char *const *cols)
+{
+    request_rec *r = x->q->r;
+    chats_read_t *rd;
+    chats_doc_t *view;
+    chats_err_t *e;
+
+    view = row_view(x, cols, &rd);
+    if ((e = translate(x, view)) != NULL) {
+        return e;
+    }
+    chats_note_session(r, rd->id);
+    r->mtime = rd->updated_at;
+    ap_set_last_modified(r);
+    apr_table_setn(r->headers_out, "ETag",
+                   apr_psprintf(r->pool, "\"%" APR_INT64_T_FMT "\"",
+                                rd->version));
+    return send_text(x->q, x->q->xml
+                     ? chats_xml_render(r->pool, ENTITY, view)
+                     : chats_doc_to_json(r->pool, view, 0));
+}
+
+static chats_err_t *not_found(chats_req_t *q)
+{
+    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                          "ChatSession id %d not found", (int)q->id);
+}
+
+static chats_err_t *denied(chats_req_t *q, const char *why)
+{
+    chats_err_t *e = chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
+                                    "%s", why);
+
+    chats_rights_log_denial(q, e);
+    return e;
+}
+
+static int is_true(const char *v)
+{
+    return v && v[0] == 't';
+}
+
+/* The answer of a write: its row, or (none written) what the diagnosis
+ * says: the session as it is (the documented no-op), or 404. */
+static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
+                                     chats_act_e diag)
+{
+    chats_rows_t *d;
+    chats_err_t *e;
+
+    if (rows->nrows == 1) {
+        return send_row(x, rows->values);
+    }
+    if ((e = act_exec(x, diag, &d)) != NULL) {
+        return e;
+    }
+    if (d->nrows != 1) {
+        return not_found(x->q);
+    }
+    return send_row(x, d->values + chats_action_stmt(x->a, diag,
+                                                     x->how)->row_at);
+}
 
 chats_err_t *chats_action_pickup_first(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_pickup_first");
+    chats_rows_t *rows;
+    chats_err_t *e;
+    act_t x;
+
+    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
+        || (e = locked_exec(&x, CHATS_ACT_PICKUP_FIRST, &rows)) != NULL) {
+        return e;
+    }
+    /* nothing queued in the agent's topics, or every queued session is
+     * being taken by someone else right now */
+    return rows->nrows == 1 ? send_row(&x, rows->values) : send_null(q);
 }
 
 chats_err_t *chats_action_pickup(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_pickup");
+    chats_rows_t *rows;
+    chats_err_t *e;
+    act_t x;
+
+    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
+        || (e = locked_exec(&x, CHATS_ACT_PICKUP, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows == 1) {
+        return send_row(&x, rows->values);
+    }
+    if ((e = act_exec(&x, CHATS_ACT_PICKUP_DIAG, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows != 1) {
+        return not_found(q);
+    }
+    if (!is_true(rows->values[1])) {
+        return denied(q, "you may pick up only sessions of topics where "
+                         "you can respond");
+    }
+    /* not queued, or just taken by another agent */
+    return send_null(q);
 }
 
 chats_err_t *chats_action_transfer(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_transfer");
+    chats_rows_t *rows, *d;
+    chats_err_t *e;
+    act_t x;
+
+    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL) {
+        return e;
+    }
+    if (!q->to_associate || !*q->to_associate) {
+        return chats_err_make(q->r->pool, CHATS_E_INVALID, "toAssociate",
+                              "toAssociate: name the associate by login "
+                              "or id");
+    }
+    if ((e = act_exec(&x, CHATS_ACT_TRANSFER, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows == 1) {
+        return send_row(&x, rows->values);
+    }
+    if ((e = act_exec(&x, CHATS_ACT_TRANSFER_DIAG, &d)) != NULL) {
+        return e;
+    }
+    if (d->nrows != 1) {
+        return not_found(q);
+    }
+    if (!is_true(d->values[0])) {
+        return chats_err_make(q->r->pool, CHATS_E_INVALID, "toAssociate",
+                              "toAssociate: no associate has that login "
+                              "or id");
+    }
+    /* not the caller's session, to the caller, or already pending */
+    return send_row(&x, d->values + 1);
 }
 
 chats_err_t *chats_action_accept(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_accept");
+    chats_rows_t *rows;
+    chats_err_t *e;
+    act_t x;
+
+    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
+        || (e = locked_exec(&x, CHATS_ACT_ACCEPT, &rows)) != NULL) {
+        return e;
+    }
+    return written_or_as_is(&x, rows, CHATS_ACT_GET);
 }
 
 chats_err_t *chats_action_reject(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_reject");
+    chats_rows_t *rows;
+    chats_err_t *e;
+    act_t x;
+
+    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
+        || (e = act_exec(&x, CHATS_ACT_REJECT, &rows)) != NULL) {
+        return e;
+    }
+    return written_or_as_is(&x, rows, CHATS_ACT_GET);
 }
 
 chats_err_t *chats_action_reset(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_reset");
+    const chats_caller_t *c;
+    chats_rows_t *rows, *d;
+    chats_err_t *e;
+    int any;
+    act_t x;
+
+    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL) {
+        return e;
+    }
+    c = chats_rights_caller(q);
+    any = c->level >= CHATS_RIGHT_UPDATE_ALL;
+    if ((e = act_exec(&x, any ? CHATS_ACT_RESET_ANY : CHATS_ACT_RESET_OWN,
+                      &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows == 1) {
+        return send_row(&x, rows->values);
+    }
+    if ((e = act_exec(&x, CHATS_ACT_RESET_DIAG, &d)) != NULL) {
+        return e;
+    }
+    if (d->nrows != 1) {
+        return not_found(q);
+    }
+    if (!any && !is_true(d->values[0])) {
+        return denied(q, "you may reset only your own sessions");
+    }
+    /* queued already, with no User and no bot */
+    return send_row(&x, d->values + 1);
 }
 
 chats_err_t *chats_action_for_user(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_for_user");
+    apr_pool_t *p = q->r->pool;
+    chats_rows_t *rows;
+    chats_doc_t *out, *view;
+    chats_read_t *rd;
+    chats_err_t *e;
+    act_t x;
+    int i;
+
+    if ((e = act_start(q, CHATS_DO_MINE, &x)) != NULL
+        || (e = act_exec(&x, CHATS_ACT_FOR_USER, &rows)) != NULL) {
+        return e;
+    }
+    /* XML: .NET's ArrayOf<T>, one <ChatSessionEntity> per session */
+    out = q->xml ? chats_doc_object(p) : chats_doc_array(p);
+    for (i = 0; i < rows->nrows; i++) {
+        view = row_view(&x, rows->values + (apr_size_t)i * rows->ncols,
+                        &rd);
+        if (q->xml) {
+            chats_doc_object_add(out, ENTITY, view);
+        }
+        else {
+            chats_doc_array_push(out, view);
+        }
+    }
+    if ((e = translate(&x, out)) != NULL) {
+        return e;
+    }
+    return send_text(q, q->xml ? chats_xml_render(p, "ArrayOf" ENTITY, out)
+                               : chats_doc_to_json(p, out, 0));
 }
 
+/* A queued session of the topic, created through POST's own path (the
+ * planner, POST's rights): the body the agent's binder hands on is the
+ * entity this builds. */
 chats_err_t *chats_action_create_for_topic(chats_req_t *q)
 {
-    return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                          "%s is not implemented yet",
-                          "chats_action_create_for_topic");
+    apr_pool_t *p = q->r->pool;
+    chats_doc_t *body = chats_doc_object(p);
+    apr_time_exp_t t;
+    chats_rows_t *rows;
+    chats_err_t *e;
+    act_t x;
+
+    /* POST's right first: a refused caller causes no statement */
+    if ((e = chats_rights_require(q, CHATS_DO_CREATE)) != NULL
+        || (e = act_start(q, CHATS_DO_READ, &x)) != NULL
+        || (e = act_exec(&x, CHATS_ACT_QUEUE_POS, &rows)) != NULL) {
+        return e;
+    }
+    apr_time_exp_gmt(&t, apr_time_now());
+    chats_doc_object_add(body, "TopicId", chats_doc_int(p, q->topic));
+    chats_doc_object_add(body, "Status", chats_doc_strz(p, "InQueue"));
+    chats_doc_object_add(body, "WhenRequested", chats_doc_strz(p,
+        apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+                     t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
+                     t.tm_min, t.tm_sec, t.tm_usec)));
+    /* informative only: a concurrent request may count the same */
+    chats_doc_object_add(body, "InitialQueuePos", chats_doc_int(p,
+        rows->nrows == 1 && rows->values[0] ? apr_atoi64(rows->values[0])
+                                            : 1));
+    q->arg_body = body;
+    return chats_resource_post(q);
 }

@@ -311,7 +311,7 @@ static chats_err_t *bind_agent(chats_req_t *q)
     }
     /* Rights before the body: a caller who may read nothing is refused
      * before any byte of it is read (README "Rights before the body"). */
-    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL
+    if ((e = chats_rights_require(q, chats_rights_op_need(q->route->op)))
         || (e = agent_body(q, &body)) != NULL) {
         return e;
     }

@@ -37,25 +37,53 @@ chats_err_t *chats_rights_require(chats_req_t *q, chats_do_e what)
 {
     static const chats_right_e need[] = {
         CHATS_RIGHT_READ, CHATS_RIGHT_UPDATE_OWN, CHATS_RIGHT_UPDATE_OWN,
-        CHATS_RIGHT_ADMIN
+        CHATS_RIGHT_ADMIN, CHATS_RIGHT_UPDATE_OWN, CHATS_RIGHT_READ
     };
     static const char *const verb[] = {
-        "read", "update", "create", "delete"
+        "read", "update", "create", "delete", "act on", "list your"
     };
     chats_err_t *e;
 
     if (!q->rights && (e = lookup(q)) != NULL) {
         return e;
     }
-    if (q->rights->caller.level >= need[what]) {
-        return NULL;
+    if (q->rights->caller.level < need[what]) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, CHATS_LOGNO(201)
+                      "denied: %s (%s) may not %s chat sessions (%s %d)",
+                      caller(q), chats_right_name(q->rights->caller.level),
+                      verb[what], q->r->method, (int)q->id);
+        return chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
+                              "you may not %s chat sessions", verb[what]);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, CHATS_LOGNO(201)
-                  "denied: %s (%s) may not %s chat sessions (%s %d)",
-                  caller(q), chats_right_name(q->rights->caller.level),
-                  verb[what], q->r->method, (int)q->id);
-    return chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
-                          "you may not %s chat sessions", verb[what]);
+    if (what >= CHATS_DO_ACT && q->rights->caller.associate_id <= 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, CHATS_LOGNO(380)
+                      "denied: %s is no associate, so has no topics and "
+                      "owns no session (%s %d)", caller(q), q->r->method,
+                      (int)q->id);
+        return chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
+                              "only an associate may %s chat sessions",
+                              verb[what]);
+    }
+    return NULL;
+}
+
+chats_do_e chats_rights_op_need(chats_op_e op)
+{
+    switch (op) {
+    case CHATS_OP_PICKUP_FIRST:
+    case CHATS_OP_PICKUP:
+    case CHATS_OP_TRANSFER:
+    case CHATS_OP_ACCEPT:
+    case CHATS_OP_REJECT:
+    case CHATS_OP_RESET:
+        return CHATS_DO_ACT;
+    case CHATS_OP_FOR_USER:
+        return CHATS_DO_MINE;
+    case CHATS_OP_CREATE_FOR_TOPIC:
+        return CHATS_DO_CREATE;
+    default:
+        return CHATS_DO_READ;
+    }
 }
 
 const chats_caller_t *chats_rights_caller(const chats_req_t *q)

@@ -8,15 +8,28 @@
 
 #include "chats_caller.h"
 #include "chats_resource.h"
+#include "chats_routes.h"
 
 struct chats_rights_t {
     chats_caller_t caller;
 };
 
-/** What a request wants to do. */
+/** What a request wants to do. CHATS_DO_ACT: an agent's action on a
+ * session (Pickup, TransferTo, Accept, Reject, Reset; at least
+ * update_own); CHATS_DO_MINE: read the sessions of one's own topics
+ * (ForCurrentUser; at least read). Both need the caller to be an
+ * associate: topic membership and ownership are an associate's. */
 typedef enum {
-    CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE
+    CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE,
+    CHATS_DO_ACT, CHATS_DO_MINE
 } chats_do_e;
+
+/** What an operation needs at least, for a check made before anything
+ * is read (the agent's binder reads the body after it): the actions'
+ * own rights; CHATS_DO_READ for the operations that check more
+ * themselves once they know more (SaveChatSessionEntity: create or
+ * replace). */
+chats_do_e chats_rights_op_need(chats_op_e op);
 
 /** Take the caller's rights (once; q->rights) from the request
  * (chats_caller_of) and check that they allow what at all:

@@ -1,0 +1,336 @@
+/* The agent's actions as SQL (chats_action_sql.h). The templates below
+ * read like the SQL they become; the builder replaces
+ *   {Field}   by the field's column (chats_schema.c),
+ *   {=Name}   by the ChatSessionStatus value of that name,
+ *   {type.Name}, {special.Name}
+ *             by a ChatMessageType / ChatMessageSpecialType value,
+ *   {ROW}     by the select list a session is read with (chats_sql.c),
+ *   $x        by the statement's parameter x, numbered after the zone:
+ *             a = caller's associate, n = caller's login, i = session,
+ *             to = toAssociate, t = topic.
+ * so no column name, enum value or parameter number has a second home. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <string.h>
+
+#include "chats_action_sql.h"
+#include "chats_message.h"
+#include "chats_schema.h"
+
+/* "Active": the sessions an agent is chatting in, whose Rank numbers
+ * must differ [D-11]. */
+#define ACTIVE "({=CustomerLast}, {=UserLast})"
+
+/* The lowest Rank >= 1 that none of the agent's other active sessions
+ * has (cs: the session being taken). Read from the statement's
+ * snapshot: CHATS_ACT_LOCK before it keeps one agent's statements apart. */
+#define RANK \
+    "(SELECT min(k) FROM generate_series(1, 1 + (SELECT count(*)" \
+    " FROM chat_session o WHERE o.{User} = $a AND o.{Status} IN " ACTIVE \
+    " AND o.id <> cs.id)) k WHERE NOT EXISTS (SELECT 1 FROM chat_session o" \
+    " WHERE o.{User} = $a AND o.{Status} IN " ACTIVE \
+    " AND o.{Rank} = k AND o.id <> cs.id))"
+
+/* The topics the agent may answer. */
+#define MY_TOPICS \
+    "(SELECT m.topic_id FROM chat_topic_member m" \
+    " WHERE m.associate_id = $a AND m.can_respond)"
+
+/* The associate toAssociate names: a login, or a decimal id; a login
+ * wins. The CASE keeps the cast from running on a login (AND does not
+ * order its operands). */
+#define TO_MATCH \
+    "NOT a.deleted AND (a.name = $to OR a.associate_id = CASE WHEN $to" \
+    " ~ '^[0-9]+$' AND length($to) < 10 THEN $to::int4 END)"
+
+/* Taking a queued session (p: its id, locked): the agent's, active,
+ * ranked, with a Welcome message. The message id is taken under the
+ * session's row lock, so a session's message ids are in commit order. */
+#define TAKE \
+    "u AS (UPDATE chat_session cs SET {User} = $a, {Status} = {=UserLast}," \
+    " {WhenStarted} = now(), {WhenIdle} = now(), {Rank} = " RANK "," \
+    " {TransferTo} = NULL," \
+    " last_message_id = nextval('chat_message_id_seq')," \
+    " version = cs.version + 1, updated_at = now()" \
+    " FROM p WHERE cs.id = p.id RETURNING cs.*)," \
+    " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
+    " special_type, author, message) SELECT u.last_message_id, u.id," \
+    " {type.Special}, {special.Welcome}, left($n, 255), '' FROM u)" \
+    " SELECT {ROW} FROM u cs"
+
+typedef struct {
+    chats_act_e act;
+    const char *name;
+    const char *args;          /* parameter letters, in $ order */
+    int row_at;
+    const char *tpl;
+} act_def_t;
+
+static const act_def_t defs[] = {
+    { CHATS_ACT_LOCK, "lock", "a", -1,
+      /* WITH: a statement in a transaction is never re-run on a new
+       * connection by the store (it retries only plain SELECTs). */
+      "WITH l AS (SELECT 1 FROM associate WHERE associate_id = $a"
+      " FOR NO KEY UPDATE) SELECT count(*) FROM l" },
+    { CHATS_ACT_PICKUP_FIRST, "pickup_first", "a n", 0,
+      "WITH p AS (SELECT cs.id FROM chat_session cs"
+      " WHERE cs.{Status} = {=InQueue} AND cs.{TopicId} IN " MY_TOPICS
+      " ORDER BY cs.{WhenRequested} NULLS LAST, cs.id LIMIT 1"
+      " FOR UPDATE SKIP LOCKED), " TAKE },
+    { CHATS_ACT_PICKUP, "pickup", "a n i", 0,
+      "WITH p AS (SELECT cs.id FROM chat_session cs WHERE cs.id = $i"
+      " AND cs.{Status} = {=InQueue} AND cs.{TopicId} IN " MY_TOPICS
+      " FOR UPDATE SKIP LOCKED), " TAKE },
+    { CHATS_ACT_PICKUP_DIAG, "pickup_diag", "a i", -1,
+      "SELECT cs.{Status} = {=InQueue}, cs.{TopicId} IN " MY_TOPICS
+      " FROM chat_session cs WHERE cs.id = $i" },
+    { CHATS_ACT_TRANSFER, "transfer", "a n i to", 0,
+      "WITH t AS (SELECT a.associate_id, a.name FROM associate a"
+      " WHERE " TO_MATCH " ORDER BY a.name = $to DESC LIMIT 1),"
+      " u AS (UPDATE chat_session cs SET {TransferTo} = t.associate_id,"
+      " last_message_id = nextval('chat_message_id_seq'),"
+      " {WhenIdle} = now(), version = cs.version + 1, updated_at = now()"
+      " FROM t WHERE cs.id = $i AND cs.{User} = $a"
+      " AND t.associate_id <> $a"
+      " AND cs.{TransferTo} IS DISTINCT FROM t.associate_id"
+      " RETURNING cs.*, t.name AS to_name),"
+      " m AS (INSERT INTO chat_message (id, chat_session_id, type,"
+      " special_type, special_param, author) SELECT u.last_message_id,"
+      " u.id, {type.Special}, {special.TransferedSession}, u.to_name, left($n, 255)"
+      " FROM u) SELECT {ROW} FROM u cs" },
+    { CHATS_ACT_TRANSFER_DIAG, "transfer_diag", "i to", 1,
+      "SELECT EXISTS (SELECT 1 FROM associate a WHERE " TO_MATCH "), {ROW}"
+      " FROM chat_session cs WHERE cs.id = $i" },
+    { CHATS_ACT_ACCEPT, "accept", "a i", 0,
+      "UPDATE chat_session cs SET {User} = $a, {TransferTo} = NULL,"
+      " {Rank} = " RANK ", version = cs.version + 1, updated_at = now()"
+      " WHERE cs.id = $i AND cs.{TransferTo} = $a RETURNING {ROW}" },
+    { CHATS_ACT_REJECT, "reject", "a n i", 0,
+      "WITH u AS (UPDATE chat_session cs SET {TransferTo} = NULL,"
+      " last_message_id = nextval('chat_message_id_seq'),"
+      " version = cs.version + 1, updated_at = now()"
+      " WHERE cs.id = $i AND cs.{TransferTo} = $a RETURNING cs.*),"
+      " m AS (INSERT INTO chat_message (id, chat_session_id, type,"
+      " special_type, author) SELECT u.last_message_id, u.id, {type.Special},"
+      " {special.TransferRejected}, left($n, 255) FROM u) SELECT {ROW} FROM u cs" },
+    { CHATS_ACT_RESET_OWN, "reset_own", "a i", 0,
+      "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL,"
+      " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false,"
+      " version = cs.version + 1, updated_at = now()"
+      " WHERE cs.id = $i AND cs.{User} = $a"
+      " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL"
+      " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"
+      " RETURNING {ROW}" },
+    { CHATS_ACT_RESET_ANY, "reset_any", "i", 0,
+      "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL,"
+      " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false,"
+      " version = cs.version + 1, updated_at = now()"
+      " WHERE cs.id = $i"
+      " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL"
+      " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"
+      " RETURNING {ROW}" },
+    { CHATS_ACT_RESET_DIAG, "reset_diag", "a i", 1,
+      "SELECT cs.{User} IS NOT DISTINCT FROM $a, {ROW}"
+      " FROM chat_session cs WHERE cs.id = $i" },
+    { CHATS_ACT_GET, "get", "i", 0,
+      "SELECT {ROW} FROM chat_session cs WHERE cs.id = $i" },
+    { CHATS_ACT_FOR_USER, "for_user", "a", 0,
+      "SELECT {ROW} FROM chat_session cs WHERE cs.{TopicId} IN"
+      " (SELECT m.topic_id FROM chat_topic_member m"
+      " WHERE m.associate_id = $a)"
+      " AND cs.{Status} NOT IN ({=Finished}, {=Deleted}, {=Closed},"
+      " {=ClosedFromQueue}) ORDER BY cs.id LIMIT 1000" },
+    { CHATS_ACT_QUEUE_POS, "queue_pos", "t", -1,
+      "SELECT 1 + count(*) FROM chat_session cs"
+      " WHERE cs.{Status} = {=InQueue} AND cs.{TopicId} = $t" },
+};
+
+static const struct {
+    const char *letter;
+    chats_aparam_e which;
+    chats_ptype_e type;
+} letters[] = {
+    { "a", CHATS_AP_ASSOC, CHATS_P_INT4 },
+    { "n", CHATS_AP_LOGIN, CHATS_P_TEXT },
+    { "i", CHATS_AP_ID, CHATS_P_INT4 },
+    { "to", CHATS_AP_TO, CHATS_P_TEXT },
+    { "t", CHATS_AP_TOPIC, CHATS_P_INT4 },
+};
+
+#define NLETTERS (int)(sizeof(letters) / sizeof(letters[0]))
+
+static chats_ptype_e ap_type(chats_aparam_e which)
+{
+    int k;
+
+    for (k = 0; k < NLETTERS && letters[k].which != which; k++) {
+    }
+    return letters[k].type;
+}
+
+/* Parse a statement's parameter letters into s->args: 0 on an unknown
+ * letter or too many. */
+static int parse_args(apr_pool_t *p, const char *spec, chats_act_stmt_t *s)
+{
+    char *copy = apr_pstrdup(p, spec), *tok, *last;
+    int k;
+
+    s->nargs = 0;
+    for (tok = apr_strtok(copy, " ", &last); tok;
+         tok = apr_strtok(NULL, " ", &last)) {
+        for (k = 0; k < NLETTERS && strcmp(letters[k].letter, tok); k++) {
+        }
+        if (k == NLETTERS || s->nargs == CHATS_ACT_MAXP) {
+            return 0;
+        }
+        s->args[s->nargs++] = letters[k].which;
+    }
+    return 1;
+}
+
+/* What {name} stands for: NULL if nothing. */
+static const char *brace(apr_pool_t *p, const char *name, apr_size_t len,
+                         const chats_sql_t *sql, chats_read_e how)
+{
+    const chats_field_t *f;
+    int v;
+
+    if (len == 3 && !strncmp(name, "ROW", 3)) {
+        return sql->list[how];
+    }
+    if (len > 1 && name[0] == '=') {
+        f = chats_schema_find("Status", 6);
+        return f && chats_enum_value(f->enums, name + 1, len - 1, &v)
+               ? apr_itoa(p, v) : NULL;
+    }
+    if (len > 5 && !strncmp(name, "type.", 5)) {
+        return chats_enum_value(chats_message_type_enums, name + 5, len - 5,
+                                &v) ? apr_itoa(p, v) : NULL;
+    }
+    if (len > 8 && !strncmp(name, "special.", 8)) {
+        return chats_enum_value(chats_message_special_enums, name + 8,
+                                len - 8, &v) ? apr_itoa(p, v) : NULL;
+    }
+    f = chats_schema_find(name, len);
+    return f ? f->column : NULL;
+}
+
+/* $x: the parameter's number and type cast. */
+static const char *dollar(apr_pool_t *p, const char *name, apr_size_t len,
+                          const chats_act_stmt_t *s)
+{
+    int k, j;
+
+    for (k = 0; k < NLETTERS; k++) {
+        if (strlen(letters[k].letter) != len
+            || strncmp(letters[k].letter, name, len)) {
+            continue;
+        }
+        for (j = 0; j < s->nargs; j++) {
+            if (s->args[j] == letters[k].which) {
+                return apr_psprintf(p, "$%d::%s", s->zoned + j + 1,
+                                    chats_sql_ptype_name(letters[k].type));
+            }
+        }
+    }
+    return NULL;
+}
+
+/* The template expanded (see the top of the file); NULL on a name that
+ * stands for nothing. */
+static const char *expand(apr_pool_t *p, const char *tpl,
+                          const chats_sql_t *sql, chats_read_e how,
+                          const chats_act_stmt_t *s)
+{
+    apr_array_header_t *out = apr_array_make(p, 32, sizeof(const char *));
+    const char *at = tpl, *part;
+
+    while (*at) {
+        const char *end = at;
+        apr_size_t len;
+
+        if (*at == '{') {
+            if (!(end = strchr(at, '}'))
+                || !(part = brace(p, at + 1, end - at - 1, sql, how))) {
+                return NULL;
+            }
+            at = end + 1;
+        }
+        else if (*at == '$' && apr_isalpha(at[1])) {
+            for (end = at + 1; apr_isalpha(*end); end++) {
+            }
+            if (!(part = dollar(p, at + 1, end - at - 1, s))) {
+                return NULL;
+            }
+            at = end;
+        }
+        else {
+            len = strcspn(at + 1, "{$") + 1;
+            part = apr_pstrndup(p, at, len);
+            at += len;
+        }
+        APR_ARRAY_PUSH(out, const char *) = part;
+    }
+    return apr_array_pstrcat(p, out, 0);
+}
+
+const chats_action_sql_t *chats_action_sql_build(apr_pool_t *p,
+                                                 const chats_sql_t *sql)
+{
+    chats_action_sql_t *a = apr_pcalloc(p, sizeof(*a));
+    size_t d;
+    int how;
+
+    for (d = 0; d < sizeof(defs) / sizeof(defs[0]); d++) {
+        const act_def_t *def = &defs[d];
+
+        for (how = CHATS_READ_UTC; how <= CHATS_READ_ZONED; how++) {
+            chats_act_stmt_t *s = &a->s[def->act][how];
+
+            s->zoned = how == CHATS_READ_ZONED && def->row_at >= 0;
+            s->row_at = def->row_at;
+            if (!parse_args(p, def->args, s)) {
+                return NULL;
+            }
+            s->stmt.name = apr_pstrcat(p, "chats_act_", def->name,
+                                       s->zoned ? "_zoned" : "", NULL);
+            if (!(s->stmt.sql = expand(p, def->tpl, sql, how, s))) {
+                return NULL;
+            }
+        }
+    }
+    for (d = 0; d < CHATS_ACT__N; d++) {
+        if (!a->s[d][0].stmt.sql) {
+            return NULL;                  /* an action without a template */
+        }
+    }
+    return a;
+}
+
+const chats_act_stmt_t *chats_action_stmt(const chats_action_sql_t *a,
+                                          chats_act_e act, chats_read_e how)
+{
+    return &a->s[act][how];
+}
+
+int chats_action_params(apr_pool_t *p, const chats_act_stmt_t *s,
+                        const char *zone, const char *const *vals,
+                        const char ***pvalues, chats_ptype_e **ptypes)
+{
+    int n = s->zoned + s->nargs, k = 0, j;
+    const char **values = apr_palloc(p, (n + 1) * sizeof(*values));
+    chats_ptype_e *types = apr_palloc(p, (n + 1) * sizeof(*types));
+
+    if (s->zoned) {
+        values[k] = zone;
+        types[k++] = CHATS_P_TEXT;
+    }
+    for (j = 0; j < s->nargs; j++, k++) {
+        values[k] = vals[s->args[j]];
+        types[k] = ap_type(s->args[j]);
+    }
+    *pvalues = values;
+    *ptypes = types;
+    return n;
+}

@@ -1,0 +1,101 @@
+# SQL statements per agent action, counted by pg_stat_statements (README
+# "Agent actions": one statement, or one short transaction): on a cached
+# credential, TransferTo, RejectTransfer, Reset and ForCurrentUser run one
+# statement; Pickup and AcceptTransfer one transaction of two (the agent's
+# lock, then the action; BEGIN and COMMIT are left out of the count:
+# pg_stat_statements counts a prepared BEGIN on its first run only, as
+# seen here); a no-op runs the write and one diagnosis (a refusal found by it too). Measured as t/api/statements.t does: each request on the
+# keep-alive connection of a warm-up request with the same credential.
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use ChatSession::Test qw(req seed_session db keepalive_ua bcrypt_hash
+                         statements_reset statements_count);
+
+plan tests => 12, need_lwp, need_module('mod_dbd.c');
+
+my $BASE = '/api/v1/ChatSession';
+my $PASS = "As-$$-" . time;
+my $T = 8631;
+my %A = (as_one => 8661, as_two => 8662);
+
+sub cleanup {
+    db()->do('DELETE FROM chat_session WHERE id BETWEEN 8690 AND 8699
+              OR topic_id = ?', undef, $T);
+    db()->do('DELETE FROM chat_session_right
+              WHERE associate_id BETWEEN 8661 AND 8662');
+    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 8661 AND 8662');
+    db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $T);
+}
+
+cleanup();
+db()->do(q{INSERT INTO chat_topic (id, name) VALUES (?, 'statements')},
+         undef, $T);
+my $hash = bcrypt_hash('as', $PASS);
+for my $u (sort keys %A) {
+    db()->do('INSERT INTO associate (associate_id, name, password_hash)
+              VALUES (?, ?, ?)', undef, $A{$u}, $u, $hash);
+    db()->do(q{INSERT INTO chat_session_right (associate_id, level)
+               VALUES (?, 'update_own')}, undef, $A{$u});
+    db()->do('INSERT INTO chat_topic_member (topic_id, associate_id,
+              can_respond) VALUES (?, ?, true)', undef, $T, $A{$u});
+}
+seed_session(8690, topic_id => $T, user_id => undef, status => 9);  # warm-up
+seed_session(8691, topic_id => $T, user_id => undef, status => 4);
+
+my $ua = keepalive_ua();
+
+# The statements of $method $path as $user, alone: sent right after a
+# warm-up GET with the same credential on the same connection.
+sub measure {
+    my ($what, $user, $method, $path) = @_;
+    my @auth = (auth => [$user, $PASS], ua => $ua);
+    for my $try (1 .. 5) {
+        my $warm = req(GET => "$BASE/8690", @auth);
+        die "warm-up GET: " . $warm->status_line unless $warm->code == 200;
+        my $n0 = $warm->header('Client-Response-Num') // 0;
+        statements_reset();
+        my $res = req($method => "$BASE$path", @auth);
+        my ($n, $rows) = statements_count();
+        my $n1 = $res->header('Client-Response-Num') // 0;
+        next unless $n1 == $n0 + 1 && $n1 > 1;
+        note(sprintf "%s: %s, %d statement(s)", $what, $res->status_line, $n);
+        note(sprintf "    %4d %s %s", $_->[0], $_->[1] ? 'top' : 'nested',
+             substr($_->[2], 0, 100)) for @$rows;
+        my @top = grep { $_->[1] && $_->[2] !~ /^(BEGIN|COMMIT|ROLLBACK)\b/ }
+                  @$rows;
+        my $count = 0;
+        $count += $_->[0] for @top;
+        return ($count, [map { $_->[2] } @top]);
+    }
+    die "$what: could not keep one connection for 5 tries\n";
+}
+
+sub count_is {
+    my ($what, $want, @req) = @_;
+    my ($n, $texts) = measure($what, @req);
+    is($n, $want, "$what: $want statement(s)")
+        or diag(join "\n", map { substr($_, 0, 120) } @$texts);
+    return $texts;
+}
+
+my $texts = count_is('Pickup', 2, as_one => POST => '/Pickup');
+ok((grep { /^WITH l AS .*FOR NO KEY UPDATE/ } @$texts)
+   && (grep { /FOR UPDATE SKIP LOCKED/ } @$texts),
+   '... the agent\'s lock and the pickup');
+count_is('Pickup, nothing queued', 2, as_one => POST => '/Pickup');
+count_is('TransferTo', 1, as_one => POST => '/8691/TransferTo/as_two');
+count_is('TransferTo again (no-op)', 2,
+         as_one => POST => '/8691/TransferTo/as_two');
+count_is('AcceptTransfer', 2, as_two => POST => '/8691/AcceptTransfer');
+count_is('TransferTo back', 1, as_two => POST => '/8691/TransferTo/as_one');
+count_is('RejectTransfer', 1, as_one => POST => '/8691/RejectTransfer');
+count_is('Reset', 1, as_two => POST => '/8691/Reset');
+count_is('Reset again (403: queued, no longer theirs)', 2,
+         as_two => POST => '/8691/Reset');
+count_is('Pickup by id', 2, as_one => POST => '/8691/Pickup');
+count_is('ForCurrentUser', 1, as_one => GET => '/ForCurrentUser');
+
+cleanup();
