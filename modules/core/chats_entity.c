@@ -174,6 +174,29 @@ chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
     return doc;
 }
 
+chats_doc_t *chats_entity_from_cols(apr_pool_t *p,
+                                    const chats_field_t *const *fields,
+                                    int nfields, const char *const *values,
+                                    chats_read_e how, int stamps_utc)
+{
+    chats_doc_t *doc = chats_doc_object(p), *v;
+    row_reader_t rd;
+    int i;
+
+    rd.p = p;
+    rd.v = values;
+    rd.zoned = (how == CHATS_READ_ZONED);
+    rd.stamps_utc = stamps_utc;
+    for (i = 0; i < nfields; i++) {
+        const chats_field_t *f = fields[i];
+
+        v = f->type == CHATS_F_CARRIER ? carrier_doc(&rd, f->carrier)
+            : next_value(&rd, f->type, f->enums, 0);
+        chats_doc_object_add(doc, f->name, v);
+    }
+    return doc;
+}
+
 /* ---- canonical values -> parameters ----------------------------------- */
 
 const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,

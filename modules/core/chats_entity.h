@@ -20,6 +20,14 @@
 chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
                                    chats_read_e how, int stamps_utc);
 
+/** The members of fields[0..nfields) alone, in that order, from a row
+ * holding only their columns (each field's columns as chats_sql.h's
+ * layout has them, read as how says): what a list row selects. */
+chats_doc_t *chats_entity_from_cols(apr_pool_t *p,
+                                    const chats_field_t *const *fields,
+                                    int nfields, const char *const *values,
+                                    chats_read_e how, int stamps_utc);
+
 /** The SQL parameter text of canonical value v of field f (NULL = SQL
  * NULL): enums and flags as numbers, carriers as their key, date-times
  * in PostgreSQL's input form. */

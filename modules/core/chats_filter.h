@@ -17,7 +17,8 @@
  *            | "oneOf" "(" field ( "," value )+ ")"
  *   field   := Name | Carrier "/" Member       (Status, user/name)
  *   value   := 'string' ('' is a quote) | integer | decimal | date-time
- *            | true | false | null | today | now | EnumName
+ *            | true | false | null | today[(+|-)N] | now[(+|-)N]
+ *            | EnumName
  *
  * Fields are the entity's (chats_schema.c). A carrier (User, Person, ...)
  * compares as its key, 0 meaning none; its members ("User/Name") as the
@@ -26,8 +27,9 @@
  * range; decimals for double members; strings for strings; true/false;
  * date-times (quoted or bare) as ISO 8601, with an offset, or without
  * one as local time in env->zone; today (the start of the current day in
- * env->zone, UTC when none) and now (the statement's now()) for
- * date-times; enums by name (any case, quoted or bare) or by a number
+ * env->zone, UTC when none; today+N / today-N: N days later / earlier on
+ * that zone's calendar) and now (the statement's now(); now+N / now-N:
+ * N seconds) for date-times, the sign written right after the word; enums by name (any case, quoted or bare) or by a number
  * the enum defines; flags by number or names ('A, B').
  *
  * Semantics: eq null / ne null are IS NULL / IS NOT NULL (also eq 0 / ne 0

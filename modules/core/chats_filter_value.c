@@ -191,6 +191,63 @@ chats_err_t *chats_fc_int(chats_fc_t *cc, const chats_ftarget_t *t, apr_int64_t 
     return not_a(cc, t);
 }
 
+/* The largest N of today+N (days) and now+N (seconds): some 10,000
+ * years, past which PostgreSQL's timestamps end anyway. */
+#define CHATS_FILTER_MAX_DAYS    3650000
+#define CHATS_FILTER_MAX_SECONDS APR_INT64_C(315360000000)
+
+/* today or now, the current token, and a "+N" or "-N" written right after
+ * it (today+1: days; now-3600: seconds), N bound. The offset is read here
+ * (the lexer would take "-1" for a number of its own, and "+" for no
+ * token), so lx->at moves past it. Days are added to the local date in
+ * the request's zone, so that today+1 is tomorrow's start there across a
+ * DST change too. */
+static chats_err_t *relative_value(chats_fc_t *cc, chats_fval_t *v)
+{
+    chats_flex_t *lx = &cc->lx;
+    apr_pool_t *p = lx->p;
+    int today = chats_flex_is(lx, "today");
+    apr_size_t i = lx->at, start = lx->at;
+    apr_int64_t n = 0, max = today ? CHATS_FILTER_MAX_DAYS
+                                   : CHATS_FILTER_MAX_SECONDS;
+    const char *zone, *num;
+
+    if (i + 1 < lx->len && (lx->s[i] == '+' || lx->s[i] == '-')
+        && apr_isdigit(lx->s[i + 1])) {
+        for (i++; i < lx->len && apr_isdigit(lx->s[i]) && n <= max; i++) {
+            n = n * 10 + (lx->s[i] - '0');
+        }
+        if (n > max || (i < lx->len && apr_isalnum(lx->s[i]))) {
+            return chats_flex_err(lx, start, "%s needs a whole number of "
+                                  "%s up to %" APR_INT64_T_FMT " after its "
+                                  "sign", today ? "today" : "now",
+                                  today ? "days" : "seconds", max);
+        }
+        num = apr_psprintf(p, "%s%" APR_INT64_T_FMT,
+                           lx->s[start] == '-' ? "-" : "", n);
+        lx->at = i;
+    }
+    else {
+        num = NULL;
+    }
+    if (!today) {
+        v->sql = num ? apr_pstrcat(p, "(now() + ", chats_fc_bind(
+                                       cc, num, CHATS_P_INT8),
+                                   " * interval '1 second')", NULL)
+                     : "now()";
+        return NULL;
+    }
+    zone = chats_fc_zone(cc);
+    v->sql = apr_pstrcat(p, "date_trunc('day', now(), ", zone, ")", NULL);
+    if (num) {
+        v->sql = apr_pstrcat(p, "((", v->sql, " AT TIME ZONE ", zone, " + ",
+                             chats_fc_bind(cc, num, CHATS_P_INT4),
+                             " * interval '1 day') AT TIME ZONE ", zone, ")",
+                             NULL);
+    }
+    return NULL;
+}
+
 /* A date-time literal: with an offset an instant, without one local time
  * in the request's zone (as in bodies, chats_plan.c). */
 static chats_err_t *dt_value(chats_fc_t *cc, const chats_ftarget_t *t, chats_fval_t *v)
@@ -200,14 +257,9 @@ static chats_err_t *dt_value(chats_fc_t *cc, const chats_ftarget_t *t, chats_fva
     apr_int64_t usec;
     const char *text;
 
-    if (k->kind == CHATS_FT_NAME && chats_flex_is(&cc->lx, "now")) {
-        v->sql = "now()";
-        return NULL;
-    }
-    if (k->kind == CHATS_FT_NAME && chats_flex_is(&cc->lx, "today")) {
-        v->sql = apr_pstrcat(p, "date_trunc('day', now(), ", chats_fc_zone(cc),
-                             ")", NULL);
-        return NULL;
+    if (k->kind == CHATS_FT_NAME && (chats_flex_is(&cc->lx, "now")
+                                     || chats_flex_is(&cc->lx, "today"))) {
+        return relative_value(cc, v);
     }
     if ((k->kind != CHATS_FT_STRING && k->kind != CHATS_FT_NUMBER)
         || !chats_dt_parse(k->text, k->tlen, &usec)) {

@@ -178,6 +178,19 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p)
     return out;
 }
 
+const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
+                                 chats_read_e how)
+{
+    apr_array_header_t *cols = apr_array_make(p, 2, sizeof(const char *));
+
+    if (f->type == CHATS_F_CARRIER) {
+        return carrier_col(p, f, how);
+    }
+    push_col(p, cols, apr_pstrcat(p, "cs.", f->column, NULL), f->type,
+             how == CHATS_READ_ZONED ? "$1" : NULL);
+    return apr_array_pstrcat(p, cols, ',');
+}
+
 /* The select list over a row source called "cs": a column per field,
  * collected in an array (no quadratic copying). */
 static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,

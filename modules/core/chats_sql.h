@@ -53,6 +53,12 @@ typedef struct chats_sql_t {
  * instant, in seconds. */
 const chats_sql_t *chats_sql_build(apr_pool_t *p);
 
+/** Field f's column(s) in chats_sql_build's row layout, over "cs"
+ * ([ZONED]: $1 is the zone), joined by commas: what a list selects per
+ * field. */
+const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
+                                 chats_read_e how);
+
 /** The SQL script that creates the carriers' rendering functions
  * (conf/render.sql): one per carrier table, chats_carrier_<table>(key,
  * zone) returning the JSON array of a carrier's column (see the layout

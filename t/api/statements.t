@@ -1,8 +1,9 @@
 # SQL statements per request, counted by pg_stat_statements (issue 7):
 # on a cached credential (Basic, Bearer, SoTicket), a successful GET, PATCH
-# (ops and merge), PUT, POST and DELETE each run exactly one statement; a PATCH whose `test` op
-# fails on a value no earlier op set runs two (the conditional UPDATE that
-# changes no row, then the one diagnostic statement).
+# (ops and merge), PUT, POST, DELETE and a list page each run exactly one
+# statement; a PATCH whose `test` op fails on a value no earlier op set
+# runs two (the conditional UPDATE that changes no row, then the one
+# diagnostic statement).
 #
 # The credential cache is per httpd process, so every measured request is
 # sent on the keep-alive connection of a request made just before it with
@@ -18,7 +19,7 @@ use ChatSession::Test qw(req json_body seed_session db keepalive_ua
                          statements_reset statements_count);
 use ChatSession::JWT qw(jwt);
 
-plan tests => 31, need_lwp, need_module('mod_dbd.c');
+plan tests => 37, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $ID = 9801;          # read and written
@@ -176,3 +177,17 @@ is(version($ID), $v0, '... wrote nothing');
 is($res->code, 200, 'PATCH test-and-set: 200') or diag($res->content);
 is(eval { json_body($res)->{Rating} }, 8, 'PATCH test-and-set: written');
 count_is($n, 1, 'PATCH test-and-set', $rows);
+
+# ---- a list page: one statement (issue 10), in UTC and in a zone ----------
+# Its rows, the next page's existence (top + 1 rows) and the carriers all
+# come from the one SELECT; a zone is a parameter of it, not a statement.
+for my $tz (undef, 'NO') {
+    my $what = 'GET list' . ($tz ? ", SO-TimeZone $tz" : '');
+    ($res, $n, $rows) = measure($what, sub {
+        req(GET => "$BASE?\$filter=ChatSessionId%20ge%209801%20and%20"
+                   . 'ChatSessionId%20le%209803&$top=1&$orderBy=WhenRequested',
+            ua => $ua, $tz ? (headers => { 'SO-TimeZone' => $tz }) : ()) });
+    is($res->code, 200, "$what: 200") or diag($res->content);
+    ok(eval { json_body($res)->{'odata.nextLink'} }, "$what: a page with a next one");
+    count_is($n, 1, $what, $rows);
+}

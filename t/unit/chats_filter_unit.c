@@ -208,6 +208,30 @@ static void test_datetimes(tap_t *t)
          "is not a date-time (WhenRequested)", "a bad month");
     f_is(t, "Rating eq today", "E: $filter: at 11, 'today' is not an integer "
          "(Rating)", "today for an integer");
+    is_str(t, run(t, "WhenRequested ge today+1 and WhenRequested lt TODAY-2",
+                  NULL, "Europe/Oslo"),
+           "W: (cs.when_requested >= ((date_trunc('day', now(), $3) AT TIME "
+           "ZONE $3 + $4 * interval '1 day') AT TIME ZONE $3) AND "
+           "cs.when_requested < ((date_trunc('day', now(), $3) AT TIME ZONE "
+           "$3 + $5 * interval '1 day') AT TIME ZONE $3)) | O: - | "
+           "$3=Europe/Oslo:text | $4=1:int4 | $5=-2:int4",
+           "today+N, today-N: days on the zone's calendar, N bound");
+    f_is(t, "WhenRequested gt now-3600",
+         "W: cs.when_requested > (now() + $3 * interval '1 second') | O: - | "
+         "$3=-3600:int8", "now-N: seconds, bound");
+    f_is(t, "(WhenRequested lt now+60)",
+         "W: (cs.when_requested < (now() + $3 * interval '1 second')) | O: - "
+         "| $3=60:int8", "now+N before a parenthesis");
+    f_is(t, "WhenRequested lt now +60", "E: $filter: at 22, unexpected "
+         "'+', expected and, or or the end", "the sign right after the word");
+    f_is(t, "WhenRequested lt today+1x", "E: $filter: at 23, today needs a "
+         "whole number of days up to 3650000 after its sign", "today+1x");
+    f_is(t, "WhenRequested lt today+3650001", "E: $filter: at 23, today "
+         "needs a whole number of days up to 3650000 after its sign",
+         "today+N past its bound");
+    f_is(t, "WhenRequested lt now-99999999999999999999", "E: $filter: at 21, "
+         "now needs a whole number of seconds up to 315360000000 after its "
+         "sign", "now-N past its bound (no overflow)");
 }
 
 static void test_orderby(tap_t *t)

@@ -1,0 +1,337 @@
+/* Unit tests of the archive list's core (core/chats_list.c): $top/$skip
+ * values, query decoding with its '+' rule, the next page's query string,
+ * the page's statement (text, parameters, that no request byte becomes
+ * SQL) and its rows and envelope. Prints TAP. */
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "chats_json.h"
+#include "chats_list.h"
+#include "chats_xml.h"
+#include "tap.h"
+
+static void count_is(tap_t *t, const char *text, apr_int64_t max,
+                     const char *want)
+{
+    apr_int64_t v = -1;
+    chats_err_t *e = chats_list_count(t->p, "$top", text, max, &v);
+    const char *got = e ? apr_psprintf(t->p, "E: %s [%s]", e->message,
+                                       e->field ? e->field : "-")
+                        : apr_psprintf(t->p, "%" APR_INT64_T_FMT, v);
+
+    is_str(t, got, want, apr_psprintf(t->p, "count '%s'", text));
+}
+
+static void test_count(tap_t *t)
+{
+    count_is(t, "0", 1000, "0");
+    count_is(t, "100", 1000, "100");
+    count_is(t, "1000", 1000, "1000");
+    count_is(t, "0007", 1000, "7");
+    count_is(t, "1001", 1000,
+             "E: $top: '1001' is not a whole number from 0 to 1000 [$top]");
+    count_is(t, "-1", 1000,
+             "E: $top: '-1' is not a whole number from 0 to 1000 [$top]");
+    count_is(t, "", 1000,
+             "E: $top: '' is not a whole number from 0 to 1000 [$top]");
+    count_is(t, "1e3", 1000,
+             "E: $top: '1e3' is not a whole number from 0 to 1000 [$top]");
+    count_is(t, " 5", 1000,
+             "E: $top: ' 5' is not a whole number from 0 to 1000 [$top]");
+    count_is(t, "99999999999999999999999", 2147483647,
+             "E: $top: '99999999999999999999999' is not a whole number "
+             "from 0 to 2147483647 [$top]");
+    count_is(t, "2147483647", 2147483647, "2147483647");
+}
+
+static void decode_is(tap_t *t, const char *raw, const char *want,
+                      const char *desc)
+{
+    const char *out = NULL;
+    chats_err_t *e = chats_list_decode(t->p, "$filter", raw, &out);
+
+    is_str(t, e ? apr_pstrcat(t->p, "E: ", e->message, NULL) : out, want,
+           desc);
+}
+
+static void test_decode(tap_t *t)
+{
+    decode_is(t, "Status+eq+InQueue", "Status eq InQueue", "+ is a space");
+    decode_is(t, "Status%20eq%20'In%27'", "Status eq 'In''", "%XX");
+    decode_is(t, "today%2B1", "today+1",
+              "%2B is a plus");
+    decode_is(t, "WhenRequested+ge+today+1", "WhenRequested ge today+1",
+              "today+1: a sign");
+    decode_is(t, "WhenRequested+ge+NOW+3600", "WhenRequested ge NOW+3600",
+              "now+N: a sign, any case");
+    decode_is(t, "snow+1+eq+1", "snow 1 eq 1", "not after a longer word");
+    decode_is(t, "WhenRequested+lt+2024-05-01T10:00:00+02:00",
+              "WhenRequested lt 2024-05-01T10:00:00+02:00",
+              "an offset after a time: a sign");
+    decode_is(t, "WhenRequested+lt+'2024-05-01T10:00:00.123+0200'",
+              "WhenRequested lt '2024-05-01T10:00:00.123+0200'",
+              "... with fractions, quoted, hhmm");
+    decode_is(t, "CustomerName+eq+'Room+3+4'", "CustomerName eq 'Room 3 4'",
+              "digits around a + without a time: a space");
+    decode_is(t, "Rating+eq+3+or+Rating+eq+4",
+              "Rating eq 3 or Rating eq 4", "a + before a word: a space");
+    decode_is(t, "a%00b", "E: $filter: %00 and bad % escapes are not allowed",
+              "%00");
+    decode_is(t, "a%zz", "E: $filter: %00 and bad % escapes are not allowed",
+              "a bad escape");
+    decode_is(t, "a%4", "E: $filter: %00 and bad % escapes are not allowed",
+              "a cut escape");
+    decode_is(t, "a%", "E: $filter: %00 and bad % escapes are not allowed",
+              "a lone %");
+}
+
+static void test_next(tap_t *t)
+{
+    is_str(t, chats_list_next_args(t->p, "$top=5&$skip=10&$filter=a+b", 15),
+           "$top=5&$filter=a+b&$skip=15", "$skip replaced, the rest kept");
+    is_str(t, chats_list_next_args(t->p, "%24SKIP=3&x=%41&$Skip=4", 8),
+           "x=%41&$skip=8", "every $skip, its name decoded, any case");
+    is_str(t, chats_list_next_args(t->p, NULL, 100), "$skip=100",
+           "no query");
+    is_str(t, chats_list_next_args(t->p, "&&$top=1&", 1), "$top=1&$skip=1",
+           "empty pairs dropped");
+    is_str(t, chats_list_next_args(t->p, "$skip", 2), "$skip=2",
+           "a $skip without a value");
+}
+
+static chats_list_query_t *query(tap_t *t, const char *select,
+                                 const char *filter, const char *orderby,
+                                 const char *zone, apr_int64_t top,
+                                 apr_int64_t skip, chats_err_t **pe)
+{
+    chats_list_in_t in;
+    chats_list_query_t *q = NULL;
+    apr_array_header_t *sel = NULL;
+
+    memset(&in, 0, sizeof(in));
+    if (select && (*pe = chats_select_parse(&sel, select, t->p)) != NULL) {
+        return NULL;
+    }
+    in.select = sel;
+    in.filter = filter;
+    in.orderby = orderby;
+    in.zone = zone;
+    in.top = top;
+    in.skip = skip;
+    *pe = chats_list_query(t->p, &in, &q);
+    return q;
+}
+
+static const char *params_of(tap_t *t, const chats_list_query_t *q)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; i < q->nparams; i++) {
+        s = apr_psprintf(t->p, "%s%s$%d=%s:%s", s, i ? " " : "", i + 1,
+                         q->params[i], chats_sql_ptype_name(q->types[i]));
+    }
+    return s;
+}
+
+static void test_query(tap_t *t)
+{
+    chats_err_t *e;
+    chats_list_query_t *q;
+    const char *bad = "x'; DROP TABLE chat_session; --\\%_\"";
+
+    q = query(t, "Status,CustomerName", NULL, NULL, NULL, 100, 0, &e);
+    ok(t, q && !e, "a plain page compiles");
+    is_str(t, q ? q->stmt.sql : NULL,
+           "SELECT cs.status,cs.name,cs.id FROM chat_session cs "
+           "ORDER BY cs.id LIMIT $1 OFFSET $2", "plain: the statement");
+    is_str(t, q ? params_of(t, q) : NULL, "$1=101:int8 $2=0:int8",
+           "plain: top + 1 rows, from skip");
+    ok(t, q && q->ncols == 3 && q->nfields == 2 && !q->stmt.name,
+       "plain: 3 columns, 2 fields, named by its text");
+
+    q = query(t, "WhenRequested", "Status eq 'InQueue'", "WhenRequested",
+              NULL, 50, 100, &e);
+    is_str(t, q ? q->stmt.sql : NULL,
+           "SELECT (EXTRACT(EPOCH FROM cs.when_requested) * 1000000)::int8,"
+           "cs.id FROM chat_session cs WHERE cs.status = $1 "
+           "ORDER BY cs.when_requested ASC, cs.id LIMIT $2 OFFSET $3",
+           "the queue page: filter, order, cs.id tiebreak");
+    is_str(t, q ? params_of(t, q) : NULL,
+           "$1=4:int2 $2=51:int8 $3=100:int8", "queue page: parameters");
+
+    q = query(t, "WhenRequested", "WhenRequested ge today", NULL,
+              "Europe/Oslo", 10, 0, &e);
+    ok(t, q && q->how == CHATS_READ_ZONED && q->ncols == 3,
+       "zoned: a date-time reads with its offset column");
+    is_str(t, q ? params_of(t, q) : NULL,
+           "$1=Europe/Oslo:text $2=Europe/Oslo:text $3=11:int8 $4=0:int8",
+           "zoned: the zone first, then the filter's");
+    ok(t, q && strstr(q->stmt.sql, " AT TIME ZONE $1")
+       && strstr(q->stmt.sql, "WHERE cs.when_requested >= "),
+       "zoned: offsets in $1's zone, the filter after it");
+
+    q = query(t, NULL, NULL, NULL, NULL, 100, 0, &e);
+    ok(t, q && q->nfields == 5, "no $select: the 5 default fields");
+    is_str(t, q ? apr_psprintf(t->p, "%s,%s,%s,%s,%s", q->fields[0]->name,
+                               q->fields[1]->name, q->fields[2]->name,
+                               q->fields[3]->name, q->fields[4]->name)
+                : NULL, "ChatSessionId,CustomerName,Status,WhenRequested,User",
+           "the default columns, in order");
+    ok(t, q && strstr(q->stmt.sql, "chats_carrier_associate(cs.user_id, "
+                      "NULL)") != NULL, "a carrier through its function");
+
+    q = query(t, "user/name,Status,USER/FullName,status", NULL, NULL, NULL,
+              1, 0, &e);
+    ok(t, q && q->nfields == 2 && q->ncols == 3,
+       "each field once, however often selected");
+
+    q = query(t, "Status", apr_pstrcat(t->p, "CustomerName eq '",
+                                       "x''; DROP TABLE chat_session; --\\%_\"",
+                                       "' or contains(CustomerName,'%_')",
+                                       NULL),
+              "CustomerName desc", NULL, 5, 7, &e);
+    ok(t, q && !strstr(q->stmt.sql, "DROP") && !strstr(q->stmt.sql, "%")
+       && !strstr(q->stmt.sql, "'"), "a hostile literal is no SQL text");
+    ok(t, q && q->nparams == 4 && !strcmp(q->params[0], bad),
+       "... but its parameter");
+    ok(t, q && q->filter_fields && q->filter_fields->nelts == 1,
+       "the fields the filter and order read, once");
+
+    q = query(t, "Status", "Status eq", NULL, NULL, 5, 0, &e);
+    ok(t, !q && e && e->code == CHATS_E_INVALID
+       && !strcmp(e->field, "$filter") && strstr(e->message, "at 10"),
+       "a malformed filter: its error with the position");
+    q = query(t, "Status", NULL, "Nope", NULL, 5, 0, &e);
+    ok(t, !q && e && !strcmp(e->field, "$orderBy"),
+       "a bad order: its error");
+
+    q = query(t, "Status", NULL, NULL, NULL, 0, 0, &e);
+    is_str(t, q ? params_of(t, q) : NULL, "$1=0:int8 $2=0:int8",
+           "$top=0 reads no row");
+}
+
+static void test_rows(tap_t *t)
+{
+    chats_err_t *e;
+    chats_list_query_t *q;
+    apr_array_header_t *rows = apr_array_make(t->p, 2, sizeof(chats_doc_t *));
+    const char *utc[] = {
+        "Ann", "4", "1700000000000000",
+        "[7,\"ann\",3,1,\"\",1,0,\"Ann A\",\"\",false,0,\"ann\"]", "42", NULL
+    };
+    const char *zoned[] = { "1700000000000000", "3600", NULL, NULL, "43",
+                            NULL };
+    chats_doc_t *row;
+
+    q = query(t, "CustomerName,Status,WhenRequested,User/Name,user/fullname",
+              NULL, NULL, NULL, 10, 0, &e);
+    row = q ? chats_list_row(t->p, q, utc, 0) : NULL;
+    is_str(t, row ? chats_doc_to_json(t->p, row, 0) : NULL,
+           "{\"PrimaryKey\":42,\"EntityName\":\"chatsession\","
+           "\"CustomerName\":\"Ann\",\"Status\":\"InQueue\","
+           "\"WhenRequested\":\"2023-11-14T22:13:20.0000000+00:00\","
+           "\"User\":{\"Name\":\"ann\",\"FullName\":\"Ann A\"}}",
+           "a row: key, entity name, fields as the entity shows them, a "
+           "carrier with the selected members only");
+    APR_ARRAY_PUSH(rows, chats_doc_t *) = row;
+
+    q = query(t, "WhenRequested,WhenEnded", NULL, NULL, "Europe/Oslo", 10, 0,
+              &e);
+    row = q ? chats_list_row(t->p, q, zoned, 0) : NULL;
+    is_str(t, row ? chats_doc_to_json(t->p, row, 0) : NULL,
+           "{\"PrimaryKey\":43,\"EntityName\":\"chatsession\","
+           "\"WhenRequested\":\"2023-11-14T23:13:20.0000000+01:00\","
+           "\"WhenEnded\":null}", "zoned: local time with its offset, null");
+    APR_ARRAY_PUSH(rows, chats_doc_t *) = row;
+
+    q = query(t, "User", NULL, NULL, NULL, 10, 0, &e);
+    {
+        const char *none[] = { NULL, "44", NULL };
+
+        row = q ? chats_list_row(t->p, q, none, 0) : NULL;
+        is_str(t, row ? chats_doc_to_json(t->p, row, 0) : NULL,
+               "{\"PrimaryKey\":44,\"EntityName\":\"chatsession\","
+               "\"User\":null}", "no carrier: null");
+    }
+
+    is_str(t, chats_doc_to_json(t->p, chats_list_envelope(
+                                    t->p, "http://h/m", "http://h/n", rows, 0),
+                                0),
+           apr_pstrcat(t->p, "{\"odata.metadata\":\"http://h/m\","
+                       "\"odata.nextLink\":\"http://h/n\",\"value\":[",
+                       chats_doc_to_json(t->p, APR_ARRAY_IDX(rows, 0,
+                                                             chats_doc_t *), 0),
+                       ",", chats_doc_to_json(t->p, APR_ARRAY_IDX(
+                                                  rows, 1, chats_doc_t *), 0),
+                       "]}", NULL), "the envelope");
+    rows->nelts = 1;
+    is_str(t, chats_doc_to_json(t->p, chats_list_envelope(
+                                    t->p, "m", NULL, rows, 0), 0),
+           apr_pstrcat(t->p, "{\"odata.metadata\":\"m\",\"value\":[",
+                       chats_doc_to_json(t->p, APR_ARRAY_IDX(rows, 0,
+                                                             chats_doc_t *), 0),
+                       "]}", NULL), "no next page: no nextLink");
+    is_str(t, chats_xml_render(t->p, "ChatSessionList", chats_list_envelope(
+                                   t->p, "m", NULL, rows, 1)),
+           "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ChatSessionList "
+           "xmlns:xsi=\"" CHATS_XML_XSI_NS "\"><odata.metadata>m"
+           "</odata.metadata><value><ChatSession><PrimaryKey>42</PrimaryKey>"
+           "<EntityName>chatsession</EntityName><CustomerName>Ann"
+           "</CustomerName><Status>InQueue</Status><WhenRequested>"
+           "2023-11-14T22:13:20.0000000+00:00</WhenRequested><User><Name>ann"
+           "</Name><FullName>Ann A</FullName></User></ChatSession></value>"
+           "</ChatSessionList>", "XML: one ChatSession element per row");
+    rows->nelts = 0;
+    is_str(t, chats_doc_to_json(t->p, chats_list_envelope(
+                                    t->p, "m", NULL, rows, 0), 0),
+           "{\"odata.metadata\":\"m\",\"value\":[]}", "an empty page");
+}
+
+/* --sql SELECT FILTER ORDERBY ZONE TOP SKIP ('' = none): the page's
+ * statement as the module runs it, for t/api/list_explain.t to EXPLAIN:
+ * "S\t<sql>", then "P\t<type>\t<value>" per parameter; or "X\t<error>". */
+static int print_sql(apr_pool_t *p, char **argv)
+{
+    chats_err_t *e = NULL;
+    chats_list_query_t *q;
+    tap_t t = { p, 0, 0 };
+    int i;
+
+    q = query(&t, *argv[0] ? argv[0] : NULL, *argv[1] ? argv[1] : NULL,
+              *argv[2] ? argv[2] : NULL, *argv[3] ? argv[3] : NULL,
+              apr_atoi64(argv[4]), apr_atoi64(argv[5]), &e);
+    if (!q) {
+        printf("X\t%s\n", e ? e->message : "?");
+        return 1;
+    }
+    printf("S\t%s\n", q->stmt.sql);
+    for (i = 0; i < q->nparams; i++) {
+        printf("P\t%s\t%s\n", chats_sql_ptype_name(q->types[i]),
+               q->params[i]);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    tap_t t = { NULL, 0, 0 };
+
+    apr_initialize();
+    apr_pool_create(&t.p, NULL);
+    if (argc == 8 && !strcmp(argv[1], "--sql")) {
+        int rc = print_sql(t.p, argv + 2);
+
+        apr_terminate();
+        return rc;
+    }
+    test_count(&t);
+    test_decode(&t);
+    test_next(&t);
+    test_query(&t);
+    test_rows(&t);
+    printf("1..%d\n", t.n);
+    apr_pool_destroy(t.p);
+    apr_terminate();
+    return t.failed ? 1 : 0;
+}
