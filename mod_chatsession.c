@@ -283,6 +283,7 @@ static void chats_register_hooks(apr_pool_t *p)
     chats_cors_register_hooks(p);
     chats_dbconf_register_hooks(p);
     chats_status_register_hooks(p);
+    chats_listen_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(chatsession) = {

@@ -1,5 +1,6 @@
 /* Directives, per-directory config merge and getters. */
 #include <apr_strings.h>
+#include <libpq-fe.h>
 #include <string.h>
 
 #include "ap_provider.h"
@@ -58,6 +59,7 @@ void *chats_srv_conf_create(apr_pool_t *p, server_rec *s)
 
     (void)s;
     c->prepared = CHATS_UNSET;
+    c->longpoll_max = CHATS_UNSET;
     return c;
 }
 
@@ -69,6 +71,8 @@ void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv)
     chats_srv_conf_t *n = apr_pcalloc(p, sizeof(*n));
 
     CHATS_MERGE(prepared, CHATS_UNSET);
+    CHATS_MERGE(listen_params, NULL);
+    CHATS_MERGE(longpoll_max, CHATS_UNSET);
     return n;
 }
 
@@ -299,6 +303,59 @@ static const char *set_prepared(cmd_parms *cmd, void *dc, int on)
     return err;
 }
 
+/* Checked as libpq will read it, so a typo fails the start-up instead of
+ * every long poll (the error names the option, never the value: it may
+ * be a password). */
+static const char *set_listen_params(cmd_parms *cmd, void *dc,
+                                     const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+    char *why = NULL;
+    PQconninfoOption *opts;
+
+    (void)dc;
+    if (err) {
+        return err;
+    }
+    opts = PQconninfoParse(arg, &why);
+    if (!opts) {
+        char *msg = apr_pstrdup(cmd->pool, why ? why : "out of memory");
+        apr_size_t n = strlen(msg);
+
+        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) {
+            msg[--n] = '\0';
+        }
+        PQfreemem(why);
+        return apr_pstrcat(cmd->pool, "ChatSessionListenParams: not a libpq "
+                           "connection string (", msg, ")", NULL);
+    }
+    PQconninfoFree(opts);
+    chats_srv_conf(cmd->server)->listen_params = arg;
+    return NULL;
+}
+
+/* Per process, so for the main server only: the waiter table is one. */
+static const char *set_longpoll_max(cmd_parms *cmd, void *dc,
+                                    const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_int64_t v = 0;
+
+    (void)dc;
+    if (err || (err = set_nonneg(cmd, arg, 20000, &v)) != NULL) {
+        return err;
+    }
+    chats_srv_conf(cmd->server)->longpoll_max = (int)v;
+    return NULL;
+}
+
+const char *chats_conf_listen_params(const server_rec *s)
+{
+    const char *p = chats_srv_conf(s)->listen_params;
+
+    return p ? p : chats_dbconf_params(s);
+}
+
 static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
@@ -352,6 +409,14 @@ const command_rec chats_cmds[] = {
                  RSRC_CONF, "prepare statements once per connection (On, "
                  "the default); Off sends each as an unnamed statement, "
                  "as a transaction pooler such as PgBouncer needs"),
+    AP_INIT_TAKE1("ChatSessionListenParams", set_listen_params, NULL,
+                  RSRC_CONF, "libpq connection string of the connection "
+                  "each process LISTENs on for long polls (default: the "
+                  "server's DBDParams; needed behind a transaction pooler)"),
+    AP_INIT_TAKE1("ChatSessionLongPollMax", set_longpoll_max, NULL,
+                  RSRC_CONF, "requests per process that may wait for "
+                  "messages at once (default ThreadsPerChild / 2; 0 = "
+                  "never wait)"),
     CHATS_AUTH_CMDS,
     AP_INIT_TAKE1("ChatSessionTimeZone", set_time_zone, NULL, OR_ALL,
                   "zone for date-times without SO-TimeZone: a SuperOffice "

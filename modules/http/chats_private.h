@@ -76,6 +76,14 @@ struct chats_sql_t;
 typedef struct {
     int prepared;                    /**< ChatSessionPreparedStatements:
                                           1 On, 0 Off, CHATS_UNSET = On */
+    const char *listen_params;       /**< ChatSessionListenParams: libpq
+                                          conninfo of the long-poll listener;
+                                          NULL = the server's DBDParams.
+                                          May hold a password: never logged */
+    int longpoll_max;                /**< ChatSessionLongPollMax (main
+                                          server only): waiting requests per
+                                          process; CHATS_UNSET = ThreadsPerChild/2 */
+    struct chats_listen_proc_t *listen; /**< per process (chats_listen.c) */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     chats_zone_cache_t *zones;       /**< ditto (chats_tz.c)              */
     chats_store_proc_t *store;       /**< ditto (chats_store_pg.c)        */
@@ -120,6 +128,9 @@ const char *chats_conf_language(const chats_dir_conf_t *c);
 /** Provider names in order (the default list when none configured). */
 const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
                                                apr_pool_t *p);
+
+/** ChatSessionListenParams of s, else its DBDParams, else NULL. */
+const char *chats_conf_listen_params(const server_rec *s);
 
 /* chats_http.c: the one place that turns a chats_err_t into HTTP. */
 int chats_http_status(chats_ecode_t code);

@@ -121,4 +121,38 @@ like($out, qr/SetHandler chatsession \(\S+raw\.conf:16\): no DBDriver/,
                              @location);
 isnt($rc, 0, 'a DBDriver in another <VirtualHost> does not count');
 
+# Long polling (README "Long polling"): ChatSessionListenParams is read as
+# libpq reads it; ChatSessionLongPollMax is a number, for the whole
+# process (main server only), and a warning when it leaves no thread for
+# the requests that post the awaited messages.
+($rc, $out) = raw_configtest(1, @pg, @location,
+    'ChatSessionListenParams "host=127.0.0.1 port=5432 dbname=chats"',
+    'ChatSessionLongPollMax 12');
+is($rc, 0, 'ChatSessionListenParams and ChatSessionLongPollMax: configtest passes') or diag($out);
+unlike($out, qr/CHATS404/, 'no warning below ThreadsPerChild') or diag($out);
+($rc, $out) = raw_configtest(1, @pg, @location, 'ChatSessionListenParams "host=127.0.0.1 dbnmae=chats"');
+isnt($rc, 0, 'ChatSessionListenParams with an unknown option: configtest fails');
+like($out, qr/ChatSessionListenParams: not a libpq connection string \(invalid connection option "dbnmae"\)/,
+     'and names the option') or diag($out);
+($rc, $out) = raw_configtest(1, @pg, @location, 'ChatSessionListenParams "host=127.0.0.1 dbname"');
+isnt($rc, 0, 'ChatSessionListenParams missing "=": configtest fails');
+($rc, $out) = raw_configtest(1, @pg, @location, '<VirtualHost 127.0.0.1:2>',
+    'ChatSessionListenParams "dbname=other"', '</VirtualHost>');
+is($rc, 0, 'ChatSessionListenParams in a <VirtualHost>: configtest passes') or diag($out);
+for my $bad ('abc', '-1', '20001', '1e3') {
+    ($rc, $out) = raw_configtest(1, @pg, @location, "ChatSessionLongPollMax \"$bad\"");
+    isnt($rc, 0, "ChatSessionLongPollMax '$bad': configtest fails");
+    like($out, qr/ChatSessionLongPollMax: '\Q$bad\E' is not a whole number from 0 to 20000/,
+         'and names the directive and the range') or diag($out);
+}
+($rc, $out) = raw_configtest(1, @pg, @location, '<VirtualHost 127.0.0.1:2>',
+    'ChatSessionLongPollMax 4', '</VirtualHost>');
+isnt($rc, 0, 'ChatSessionLongPollMax in a <VirtualHost>: configtest fails');
+like($out, qr/ChatSessionLongPollMax cannot occur within <VirtualHost> section/,
+     'it is per process') or diag($out);
+($rc, $out) = raw_configtest(1, @pg, @location, 'ThreadsPerChild 8', 'ChatSessionLongPollMax 8');
+is($rc, 0, 'ChatSessionLongPollMax = ThreadsPerChild: configtest passes');
+like($out, qr/CHATS404: ChatSessionLongPollMax 8 is not below ThreadsPerChild 8: .*at most half of ThreadsPerChild/,
+     'with a warning naming both and the advice') or diag($out);
+
 done_testing();
