@@ -38,19 +38,16 @@ static apr_ssize_t segment_end(const request_rec *r, const char *name)
     return end;
 }
 
-/* Which family the URL is, and where its prefix ends: the agent's
- * ".../Agents/Chat/<Method>" (one segment after it), else the resource's
- * last "/ChatSession" segment; -1 for neither. */
+/* Which family the URL is, and where its prefix ends: the last of the
+ * segments "/ChatSession" (REST) and "/Agents/Chat" (the agent's
+ * ".../Agents/Chat/<Method>"); -1 for neither. */
 static apr_ssize_t resource_find(const request_rec *r, chats_family_e *pfam)
 {
-    apr_ssize_t end = segment_end(r, "/Agents/Chat");
+    apr_ssize_t rest = segment_end(r, "/ChatSession");
+    apr_ssize_t agent = segment_end(r, "/Agents/Chat");
 
-    if (end >= 0 && !strchr(r->uri + end + (r->uri[end] == '/'), '/')) {
-        *pfam = CHATS_FAMILY_AGENT;
-        return end;
-    }
-    *pfam = CHATS_FAMILY_REST;
-    return segment_end(r, "/ChatSession");
+    *pfam = agent > rest ? CHATS_FAMILY_AGENT : CHATS_FAMILY_REST;
+    return agent > rest ? agent : rest;
 }
 
 /* Served beside the sessions: /api/v1/ChatSession/openapi.json. */

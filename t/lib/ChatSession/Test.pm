@@ -475,4 +475,18 @@ sub stop_second_httpd {
     return 1;
 }
 
+# --- routes begin
+# agent_req($Method, %opts): POST /api/v1/Agents/Chat/$Method, as the
+# official client's ChatAgent calls it; query => 'a=b' adds a query
+# string, the other options are req()'s (body => 'null' sends the JSON
+# text null; no body sends none).
+sub agent_req {
+    my ($method, %opts) = @_;
+    my $query = delete $opts{query};
+    return req(POST => "/api/v1/Agents/Chat/$method"
+                       . (defined $query ? "?$query" : ''), %opts);
+}
+push @EXPORT_OK, 'agent_req';
+# --- routes end
+
 1;

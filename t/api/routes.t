@@ -1,0 +1,211 @@
+# The route table (modules/core/chats_routes.c) as the module applies it:
+# every REST path and agent method answers OPTIONS with its Allow, other
+# methods 405 with the same Allow, HEAD where GET is; unknown tails and
+# agent methods 404; literal segments in any case; {id} parsing (400).
+# Whether a route reaches its operation is told by the answer not being
+# the router's: no 404 "no such resource", no 405 (what each operation
+# answers is its own test file's).
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use ChatSession::Test qw(req json_body seed_session db agent_req);
+use JSON::PP ();
+
+plan tests => 221, need_lwp, need_module('mod_dbd.c');
+
+my $BASE = '/api/v1/ChatSession';
+my $AGENT = '/api/v1/Agents/Chat';
+my $ID = 6401;
+
+seed_session($ID, name => 'Routes');
+
+# Path (with $ID and an associate filled in) => its Allow.
+my %allow = (
+    ''                          => 'GET, HEAD, POST, OPTIONS',
+    '/default'                  => 'GET, HEAD, OPTIONS',
+    '/ForCurrentUser'           => 'GET, HEAD, OPTIONS',
+    '/Pickup'                   => 'POST, OPTIONS',
+    "/$ID"                      => 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS',
+    "/$ID/Pickup"               => 'POST, OPTIONS',
+    "/$ID/TransferTo/tje0"      => 'POST, OPTIONS',
+    "/$ID/AcceptTransfer"       => 'POST, OPTIONS',
+    "/$ID/RejectTransfer"       => 'POST, OPTIONS',
+    "/$ID/Reset"                => 'POST, OPTIONS',
+    "/$ID/Messages"             => 'GET, HEAD, POST, OPTIONS',
+    "/$ID/Transcript"           => 'POST, OPTIONS',
+);
+my @methods = qw(GET PUT PATCH DELETE POST);
+
+sub routed {
+    my ($res, $name) = @_;
+    my $doc = json_body($res);
+    my $msg = ref $doc eq 'HASH' ? ($doc->{ErrorMessage} // '') : '';
+    ok($res->code != 405 && !($res->code == 404
+                              && $msg =~ /^no such (resource|agent method)/),
+       "$name: reaches its operation (" . $res->code . ")");
+}
+
+# ---- REST: OPTIONS, 405 + Allow, the allowed methods reach their op -------
+for my $tail (sort keys %allow) {
+    my $res = req(OPTIONS => "$BASE$tail");
+    is($res->code, 200, "OPTIONS $tail: 200");
+    is($res->header('Allow'), $allow{$tail}, "OPTIONS $tail: Allow");
+    is(defined $res->header('Accept-Patch') ? 1 : 0,
+       $allow{$tail} =~ /PATCH/ ? 1 : 0,
+       "OPTIONS $tail: Accept-Patch only where PATCH is");
+    my %ok = map { $_ => 1 } split /, /, $allow{$tail};
+    my ($wrong) = grep { !$ok{$_} } @methods;
+    $res = req($wrong => "$BASE$tail", body => {});
+    is($res->code, 405, "$wrong $tail: 405");
+    is($res->header('Allow'), $allow{$tail}, "$wrong $tail: Allow");
+    is(json_body($res)->{ErrorType}, 'MethodNotAllowedException',
+       "$wrong $tail: error body");
+}
+
+# The routes of issue 10 reach their operation (the entity's own are
+# tested in resource.t; PUT/PATCH/DELETE would change $ID here).
+routed(req(GET => $BASE), 'GET ChatSession');
+routed(req(GET => "$BASE/ForCurrentUser"), 'GET ForCurrentUser');
+routed(req(POST => "$BASE/Pickup"), 'POST Pickup');
+routed(req(POST => "$BASE/$ID/Pickup"), 'POST {id}/Pickup');
+routed(req(POST => "$BASE/$ID/TransferTo/tje0"), 'POST TransferTo');
+routed(req(POST => "$BASE/$ID/AcceptTransfer"), 'POST AcceptTransfer');
+routed(req(POST => "$BASE/$ID/RejectTransfer"), 'POST RejectTransfer');
+routed(req(POST => "$BASE/$ID/Reset"), 'POST Reset');
+routed(req(GET => "$BASE/$ID/Messages?after=0"), 'GET Messages');
+routed(req(POST => "$BASE/$ID/Messages",
+           body => { Type => 'ToCustomer', Message => 'routes.t' }),
+       'POST Messages');
+routed(req(POST => "$BASE/$ID/Transcript?html=false"), 'POST Transcript');
+my $res;
+
+# Actions take no $select: ignored there (as SuperOffice ignores unknown
+# parameters), not a 400.
+$res = req(POST => "$BASE/$ID/Reset?\$select=Nope");
+ok($res->code != 400, 'Reset?$select=Nope: not a 400 ($select ignored)');
+
+# HEAD where GET is; HEAD is no method of its own in Allow's sense.
+$res = req(HEAD => "$BASE/$ID");
+is($res->code, 200, 'HEAD {id}: 200');
+is($res->content, '', '... no body');
+$res = req(HEAD => "$BASE/default");
+is($res->code, 200, 'HEAD default: 200');
+$res = req(HEAD => "$BASE/Pickup");
+is($res->code, 405, 'HEAD Pickup (POST only): 405');
+
+# ---- literal segments in any case ----------------------------------------
+for my $tail ('/DEFAULT', '/forcurrentuser', '/PICKUP', "/$ID/pickup",
+              "/$ID/transferto/tje0", "/$ID/ACCEPTTRANSFER",
+              "/$ID/rejecttransfer", "/$ID/reset", "/$ID/MESSAGES",
+              "/$ID/transcript") {
+    $res = req(OPTIONS => "$BASE$tail");
+    is($res->code, 200, "OPTIONS $tail: 200 (any case)");
+    my ($canon) = grep { lc $_ eq lc $tail } keys %allow;
+    is($res->header('Allow'), $allow{$canon}, "OPTIONS $tail: its Allow");
+}
+$res = req(GET => "$BASE/Default");
+is($res->code, 200, 'GET Default: 200');
+is(json_body($res)->{ChatSessionId}, 0, '... the template');
+
+# ---- unknown tails: 404 ----------------------------------------------------
+for my $tail ("/$ID/Bogus", "/$ID/Messages/1", "/$ID/TransferTo",
+              "/$ID/TransferTo/tje0/x", '/Pickup/x', '/default/x',
+              "/$ID/Pickup/", '/ForCurrentUser/1') {
+    $res = req(POST => "$BASE$tail");
+    is($res->code, 404, "POST $tail: 404");
+    is(json_body($res)->{ErrorMessage}, 'no such resource',
+       "POST $tail: no such resource");
+}
+is(req(OPTIONS => "$BASE/$ID/Bogus")->code, 404, 'OPTIONS on a bad tail: 404');
+
+# ---- {id}: an int32 in decimal digits ---------------------------------------
+for my $bad ('abc', '-1', '2147483648', '1e3', '0x10') {
+    $res = req(POST => "$BASE/$bad/Reset");
+    is($res->code, 400, "POST $bad/Reset: 400");
+    like(json_body($res)->{ErrorMessage}, qr/not a chat session id/,
+         "POST $bad/Reset: names the id");
+}
+$res = req(GET => "$BASE/abc/Messages");
+is($res->code, 400, 'GET abc/Messages: 400');
+# A literal is no id: "default" with a tail of the {id} routes.
+is(req(POST => "$BASE/default/Reset")->code, 400,
+   'default/Reset: {id} route, not an id: 400');
+isnt(req(OPTIONS => "$BASE/00$ID/Messages")->code, 400,
+     'leading zeros are an id');
+
+# ---- REST query arguments: 400 naming them (before the operation) -------
+for my $case (["$ID/Messages?after=x", 'after'],
+              ["$ID/Messages?after=-1", 'after'],
+              ["$ID/Messages?wait=31", 'wait'],
+              ["$ID/Messages?wait=x", 'wait']) {
+    my ($path, $field) = @$case;
+    $res = req(GET => "$BASE/$path");
+    is($res->code, 400, "GET $path: 400");
+    is(json_body($res)->{Field}, $field, "GET $path: Field $field");
+}
+$res = req(POST => "$BASE/$ID/Transcript?html=maybe");
+is($res->code, 400, 'Transcript?html=maybe: 400');
+is(json_body($res)->{Field}, 'html', '... Field html');
+routed(req(POST => "$BASE/$ID/Transcript?HTML=TRUE"),
+       'Transcript?HTML=TRUE (names and values in any case)');
+
+# ---- the agent -------------------------------------------------------------
+my @agent = qw(CreateDefaultChatSessionEntity SaveChatSessionEntity
+    GetChatSessionEntity DeleteChatSessionEntity ChatSessionsForUser
+    CreateChatSessionForTopic TransferChatSession AcceptChatSessionTransfer
+    RejectChatSessionTransfer PickUpChatSession PickUpFirstChatSession
+    ResetChatSession GetChatTranscript GetChatMessages AddChatMessage);
+for my $m (@agent) {
+    $res = req(OPTIONS => "$AGENT/$m");
+    is($res->header('Allow'), 'POST, OPTIONS', "OPTIONS $m: Allow");
+    $res = req(GET => "$AGENT/$m");
+    is($res->code, 405, "GET $m: 405");
+    is($res->header('Allow'), 'POST, OPTIONS', "GET $m: Allow");
+}
+# The agent's rows reach their operation (with arguments that bind).
+routed(agent_req('CreateDefaultChatSessionEntity', body => 'null'),
+       'CreateDefaultChatSessionEntity');
+routed(agent_req('GetChatSessionEntity', query => "chatSessionEntityId=$ID",
+                 body => 'null'), 'GetChatSessionEntity');
+routed(agent_req('ChatSessionsForUser', body => ''), 'ChatSessionsForUser');
+routed(agent_req('PickUpFirstChatSession', body => ''),
+       'PickUpFirstChatSession');
+routed(agent_req('CreateChatSessionForTopic', body => { chatTopicId => 1 }),
+       'CreateChatSessionForTopic');
+routed(agent_req($_, body => { chatSessionId => $ID }), $_)
+    for qw(AcceptChatSessionTransfer RejectChatSessionTransfer
+           PickUpChatSession ResetChatSession);
+routed(agent_req('TransferChatSession',
+                 body => { chatSessionId => $ID, toAssociate => 'tje0' }),
+       'TransferChatSession');
+routed(agent_req('GetChatTranscript',
+                 body => { chatSessionId => $ID, html => JSON::PP::true() }),
+       'GetChatTranscript');
+routed(agent_req('GetChatMessages', body => { chatSessionId => $ID,
+                                              after => 0 }),
+       'GetChatMessages');
+routed(agent_req('AddChatMessage', body => { chatSessionId => $ID,
+    message => { type => 'ToCustomer', message => 'agent routes.t' } }),
+       'AddChatMessage');
+
+# Method names in any case; unknown ones 404 (other ChatAgent methods too).
+routed(agent_req('getchatsessionentity', query => "chatSessionEntityId=$ID"),
+       'getchatsessionentity (any case)');
+for my $m ('GetChatTopic', 'Nope', '', 'GetChatMessages/1') {
+    $res = req(POST => "$AGENT/$m", body => {});
+    is($res->code, 404, "POST Agents/Chat/$m: 404");
+    is(json_body($res)->{ErrorMessage}, 'no such agent method',
+       "POST Agents/Chat/$m: no such agent method");
+}
+is(req(GET => "$AGENT/Nope")->code, 404, 'GET of an unknown method: 404');
+
+# ---- no credentials: 401 on both families ---------------------------------
+is(req(POST => "$BASE/$ID/Pickup", auth => undef)->code, 401,
+   'REST action without credentials: 401');
+is(agent_req('GetChatMessages', auth => undef,
+             body => { chatSessionId => $ID })->code, 401,
+   'agent without credentials: 401');
+
+db()->do('DELETE FROM chat_session WHERE id = ?', undef, $ID);
