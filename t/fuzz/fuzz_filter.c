@@ -18,7 +18,8 @@
 
 /* What the compiler writes itself between quotes (member expressions
  * included): dropped before looking for a quote. */
-static const char *const fixed[] = { "'day'", "'UTC'", "' '", "''", NULL };
+static const char *const fixed[] = { "'day'", "'UTC'", "' '", "''",
+                                     "'1 second'", "'1 day'", NULL };
 
 static void check_sql(apr_pool_t *p, const char *sql, int first, int n)
 {
