@@ -199,13 +199,13 @@ chats_err_t *chats_messages_post(chats_req_t *q)
 {
     request_rec *r = q->r;
     const chats_caller_t *c;
-    const chats_doc_t *doc;
+    const chats_doc_t *doc = NULL;
     chats_message_in_t m;
     const char *params[8];
     chats_rows_t *rows;
     chats_doc_t *out;
     chats_err_t *e;
-    int xml, own;
+    int xml = 0, own;
 
     /* A caller who may not write is refused before the body is read. */
     if ((e = chats_rights_require(q, CHATS_DO_UPDATE)) != NULL
