@@ -14,7 +14,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req bcrypt_hash);
 use JSON::PP ();
 
-plan tests => 106, need_lwp, need_module('mod_dbd.c');
+plan tests => 114, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my ($ID, $ID2, $ID_OWN) = (6421, 6422, 6423);
@@ -169,6 +169,32 @@ is(json_body($res)->{Field}, 'Status', '... naming it');
 $res = agent_req('SaveChatSessionEntity', body => '<x/>',
                  content_type => 'text/plain');
 is($res->code, 415, 'Save as text/plain: 415');
+
+# XML is the entity's other representation: Save takes it too.
+$res = agent_req('SaveChatSessionEntity', content_type => 'application/xml',
+                 body => "<ChatSessionEntity><ChatSessionId>$ID</ChatSessionId>"
+                       . '<CustomerName>agent_entity.t xml</CustomerName>'
+                       . '<Status>InQueue</Status></ChatSessionEntity>');
+is($res->code, 200, 'Save as XML: 200');
+is(name_of($ID), 'agent_entity.t xml', '... replaced');
+$res = agent_req('SaveChatSessionEntity',
+                 body => camel(%put, CustomerName => 'agent_entity.t camel'));
+is($res->code, 200, 'Save (camelCase) again: 200');
+
+# No $select on the agent (ignored, as unknown parameters are); Accept
+# still applies: 406 before anything is read.
+$res = agent_req('GetChatSessionEntity',
+                 query => "chatSessionEntityId=$ID&\$select=Nope");
+is($res->code, 200, 'Get with ?$select=Nope: 200 ($select ignored)');
+is(json_body($res)->{CustomerName}, 'agent_entity.t camel',
+   '... every field present');
+$res = agent_req('GetChatSessionEntity', query => "chatSessionEntityId=$ID",
+                 headers => { Accept => 'text/plain' });
+is($res->code, 406, 'Get with Accept: text/plain: 406');
+$res = agent_req('GetChatSessionEntity', query => "chatSessionEntityId=$ID",
+                 headers => { Accept => 'application/xml' });
+is($res->code, 200, 'Get with Accept: application/xml: 200');
+like($res->content, qr{^<\?xml[^>]*>\s*<ChatSessionEntity\b}, '... the entity in XML');
 
 # ---- DeleteChatSessionEntity ----------------------------------------------
 $res = agent_req('DeleteChatSessionEntity', query => "ChatSessionEntityId=$ID2",

@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req);
 use JSON::PP ();
 
-plan tests => 220, need_lwp, need_module('mod_dbd.c');
+plan tests => 221, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -79,9 +79,15 @@ routed(req(POST => "$BASE/$ID/Messages",
            body => { Type => 'ToCustomer', Message => 'routes.t' }),
        'POST Messages');
 routed(req(POST => "$BASE/$ID/Transcript?html=false"), 'POST Transcript');
+my $res;
+
+# Actions take no $select: ignored there (as SuperOffice ignores unknown
+# parameters), not a 400.
+$res = req(POST => "$BASE/$ID/Reset?\$select=Nope");
+ok($res->code != 400, 'Reset?$select=Nope: not a 400 ($select ignored)');
 
 # HEAD where GET is; HEAD is no method of its own in Allow's sense.
-my $res = req(HEAD => "$BASE/$ID");
+$res = req(HEAD => "$BASE/$ID");
 is($res->code, 200, 'HEAD {id}: 200');
 is($res->content, '', '... no body');
 $res = req(HEAD => "$BASE/default");

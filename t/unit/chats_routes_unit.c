@@ -1,0 +1,158 @@
+/* Unit driver for the route table and its matcher (modules/core/
+ * chats_routes.c): the table's shape (a pattern's rows adjacent, one row
+ * per method, the agent POST only, every operation bound to some row),
+ * and matching (literal before {id}, case, captures, Allow, 404/405,
+ * OPTIONS), each case on a dirty result struct, so that a field the
+ * matcher forgets to set shows. Prints TAP (t/engine/routes_unit.t). */
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "chats_routes.h"
+#include "tap.h"
+
+static void test_table(tap_t *t)
+{
+    int i, j, n, bad_adjacent = 0, dup = 0, agent_post = 1;
+    int ops[CHATS_OP__N];
+    const chats_route_def_t *rt = chats_routes(&n);
+
+    memset(ops, 0, sizeof(ops));
+    for (i = 0; i < n; i++) {
+        ops[rt[i].op]++;
+        if (rt[i].family == CHATS_FAMILY_AGENT
+            && strcmp(rt[i].method, "POST")) {
+            agent_post = 0;
+        }
+        for (j = i + 1; j < n; j++) {
+            int same = rt[i].family == rt[j].family
+                       && !strcasecmp(rt[i].pattern, rt[j].pattern);
+
+            dup += same && !strcmp(rt[i].method, rt[j].method);
+            /* the rows of a pattern follow each other (Allow, OpenAPI) */
+            bad_adjacent += same && j > i + 1
+                            && strcasecmp(rt[j - 1].pattern, rt[i].pattern);
+        }
+    }
+    ok(t, n == 32, "32 rows: 17 REST, 15 agent methods");
+    ok(t, !bad_adjacent, "a pattern's rows are adjacent");
+    ok(t, !dup, "one row per path and method");
+    ok(t, agent_post, "agent rows are POST only");
+    for (i = 0, j = 1; i < CHATS_OP__N; i++) {
+        j &= ops[i] > 0;
+    }
+    ok(t, j, "every operation has a row");
+}
+
+/* Match into a result full of garbage; "F"/"O"/"M"/"P" for the kind. */
+static const char *match(tap_t *t, chats_family_e fam, const char *tail,
+                         const char *method, chats_route_match_t *m)
+{
+    static const char kinds[] = "FOMP";
+
+    memset(m, 0x5a, sizeof(*m));
+    return apr_pstrndup(t->p, kinds + chats_route_match(t->p, fam, tail,
+                                                        method, m), 1);
+}
+
+static void test_rest(tap_t *t)
+{
+    chats_route_match_t m;
+
+    is_str(t, match(t, CHATS_FAMILY_REST, "", "GET", &m), "F", "GET ''");
+    ok(t, m.row && m.row->op == CHATS_OP_LIST && !m.id && !m.to_associate,
+       "... the list, no captures");
+    is_str(t, m.allow, "GET, HEAD, POST, OPTIONS", "... Allow");
+    is_str(t, match(t, CHATS_FAMILY_REST, "", "DELETE", &m), "M",
+           "DELETE '': 405");
+    ok(t, m.row == NULL && !m.patch, "... no row, no PATCH");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/844", "HEAD", &m), "F",
+           "HEAD /844: as GET");
+    ok(t, m.row && m.row->op == CHATS_OP_GET && m.patch,
+       "... GET, PATCH allowed");
+    is_str(t, m.id, "844", "... {id} captured");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/default", "GET", &m), "F",
+           "GET /default");
+    ok(t, m.row && m.row->op == CHATS_OP_DEFAULT && !m.id,
+       "... a literal beats {id}");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/DeFaUlT", "POST", &m), "M",
+           "POST /DeFaUlT: 405 (any case)");
+    is_str(t, m.allow, "GET, HEAD, OPTIONS", "... Allow of default");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/pickup", "POST", &m), "F",
+           "POST /pickup");
+    ok(t, m.row && m.row->op == CHATS_OP_PICKUP_FIRST, "... the first");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/PICKUP", "POST", &m), "F",
+           "POST /7/PICKUP");
+    ok(t, m.row && m.row->op == CHATS_OP_PICKUP, "... by id");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/TransferTo/ann", "POST", &m),
+           "F", "POST /7/TransferTo/ann");
+    is_str(t, m.id, "7", "... {id}");
+    is_str(t, m.to_associate, "ann", "... {toAssociate}");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/Messages", "OPTIONS", &m),
+           "O", "OPTIONS /7/Messages");
+    is_str(t, m.allow, "GET, HEAD, POST, OPTIONS", "... Allow");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/Messages", "POST", &m), "F",
+           "POST /7/Messages");
+    ok(t, m.row && m.row->op == CHATS_OP_ADD_MESSAGE, "... adds");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/x/Reset", "POST", &m), "F",
+           "POST /x/Reset: matched (the id is the glue's to refuse)");
+    is_str(t, m.id, "x", "... {id} as sent");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/Bogus", "POST", &m), "P",
+           "/7/Bogus: 404");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/TransferTo", "POST", &m), "P",
+           "/7/TransferTo: 404");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/TransferTo/", "POST", &m), "P",
+           "/7/TransferTo/ (empty {toAssociate}): 404");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/7/", "GET", &m), "P",
+           "/7/: 404");
+    is_str(t, match(t, CHATS_FAMILY_REST, "//", "GET", &m), "P", "//: 404");
+    is_str(t, match(t, CHATS_FAMILY_REST, "x", "GET", &m), "P",
+           "a tail without '/': 404");
+    is_str(t, match(t, CHATS_FAMILY_REST, "/Pickupx", "POST", &m), "M",
+           "POST /Pickupx: literals match whole, so {id}'s 405");
+    is_str(t, m.id, "Pickupx", "... captured as the {id}");
+}
+
+static void test_agent(tap_t *t)
+{
+    chats_route_match_t m;
+    int n;
+
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/GetChatMessages", "POST", &m),
+           "F", "POST GetChatMessages");
+    ok(t, m.row && m.row->op == CHATS_OP_MESSAGES && !m.id && !m.patch,
+       "... the Messages operation, no captures");
+    is_str(t, m.allow, "POST, OPTIONS", "... Allow");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/savechatsessionentity", "POST",
+                    &m), "F", "savechatsessionentity: any case");
+    ok(t, m.row && m.row->op == CHATS_OP_SAVE, "... Save");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/GetChatMessages", "GET", &m),
+           "M", "GET GetChatMessages: 405");
+    is_str(t, m.allow, "POST, OPTIONS", "... Allow");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/GetChatTopic", "POST", &m), "P",
+           "another ChatAgent method: 404");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "", "POST", &m), "P",
+           "no method: 404");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/GetChatMessages/1", "POST",
+                    &m), "P", "a tail after the method: 404");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/default", "GET", &m), "P",
+           "REST's literals are not agent methods");
+    is_str(t, chats_route_path(t->p, m.row = chats_routes(&n)),
+           "/api/v1/ChatSession", "the collection's OpenAPI path");
+    is_str(t, chats_route_path(t->p, &m.row[n - 1]),
+           "/api/v1/Agents/Chat/AddChatMessage", "an agent's OpenAPI path");
+}
+
+int main(void)
+{
+    tap_t t = { NULL, 0, 0 };
+
+    apr_initialize();
+    apr_pool_create(&t.p, NULL);
+    test_table(&t);
+    test_rest(&t);
+    test_agent(&t);
+    printf("1..%d\n", t.n);
+    apr_pool_destroy(t.p);
+    apr_terminate();
+    return t.failed ? 1 : 0;
+}
