@@ -105,20 +105,7 @@ static chats_err_t *locked_exec(act_t *x, chats_act_e which,
 
 static chats_err_t *send_text(chats_req_t *q, const char *out)
 {
-    request_rec *r = q->r;
-
-    if (!out) {
-        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
-                              "the answer could not be rendered");
-    }
-    ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
-                                       ? q->content_type : "application/json",
-                                       "; charset=utf-8", NULL));
-    ap_set_content_length(r, strlen(out));
-    if (!r->header_only) {
-        ap_rputs(out, r);
-    }
-    return NULL;
+    return chats_resource_send_text(q, out, "the answer");
 }
 
 /* "Nothing to pick up": JSON null, or the entity element marked nil

@@ -138,20 +138,9 @@ static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env)
     }
     out = q->xml ? chats_xml_render(r->pool, "ChatSessionList", env)
                  : chats_doc_to_json(r->pool, env, 0);
-    if (!out) {
-        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
-                              "the list could not be rendered");
-    }
     /* a page is a view of a changing table: no validators (and, as for
      * every answer, Cache-Control: no-store, chats_http_guard) */
-    ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
-                                       ? q->content_type : "application/json",
-                                       "; charset=utf-8", NULL));
-    ap_set_content_length(r, strlen(out));
-    if (!r->header_only) {
-        ap_rputs(out, r);
-    }
-    return NULL;
+    return chats_resource_send_text(q, out, "the list");
 }
 
 chats_err_t *chats_list_get(chats_req_t *q)

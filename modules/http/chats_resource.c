@@ -266,6 +266,18 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
     if (rd->id) {
         set_validators(r, rd);
     }
+    return chats_resource_send_text(q, out, "the entity");
+}
+
+chats_err_t *chats_resource_send_text(chats_req_t *q, const char *out,
+                                      const char *what)
+{
+    request_rec *r = q->r;
+
+    if (!out) {
+        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
+                              "%s could not be rendered", what);
+    }
     ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
                                        ? q->content_type : "application/json",
                                        "; charset=utf-8", NULL));

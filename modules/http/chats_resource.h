@@ -86,6 +86,11 @@ chats_read_t *chats_resource_read_row(chats_req_t *q,
  * with its validators (ETag, Last-Modified). */
 chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);
 
+/* Answers 200 with out, a rendered body, in the negotiated media type;
+ * out NULL (rendering failed) is a 500 naming what. */
+chats_err_t *chats_resource_send_text(chats_req_t *q, const char *out,
+                                      const char *what);
+
 /** The absolute URL of session id (for Location and _Links). */
 const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id);
 
