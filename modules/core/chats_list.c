@@ -7,6 +7,7 @@
 #include "chats_filter.h"
 #include "chats_list.h"
 #include "chats_plan.h"
+#include "chats_render.h"
 
 chats_err_t *chats_list_count(apr_pool_t *p, const char *name,
                               const char *text, apr_int64_t max,
@@ -156,31 +157,6 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
     return NULL;
 }
 
-/* A carrier holding only the members the selection names. */
-static chats_doc_t *members_only(apr_pool_t *p, const chats_doc_t *v,
-                                 const chats_field_t *f,
-                                 const apr_array_header_t *sel)
-{
-    chats_doc_t *o = chats_doc_object(p);
-    int i, j;
-
-    for (j = 0; j < f->carrier->nfields; j++) {
-        const chats_subfield_t *s = &f->carrier->fields[j];
-        chats_doc_t *sv = chats_doc_object_get(v, s->name, strlen(s->name),
-                                               0);
-
-        for (i = 0; sv && i < sel->nelts; i++) {
-            const chats_select_t *it = &APR_ARRAY_IDX(sel, i, chats_select_t);
-
-            if (it->field == f && it->sub == s) {
-                chats_doc_object_add(o, s->name, sv);
-                break;
-            }
-        }
-    }
-    return o;
-}
-
 chats_doc_t *chats_list_row(apr_pool_t *p, const chats_list_query_t *q,
                             const char *const *values, int stamps_utc)
 {
@@ -201,7 +177,7 @@ chats_doc_t *chats_list_row(apr_pool_t *p, const chats_list_query_t *q,
 
         if (f->type == CHATS_F_CARRIER && v && v->type == CHATS_J_OBJECT
             && !whole(q->select, f)) {
-            v = members_only(p, v, f, q->select);
+            v = chats_render_select_carrier(p, v, f, q->select, 0);
         }
         chats_doc_object_add(row, f->name, v ? v : chats_doc_null(p));
     }

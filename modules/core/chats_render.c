@@ -101,10 +101,10 @@ static int selected(const apr_array_header_t *sel, const chats_field_t *f)
     return part;
 }
 
-/* A carrier with only the selected sub-fields (the others null). */
-static chats_doc_t *select_carrier(apr_pool_t *p, const chats_doc_t *v,
-                                   const chats_field_t *f,
-                                   const apr_array_header_t *sel)
+chats_doc_t *chats_render_select_carrier(apr_pool_t *p, const chats_doc_t *v,
+                                         const chats_field_t *f,
+                                         const apr_array_header_t *sel,
+                                         int others_null)
 {
     chats_doc_t *o = chats_doc_object(p);
     int i, j;
@@ -120,8 +120,12 @@ static chats_doc_t *select_carrier(apr_pool_t *p, const chats_doc_t *v,
 
             keep |= (it->field == f && it->sub == s);
         }
-        chats_doc_object_add(o, s->name, keep && sv ? (chats_doc_t *)sv
-                                                    : chats_doc_null(p));
+        if (keep && sv) {
+            chats_doc_object_add(o, s->name, (chats_doc_t *)sv);
+        }
+        else if (others_null) {
+            chats_doc_object_add(o, s->name, chats_doc_null(p));
+        }
     }
     return o;
 }
@@ -195,7 +199,7 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
             v = chats_doc_null(p);
         }
         else if (how == 2 && v->type == CHATS_J_OBJECT) {
-            v = select_carrier(p, v, &f[i], o->select);
+            v = chats_render_select_carrier(p, v, &f[i], o->select, 1);
         }
         chats_doc_object_add(view, f[i].name, v);
     }

@@ -46,4 +46,11 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
  * them (no EFieldRight "FULL": the official client cannot read it). */
 const char *chats_rights_mask_name(apr_pool_t *p, int mask, int table);
 
+/* Carrier v (of field f) with only the sub-fields sel names: the others
+ * null (an entity's $select) or left out (others_null 0: a list row). */
+chats_doc_t *chats_render_select_carrier(apr_pool_t *p, const chats_doc_t *v,
+                                         const chats_field_t *f,
+                                         const apr_array_header_t *sel,
+                                         int others_null);
+
 #endif
