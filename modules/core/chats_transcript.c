@@ -7,42 +7,10 @@
 #include <string.h>
 
 #include "chats_message.h"
-
-/* A growing string in a pool (amortized doubling). */
-typedef struct {
-    apr_pool_t *p;
-    char *buf;
-    apr_size_t len, cap;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s, apr_size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        apr_size_t cap = b->cap ? b->cap : 256;
-        char *nb;
-
-        while (cap < b->len + n + 1) {
-            cap *= 2;
-        }
-        nb = apr_palloc(b->p, cap);
-        if (b->len) {
-            memcpy(nb, b->buf, b->len);
-        }
-        b->buf = nb;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
-
-static void sb_puts(sbuf_t *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
+#include "chats_strbuf.h"
 
 /* Escape into b; br: line breaks (LF, CRLF, lone CR) as <br>. */
-static void sb_escape(sbuf_t *b, const char *s, apr_size_t len, int br)
+static void sb_escape(chats_strbuf_t *b, const char *s, apr_size_t len, int br)
 {
     const char *end = s + len, *run = s;
 
@@ -60,7 +28,7 @@ static void sb_escape(sbuf_t *b, const char *s, apr_size_t len, int br)
                 continue;
             }
             if (s + 1 < end && s[1] == '\n') {
-                sb_add(b, run, (apr_size_t)(s - run));
+                chats_strbuf_add(b, run, (apr_size_t)(s - run));
                 run = s + 1;    /* CRLF is one break: the LF's */
                 continue;
             }
@@ -75,18 +43,18 @@ static void sb_escape(sbuf_t *b, const char *s, apr_size_t len, int br)
         default:
             continue;
         }
-        sb_add(b, run, (apr_size_t)(s - run));
-        sb_puts(b, ent);
+        chats_strbuf_add(b, run, (apr_size_t)(s - run));
+        chats_strbuf_puts(b, ent);
         run = s + 1;
     }
-    sb_add(b, run, (apr_size_t)(end - run));
+    chats_strbuf_add(b, run, (apr_size_t)(end - run));
 }
 
 const char *chats_html_escape(apr_pool_t *p, const char *s, apr_size_t len)
 {
-    sbuf_t b = { p, NULL, 0, 0 };
+    chats_strbuf_t b;
 
-    sb_add(&b, "", 0);
+    chats_strbuf_init(&b, p, 256);
     sb_escape(&b, s, len, 0);
     return b.buf;
 }
@@ -130,12 +98,12 @@ static const char *html_class(int type)
 const char *chats_transcript(apr_pool_t *p, const char *const *rows,
                              int nrows, int html)
 {
-    sbuf_t b = { p, NULL, 0, 0 };
+    chats_strbuf_t b;
     int i;
 
-    sb_add(&b, "", 0);
+    chats_strbuf_init(&b, p, 256);
     if (html) {
-        sb_puts(&b, "<div class=\"chat-transcript\">");
+        chats_strbuf_puts(&b, "<div class=\"chat-transcript\">");
     }
     for (i = 0; i < nrows; i++) {
         const char *const *row = rows + (apr_size_t)i * CHATS_TRANSCRIPT_NCOLS;
@@ -143,22 +111,22 @@ const char *chats_transcript(apr_pool_t *p, const char *const *rows,
         const char *when = col(row, C_WHEN);
 
         if (!html) {
-            sb_puts(&b, apr_pstrcat(p, when, " ", author, ": ", text, "\n",
+            chats_strbuf_puts(&b, apr_pstrcat(p, when, " ", author, ": ", text, "\n",
                                     NULL));
             continue;
         }
-        sb_puts(&b, "<p class=\"");
-        sb_puts(&b, html_class(atoi(col(row, C_TYPE))));
-        sb_puts(&b, "\"><span class=\"when\">");
+        chats_strbuf_puts(&b, "<p class=\"");
+        chats_strbuf_puts(&b, html_class(atoi(col(row, C_TYPE))));
+        chats_strbuf_puts(&b, "\"><span class=\"when\">");
         sb_escape(&b, when, strlen(when), 0);
-        sb_puts(&b, "</span> <b>");
+        chats_strbuf_puts(&b, "</span> <b>");
         sb_escape(&b, author, strlen(author), 0);
-        sb_puts(&b, "</b> ");
+        chats_strbuf_puts(&b, "</b> ");
         sb_escape(&b, text, strlen(text), 1);
-        sb_puts(&b, "</p>");
+        chats_strbuf_puts(&b, "</p>");
     }
     if (html) {
-        sb_puts(&b, "</div>");
+        chats_strbuf_puts(&b, "</div>");
     }
     return b.buf;
 }

@@ -10,52 +10,13 @@
 
 #include "chats_json.h"
 #include "chats_schema.h"
+#include "chats_strbuf.h"
 #include "chats_xml.h"
 
 #define CHATS_XML_RENDER_DEPTH 128
 
 /* U+FFFD REPLACEMENT CHARACTER in UTF-8. */
 #define UTF8_FFFD "\xEF\xBF\xBD"
-
-typedef struct {
-    apr_pool_t *p;
-    char *buf;
-    apr_size_t len;
-    apr_size_t cap;
-} xbuf_t;
-
-static void xbuf_init(xbuf_t *b, apr_pool_t *p, apr_size_t cap)
-{
-    b->p = p;
-    b->cap = cap;
-    b->len = 0;
-    b->buf = apr_palloc(p, cap);
-}
-
-/* Always leaves room for the terminating NUL. */
-static void xbuf_add(xbuf_t *b, const char *s, apr_size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        apr_size_t cap = b->cap * 2;
-        char *nb;
-
-        while (cap < b->len + n + 1) {
-            cap *= 2;
-        }
-        nb = apr_palloc(b->p, cap);
-        memcpy(nb, b->buf, b->len);
-        b->buf = nb;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
-
-static void xbuf_puts(xbuf_t *b, const char *s)
-{
-    xbuf_add(b, s, strlen(s));
-}
 
 /* Length of the valid UTF-8 sequence at s[0..len) and its code point, or
  * 0 when the bytes there are not one. */
@@ -88,7 +49,7 @@ static int xml_char_ok(unsigned int cp)
     return cp != 0xFFFE && cp != 0xFFFF;
 }
 
-static void escape_into(xbuf_t *b, const char *str, apr_size_t len, int attr)
+static void escape_into(chats_strbuf_t *b, const char *str, apr_size_t len, int attr)
 {
     const unsigned char *s = (const unsigned char *)str;
     apr_size_t i = 0, run = 0, n;
@@ -125,8 +86,8 @@ static void escape_into(xbuf_t *b, const char *str, apr_size_t len, int attr)
             rep = (cp == '\t') ? "&#9;" : "&#10;";   /* else normalised */
         }
         if (rep) {
-            xbuf_add(b, str + i - run, run);
-            xbuf_puts(b, rep);
+            chats_strbuf_add(b, str + i - run, run);
+            chats_strbuf_puts(b, rep);
             run = 0;
         }
         else {
@@ -134,15 +95,15 @@ static void escape_into(xbuf_t *b, const char *str, apr_size_t len, int attr)
         }
         i += n;
     }
-    xbuf_add(b, str + i - run, run);
+    chats_strbuf_add(b, str + i - run, run);
 }
 
 const char *chats_xml_escape(apr_pool_t *p, const char *s, apr_size_t len,
                              int attr)
 {
-    xbuf_t b;
+    chats_strbuf_t b;
 
-    xbuf_init(&b, p, len + 16);
+    chats_strbuf_init(&b, p, len + 16);
     escape_into(&b, s, len, attr);
     return b.buf;
 }
@@ -157,7 +118,7 @@ static int name_char(unsigned int cp, int first)
 
 /* ASCII only on purpose: expat and libxml2 disagree on which non-ASCII
  * characters XML 1.0 (4th vs 5th edition) allows in names. */
-static void name_into(xbuf_t *b, const char *str, apr_size_t len)
+static void name_into(chats_strbuf_t *b, const char *str, apr_size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     apr_size_t i = 0, n;
@@ -165,7 +126,7 @@ static void name_into(xbuf_t *b, const char *str, apr_size_t len)
     char hex[16];
 
     if (len == 0) {
-        xbuf_puts(b, "_");
+        chats_strbuf_puts(b, "_");
         return;
     }
     while (i < len) {
@@ -176,12 +137,12 @@ static void name_into(xbuf_t *b, const char *str, apr_size_t len)
         }
         if (name_char(cp, i == 0)
             && !(cp == '_' && i + 1 < len && s[i + 1] == 'x')) {
-            xbuf_add(b, str + i, 1);
+            chats_strbuf_add(b, str + i, 1);
         }
         else {
             apr_snprintf(hex, sizeof(hex), cp > 0xFFFF ? "_x%08X_"
                          : "_x%04X_", cp);
-            xbuf_puts(b, hex);
+            chats_strbuf_puts(b, hex);
         }
         i += n;
     }
@@ -189,17 +150,17 @@ static void name_into(xbuf_t *b, const char *str, apr_size_t len)
 
 const char *chats_xml_name(apr_pool_t *p, const char *name, apr_size_t len)
 {
-    xbuf_t b;
+    chats_strbuf_t b;
 
-    xbuf_init(&b, p, len + 16);
+    chats_strbuf_init(&b, p, len + 16);
     name_into(&b, name, len);
     return b.buf;
 }
 
-static int render_value(xbuf_t *b, const char *name, apr_size_t name_len,
+static int render_value(chats_strbuf_t *b, const char *name, apr_size_t name_len,
                         const chats_doc_t *d, int depth);
 
-static int render_children(xbuf_t *b, const chats_doc_t *d, int depth)
+static int render_children(chats_strbuf_t *b, const chats_doc_t *d, int depth)
 {
     int i, n;
 
@@ -226,40 +187,40 @@ static int render_children(xbuf_t *b, const chats_doc_t *d, int depth)
 
 /* The open tag is written by the caller up to its attributes; this
  * closes it and writes the content and the end tag. */
-static int render_content(xbuf_t *b, const char *name, apr_size_t name_len,
+static int render_content(chats_strbuf_t *b, const char *name, apr_size_t name_len,
                           const chats_doc_t *d, int depth)
 {
     switch (d->type) {
     case CHATS_J_NULL:
-        xbuf_puts(b, " xsi:nil=\"true\"/>");
+        chats_strbuf_puts(b, " xsi:nil=\"true\"/>");
         return 1;
     case CHATS_J_BOOL:
-        xbuf_puts(b, d->b ? ">true" : ">false");
+        chats_strbuf_puts(b, d->b ? ">true" : ">false");
         break;
     case CHATS_J_NUMBER:
     case CHATS_J_STRING:
-        xbuf_puts(b, ">");
+        chats_strbuf_puts(b, ">");
         escape_into(b, d->s, d->len, 0);
         break;
     case CHATS_J_ARRAY:
     case CHATS_J_OBJECT:
-        xbuf_puts(b, ">");
+        chats_strbuf_puts(b, ">");
         if (depth >= CHATS_XML_RENDER_DEPTH
             || !render_children(b, d, depth)) {
             return 0;
         }
         break;
     }
-    xbuf_puts(b, "</");
+    chats_strbuf_puts(b, "</");
     name_into(b, name, name_len);
-    xbuf_puts(b, ">");
+    chats_strbuf_puts(b, ">");
     return 1;
 }
 
-static int render_value(xbuf_t *b, const char *name, apr_size_t name_len,
+static int render_value(chats_strbuf_t *b, const char *name, apr_size_t name_len,
                         const chats_doc_t *d, int depth)
 {
-    xbuf_puts(b, "<");
+    chats_strbuf_puts(b, "<");
     name_into(b, name, name_len);
     return render_content(b, name, name_len, d, depth);
 }
@@ -267,12 +228,12 @@ static int render_value(xbuf_t *b, const char *name, apr_size_t name_len,
 const char *chats_xml_render(apr_pool_t *p, const char *root,
                              const chats_doc_t *doc)
 {
-    xbuf_t b;
+    chats_strbuf_t b;
 
-    xbuf_init(&b, p, 4096);
-    xbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<");
+    chats_strbuf_init(&b, p, 4096);
+    chats_strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<");
     name_into(&b, root, strlen(root));
-    xbuf_puts(&b, " xmlns:xsi=\"" CHATS_XML_XSI_NS "\"");
+    chats_strbuf_puts(&b, " xmlns:xsi=\"" CHATS_XML_XSI_NS "\"");
     if (!render_content(&b, root, strlen(root), doc, 0)) {
         return NULL;
     }
