@@ -12,7 +12,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
 use File::Spec ();
-use ChatSession::Test qw(db bcrypt_hash);
+use ChatSession::Test qw(db bcrypt_hash run_node_tap);
 
 my @ZONES = ('UTC', 'America/New_York');
 my $PKG_VERSION = '12.4.1514';
@@ -84,40 +84,10 @@ my $base = Apache::TestRequest::resolve_url('/');
 $base =~ s{^(https?://)localhost\b}{${1}127.0.0.1};
 
 for my $tz (@ZONES) {
-    my ($seen, $plan) = (0, undef);
-    my $pid = open(my $out, '-|', 'env', "TZ=$tz", "CHATS_AGENT_TOPIC=$TOPIC",
-                   "CHATS_AGENT_USER2=$AGENT", "CHATS_AGENT_PASS2=$AGENT_PASS",
-                   $node, $script, $base)
-        or die "cannot run $node $script: $!";
-    my $timed_out = 0;
-    local $SIG{ALRM} = sub { $timed_out = 1; kill 'TERM', $pid };
-    alarm $TIMEOUT;
-    my $failing = 0;        # the "# ..." lines after a "not ok" explain it
-    while (my $line = <$out>) {
-        chomp $line;
-        if ($line =~ /^(not )?ok \d+ - (.*)$/) {
-            $seen++;
-            $failing = !!$1;
-            ok(!$failing, $2);
-        }
-        elsif ($line =~ /^1\.\.(\d+)/) {
-            $plan = $1;
-        }
-        elsif ($line =~ /^#\s?(.*)$/) {
-            $failing ? diag($1) : note($1);
-        }
-        elsif (length $line) {
-            diag("agent.js: $line");
-        }
-    }
-    alarm 0;
-    close $out;
-    my $rc = $?;
-    ok(!$timed_out, "[TZ=$tz] agent.js finished within ${TIMEOUT}s");
-    is($rc >> 8, 0, "[TZ=$tz] agent.js exits 0")
-        or diag(sprintf 'wait status %d (exit %d, signal %d)', $rc, $rc >> 8, $rc & 127);
-    is($plan, $seen, "[TZ=$tz] agent.js printed its plan (1..$seen)");
-    cmp_ok($seen, '>=', $MIN_CHECKS, "[TZ=$tz] the whole scenario ran");
+    run_node_tap(node => $node, script => $script, args => [$base],
+                 env => ["TZ=$tz", "CHATS_AGENT_TOPIC=$TOPIC",
+                   "CHATS_AGENT_USER2=$AGENT", "CHATS_AGENT_PASS2=$AGENT_PASS"],
+                 timeout => $TIMEOUT, min => $MIN_CHECKS, label => "TZ=$tz");
 }
 
 done_testing();

@@ -26,31 +26,9 @@ const BASE = process.argv[2] || process.env.CHATS_BASE_URL;
 const TOPIC = Number(process.env.CHATS_AGENT_TOPIC);
 const USER1 = ["tje0", "Tje0"];
 const USER2 = [process.env.CHATS_AGENT_USER2, process.env.CHATS_AGENT_PASS2];
-const TZ = process.env.TZ || "(unset)";
 
 // ------------------------------------------------------------------ TAP
-let n = 0;
-let failed = 0;
-function diag(msg) {
-    for (const line of String(msg).split("\n")) console.log("# " + line);
-}
-function ok(cond, name, why) {
-    n++;
-    const label = `[TZ=${TZ}] ${name}`.replace(/#/g, "\\#");
-    if (cond) {
-        console.log(`ok ${n} - ${label}`);
-    } else {
-        failed++;
-        console.log(`not ok ${n} - ${label}`);
-        if (why !== undefined) diag(typeof why === "string" ? why : JSON.stringify(why));
-    }
-    return !!cond;
-}
-function finish() {
-    console.log(`1..${n}`);
-    if (failed) diag(`failed ${failed}/${n} under TZ=${TZ}`);
-    process.exit(failed ? 1 : 0);
-}
+const { TZ, diag, ok, finish, bail } = require("./tap.js");
 if (!BASE || !Number.isInteger(TOPIC) || !USER2[0]) {
     console.log("1..0 # usage: CHATS_AGENT_TOPIC=.. CHATS_AGENT_USER2=.. CHATS_AGENT_PASS2=.. node agent.js http://host:port/");
     process.exit(2);

@@ -31,35 +31,9 @@ const PKG_VERSION = JSON.parse(require("fs").readFileSync(PKG, "utf8")).version;
 const BASE = process.argv[2] || process.env.CHATS_BASE_URL;
 const USER = process.env.CHATS_COMPAT_USER || "tje0";
 const PASS = process.env.CHATS_COMPAT_PASS || "Tje0";
-const TZ = process.env.TZ || "(unset)";
 
 // ------------------------------------------------------------------ TAP
-let n = 0;
-let failed = 0;
-function diag(msg) {
-    for (const line of String(msg).split("\n")) console.log("# " + line);
-}
-function ok(cond, name, why) {
-    n++;
-    const label = `[TZ=${TZ}] ${name}`.replace(/#/g, "\\#");
-    if (cond) {
-        console.log(`ok ${n} - ${label}`);
-    } else {
-        failed++;
-        console.log(`not ok ${n} - ${label}`);
-        if (why !== undefined) diag(typeof why === "string" ? why : JSON.stringify(why));
-    }
-    return !!cond;
-}
-function finish() {
-    console.log(`1..${n}`);
-    if (failed) diag(`failed ${failed}/${n} under TZ=${TZ}`);
-    process.exit(failed ? 1 : 0);
-}
-function bail(msg) {
-    ok(false, msg);
-    finish();
-}
+const { TZ, diag, ok, finish, bail } = require("./tap.js");
 
 if (!BASE) {
     console.log("1..0 # no base URL: node compat.js http://host:port/");

@@ -14,6 +14,7 @@ use HTTP::Request ();
 use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
 use Apache::TestRequest ();
+use File::Spec ();
 
 our @EXPORT_OK = qw(db seed_session req json_body demo_auth keepalive_ua
                     stats_db statements_reset statements_count
@@ -474,6 +475,50 @@ sub stop_second_httpd {
     }
     return 1;
 }
+
+# run_node_tap(node => $node, script => $path, env => [K=V...],
+# args => [...], timeout => $s, min => $n, label => $tz): runs a t/client
+# scenario once and turns each TAP line it prints into an assertion
+# ("# ..." lines after a "not ok" explain it), then checks that it ended
+# in time, exited 0, printed its plan and ran at least min checks.
+sub run_node_tap {
+    my %o = @_;
+    require Test::More;
+    my ($seen, $plan, $failing, $timed_out) = (0, undef, 0, 0);
+    my $name = (File::Spec->splitpath($o{script}))[2];
+    my $pid = open(my $out, '-|', 'env', @{ $o{env} || [] }, $o{node},
+                   $o{script}, @{ $o{args} || [] })
+        or die "cannot run $o{node} $o{script}: $!";
+    local $SIG{ALRM} = sub { $timed_out = 1; kill 'TERM', $pid };
+    alarm $o{timeout};
+    while (my $line = <$out>) {
+        chomp $line;
+        if ($line =~ /^(not )?ok \d+ - (.*)$/) {
+            $seen++;
+            $failing = !!$1;
+            Test::More::ok(!$failing, $2);
+        }
+        elsif ($line =~ /^1\.\.(\d+)/) {
+            $plan = $1;
+        }
+        elsif ($line =~ /^#\s?(.*)$/) {
+            $failing ? Test::More::diag($1) : Test::More::note($1);
+        }
+        elsif (length $line) {
+            Test::More::diag("$name: $line");
+        }
+    }
+    alarm 0;
+    close $out;
+    my $rc = $?;
+    Test::More::ok(!$timed_out, "[$o{label}] $name finished within $o{timeout}s");
+    Test::More::is($rc >> 8, 0, "[$o{label}] $name exits 0")
+        or Test::More::diag(sprintf 'wait status %d (exit %d, signal %d)',
+                            $rc, $rc >> 8, $rc & 127);
+    Test::More::is($plan, $seen, "[$o{label}] $name printed its plan (1..$seen)");
+    Test::More::cmp_ok($seen, '>=', $o{min}, "[$o{label}] the whole scenario ran");
+}
+push @EXPORT_OK, 'run_node_tap';
 
 # --- routes begin
 # agent_req($Method, %opts): POST /api/v1/Agents/Chat/$Method, as the

@@ -1,0 +1,35 @@
+"use strict";
+// TAP for the t/client scenarios (compat.js, agent.js): "ok N - [TZ=..]
+// name" / "not ok N - ..." with "# ..." diagnostics, then "1..N" at the
+// end; the process exits 0 only when every check passed. ChatSession::Test's
+// run_node_tap turns the lines into Test::More assertions.
+const TZ = process.env.TZ || "(unset)";
+let n = 0;
+let failed = 0;
+
+function diag(msg) {
+    for (const line of String(msg).split("\n")) console.log("# " + line);
+}
+function ok(cond, name, why) {
+    n++;
+    const label = `[TZ=${TZ}] ${name}`.replace(/#/g, "\\#");
+    if (cond) {
+        console.log(`ok ${n} - ${label}`);
+    } else {
+        failed++;
+        console.log(`not ok ${n} - ${label}`);
+        if (why !== undefined) diag(typeof why === "string" ? why : JSON.stringify(why));
+    }
+    return !!cond;
+}
+function finish() {
+    console.log(`1..${n}`);
+    if (failed) diag(`failed ${failed}/${n} under TZ=${TZ}`);
+    process.exit(failed ? 1 : 0);
+}
+function bail(msg) {
+    ok(false, msg);
+    finish();
+}
+
+module.exports = { TZ, diag, ok, finish, bail };
