@@ -28,12 +28,16 @@ struct chats_store_t {
 };
 
 /* Per pooled connection: the backend our statements were prepared on,
- * and the names it knows them by (keyed by their SQL text, copied into
- * the connection's pool). Bounded: past CHATS_MAX_NAMED shapes, a new
- * one runs unnamed, so no client can grow a backend without limit. */
+ * and the names it knows them by, keyed by their parameter types and SQL
+ * text (copied into the connection's pool): one text may be run with
+ * other parameters (a write's diagnosis reads the row with the GET's
+ * text, binding the write's values), and each is a statement of its own
+ * to PostgreSQL. Bounded: past CHATS_MAX_NAMED shapes, a new one runs
+ * unnamed, so no client can grow a backend without limit. */
 typedef struct {
     int backend_pid;
-    apr_hash_t *prepared;          /* SQL text -> statement name */
+    apr_hash_t *prepared;          /* types + SQL text -> statement name */
+    apr_hash_t *names;             /* the statements' own names in use */
     int nnamed;
     int schema_pid;                /* the backend whose schema version
                                       was found right */
@@ -77,6 +81,7 @@ static chats_pgconn_state_t *conn_state(chats_store_t *st)
     if (!data) {
         cs = apr_pcalloc(st->dbd->pool, sizeof(*cs));
         cs->prepared = apr_hash_make(st->dbd->pool);
+        cs->names = apr_hash_make(st->dbd->pool);
         apr_pool_userdata_setn(cs, STATE_KEY, NULL, st->dbd->pool);
         data = cs;
     }
@@ -118,13 +123,32 @@ static chats_err_t *map_error(chats_store_t *st, PGresult *res);
  * reconnect, has none). *pname is NULL when the statement is to run
  * unnamed: prepared statements are off, or this connection holds as many
  * shapes as it may. */
+/* The cache key of stmt with these parameter types: "oid,oid,...;" and
+ * the text. */
+static const char *prepared_key(apr_pool_t *p, const chats_stmt_t *stmt,
+                                int ntypes, const Oid *types)
+{
+    char *key, *k;
+    size_t len = strlen(stmt->sql);
+    int i;
+
+    ntypes = types ? ntypes : 0;
+    k = key = apr_palloc(p, (apr_size_t)ntypes * 11 + len + 2);
+    for (i = 0; i < ntypes; i++) {
+        k += sprintf(k, "%u,", (unsigned)types[i]);
+    }
+    *k++ = ';';
+    memcpy(k, stmt->sql, len + 1);
+    return key;
+}
+
 static chats_err_t *ensure_prepared(chats_store_t *st,
                                     const chats_stmt_t *stmt, int ntypes,
                                     const Oid *types, const char **pname)
 {
     chats_pgconn_state_t *cs = conn_state(st);
     int pid = PQbackendPID(st->conn);
-    const char *state, *name;
+    const char *state, *name, *key;
     PGresult *res = NULL;
     apr_time_t t0;
 
@@ -134,18 +158,23 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     }
     if (pid != cs->backend_pid) {
         apr_hash_clear(cs->prepared);
+        apr_hash_clear(cs->names);
         cs->backend_pid = pid;
         cs->nnamed = 0;
     }
-    if ((*pname = apr_hash_get(cs->prepared, stmt->sql,
+    key = prepared_key(st->r->pool, stmt, ntypes, types);
+    if ((*pname = apr_hash_get(cs->prepared, key,
                                APR_HASH_KEY_STRING)) != NULL) {
         return NULL;
     }
     if (cs->nnamed >= CHATS_MAX_NAMED) {
         return NULL;
     }
-    name = stmt->name ? stmt->name
-         : apr_psprintf(st->dbd->pool, "chats_g%d", cs->nnamed);
+    /* A statement's own name for its own parameters only: the same text
+     * with others is another statement (chats_pgconn_state_t). */
+    name = stmt->name && !apr_hash_get(cs->names, stmt->name,
+                                       APR_HASH_KEY_STRING)
+         ? stmt->name : apr_psprintf(st->dbd->pool, "chats_g%d", cs->nnamed);
     t0 = apr_time_now();
     res = pooled(st->r->pool, PQprepare(st->conn, name, stmt->sql,
                                         types ? ntypes : 0, types));
@@ -164,18 +193,21 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
                    : chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
                                     "database error");
     }
-    apr_hash_set(cs->prepared, apr_pstrdup(st->dbd->pool, stmt->sql),
+    apr_hash_set(cs->prepared, apr_pstrdup(st->dbd->pool, key),
                  APR_HASH_KEY_STRING, name);
+    apr_hash_set(cs->names, name, APR_HASH_KEY_STRING, name);
     cs->nnamed++;
     *pname = name;
     return NULL;
 }
 
 /* Forget stmt on this connection (the server lost it: SQLSTATE 26000). */
-static void forget_prepared(chats_store_t *st, const chats_stmt_t *stmt)
+static void forget_prepared(chats_store_t *st, const chats_stmt_t *stmt,
+                            int ntypes, const Oid *types)
 {
-    apr_hash_set(conn_state(st)->prepared, stmt->sql, APR_HASH_KEY_STRING,
-                 NULL);
+    apr_hash_set(conn_state(st)->prepared,
+                 prepared_key(st->r->pool, stmt, ntypes, types),
+                 APR_HASH_KEY_STRING, NULL);
 }
 
 static int is_connection_error(PGconn *conn, const char *state)
@@ -468,7 +500,7 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
         }
         if (attempt == 0 && state && !strcmp(state, "26000")) {
             /* gone from the backend (DISCARD ALL by a pooler): again */
-            forget_prepared(st, stmt);
+            forget_prepared(st, stmt, nparams, types);
             continue;
         }
         return map_error(st, res);
