@@ -11,11 +11,9 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
-use File::Spec ();
-use ChatSession::Test qw(db bcrypt_hash run_node_tap);
+use ChatSession::Test qw(db bcrypt_hash run_node_tap client_script);
 
 my @ZONES = ('UTC', 'America/New_York');
-my $PKG_VERSION = '12.4.1514';
 my $MIN_CHECKS = 100;       # per zone: fewer means the scenario stopped early
 my $TIMEOUT = 120;          # seconds per run (agent.js gives up after 60)
 
@@ -25,24 +23,7 @@ my $TIMEOUT = 120;          # seconds per run (agent.js gives up after 60)
 # the session the scenario queued.
 my ($TOPIC, $AGENT_ID, $AGENT, $AGENT_PASS) = (9710, 9711, 'agent9711', 'Agent-9711');
 
-my $top = Apache::Test::vars('top_dir');
-my $dir = File::Spec->catdir($top, 't', 'client');
-my $script = File::Spec->catfile($dir, 'agent.js');
-
-my ($node) = grep { -x } map { File::Spec->catfile($_, 'node') }
-                  split /:/, ($ENV{PATH} || '') . ':/usr/bin:/usr/local/bin';
-ok($node, 'node is installed (Debian package nodejs)')
-    or do { done_testing(); exit };
-
-my $pkg = File::Spec->catfile($dir, qw(node_modules @superoffice webapi package.json));
-my $version;
-if (open my $fh, '<', $pkg) {
-    local $/;
-    ($version) = <$fh> =~ /"version"\s*:\s*"([^"]+)"/;
-}
-is($version, $PKG_VERSION,
-   "t/client/node_modules has \@superoffice/webapi $PKG_VERSION (./check runs npm ci)")
-    or do { done_testing(); exit };
+my ($node, $script) = client_script('agent.js');
 
 my $dbh = db();
 my $saved = $dbh->selectall_arrayref(

@@ -11,32 +11,13 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
-use File::Spec ();
-use ChatSession::Test qw(run_node_tap);
+use ChatSession::Test qw(run_node_tap client_script);
 
 my @ZONES = ('UTC', 'America/New_York');
-my $PKG_VERSION = '12.4.1514';
 my $MIN_CHECKS = 60;        # per zone: fewer means the scenario stopped early
 my $TIMEOUT = 120;          # seconds per run (compat.js gives up after 60)
 
-my $top = Apache::Test::vars('top_dir');
-my $dir = File::Spec->catdir($top, 't', 'client');
-my $script = File::Spec->catfile($dir, 'compat.js');
-
-my ($node) = grep { -x } map { File::Spec->catfile($_, 'node') }
-                  split /:/, ($ENV{PATH} || '') . ':/usr/bin:/usr/local/bin';
-ok($node, 'node is installed (Debian package nodejs)')
-    or do { done_testing(); exit };
-
-my $pkg = File::Spec->catfile($dir, qw(node_modules @superoffice webapi package.json));
-my $version;
-if (open my $fh, '<', $pkg) {
-    local $/;
-    ($version) = <$fh> =~ /"version"\s*:\s*"([^"]+)"/;
-}
-is($version, $PKG_VERSION,
-   "t/client/node_modules has \@superoffice/webapi $PKG_VERSION (./check runs npm ci)")
-    or do { done_testing(); exit };
+my ($node, $script) = client_script('compat.js');
 
 # The base URL; the client appends api/v1/ChatSession/.  httpd listens on
 # IPv4 only, and node may resolve "localhost" to ::1 first.

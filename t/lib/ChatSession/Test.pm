@@ -476,6 +476,33 @@ sub stop_second_httpd {
     return 1;
 }
 
+# client_script($name) -> ($node, $path): t/client/$name, once node and
+# the pinned official client are there (two assertions); otherwise the
+# test ends there, failed (never a skip).
+use constant CLIENT_VERSION => '12.4.1514';   # t/client/package-lock.json
+sub client_script {
+    my $name = shift;
+    require Test::More;
+    my $dir = File::Spec->catdir(Apache::Test::vars('top_dir'), 't', 'client');
+    my ($node) = grep { -x } map { File::Spec->catfile($_, 'node') }
+                      split /:/, ($ENV{PATH} || '') . ':/usr/bin:/usr/local/bin';
+    my $version;
+    if (open my $fh, '<', File::Spec->catfile(
+            $dir, qw(node_modules @superoffice webapi package.json))) {
+        local $/;
+        ($version) = <$fh> =~ /"version"\s*:\s*"([^"]+)"/;
+    }
+    unless (Test::More::ok($node, 'node is installed (Debian package nodejs)')
+            && Test::More::is($version, CLIENT_VERSION,
+                   "t/client/node_modules has \@superoffice/webapi "
+                   . CLIENT_VERSION . ' (./check runs npm ci)')) {
+        Test::More::done_testing();
+        exit;
+    }
+    return ($node, File::Spec->catfile($dir, $name));
+}
+push @EXPORT_OK, 'client_script';
+
 # run_node_tap(node => $node, script => $path, env => [K=V...],
 # args => [...], timeout => $s, min => $n, label => $tz): runs a t/client
 # scenario once and turns each TAP line it prints into an assertion
