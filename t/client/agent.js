@@ -28,7 +28,7 @@ const USER1 = ["tje0", "Tje0"];
 const USER2 = [process.env.CHATS_AGENT_USER2, process.env.CHATS_AGENT_PASS2];
 
 // ------------------------------------------------------------------ TAP
-const { TZ, diag, ok, finish, bail } = require("./tap.js");
+const { TZ, diag, ok, finish, bail, errText } = require("./tap.js");
 if (!BASE || !Number.isInteger(TOPIC) || !USER2[0]) {
     console.log("1..0 # usage: CHATS_AGENT_TOPIC=.. CHATS_AGENT_USER2=.. CHATS_AGENT_PASS2=.. node agent.js http://host:port/");
     process.exit(2);
@@ -59,12 +59,6 @@ async function call(fn) {
     } catch (err) {
         return [undefined, err];
     }
-}
-function errText(err) {
-    if (!err) return "no error";
-    const r = err.response;
-    if (r) return `HTTP ${r.status}: ${typeof r.data === "string" ? r.data : JSON.stringify(r.data)}`.slice(0, 600);
-    return String((err && err.stack) || err).slice(0, 600);
 }
 
 // -------------------------------------------------------- expectations

@@ -33,7 +33,7 @@ const USER = process.env.CHATS_COMPAT_USER || "tje0";
 const PASS = process.env.CHATS_COMPAT_PASS || "Tje0";
 
 // ------------------------------------------------------------------ TAP
-const { TZ, diag, ok, finish, bail } = require("./tap.js");
+const { TZ, diag, ok, finish, bail, errText } = require("./tap.js");
 
 if (!BASE) {
     console.log("1..0 # no base URL: node compat.js http://host:port/");
@@ -161,12 +161,6 @@ async function call(fn) {
     } catch (err) {
         return [undefined, err];
     }
-}
-function errText(err) {
-    if (!err) return "no error";
-    const r = err.response;
-    if (r) return `HTTP ${r.status}: ${typeof r.data === "string" ? r.data : JSON.stringify(r.data)}`.slice(0, 600);
-    return String((err && err.stack) || err).slice(0, 600);
 }
 // expectReject(step, err, status, o): the call rejected with an axios error
 // carrying `status`; the request status on the options object is Failed.

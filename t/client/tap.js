@@ -32,4 +32,13 @@ function bail(msg) {
     finish();
 }
 
-module.exports = { TZ, diag, ok, finish, bail };
+// A rejected client call, for a diagnostic: the HTTP status and body the
+// server answered, else the error itself.
+function errText(err) {
+    if (!err) return "no error";
+    const r = err.response;
+    if (r) return `HTTP ${r.status}: ${typeof r.data === "string" ? r.data : JSON.stringify(r.data)}`.slice(0, 600);
+    return String((err && err.stack) || err).slice(0, 600);
+}
+
+module.exports = { TZ, diag, ok, finish, bail, errText };
