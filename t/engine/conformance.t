@@ -3,8 +3,8 @@
 # module's engine. Needs no httpd; core Perl only.
 #
 #   CHATS_JSONPATCH        the tool (default: <top>/jsonpatch)
-#   CHATS_CONFORMANCE_DIR  tests.json + spec_tests.json (default:
-#                          <top>/../shared/conformance/json-patch-tests)
+#   CHATS_CONFORMANCE_DIR  tests.json + spec_tests.json (default: the
+#                          copy in the tree, t/conformance/json-patch-tests)
 use strict;
 use warnings;
 
@@ -20,8 +20,7 @@ use Test::More;
 my $top  = abs_path(File::Spec->catdir($FindBin::Bin, '..', '..'));
 my $tool = $ENV{CHATS_JSONPATCH} || File::Spec->catfile($top, 'jsonpatch');
 my $dir  = $ENV{CHATS_CONFORMANCE_DIR}
-    || File::Spec->catdir($top, '..', 'shared', 'conformance',
-                          'json-patch-tests');
+    || File::Spec->catdir($top, 't', 'conformance', 'json-patch-tests');
 my $json = JSON::PP->new->utf8->allow_nonref->canonical;
 my $tmp  = tempdir(CLEANUP => 1);
 
