@@ -7,7 +7,8 @@
 -- comparing the demo with the docs' GET sample sees is the same entity
 -- (topic 498, every carrier null, the sample's date-times as instants;
 -- PostgreSQL keeps microseconds, so .0074687 is stored as .007469).
--- CustomerConsented is not among the values the sample gives us: false.
+-- CustomerConsented is true, as the sample response says
+-- (t/data/seed-sample-response.json; t/api/demo.t compares every value).
 -- Chat session 845 is the carrier-rich demo: User, Person, Contact,
 -- Project, Sale and Ticket all point at the rows below.
 -- t/api/demo.t checks both; tests never write them.
@@ -110,7 +111,7 @@ INSERT INTO chat_session (id, topic_id, user_id, customer_id, customer_alias,
     -- CustomerIsTyping).
     (844, 498, NULL, NULL, 'dicta', 'rerum',
      'Leffler, Lemke and Pfannerstill', 'greta@mcclureleffler.com',
-     '(311)163-3014 x529', false, 'Upton Inc and Sons', 9,
+     '(311)163-3014 x529', true, 'Upton Inc and Sons', 9,
      'qui', 'atque',
      '2011-01-11T17:54:08.0074687+01:00', '2024-04-15T17:54:08.0074687+02:00',
      '2020-01-05T17:54:08.0074687+01:00', '2022-01-01T17:54:08.0074687+01:00',
