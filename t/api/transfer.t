@@ -11,7 +11,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
 
-plan tests => 86, need_lwp, need_module('mod_dbd.c');
+plan tests => 93, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AG = '/api/v1/Agents/Chat';
@@ -26,16 +26,23 @@ my %A = (
     tr_gone  => [8625, 'update_own'],    # deleted below
     '8622'   => [8626, 'update_own'],    # a login that looks like an id
     tr_none  => [8627, 'none'],
+    # ids of 10 digits, up to int32's largest (issue 16)
+    tr_big   => [2000000202, 'update_own'],
+    tr_max   => [2147483647, 'update_own'],
 );
+my $IDS = 'BETWEEN 8621 AND 8627 OR %s IN (2000000202, 2147483647)';
 
 sub cleanup {
     db()->do('DELETE FROM chat_session WHERE id BETWEEN 8630 AND 8649
               OR topic_id = ?', undef, $T);
-    db()->do('DELETE FROM chat_session WHERE user_id BETWEEN 8621 AND 8627
-              OR transfer_to BETWEEN 8621 AND 8627');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 8621 AND 8627');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 8621 AND 8627');
+    db()->do('DELETE FROM chat_session WHERE user_id ' . sprintf($IDS, 'user_id')
+             . ' OR transfer_to ' . sprintf($IDS, 'transfer_to'));
+    db()->do('DELETE FROM chat_topic_member WHERE associate_id '
+             . sprintf($IDS, 'associate_id'));
+    db()->do('DELETE FROM chat_session_right WHERE associate_id '
+             . sprintf($IDS, 'associate_id'));
+    db()->do('DELETE FROM associate WHERE associate_id '
+             . sprintf($IDS, 'associate_id'));
     db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $T);
 }
 
@@ -107,6 +114,20 @@ unchanged(req(POST => "$BASE/8631/TransferTo/tr_own2", as('tr_own')),
           8631, $v + 1, 'the same transfer again');
 is(scalar @{ messages(8631) }, 1, '... no second message');
 
+# --- every int32 id, 10 digits too (issue 16) ------------------------------------
+for my $id (2000000202, 2147483647) {
+    $res = req(POST => "$BASE/8631/TransferTo/$id", as('tr_own'));
+    is($res->code, 200, "TransferTo the 10-digit id $id: 200")
+        or diag($res->as_string);
+    is(eval { json_body($res)->{TransferTo}{AssociateId} }, $id,
+       '... TransferTo is that associate');
+}
+$res = req(POST => "$AG/TransferChatSession", as('tr_own'),
+           body => { chatSessionId => 8631, toAssociate => '2000000202' });
+is(eval { json_body($res)->{TransferTo}{AssociateId} }, 2000000202,
+   'agent TransferChatSession to a 10-digit id: pending')
+    or diag($res->as_string);
+
 # --- by id; a login wins over an id ---------------------------------------------
 $res = req(POST => "$BASE/8631/TransferTo/8623", as('tr_own'));
 is(json_body($res)->{TransferTo}{AssociateId}, 8623,
@@ -120,6 +141,7 @@ $v = row(8631)->{version};
 for my $case (['nosuchlogin', 'an unknown login'],
               ['tr_gone', 'a deleted associate'],
               ['8625', 'a deleted associate by id'],
+              ['2147483648', 'int32\'s largest + 1'],
               ['99999999999', 'a number past int32']) {
     my ($to, $what) = @$case;
     $res = req(POST => "$BASE/8631/TransferTo/$to", as('tr_own'));
