@@ -29,6 +29,11 @@ void chats_precond_read(chats_precond_t *c, const char *if_match,
                         const char *if_none_match,
                         const char *if_unmodified_since, apr_pool_t *p);
 
+/** An HTTP-date (RFC 9110 5.6.7, as apr_date_parse_http reads it) in
+ * seconds since the epoch; 0 for the epoch itself; -1 when date is NULL
+ * or unreadable. */
+apr_int64_t chats_precond_http_date(const char *date);
+
 /** 1 if c asks for anything. */
 int chats_precond_any(const chats_precond_t *c);
 

@@ -8,6 +8,7 @@
 
 #include "chats_entity.h"
 #include "chats_header_syntax.h"
+#include "chats_precond.h"
 #include "chats_render.h"
 #include "chats_resource.h"
 #include "chats_rights.h"
@@ -191,6 +192,12 @@ chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_read_t *rd)
     rc = ap_meets_conditions(q->r);
     if (ius) {
         apr_table_setn(in, "If-Unmodified-Since", ius);
+        /* httpd reads the epoch as "no date" (chats_precond.c) */
+        if (rc == OK && !apr_table_get(in, "If-Match")
+            && chats_precond_http_date(ius) == 0
+            && apr_time_sec(rd->updated_at) > 0) {
+            rc = HTTP_PRECONDITION_FAILED;
+        }
     }
     if (rc == HTTP_NOT_MODIFIED) {
         return chats_err_make(q->r->pool, CHATS_E_NOT_MODIFIED, NULL, NULL);

@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db);
 use HTTP::Date qw(time2str);
 
-plan tests => 84, need_lwp, need_module('mod_dbd.c');
+plan tests => 94, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 
@@ -150,6 +150,47 @@ is(req(PUT => "$BASE/987654", body => { CustomerName => 'x' })->code, 404,
 $res = req(PUT => "$BASE/$id", body => { CustomerName => 'late' },
            headers => { 'If-Unmodified-Since' => time2str(time - 86400 * 400) });
 is($res->code, 412, 'PUT with an old If-Unmodified-Since: 412');
+
+# The epoch is a date like any other (RFC 9110 5.6.7), in its three forms;
+# httpd's date parser reads it as "no date" (issue 16).
+{
+    my $before = json_body(req(GET => "$BASE/$id"));
+    for my $epoch ('Thu, 01 Jan 1970 00:00:00 GMT',
+                   'Thursday, 01-Jan-70 00:00:00 GMT',
+                   'Thu Jan  1 00:00:00 1970') {
+        $res = req(PATCH => "$BASE/$id",
+                   headers => { 'If-Unmodified-Since' => $epoch },
+                   body => [{ op => 'replace', path => '/CustomerName',
+                              value => 'epoch' }]);
+        is($res->code, 412, "PATCH, If-Unmodified-Since: $epoch: 412")
+            or diag($res->as_string);
+    }
+    $res = req(PATCH => "$BASE/$id",
+               headers => { 'If-Unmodified-Since' => 'Thu, 01 Jan 1970 00:00:01 GMT' },
+               body => [{ op => 'replace', path => '/CustomerName', value => 'epoch' }]);
+    is($res->code, 412, 'PATCH, one second after the epoch: 412');
+    $res = req(PUT => "$BASE/$id", body => { CustomerName => 'epoch' },
+               headers => { 'If-Unmodified-Since' => 'Thu, 01 Jan 1970 00:00:00 GMT' });
+    is($res->code, 412, 'PUT at the epoch: 412');
+    $res = req(DELETE => "$BASE/$id",
+               headers => { 'If-Unmodified-Since' => 'Thu, 01 Jan 1970 00:00:00 GMT' });
+    is($res->code, 412, 'DELETE at the epoch: 412');
+    $res = req(GET => "$BASE/$id",
+               headers => { 'If-Unmodified-Since' => 'Thu, 01 Jan 1970 00:00:00 GMT' });
+    is($res->code, 412, 'GET at the epoch: 412');
+    my $after = json_body(req(GET => "$BASE/$id"));
+    is($after->{CustomerName}, $before->{CustomerName}, '... nothing written');
+    $res = req(PATCH => "$BASE/$id",
+               headers => { 'If-Unmodified-Since' => 'Thu, 01 Foo 1970 00:00:00 GMT' },
+               body => [{ op => 'test', path => '/CustomerName',
+                          value => $before->{CustomerName} }]);
+    is($res->code, 200, 'an unreadable date is ignored, as before');
+    $res = req(PATCH => "$BASE/$id",
+               headers => { 'If-Unmodified-Since' => time2str(time + 86400) },
+               body => [{ op => 'test', path => '/CustomerName',
+                          value => $before->{CustomerName} }]);
+    is($res->code, 200, 'a date after the change: 200');
+}
 
 # ---- OPTIONS, 405 ------------------------------------------------------------
 $res = req(OPTIONS => "$BASE/$id");
