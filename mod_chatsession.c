@@ -39,15 +39,23 @@ static apr_ssize_t segment_end(const request_rec *r, const char *name)
 }
 
 /* Which family the URL is, and where its prefix ends: the last of the
- * segments "/ChatSession" (REST) and "/Agents/Chat" (the agent's
- * ".../Agents/Chat/<Method>"); -1 for neither. */
+ * families' segments ("/ChatSession", "/Agents/Chat") in it; -1 for
+ * none. */
 static apr_ssize_t resource_find(const request_rec *r, chats_family_e *pfam)
 {
-    apr_ssize_t rest = segment_end(r, "/ChatSession");
-    apr_ssize_t agent = segment_end(r, "/Agents/Chat");
+    apr_ssize_t best = -1;
+    int fam;
 
-    *pfam = agent > rest ? CHATS_FAMILY_AGENT : CHATS_FAMILY_REST;
-    return agent > rest ? agent : rest;
+    *pfam = CHATS_FAMILY_REST;
+    for (fam = 0; fam < CHATS_FAMILY__N; fam++) {
+        apr_ssize_t end = segment_end(r, chats_route_family(fam)->name);
+
+        if (end > best) {
+            best = end;
+            *pfam = fam;
+        }
+    }
+    return best;
 }
 
 /* Served beside the sessions: /api/v1/ChatSession/openapi.json. */

@@ -62,44 +62,29 @@ printf 'DBDParams "host=%s port=%s dbname=%s user=%s password=%s %s"\n' \
     "$CHATS_DB_HOST" "$PGPORT" "$CHATS_DB" "$CHATS_DB_ROLE" "$CHATS_DB_PASSWORD" \
     "connect_timeout=5 options='-c TimeZone=UTC'" >"$APACHE_CONFDIR/chatsession-db.conf"
 
-# 5. The module (a2enmod enables dbd, authn_core, authz_core and authz_user
-#    with it), and a configuration: the pool, the resource and ChatAgent.
+# 5. The module (a2enmod enables dbd, authn_core, authz_core, authz_user
+#    and authz_host with it) and its configuration,
+#    conf-available/chatsession.conf: the pool (DBDParams from step 4) and
+#    every family the module serves, from
+#    /usr/share/mod_chatsession/chatsession-locations.conf.
 a2enmod -q chatsession
-cat >"$APACHE_CONFDIR/conf-available/chatsession-api.conf" <<'CONF'
-# mod_chatsession (written by install-debian.sh; README "Directives")
-DBDriver pgsql
-Include chatsession-db.conf
-DBDMin 0
-DBDKeep 2
-DBDMax 8
-DBDExptime 60
-<Location /api/v1/ChatSession>
-    SetHandler chatsession
-    AuthType ChatSession
-    AuthName "SuperOffice"
-    Require valid-user
-</Location>
-# The official client's ChatAgent (POST /api/v1/Agents/Chat/<Method>):
-# the same handler; the first <Location> does not cover this path.
-<Location /api/v1/Agents/Chat>
-    SetHandler chatsession
-    AuthType ChatSession
-    AuthName "SuperOffice"
-    Require valid-user
-</Location>
-CONF
-a2enconf -q chatsession-api
+a2enconf -q chatsession
 
 # 6. Check the configuration, then reload Apache (or start it).
 apache2ctl configtest
 apache2ctl graceful                 # under systemd: systemctl reload apache2
 
-# 7. A first request: the template of a new chat session, as the first
-#    user (curl reads the credentials from standard input, not its
+# 7. First requests as the first user: the template of a new chat
+#    session, from the REST resource and from the official client's
+#    ChatAgent (curl reads the credentials from standard input, not its
 #    command line; it retries while Apache reloads).
 quote() { local s="${1//\\/\\\\}"; printf '%s' "${s//\"/\\\"}"; }
-printf 'user = "%s:%s"\n' "$(quote "$CHATS_ADMIN")" "$(quote "$CHATS_ADMIN_PASSWORD")" \
-    | curl -fsS --retry 5 --retry-delay 1 --retry-all-errors -K - \
-           -H 'Accept: application/json' "$CHATS_URL/default"
+creds() { printf 'user = "%s:%s"\n' "$(quote "$CHATS_ADMIN")" "$(quote "$CHATS_ADMIN_PASSWORD")"; }
+creds | curl -fsS --retry 5 --retry-delay 1 --retry-all-errors -K - \
+    -H 'Accept: application/json' "$CHATS_URL/default"
+echo
+creds | curl -fsS --retry 5 --retry-delay 1 --retry-all-errors -K - \
+    -X POST -H 'Content-Type: application/json' -d '' \
+    "${CHATS_URL%/ChatSession}/Agents/Chat/CreateDefaultChatSessionEntity"
 echo
 # (end of conf/install-debian.sh)

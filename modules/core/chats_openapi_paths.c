@@ -236,6 +236,9 @@ void chats_openapi_routes_list(chats_og_t *o)
         chats_og_kstr(o, "operationId", rt[i].operation_id);
         chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_REST
                                    ? "rest" : "agent");
+        chats_og_kstr(o, "mount", apr_pstrcat(o->p,
+                      chats_route_family(rt[i].family)->root,
+                      chats_route_family(rt[i].family)->name, NULL));
         chats_og_kint(o, "op", rt[i].op);
         chats_og_kint(o, "ok", rt[i].ok_status);
         chats_og_close(o);

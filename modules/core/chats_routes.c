@@ -159,11 +159,23 @@ const chats_route_def_t *chats_routes(int *pn)
     return routes;
 }
 
+static const chats_family_def_t families[CHATS_FAMILY__N] = {
+    [CHATS_FAMILY_REST] = { "/api/v1", "/ChatSession" },
+    [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat" },
+};
+
+const chats_family_def_t *chats_route_family(chats_family_e fam)
+{
+    return &families[fam];
+}
+
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)
 {
-    return row->family == CHATS_FAMILY_REST
-        ? apr_pstrcat(p, "/api/v1/ChatSession", row->pattern, NULL)
-        : apr_pstrcat(p, "/api/v1/Agents/Chat/", row->pattern, NULL);
+    const chats_family_def_t *f = &families[row->family];
+
+    return apr_pstrcat(p, f->root, f->name,
+                       row->family == CHATS_FAMILY_AGENT ? "/" : "",
+                       row->pattern, NULL);
 }
 
 /* Does the segment s (length n) match the pattern segment pat (up to

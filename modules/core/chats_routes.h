@@ -22,8 +22,21 @@ typedef enum {
 /** The two URL families one handler serves. */
 typedef enum {
     CHATS_FAMILY_REST,      /**< .../api/v1/ChatSession[/...]             */
-    CHATS_FAMILY_AGENT      /**< .../api/v1/Agents/Chat/<Method>, POST    */
+    CHATS_FAMILY_AGENT,     /**< .../api/v1/Agents/Chat/<Method>, POST    */
+    CHATS_FAMILY__N
 } chats_family_e;
+
+/** Where a family is mounted: the API's root ("/api/v1") and the
+ * family's own segments ("/ChatSession", "/Agents/Chat"). Their join is
+ * the family's <Location> in conf/chatsession-locations.conf
+ * (t/engine/locations.t holds the two equal). */
+typedef struct {
+    const char *root;
+    const char *name;
+} chats_family_def_t;
+
+/** The family's mount, for fam < CHATS_FAMILY__N. */
+const chats_family_def_t *chats_route_family(chats_family_e fam);
 
 /* Where a route's arguments come from (chats_route_def_t.args). REST
  * rows take them from the path and the query; agent rows from the JSON

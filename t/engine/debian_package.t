@@ -47,7 +47,8 @@ for my $f (qw(/usr/lib/apache2/modules/mod_chatsession.so
               /usr/share/mod_chatsession/locale.sql
               /usr/share/mod_chatsession/render.sql
               /usr/share/mod_chatsession/upgrade/3.sql
-              /usr/share/mod_chatsession/openapi.json)) {
+              /usr/share/mod_chatsession/openapi.json
+              /usr/share/mod_chatsession/chatsession-locations.conf)) {
     ok($files{$f}, "the package holds $f");
 }
 my ($rc2, $depends) = run({}, 'dpkg-deb', '-f', $deb, 'Depends');
@@ -57,7 +58,7 @@ like($depends, qr/\blibyajl2\b/, 'depends on yajl (shlibs)');
 like($depends, qr/\blibpq5\b/, 'depends on libpq (shlibs)');
 
 my $load = slurp("$root/etc/apache2/mods-available/chatsession.load") // '';
-like($load, qr/^# Depends: dbd authn_core authz_core authz_user$/m,
+like($load, qr/^# Depends: dbd authn_core authz_core authz_user authz_host$/m,
      'chatsession.load names the modules it needs');
 like($load, qr{^LoadModule chatsession_module /usr/lib/apache2/modules/mod_chatsession\.so$}m,
      "chatsession.load loads the module from Debian's module directory");
@@ -82,7 +83,8 @@ spew("$conf/envvars", join '', map { "export $_\n" }
 # unpacked module).
 for my $f (qw(mods-available/chatsession.load conf-available/chatsession.conf)) {
     my $text = slurp("$root/etc/apache2/$f") // die "$root/etc/apache2/$f missing";
-    $text =~ s{ /usr/lib/apache2/}{ $root/usr/lib/apache2/}g if $root ne '/';
+    $text =~ s{ /usr/(lib/apache2|share/mod_chatsession)/}{ $root/usr/$1/}g
+        if $root ne '/';
     spew("$conf/$f", $text);
 }
 unlink glob("$conf/sites-enabled/*"), glob("$conf/mods-enabled/chatsession.*"),
@@ -94,36 +96,39 @@ unlink map { ("$conf/mods-enabled/$_.load", "$conf/mods-enabled/$_.conf") }
        qw(dbd authn_core);
 my %env = (APACHE_CONFDIR => $conf, APACHE_STATE_DIRECTORY => "$tmp/state");
 
-# The shipped example, its directives uncommented (prose stays a
-# comment), with the password in a file of its own.
+# The shipped configuration as it is: a2enconf enables it, and it takes
+# every family from the shipped chatsession-locations.conf, with the
+# password in a file of its own (README "Install into an existing Apache").
 my $example = slurp("$conf/conf-available/chatsession.conf");
-my $directive = qr{(?:</?Location\b|SetHandler|AuthType|AuthName|Require|DBD\w+|Include|ChatSession\w+)};
-(my $site = $example) =~ s/^#(\s*$directive)/$1/mg;
-$site =~ s{/etc/apache2/}{$conf/}g;
-spew("$conf/sites-enabled/chatsession.conf", $site);
+like($example, qr{^Include \Q$root\E/?usr/share/mod_chatsession/chatsession-locations\.conf$}m,
+     'chatsession.conf includes the shipped <Location> blocks (uncommented)');
+like($example, qr/^IncludeOptional chatsession-db\.conf$/m,
+     'chatsession.conf reads DBDParams from chatsession-db.conf');
 my $dsn = $ENV{CHATS_TEST_DSN} // 'host=127.0.0.1 dbname=chats';
 spew("$conf/chatsession-db.conf", qq(DBDParams "$dsn"\n));
 chmod 0600, "$conf/chatsession-db.conf";
-like($site, qr/^<Location \/api\/v1\/ChatSession>$/m, 'the example has a <Location>');
-like($site, qr/^\s+SetHandler chatsession$/m, 'the example sets the handler');
+my $locations = slurp("$root/usr/share/mod_chatsession/chatsession-locations.conf") // '';
+like($locations, qr/^<Location \/api\/v1\/ChatSession>$/m, 'the shipped blocks have the resource');
+like($locations, qr/^<Location \/api\/v1\/Agents\/Chat>$/m, 'and ChatAgent');
 
-($rc, my $out) = run(\%env, 'apache2ctl', '-t');
+(my $rc3, my $out) = run(\%env, 'a2enconf', '-q', 'chatsession');
+is($rc3, 0, 'a2enconf chatsession (the shipped configuration)') or diag($out);
+ok(-e "$conf/conf-enabled/chatsession.conf", 'the configuration is enabled');
+
+($rc, $out) = run(\%env, 'apache2ctl', '-t');
 isnt($rc, 0, 'configtest fails before a2enmod chatsession');
 like($out, qr/Invalid command '(DBDriver|AuthType|SetHandler|ChatSession\w*)'/,
      'and says a directive is unknown') or diag($out);
 
 ($rc, $out) = run(\%env, 'a2enmod', 'chatsession');
 is($rc, 0, 'a2enmod chatsession') or diag($out);
-for my $m (qw(dbd authn_core authz_core authz_user)) {
+for my $m (qw(dbd authn_core authz_core authz_user authz_host)) {
     like($out, qr/Considering dependency \Q$m\E for chatsession/,
          "a2enmod chatsession considers $m");
 }
-for my $m (qw(chatsession dbd authn_core authz_core authz_user)) {
+for my $m (qw(chatsession dbd authn_core authz_core authz_user authz_host)) {
     ok(-e "$conf/mods-enabled/$m.load", "$m is enabled");
 }
-($rc, $out) = run(\%env, 'a2enconf', '-q', 'chatsession');
-is($rc, 0, 'a2enconf chatsession (the commented example)') or diag($out);
-ok(-e "$conf/conf-enabled/chatsession.conf", 'the example is enabled');
 
 ($rc, $out) = run(\%env, 'apache2ctl', '-t');
 is($rc, 0, 'apache2ctl configtest accepts the module and the example');

@@ -384,8 +384,9 @@ sub error_log_since {
 # second_httpd() -> { url, port, pid, dir, error_log }: another httpd
 # instance on the main test database, as a second node behind a load
 # balancer would be: the same httpd binary (t/bin/httpd-asan) and module,
-# CHATS_TEST_DSN, a minimal configuration of its own (event MPM, the
-# resource at /api/v1/ChatSession, Basic through our default provider) on
+# CHATS_TEST_DSN, a minimal configuration of its own (event MPM, every
+# family from conf/chatsession-locations.conf, Basic through our default
+# provider) on
 # a free port, its own logs under t/logs/second-httpd.  Stop it with
 # stop_second_httpd($h).  second_httpd(extra => $text) appends $text to
 # its configuration (directives there win over the ones above).
@@ -407,7 +408,8 @@ sub second_httpd {
         "<IfModule !$_->[0]>\n  LoadModule $_->[0] $lib/$_->[1]\n</IfModule>\n"
     } ([mpm_event_module => 'mod_mpm_event.so'], [unixd_module => 'mod_unixd.so'],
        [authn_core_module => 'mod_authn_core.so'], [authz_core_module => 'mod_authz_core.so'],
-       [authz_user_module => 'mod_authz_user.so'], [dbd_module => 'mod_dbd.so']);
+       [authz_user_module => 'mod_authz_user.so'], [authz_host_module => 'mod_authz_host.so'],
+       [dbd_module => 'mod_dbd.so']);
     open my $fh, '>', "$dir/httpd.conf" or croak "$dir/httpd.conf: $!";
     print $fh <<"CONF";
 # A second node on the test database (ChatSession::Test::second_httpd).
@@ -432,12 +434,7 @@ DBDMin 0
 DBDKeep 2
 DBDMax 8
 DBDExptime 60
-<Location /api/v1/ChatSession>
-    SetHandler chatsession
-    AuthType ChatSession
-    AuthName "SuperOffice"
-    Require valid-user
-</Location>
+Include "$vars->{top_dir}/conf/chatsession-locations.conf"
 @{[ $opts{extra} // '' ]}
 CONF
     close $fh or croak "$dir/httpd.conf: $!";
