@@ -1,0 +1,136 @@
+# ./serve itself, as a new user runs it (issue 16): the README's first
+# command starts on a free port with its own PostgreSQL cluster and demo
+# data; then every family answers through it -- the README's curl
+# commands as printed there (Basic, the PATCH, Bearer and SoTicket with the
+# banner's demo credentials, the official client's ChatAgent, the OpenAPI
+# document, health), the counters, and the official client itself
+# (t/client/serve.js: ChatAgent and REST); then SIGTERM stops httpd and
+# PostgreSQL. The test suite's own configuration is not involved: this is
+# the configuration users run.
+use strict;
+use warnings FATAL => 'all';
+
+use lib 't/lib';
+use Apache::Test qw(-withtestmore);
+use ChatSession::Test qw(free_tcp_port client_script run_node_tap);
+use File::Temp qw(tempdir);
+use IO::Socket::INET ();
+use JSON::PP ();
+use POSIX ();
+use Time::HiRes qw(sleep time);
+
+
+my $top = Apache::Test::vars('top_dir');
+my $port = free_tcp_port();
+my $pgport = free_tcp_port();
+$pgport = free_tcp_port() while $pgport == $port;
+my $var = tempdir('serve-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my $log = "$var/serve.log";
+
+sub listening {
+    return !!IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                   PeerPort => shift, Timeout => 2);
+}
+
+# ./serve in its own process group, so that whatever it leaves behind can
+# be stopped if it fails to stop itself.
+my $pid = fork // die "fork: $!";
+if (!$pid) {
+    POSIX::setsid();
+    open STDOUT, '>', $log or die "$log: $!";
+    open STDERR, '>&', \*STDOUT or die "dup: $!";
+    $ENV{PORT} = $port;
+    $ENV{PGPORT} = $pgport;
+    $ENV{SERVE_VAR} = $var;
+    exec "$top/serve" or die "exec ./serve: $!";
+}
+END { kill 'KILL', -$pid if $pid && kill 0, $pid }
+
+sub banner { open my $fh, '<', $log or return ''; local $/; <$fh> // '' }
+my $t0 = time;
+sleep 0.5 until banner() =~ /^Ctrl-C stops/m || !kill(0, $pid)
+                || time - $t0 > 240;
+my $banner = banner();
+ok($banner =~ /^mod_chatsession is running: +\Qhttp:\/\/127.0.0.1:$port\E\/api\/v1\/ChatSession/m,
+   "./serve runs on 127.0.0.1:$port (PORT), PostgreSQL on $pgport")
+    or diag($banner);
+like($banner, qr{\Qhttp://127.0.0.1:$port/api/v1/Agents/Chat\E}, 'the banner names the ChatAgent URL');
+my ($jwt) = $banner =~ /^Demo Bearer token \(24 h\): +(\S+)$/m;
+my ($ticket) = $banner =~ /^Demo SoTicket \(24 h\): +(\S+)$/m;
+ok($jwt && $ticket, 'the banner prints a Bearer token and a SoTicket');
+
+# ---- the README's curl commands, as printed there -------------------------
+# The block after "Try it" in the README's opening lines: each command,
+# continuation lines joined, run by the shell with the port and the demo
+# credentials of this run; each must answer 2xx with a body.
+my @cmds = do {
+    open my $fh, '<', "$top/README" or die "README: $!";
+    local $/;
+    my ($block) = <$fh> =~ /\nTry it.*?\n\n((?:    [^\n]*\n)+)/s;
+    $block //= '';
+    $block =~ s/\\\n\s*/ /g;
+    map { s/^\s+//r } grep { /^\s+curl / } split /\n/, $block;
+};
+ok(@cmds >= 6, 'the README shows curl commands after "Try it"')
+    or diag(scalar(@cmds) . ' found');
+my %seen;
+for my $cmd (@cmds) {
+    my $run = $cmd =~ s/:8080\b/:$port/gr;
+    $run =~ s/\$DEMO_JWT\b/$jwt/g;
+    $run =~ s/\$DEMO_TICKET\b/$ticket/g;
+    $run =~ s/^curl /curl -sS -o "$var\/out" -w '%{http_code}' /;
+    my $code = `$run 2>&1`;
+    my $body = do { open my $fh, '<', "$var/out"; local $/; $fh ? <$fh> : '' } // '';
+    my $what = $cmd =~ m{(/api/v1/\S+|/health\S*)} ? $1 : $cmd;
+    $what =~ s/['"]//g;
+    ok($code =~ /^2\d\d$/ && length $body, "README: $cmd -> 2xx")
+        or diag("$code: " . substr($body, 0, 300));
+    $seen{agent}++ if $cmd =~ m{/Agents/Chat/};
+    $seen{patch}++ if $cmd =~ /-X PATCH/;
+    $seen{bearer}++ if $cmd =~ /Bearer/;
+    $seen{ticket}++ if $cmd =~ /SOTicket/i;
+    $seen{openapi}++ if $cmd =~ /openapi\.json/;
+    $seen{health}++ if $cmd =~ m{/health/};
+}
+for my $k (qw(agent patch bearer ticket openapi health)) {
+    ok($seen{$k}, "the README's commands include the $k call");
+}
+
+# ---- what the README's curl showed, checked by value ---------------------
+require LWP::UserAgent;
+my $ua = LWP::UserAgent->new(timeout => 30);
+my $base = "http://127.0.0.1:$port";
+my $res = $ua->get("$base/api/v1/ChatSession/844",
+                   Authorization => 'Basic dGplMDpUamUw');
+is($res->code, 200, 'GET ChatSession/844 (the sample request\'s credentials)');
+my $doc = eval { JSON::PP->new->decode($res->decoded_content) } || {};
+ok(JSON::PP::is_bool($doc->{CustomerConsented}) && $doc->{CustomerConsented},
+   '844 is the docs\' sample: CustomerConsented true');
+$res = $ua->post("$base/api/v1/Agents/Chat/GetChatSessionEntity?chatSessionEntityId=844",
+                 Authorization => 'Basic dGplMDpUamUw',
+                 'Content-Type' => 'application/json');
+is($res->code, 200, 'ChatAgent GetChatSessionEntity answers 200 on ./serve')
+    or diag($res->as_string);
+is(eval { JSON::PP->new->decode($res->decoded_content)->{ChatSessionId} }, 844,
+   '... with session 844');
+$res = $ua->get("$base/chatsession-status");
+is($res->code, 200, 'the counters answer (this machine)');
+like($res->decoded_content, qr/^chatsession_/m, '... in Prometheus\' text format');
+
+# ---- the official client ----------------------------------------------------
+my ($node, $script) = client_script('serve.js');
+run_node_tap(node => $node, script => $script, args => ["$base/api/"],
+             env => ['TZ=UTC'], timeout => 90, min => 10, label => 'serve');
+
+# ---- SIGTERM stops everything -------------------------------------------------
+kill 'TERM', $pid;
+my $gone;
+for (1 .. 600) {
+    last if ($gone = waitpid($pid, POSIX::WNOHANG()) == $pid);
+    sleep 0.1;
+}
+ok($gone, './serve ends on SIGTERM');
+ok(!listening($port), '... httpd no longer listens');
+ok(!listening($pgport), '... PostgreSQL no longer listens');
+$pid = 0 if $gone;
+done_testing();
