@@ -122,6 +122,59 @@ my ($node, $script) = client_script('serve.js');
 run_node_tap(node => $node, script => $script, args => ["$base/api/"],
              env => ['TZ=UTC'], timeout => 90, min => 10, label => 'serve');
 
+# ---- a few hundred slow uploads cannot take every worker (issue 17) -----------
+# 300 connections from one address, each trickling a PATCH body just
+# above mod_reqtimeout's MinRate (600 bytes a second: it never cuts them
+# before its 60 s cap), opened over 3 s and kept up for 15 s; meanwhile
+# ordinary GETs must all be answered (a 10 s guard per request, far beyond
+# what one takes: a worker-starved httpd leaves them in its listen queue).
+{
+    my ($n, $ramp, $hold) = (300, 3, 15);
+    my $auth = 'Basic dGplMDpUamUw';
+    my $open = sub {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                      Timeout => 5) or return undef;
+        $s->blocking(0);
+        syswrite($s, "PATCH /api/v1/ChatSession/844 HTTP/1.1\r\n"
+                     . "Host: 127.0.0.1:$port\r\nAuthorization: $auth\r\n"
+                     . "Content-Type: application/json\r\n"
+                     . "Content-Length: 1000000\r\n\r\n[");
+        return $s;
+    };
+    my $attacker = fork // die "fork: $!";
+    if (!$attacker) {
+        local $SIG{PIPE} = 'IGNORE';
+        my @c;
+        for (1 .. $n) { push @c, $open->(); sleep $ramp / $n }
+        my $end = time + $hold;
+        while (time < $end) {
+            for my $c (@c) {
+                # white space inside the array: good JSON, never done
+                syswrite($c, ' ' x 60) if $c;
+            }
+            sleep 0.1;
+        }
+        POSIX::_exit(0);
+    }
+    sleep $ramp + 1;
+    my $slow = LWP::UserAgent->new(timeout => 10);
+    my ($asked, $ok, $worst) = (0, 0, 0);
+    my $until = time + $hold - $ramp - 2;
+    while (time < $until) {
+        my $t = time;
+        my $r = $slow->get("$base/api/v1/ChatSession/844", Authorization => $auth);
+        $asked++;
+        $ok++ if $r->code == 200;
+        $worst = time - $t if time - $t > $worst;
+        sleep 0.3;
+    }
+    waitpid $attacker, 0;
+    note(sprintf '%d slow uploads: %d of %d GETs answered 200, the slowest in %.2f s',
+         $n, $ok, $asked, $worst);
+    ok($asked >= 5 && $ok == $asked,
+       "with $n slow uploads held open, every ordinary GET is answered ($ok of $asked)");
+}
+
 # ---- SIGTERM stops everything -------------------------------------------------
 kill 'TERM', $pid;
 my $gone;
