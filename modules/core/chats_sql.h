@@ -101,9 +101,11 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  *   1  the first release: schema.sql, auth.sql, locale.sql
  *   2  carriers rendered by functions (render.sql), schema versioned
  *   3  messages, topic members, the archive list (upgrade/3.sql)
+ *   4  chat_session's foreign keys named (upgrade/4.sql): errors map
+ *      constraint names to fields through a table
  * Raise it with every change to the conf/ SQL the module depends on, and
  * give modules/tools/chatsession-db the step from the version before. */
-#define CHATS_SCHEMA_VERSION 3
+#define CHATS_SCHEMA_VERSION 4
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty

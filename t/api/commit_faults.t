@@ -32,9 +32,11 @@ CREATE OR REPLACE FUNCTION chats_t_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     -- once per flag: the row changes under the write that wrote nothing
-    UPDATE chat_session SET rating = 5
-     WHERE id IN (SELECT id FROM chats_t_bump);
-    DELETE FROM chats_t_bump;
+    IF pg_trigger_depth() > 1 THEN
+        RETURN NULL;
+    END IF;
+    WITH d AS (DELETE FROM chats_t_bump RETURNING id)
+    UPDATE chat_session SET rating = 5 WHERE id IN (SELECT id FROM d);
     RETURN NULL;
 END $$;;
 CREATE OR REPLACE FUNCTION chats_t_deferred() RETURNS trigger
