@@ -165,7 +165,8 @@ static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
     }
     if ((e = run(q, st, pl, STMT_LOCKED_DIAG, NULL, &rows)) == NULL
         && (e = diagnosed(q, pl, rows, &changed, &row)) == NULL && changed
-        && (e = run(q, st, pl, STMT_WRITE, write, &w)) == NULL && w->nrows != 1) {
+        && (e = run(q, st, pl, STMT_WRITE, write, &w)) == NULL
+        && w->nrows != 1) {
         e = chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
                            "the locked write changed no row");
     }

@@ -227,6 +227,7 @@ my %fk = (topic_id => 'topic', user_id => 'user', customer_id => 'customer',
     $d->do("ALTER TABLE chat_session RENAME CONSTRAINT chat_session_$fk{$_}_fk"
            . " TO chat_session_${_}_fkey") for sort keys %fk;
     $d->do('DELETE FROM chats_schema_version WHERE version = 4');
+    $d->do('INSERT INTO chats_schema_version (version) VALUES (3)');
     $d->disconnect;
 }
 my $fks = q{SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint
