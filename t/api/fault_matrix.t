@@ -85,15 +85,16 @@ sub as { my $u = shift; return (auth => [$u, $PASS]) }
 our $cols = 'name, customer_alias, email, rating, status, user_id,
             transfer_to, rank, version, last_message_id IS NOT NULL';
 sub state {
+    # one statement, one snapshot: a dropped COMMIT may still be landing
+    # while this reads, and it lands whole or not at all
     my $row = db()->selectrow_arrayref(
-        "SELECT $main::cols FROM chat_session WHERE id = ?", undef, $ID);
-    my ($msgs) = db()->selectrow_array(
-        'SELECT count(*) FROM chat_message WHERE chat_session_id = ?',
-        undef, $ID);
-    my ($made) = db()->selectrow_array(
-        q{SELECT count(*) FROM chat_session WHERE name LIKE 'fault_matrix %'});
-    return join '|', map { $_ // 'NULL' } ($row ? @$row : ('gone')), $msgs,
-                                          $made;
+        "SELECT (SELECT row($main::cols)::text FROM chat_session
+                  WHERE id = \$1),
+                (SELECT count(*) FROM chat_message
+                  WHERE chat_session_id = \$1),
+                (SELECT count(*) FROM chat_session
+                  WHERE name LIKE 'fault_matrix %')", undef, $ID);
+    return join '|', map { $_ // 'gone' } @$row;
 }
 
 # ChatAgent's Save as the official client sends it: the default entity
