@@ -306,11 +306,17 @@ ALTER TABLE ticket
 
 CREATE SEQUENCE IF NOT EXISTS chat_session_id_seq;
 
+-- The foreign keys are named (schema version 4): the module maps a
+-- violation's constraint name to the API field it refers from (a table in
+-- modules/store/chats_store_err.c), not PostgreSQL's generated names.
 CREATE TABLE IF NOT EXISTS chat_session (
     id                integer PRIMARY KEY DEFAULT nextval('chat_session_id_seq'),
-    topic_id          integer REFERENCES chat_topic(id),
-    user_id           integer REFERENCES associate(associate_id),
-    customer_id       integer REFERENCES person(person_id),
+    topic_id          integer CONSTRAINT chat_session_topic_fk
+                      REFERENCES chat_topic(id),
+    user_id           integer CONSTRAINT chat_session_user_fk
+                      REFERENCES associate(associate_id),
+    customer_id       integer CONSTRAINT chat_session_customer_fk
+                      REFERENCES person(person_id),
     customer_alias    varchar(64) NOT NULL DEFAULT '',
     customer_host     varchar(255) NOT NULL DEFAULT '',
     name              varchar(255) NOT NULL DEFAULT '',
@@ -331,11 +337,16 @@ CREATE TABLE IF NOT EXISTS chat_session (
     alert_level       integer NOT NULL DEFAULT 0,
     rank              integer NOT NULL DEFAULT 0,
     flags             smallint NOT NULL DEFAULT 0,     -- ChatSessionFlags
-    contact_id        integer REFERENCES contact(contact_id),
-    project_id        integer REFERENCES project(project_id),
-    sale_id           integer REFERENCES sale(sale_id),
-    ticket_id         integer REFERENCES ticket(ticket_id),
-    transfer_to       integer REFERENCES associate(associate_id),
+    contact_id        integer CONSTRAINT chat_session_contact_fk
+                      REFERENCES contact(contact_id),
+    project_id        integer CONSTRAINT chat_session_project_fk
+                      REFERENCES project(project_id),
+    sale_id           integer CONSTRAINT chat_session_sale_fk
+                      REFERENCES sale(sale_id),
+    ticket_id         integer CONSTRAINT chat_session_ticket_fk
+                      REFERENCES ticket(ticket_id),
+    transfer_to       integer CONSTRAINT chat_session_transfer_to_fk
+                      REFERENCES associate(associate_id),
     chatbot_isactive  boolean NOT NULL DEFAULT false,
     rating            integer NOT NULL DEFAULT 0,
     version           bigint NOT NULL DEFAULT 1,

@@ -33,7 +33,8 @@ const chats_stmt_t chats_stmt_caller = {
     "coalesce(array_to_string(r.readonly_fields, ','), '') "
     "FROM associate a "
     "LEFT JOIN chat_session_right r ON r.associate_id = a.associate_id "
-    "WHERE a.name = $1 AND NOT a.deleted"
+    "WHERE a.name = $1 AND NOT a.deleted",
+    CHATS_RETRY_SAFE, 0, NULL, NULL, NULL   /* reads only */
 };
 
 /* The caller held by a request, for the user it was found for. */

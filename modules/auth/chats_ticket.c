@@ -27,7 +27,8 @@ static const chats_stmt_t chats_stmt_ticket = {
     "FROM chats_ticket t "
     "JOIN associate a ON a.name = t.login "
     "LEFT JOIN chat_session_right r ON r.associate_id = a.associate_id "
-    "WHERE t.hash = $1 AND NOT a.deleted"
+    "WHERE t.hash = $1 AND NOT a.deleted",
+    CHATS_RETRY_SAFE, 0, NULL, NULL, NULL   /* reads only */
 };
 
 static int ticket_reject(request_rec *r, const char *why)

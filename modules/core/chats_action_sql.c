@@ -61,33 +61,48 @@
     " {type.Special}, {special.Welcome}, left($n, 255), '' FROM u)" \
     " SELECT {ROW} FROM u cs"
 
+/* The result columns readers use, by name (chats_sql.h). */
+static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
+static const char *const pickup_diag_cols[] = { "queued", "member", NULL };
+static const char *const transfer_diag_cols[] = { "known", CHATS_SQL_ROW,
+                                                  NULL };
+static const char *const reset_diag_cols[] = { "own", CHATS_SQL_ROW, NULL };
+static const char *const queue_pos_cols[] = { "pos", NULL };
+
+/* RD: reads only, may run again on a fresh connection outside a
+ * transaction (the store decides); WR: writes, never run twice. */
+#define RD CHATS_RETRY_SAFE
+#define WR CHATS_RETRY_NEVER
+
 typedef struct {
     chats_act_e act;
     const char *name;
     const char *args;          /* parameter letters, in $ order */
-    int row_at;
+    int row_at;                /* -1: renders no row */
+    chats_retry_e retry;
+    const char *const *cols;
     const char *tpl;
 } act_def_t;
 
 static const act_def_t defs[] = {
-    { CHATS_ACT_LOCK, "lock", "a", -1,
-      /* WITH: a statement in a transaction is never re-run on a new
-       * connection by the store (it retries only plain SELECTs). */
-      "WITH l AS (SELECT 1 FROM associate WHERE associate_id = $a"
-      " FOR NO KEY UPDATE) SELECT count(*) FROM l" },
-    { CHATS_ACT_PICKUP_FIRST, "pickup_first", "a n", 0,
+    /* inside the action's transaction, so never run again (the store
+     * checks the transaction status, not the text) */
+    { CHATS_ACT_LOCK, "lock", "a", -1, RD, NULL,
+      "SELECT associate_id FROM associate WHERE associate_id = $a"
+      " FOR NO KEY UPDATE" },
+    { CHATS_ACT_PICKUP_FIRST, "pickup_first", "a n", 0, WR, row_cols,
       "WITH p AS (SELECT cs.id FROM chat_session cs"
       " WHERE cs.{Status} = {=InQueue} AND cs.{TopicId} IN " MY_TOPICS
       " ORDER BY cs.{WhenRequested} NULLS LAST, cs.id LIMIT 1"
       " FOR UPDATE SKIP LOCKED), " TAKE },
-    { CHATS_ACT_PICKUP, "pickup", "a n i", 0,
+    { CHATS_ACT_PICKUP, "pickup", "a n i", 0, WR, row_cols,
       "WITH p AS (SELECT cs.id FROM chat_session cs WHERE cs.id = $i"
       " AND cs.{Status} = {=InQueue} AND cs.{TopicId} IN " MY_TOPICS
       " FOR UPDATE SKIP LOCKED), " TAKE },
-    { CHATS_ACT_PICKUP_DIAG, "pickup_diag", "a i", -1,
-      "SELECT cs.{Status} = {=InQueue}, cs.{TopicId} IN " MY_TOPICS
-      " FROM chat_session cs WHERE cs.id = $i" },
-    { CHATS_ACT_TRANSFER, "transfer", "a n i to", 0,
+    { CHATS_ACT_PICKUP_DIAG, "pickup_diag", "a i", -1, RD, pickup_diag_cols,
+      "SELECT cs.{Status} = {=InQueue} AS queued, cs.{TopicId} IN "
+      MY_TOPICS " AS member FROM chat_session cs WHERE cs.id = $i" },
+    { CHATS_ACT_TRANSFER, "transfer", "a n i to", 0, WR, row_cols,
       "WITH t AS (SELECT a.associate_id, a.name FROM associate a"
       " WHERE " TO_MATCH " ORDER BY a.name = $to DESC LIMIT 1),"
       " u AS (UPDATE chat_session cs SET {TransferTo} = t.associate_id,"
@@ -101,14 +116,16 @@ static const act_def_t defs[] = {
       " special_type, special_param, author) SELECT u.last_message_id,"
       " u.id, {type.Special}, {special.TransferedSession}, u.to_name, left($n, 255)"
       " FROM u) SELECT {ROW} FROM u cs" },
-    { CHATS_ACT_TRANSFER_DIAG, "transfer_diag", "i to", 1,
-      "SELECT EXISTS (SELECT 1 FROM associate a WHERE " TO_MATCH "), {ROW}"
+    { CHATS_ACT_TRANSFER_DIAG, "transfer_diag", "i to", 1, RD,
+      transfer_diag_cols,
+      "SELECT EXISTS (SELECT 1 FROM associate a WHERE " TO_MATCH ") AS known,"
+      " {ROW}"
       " FROM chat_session cs WHERE cs.id = $i" },
-    { CHATS_ACT_ACCEPT, "accept", "a i", 0,
+    { CHATS_ACT_ACCEPT, "accept", "a i", 0, WR, row_cols,
       "UPDATE chat_session cs SET {User} = $a, {TransferTo} = NULL,"
       " {Rank} = " RANK ", version = cs.version + 1, updated_at = now()"
       " WHERE cs.id = $i AND cs.{TransferTo} = $a RETURNING {ROW}" },
-    { CHATS_ACT_REJECT, "reject", "a n i", 0,
+    { CHATS_ACT_REJECT, "reject", "a n i", 0, WR, row_cols,
       "WITH u AS (UPDATE chat_session cs SET {TransferTo} = NULL,"
       " last_message_id = nextval('chat_message_id_seq'),"
       " version = cs.version + 1, updated_at = now()"
@@ -116,7 +133,7 @@ static const act_def_t defs[] = {
       " m AS (INSERT INTO chat_message (id, chat_session_id, type,"
       " special_type, author) SELECT u.last_message_id, u.id, {type.Special},"
       " {special.TransferRejected}, left($n, 255) FROM u) SELECT {ROW} FROM u cs" },
-    { CHATS_ACT_RESET_OWN, "reset_own", "a i", 0,
+    { CHATS_ACT_RESET_OWN, "reset_own", "a i", 0, WR, row_cols,
       "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL,"
       " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false,"
       " version = cs.version + 1, updated_at = now()"
@@ -124,7 +141,7 @@ static const act_def_t defs[] = {
       " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL"
       " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"
       " RETURNING {ROW}" },
-    { CHATS_ACT_RESET_ANY, "reset_any", "i", 0,
+    { CHATS_ACT_RESET_ANY, "reset_any", "i", 0, WR, row_cols,
       "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL,"
       " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false,"
       " version = cs.version + 1, updated_at = now()"
@@ -132,19 +149,19 @@ static const act_def_t defs[] = {
       " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL"
       " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"
       " RETURNING {ROW}" },
-    { CHATS_ACT_RESET_DIAG, "reset_diag", "a i", 1,
-      "SELECT cs.{User} IS NOT DISTINCT FROM $a, {ROW}"
+    { CHATS_ACT_RESET_DIAG, "reset_diag", "a i", 1, RD, reset_diag_cols,
+      "SELECT cs.{User} IS NOT DISTINCT FROM $a AS own, {ROW}"
       " FROM chat_session cs WHERE cs.id = $i" },
-    { CHATS_ACT_GET, "get", "i", 0,
+    { CHATS_ACT_GET, "get", "i", 0, RD, row_cols,
       "SELECT {ROW} FROM chat_session cs WHERE cs.id = $i" },
-    { CHATS_ACT_FOR_USER, "for_user", "a", 0,
+    { CHATS_ACT_FOR_USER, "for_user", "a", 0, RD, row_cols,
       "SELECT {ROW} FROM chat_session cs WHERE cs.{TopicId} IN"
       " (SELECT m.topic_id FROM chat_topic_member m"
       " WHERE m.associate_id = $a)"
       " AND cs.{Status} NOT IN ({=Finished}, {=Deleted}, {=Closed},"
       " {=ClosedFromQueue}) ORDER BY cs.id LIMIT 1000" },
-    { CHATS_ACT_QUEUE_POS, "queue_pos", "t", -1,
-      "SELECT 1 + count(*) FROM chat_session cs"
+    { CHATS_ACT_QUEUE_POS, "queue_pos", "t", -1, RD, queue_pos_cols,
+      "SELECT 1 + count(*) AS pos FROM chat_session cs"
       " WHERE cs.{Status} = {=InQueue} AND cs.{TopicId} = $t" },
 };
 
@@ -189,6 +206,23 @@ static int parse_args(apr_pool_t *p, const char *spec, chats_act_stmt_t *s)
         s->args[s->nargs++] = letters[k].which;
     }
     return 1;
+}
+
+/* The statement's parameter types, declared with it: the zone first. */
+static void declare_types(apr_pool_t *p, chats_act_stmt_t *s)
+{
+    chats_ptype_e *types = apr_palloc(p, (s->zoned + s->nargs + 1)
+                                         * sizeof(*types));
+    int j, k = 0;
+
+    if (s->zoned) {
+        types[k++] = CHATS_P_TEXT;
+    }
+    for (j = 0; j < s->nargs; j++) {
+        types[k++] = ap_type(s->args[j]);
+    }
+    s->stmt.nparams = k;
+    s->stmt.types = types;
 }
 
 /* What {name} stands for: NULL if nothing. */
@@ -297,6 +331,9 @@ const chats_action_sql_t *chats_action_sql_build(apr_pool_t *p,
             }
             s->stmt.name = apr_pstrcat(p, "chats_act_", def->name,
                                        s->zoned ? "_zoned" : "", NULL);
+            s->stmt.retry = def->retry;
+            s->stmt.cols = def->cols;
+            declare_types(p, s);
             if (!(s->stmt.sql = expand(p, def->tpl, sql, how, s))) {
                 return NULL;
             }

@@ -20,19 +20,19 @@ typedef enum {
     CHATS_ACT_PICKUP_FIRST,    /**< the oldest queued session of the
                                     agent's topics -> row, or none      */
     CHATS_ACT_PICKUP,          /**< that session, if queued -> row      */
-    CHATS_ACT_PICKUP_DIAG,     /**< -> (queued, member); no row: 404    */
+    CHATS_ACT_PICKUP_DIAG,     /**< -> queued, member; no row: 404      */
     CHATS_ACT_TRANSFER,        /**< -> row, when something changed      */
-    CHATS_ACT_TRANSFER_DIAG,   /**< -> (known associate, row...)        */
+    CHATS_ACT_TRANSFER_DIAG,   /**< -> known (an associate), the row    */
     CHATS_ACT_ACCEPT,          /**< -> row, when the agent is the
                                     recipient                           */
     CHATS_ACT_REJECT,          /**< likewise                            */
     CHATS_ACT_RESET_OWN,       /**< update_own: the agent's own session */
     CHATS_ACT_RESET_ANY,       /**< update_all, admin: any session      */
-    CHATS_ACT_RESET_DIAG,      /**< -> (own, row...)                    */
+    CHATS_ACT_RESET_DIAG,      /**< -> own, the row                     */
     CHATS_ACT_GET,             /**< -> row (diagnosis of accept, reject) */
     CHATS_ACT_FOR_USER,        /**< rows, id order, at most
                                     CHATS_ACT_FOR_USER_MAX              */
-    CHATS_ACT_QUEUE_POS,       /**< 1 + sessions queued in the topic    */
+    CHATS_ACT_QUEUE_POS,       /**< pos: 1 + sessions queued in the topic */
     CHATS_ACT__N
 } chats_act_e;
 
@@ -56,8 +56,8 @@ typedef struct {
     int zoned;
     int nargs;                          /**< values after the zone      */
     chats_aparam_e args[CHATS_ACT_MAXP];  /**< what $(zoned + k + 1) is */
-    /** Columns of each row before the rendering ones (chats_sql.h's
-     * layout), or -1 when a row has none. */
+    /** -1 when the statement renders no row; else where the row begins
+     * (informative: readers find it by its name, CHATS_SQL_ROW). */
     int row_at;
 } chats_act_stmt_t;
 

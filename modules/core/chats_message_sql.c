@@ -44,22 +44,6 @@
     "                      ORDER BY x.id" LIMIT ") m ON true" \
     " WHERE cs.id = $1 ORDER BY m.id"
 
-static const chats_stmt_t stmts[CHATS_MSQL__N] = {
-    [CHATS_MSQL_POST_ANY] = { "chats_msg_post_any", POST_SQL("") },
-    [CHATS_MSQL_POST_OWN] = { "chats_msg_post_own",
-                              POST_SQL(" AND cs.user_id = $8") },
-    [CHATS_MSQL_DIAG] = { "chats_msg_diag",
-                          "SELECT cs.user_id FROM chat_session cs"
-                          " WHERE cs.id = $1" },
-    [CHATS_MSQL_LIST] = { "chats_msg_list",
-                          LIST_SQL("", " AND x.id > $2",
-                                   " LIMIT " CHATS_MSG_PAGE_TEXT) },
-    [CHATS_MSQL_TRANSCRIPT] = {
-        "chats_msg_transcript",
-        LIST_SQL(", to_char(m.when_posted AT TIME ZONE coalesce($2, 'UTC'),"
-                 " 'YYYY-MM-DD HH24:MI:SS')", "", "") },
-};
-
 static const chats_ptype_e post_types[] = {
     CHATS_P_INT4, CHATS_P_INT2, CHATS_P_TEXT, CHATS_P_TEXT, CHATS_P_INT2,
     CHATS_P_INT2, CHATS_P_TEXT, CHATS_P_INT4
@@ -67,6 +51,35 @@ static const chats_ptype_e post_types[] = {
 static const chats_ptype_e id_types[] = { CHATS_P_INT4 };
 static const chats_ptype_e list_types[] = { CHATS_P_INT4, CHATS_P_INT4 };
 static const chats_ptype_e transcript_types[] = { CHATS_P_INT4, CHATS_P_TEXT };
+
+/* A message row is read from its first column (CHATS_MESSAGE_COLS: the
+ * id) on; the session's diagnosis by its owner. */
+static const char *const msg_cols[] = { "id", NULL };
+static const char *const diag_cols[] = { "user_id", NULL };
+
+/* The post writes (never run twice); the others only read. */
+static const chats_stmt_t stmts[CHATS_MSQL__N] = {
+    [CHATS_MSQL_POST_ANY] = { "chats_msg_post_any", POST_SQL(""),
+                              CHATS_RETRY_NEVER, 7, post_types, msg_cols,
+                              NULL },
+    [CHATS_MSQL_POST_OWN] = { "chats_msg_post_own",
+                              POST_SQL(" AND cs.user_id = $8"),
+                              CHATS_RETRY_NEVER, 8, post_types, msg_cols,
+                              NULL },
+    [CHATS_MSQL_DIAG] = { "chats_msg_diag",
+                          "SELECT cs.user_id FROM chat_session cs"
+                          " WHERE cs.id = $1",
+                          CHATS_RETRY_SAFE, 1, id_types, diag_cols, NULL },
+    [CHATS_MSQL_LIST] = { "chats_msg_list",
+                          LIST_SQL("", " AND x.id > $2",
+                                   " LIMIT " CHATS_MSG_PAGE_TEXT),
+                          CHATS_RETRY_SAFE, 2, list_types, msg_cols, NULL },
+    [CHATS_MSQL_TRANSCRIPT] = {
+        "chats_msg_transcript",
+        LIST_SQL(", to_char(m.when_posted AT TIME ZONE coalesce($2, 'UTC'),"
+                 " 'YYYY-MM-DD HH24:MI:SS')", "", ""),
+        CHATS_RETRY_SAFE, 2, transcript_types, msg_cols, NULL },
+};
 
 const chats_stmt_t *chats_message_stmt(chats_msql_e which,
                                        const chats_ptype_e **ptypes,

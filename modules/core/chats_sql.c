@@ -201,7 +201,12 @@ static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
     apr_array_header_t *cols = apr_array_make(p, 64, sizeof(const char *));
 
     for (i = 0; i < n; i++) {
-        if (f[i].type == CHATS_F_CARRIER) {
+        if (i == 0) {
+            /* named: readers find a row by it, after their own columns */
+            APR_ARRAY_PUSH(cols, const char *) = apr_pstrcat(
+                p, "cs.", f[i].column, " AS " CHATS_SQL_ROW, NULL);
+        }
+        else if (f[i].type == CHATS_F_CARRIER) {
             APR_ARRAY_PUSH(cols, const char *) = carrier_col(p, &f[i], how);
         }
         else {
@@ -218,6 +223,8 @@ static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
 
 const chats_sql_t *chats_sql_build(apr_pool_t *p)
 {
+    static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
+    static const char *const password_cols[] = { "password_hash", NULL };
     chats_sql_t *sql = apr_pcalloc(p, sizeof(*sql));
     int how;
 
@@ -229,10 +236,14 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
                                         how ? " WHERE cs.id = $2::int4"
                                             : " WHERE cs.id = $1::int4",
                                         NULL);
+        sql->get[how].retry = CHATS_RETRY_SAFE;
+        sql->get[how].cols = row_cols;
     }
     sql->password.name = "chats_password";
     sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1"
                           " AND NOT deleted";
+    sql->password.retry = CHATS_RETRY_SAFE;
+    sql->password.cols = password_cols;
     sql->act = chats_action_sql_build(p, sql);
     return sql;
 }

@@ -17,13 +17,41 @@ typedef enum {
     CHATS_P_INT8_ARRAY
 } chats_ptype_e;
 
-/** A statement: SQL with $n parameters. name: a fixed name for the few
- * static statements (unique across the module: "chats_<verb>"), NULL for
- * generated ones, which the store names by their text. */
+/** Whether the store may run a statement again on a fresh connection
+ * after the first one was lost under it. */
+typedef enum {
+    /** It may have written before the socket died (its COMMIT may have
+     * gone through): running it twice could write twice. */
+    CHATS_RETRY_NEVER = 0,
+    /** It only reads: run again when it ran outside any transaction (the
+     * store checks that, PQtransactionStatus); inside one, the lock or
+     * snapshot it belonged to is gone with the connection. */
+    CHATS_RETRY_SAFE
+} chats_retry_e;
+
+/** A statement, declared once: SQL with $n parameters and what the store
+ * must know to run it.
+ * - name: a fixed name for the static statements (unique across the
+ *   module: "chats_<verb>"), NULL for generated ones, which the store
+ *   names by their text; label: what logs and traces call those.
+ * - types: the parameters' types (nparams of them), NULL to let
+ *   PostgreSQL infer them from the text.
+ * - cols: the result columns its readers use, by name (NULL-terminated;
+ *   the store refuses a result that lacks one): callers read a column by
+ *   its name (chats_rows_get), never by its position. */
 typedef struct {
     const char *name;
     const char *sql;
+    chats_retry_e retry;
+    int nparams;
+    const chats_ptype_e *types;
+    const char *const *cols;
+    const char *label;
 } chats_stmt_t;
+
+/** The name of the first column of the row layout below (the session's
+ * id): a row to render is read from this column on (chats_rows_from). */
+#define CHATS_SQL_ROW "chats_row"
 
 /** How a row is read: in UTC, or with each date-time's offset in the
  * request's zone ($1) beside it. */
@@ -44,7 +72,8 @@ typedef struct chats_sql_t {
     const struct chats_action_sql_t *act;
 } chats_sql_t;
 
-/** Row layout: for each field one column, then version, then updated_at
+/** Row layout (its first column named CHATS_SQL_ROW): for each field
+ * one column, then version, then updated_at
  * as whole seconds since the epoch. Date-times come as microseconds since
  * the epoch, booleans as t/f. A carrier's column is NULL or a JSON array
  * of its members' values in the same forms (its key first; booleans as
@@ -72,9 +101,11 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  *   1  the first release: schema.sql, auth.sql, locale.sql
  *   2  carriers rendered by functions (render.sql), schema versioned
  *   3  messages, topic members, the archive list (upgrade/3.sql)
+ *   4  chat_session's foreign keys named (upgrade/4.sql): errors map
+ *      constraint names to fields through a table
  * Raise it with every change to the conf/ SQL the module depends on, and
  * give modules/tools/chatsession-db the step from the version before. */
-#define CHATS_SCHEMA_VERSION 3
+#define CHATS_SCHEMA_VERSION 4
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty

@@ -19,10 +19,6 @@
 #include "chats_rights.h"
 #include "chats_xml.h"
 
-static const chats_stmt_t stmt_begin = { "chats_begin", "BEGIN" };
-static const chats_stmt_t stmt_commit = { "chats_commit", "COMMIT" };
-static const chats_stmt_t stmt_rollback = { "chats_rollback", "ROLLBACK" };
-
 #define ENTITY "ChatSessionEntity"
 
 /* An action under way: the request, its connection and statements, and
@@ -83,24 +79,31 @@ static chats_err_t *act_exec(act_t *x, chats_act_e which,
  * the agent's associate row (FOR NO KEY UPDATE: foreign-key checks of
  * other writers are not blocked): the write's snapshot is taken after
  * the lock, so it sees the agent's previous pickup committed. Other
- * agents never wait on it. */
+ * agents never wait on it. Its rows are answered only once it
+ * committed: a failed COMMIT is an error, never the row. */
 static chats_err_t *locked_exec(act_t *x, chats_act_e which,
                                 chats_rows_t **prows)
 {
     chats_rows_t *rows;
     chats_err_t *e;
 
-    if ((e = chats_store_exec(x->st, &stmt_begin, 0, NULL, &rows)) != NULL) {
+    if ((e = chats_store_begin(x->st)) != NULL) {
         return e;
     }
     if ((e = act_exec(x, CHATS_ACT_LOCK, &rows)) == NULL
         && (e = act_exec(x, which, prows)) == NULL) {
-        return chats_store_exec(x->st, &stmt_commit, 0, NULL, &rows);
+        return chats_store_commit(x->st);
     }
     /* the pooled connection must not go back inside a failed
      * transaction */
-    chats_store_exec(x->st, &stmt_rollback, 0, NULL, &rows);
+    chats_store_rollback(x->st);
     return e;
+}
+
+/* A row of rows (the statement's CHATS_SQL_ROW on). */
+static const char *const *row_of(const chats_rows_t *rows, int i)
+{
+    return chats_rows_from(rows, i, CHATS_SQL_ROW);
 }
 
 static chats_err_t *send_text(chats_req_t *q, const char *out)
@@ -186,11 +189,6 @@ static chats_err_t *denied(chats_req_t *q, const char *why)
     return e;
 }
 
-static int is_true(const char *v)
-{
-    return v && v[0] == 't';
-}
-
 /* The answer of a write: its row, or (none written) what the diagnosis
  * says: the session as it is (the documented no-op), or 404. */
 static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
@@ -200,7 +198,7 @@ static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
     chats_err_t *e;
 
     if (rows->nrows == 1) {
-        return send_row(x, rows->values);
+        return send_row(x, row_of(rows, 0));
     }
     if ((e = act_exec(x, diag, &d)) != NULL) {
         return e;
@@ -208,8 +206,7 @@ static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
     if (d->nrows != 1) {
         return not_found(x->q);
     }
-    return send_row(x, d->values + chats_action_stmt(x->a, diag,
-                                                     x->how)->row_at);
+    return send_row(x, row_of(d, 0));
 }
 
 chats_err_t *chats_action_pickup_first(chats_req_t *q)
@@ -224,7 +221,7 @@ chats_err_t *chats_action_pickup_first(chats_req_t *q)
     }
     /* nothing queued in the agent's topics, or every queued session is
      * being taken by someone else right now */
-    return rows->nrows == 1 ? send_row(&x, rows->values) : send_null(q);
+    return rows->nrows == 1 ? send_row(&x, row_of(rows, 0)) : send_null(q);
 }
 
 chats_err_t *chats_action_pickup(chats_req_t *q)
@@ -238,7 +235,7 @@ chats_err_t *chats_action_pickup(chats_req_t *q)
         return e;
     }
     if (rows->nrows == 1) {
-        return send_row(&x, rows->values);
+        return send_row(&x, row_of(rows, 0));
     }
     if ((e = act_exec(&x, CHATS_ACT_PICKUP_DIAG, &rows)) != NULL) {
         return e;
@@ -246,7 +243,7 @@ chats_err_t *chats_action_pickup(chats_req_t *q)
     if (rows->nrows != 1) {
         return not_found(q);
     }
-    if (!is_true(rows->values[1])) {
+    if (!chats_rows_true(rows, 0, "member")) {
         return denied(q, "you may pick up only sessions of topics where "
                          "you can respond");
     }
@@ -272,7 +269,7 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
         return e;
     }
     if (rows->nrows == 1) {
-        return send_row(&x, rows->values);
+        return send_row(&x, row_of(rows, 0));
     }
     if ((e = act_exec(&x, CHATS_ACT_TRANSFER_DIAG, &d)) != NULL) {
         return e;
@@ -280,13 +277,13 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
     if (d->nrows != 1) {
         return not_found(q);
     }
-    if (!is_true(d->values[0])) {
+    if (!chats_rows_true(d, 0, "known")) {
         return chats_err_make(q->r->pool, CHATS_E_INVALID, "toAssociate",
                               "toAssociate: no associate has that login "
                               "or id");
     }
     /* not the caller's session, to the caller, or already pending */
-    return send_row(&x, d->values + 1);
+    return send_row(&x, row_of(d, 0));
 }
 
 chats_err_t *chats_action_accept(chats_req_t *q)
@@ -333,7 +330,7 @@ chats_err_t *chats_action_reset(chats_req_t *q)
         return e;
     }
     if (rows->nrows == 1) {
-        return send_row(&x, rows->values);
+        return send_row(&x, row_of(rows, 0));
     }
     if ((e = act_exec(&x, CHATS_ACT_RESET_DIAG, &d)) != NULL) {
         return e;
@@ -341,11 +338,11 @@ chats_err_t *chats_action_reset(chats_req_t *q)
     if (d->nrows != 1) {
         return not_found(q);
     }
-    if (!any && !is_true(d->values[0])) {
+    if (!any && !chats_rows_true(d, 0, "own")) {
         return denied(q, "you may reset only your own sessions");
     }
     /* queued already, with no User and no bot */
-    return send_row(&x, d->values + 1);
+    return send_row(&x, row_of(d, 0));
 }
 
 chats_err_t *chats_action_for_user(chats_req_t *q)
@@ -365,8 +362,7 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
     /* XML: .NET's ArrayOf<T>, one <ChatSessionEntity> per session */
     out = q->xml ? chats_doc_object(p) : chats_doc_array(p);
     for (i = 0; i < rows->nrows; i++) {
-        view = row_view(&x, rows->values + (apr_size_t)i * rows->ncols,
-                        &rd);
+        view = row_view(&x, row_of(rows, i), &rd);
         if (q->xml) {
             chats_doc_object_add(out, ENTITY, view);
         }
@@ -408,8 +404,8 @@ chats_err_t *chats_action_create_for_topic(chats_req_t *q)
                      t.tm_min, t.tm_sec, t.tm_usec)));
     /* informative only: a concurrent request may count the same */
     chats_doc_object_add(body, "InitialQueuePos", chats_doc_int(p,
-        rows->nrows == 1 && rows->values[0] ? apr_atoi64(rows->values[0])
-                                            : 1));
+        chats_rows_get(rows, 0, "pos")
+        ? apr_atoi64(chats_rows_get(rows, 0, "pos")) : 1));
     q->arg_body = body;
     return chats_resource_post(q);
 }

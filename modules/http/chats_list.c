@@ -143,6 +143,17 @@ static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env)
     return chats_resource_send_text(q, out, "the list");
 }
 
+
+/* The list's statement as the store runs it: it only reads (the
+ * planner's text, a SELECT), so it may run again on a fresh connection
+ * outside a transaction; labelled for logs. */
+static chats_err_t *list_declared(chats_list_query_t *lq)
+{
+    lq->stmt.retry = CHATS_RETRY_SAFE;
+    lq->stmt.label = "list";
+    return NULL;
+}
+
 chats_err_t *chats_list_get(chats_req_t *q)
 {
     request_rec *r = q->r;
@@ -161,6 +172,7 @@ chats_err_t *chats_list_get(chats_req_t *q)
     if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL
         || (e = list_input(q, &in)) != NULL
         || (e = chats_list_query(r->pool, &in, &lq)) != NULL
+        || (e = list_declared(lq)) != NULL
         || (e = chats_store_open(&st, r)) != NULL
         || (e = chats_store_exec_typed(st, &lq->stmt, lq->nparams,
                                        lq->params, lq->types,

@@ -19,7 +19,8 @@ static const chats_stmt_t stmt_sr = {
     "SELECT DISTINCT ON (s.id) s.id, s.text FROM string_resource s"
     " WHERE s.id = ANY (CAST($1 AS text[]))"
     "   AND s.lang = ANY (CAST($2 AS text[]))"
-    " ORDER BY s.id, array_position(CAST($2 AS text[]), s.lang)"
+    " ORDER BY s.id, array_position(CAST($2 AS text[]), s.lang)",
+    CHATS_RETRY_SAFE, 0, NULL, NULL, NULL   /* reads only */
 };
 
 static const struct {

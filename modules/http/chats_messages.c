@@ -15,6 +15,10 @@
 #include "chats_rights.h"
 #include "chats_xml.h"
 
+/* A message row's first column (CHATS_MESSAGE_COLS): rows are read from
+ * it on, by name. */
+#define MSG_ROW "id"
+
 /* Answer 200 with out in the negotiated media type. */
 static chats_err_t *send_text(chats_req_t *q, const char *out)
 {
@@ -67,7 +71,7 @@ static chats_err_t *list_poll(void *ctx, int *pfound)
     if (lc->rows->nrows == 0) {
         return not_found(q);
     }
-    *pfound = CHATS_ROWS_GET(lc->rows, 0, 0) != NULL;
+    *pfound = chats_rows_get(lc->rows, 0, MSG_ROW) != NULL;
     return NULL;
 }
 
@@ -78,9 +82,9 @@ static chats_doc_t *message_list(apr_pool_t *p, const chats_rows_t *rows)
     int i;
 
     for (i = 0; i < rows->nrows; i++) {
-        const char *const *row = &CHATS_ROWS_GET(rows, i, 0);
+        const char *const *row = chats_rows_from(rows, i, MSG_ROW);
 
-        if (row[0]) {
+        if (row && row[0]) {
             chats_doc_array_push(list, chats_message_from_row(p, row));
         }
     }
@@ -217,7 +221,7 @@ chats_err_t *chats_messages_post(chats_req_t *q)
     if (rows->nrows != 1) {
         return post_refused(q);
     }
-    out = chats_message_from_row(r->pool, &CHATS_ROWS_GET(rows, 0, 0));
+    out = chats_message_from_row(r->pool, chats_rows_from(rows, 0, MSG_ROW));
     return send_text(q, q->xml ? chats_message_xml(r->pool, out)
                                : chats_doc_to_json(r->pool, out, 0));
 }
@@ -252,8 +256,9 @@ chats_err_t *chats_transcript_post(chats_req_t *q)
     if (rows->nrows == 0) {
         return not_found(q);
     }
-    n = CHATS_ROWS_GET(rows, 0, 0) ? rows->nrows : 0;
-    text = chats_transcript(r->pool, rows->values, n, q->html);
+    n = chats_rows_get(rows, 0, MSG_ROW) ? rows->nrows : 0;
+    text = chats_transcript(r->pool, chats_rows_from(rows, 0, MSG_ROW), n,
+                            q->html);
     s = chats_doc_strz(r->pool, text);
     return send_text(q, q->xml ? chats_xml_render(r->pool, "string", s)
                                : chats_doc_to_json(r->pool, s, 0));

@@ -4,7 +4,9 @@
  * "test" op and precondition is evaluated against the row written. When
  * the statement writes nothing, one diagnosis names the answer. Only if
  * the row changed between those two statements does the write run again,
- * once, under SELECT ... FOR UPDATE in a transaction: no retry loop. */
+ * once, under SELECT ... FOR UPDATE in a transaction (the store's: its
+ * statements are never re-run on another connection), answered only once
+ * that committed: no retry loop. */
 #include <apr_strings.h>
 
 #include "chats_body.h"
@@ -15,14 +17,21 @@
 
 #define CHATS_PATCH_FLAGS (CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT)
 
-static const chats_stmt_t stmt_begin = { "chats_begin", "BEGIN" };
-static const chats_stmt_t stmt_commit = { "chats_commit", "COMMIT" };
-static const chats_stmt_t stmt_rollback = { "chats_rollback", "ROLLBACK" };
+static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
 
-/* Run text with the plan's parameters. */
-static chats_err_t *run(chats_store_t *st, const chats_plan_t *pl,
-                        const char *text, chats_rows_t **prows)
+/* The plan's statements, declared as the store needs them: the write may
+ * have committed when its connection dies, and is never run twice; the
+ * diagnosis only reads. Each reads a row to render, but a DELETE's. */
+typedef enum { STMT_WRITE, STMT_DIAG, STMT_LOCKED_DIAG } stmt_e;
+
+static chats_err_t *run(chats_req_t *q, chats_store_t *st,
+                        const chats_plan_t *pl, stmt_e which,
+                        const char *write, chats_rows_t **prows)
 {
+    static const char *const labels[] = {
+        "write", "diagnosis", "locked diagnosis"
+    };
+    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
     chats_ptype_e *types = apr_palloc(pl->p, (pl->params->nelts + 1)
                                       * sizeof(*types));
     const char **values = apr_palloc(pl->p, (pl->params->nelts + 1)
@@ -34,8 +43,12 @@ static chats_err_t *run(chats_store_t *st, const chats_plan_t *pl,
         values[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).value;
         types[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).type;
     }
-    stmt.name = NULL;
-    stmt.sql = text;
+    memset(&stmt, 0, sizeof(stmt));
+    stmt.label = labels[which];
+    stmt.sql = which == STMT_WRITE ? write
+             : chats_plan_diag_sql(pl, sql, which == STMT_LOCKED_DIAG);
+    stmt.retry = which == STMT_WRITE ? CHATS_RETRY_NEVER : CHATS_RETRY_SAFE;
+    stmt.cols = pl->in.kind == CHATS_PLAN_DELETE ? NULL : row_cols;
     return chats_store_exec_typed(st, &stmt, pl->params->nelts, values,
                                   types, prows);
 }
@@ -59,7 +72,7 @@ static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
     return chats_plan_make(r->pool, &in);
 }
 
-/* The answer to a write that went through: the row as written. */
+/* The answer to a write that committed: the row as written. */
 static chats_err_t *written(chats_req_t *q, const chats_plan_t *pl,
                             const chats_rows_t *rows)
 {
@@ -71,14 +84,17 @@ static chats_err_t *written(chats_req_t *q, const chats_plan_t *pl,
     }
     if (pl->in.kind == CHATS_PLAN_INSERT) {
         /* 200, as SuperOffice answers a create, and where it now lives */
-        q->id = (apr_int32_t)apr_atoi64(rows->values[0]);
+        q->id = (apr_int32_t)apr_atoi64(chats_rows_get(rows, 0,
+                                                       CHATS_SQL_ROW));
         chats_note_session(r, q->id);
         if (!q->agent) {       /* the agent's answer is the carrier alone */
             apr_table_setn(r->headers_out, "Location",
                            chats_resource_self_url(q, q->id));
         }
     }
-    return chats_resource_send(q, chats_resource_read_row(q, rows->values));
+    return chats_resource_send(q, chats_resource_read_row(
+                                      q, chats_rows_from(rows, 0,
+                                                         CHATS_SQL_ROW)));
 }
 
 /* A failed check is answered as it is; a denial is also logged. */
@@ -90,15 +106,19 @@ static chats_err_t *refused(chats_req_t *q, chats_err_t *e)
     return e;
 }
 
-/* What the diagnosis row says: the answer, or *pchanged when the row
- * changed since the write and the plan would now apply. */
+/* What the diagnosis row says: an error (the answer), or *pchanged when
+ * the row changed since the write and the plan would now apply, or
+ * neither: nothing to write, *prow the row to answer with. Renders
+ * nothing: the caller may hold the row's lock. */
 static chats_err_t *diagnosed(chats_req_t *q, const chats_plan_t *pl,
-                              const chats_rows_t *rows, int *pchanged)
+                              const chats_rows_t *rows, int *pchanged,
+                              const char *const **prow)
 {
     chats_err_t *e;
     int skip;
 
     *pchanged = 0;
+    *prow = NULL;
     if (rows->nrows == 0) {
         return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
                               "ChatSession id %d not found", (int)q->id);
@@ -107,8 +127,13 @@ static chats_err_t *diagnosed(chats_req_t *q, const chats_plan_t *pl,
     case CHATS_DIAG_FAILED:
         return refused(q, e);
     case CHATS_DIAG_NOOP:
-        return chats_resource_send(q, chats_resource_read_row(
-                                       q, rows->values + skip));
+        /* the checks are the planner's, by position; the row is ours */
+        *prow = chats_rows_from(rows, 0, CHATS_SQL_ROW);
+        if (!*prow || *prow != rows->values + skip) {
+            return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                                  "the diagnosis read no row");
+        }
+        return NULL;
     case CHATS_DIAG_CHANGED:
         break;
     }
@@ -116,42 +141,56 @@ static chats_err_t *diagnosed(chats_req_t *q, const chats_plan_t *pl,
     return NULL;
 }
 
-/* The fallback: diagnosis and write under the row's lock. */
-static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
-                           const chats_plan_t *pl, const chats_sql_t *sql)
+static chats_err_t *as_is(chats_req_t *q, const char *const *row)
 {
-    chats_rows_t *rows;
+    return chats_resource_send(q, chats_resource_read_row(q, row));
+}
+
+/* The fallback: diagnosis and write under the row's lock, in a
+ * transaction. The answer is rendered (translations included) only once
+ * it committed, and after the lock is gone. */
+static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
+                           const chats_plan_t *pl, const char *write)
+{
+    const char *const *row = NULL;
+    chats_rows_t *rows, *w = NULL;
     chats_err_t *e;
     int changed = 0;
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, q->r, CHATS_LOGNO(22)
                   "ChatSession %d changed between its write and the "
                   "diagnosis: writing under the row lock", (int)q->id);
-    if ((e = chats_store_exec(st, &stmt_begin, 0, NULL, &rows)) != NULL) {
+    if ((e = chats_store_begin(st)) != NULL) {
         return e;
     }
-    if ((e = run(st, pl, chats_plan_diag_sql(pl, sql, 1), &rows)) == NULL
-        && (e = diagnosed(q, pl, rows, &changed)) == NULL && changed
-        && (e = run(st, pl, chats_plan_write_sql(pl, sql), &rows)) == NULL) {
-        e = rows->nrows == 1 ? written(q, pl, rows)
-            : chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
-                             "the locked write changed no row");
+    if ((e = run(q, st, pl, STMT_LOCKED_DIAG, NULL, &rows)) == NULL
+        && (e = diagnosed(q, pl, rows, &changed, &row)) == NULL && changed
+        && (e = run(q, st, pl, STMT_WRITE, write, &w)) == NULL
+        && w->nrows != 1) {
+        e = chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                           "the locked write changed no row");
     }
-    chats_store_exec(st, e || !changed ? &stmt_rollback : &stmt_commit, 0,
-                     NULL, &rows);
-    return e;
+    if (e || !changed) {
+        chats_store_rollback(st);
+        return e ? e : as_is(q, row);
+    }
+    if ((e = chats_store_commit(st)) != NULL) {
+        return e;
+    }
+    return written(q, pl, w);
 }
 
 static chats_err_t *run_plan(chats_req_t *q, chats_plan_t *pl)
 {
-    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
-    const char *text = chats_plan_write_sql(pl, sql);
+    const char *write = chats_plan_write_sql(
+                            pl, chats_srv_conf(q->r->server)->sql);
+    const char *const *row;
     chats_store_t *st;
     chats_rows_t *rows;
     chats_err_t *e;
     int changed;
 
-    if (pl->in.kind == CHATS_PLAN_INSERT && !text) {
+    if (pl->in.kind == CHATS_PLAN_INSERT && !write) {
         /* a new session has no row to diagnose: checks were decided */
         return refused(q, APR_ARRAY_IDX(pl->checks, pl->failed,
                                         chats_check_t).err);
@@ -159,19 +198,20 @@ static chats_err_t *run_plan(chats_req_t *q, chats_plan_t *pl)
     if ((e = chats_store_open(&st, q->r)) != NULL) {
         return e;
     }
-    if (text) {
-        if ((e = run(st, pl, text, &rows)) != NULL) {
+    /* one statement, committed on its own: answered once it returned */
+    if (write) {
+        if ((e = run(q, st, pl, STMT_WRITE, write, &rows)) != NULL) {
             return e;
         }
         if (rows->nrows == 1) {
             return written(q, pl, rows);
         }
     }
-    if ((e = run(st, pl, chats_plan_diag_sql(pl, sql, 0), &rows)) != NULL
-        || (e = diagnosed(q, pl, rows, &changed)) != NULL || !changed) {
+    if ((e = run(q, st, pl, STMT_DIAG, NULL, &rows)) != NULL
+        || (e = diagnosed(q, pl, rows, &changed, &row)) != NULL) {
         return e;
     }
-    return locked(q, st, pl, sql);
+    return changed ? locked(q, st, pl, write) : as_is(q, row);
 }
 
 /* The body as a document (offset-less date-times in it stay as they

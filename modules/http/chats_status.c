@@ -98,7 +98,9 @@ static int status_handler(request_rec *r)
 
 /* One cheap statement through the store: the pool gives a connection,
  * whose schema version is checked on its first use. */
-static const chats_stmt_t ready_stmt = { "chats_ready", "SELECT 1" };
+static const chats_stmt_t ready_stmt = {
+    "chats_ready", "SELECT 1", CHATS_RETRY_SAFE, 0, NULL, NULL, NULL
+};
 
 static chats_err_t *check_ready(request_rec *r)
 {

@@ -16,7 +16,8 @@
  * TimeZone. */
 static const chats_stmt_t stmt_tz_name = {
     "chats_tz_name",
-    "SELECT pg_catalog.set_config('TimeZone', $1, true)"
+    "SELECT pg_catalog.set_config('TimeZone', $1, true)",
+    CHATS_RETRY_SAFE, 0, NULL, NULL, NULL   /* reads only */
 };
 
 /* tz database names PostgreSQL has confirmed, per process, so that a

@@ -14,18 +14,10 @@
 #include "chats_entity.h"
 #include "chats_metrics.h"
 #include "chats_sql.h"
-#include "chats_store_open.h"
+#include "chats_store_private.h"
 
 APR_OPTIONAL_FN_TYPE(ap_dbd_open) *chats_dbd_open_fn = NULL;
 APR_OPTIONAL_FN_TYPE(ap_dbd_close) *chats_dbd_close_fn = NULL;
-
-struct chats_store_t {
-    request_rec *r;
-    ap_dbd_t *dbd;
-    PGconn *conn;
-    const chats_sql_t *sql;
-    int prepared;                  /* ChatSessionPreparedStatements */
-};
 
 /* Per pooled connection: the backend our statements were prepared on,
  * and the names it knows them by, keyed by their parameter types and SQL
@@ -61,15 +53,6 @@ static PGresult *pooled(apr_pool_t *p, PGresult *res)
                                   apr_pool_cleanup_null);
     }
     return res;
-}
-
-static chats_err_t *db_down(chats_store_t *st, const char *what)
-{
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(10)
-                  "PostgreSQL unavailable (%s): %s", what,
-                  st->conn ? PQerrorMessage(st->conn) : "no connection");
-    return chats_err_make(st->r->pool, CHATS_E_DB_DOWN, NULL,
-                          "the database is unavailable, try again later");
 }
 
 static chats_pgconn_state_t *conn_state(chats_store_t *st)
@@ -115,8 +98,6 @@ static const Oid *param_oids(chats_store_t *st, int n,
     }
     return out;
 }
-
-static chats_err_t *map_error(chats_store_t *st, PGresult *res);
 
 /* The name stmt is prepared under on this connection, preparing it
  * first unless its backend has it already (a new backend, after a
@@ -184,12 +165,12 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK
                  && !(state && !strcmp(state, "42P05")))) {
         if (PQstatus(st->conn) != CONNECTION_OK) {
-            return db_down(st, "prepare");
+            return chats_store_db_down(st, "prepare");
         }
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(11)
                       "preparing %s failed: %s", name,
                       PQerrorMessage(st->conn));
-        return res ? map_error(st, res)
+        return res ? chats_store_map_error(st, res)
                    : chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
                                     "database error");
     }
@@ -208,79 +189,6 @@ static void forget_prepared(chats_store_t *st, const chats_stmt_t *stmt,
     apr_hash_set(conn_state(st)->prepared,
                  prepared_key(st->r->pool, stmt, ntypes, types),
                  APR_HASH_KEY_STRING, NULL);
-}
-
-static int is_connection_error(PGconn *conn, const char *state)
-{
-    return PQstatus(conn) != CONNECTION_OK
-        || (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3)));
-}
-
-/* What a statement of ours can only meet in a database that is not the
- * one `chatsession-db upgrade` made for this module, or whose role lacks
- * its grants: retrying never helps. */
-static int is_schema_mismatch(const char *state)
-{
-    static const char *const states[] = {
-        "42P01",    /* undefined_table */
-        "42883",    /* undefined_function */
-        "42703",    /* undefined_column */
-        "42704",    /* undefined_object (a type) */
-        "42501",    /* insufficient_privilege */
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
-        if (!strcmp(state, states[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* An error PostgreSQL reported, as one of ours. */
-static chats_err_t *map_error(chats_store_t *st, PGresult *res)
-{
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-    const char *prefix = "chat_session_", *suffix = "_fkey";
-    apr_pool_t *p = st->r->pool;
-
-    if (state && !strcmp(state, "23503") && constraint
-        && !strncmp(constraint, prefix, strlen(prefix))
-        && strlen(constraint) > strlen(prefix) + strlen(suffix)) {
-        const char *col = apr_pstrndup(p, constraint + strlen(prefix),
-                                       strlen(constraint) - strlen(prefix)
-                                       - strlen(suffix));
-        const chats_field_t *f = chats_entity_field_by_column(col);
-
-        if (f) {
-            return chats_err_make(p, CHATS_E_INVALID, f->name,
-                                  "%s refers to a row that does not exist",
-                                  f->name);
-        }
-    }
-    if (state && !strncmp(state, "22", 2)) {
-        return chats_err_make(p, CHATS_E_INVALID, NULL,
-                              "a value was refused by the database");
-    }
-    if (state && is_schema_mismatch(state)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(359)
-                      "server misconfigured: the database does not have "
-                      "what this module needs (SQLSTATE %s: %s): run "
-                      "`chatsession-db upgrade` as the schema's owner, and "
-                      "grant the module's role its rights",
-                      state, PQresultErrorMessage(res));
-        return chats_err_make(p, CHATS_E_MISCONFIGURED, NULL,
-                              "server misconfigured: the database schema "
-                              "does not match this module (SQLSTATE %s); "
-                              "the administrator must run `chatsession-db "
-                              "upgrade`", state);
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(13)
-                  "statement failed (SQLSTATE %s): %s", state ? state : "-",
-                  PQresultErrorMessage(res));
-    return chats_err_make(p, CHATS_E_INTERNAL, NULL, "database error");
 }
 
 /* Reset a connection found dead; 1 if it is alive again. */
@@ -316,13 +224,13 @@ static chats_err_t *check_schema(chats_store_t *st)
                                           CHATS_SQL_SCHEMA_VERSION));
         chats_metrics_statement(st->r, t0, res);
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (!is_connection_error(st->conn, state)) {
+        if (!chats_store_conn_error(st->conn, state)) {
             break;
         }
         /* A backend gone since the pool last used this connection (a
          * PostgreSQL restart): nothing ran yet, so reconnect once. */
         if (attempt > 0 || !reconnect(st)) {
-            return db_down(st, "schema version");
+            return chats_store_db_down(st, "schema version");
         }
         pid = PQbackendPID(st->conn);
     }
@@ -330,7 +238,7 @@ static chats_err_t *check_schema(chats_store_t *st)
         version = atoi(PQgetvalue(res, 0, 0));
     }
     else if (!state || strcmp(state, "42P01")) {     /* not "no such table" */
-        return map_error(st, res);
+        return chats_store_map_error(st, res);
     }
     if (version == CHATS_SCHEMA_VERSION) {
         cs->schema_pid = pid;
@@ -373,6 +281,7 @@ static apr_status_t store_close(void *data)
     chats_store_t *st = data;
 
     if (st->dbd) {
+        chats_store_settle(st);
         chats_dbd_close_fn(st->r->server, st->dbd);
         st->dbd = NULL;
         st->conn = NULL;
@@ -418,15 +327,16 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     if (!st->dbd) {
         chats_metrics_pool_failure();
         return (e = chats_store_probe(r)) != NULL
-               ? e : db_down(st, "no pooled connection");
+               ? e : chats_store_db_down(st, "no pooled connection");
     }
     apr_pool_cleanup_register(r->pool, st, store_close, apr_pool_cleanup_null);
     st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);
+    chats_store_fault_acquired(st);
     if (PQstatus(st->conn) != CONNECTION_OK) {
         PQreset(st->conn);
         if (PQstatus(st->conn) != CONNECTION_OK) {
             chats_metrics_pool_failure();
-            return db_down(st, "reset");
+            return chats_store_db_down(st, "reset");
         }
     }
     if ((e = check_schema(st)) != NULL) {
@@ -437,48 +347,102 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     return NULL;
 }
 
-/* Only reads are run again after a lost connection: a write may have
- * committed before the socket died, and running it twice would create a
- * second session or apply a patch twice. */
-static int is_read(const chats_stmt_t *stmt)
+const char *chats_store_label(const chats_stmt_t *stmt)
 {
-    return !strncmp(stmt->sql, "SELECT", 6);
+    return stmt->name ? stmt->name : stmt->label ? stmt->label : "statement";
 }
 
-/* Run a prepared statement; one retry after a re-prepare (SQLSTATE 26000)
- * or, for reads, a reconnect (a PostgreSQL restart shows first as a dead
- * socket, found by the prepare or by the statement itself). */
-static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
-                        int nparams, const char *const *params,
-                        const Oid *types, PGresult **pres)
+/* The statement on the wire, or the fault the test build injects. */
+static PGresult *send_stmt(chats_store_t *st, const chats_stmt_t *stmt,
+                           const char *name, int nparams,
+                           const char *const *params, const Oid *types,
+                           chats_fault_e fault)
+{
+    if (fault == CHATS_FAULT_ERROR) {
+        return chats_store_fault_error(st);
+    }
+    if (fault == CHATS_FAULT_DROP) {
+        return chats_store_fault_drop(st, stmt, name, nparams, params,
+                                      types);
+    }
+    /* Unnamed: parse, bind and execute travel together, so a
+     * transaction pooler (PgBouncer) keeps them on one server. */
+    return name ? PQexecPrepared(st->conn, name, nparams, params, NULL,
+                                 NULL, 0)
+                : PQexecParams(st->conn, stmt->sql, nparams, types, params,
+                               NULL, NULL, 0);
+}
+
+/* Again, on a fresh connection: 1 if the new backend may take it. */
+static int again(chats_store_t *st, chats_err_t **pe)
+{
+    if (!reconnect(st)) {
+        return 0;
+    }
+    /* a new backend's schema is checked like any other's */
+    *pe = check_schema(st);
+    return 1;
+}
+
+/* Whether a statement that failed with SQLSTATE state (NULL: no answer)
+ * may run once more on a fresh connection; idle: the connection was
+ * outside any transaction before it ran. After a lost connection, only
+ * what is declared safe to run twice (a read; a write may have committed
+ * before the socket died); refused by a read-only server (25006), it did
+ * not run, writes included. Inside a transaction, never: the transaction
+ * is gone with its connection, and what it locked with it. */
+static int may_retry(chats_store_t *st, const chats_stmt_t *stmt, int idle,
+                     const char *state)
+{
+    if (!idle) {
+        return 0;
+    }
+    if (chats_store_conn_error(st->conn, state)) {
+        return stmt->retry == CHATS_RETRY_SAFE;
+    }
+    if (state && !strcmp(state, "25006")) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r, CHATS_LOGNO(415)
+                      "%s refused by a read-only server (the old primary?): "
+                      "again on a fresh connection",
+                      chats_store_label(stmt));
+        return 1;
+    }
+    return 0;
+}
+
+chats_err_t *chats_store_run(chats_store_t *st, const chats_stmt_t *stmt,
+                             int nparams, const char *const *params,
+                             const Oid *types, PGresult **pres)
 {
     PGresult *res = NULL;
     const char *state, *name;
-    chats_err_t *e;
+    chats_fault_e fault;
+    chats_err_t *e = NULL;
     apr_time_t t0;
-    int attempt;
+    int attempt, idle;
 
     for (attempt = 0; attempt < 2; attempt++) {
+        idle = PQtransactionStatus(st->conn) == PQTRANS_IDLE;
+        fault = attempt ? CHATS_FAULT_NONE
+                        : chats_store_fault_next(st, stmt);
+        if (fault == CHATS_FAULT_TERMINATE) {
+            chats_store_fault_terminate(st);
+        }
         if ((e = ensure_prepared(st, stmt, nparams, types, &name)) != NULL) {
-            if (attempt == 0 && e->code == CHATS_E_DB_DOWN
-                && PQstatus(st->conn) != CONNECTION_OK && reconnect(st)) {
-                /* nothing ran yet: safe for writes too; a new backend's
-                 * schema is checked like any other's */
-                if ((e = check_schema(st)) != NULL) {
+            /* nothing ran yet: safe for writes too, outside a
+             * transaction */
+            if (attempt == 0 && idle && e->code == CHATS_E_DB_DOWN
+                && PQstatus(st->conn) != CONNECTION_OK && again(st, &e)) {
+                if (e) {
                     return e;
                 }
                 continue;
             }
             return e;
         }
-        /* Unnamed: parse, bind and execute travel together, so a
-         * transaction pooler (PgBouncer) keeps them on one server. */
         t0 = apr_time_now();
-        res = pooled(st->r->pool, name
-                     ? PQexecPrepared(st->conn, name, nparams, params,
-                                      NULL, NULL, 0)
-                     : PQexecParams(st->conn, stmt->sql, nparams,
-                                    types, params, NULL, NULL, 0));
+        res = pooled(st->r->pool, send_stmt(st, stmt, name, nparams, params,
+                                            types, fault));
         chats_metrics_statement(st->r, t0, res);
         if (res && (PQresultStatus(res) == PGRES_TUPLES_OK
                     || PQresultStatus(res) == PGRES_COMMAND_OK)) {
@@ -486,26 +450,26 @@ static chats_err_t *run(chats_store_t *st, const chats_stmt_t *stmt,
             return NULL;
         }
         state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (is_connection_error(st->conn, state)) {
-            if (attempt == 0 && is_read(stmt) && reconnect(st)) {
-                if ((e = check_schema(st)) != NULL) {
-                    return e;
-                }
-                continue;
+        if (attempt == 0 && may_retry(st, stmt, idle, state)) {
+            if (!again(st, &e)) {
+                break;
             }
-            if (!is_read(stmt)) {
-                PQreset(st->conn);        /* fresh for the next request */
+            if (e) {
+                return e;
             }
-            return db_down(st, stmt->name ? stmt->name : "statement");
+            continue;
         }
-        if (attempt == 0 && state && !strcmp(state, "26000")) {
+        if (chats_store_conn_error(st->conn, state)) {
+            break;             /* reset when it goes back (store_close) */
+        }
+        if (attempt == 0 && idle && state && !strcmp(state, "26000")) {
             /* gone from the backend (DISCARD ALL by a pooler): again */
             forget_prepared(st, stmt, nparams, types);
             continue;
         }
-        return map_error(st, res);
+        return chats_store_map_error(st, res);
     }
-    return db_down(st, stmt->name ? stmt->name : "statement");
+    return chats_store_db_down(st, chats_store_label(stmt));
 }
 
 chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
@@ -513,6 +477,25 @@ chats_err_t *chats_store_exec(chats_store_t *st, const chats_stmt_t *stmt,
                               chats_rows_t **prows)
 {
     return chats_store_exec_typed(st, stmt, nparams, params, NULL, prows);
+}
+
+/* A result lacking a column its statement declares: a programming
+ * error, caught here rather than read as NULL. */
+static chats_err_t *check_cols(chats_store_t *st, const chats_stmt_t *stmt,
+                               const chats_rows_t *rows)
+{
+    const char *const *c;
+
+    for (c = stmt->cols; c && *c; c++) {
+        if (chats_rows_col(rows, *c) < 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, st->r, CHATS_LOGNO(418)
+                          "%s returned no column %s",
+                          chats_store_label(stmt), *c);
+            return chats_err_make(st->r->pool, CHATS_E_INTERNAL, NULL,
+                                  "database error");
+        }
+    }
+    return NULL;
 }
 
 chats_err_t *chats_store_exec_typed(chats_store_t *st,
@@ -526,8 +509,11 @@ chats_err_t *chats_store_exec_typed(chats_store_t *st,
     chats_err_t *e;
     int i, j;
 
-    if ((e = run(st, stmt, nparams, params,
-                 param_oids(st, nparams, types), &res)) != NULL) {
+    if (!types && stmt->types && nparams == stmt->nparams) {
+        types = stmt->types;
+    }
+    if ((e = chats_store_run(st, stmt, nparams, params,
+                             param_oids(st, nparams, types), &res)) != NULL) {
         return e;
     }
     rows->nrows = PQntuples(res);
@@ -536,6 +522,11 @@ chats_err_t *chats_store_exec_typed(chats_store_t *st,
     rows->values = apr_pcalloc(st->r->pool, ((apr_size_t)rows->nrows
                                              * rows->ncols + 1)
                                             * sizeof(*rows->values));
+    rows->names = apr_pcalloc(st->r->pool, (rows->ncols + 1)
+                                           * sizeof(*rows->names));
+    for (j = 0; j < rows->ncols; j++) {
+        rows->names[j] = apr_pstrdup(st->r->pool, PQfname(res, j));
+    }
     for (i = 0; i < rows->nrows; i++) {
         for (j = 0; j < rows->ncols; j++) {
             rows->values[i * rows->ncols + j] = PQgetisnull(res, i, j) ? NULL
@@ -543,22 +534,5 @@ chats_err_t *chats_store_exec_typed(chats_store_t *st,
         }
     }
     *prows = rows;
-    return NULL;
-}
-
-chats_err_t *chats_store_password_hash(chats_store_t *st, const char *login,
-                                       const char **phash)
-{
-    chats_rows_t *rows;
-    chats_err_t *e;
-
-    if ((e = chats_store_exec(st, &st->sql->password, 1, &login, &rows))) {
-        return e;
-    }
-    if (rows->nrows != 1) {
-        return chats_err_make(st->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "no such associate");
-    }
-    *phash = rows->values[0];
-    return NULL;
+    return check_cols(st, stmt, rows);
 }

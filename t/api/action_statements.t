@@ -82,7 +82,7 @@ sub count_is {
 }
 
 my $texts = count_is('Pickup', 2, as_one => POST => '/Pickup');
-ok((grep { /^WITH l AS .*FOR NO KEY UPDATE/ } @$texts)
+ok((grep { /^SELECT .*FOR NO KEY UPDATE/ } @$texts)
    && (grep { /FOR UPDATE SKIP LOCKED/ } @$texts),
    '... the agent\'s lock and the pickup');
 count_is('Pickup, nothing queued', 2, as_one => POST => '/Pickup');

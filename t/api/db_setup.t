@@ -13,7 +13,7 @@ use Apache::TestConfig ();
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db req);
 
-plan tests => 79, need_lwp, need_module('mod_dbd.c');
+plan tests => 84, need_lwp, need_module('mod_dbd.c');
 
 my $top  = Apache::Test::vars('top_dir');
 my $tool = "$top/modules/tools/chatsession-db";
@@ -71,7 +71,7 @@ ok(@words >= 10 && !@missing,
    'the man page documents every command and option of --help ('
    . scalar(@words) . ')') or diag("missing: @missing");
 ($rc, $out) = run(undef, '--version');
-like($out, qr/schema version 3$/m, '--version names the schema version of the files');
+like($out, qr/schema version 4$/m, '--version names the schema version of the files');
 ($rc, $out, $err) = run(undef, @conn, 'frobnicate');
 is($rc, 2, 'an unknown command exits 2');
 like($err, qr/unknown command 'frobnicate'/, 'and says so');
@@ -80,25 +80,25 @@ like($err, qr/unknown command 'frobnicate'/, 'and says so');
 my $fresh = scratch_db();
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 1, 'version exits 1 when the database is not at the files\' version');
-like($out, qr/^database: 0\nfiles:    3 /, 'an empty database is version 0');
+like($out, qr/^database: 0\nfiles:    4 /, 'an empty database is version 0');
 ($rc, $out, $err) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade on an empty database') or diag($err);
-like($out, qr/schema version 0 -> 3 \(schema\.sql auth\.sql locale\.sql upgrade\/3\.sql render\.sql\)/,
+like($out, qr/schema version 0 -> 4 \(schema\.sql auth\.sql locale\.sql upgrade\/3\.sql upgrade\/4\.sql render\.sql\)/,
      'says what it loaded');
-is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 3, 'records version 3');
+is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 4, 'records version 4');
 ok(on($fresh, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions exist');
 ok(on($fresh, q{SELECT to_regclass('chat_session_right') IS NOT NULL}), 'auth.sql was loaded');
 ok(on($fresh, q{SELECT count(*) > 0 FROM string_resource}), 'locale.sql was loaded');
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 0, 'version exits 0 when they match');
-like($out, qr/^database: 3\nfiles:    3 /, 'version: both 3');
+like($out, qr/^database: 4\nfiles:    4 /, 'version: both 4');
 
 # --- re-run: nothing lost
 on($fresh, q{INSERT INTO chat_topic (id, name) VALUES (77, 'kept') RETURNING id});
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade again');
-like($out, qr/schema version 3, up to date/, 'says it is up to date');
+like($out, qr/schema version 4, up to date/, 'says it is up to date');
 is(on($fresh, 'SELECT name FROM chat_topic WHERE id = 77'), 'kept', 'the data is kept');
 is(on($fresh, 'SELECT count(*) FROM chats_schema_version'), 1, 'version recorded once');
 
@@ -114,10 +114,10 @@ my @pids = map {
 } 1, 2;
 my @rcs = map { waitpid($_, 0); $? >> 8 } @pids;
 is("@rcs", '0 0', 'two upgrades at once both succeed');
-is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 3, 'and leave version 3');
+is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 4, 'and leave version 4');
 
 # --- a database of the first release (version 1: no rendering functions,
-# no version table) is upgraded to 3.
+# no version table) is upgraded to 4.
 my $v1 = scratch_db();
 system("psql -X -q -v ON_ERROR_STOP=1 "
        . join(' ', map { "'$_'" } @conn, '-d', $v1)
@@ -128,13 +128,13 @@ on($v1, q{INSERT INTO chat_topic (id, name) VALUES (78, 'from v1') RETURNING id}
 like($out, qr/^database: 1\n/, 'a first-release database is version 1');
 ($rc, $out) = run(undef, @conn, '-d', $v1, 'upgrade');
 is($rc, 0, 'upgrade from version 1');
-like($out, qr/schema version 1 -> 3/, 'says 1 -> 3');
+like($out, qr/schema version 1 -> 4/, 'says 1 -> 4');
 ok(on($v1, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions now exist');
 is(on($v1, 'SELECT name FROM chat_topic WHERE id = 78'), 'from v1', 'the data is kept');
 
 # --- a database at version 2 (before messages and topic members) is
-# upgraded to 3: the tables appear, and upgrade/3.sql makes the associates
+# upgraded to 4: the tables appear, and upgrade/3.sql makes the associates
 # who could write sessions members of the topics that have sessions, once.
 my $v2 = scratch_db();
 run(undef, @conn, '-d', $v2, 'upgrade');
@@ -163,8 +163,8 @@ for my $sql (
 like($out, qr/^database: 2\n/, 'a version-2 database says 2');
 ($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'upgrade');
 is($rc, 0, 'upgrade from version 2') or diag($err);
-like($out, qr/schema version 2 -> 3 \(.*upgrade\/3\.sql render\.sql\)/,
-     'says 2 -> 3, with the step upgrade/3.sql');
+like($out, qr/schema version 2 -> 4 \(.*upgrade\/3\.sql upgrade\/4\.sql render\.sql\)/,
+     'says 2 -> 4, with the steps upgrade/3.sql and upgrade/4.sql');
 ok(on($v2, q{SELECT to_regclass('chat_message') IS NOT NULL
                AND to_regclass('chat_session_queue_idx') IS NOT NULL}),
    'chat_message and the queue index exist');
@@ -211,13 +211,45 @@ is(on($v2, 'SELECT count(*) FROM chat_topic_member WHERE associate_id = 3'), 0,
 is(on($v2, 'SELECT count(*) FROM chat_topic_member'), 4,
    'a later upgrade adds no membership back');
 
+# --- version 3 -> 4: chat_session's foreign keys, generated names
+# (chat_session_topic_id_fkey, ...) in a table an older schema.sql made,
+# get the names the module maps to fields (upgrade/4.sql)
+my $v3 = scratch_db();
+run(undef, @conn, '-d', $v3, 'upgrade');
+my %fk = (topic_id => 'topic', user_id => 'user', customer_id => 'customer',
+          contact_id => 'contact', project_id => 'project', sale_id => 'sale',
+          ticket_id => 'ticket', transfer_to => 'transfer_to');
+{
+    my $d = DBI->connect("dbi:Pg:dbname=$v3;host=$ENV{CHATS_TEST_PGHOST};"
+                         . "port=$ENV{CHATS_TEST_PGPORT}",
+                         $ENV{CHATS_TEST_PGUSER}, '',
+                         { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+    $d->do("ALTER TABLE chat_session RENAME CONSTRAINT chat_session_$fk{$_}_fk"
+           . " TO chat_session_${_}_fkey") for sort keys %fk;
+    $d->do('DELETE FROM chats_schema_version WHERE version = 4');
+    $d->do('INSERT INTO chats_schema_version (version) VALUES (3)');
+    $d->disconnect;
+}
+my $fks = q{SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint
+             WHERE conrelid = 'chat_session'::regclass AND contype = 'f'};
+like(on($v3, $fks), qr/chat_session_topic_id_fkey/, 'a version 3 table: generated names');
+($rc, $out, $err) = run(undef, @conn, '-d', $v3, 'upgrade');
+is($rc, 0, 'upgrade from version 3') or diag($err);
+like($out, qr/schema version 3 -> 4 \(.*upgrade\/4\.sql render\.sql\)/,
+     'says 3 -> 4, with the step upgrade/4.sql');
+is(on($v3, $fks), join(' ', sort map { "chat_session_$fk{$_}_fk" } keys %fk),
+   'the foreign keys have their names');
+($rc, $out) = run(undef, @conn, '-d', $v3, 'upgrade');
+is(on($v3, $fks), join(' ', sort map { "chat_session_$fk{$_}_fk" } keys %fk),
+   'and keep them on a second upgrade');
+
 # --- a newer database is refused, unchanged
 my $newer = scratch_db();
 run(undef, @conn, '-d', $newer, 'upgrade');
-on($newer, 'INSERT INTO chats_schema_version (version) VALUES (4) RETURNING version');
+on($newer, 'INSERT INTO chats_schema_version (version) VALUES (5) RETURNING version');
 ($rc, $out, $err) = run(undef, @conn, '-d', $newer, 'upgrade');
 is($rc, 1, 'a newer database: upgrade exits 1');
-like($err, qr/schema version 4, newer than these files \(3/, 'and says why');
+like($err, qr/schema version 5, newer than these files \(4/, 'and says why');
 
 # --- a failing upgrade leaves the database as it was
 my $broken = "$tmp/broken";
