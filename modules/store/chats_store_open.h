@@ -33,6 +33,9 @@ struct chats_store_proc_t {
  * or busy, which is a 503. */
 chats_err_t *chats_store_probe(request_rec *r);
 
+/** Set up the per-process state of chats_store_probe (child_init). */
+void chats_store_probe_child_init(apr_pool_t *pchild, server_rec *s);
+
 /** Set up the per-process state of the store (child_init). */
 void chats_store_child_init(apr_pool_t *pchild, server_rec *s);
 
