@@ -3,8 +3,8 @@
  * later) and "the password is wrong" (500: retrying never helps, the
  * administrator must act). So we ask PostgreSQL ourselves, with the
  * server's own DBDParams, once per few seconds per process, and read the
- * SQLSTATE it refused us with: locale-independent, as libpq puts it in
- * the message in verbose mode.
+ * SQLSTATE it refused us with, which libpq puts in the message in verbose
+ * mode (sqlstate_of: whatever the server's lc_messages).
  *
  * One request at a time connects for a given DBDParams, and it holds no
  * lock meanwhile (a connect may take the whole connect bound): the others
@@ -69,24 +69,35 @@ struct chats_probe_proc_t {
     apr_hash_t *probes;
 };
 
-/* The SQLSTATE in a verbose message ("FATAL:  28P01: password ..."). */
-static const char *sqlstate_of(const char *msg, char *buf)
+static int is_sqlstate(const char *s)
 {
-    const char *s = strstr(msg, "FATAL:  ");
     int i;
 
-    if (!s) {
-        return NULL;
-    }
-    s += strlen("FATAL:  ");
     for (i = 0; i < 5; i++) {
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z'))) {
-            return NULL;
+            return 0;
         }
-        buf[i] = s[i];
     }
-    buf[5] = '\0';
-    return s[5] == ':' ? buf : NULL;
+    return s[5] == ':';
+}
+
+/* The SQLSTATE in a verbose message. libpq writes a server's error as
+ * "<severity>:  <SQLSTATE>: <text>", the severity in the server's
+ * lc_messages ("FATAL", "FATALE", "FATALT", "ВАЖНО", ...), the rest of
+ * the format in no language: so the first ":  " that five digits or
+ * capitals and a ':' follow, whatever stands before it. */
+static const char *sqlstate_of(const char *msg, char *buf)
+{
+    const char *s;
+
+    for (s = strstr(msg, ":  "); s; s = strstr(s + 1, ":  ")) {
+        if (is_sqlstate(s + 3)) {
+            memcpy(buf, s + 3, 5);
+            buf[5] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
 }
 
 /* The schema version of the database c is connected to: 0 without the
