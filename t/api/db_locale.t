@@ -23,7 +23,8 @@ my $port = $ENV{CHATS_TEST_INTL_PGPORT} or die 'CHATS_TEST_INTL_PGPORT not set: 
 my ($dbname, $user) = @ENV{qw(CHATS_TEST_PGDATABASE CHATS_TEST_PGUSER)};
 my $errlog = Apache::Test::vars('t_logs') . '/error_log';
 my $d = DBI->connect("dbi:Pg:dbname=$dbname;host=127.0.0.1;port=$port", $user, '',
-                     { RaiseError => 1, AutoCommit => 1, PrintError => 0 });
+                     { RaiseError => 1, AutoCommit => 1, PrintError => 0,
+                       PrintWarn => 0 });
 
 # The server's own words for a database that does not exist.
 sub refusal {
