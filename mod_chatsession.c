@@ -272,6 +272,7 @@ static void chats_child_init(apr_pool_t *pchild, server_rec *s)
     chats_auth_child_init(pchild, s);
     chats_tz_child_init(pchild, s);
     chats_store_child_init(pchild, s);
+    chats_store_probe_child_init(pchild, s);
     chats_listen_child_init(pchild, s);
 }
 

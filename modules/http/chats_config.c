@@ -1,5 +1,6 @@
 /* Directives, per-directory config merge and getters. */
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <libpq-fe.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ void *chats_srv_conf_create(apr_pool_t *p, server_rec *s)
     (void)s;
     c->prepared = CHATS_UNSET;
     c->longpoll_max = CHATS_UNSET;
+    c->connect_timeout = CHATS_UNSET;
     return c;
 }
 
@@ -73,7 +75,35 @@ void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv)
     CHATS_MERGE(prepared, CHATS_UNSET);
     CHATS_MERGE(listen_params, NULL);
     CHATS_MERGE(longpoll_max, CHATS_UNSET);
+    CHATS_MERGE(connect_timeout, CHATS_UNSET);
     return n;
+}
+
+/* pchild is not thread-safe (no APR pool is): request threads must not
+ * allocate from it, and two caches under two locks must not share it.
+ * The allocator is the pool's own, with a mutex in case the owner ever
+ * makes subpools for threads of its own (chats_listen.c does). */
+apr_status_t chats_proc_pool_create(apr_pool_t **pp, apr_pool_t *pchild,
+                                    const char *tag)
+{
+    apr_allocator_t *a = NULL;
+    apr_thread_mutex_t *m = NULL;
+    apr_status_t rv;
+
+    *pp = NULL;
+    if ((rv = apr_thread_mutex_create(&m, APR_THREAD_MUTEX_DEFAULT, pchild))
+        != APR_SUCCESS || (rv = apr_allocator_create(&a)) != APR_SUCCESS) {
+        return rv;
+    }
+    apr_allocator_mutex_set(a, m);
+    if ((rv = apr_pool_create_ex(pp, pchild, NULL, a)) != APR_SUCCESS) {
+        apr_allocator_destroy(a);
+        *pp = NULL;
+        return rv;
+    }
+    apr_allocator_owner_set(a, *pp);
+    apr_pool_tag(*pp, tag);
+    return APR_SUCCESS;
 }
 
 const chats_dir_conf_t *chats_dir_conf(const request_rec *r)
@@ -349,6 +379,26 @@ static const char *set_longpoll_max(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+/* Per process too: it becomes libpq's default, an environment variable
+ * (chats_dbconf.c). No 0: every connect has a bound. */
+static const char *set_connect_timeout(cmd_parms *cmd, void *dc,
+                                       const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_int64_t v = 0;
+
+    (void)dc;
+    if (err || (err = set_nonneg(cmd, arg, 3600, &v)) != NULL) {
+        return err;
+    }
+    if (v == 0) {
+        return "ChatSessionConnectTimeout: at least 1 second (libpq waits "
+               "at least 2)";
+    }
+    chats_srv_conf(cmd->server)->connect_timeout = (int)v;
+    return NULL;
+}
+
 const char *chats_conf_listen_params(const server_rec *s)
 {
     const char *p = chats_srv_conf(s)->listen_params;
@@ -413,6 +463,12 @@ const command_rec chats_cmds[] = {
                   RSRC_CONF, "libpq connection string of the connection "
                   "each process LISTENs on for long polls (default: the "
                   "server's DBDParams; needed behind a transaction pooler)"),
+    AP_INIT_TAKE1("ChatSessionConnectTimeout", set_connect_timeout, NULL,
+                  RSRC_CONF, "seconds a connect to PostgreSQL may take "
+                  "where DBDParams has no connect_timeout: libpq's "
+                  "PGCONNECT_TIMEOUT for the pooled connections, and the "
+                  "bound of the probe and the long-poll listener "
+                  "(default 5)"),
     AP_INIT_TAKE1("ChatSessionLongPollMax", set_longpoll_max, NULL,
                   RSRC_CONF, "requests per process that may wait for "
                   "messages at once (default ThreadsPerChild / 2; 0 = "

@@ -5,8 +5,16 @@
  *    not loaded at all) fails the start-up and configtest, naming the fix,
  *    instead of answering every request with an error;
  *  - the store can ask PostgreSQL itself why mod_dbd could not connect
- *    (chats_store_probe.c): a wrong password is not an outage. */
+ *    (chats_store_probe.c): a wrong password is not an outage.
+ * And every connect has a bound: mod_dbd opens its connections itself,
+ * with DBDParams as written, and libpq waits for an answer for ever
+ * unless connect_timeout says otherwise; the one default it reads besides
+ * is its environment, PGCONNECT_TIMEOUT, which post_config sets (before
+ * any child or thread exists). */
 #include <apr_strings.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
 
 #include "http_core.h"
 
@@ -151,6 +159,75 @@ static int chats_dbconf_check(apr_pool_t *pconf, apr_pool_t *plog,
     return rc;
 }
 
+/* PGCONNECT_TIMEOUT as the administrator set it before httpd started, ""
+ * when unset: remembered in the process pool, which outlives restarts
+ * (after the first one, the environment holds our own value). */
+static const char *admin_timeout(server_rec *s)
+{
+    const char *key = "chats_admin_pgconnect_timeout";
+    void *v = NULL;
+
+    apr_pool_userdata_get(&v, key, s->process->pool);
+    if (!v) {
+        const char *env = getenv("PGCONNECT_TIMEOUT");
+
+        v = apr_pstrdup(s->process->pool, env ? env : "");
+        apr_pool_userdata_set(v, key, apr_pool_cleanup_null,
+                              s->process->pool);
+    }
+    return v;
+}
+
+/* ChatSessionConnectTimeout wins, then the administrator's environment,
+ * then the default; DBDParams' connect_timeout wins over all (libpq). */
+static void set_connect_timeout(server_rec *s)
+{
+    int n = chats_srv_conf(s)->connect_timeout;
+    const char *admin = admin_timeout(s);
+    const char *v = n != CHATS_UNSET ? apr_itoa(s->process->pool, n)
+                  : *admin ? admin
+                  : apr_itoa(s->process->pool, CHATS_DEFAULT_CONNECT_TIMEOUT);
+
+    if (setenv("PGCONNECT_TIMEOUT", v, 1) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, errno, s,
+                     CHATS_LOGNO(431) "cannot set PGCONNECT_TIMEOUT: "
+                     "connections without connect_timeout in DBDParams "
+                     "wait for PostgreSQL as long as the network lets them");
+    }
+}
+
+/* libpq's reading of a connect_timeout value: none or <= 0 is no bound,
+ * and 1 is 2. */
+static int timeout_s(const char *v)
+{
+    int n = v ? atoi(v) : 0;
+
+    return n <= 0 ? 0 : n < 2 ? 2 : n;
+}
+
+apr_interval_time_t chats_dbconf_connect_bound(const server_rec *s,
+                                               const char *conninfo)
+{
+    PQconninfoOption *opts = conninfo ? PQconninfoParse(conninfo, NULL)
+                                      : NULL, *o;
+    int n = 0, dflt = chats_srv_conf(s)->connect_timeout;
+
+    for (o = opts; o && o->keyword; o++) {
+        if (!strcmp(o->keyword, "connect_timeout")) {
+            n = timeout_s(o->val);
+        }
+    }
+    PQconninfoFree(opts);
+    if (n == 0) {
+        n = timeout_s(getenv("PGCONNECT_TIMEOUT"));
+    }
+    if (n == 0) {               /* none for libpq: ours, for a poll loop */
+        n = dflt != CHATS_UNSET ? (dflt < 2 ? 2 : dflt)
+                                : CHATS_DEFAULT_CONNECT_TIMEOUT;
+    }
+    return apr_time_from_sec(n);
+}
+
 /* Each server's DBDParams, for the store's probe. Kept in memory only:
  * they may carry a password, and are never logged. */
 static int chats_dbconf_post_config(apr_pool_t *pconf, apr_pool_t *plog,
@@ -161,6 +238,7 @@ static int chats_dbconf_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     server_rec *v;
 
     (void)plog;
+    set_connect_timeout(s);
     for (v = s; v; v = v->next) {
         const ap_directive_t *vh = vhost_of(v);
         const chats_dbdecl_t *decl = vh ? declare(ptemp, vh->first_child)

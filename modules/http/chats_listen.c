@@ -35,7 +35,6 @@
 /* Polling period of a waiter without a working listener. */
 #define FALLBACK_STEP apr_time_from_sec(1)
 #define BACKOFF_MAX_S 30
-#define CONNECT_TIMEOUT apr_time_from_sec(10)
 
 typedef struct chats_listener_t chats_listener_t;
 typedef struct chats_listen_proc_t chats_listen_proc_t;
@@ -137,7 +136,8 @@ static int pause_ms(chats_listener_t *ln, int ms)
 }
 
 /* A connection, or NULL (*pwhy says why). Non-blocking, so that a child
- * that stops does not wait for an unreachable host. */
+ * that stops does not wait for an unreachable host; bounded as every
+ * connect (chats_dbconf_connect_bound). */
 static PGconn *connect_db(chats_listener_t *ln, const char **pwhy,
                           apr_pool_t *p)
 {
@@ -151,7 +151,8 @@ static PGconn *connect_db(chats_listener_t *ln, const char **pwhy,
                            NULL };
     PGconn *c = PQconnectStartParams(keys, vals, 1);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    apr_time_t deadline = apr_time_now() + CONNECT_TIMEOUT;
+    apr_time_t deadline = apr_time_now()
+        + chats_dbconf_connect_bound(ln->proc->s, ln->conninfo);
 
     *pwhy = "out of memory";
     while (c && PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK

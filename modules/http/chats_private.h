@@ -66,10 +66,12 @@ typedef struct {
 #define CHATS_DEFAULT_TIME_ZONE   "UTC"
 #define CHATS_DEFAULT_LANGUAGE    "en"
 #define CHATS_DEFAULT_CORS_MAX_AGE 600
+#define CHATS_DEFAULT_CONNECT_TIMEOUT 5
 
 typedef struct chats_authcache_t chats_authcache_t;
 typedef struct chats_zone_cache_t chats_zone_cache_t;
 typedef struct chats_store_proc_t chats_store_proc_t;
+typedef struct chats_probe_proc_t chats_probe_proc_t;
 
 struct chats_sql_t;
 
@@ -87,6 +89,10 @@ typedef struct {
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     chats_zone_cache_t *zones;       /**< ditto (chats_tz.c)              */
     chats_store_proc_t *store;       /**< ditto (chats_store_pg.c)        */
+    chats_probe_proc_t *probe;       /**< ditto (chats_store_probe.c)     */
+    int connect_timeout;             /**< ChatSessionConnectTimeout (main
+                                          server only): seconds;
+                                          CHATS_UNSET = the default */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
     apr_hash_t *db_params;           /**< server_rec -> its DBDParams, from
@@ -103,6 +109,12 @@ void *chats_dir_conf_create(apr_pool_t *p, char *dir);
 void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv);
 void *chats_srv_conf_create(apr_pool_t *p, server_rec *s);
 void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv);
+/** A pool for one per-process cache (child_init): a subpool of pchild
+ * with an allocator of its own. Allocate from it only under the cache's
+ * own lock; never from pchild at request time (an APR pool is not
+ * thread-safe, and two caches under two locks would share it). */
+apr_status_t chats_proc_pool_create(apr_pool_t **pp, apr_pool_t *pchild,
+                                    const char *tag);
 const chats_dir_conf_t *chats_dir_conf(const request_rec *r);
 chats_srv_conf_t *chats_srv_conf(const server_rec *s);
 apr_off_t chats_conf_max_body(const chats_dir_conf_t *c);
@@ -165,6 +177,13 @@ void chats_dbconf_register_hooks(apr_pool_t *p);
 /** The DBDParams mod_dbd uses for s (its own, or the main server's), or
  * NULL. */
 const char *chats_dbconf_params(const server_rec *s);
+/** How long one connect to conninfo may take, as libpq bounds it: the
+ * connect_timeout conninfo has, else PGCONNECT_TIMEOUT (which post_config
+ * sets from ChatSessionConnectTimeout unless the administrator did), at
+ * least 2 s as in libpq; ChatSessionConnectTimeout where these say "no
+ * bound" (a non-blocking connect needs one). */
+apr_interval_time_t chats_dbconf_connect_bound(const server_rec *s,
+                                               const char *conninfo);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);

@@ -27,7 +27,7 @@ static const chats_stmt_t stmt_tz_name = {
 #define CHATS_ZONES_MAX 1024
 
 struct chats_zone_cache_t {
-    apr_pool_t *p;
+    apr_pool_t *p;                   /* ours: allocated under lock only */
     apr_thread_mutex_t *lock;
     apr_hash_t *names;
 };
@@ -72,10 +72,12 @@ void chats_tz_child_init(apr_pool_t *pchild, server_rec *s)
     chats_zone_cache_t *zc = apr_pcalloc(pchild, sizeof(*zc));
     apr_status_t rv;
 
-    zc->p = pchild;
-    zc->names = apr_hash_make(pchild);
-    rv = apr_thread_mutex_create(&zc->lock, APR_THREAD_MUTEX_DEFAULT,
-                                 pchild);
+    rv = chats_proc_pool_create(&zc->p, pchild, "chats_zones");
+    if (rv == APR_SUCCESS) {
+        zc->names = apr_hash_make(zc->p);
+        rv = apr_thread_mutex_create(&zc->lock, APR_THREAD_MUTEX_DEFAULT,
+                                     pchild);
+    }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, CHATS_LOGNO(302)
                      "cannot create the time-zone cache: every tz database "

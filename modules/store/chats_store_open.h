@@ -18,8 +18,10 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
  * lets it. The next chats_store_open takes one again. */
 void chats_store_release(request_rec *r);
 
-/** Per process: whether a wrong schema version was logged already, and
- * the verdicts of chats_store_probe (DBDParams -> why it failed). */
+/** Per process: whether a wrong schema version was logged already. The
+ * three fields after it are no longer used (the probe's verdicts have a
+ * pool and a lock of their own, chats_store_probe_child_init): drop them
+ * with their set-up in chats_store_child_init. */
 struct chats_store_proc_t {
     apr_uint32_t schema_logged;
     apr_pool_t *pool;
@@ -32,6 +34,9 @@ struct chats_store_proc_t {
  * wrong password, no such role or database); NULL when it is unreachable
  * or busy, which is a 503. */
 chats_err_t *chats_store_probe(request_rec *r);
+
+/** Set up the per-process state of chats_store_probe (child_init). */
+void chats_store_probe_child_init(apr_pool_t *pchild, server_rec *s);
 
 /** Set up the per-process state of the store (child_init). */
 void chats_store_child_init(apr_pool_t *pchild, server_rec *s);

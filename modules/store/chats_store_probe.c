@@ -3,8 +3,14 @@
  * later) and "the password is wrong" (500: retrying never helps, the
  * administrator must act). So we ask PostgreSQL ourselves, with the
  * server's own DBDParams, once per few seconds per process, and read the
- * SQLSTATE it refused us with: locale-independent, as libpq puts it in
- * the message in verbose mode. */
+ * SQLSTATE it refused us with, which libpq puts in the message in verbose
+ * mode (sqlstate_of: whatever the server's lc_messages).
+ *
+ * One request at a time connects for a given DBDParams, and it holds no
+ * lock meanwhile (a connect may take the whole connect bound): the others
+ * answer from the last verdict, or as an outage (503) while there is none
+ * yet. The verdicts live in a pool of their own, allocated from under
+ * their own lock only. */
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 #include <libpq-fe.h>
@@ -18,8 +24,6 @@
 /* A verdict holds this long: a storm of failing requests costs PostgreSQL
  * one connection attempt per process per interval. */
 #define PROBE_TTL apr_time_from_sec(5)
-/* An unreachable host must not hold the request long (it is a 503). */
-#define PROBE_TIMEOUT_MS 3000
 
 /* Refusals that only an administrator can end, with the fix to name. */
 static const struct {
@@ -50,31 +54,50 @@ static const struct {
 };
 
 typedef struct {
-    apr_time_t when;
+    apr_time_t when;                  /* 0: no verdict yet              */
     const char *fix;                  /* NULL: not permanent           */
     int version;                      /* when PostgreSQL took us: the
                                          schema version, -1 unknown   */
+    int probing;                      /* a request is connecting now   */
     char cause[512];                  /* PostgreSQL's (or libpq's) text */
 } chats_probe_t;
 
-/* The SQLSTATE in a verbose message ("FATAL:  28P01: password ..."). */
-static const char *sqlstate_of(const char *msg, char *buf)
+/* Per process: DBDParams -> its chats_probe_t. */
+struct chats_probe_proc_t {
+    apr_pool_t *pool;                 /* ours: allocated under lock only */
+    apr_thread_mutex_t *lock;
+    apr_hash_t *probes;
+};
+
+static int is_sqlstate(const char *s)
 {
-    const char *s = strstr(msg, "FATAL:  ");
     int i;
 
-    if (!s) {
-        return NULL;
-    }
-    s += strlen("FATAL:  ");
     for (i = 0; i < 5; i++) {
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z'))) {
-            return NULL;
+            return 0;
         }
-        buf[i] = s[i];
     }
-    buf[5] = '\0';
-    return s[5] == ':' ? buf : NULL;
+    return s[5] == ':';
+}
+
+/* The SQLSTATE in a verbose message. libpq writes a server's error as
+ * "<severity>:  <SQLSTATE>: <text>", the severity in the server's
+ * lc_messages ("FATAL", "FATALE", "FATALT", "ВАЖНО", ...), the rest of
+ * the format in no language: so the first ":  " that five digits or
+ * capitals and a ':' follow, whatever stands before it. */
+static const char *sqlstate_of(const char *msg, char *buf)
+{
+    const char *s;
+
+    for (s = strstr(msg, ":  "); s; s = strstr(s + 1, ":  ")) {
+        if (is_sqlstate(s + 3)) {
+            memcpy(buf, s + 3, 5);
+            buf[5] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
 }
 
 /* The schema version of the database c is connected to: 0 without the
@@ -96,16 +119,16 @@ static int schema_version(PGconn *c)
     return version;
 }
 
-/* Connect once, without blocking longer than PROBE_TIMEOUT_MS; the
+/* Connect once, without blocking longer than the connect bound; the
  * message of the failure, or NULL when PostgreSQL took us (and then
  * *pversion is the database's schema version, as schema_version). */
-static const char *try_connect(apr_pool_t *p, const char *params,
-                               int *pversion)
+static const char *try_connect(apr_pool_t *p, const server_rec *s,
+                               const char *params, int *pversion)
 {
     PGconn *c = PQconnectStart(params);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     apr_time_t deadline = apr_time_now()
-                          + apr_time_from_msec(PROBE_TIMEOUT_MS);
+                          + chats_dbconf_connect_bound(s, params);
     const char *msg = NULL;
 
     if (!c) {
@@ -172,7 +195,7 @@ static void one_line(char *buf, apr_size_t size, const char *msg)
 /* A new verdict in pr, logged once (not per request). */
 static void judge(request_rec *r, chats_probe_t *pr, const char *params)
 {
-    const char *msg = try_connect(r->pool, params, &pr->version);
+    const char *msg = try_connect(r->pool, r->server, params, &pr->version);
 
     pr->when = apr_time_now();
     pr->fix = msg ? fix_for(msg) : NULL;
@@ -205,27 +228,46 @@ static void judge(request_rec *r, chats_probe_t *pr, const char *params)
     }
 }
 
-chats_err_t *chats_store_probe(request_rec *r)
+/* The verdict on params, made now when it is stale and no other request
+ * is making it; a copy in *pv (pv->when == 0: none yet). */
+static void verdict_for(request_rec *r, chats_probe_proc_t *pp,
+                        const char *params, chats_probe_t *pv)
 {
-    chats_store_proc_t *proc = chats_srv_conf(r->server)->store;
-    const char *params = chats_dbconf_params(r->server);
-    chats_probe_t *pr, verdict;
+    chats_probe_t *pr;
+    int mine = 0;
 
-    if (!proc || !proc->probe_lock || !params) {
-        return NULL;
-    }
-    apr_thread_mutex_lock(proc->probe_lock);
-    pr = apr_hash_get(proc->probes, params, APR_HASH_KEY_STRING);
+    apr_thread_mutex_lock(pp->lock);
+    pr = apr_hash_get(pp->probes, params, APR_HASH_KEY_STRING);
     if (!pr) {
-        pr = apr_pcalloc(proc->pool, sizeof(*pr));
-        apr_hash_set(proc->probes, apr_pstrdup(proc->pool, params),
+        pr = apr_pcalloc(pp->pool, sizeof(*pr));
+        apr_hash_set(pp->probes, apr_pstrdup(pp->pool, params),
                      APR_HASH_KEY_STRING, pr);
     }
-    if (!pr->when || apr_time_now() - pr->when > PROBE_TTL) {
-        judge(r, pr, params);
+    if (!pr->probing && (!pr->when || apr_time_now() - pr->when > PROBE_TTL)) {
+        pr->probing = mine = 1;
     }
-    verdict = *pr;
-    apr_thread_mutex_unlock(proc->probe_lock);
+    *pv = *pr;
+    apr_thread_mutex_unlock(pp->lock);
+    if (!mine) {
+        return;
+    }
+    judge(r, pv, params);               /* no lock held: it connects */
+    pv->probing = 0;
+    apr_thread_mutex_lock(pp->lock);
+    *pr = *pv;
+    apr_thread_mutex_unlock(pp->lock);
+}
+
+chats_err_t *chats_store_probe(request_rec *r)
+{
+    chats_probe_proc_t *pp = chats_srv_conf(r->server)->probe;
+    const char *params = chats_dbconf_params(r->server);
+    chats_probe_t verdict;
+
+    if (!pp || !params) {
+        return NULL;
+    }
+    verdict_for(r, pp, params, &verdict);
     if (!verdict.fix) {
         return NULL;
     }
@@ -241,4 +283,24 @@ chats_err_t *chats_store_probe(request_rec *r)
                           "server misconfigured: the database refuses the "
                           "module's connection; the error log names the "
                           "cause");
+}
+
+void chats_store_probe_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    chats_probe_proc_t *pp = apr_pcalloc(pchild, sizeof(*pp));
+    apr_status_t rv;
+
+    if ((rv = chats_proc_pool_create(&pp->pool, pchild, "chats_probes"))
+        != APR_SUCCESS
+        || (rv = apr_thread_mutex_create(&pp->lock, APR_THREAD_MUTEX_DEFAULT,
+                                         pchild)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, CHATS_LOGNO(430)
+                     "cannot set up the database probe: a refused "
+                     "connection will answer 503, not 500");
+        return;
+    }
+    pp->probes = apr_hash_make(pp->pool);
+    for (; s; s = s->next) {
+        chats_srv_conf(s)->probe = pp;
+    }
 }
