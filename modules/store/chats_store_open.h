@@ -18,15 +18,11 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
  * lets it. The next chats_store_open takes one again. */
 void chats_store_release(request_rec *r);
 
-/** Per process: whether a wrong schema version was logged already. The
- * three fields after it are no longer used (the probe's verdicts have a
- * pool and a lock of their own, chats_store_probe_child_init): drop them
- * with their set-up in chats_store_child_init. */
+/** Per process: whether a wrong schema version was logged already (the
+ * probe's verdicts have a pool and a lock of their own,
+ * chats_store_probe_child_init). */
 struct chats_store_proc_t {
     apr_uint32_t schema_logged;
-    apr_pool_t *pool;
-    struct apr_thread_mutex_t *probe_lock;
-    apr_hash_t *probes;
 };
 
 /** After mod_dbd gave no connection: CHATS_E_MISCONFIGURED, the cause

@@ -262,13 +262,6 @@ void chats_store_child_init(apr_pool_t *pchild, server_rec *s)
 {
     chats_store_proc_t *proc = apr_pcalloc(pchild, sizeof(*proc));
 
-    proc->pool = pchild;
-    proc->probes = apr_hash_make(pchild);
-    if (apr_thread_mutex_create(&proc->probe_lock, APR_THREAD_MUTEX_DEFAULT,
-                                pchild) != APR_SUCCESS) {
-        proc->probe_lock = NULL;      /* no probe: failures stay 503 */
-    }
-
     for (; s; s = s->next) {
         chats_srv_conf(s)->store = proc;
     }
