@@ -2,6 +2,7 @@
  * §3; the carriers, §2a, are in chats_carriers.c). Adding a field is one
  * row here plus its column in conf/schema.sql. */
 #include <apr_lib.h>
+#include <apr_strings.h>
 #include <string.h>
 
 #include "chats_doc.h"
@@ -106,6 +107,39 @@ const chats_field_t *chats_schema_find(const char *name, apr_size_t len)
 
     for (i = 0; i < n; i++) {
         if (name_is(name, len, f[i].name)) {
+            return &f[i];
+        }
+    }
+    return NULL;
+}
+
+/* Writes f's foreign key name into buf (size n): 0 if it does not fit. */
+static int fk_name(char *buf, apr_size_t n, const chats_field_t *f)
+{
+    apr_size_t len = f->column ? strlen(f->column) : 0;
+
+    if (len > 3 && !strcmp(f->column + len - 3, "_id")) {
+        len -= 3;
+    }
+    return len && apr_snprintf(buf, n, "chat_session_%.*s_fk", (int)len,
+                               f->column) < (int)n;
+}
+
+const char *chats_schema_fk_name(apr_pool_t *p, const chats_field_t *f)
+{
+    char buf[128];
+
+    return fk_name(buf, sizeof(buf), f) ? apr_pstrdup(p, buf) : NULL;
+}
+
+const chats_field_t *chats_schema_fk_field(const char *constraint)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+    char buf[128];
+
+    for (i = 0; constraint && i < n; i++) {
+        if (fk_name(buf, sizeof(buf), &f[i]) && !strcmp(buf, constraint)) {
             return &f[i];
         }
     }

@@ -94,6 +94,15 @@ const chats_field_t *chats_schema_fields(int *pn);
 /** The field named (ASCII case-insensitive), or NULL. */
 const chats_field_t *chats_schema_find(const char *name, apr_size_t len);
 
+/** The name conf/schema.sql gives the foreign key on f's column:
+ * "chat_session_" + the column without its "_id" + "_fk"
+ * (chat_session_contact_fk, chat_session_transfer_to_fk), so that an
+ * error names its field whatever PostgreSQL would generate. */
+const char *chats_schema_fk_name(apr_pool_t *p, const chats_field_t *f);
+
+/** The field whose foreign key is named constraint, or NULL. */
+const chats_field_t *chats_schema_fk_field(const char *constraint);
+
 /** 1 for response-only members a client may echo back (TableRight,
  * FieldProperties, _Links): accepted in bodies and ignored. */
 int chats_schema_is_ignored(const char *name, apr_size_t len);

@@ -1,6 +1,7 @@
 /* The store's errors: what a failed statement or connection means to the
  * client. SQLSTATEs decide, never message texts (they are localized),
- * and foreign keys are known by the names conf/schema.sql gives them. */
+ * and foreign keys are known by the names conf/schema.sql gives them
+ * (chats_schema_fk_name: the field table's rule). */
 #include <apr_strings.h>
 #include <string.h>
 
@@ -44,37 +45,6 @@ static int is_schema_mismatch(const char *state)
     return 0;
 }
 
-/* The foreign keys of chat_session, by the names conf/schema.sql gives
- * them (schema version 4), and the field each refers from: an id that
- * names no row is the client's 400, naming the field. */
-static const struct {
-    const char *constraint;
-    const char *field;
-} fk_fields[] = {
-    { "chat_session_topic_fk", "TopicId" },
-    { "chat_session_user_fk", "User" },
-    { "chat_session_customer_fk", "Person" },
-    { "chat_session_contact_fk", "Contact" },
-    { "chat_session_project_fk", "Project" },
-    { "chat_session_sale_fk", "Sale" },
-    { "chat_session_ticket_fk", "Ticket" },
-    { "chat_session_transfer_to_fk", "TransferTo" },
-};
-
-static const chats_field_t *fk_field(const char *constraint)
-{
-    size_t i;
-
-    for (i = 0; constraint && i < sizeof(fk_fields) / sizeof(fk_fields[0]);
-         i++) {
-        if (!strcmp(constraint, fk_fields[i].constraint)) {
-            return chats_schema_find(fk_fields[i].field,
-                                     strlen(fk_fields[i].field));
-        }
-    }
-    return NULL;
-}
-
 /* Errors a healthy database raises now and then, which the same request
  * may pass a moment later: 503, so that clients retry. A read-only
  * server (25006) is the old primary after a switchover: the connection
@@ -99,7 +69,7 @@ static chats_err_t *transient(chats_store_t *st, const char *state,
 chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const chats_field_t *f = fk_field(PQresultErrorField(
+    const chats_field_t *f = chats_schema_fk_field(PQresultErrorField(
                                           res, PG_DIAG_CONSTRAINT_NAME));
     apr_pool_t *p = st->r->pool;
     chats_err_t *e;

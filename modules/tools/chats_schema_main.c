@@ -196,6 +196,7 @@ static void gen_field_list(out_t *o, const char *key,
         keep(o, yajl_gen_map_open(o->g));
         kstr(o, "name", f[i].name);
         kstr(o, "column", f[i].column);
+        kstr(o, "fk_name", chats_schema_fk_name(o->p, &f[i]));
         gen_type(o, f[i].type);
         gen_flags(o, f[i].flags, field_flags);
         kint(o, "max_len", f[i].max_len);

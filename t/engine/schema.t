@@ -8,7 +8,7 @@
 #   null (date-times, carriers, "0 is NULL" ids), a string's varchar
 #   length the field's max_len, enum values within smallint;
 # - the key field is the primary key; every foreign key of chat_session
-#   is named chat_session_<column>_fkey on a field's column (the store
+#   is on a field's column, named as chats_schema_fk_name says (the store
 #   names the field of a violation from that name), a carrier's one
 #   referencing its table's key;
 # - chat_session has no column the field table does not know, but the
@@ -198,8 +198,11 @@ is_deeply(\@unknown, [], "no $TABLE column unknown to the field table")
 my %fk = map { $_->[1] => $_ } @{ foreign_keys($TABLE) };
 for my $k (sort keys %fk) {
     my ($name, $c, $ft, $fc, $ncols) = @{ $fk{$k} };
-    ok($ncols == 1 && $field_of{$c} && $name eq "${TABLE}_${c}_fkey",
-       "foreign key $name: on one field's column, named ${TABLE}_${c}_fkey");
+    my ($f) = grep { ($_->{column} // '') eq $c } @fields;
+    my $want = $f ? $f->{fk_name} // '' : '';
+    ok($ncols == 1 && $field_of{$c} && $name eq $want,
+       "foreign key $name: on one field's column, named as the field table "
+       . "says ($want), so the store maps it back to its field");
 }
 for my $f (grep { $_->{carrier} } @fields) {
     my $c = $f->{carrier};
