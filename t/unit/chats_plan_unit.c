@@ -183,7 +183,8 @@ static void test_carriers(tap_t *t)
                "{\"AssociateId\":7,\"Name\":\"whoever\"}},"
                "{\"op\":\"test\",\"path\":\"/User/Name\",\"value\":\"Kari\"}]",
                NULL);
-    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "m.associate_id = $2"),
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "m.associate_id = $@0")
+       && check(pl, 0)->nslots == 2 && !strcmp(check(pl, 0)->slot[0], "7"),
        "a test of a member after re-pointing reads the new row");
     pl = patch(t, "[{\"op\":\"remove\",\"path\":\"/Person/Firstname\"}]",
                NULL);
@@ -308,17 +309,22 @@ static void test_diagnose(tap_t *t)
     pl = patch(t, "[{\"op\":\"test\",\"path\":\"/Rating\",\"value\":4},"
                "{\"op\":\"test\",\"path\":\"/Rank\",\"value\":4},"
                "{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5}]", NULL);
-    ok(t, has(chats_plan_diag_sql(pl, sql, 0), "SELECT coalesce(cs.rating"),
-       "diagnosis: a column per check");
+    ok(t, has(chats_plan_diag_sql(pl, sql, 0), "SELECT ARRAY[CASE WHEN "
+              "cs.rating IS NOT DISTINCT FROM $3::int4 THEN NULL ELSE 1 END, "
+              "CASE WHEN cs.rank"), "diagnosis: each check's answer in one "
+       "column");
     ok(t, has(chats_plan_diag_sql(pl, sql, 1), "FOR UPDATE OF cs"),
        "... locked for the fallback");
-    cols[0] = "t"; cols[1] = "f"; cols[2] = "t";
+    cols[0] = "{NULL,1}"; cols[1] = "t";
     ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_FAILED
-       && e->op_index == 1 && skip == 3, "the first failing check answers");
-    cols[1] = "t"; cols[2] = "f";
+       && e->op_index == 1 && skip == 2, "the first failing check answers");
+    cols[0] = "{1,1}";
+    ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_FAILED
+       && e->op_index == 0, "... the first in the patch, of two");
+    cols[0] = "{NULL,NULL}"; cols[1] = "f";
     ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_NOOP,
        "all pass, nothing to change: a no-op");
-    cols[2] = "t";
+    cols[1] = "t";
     ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_CHANGED,
        "all pass and it would change: the row changed in between");
 }
