@@ -85,7 +85,9 @@ static void slots_init(slots_t *s, apr_pool_t *p)
 }
 
 /* Value pv in a check's SQL: the row's column, a typed NULL, or a slot
- * (a local date-time converted in the request's zone, $1). */
+ * (a local date-time converted in the request's zone, $1). A check
+ * compares two values at most (a member: its carrier's key and its
+ * value), so the slots never run out; the bound only guards memory. */
 static const char *slot_sql(slots_t *s, const chats_pval_t *pv)
 {
     const char *ref;
