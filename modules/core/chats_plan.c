@@ -47,40 +47,125 @@ int chats_plan_nset(const chats_plan_t *pl)
     return n;
 }
 
-/* The SQL of a value: its parameter is made when a statement needs it. */
-static const char *pval_sql(chats_plan_t *pl, chats_pval_t *pv)
+/* Field i writes v: through the field's one parameter, whatever number
+ * of ops set it (checks carry the values they compare themselves). */
+static void set_value(chats_plan_t *pl, int i, chats_pval_t v)
 {
-    if (!pv->sql) {
-        pv->sql = chats_plan_typed_param(pl, chats_entity_param(pl->p, pv->field,
-                                                     pv->canon),
-                              chats_sql_ptype(pv->field->type));
+    chats_param_t *prm;
+    const char *n;
+
+    if (!pl->set_param[i]) {
+        chats_plan_param(pl, NULL, v.type);
+        pl->set_param[i] = pl->params->nelts;
     }
-    return pv->sql;
+    prm = &APR_ARRAY_IDX(pl->params, pl->set_param[i] - 1, chats_param_t);
+    prm->value = v.text;
+    prm->type = v.type;
+    n = apr_psprintf(pl->p, "$%d::%s", pl->set_param[i],
+                     chats_sql_ptype_name(v.type));
+    v.sql = v.type == CHATS_P_TIMESTAMP
+            ? apr_pstrcat(pl->p, "(", n, " AT TIME ZONE $1)", NULL) : n;
+    pl->set[i] = v;
 }
 
 /* ---- checks ------------------------------------------------------------ */
 
-static chats_err_t *at(const op_ctx_t *o, chats_err_t *e)
+/* The values of a check being made: its slots. */
+typedef struct {
+    apr_pool_t *p;
+    int n;
+    const char *val[CHATS_PLAN_SLOTS];
+    chats_ptype_e type[CHATS_PLAN_SLOTS];
+} slots_t;
+
+static void slots_init(slots_t *s, apr_pool_t *p)
 {
-    e->op_index = o ? o->index : -1;
-    return e;
+    memset(s, 0, sizeof(*s));
+    s->p = p;
+}
+
+/* Value pv in a check's SQL: the row's column, a typed NULL, or a slot
+ * (a local date-time converted in the request's zone, $1). A check
+ * compares two values at most (a member: its carrier's key and its
+ * value), so the slots never run out; the bound only guards memory. */
+static const char *slot_sql(slots_t *s, const chats_pval_t *pv)
+{
+    const char *ref;
+
+    if (!pv->bound) {
+        return pv->sql;
+    }
+    if (!pv->text || s->n == CHATS_PLAN_SLOTS) {
+        return apr_pstrcat(s->p, "NULL::", chats_sql_ptype_name(pv->type),
+                           NULL);
+    }
+    s->val[s->n] = pv->text;
+    s->type[s->n] = pv->type;
+    ref = apr_psprintf(s->p, "$@%d", s->n++);
+    return pv->type == CHATS_P_TIMESTAMP
+           ? apr_pstrcat(s->p, "(", ref, " AT TIME ZONE $1)", NULL) : ref;
+}
+
+/* Is this check (predicate and values) one the plan has? An identical
+ * check later in the plan can never be the first to fail: it is left
+ * out, so that a patch repeating one op is one check. */
+static int seen_before(chats_plan_t *pl, const char *sql, const slots_t *s)
+{
+    const char *key = sql;
+    apr_size_t len;
+    int k;
+
+    for (k = 0; s && k < s->n; k++) {
+        key = apr_psprintf(pl->p, "%s\n%d:%s", key, (int)s->type[k],
+                           s->val[k] ? apr_psprintf(pl->p, "%" APR_SIZE_T_FMT
+                                                    ":%s", strlen(s->val[k]),
+                                                    s->val[k]) : "-");
+    }
+    len = strlen(key);
+    if (apr_hash_get(pl->seen, key, (apr_ssize_t)len)) {
+        return 1;
+    }
+    apr_hash_set(pl->seen, key, (apr_ssize_t)len, "");
+    return 0;
+}
+
+static void add_check(chats_plan_t *pl, const char *sql, int pass,
+                      const slots_t *s, chats_err_t *err)
+{
+    chats_check_t *c;
+    int k;
+
+    if (pl->failed >= 0) {
+        return;                   /* the answer is decided already */
+    }
+    if (sql && seen_before(pl, sql, s)) {
+        return;
+    }
+    c = apr_array_push(pl->checks);
+    memset(c, 0, sizeof(*c));
+    c->sql = sql;
+    c->pass = sql ? 1 : pass;
+    c->err = err;
+    for (k = 0; sql && s && k < s->n; k++) {
+        c->slot[k] = s->val[k];
+        c->slot_type[k] = s->type[k];
+    }
+    c->nslots = sql && s ? s->n : 0;
+    if (!sql && !pass) {
+        pl->failed = pl->checks->nelts - 1;
+    }
 }
 
 void chats_plan_add_check(chats_plan_t *pl, const char *sql, int pass,
                           chats_err_t *err)
 {
-    chats_check_t *c;
+    add_check(pl, sql, pass, NULL, err);
+}
 
-    if (pl->failed >= 0) {
-        return;                   /* the answer is decided already */
-    }
-    c = apr_array_push(pl->checks);
-    c->sql = sql;
-    c->pass = sql ? 1 : pass;
-    c->err = err;
-    if (!sql && !pass) {
-        pl->failed = pl->checks->nelts - 1;
-    }
+static chats_err_t *at(const op_ctx_t *o, chats_err_t *e)
+{
+    e->op_index = o ? o->index : -1;
+    return e;
 }
 
 static void fail(chats_plan_t *pl, chats_err_t *err)
@@ -93,12 +178,18 @@ static void fail(chats_plan_t *pl, chats_err_t *err)
 void chats_plan_check_equal(chats_plan_t *pl, chats_pval_t *a,
                             chats_pval_t *b, chats_err_t *err)
 {
+    slots_t s;
+    const char *sa, *sb;
+
     if (a->canon && b->canon) {
         chats_plan_add_check(pl, NULL, chats_doc_equal(a->canon, b->canon), err);
         return;
     }
-    chats_plan_add_check(pl, apr_pstrcat(pl->p, pval_sql(pl, a), " IS NOT DISTINCT FROM ",
-                              pval_sql(pl, b), NULL), 1, err);
+    slots_init(&s, pl->p);
+    sa = slot_sql(&s, a);
+    sb = slot_sql(&s, b);
+    add_check(pl, apr_pstrcat(pl->p, sa, " IS NOT DISTINCT FROM ", sb, NULL),
+              1, &s, err);
 }
 
 /* ---- values ------------------------------------------------------------ */
@@ -111,13 +202,17 @@ int chats_plan_field_index(const chats_field_t *f)
 }
 
 /* A canonical value of field f as a plan value. */
-static chats_pval_t canon_val(const chats_field_t *f, const chats_doc_t *v)
+static chats_pval_t canon_val(apr_pool_t *p, const chats_field_t *f,
+                              const chats_doc_t *v)
 {
     chats_pval_t pv;
 
+    memset(&pv, 0, sizeof(pv));
     pv.canon = v;
-    pv.sql = NULL;
     pv.field = f;
+    pv.bound = 1;
+    pv.text = v ? chats_entity_param(p, f, v) : NULL;
+    pv.type = chats_sql_ptype(f->type);
     return pv;
 }
 
@@ -132,13 +227,13 @@ chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f)
         return pl->set[i];
     }
     if (pl->cur) {
-        return canon_val(f, chats_doc_object_get(pl->cur, f->name,
-                                                 strlen(f->name), 0));
+        return canon_val(pl->p, f, chats_doc_object_get(pl->cur, f->name,
+                                                        strlen(f->name), 0));
     }
     if (f->flags & CHATS_FF_KEY) {
-        return canon_val(f, chats_doc_int(pl->p, pl->in.id));
+        return canon_val(pl->p, f, chats_doc_int(pl->p, pl->in.id));
     }
-    pv.canon = NULL;
+    memset(&pv, 0, sizeof(pv));
     pv.field = f;
     pv.sql = apr_pstrcat(pl->p, "cs.", f->column, NULL);
     return pv;
@@ -158,12 +253,10 @@ static int local_datetime(chats_plan_t *pl, const chats_doc_t *v,
         return 0;
     }
     text = chats_dt_format_sql(pl->p, wall);        /* "...+00" dropped */
-    pv->canon = NULL;
-    pv->field = NULL;
-    pv->sql = apr_pstrcat(pl->p, "(", chats_plan_param(
-                              pl, apr_pstrndup(pl->p, text, strlen(text) - 3),
-                              CHATS_P_TIMESTAMP),
-                          "::timestamp AT TIME ZONE $1)", NULL);
+    memset(pv, 0, sizeof(*pv));
+    pv->bound = 1;
+    pv->text = apr_pstrndup(pl->p, text, strlen(text) - 3);
+    pv->type = CHATS_P_TIMESTAMP;
     return 1;
 }
 
@@ -180,7 +273,7 @@ static chats_err_t *client_val(chats_plan_t *pl, const chats_field_t *f,
     if ((e = chats_entity_coerce(f, v, &canon, pl->p)) != NULL) {
         return e;
     }
-    *pv = canon_val(f, canon);
+    *pv = canon_val(pl->p, f, canon);
     return NULL;
 }
 
@@ -206,7 +299,7 @@ static void plan_field(const op_ctx_t *o, const chats_field_t *f,
     chats_err_t *e;
 
     if (kind == CHATS_OP_REMOVE) {
-        v = canon_val(f, chats_entity_empty(pl->p, f));
+        v = canon_val(pl->p, f, chats_entity_empty(pl->p, f));
         kind = CHATS_OP_REPLACE;
     }
     else if ((e = client_val(pl, f, value, &v)) != NULL) {
@@ -222,8 +315,7 @@ static void plan_field(const op_ctx_t *o, const chats_field_t *f,
         chats_plan_check_equal(pl, &cur, &v, at(o, read_only(pl->p, f->name)));
     }
     else {
-        pval_sql(pl, &v);                 /* every statement writes it */
-        pl->set[chats_plan_field_index(f)] = v;
+        set_value(pl, chats_plan_field_index(f), v);
     }
 }
 
@@ -262,6 +354,8 @@ static int member_val(chats_plan_t *pl, const chats_subfield_t *s,
     if (s->type == CHATS_F_DATETIME && local_datetime(pl, v, pv)) {
         return 1;
     }
+    memset(pv, 0, sizeof(*pv));
+    pv->bound = 1;
     if (s->type == CHATS_F_INT16 || s->type == CHATS_F_DOUBLE) {
         /* compared as numbers, like the engine's equality */
         if (v->type != CHATS_J_NUMBER) {
@@ -275,45 +369,46 @@ static int member_val(chats_plan_t *pl, const chats_subfield_t *s,
             }
         }
         pv->canon = canon;
-        pv->field = NULL;
-        pv->sql = chats_plan_typed_param(pl, canon->s, s->type == CHATS_F_DOUBLE
-                              ? CHATS_P_FLOAT8 : CHATS_P_INT4);
+        pv->text = canon->s;
+        pv->type = s->type == CHATS_F_DOUBLE ? CHATS_P_FLOAT8 : CHATS_P_INT4;
         return 1;
     }
     if (chats_entity_coerce(&as_field, v, &canon, pl->p) != NULL) {
         return 0;
     }
     pv->canon = canon;
-    pv->field = NULL;
-    pv->sql = chats_plan_typed_param(pl, chats_entity_param(pl->p, &as_field, canon),
-                          chats_sql_ptype(as_field.type));
+    pv->text = chats_entity_param(pl->p, &as_field, canon);
+    pv->type = chats_sql_ptype(as_field.type);
     return 1;
 }
 
-/* The check that member s of carrier f, in the carrier row keyed by key
- * (an SQL expression), has the value v (a client value; JSON null also
- * matches a carrier that is not there). */
+/* The check that member s of carrier f, in the carrier row keyed by key,
+ * has the value v (a client value; JSON null also matches a carrier that
+ * is not there). */
 static void check_member(const op_ctx_t *o, const chats_field_t *f,
-                         const chats_subfield_t *s, const char *key,
+                         const chats_subfield_t *s, const chats_pval_t *key,
                          const chats_doc_t *v, chats_err_t *err)
 {
     chats_plan_t *pl = o->pl;
     chats_pval_t pv;
-    const char *same;
+    slots_t sl;
+    const char *k, *same;
     int null = (v->type == CHATS_J_NULL);
 
+    slots_init(&sl, pl->p);
+    k = slot_sql(&sl, key);
     if (!member_val(pl, s, v, &pv)) {
         /* no such value: only "no carrier" can match a null */
-        chats_plan_add_check(pl, null ? apr_pstrcat(pl->p, key, " IS NULL", NULL)
-                           : NULL, 0, at(o, err));
+        add_check(pl, null ? apr_pstrcat(pl->p, k, " IS NULL", NULL) : NULL,
+                  0, &sl, at(o, err));
         return;
     }
     same = apr_pstrcat(pl->p, member_canon_sql(pl->p, s, chats_sql_member(
-                                                   pl->p, f, s, key)),
-                       " IS NOT DISTINCT FROM ", pv.sql, NULL);
-    chats_plan_add_check(pl, apr_pstrcat(pl->p, "(", key, null ? " IS NULL OR "
-                                                    : " IS NOT NULL AND ",
-                              same, ")", NULL), 1, at(o, err));
+                                                   pl->p, f, s, k)),
+                       " IS NOT DISTINCT FROM ", slot_sql(&sl, &pv), NULL);
+    add_check(pl, apr_pstrcat(pl->p, "(", k, null ? " IS NULL OR "
+                                                  : " IS NOT NULL AND ",
+                              same, ")", NULL), 1, &sl, at(o, err));
 }
 
 /* Ops on a member other than the key: members are derived from the
@@ -328,13 +423,11 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
     const char *path = apr_pstrcat(pl->p, f->name, "/", s->name, NULL);
     chats_pval_t key = chats_plan_current(pl, f);
     int repointed = pl->set[chats_plan_field_index(f)].sql != NULL;
+    slots_t sl;
+    const char *k;
 
-    if (key.canon && key.canon->type == CHATS_J_NULL) {
-        key.sql = "NULL::int4";
-    }
-    pval_sql(pl, &key);
     if (kind == CHATS_OP_TEST) {
-        check_member(o, f, s, key.sql, value, test_failed(pl->p, path));
+        check_member(o, f, s, &key, value, test_failed(pl->p, path));
         return;
     }
     /* Members of a carrier this patch re-pointed are echoes of the new
@@ -343,17 +436,19 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
         return;
     }
     if (kind == CHATS_OP_REMOVE) {
-        chats_plan_add_check(pl, apr_pstrcat(pl->p, "(", key.sql, " IS NULL",
+        slots_init(&sl, pl->p);
+        k = slot_sql(&sl, &key);
+        add_check(pl, apr_pstrcat(pl->p, "(", k, " IS NULL",
                                   s->type == CHATS_F_DATETIME
                                   ? apr_pstrcat(pl->p, " OR ",
                                                 chats_sql_member(pl->p, f, s,
-                                                                 key.sql),
+                                                                 k),
                                                 " IS NULL", NULL) : "",
-                                  ")", NULL), 1,
+                                  ")", NULL), 1, &sl,
                   at(o, read_only(pl->p, path)));
         return;
     }
-    check_member(o, f, s, key.sql, value, read_only(pl->p, path));
+    check_member(o, f, s, &key, value, read_only(pl->p, path));
 }
 
 static void plan_member(const op_ctx_t *o, const chats_field_t *f,
@@ -468,10 +563,13 @@ void chats_plan_require_carrier(chats_plan_t *pl, const chats_field_t *f)
     chats_err_t *e = chats_err_make(pl->p, CHATS_E_INVALID, path,
                                     "%s: expected a non-negative Int32",
                                     path);
+    slots_t sl;
 
     if (key.canon) {
         chats_plan_add_check(pl, NULL, key.canon->type != CHATS_J_NULL, e);
         return;
     }
-    chats_plan_add_check(pl, apr_pstrcat(pl->p, key.sql, " IS NOT NULL", NULL), 1, e);
+    slots_init(&sl, pl->p);
+    add_check(pl, apr_pstrcat(pl->p, slot_sql(&sl, &key), " IS NOT NULL",
+                              NULL), 1, &sl, e);
 }

@@ -14,10 +14,22 @@
  * on the result (403 naming the field). The first failing check is the
  * answer; compiling stops at the first check decided false here.
  *
+ * The statements do not grow with the number of ops (issue 17: 2,000
+ * test ops once made a diagnosis wider than PostgreSQL's 1664 columns,
+ * 25,000 a statement that took minutes to build). A predicate's values
+ * are slots, not parameters: a check identical to an earlier one (same
+ * predicate, same values) is dropped, as the earlier one fails first;
+ * checks of one predicate with other values are evaluated together,
+ * their values bound as one array per slot; and the diagnosis returns,
+ * in one column, where each predicate first fails. Values written take
+ * one parameter per field, whatever number of ops set it.
+ *
  * Core: no httpd, no connection (chats_plan_sql.c turns a plan into
  * statements and reads their answers). */
 #ifndef CHATS_PLAN_H
 #define CHATS_PLAN_H
+
+#include <apr_hash.h>
 
 #include "chats_caller.h"
 #include "chats_doc.h"
@@ -47,18 +59,34 @@ typedef struct {
 /** A value the plan writes or compares. */
 typedef struct {
     const chats_doc_t *canon;  /**< canonical value (chats_entity.h); NULL
-                                    when only PostgreSQL knows it (a local
-                                    date-time)                           */
-    const char *sql;           /**< the SQL expression carrying it; NULL
-                                    until a statement needs it           */
-    const chats_field_t *field;   /**< whose value canon is (for sql)   */
+                                    when only PostgreSQL knows it (the
+                                    row's, a local date-time)            */
+    const char *sql;           /**< SQL that is the value: the row's
+                                    column ("cs.rating"); for a value
+                                    written (set[]), its field's
+                                    parameter; NULL otherwise            */
+    const chats_field_t *field;   /**< whose value canon is             */
+    int bound;                 /**< 1: the value is text (type), bound
+                                    as a parameter where it is used      */
+    const char *text;          /**< (bound) the value as parameter text;
+                                    NULL = SQL NULL                      */
+    chats_ptype_e type;        /**< (bound) its type; CHATS_P_TIMESTAMP:
+                                    local time in the request's zone $1 */
 } chats_pval_t;
+
+/** Values a check compares, at most (a carrier's key and a member). */
+#define CHATS_PLAN_SLOTS 2
 
 typedef struct {
     const char *sql;           /**< predicate over "cs", true = passes;
-                                    NULL: decided here                   */
+                                    NULL: decided here. Its values are
+                                    slots, "$@0" and "$@1", bound when a
+                                    statement is made                    */
     int pass;                  /**< the decision, when sql is NULL       */
     chats_err_t *err;          /**< the answer when it fails             */
+    int nslots;
+    const char *slot[CHATS_PLAN_SLOTS];         /**< NULL = SQL NULL    */
+    chats_ptype_e slot_type[CHATS_PLAN_SLOTS];
 } chats_check_t;
 
 typedef struct {
@@ -79,6 +107,12 @@ typedef struct chats_plan_t {
     const chats_doc_t *cur;       /**< the row when known here (INSERT:
                                        the template), else NULL          */
     const char *id_sql;           /**< "$n::int4": the session's id       */
+    int *set_param;               /**< per field index: the parameter
+                                       number of its value written, 0    */
+    apr_hash_t *seen;             /**< the SQL checks (predicate and
+                                       values), to drop repeats          */
+    struct chats_plan_stmt_t *stmt;   /**< the checks as statements'
+                                       predicates (chats_plan_sql.c)     */
 } chats_plan_t;
 
 /** Start a plan: the id and zone parameters, and for an update or a
@@ -118,15 +152,19 @@ int chats_plan_nset(const chats_plan_t *pl);
 /** The statement that writes and returns the row as read back (UPDATE,
  * INSERT: the rendering columns, CHATS_READ_ZONED when in.zone; DELETE:
  * the id). NULL when it cannot write: a check failed here, or nothing
- * is to be written; run the diagnosis at once. */
+ * is to be written; run the diagnosis at once. The first of this and
+ * chats_plan_diag_sql to be made adds the checks' parameters to params:
+ * bind params as they are once the text is made. */
 const char *chats_plan_write_sql(const chats_plan_t *pl,
                                  const chats_sql_t *sql);
 
 /** The diagnosis: one row, none when the session does not exist. Its
- * columns: one per check that needs the row (in order, up to the first
- * check decided false here), then whether the plan would change the row
- * as it is now (unless a check failed here), then the rendering columns
- * (DELETE: version only). lock adds FOR UPDATE (the locked fallback). */
+ * columns: where the checks that need the row first fail (one int8[]:
+ * per predicate, the position of its first failing value or NULL; read
+ * it with chats_plan_diagnose), then whether the plan would change the
+ * row as it is now (unless a check failed here), then the rendering
+ * columns (DELETE: version only). lock adds FOR UPDATE (the locked
+ * fallback). Its width does not depend on the number of ops. */
 const char *chats_plan_diag_sql(const chats_plan_t *pl,
                                 const chats_sql_t *sql, int lock);
 
@@ -140,7 +178,8 @@ typedef enum {
 } chats_diag_e;
 
 /** Read a diagnosis row (cols: its columns as text, NULL = SQL NULL).
- * *pskip: the columns before the rendering ones. */
+ * *pskip: the columns before the rendering ones. A row that is not the
+ * plan's diagnosis is CHATS_DIAG_FAILED with a CHATS_E_INTERNAL error. */
 chats_diag_e chats_plan_diagnose(const chats_plan_t *pl,
                                  const char *const *cols, chats_err_t **perr,
                                  int *pskip);

@@ -66,8 +66,11 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
     pl->failed = -1;
     chats_schema_fields(&pl->nfields);
     pl->set = apr_pcalloc(p, pl->nfields * sizeof(*pl->set));
+    pl->set_param = apr_pcalloc(p, pl->nfields * sizeof(*pl->set_param));
     pl->params = apr_array_make(p, 16, sizeof(chats_param_t));
     pl->checks = apr_array_make(p, 8, sizeof(chats_check_t));
+    pl->seen = apr_hash_make(p);
+    pl->stmt = chats_plan_stmt_make(p);
     if (in->kind == CHATS_PLAN_DELETE) {
         pl->in.zone = NULL;                 /* nothing is read back */
     }

@@ -31,4 +31,7 @@ void chats_plan_op(chats_plan_t *pl, const chats_op_t *op, int index);
  * is the error a carrier object without its key gets. */
 void chats_plan_require_carrier(chats_plan_t *pl, const chats_field_t *f);
 
+/** The (empty) statements' state of a new plan (chats_plan_sql.c). */
+struct chats_plan_stmt_t *chats_plan_stmt_make(apr_pool_t *p);
+
 #endif

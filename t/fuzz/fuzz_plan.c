@@ -8,7 +8,9 @@
  * the body is XML, read and typed as http/chats_body.c does), byte 1
  * the caller (bits 0-2 rights level, bit 3 read-only fields, bit 4
  * If-Match, bit 5 If-None-Match, bit 6 If-Unmodified-Since), byte 2
- * the diagnosis columns' answers, then the JSON body.
+ * the diagnosis row's answers (bits 0-1: how many elements its int8[]
+ * of checks has, bits 2-7: each NULL, 1, 2 or not a number; bit 0 also
+ * the "changed" column), then the JSON body.
  *
  * Invariants: the first failing check decided here is the plan's
  * failure, and the checks before it pass; a plan that failed here
@@ -82,15 +84,19 @@ static void check_plan(const chats_plan_t *pl, uint8_t answers,
                     || chats_utf8_valid(pm->value, strlen(pm->value)),
                     "a parameter that is not UTF-8");
     }
-    /* a row: one column per check, the "changed" column, then the
-     * rendering columns (not read here) */
-    n = pl->checks->nelts + 1;
+    /* a row: where the checks first fail (per predicate), the "changed"
+     * column, then the rendering columns (not read here) */
+    n = 2;
     cols = apr_pcalloc(p, (size_t)(n + 1) * sizeof(*cols));
-    for (i = 0; i < n; i++) {
-        int a = (answers >> (i % 8)) & 1;
+    cols[0] = "{";
+    for (i = 0; i < (answers & 3); i++) {
+        static const char *const elem[] = { "NULL", "1", "2", "x" };
 
-        cols[i] = (i % 11 == 10) ? NULL : a ? "t" : "f";
+        cols[0] = apr_pstrcat(p, cols[0], i ? "," : "",
+                              elem[(answers >> (2 + 2 * i)) & 3], NULL);
     }
+    cols[0] = apr_pstrcat(p, cols[0], "}", NULL);
+    cols[1] = (answers & 1) ? "t" : "f";
     d = chats_plan_diagnose(pl, cols, &err, &skip);
     FUZZ_ASSERT(skip >= 0 && skip <= n, "diagnosis skips past its columns");
     FUZZ_ASSERT((d == CHATS_DIAG_FAILED) == (err != NULL),

@@ -9,7 +9,13 @@
 
 #include "chats_json.h"
 #include "chats_plan.h"
+#include "chats_strbuf.h"
 #include "tap.h"
+
+/* Ops in the hostile patches (issue 17): as many as a 1 MB body holds. */
+#ifndef HOSTILE_N
+#define HOSTILE_N 25000
+#endif
 
 static const chats_sql_t *sql;
 
@@ -177,7 +183,8 @@ static void test_carriers(tap_t *t)
                "{\"AssociateId\":7,\"Name\":\"whoever\"}},"
                "{\"op\":\"test\",\"path\":\"/User/Name\",\"value\":\"Kari\"}]",
                NULL);
-    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "m.associate_id = $2"),
+    ok(t, check(pl, 0) && has(check(pl, 0)->sql, "m.associate_id = $@0")
+       && check(pl, 0)->nslots == 2 && !strcmp(check(pl, 0)->slot[0], "7"),
        "a test of a member after re-pointing reads the new row");
     pl = patch(t, "[{\"op\":\"remove\",\"path\":\"/Person/Firstname\"}]",
                NULL);
@@ -302,19 +309,166 @@ static void test_diagnose(tap_t *t)
     pl = patch(t, "[{\"op\":\"test\",\"path\":\"/Rating\",\"value\":4},"
                "{\"op\":\"test\",\"path\":\"/Rank\",\"value\":4},"
                "{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5}]", NULL);
-    ok(t, has(chats_plan_diag_sql(pl, sql, 0), "SELECT coalesce(cs.rating"),
-       "diagnosis: a column per check");
+    ok(t, has(chats_plan_diag_sql(pl, sql, 0), "SELECT ARRAY[CASE WHEN "
+              "cs.rating IS NOT DISTINCT FROM $3::int4 THEN NULL ELSE 1 END, "
+              "CASE WHEN cs.rank"), "diagnosis: each check's answer in one "
+       "column");
     ok(t, has(chats_plan_diag_sql(pl, sql, 1), "FOR UPDATE OF cs"),
        "... locked for the fallback");
-    cols[0] = "t"; cols[1] = "f"; cols[2] = "t";
+    cols[0] = "{NULL,1}"; cols[1] = "t";
     ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_FAILED
-       && e->op_index == 1 && skip == 3, "the first failing check answers");
-    cols[1] = "t"; cols[2] = "f";
+       && e->op_index == 1 && skip == 2, "the first failing check answers");
+    cols[0] = "{1,1}";
+    ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_FAILED
+       && e->op_index == 0, "... the first in the patch, of two");
+    cols[0] = "{NULL,NULL}"; cols[1] = "f";
     ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_NOOP,
        "all pass, nothing to change: a no-op");
-    cols[2] = "t";
+    cols[1] = "t";
     ok(t, chats_plan_diagnose(pl, cols, &e, &skip) == CHATS_DIAG_CHANGED,
        "all pass and it would change: the row changed in between");
+}
+
+/* A JSON Patch: head, then n copies of fmt (each "%d" is the copy's
+ * number), then tail (ops or ""). */
+static const char *ops_of(tap_t *t, const char *head, const char *fmt,
+                          int n, const char *tail)
+{
+    chats_strbuf_t b;
+    int i;
+
+    chats_strbuf_init(&b, t->p, 256);
+    chats_strbuf_puts(&b, "[");
+    chats_strbuf_puts(&b, head);
+    for (i = 0; i < n; i++) {
+        const char *op = apr_psprintf(t->p, fmt, i, i, i);
+
+        if (b.len > 1) {
+            chats_strbuf_puts(&b, ",");
+        }
+        chats_strbuf_puts(&b, op);
+    }
+    if (*tail) {
+        chats_strbuf_puts(&b, b.len > 1 ? "," : "");
+        chats_strbuf_puts(&b, tail);
+    }
+    chats_strbuf_puts(&b, "]");
+    return b.buf;
+}
+
+/* Plans p and q make the same statements with as many parameters. */
+static int same_statements(const chats_plan_t *p, const chats_plan_t *q)
+{
+    const char *pw = chats_plan_write_sql(p, sql);
+    const char *qw = chats_plan_write_sql(q, sql);
+
+    return ((!pw && !qw) || (pw && qw && !strcmp(pw, qw)))
+        && !strcmp(chats_plan_diag_sql(p, sql, 0),
+                   chats_plan_diag_sql(q, sql, 0))
+        && p->params->nelts == q->params->nelts;
+}
+
+#define TEST3 "{\"op\":\"test\",\"path\":\"/Rating\",\"value\":3}"
+#define RANK8 "{\"op\":\"replace\",\"path\":\"/Rank\",\"value\":8}"
+
+static void test_hostile_identical(tap_t *t)
+{
+    chats_plan_t *one, *many;
+    const char *cols[2];
+    chats_err_t *e;
+    int skip;
+
+    one = patch(t, ops_of(t, "", TEST3, 1, RANK8), NULL);
+    many = patch(t, ops_of(t, "", TEST3, HOSTILE_N, RANK8), NULL);
+    ok(t, many->failed < 0 && many->checks->nelts == 1,
+       "identical test ops: one check");
+    ok(t, same_statements(one, many),
+       "... the statements of a single test op");
+    ok(t, strlen(chats_plan_diag_sql(many, sql, 0)) < 8192,
+       "... a diagnosis of a few KB");
+    many = patch(t, ops_of(t, "", TEST3, HOSTILE_N - 1,
+                           "{\"op\":\"test\",\"path\":\"/Rating\","
+                           "\"value\":4}"), NULL);
+    ok(t, many->checks->nelts == 2, "failing at the last op: two checks");
+    cols[0] = "{2}";
+    cols[1] = "f";
+    ok(t, chats_plan_diagnose(many, cols, &e, &skip) == CHATS_DIAG_FAILED
+       && e->op_index == HOSTILE_N - 1 && skip == 2,
+       "... the second answers, naming the last op");
+    cols[0] = "{NULL}";
+    ok(t, chats_plan_diagnose(many, cols, &e, &skip) == CHATS_DIAG_NOOP,
+       "... both hold and nothing is written: a no-op");
+}
+
+static void test_hostile_distinct(tap_t *t)
+{
+    chats_plan_t *few, *many;
+    const char *cols[2];
+    chats_err_t *e;
+    int skip;
+
+    few = patch(t, ops_of(t, "", "{\"op\":\"test\",\"path\":\"/Rating\","
+                          "\"value\":%d}", 3, RANK8), NULL);
+    many = patch(t, ops_of(t, "", "{\"op\":\"test\",\"path\":\"/Rating\","
+                           "\"value\":%d}", HOSTILE_N, RANK8), NULL);
+    ok(t, many->checks->nelts == HOSTILE_N,
+       "distinct values on one field: a check each");
+    ok(t, same_statements(few, many),
+       "... evaluated as one array: the statements of 3 values");
+    ok(t, has(chats_plan_write_sql(many, sql), "unnest($"),
+       "... the values bound as one array parameter");
+    cols[0] = "{1500}";
+    cols[1] = "t";
+    ok(t, chats_plan_diagnose(many, cols, &e, &skip) == CHATS_DIAG_FAILED
+       && e->op_index == 1499 && skip == 2,
+       "... the first failing value names its op");
+    cols[0] = "{1500,x}";
+    ok(t, chats_plan_diagnose(many, cols, &e, &skip) == CHATS_DIAG_FAILED
+       && e->code == CHATS_E_INTERNAL, "a diagnosis row not ours: 500");
+}
+
+static void test_hostile_interleaved(tap_t *t)
+{
+    chats_plan_t *few, *many;
+    chats_plan_in_t in;
+    apr_array_header_t *a;
+    const char *pair;
+
+    many = patch(t, ops_of(t, TEST3, "{\"op\":\"replace\",\"path\":\"/Rank\","
+                           "\"value\":%d},{\"op\":\"test\",\"path\":\"/Rank\","
+                           "\"value\":%d}", HOSTILE_N / 2, ""), NULL);
+    ok(t, many->failed < 0 && many->checks->nelts == HOSTILE_N / 2 + 1
+       && check(many, 0)->sql && !check(many, HOSTILE_N / 2)->sql,
+       "replace then test, many times: decided here but the first");
+    ok(t, has(chats_plan_write_sql(many, sql), "rank = $")
+       && many->params->nelts < 8, "... one parameter for the value written");
+
+    pair = "{\"op\":\"replace\",\"path\":\"/User/AssociateId\",\"value\":%d},"
+           "{\"op\":\"test\",\"path\":\"/User/Name\",\"value\":\"n%d\"}";
+    few = patch(t, ops_of(t, "", pair, 3, ""), NULL);
+    many = patch(t, ops_of(t, "", pair, HOSTILE_N / 2, ""), NULL);
+    ok(t, many->checks->nelts == HOSTILE_N / 2 && same_statements(few, many),
+       "re-pointing a carrier and testing its member, many times: the "
+       "statements of 3 times");
+
+    pair = "{\"op\":\"replace\",\"path\":\"/WhenIdle\",\"value\":"
+           "\"2024-01-01T00:%02d:00\"},{\"op\":\"test\",\"path\":"
+           "\"/WhenIdle\",\"value\":\"2024-01-01T00:%02d:00\"}";
+    memset(&in, 0, sizeof(in));
+    in.kind = CHATS_PLAN_UPDATE;
+    in.id = 844;
+    in.zone = "Europe/Oslo";
+    few = chats_plan_make(t->p, &in);
+    chats_patch_read(&a, json(t, ops_of(t, "", pair, 3, "")),
+                     CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT, t->p);
+    chats_plan_ops(few, a, 0);
+    many = chats_plan_make(t->p, &in);
+    chats_patch_read(&a, json(t, ops_of(t, "", pair, 60, "")),
+                     CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT, t->p);
+    chats_plan_ops(many, a, 0);
+    ok(t, many->checks->nelts == 60 && same_statements(few, many),
+       "local date-times replaced and tested: PostgreSQL's checks, the "
+       "statements of 3 pairs");
 }
 
 int main(void)
@@ -332,6 +486,9 @@ int main(void)
     test_rights(&t);
     test_zone(&t);
     test_diagnose(&t);
+    test_hostile_identical(&t);
+    test_hostile_distinct(&t);
+    test_hostile_interleaved(&t);
     printf("1..%d\n", t.n);
     apr_pool_destroy(t.p);
     apr_terminate();
