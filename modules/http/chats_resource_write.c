@@ -32,21 +32,23 @@ static chats_err_t *run(chats_req_t *q, chats_store_t *st,
         "write", "diagnosis", "locked diagnosis"
     };
     const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
-    chats_ptype_e *types = apr_palloc(pl->p, (pl->params->nelts + 1)
-                                      * sizeof(*types));
-    const char **values = apr_palloc(pl->p, (pl->params->nelts + 1)
-                                     * sizeof(*values));
+    chats_ptype_e *types;
+    const char **values;
     chats_stmt_t stmt;
     int i;
 
-    for (i = 0; i < pl->params->nelts; i++) {
-        values[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).value;
-        types[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).type;
-    }
+    /* The text first: building it adds the checks' parameters (the first
+     * of the write and the diagnosis to be built does). */
     memset(&stmt, 0, sizeof(stmt));
     stmt.label = labels[which];
     stmt.sql = which == STMT_WRITE ? write
              : chats_plan_diag_sql(pl, sql, which == STMT_LOCKED_DIAG);
+    types = apr_palloc(pl->p, (pl->params->nelts + 1) * sizeof(*types));
+    values = apr_palloc(pl->p, (pl->params->nelts + 1) * sizeof(*values));
+    for (i = 0; i < pl->params->nelts; i++) {
+        values[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).value;
+        types[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).type;
+    }
     stmt.retry = which == STMT_WRITE ? CHATS_RETRY_NEVER : CHATS_RETRY_SAFE;
     stmt.cols = pl->in.kind == CHATS_PLAN_DELETE ? NULL : row_cols;
     return chats_store_exec_typed(st, &stmt, pl->params->nelts, values,
