@@ -387,7 +387,7 @@ for my $i (1, 2) {
     ok($id && ref $list eq 'ARRAY' && grep({ ($_->{ChatMessageId} // 0) == $id } @$list),
        "waiter $i: woken with the message posted after $event")
         or diag('message ' . ($id // 'not posted') . ', answer: ' . substr($w->{body} // '', 0, 300));
-    note(sprintf 'waiter %d answered %.2f s after the message was posted', $i,
+    note(sprintf 'waiter %d answered %.2f s after the POST of the message was answered', $i,
          ($w->{answered} // 0) - ($T{"posted$i"} // 0)) if $w->{answered};
 }
 $dbh->disconnect;
