@@ -26,13 +26,14 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session keepalive_ua run_forked
                           patroni_cluster stop_patroni_cluster
-                          cluster_members cluster_db patroni_log_time);
+                          cluster_members cluster_db patroni_log_time
+                          second_httpd stop_second_httpd);
 use File::Temp ();
 use JSON::PP ();
 use LWP::UserAgent ();
 use Time::HiRes qw(time sleep);
 
-plan tests => 25, need_lwp;
+plan tests => 28, need_lwp;
 
 my $c = patroni_cluster();
 END { stop_patroni_cluster($c) if $c && $c->{pid} }
@@ -390,15 +391,51 @@ for my $i (1, 2) {
     note(sprintf 'waiter %d answered %.2f s after the POST of the message was answered', $i,
          ($w->{answered} // 0) - ($T{"posted$i"} // 0)) if $w->{answered};
 }
+
+# -- a listener conninfo that names a standby first -------------------
+# LISTEN is refused on a standby: the listener must ask libpq for the
+# primary itself when its conninfo (here ChatSessionListenParams, as
+# the superuser, to tell its connection from the front nodes') names
+# no target_session_attrs.
+my $primary = leader() // $N{switched} // '';
+my @order = ((grep { $_ ne $primary } @{ $c->{nodes} }), $primary);
+my $listen = 'host=' . join(',', ('127.0.0.1') x @order) . ' port='
+    . join(',', map { $c->{pg}{$_}{port} } @order)
+    . " dbname=$c->{env}{CLUSTER_DB_NAME} user=postgres connect_timeout=2";
+my $node = second_httpd(extra => qq{DBDParams "$c->{env}{CLUSTER_DBDPARAMS}"\n}
+                                 . qq{ChatSessionListenParams "$listen"});
+my $wait_url = "$node->{url}/api/v1/ChatSession/$WAIT_SID[0]/Messages";
+my ($last) = $dbh->selectrow_array('SELECT max(id) FROM chat_message WHERE chat_session_id = ?',
+                                   undef, $WAIT_SID[0]);
+my ($seen, $msg3);
+my $lp = run_forked(1, sub {
+    my $r = req(GET => "$wait_url?after=$last&wait=20",
+                ua => LWP::UserAgent->new(keep_alive => 0, timeout => 60));
+    return { code => $r->code, body => $r->content };
+}, sub {
+    $seen = wait_for(15, sub {
+        my ($n) = $dbh->selectrow_array(q{SELECT count(*) FROM pg_stat_activity
+            WHERE application_name = 'mod_chatsession-listen' AND usename = 'postgres'
+              AND query = 'LISTEN chats_message'});
+        return $n;
+    });
+    $msg3 = post_message($WAIT_SID[0], "$RUN for the second node's listener");
+})->[0];
+ok($seen, "listener params naming standbys first ($listen): the listener LISTENs on the primary");
+is($lp->{code} // $lp->{died} // 0, 200, 'its long poll: 200') or diag(substr($lp->{body} // '', 0, 300));
+my $got = eval { JSON::PP->new->decode($lp->{body} // '') } || [];
+ok($msg3 && grep({ ($_->{ChatMessageId} // 0) == $msg3 } @$got), 'its long poll: woken with the message');
+stop_second_httpd($node);
 $dbh->disconnect;
 
 # -- the httpd nodes ---------------------------------------------------
 my $logs = '';
-for my $h (split ' ', $c->{env}{CLUSTER_HTTPD_NODES}) {
-    open my $fh, '<', "$c->{dir}/$h/error_log" or next;
+for my $file ((map { "$c->{dir}/$_/error_log" } split ' ', $c->{env}{CLUSTER_HTTPD_NODES}),
+              $node->{error_log}) {
+    open my $fh, '<', $file or next;
     local $/;
     $logs .= <$fh>;
 }
 unlike($logs, qr/AddressSanitizer|runtime error:|exit signal/,
-       "the httpd nodes' error_logs: no sanitizer report, no crashed child");
+       "the httpd nodes' error_logs (and the second node's): no sanitizer report, no crashed child");
 ok(stop_patroni_cluster($c), 'serve-cluster stopped everything on SIGTERM');
