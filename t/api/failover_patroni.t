@@ -413,12 +413,15 @@ my $lp = run_forked(1, sub {
                 ua => LWP::UserAgent->new(keep_alive => 0, timeout => 60));
     return { code => $r->code, body => $r->content };
 }, sub {
+    # as a superuser: another role's query reads "<insufficient privilege>"
+    my $su = cluster_db($c, user => 'postgres');
     $seen = wait_for(15, sub {
-        my ($n) = $dbh->selectrow_array(q{SELECT count(*) FROM pg_stat_activity
+        my ($n) = $su->selectrow_array(q{SELECT count(*) FROM pg_stat_activity
             WHERE application_name = 'mod_chatsession-listen' AND usename = 'postgres'
               AND query = 'LISTEN chats_message'});
         return $n;
     });
+    $su->disconnect;
     $msg3 = post_message($WAIT_SID[0], "$RUN for the second node's listener");
 })->[0];
 ok($seen, "listener params naming standbys first ($listen): the listener LISTENs on the primary");
