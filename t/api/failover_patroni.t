@@ -309,19 +309,21 @@ if ($T{promoted}) {
 if ($T{switched}) {
     # From the leader's receiving the request: patronictl itself takes
     # seconds to start and list the cluster on a loaded machine.
-    my $asked = patroni_log_time($c, $N{new}, qr/received switchover request/) // $T{switch};
+    my $asked = $T{asked} = patroni_log_time($c, $N{new}, qr/received switchover request/)
+                            // $T{switch};
     note(sprintf 'switchover request -> promotion of %s: %.2f s (patronictl run %.2f s '
          . 'before); promotion -> first 200: %s', $N{switched}, $T{switched} - $asked,
          $asked - $T{switch}, first_200_after($T{switched}));
 }
-# Writes: from the last 200 before each promotion to the first after it.
-for my $e (['kill', 'promoted'], ['switch', 'switched']) {
+# No 200 from the last before each event to the first after its promotion.
+for my $e (['kill', 'promoted'], ['asked', 'switched']) {
     my ($from, $to) = @T{@$e};
     next unless $from && $to;
     my @w = sort { $a <=> $b } map { $_->[1] } grep { $_->[2] eq '200' } @ev;
-    my ($last) = reverse grep { $_ < $to } @w;
+    my ($last) = reverse grep { $_ < $from } @w;
     my ($next) = grep { $_ > $to } @w;
-    note(sprintf 'no 200 for %.2f s around the %s', $next - $last, $e->[0]) if $last && $next;
+    note(sprintf 'no 200 for %.2f s around the %s', $next - $last,
+         $e->[0] eq 'kill' ? 'kill' : 'switchover') if $last && $next;
 }
 my $after = $T{switched} // 9e99;
 my @idle = grep { !grep { $_->[2] eq '200' && $_->[1] > $after } @{ $_->{ev} || [] } }
