@@ -9,7 +9,11 @@
  * Whatever goes wrong makes a waiter poll more, never miss a message:
  * without a working listener (connecting, lost, prefork) it polls the
  * statement once a second, and every (re)connect of the listener wakes
- * all of its waiters, since notifications sent meanwhile were lost. */
+ * all of its waiters, since notifications sent meanwhile were lost.
+ * A failover (README "High availability") is such a loss: LISTEN is
+ * refused on a standby and notifications are not replicated, so the
+ * listener connects to whichever server takes writes, and a waiter
+ * rides through the seconds without a primary by polling again. */
 #include <apr_atomic.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
@@ -35,6 +39,10 @@
 /* Polling period of a waiter without a working listener. */
 #define FALLBACK_STEP apr_time_from_sec(1)
 #define BACKOFF_MAX_S 30
+/* After losing a connection that had been up, retry once a second this
+ * long before backing off: a failover promotes a standby within
+ * Patroni's ttl (30 s by default). */
+#define FAILOVER_WINDOW apr_time_from_sec(30)
 
 typedef struct chats_listener_t chats_listener_t;
 typedef struct chats_listen_proc_t chats_listen_proc_t;
@@ -141,14 +149,17 @@ static int pause_ms(chats_listener_t *ln, int ms)
 static PGconn *connect_db(chats_listener_t *ln, const char **pwhy,
                           apr_pool_t *p)
 {
-    /* Later keywords win: the conninfo overrides the keepalives, not
-     * the application name that tests and DBAs find the listener by. */
+    /* Later keywords win: the conninfo overrides the keepalives and
+     * the server kind, not the application name that tests and DBAs
+     * find the listener by. LISTEN needs a primary: with several hosts
+     * and no target_session_attrs, libpq would stay on the first one
+     * that answers, a standby after a failover. */
     static const char *const keys[] = {
         "keepalives_idle", "keepalives_interval", "keepalives_count",
-        "dbname", "application_name", NULL
+        "target_session_attrs", "dbname", "application_name", NULL
     };
-    const char *vals[] = { "30", "10", "3", ln->conninfo, LISTEN_APPNAME,
-                           NULL };
+    const char *vals[] = { "30", "10", "3", "primary", ln->conninfo,
+                           LISTEN_APPNAME, NULL };
     PGconn *c = PQconnectStartParams(keys, vals, 1);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     apr_time_t deadline = apr_time_now()
@@ -240,6 +251,7 @@ static void *APR_THREAD_FUNC listener_main(apr_thread_t *t, void *data)
 {
     chats_listener_t *ln = data;
     apr_pool_t *p = NULL;
+    apr_time_t steady_until = 0;        /* retry at 1 s until then */
     int backoff = 1, outage = 0;
 
     apr_pool_create(&p, apr_thread_pool_get(t));
@@ -277,12 +289,16 @@ static void *APR_THREAD_FUNC listener_main(apr_thread_t *t, void *data)
             outage = 1;
         }
         if (up >= STABLE) {
+            steady_until = apr_time_now() + FAILOVER_WINDOW;
             continue;
         }
         if (!pause_ms(ln, backoff * 1000)) {
             break;
         }
-        backoff = backoff * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : backoff * 2;
+        if (apr_time_now() >= steady_until) {
+            backoff = backoff * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S
+                                                  : backoff * 2;
+        }
     }
     apr_pool_destroy(p);
     return NULL;
@@ -392,6 +408,17 @@ static int doze(chats_listen_proc_t *proc, chats_waiter_t *w,
     return !child_stops(proc);
 }
 
+/* Whether a waiter keeps waiting after a poll failed with e. A database
+ * that went away after the first poll answered (a failover, a restart)
+ * is asked again at the next wake-up or second, until the deadline: the
+ * request was good, and a new primary usually takes over within it. Its
+ * error stands when the database is still away at the deadline, and at
+ * once for the first poll and for any other error. */
+static int rides_through(const chats_err_t *e, int polled)
+{
+    return polled && e->code == CHATS_E_DB_DOWN;
+}
+
 chats_err_t *chats_listen_wait(request_rec *r, apr_int32_t sid,
                                apr_int64_t after, int wait_s,
                                chats_poll_fn *poll_fn, void *ctx)
@@ -400,7 +427,7 @@ chats_err_t *chats_listen_wait(request_rec *r, apr_int32_t sid,
     apr_time_t deadline = apr_time_now() + apr_time_from_sec(wait_s);
     chats_waiter_t *w = NULL;
     chats_err_t *e;
-    int found = 0;
+    int found = 0, polled;
 
     if (wait_s <= 0 || !proc || !proc->lock || child_stops(proc)) {
         return poll_fn(ctx, &found);
@@ -413,9 +440,10 @@ chats_err_t *chats_listen_wait(request_rec *r, apr_int32_t sid,
                       proc->nslots);
         return poll_fn(ctx, &found);
     }
-    for (;;) {
-        if ((e = poll_fn(ctx, &found)) != NULL || found
-            || apr_time_now() >= deadline) {
+    for (polled = 0;; polled = 1) {
+        e = poll_fn(ctx, &found);
+        if (found || apr_time_now() >= deadline
+            || (e && !rides_through(e, polled))) {
             break;
         }
         chats_store_release(r);         /* no pooled connection held */

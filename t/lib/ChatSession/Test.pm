@@ -558,4 +558,131 @@ sub agent_req {
 push @EXPORT_OK, 'agent_req';
 # --- routes end
 
+# --- patroni begin
+# patroni_cluster(%env) -> $c: conf/cluster/serve-cluster (./serve
+# --cluster) started for a test: etcd, three Patroni nodes, two httpd
+# nodes with this tree's module and the front, under t/logs/cluster, as
+# the test user, with short Patroni timings (ttl 10, loop_wait 1) and
+# fsync off; %env adds or overrides CLUSTER_* settings. Returns when it
+# wrote cluster.env: $c->{front}, {httpd1}, {httpd2} (URLs), {nodes}
+# (pg1 pg2 pg3), {pg}{$n}{port, rest, data, config}, {dir}, {pid}, {log};
+# croaks (stopping it) when it does not come up within 300 s.
+sub patroni_cluster {
+    my %env = @_;
+    require Time::HiRes;
+    require POSIX;
+    my $vars = Apache::Test::vars();
+    my $dir = "$vars->{t_logs}/cluster";
+    my $log = "$vars->{t_logs}/cluster.log";
+    unlink "$dir/cluster.env";
+    my %run = (PORT => free_tcp_port(), CLUSTER_VAR => $dir,
+               CLUSTER_PORT_BASE => 10000 + int(rand(9000)),
+               CLUSTER_TTL => 10, CLUSTER_LOOP_WAIT => 1,
+               CLUSTER_RETRY_TIMEOUT => 4, CLUSTER_FSYNC => 'off', %env);
+    my $pid = fork // croak "fork: $!";
+    if ($pid == 0) {
+        @ENV{keys %run} = values %run;
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', $log;
+        open STDERR, '>&', \*STDOUT;
+        { exec "$vars->{top_dir}/conf/cluster/serve-cluster" }
+        POSIX::_exit(127);
+    }
+    my $c = { pid => $pid, dir => $dir, log => $log };
+    my $t0 = Time::HiRes::time();
+    until (-s "$dir/cluster.env") {
+        if (waitpid($pid, POSIX::WNOHANG()) == $pid || Time::HiRes::time() - $t0 > 300) {
+            stop_patroni_cluster($c);
+            croak "conf/cluster/serve-cluster did not come up: see $log";
+        }
+        Time::HiRes::sleep(0.2);
+    }
+    # cluster.env is shell (printf %q): let bash read it.
+    my %e = split /\0/, scalar `bash -c '. "\$1" && for v in \${!CLUSTER_@}; do printf "%s\\0%s\\0" "\$v" "\${!v}"; done' _ '$dir/cluster.env'`;
+    $c->{env} = \%e;
+    $c->{front} = $e{CLUSTER_FRONT};
+    $c->{$_} = $e{ 'CLUSTER_' . uc $_ } for split ' ', $e{CLUSTER_HTTPD_NODES};
+    $c->{nodes} = [split ' ', $e{CLUSTER_PG_NODES}];
+    for my $n (@{ $c->{nodes} }) {
+        $c->{pg}{$n}{lc $_} = $e{ 'CLUSTER_' . uc($n) . "_$_" } for qw(PORT REST DATA CONFIG);
+    }
+    return $c;
+}
+push @EXPORT_OK, 'patroni_cluster';
+
+# stop_patroni_cluster($c) -> true when the launcher stopped everything
+# (SIGTERM; it stops httpd, Patroni with PostgreSQL, then etcd) within
+# 90 s.
+sub stop_patroni_cluster {
+    my $c = shift or return;
+    require Time::HiRes;
+    require POSIX;
+    return 1 unless $c->{pid} && kill 0, $c->{pid};
+    kill 'TERM', $c->{pid};
+    my $t0 = Time::HiRes::time();
+    while (waitpid($c->{pid}, POSIX::WNOHANG()) != $c->{pid}) {
+        return 0 if Time::HiRes::time() - $t0 > 90;
+        Time::HiRes::sleep(0.1);
+    }
+    delete $c->{pid};
+    return 1;
+}
+push @EXPORT_OK, 'stop_patroni_cluster';
+
+# cluster_members($c) -> { name => { role, state, timeline } } as Patroni
+# reports it (GET /cluster from the first node that answers), or undef.
+sub cluster_members {
+    my $c = shift;
+    require LWP::UserAgent;
+    my $ua = LWP::UserAgent->new(timeout => 2);
+    for my $n (@{ $c->{nodes} }) {
+        my $res = $ua->get("$c->{pg}{$n}{rest}/cluster");
+        next unless $res->is_success;
+        my $doc = eval { JSON::PP->new->decode($res->content) } or next;
+        return { map { $_->{name} => { role => $_->{role}, state => $_->{state},
+                                        timeline => $_->{timeline} } }
+                 @{ $doc->{members} || [] } };
+    }
+    return undef;
+}
+push @EXPORT_OK, 'cluster_members';
+
+# cluster_db($c, %opts) -> a DBI handle on the cluster's primary (libpq
+# finds it: every node, target_session_attrs=read-write), or on node
+# port => P alone; as the module's role unless user => ...
+sub cluster_db {
+    my ($c, %o) = @_;
+    my $e = $c->{env};
+    my ($hosts, $ports) = $o{port}
+        ? ('127.0.0.1', $o{port})
+        : (join(',', ('127.0.0.1') x @{ $c->{nodes} }),
+           join(',', map { $c->{pg}{$_}{port} } @{ $c->{nodes} }));
+    my $dsn = "dbi:Pg:dbname=$e->{CLUSTER_DB_NAME};host=$hosts;port=$ports;"
+            . 'connect_timeout=2' . ($o{port} ? '' : ';target_session_attrs=read-write');
+    my $dbh = DBI->connect($dsn, $o{user} // $e->{CLUSTER_DB_USER}, '', {
+        RaiseError => 1, PrintError => 0, AutoCommit => 1, pg_enable_utf8 => 1 });
+    $dbh->do(q{SET TimeZone = 'UTC'});
+    return $dbh;
+}
+push @EXPORT_OK, 'cluster_db';
+
+# patroni_log_time($c, $node, $qr) -> the time (epoch seconds) of the
+# last line of $node's Patroni log matching $qr, or undef. Patroni logs
+# local time to the millisecond ("2026-12-05 01:44:50,288 INFO: ...").
+sub patroni_log_time {
+    my ($c, $node, $qr) = @_;
+    require Time::Local;
+    open my $fh, '<', "$c->{dir}/$node/patroni.log" or return undef;
+    my $when;
+    while (my $line = <$fh>) {
+        next unless $line =~ $qr;
+        my ($Y, $M, $D, $h, $m, $s, $ms) =
+            $line =~ /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})/ or next;
+        $when = Time::Local::timelocal($s, $m, $h, $D, $M - 1, $Y) + $ms / 1000;
+    }
+    return $when;
+}
+push @EXPORT_OK, 'patroni_log_time';
+# --- patroni end
+
 1;
