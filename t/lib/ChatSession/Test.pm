@@ -585,7 +585,8 @@ sub patroni_cluster {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>>', $log;
         open STDERR, '>&', \*STDOUT;
-        { exec "$vars->{top_dir}/conf/cluster/serve-cluster" }
+        # what users run: ./serve --cluster (it execs serve-cluster)
+        { exec "$vars->{top_dir}/serve", '--cluster' }
         POSIX::_exit(127);
     }
     my $c = { pid => $pid, dir => $dir, log => $log };
