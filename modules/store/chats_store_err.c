@@ -61,6 +61,12 @@ static const struct {
     { "chat_session_transfer_to_fk", "TransferTo" },
 };
 
+/* strcmp, where NULL differs from every string. */
+static int strcmp0(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) : 1;
+}
+
 static const chats_field_t *fk_field(const char *constraint)
 {
     size_t i;
@@ -104,6 +110,15 @@ chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
     apr_pool_t *p = st->r->pool;
     chats_err_t *e;
 
+    /* a live Idempotency-Key: the whole statement, write included, was
+     * undone; the handler answers what the key holds (a repeat, or a
+     * request with the same key that committed first) */
+    if (state && !strcmp(state, "23505")
+        && !strcmp0(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME),
+                          CHATS_IDEM_CONSTRAINT)) {
+        return chats_err_make(p, CHATS_E_KEY_REUSED, "Idempotency-Key",
+                              "Idempotency-Key: the key is in use");
+    }
     if (state && !strcmp(state, "23503") && f) {
         return chats_err_make(p, CHATS_E_INVALID, f->name,
                               "%s refers to a row that does not exist",
