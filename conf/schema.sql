@@ -431,9 +431,10 @@ CREATE OR REPLACE TRIGGER chat_message_notify AFTER INSERT ON chat_message
 -- (NULL: a null answer, e.g. Pickup with nothing queued). A repeat of
 -- the request within 24 hours gets that answer without writing; the key
 -- with another request, 422. The statements of the module purge rows
--- past 24 hours a few at a time (created_at's index), and ignore them
--- meanwhile. The primary key's name is what the module maps a repeat's
--- unique violation by.
+-- past 24 hours a few at a time (created_at's index, which
+-- upgrade/5.sql makes once it has checked this table is the module's),
+-- and ignore them meanwhile. The primary key's name is what the module
+-- maps a repeat's unique violation by.
 CREATE TABLE IF NOT EXISTS chats_idempotency (
     associate_id integer NOT NULL,
     idem_key     text NOT NULL
@@ -444,5 +445,3 @@ CREATE TABLE IF NOT EXISTS chats_idempotency (
     created_at   timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT chats_idempotency_pk PRIMARY KEY (associate_id, idem_key)
 );
-CREATE INDEX IF NOT EXISTS chats_idempotency_created_idx
-    ON chats_idempotency (created_at);

@@ -8,7 +8,8 @@
 -- by the violation of the table's primary key, chats_idempotency_pk. A
 -- table of that name that the database had before (CREATE TABLE IF NOT
 -- EXISTS keeps it as it is) would not do: the upgrade stops, and leaves
--- the database as it was, rather than let the module take it.
+-- the database as it was, rather than let the module take it. Then the
+-- index the purge of expired keys reads, oldest first.
 
 SET client_min_messages = warning;
 
@@ -39,3 +40,6 @@ BEGIN
             USING HINT = 'Rename or drop that table, then run chatsession-db upgrade again.';
     END IF;
 END $$;
+
+CREATE INDEX IF NOT EXISTS chats_idempotency_created_idx
+    ON chats_idempotency (created_at);

@@ -273,7 +273,11 @@ ok(!on($v4, q{SELECT to_regclass('chats_idempotency') IS NOT NULL}),
 is($rc, 0, 'upgrade from version 4') or diag($err);
 like($out, qr/schema version 4 -> 5 \(schema\.sql auth\.sql locale\.sql upgrade\/5\.sql render\.sql\)/,
      'says 4 -> 5, with the step upgrade/5.sql');
-is(on($v4, $idem), 'chats_idempotency_pk', 'chats_idempotency exists, with its primary key');
+is(on($v4, $idem) . ' ' . on($v4, q{SELECT string_agg(indexname::text, ' ')
+       FROM pg_indexes WHERE tablename = 'chats_idempotency'
+        AND indexname <> 'chats_idempotency_pk'}),
+   'chats_idempotency_pk chats_idempotency_created_idx',
+   'chats_idempotency exists, with its primary key and the purge\'s index');
 is(on($v4, 'SELECT max(version) FROM chats_schema_version'), 5, 'records version 5');
 ($rc, $out) = run(undef, @conn, '-d', $v4, 'upgrade');
 like($out, qr/schema version 5, up to date/, 'a second upgrade: up to date');
