@@ -374,7 +374,8 @@ route_case(what => 'agent AddChatMessage', user => 'idem_a', watch => 8919,
     my ($n, $e) = db()->selectrow_array('SELECT count(*), max(entity_id)
         FROM chats_idempotency WHERE associate_id = ? AND idem_key = ?',
         undef, $A{idem_all}[0], $key);
-    is("$n $e", "1 $id2", '... the key now records the new answer, once');
+    is(($n // 0) . ' ' . ($e // 'none'), "1 $id2",
+       '... the key now records the new answer, once');
     db()->do(q{UPDATE chats_idempotency SET created_at = now()
                - interval '25 hours' WHERE associate_id = ? AND idem_key = ?},
              undef, $A{idem_all}[0], $key);
