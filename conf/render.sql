@@ -471,5 +471,5 @@ CREATE TABLE IF NOT EXISTS chats_schema_version (
     version    integer PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
 );
-INSERT INTO chats_schema_version (version) VALUES (4)
+INSERT INTO chats_schema_version (version) VALUES (5)
     ON CONFLICT (version) DO NOTHING;

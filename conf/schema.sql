@@ -423,3 +423,25 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER chat_message_notify AFTER INSERT ON chat_message
     FOR EACH ROW EXECUTE FUNCTION chats_message_notify();
+
+-- Idempotency-Key (schema version 5; README "Retrying writes safely"): a
+-- write sent with a key records here, in the same statement, the answer
+-- it was given: per associate and key, a SHA-256 of the request (method,
+-- route, target, body), the status, and the id of the entity answered
+-- (NULL: a null answer, e.g. Pickup with nothing queued). A repeat of
+-- the request within 24 hours gets that answer without writing; the key
+-- with another request, 422. The statements of the module purge rows
+-- past 24 hours a few at a time (created_at's index, which
+-- upgrade/5.sql makes once it has checked this table is the module's),
+-- and ignore them meanwhile. The primary key's name is what the module
+-- maps a repeat's unique violation by.
+CREATE TABLE IF NOT EXISTS chats_idempotency (
+    associate_id integer NOT NULL,
+    idem_key     text NOT NULL
+                 CHECK (octet_length(idem_key) BETWEEN 1 AND 255),
+    fingerprint  bytea NOT NULL CHECK (octet_length(fingerprint) = 32),
+    status       smallint NOT NULL,
+    entity_id    integer,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT chats_idempotency_pk PRIMARY KEY (associate_id, idem_key)
+);

@@ -43,10 +43,13 @@ typedef enum {
     CHATS_AP_ID,         /**< the session's id (int4)                   */
     CHATS_AP_TO,         /**< toAssociate: a login or an id, as text    */
     CHATS_AP_TOPIC,      /**< a topic id (int4)                         */
+    CHATS_AP_KEY,        /**< Idempotency-Key (text)                    */
+    CHATS_AP_FP,         /**< the request's fingerprint, hex (text)     */
+    CHATS_AP_STATUS,     /**< the answer's status (int2)                */
     CHATS_AP__N
 } chats_aparam_e;
 
-#define CHATS_ACT_MAXP 5
+#define CHATS_ACT_MAXP 8
 #define CHATS_ACT_FOR_USER_MAX 1000
 
 typedef struct {
@@ -65,6 +68,13 @@ typedef struct chats_action_sql_t {
     /** [action][chats_read_e]; statements that render no row are the
      * same text in both. */
     chats_act_stmt_t s[CHATS_ACT__N][2];
+    /** The writes sent with an Idempotency-Key (README "Retrying writes
+     * safely"): the same write, that records the key in the same
+     * statement (chats_sql.h, CHATS_SQL_IDEM_CTES) and writes nothing
+     * when the caller's key is live already; it takes the associate, the
+     * key, the fingerprint and the status besides. stmt.sql NULL for the
+     * statements that do not write. */
+    chats_act_stmt_t keyed[CHATS_ACT__N][2];
 } chats_action_sql_t;
 
 /** Build every action statement over sql's select lists: NULL when a
@@ -76,6 +86,12 @@ const chats_action_sql_t *chats_action_sql_build(apr_pool_t *p,
 /** The statement for an action, read in UTC or zoned. */
 const chats_act_stmt_t *chats_action_stmt(const chats_action_sql_t *a,
                                           chats_act_e act, chats_read_e how);
+
+/** The keyed form of an action's write (see keyed above), NULL for an
+ * action that does not write. */
+const chats_act_stmt_t *chats_action_stmt_keyed(const chats_action_sql_t *a,
+                                                chats_act_e act,
+                                                chats_read_e how);
 
 /** The parameter values and types of s, in its order: the zone first
  * when s is zoned, then vals[] picked by s->args. Returns the count. */

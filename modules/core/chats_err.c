@@ -95,6 +95,10 @@ static const chats_err_kind_t kinds[] = {
       "NotAcceptableException", NULL, "Accept names no representation "
       "offered (application/json, text/json, application/xml, text/xml; "
       "the patch media types are answered as JSON)." },
+    { CHATS_E_KEY_REUSED, "key_reused", 422, "IdempotencyKeyReusedException",
+      NULL, "The Idempotency-Key was used by the same associate in the last "
+      "24 hours for another request (another method, route, target or "
+      "body): nothing was written; send this request with a new key." },
 };
 
 const chats_err_kind_t *chats_err_kinds(int *pn)

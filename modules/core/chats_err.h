@@ -27,8 +27,10 @@ typedef enum {
     CHATS_E_INTERNAL,      /**< a bug or an unexpected server failure     */
     CHATS_E_NOT_MODIFIED,  /**< not an error: a conditional GET's 304     */
     CHATS_E_NOT_ACCEPTABLE, /**< no representation the Accept header takes */
-    CHATS_E_MISCONFIGURED  /**< permanent: the database or its schema does
+    CHATS_E_MISCONFIGURED, /**< permanent: the database or its schema does
                                 not fit the configuration (not retryable) */
+    CHATS_E_KEY_REUSED     /**< an Idempotency-Key sent again with another
+                                request (method, route, target or body) */
 } chats_ecode_t;
 
 typedef struct chats_err_t {

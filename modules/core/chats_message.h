@@ -109,6 +109,13 @@ typedef enum {
     /** $1 session, $2 zone (NULL: UTC): every message as a transcript row
      * (CHATS_TRANSCRIPT_NCOLS), rows as for LIST. */
     CHATS_MSQL_TRANSCRIPT,
+    /** The posts sent with an Idempotency-Key: $1..$7 as the post, $8
+     * the caller's associate (_OWN: who must be its User), $9 the key,
+     * $10 the fingerprint (hex), $11 the status; the key recorded in the
+     * same statement (chats_sql.h), nothing written when it is live. */
+    CHATS_MSQL_POST_ANY_KEYED, CHATS_MSQL_POST_OWN_KEYED,
+    /** $1 message id: its row (a keyed post's repeat), or none. */
+    CHATS_MSQL_GET,
     CHATS_MSQL__N
 } chats_msql_e;
 

@@ -11,8 +11,9 @@
  * among them), hence has_text_message rather than a test of the new id.
  * Status moves only between the two active states: a customer writing
  * while InQueue stays queued [D-15]. */
-#define POST_SQL(OWNER) \
-    "WITH u AS (" \
+#define POST_SQL(OWNER) "WITH " POST_CTES(OWNER)
+#define POST_CTES(OWNER) \
+    "u AS (" \
     " UPDATE chat_session cs" \
     "    SET last_message_id = nextval('chat_message_id_seq')," \
     "        has_text_message = cs.has_text_message OR $2 IN (1, 2)," \
@@ -34,6 +35,15 @@
     " RETURNING *)" \
     "SELECT " CHATS_MESSAGE_COLS("m") " FROM m"
 
+/* Keyed (README "Retrying writes safely"): the key's CTEs first, from
+ * the message written (m), and no write when the caller's key is live. */
+#define KEY_A "$8::int4"
+#define KEY_K "$9::text"
+#define POST_KEYED_SQL(OWNER) \
+    "WITH RECURSIVE " \
+    CHATS_SQL_IDEM_CTES(KEY_A, KEY_K, "$10::text", "$11::int2", "m") ", " \
+    POST_CTES(OWNER " AND " CHATS_SQL_IDEM_UNUSED(KEY_A, KEY_K))
+
 /* A session's messages after an id: the session's row tells a missing
  * session (no row) from one without messages (one row of NULLs). */
 #define LIST_SQL(EXTRA, AFTER, LIMIT) \
@@ -47,6 +57,11 @@
 static const chats_ptype_e post_types[] = {
     CHATS_P_INT4, CHATS_P_INT2, CHATS_P_TEXT, CHATS_P_TEXT, CHATS_P_INT2,
     CHATS_P_INT2, CHATS_P_TEXT, CHATS_P_INT4
+};
+static const chats_ptype_e keyed_types[] = {
+    CHATS_P_INT4, CHATS_P_INT2, CHATS_P_TEXT, CHATS_P_TEXT, CHATS_P_INT2,
+    CHATS_P_INT2, CHATS_P_TEXT, CHATS_P_INT4, CHATS_P_TEXT, CHATS_P_TEXT,
+    CHATS_P_INT2
 };
 static const chats_ptype_e id_types[] = { CHATS_P_INT4 };
 static const chats_ptype_e list_types[] = { CHATS_P_INT4, CHATS_P_INT4 };
@@ -79,6 +94,17 @@ static const chats_stmt_t stmts[CHATS_MSQL__N] = {
         LIST_SQL(", to_char(m.when_posted AT TIME ZONE coalesce($2, 'UTC'),"
                  " 'YYYY-MM-DD HH24:MI:SS')", "", ""),
         CHATS_RETRY_SAFE, 2, transcript_types, msg_cols, NULL },
+    [CHATS_MSQL_POST_ANY_KEYED] = { "chats_msg_post_any_keyed",
+                                    POST_KEYED_SQL(""), CHATS_RETRY_NEVER,
+                                    11, keyed_types, msg_cols, NULL },
+    [CHATS_MSQL_POST_OWN_KEYED] = { "chats_msg_post_own_keyed",
+                                    POST_KEYED_SQL(" AND cs.user_id = $8"),
+                                    CHATS_RETRY_NEVER, 11, keyed_types,
+                                    msg_cols, NULL },
+    [CHATS_MSQL_GET] = { "chats_msg_get",
+                         "SELECT " CHATS_MESSAGE_COLS("m")
+                         " FROM chat_message m WHERE m.id = $1",
+                         CHATS_RETRY_SAFE, 1, id_types, msg_cols, NULL },
 };
 
 const chats_stmt_t *chats_message_stmt(chats_msql_e which,
@@ -94,6 +120,9 @@ const chats_stmt_t *chats_message_stmt(chats_msql_e which,
         [CHATS_MSQL_DIAG] = { id_types, 1 },
         [CHATS_MSQL_LIST] = { list_types, 2 },
         [CHATS_MSQL_TRANSCRIPT] = { transcript_types, 2 },
+        [CHATS_MSQL_POST_ANY_KEYED] = { keyed_types, 11 },
+        [CHATS_MSQL_POST_OWN_KEYED] = { keyed_types, 11 },
+        [CHATS_MSQL_GET] = { id_types, 1 },
     };
 
     *ptypes = params[which].types;

@@ -31,6 +31,9 @@ static const header_t headers[] = {
       "(when the request sent SO-TimeZone)." },
     { "WWW-Authenticate", "string", "The challenges: Basic, Bearer, "
       "SOTicket." },
+    { "Idempotent-Replayed", "string", "true: the answer of an earlier "
+      "request with the same Idempotency-Key (its status, the entity as it "
+      "is now); nothing was written." },
 };
 
 static const char *const entity_media[] = {
@@ -106,7 +109,7 @@ static void gen_success(chats_og_t *o)
                                       "SO-TimeZone", NULL };
     static const char *const created[] = { "Location", "ETag",
                                            "Last-Modified", "SO-TimeZone",
-                                           NULL };
+                                           "Idempotent-Replayed", NULL };
     static const char *const tz[] = { "SO-TimeZone", NULL };
     static const char *const opts[] = { "Allow", "Accept-Patch", NULL };
 

@@ -18,7 +18,8 @@ static const struct {
     { 403, "Forbidden" }, { 404, "NotFound" }, { 405, "MethodNotAllowed" },
     { 406, "NotAcceptable" }, { 409, "Conflict" },
     { 412, "PreconditionFailed" }, { 413, "PayloadTooLarge" },
-    { 415, "UnsupportedMediaType" }, { 500, "InternalServerError" },
+    { 415, "UnsupportedMediaType" }, { 422, "UnprocessableContent" },
+    { 500, "InternalServerError" },
     { 503, "ServiceUnavailable" },
 };
 

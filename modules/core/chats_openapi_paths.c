@@ -74,6 +74,15 @@ static const param_t params[] = {
     { "If-Unmodified-Since", "If-Unmodified-Since", "header", "string",
       OPS_COND, F_REST,
       "HTTP-date; modified since (whole seconds): 412." },
+    /* taken by the routes with CHATS_ARG_IDEM (by_args below) */
+    { "Idempotency-Key", "Idempotency-Key", "header", "string", 0, 0,
+      "A key of the client's (1 to 255 bytes; a UUID, say), unique per "
+      "request it means to send once: a repeat by the same associate "
+      "within 24 hours (method, route, target and body the same) gets the "
+      "first answer again, status and entity as it is now, marked "
+      "Idempotent-Replayed: true, and writes nothing; the key with another "
+      "request is 422; empty or longer: 400. A plain value or a "
+      "structured-field string (\"...\")." },
     { "SO-TimeZone", "SO-TimeZone", "header", "string", OPS_READ, F_BOTH,
       "CODE[,includeTZOffset], the flag alone allowed, repeats tolerated: "
       "a SuperOffice zone code (NO, US-NY, UTC, ...; any case) or an IANA "
@@ -102,6 +111,15 @@ static const param_t params[] = {
 };
 
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+/* Parameters that a route takes by its flags (CHATS_ARG_*) rather than
+ * by its operation. */
+static const struct {
+    const char *key;
+    unsigned args;
+} by_args[] = {
+    { "Idempotency-Key", CHATS_ARG_IDEM },
+};
 
 /* OPTIONS: besides 200, the statuses any route answers before routing. */
 static const int errs_opt[] = { 400, 401, 403, 0 };
@@ -154,6 +172,11 @@ static void gen_op(chats_og_t *o, const chats_route_def_t *row)
         if ((params[i].ops & (1u << row->op))
             && (params[i].fams & (1u << row->family))) {
             chats_og_ref(o, "parameters", params[i].key);
+        }
+    }
+    for (i = 0; i < sizeof(by_args) / sizeof(by_args[0]); i++) {
+        if (by_args[i].args & row->args) {
+            chats_og_ref(o, "parameters", by_args[i].key);
         }
     }
     chats_og_aclose(o);

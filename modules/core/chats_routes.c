@@ -14,23 +14,30 @@ static const int errs_get[] = { 304, 400, 401, 403, 404, 406, 412, 503, 0 };
 static const int errs_put[] = { 400, 401, 403, 404, 406, 409, 412, 413, 415,
                                 503, 0 };
 static const int errs_del[] = { 400, 401, 403, 404, 412, 503, 0 };
-static const int errs_post[] = { 400, 401, 403, 406, 413, 415, 503, 0 };
+/* The routes that take Idempotency-Key also answer 422 (the key sent
+ * again with another request). */
+static const int errs_post[] = { 400, 401, 403, 406, 413, 415, 422, 503,
+                                 0 };
 static const int errs_def[] = { 401, 403, 406, 503, 0 };
 static const int errs_list[] = { 400, 401, 403, 406, 503, 0 };
 static const int errs_user[] = { 401, 403, 406, 503, 0 };
 static const int errs_act[] = { 400, 401, 403, 404, 406, 503, 0 };
+static const int errs_act_key[] = { 400, 401, 403, 404, 406, 422, 503, 0 };
 static const int errs_msg_get[] = { 400, 401, 403, 404, 406, 503, 0 };
 static const int errs_msg_post[] = { 400, 401, 403, 404, 406, 413, 415,
-                                     503, 0 };
+                                     422, 503, 0 };
 /* Agent rows: the body is read (400, 413, 415), ids may be missing. */
 static const int errs_agent[] = { 400, 401, 403, 404, 406, 413, 415, 503,
                                   0 };
+static const int errs_agent_key[] = { 400, 401, 403, 404, 406, 413, 415,
+                                      422, 503, 0 };
 static const int errs_agent_del[] = { 400, 401, 403, 404, 413, 415, 503,
                                       0 };
 
 #define R CHATS_FAMILY_REST
 #define A CHATS_FAMILY_AGENT
 #define SEL CHATS_ARG_SELECT
+#define KEY CHATS_ARG_IDEM
 
 static const chats_route_def_t routes[] = {
     /* ---- REST, spec §1; a pattern's rows are adjacent (Allow order) */
@@ -38,7 +45,7 @@ static const chats_route_def_t routes[] = {
       "sessions ($select, $filter, $orderBy, $top, $skip, $format)", SEL,
       NULL, 200, "ChatSessionList", errs_list },
     { R, "", "POST", CHATS_OP_CREATE, "PostChatSessionEntity", "Create a "
-      "chat session (200, as SuperOffice answers, with Location)", SEL,
+      "chat session (200, as SuperOffice answers, with Location)", SEL | KEY,
       "ChatSessionEntity", 200, "Created", errs_post },
     { R, "/default", "GET", CHATS_OP_DEFAULT, "DefaultChatSessionEntity",
       "The template a new chat session starts from", SEL, NULL, 200,
@@ -48,7 +55,7 @@ static const chats_route_def_t routes[] = {
       200, "EntityArray", errs_user },
     { R, "/Pickup", "POST", CHATS_OP_PICKUP_FIRST, "PickUpFirstChatSession",
       "Take the oldest queued session of the caller's topics (null when "
-      "none is queued)", 0, NULL, 200, "EntityOrNull", errs_act },
+      "none is queued)", KEY, NULL, 200, "EntityOrNull", errs_act_key },
     { R, "/{id}", "GET", CHATS_OP_GET, "GetChatSessionEntity", "Fetch a "
       "chat session", CHATS_ARG_ID | SEL, NULL, 200, "EntityWithLinks",
       errs_get },
@@ -62,28 +69,28 @@ static const chats_route_def_t routes[] = {
       "Delete a chat session", CHATS_ARG_ID, NULL, 204, "Deleted",
       errs_del },
     { R, "/{id}/Pickup", "POST", CHATS_OP_PICKUP, "PickUpChatSession",
-      "Take this queued session (null when it is not queued)", CHATS_ARG_ID,
-      NULL, 200, "EntityOrNull", errs_act },
+      "Take this queued session (null when it is not queued)",
+      CHATS_ARG_ID | KEY, NULL, 200, "EntityOrNull", errs_act_key },
     { R, "/{id}/TransferTo/{toAssociate}", "POST", CHATS_OP_TRANSFER,
       "TransferChatSession", "Offer the caller's session to another "
-      "associate (login or id)", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC, NULL,
-      200, "Entity", errs_act },
+      "associate (login or id)", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC | KEY,
+      NULL, 200, "Entity", errs_act_key },
     { R, "/{id}/AcceptTransfer", "POST", CHATS_OP_ACCEPT,
       "AcceptChatSessionTransfer", "Take over a session offered to the "
-      "caller", CHATS_ARG_ID, NULL, 200, "Entity", errs_act },
+      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity", errs_act_key },
     { R, "/{id}/RejectTransfer", "POST", CHATS_OP_REJECT,
       "RejectChatSessionTransfer", "Decline a session offered to the "
-      "caller", CHATS_ARG_ID, NULL, 200, "Entity", errs_act },
+      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity", errs_act_key },
     { R, "/{id}/Reset", "POST", CHATS_OP_RESET, "ResetChatSession", "Put "
-      "the session back in the queue", CHATS_ARG_ID, NULL, 200, "Entity",
-      errs_act },
+      "the session back in the queue", CHATS_ARG_ID | KEY, NULL, 200,
+      "Entity", errs_act_key },
     { R, "/{id}/Messages", "GET", CHATS_OP_MESSAGES, "GetChatMessages",
       "The session's messages after a message id, in id order (optionally "
       "waiting for one)", CHATS_ARG_ID | CHATS_ARG_AFTER | CHATS_ARG_WAIT,
       NULL, 200, "ChatMessages", errs_msg_get },
     { R, "/{id}/Messages", "POST", CHATS_OP_ADD_MESSAGE, "AddChatMessage",
-      "Add a message to the session", CHATS_ARG_ID, "ChatMessage", 200,
-      "ChatMessage", errs_msg_post },
+      "Add a message to the session", CHATS_ARG_ID | KEY, "ChatMessage",
+      200, "ChatMessage", errs_msg_post },
     { R, "/{id}/Transcript", "POST", CHATS_OP_TRANSCRIPT,
       "GetChatTranscript", "The session's transcript as a string (text or "
       "HTML)", CHATS_ARG_ID | CHATS_ARG_HTML, NULL, 200, "Transcript",
@@ -95,8 +102,8 @@ static const chats_route_def_t routes[] = {
       "session starts from", 0, NULL, 200, "Entity", errs_agent },
     { A, "SaveChatSessionEntity", "POST", CHATS_OP_SAVE,
       "Chat_SaveChatSessionEntity", "Create (ChatSessionId 0 or absent) or "
-      "replace a chat session", CHATS_ARG_ENTITY, "ChatSessionEntity", 200,
-      "Entity", errs_agent },
+      "replace a chat session", CHATS_ARG_ENTITY | KEY, "ChatSessionEntity",
+      200, "Entity", errs_agent_key },
     { A, "GetChatSessionEntity", "POST", CHATS_OP_GET,
       "Chat_GetChatSessionEntity", "Fetch a chat session",
       CHATS_ARG_ENTITY_ID, NULL, 200, "Entity", errs_agent },
@@ -108,31 +115,33 @@ static const chats_route_def_t routes[] = {
       0, NULL, 200, "EntityArray", errs_agent },
     { A, "CreateChatSessionForTopic", "POST", CHATS_OP_CREATE_FOR_TOPIC,
       "Chat_CreateChatSessionForTopic", "Create a queued session in a "
-      "topic", CHATS_ARG_TOPIC, "Chat_CreateChatSessionForTopicRequest",
-      200, "Entity", errs_agent },
+      "topic", CHATS_ARG_TOPIC | KEY,
+      "Chat_CreateChatSessionForTopicRequest", 200, "Entity",
+      errs_agent_key },
     { A, "TransferChatSession", "POST", CHATS_OP_TRANSFER,
       "Chat_TransferChatSession", "Offer the caller's session to another "
-      "associate", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC,
-      "Chat_TransferChatSessionRequest", 200, "Entity", errs_agent },
+      "associate", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC | KEY,
+      "Chat_TransferChatSessionRequest", 200, "Entity", errs_agent_key },
     { A, "AcceptChatSessionTransfer", "POST", CHATS_OP_ACCEPT,
       "Chat_AcceptChatSessionTransfer", "Take over a session offered to "
-      "the caller", CHATS_ARG_ID, "Chat_AcceptChatSessionTransferRequest",
-      200, "Entity", errs_agent },
+      "the caller", CHATS_ARG_ID | KEY,
+      "Chat_AcceptChatSessionTransferRequest", 200, "Entity",
+      errs_agent_key },
     { A, "RejectChatSessionTransfer", "POST", CHATS_OP_REJECT,
       "Chat_RejectChatSessionTransfer", "Decline a session offered to the "
-      "caller", CHATS_ARG_ID, "Chat_RejectChatSessionTransferRequest", 200,
-      "Entity", errs_agent },
+      "caller", CHATS_ARG_ID | KEY, "Chat_RejectChatSessionTransferRequest",
+      200, "Entity", errs_agent_key },
     { A, "PickUpChatSession", "POST", CHATS_OP_PICKUP,
       "Chat_PickUpChatSession", "Take this queued session (null when it is "
-      "not queued)", CHATS_ARG_ID, "Chat_PickUpChatSessionRequest", 200,
-      "EntityOrNull", errs_agent },
+      "not queued)", CHATS_ARG_ID | KEY, "Chat_PickUpChatSessionRequest",
+      200, "EntityOrNull", errs_agent_key },
     { A, "PickUpFirstChatSession", "POST", CHATS_OP_PICKUP_FIRST,
       "Chat_PickUpFirstChatSession", "Take the oldest queued session of "
-      "the caller's topics (null when none is queued)", 0, NULL, 200,
-      "EntityOrNull", errs_agent },
+      "the caller's topics (null when none is queued)", KEY, NULL, 200,
+      "EntityOrNull", errs_agent_key },
     { A, "ResetChatSession", "POST", CHATS_OP_RESET, "Chat_ResetChatSession",
-      "Put the session back in the queue", CHATS_ARG_ID,
-      "Chat_ResetChatSessionRequest", 200, "Entity", errs_agent },
+      "Put the session back in the queue", CHATS_ARG_ID | KEY,
+      "Chat_ResetChatSessionRequest", 200, "Entity", errs_agent_key },
     { A, "GetChatTranscript", "POST", CHATS_OP_TRANSCRIPT,
       "Chat_GetChatTranscript", "The session's transcript as a string",
       CHATS_ARG_ID | CHATS_ARG_HTML, "Chat_GetChatTranscriptRequest", 200,
@@ -143,13 +152,14 @@ static const chats_route_def_t routes[] = {
       "ChatMessages", errs_agent },
     { A, "AddChatMessage", "POST", CHATS_OP_ADD_MESSAGE,
       "Chat_AddChatMessage", "Add a message to the session",
-      CHATS_ARG_ID | CHATS_ARG_MESSAGE, "Chat_AddChatMessageRequest", 200,
-      "ChatMessage", errs_agent },
+      CHATS_ARG_ID | CHATS_ARG_MESSAGE | KEY, "Chat_AddChatMessageRequest",
+      200, "ChatMessage", errs_agent_key },
 };
 
 #undef R
 #undef A
 #undef SEL
+#undef KEY
 
 #define NROUTES (int)(sizeof(routes) / sizeof(routes[0]))
 

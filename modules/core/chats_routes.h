@@ -52,6 +52,10 @@ const chats_family_def_t *chats_route_family(chats_family_e fam);
 #define CHATS_ARG_MESSAGE    0x0080u /**< agent: body message (ChatMessage) */
 #define CHATS_ARG_ENTITY     0x0100u /**< agent: the body is the entity   */
 #define CHATS_ARG_SELECT     0x0200u /**< $select applies (REST reads)    */
+/** The header Idempotency-Key applies (README "Retrying writes safely"):
+ * the creates and the actions that write; PUT, PATCH and DELETE are
+ * safe to send again with If-Match instead. */
+#define CHATS_ARG_IDEM       0x0400u
 
 /** One route: a method on a path (REST) or an agent method. */
 typedef struct chats_route_def_t {

@@ -221,6 +221,100 @@ static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
     *pncols = cols->nelts;
 }
 
+/* ---- Idempotency-Key ---------------------------------------------------
+ * The pieces of chats_sql.h at run time: each reference a marker, "\001"
+ * and a letter, that subst() replaces. */
+#define M_ASSOC "\001a"
+#define M_KEY "\001k"
+#define M_FP "\001f"
+#define M_STATUS "\001s"
+#define M_SRC "\001w"
+
+static const char *subst(apr_pool_t *p, const char *tpl,
+                         const chats_idem_refs_t *r, const char *src)
+{
+    apr_array_header_t *out = apr_array_make(p, 24, sizeof(const char *));
+    const char *at;
+
+    while ((at = strchr(tpl, '\001')) != NULL) {
+        APR_ARRAY_PUSH(out, const char *) = apr_pstrndup(p, tpl, at - tpl);
+        APR_ARRAY_PUSH(out, const char *) = at[1] == 'a' ? r->assoc
+                                          : at[1] == 'k' ? r->key
+                                          : at[1] == 'f' ? r->fp
+                                          : at[1] == 's' ? r->status : src;
+        tpl = at + 2;
+    }
+    APR_ARRAY_PUSH(out, const char *) = tpl;
+    return apr_array_pstrcat(p, out, 0);
+}
+
+void chats_sql_idem_refs(apr_pool_t *p, int first, chats_idem_refs_t *refs)
+{
+    refs->assoc = apr_psprintf(p, "$%d::int4", first);
+    refs->key = apr_psprintf(p, "$%d::text", first + 1);
+    refs->fp = apr_psprintf(p, "$%d::text", first + 2);
+    refs->status = apr_psprintf(p, "$%d::int2", first + 3);
+}
+
+const char *chats_sql_idem_keyed(apr_pool_t *p, const char *write,
+                                 const chats_idem_refs_t *refs,
+                                 const char *src)
+{
+    if (strncmp(write, "WITH ", 5)) {
+        return NULL;
+    }
+    return apr_pstrcat(p, "WITH RECURSIVE ",
+                       subst(p, CHATS_SQL_IDEM_CTES(M_ASSOC, M_KEY, M_FP,
+                                                    M_STATUS, M_SRC),
+                             refs, src),
+                       ", ", write + 5, NULL);
+}
+
+const char *chats_sql_idem_unused(apr_pool_t *p,
+                                  const chats_idem_refs_t *refs)
+{
+    return subst(p, CHATS_SQL_IDEM_UNUSED(M_ASSOC, M_KEY), refs, NULL);
+}
+
+/* The key's statements of their own: the lookup, and the record of an
+ * answer that wrote nothing (no write to record it with). A repeat of
+ * the record finds its own row: stored = 0, then the lookup answers. */
+static void idem_stmts(chats_sql_t *sql)
+{
+    static const chats_ptype_e lookup_types[] = {
+        CHATS_P_INT4, CHATS_P_TEXT, CHATS_P_TEXT
+    };
+    static const chats_ptype_e record_types[] = {
+        CHATS_P_INT4, CHATS_P_TEXT, CHATS_P_TEXT, CHATS_P_INT2, CHATS_P_INT4
+    };
+    static const char *const lookup_cols[] = {
+        "same", "status", "entity_id", NULL
+    };
+    static const char *const record_cols[] = { "stored", NULL };
+    static const chats_stmt_t lookup = {
+        "chats_idem_lookup",
+        "SELECT i.fingerprint = decode($3::text, 'hex') AS same, i.status,"
+        " i.entity_id FROM chats_idempotency i WHERE i.associate_id ="
+        " $1::int4 AND i.idem_key = $2::text AND i.created_at >= now() -"
+        " interval '" CHATS_IDEM_TTL "'",
+        CHATS_RETRY_SAFE, 3, lookup_types, lookup_cols, NULL
+    };
+    static const chats_stmt_t record = {
+        "chats_idem_record",
+        "WITH " CHATS_SQL_IDEM_PURGE("$1::int4", "$2::text") ", chats_k AS"
+        " (INSERT INTO chats_idempotency (associate_id, idem_key,"
+        " fingerprint, status, entity_id) SELECT $1::int4, $2::text,"
+        " decode($3::text, 'hex'), $4::int2, $5::int4 WHERE (SELECT"
+        " count(*) FROM chats_kd) >= 0 ON CONFLICT ON CONSTRAINT "
+        CHATS_IDEM_CONSTRAINT " DO NOTHING RETURNING 1) SELECT count(*)"
+        " AS stored FROM chats_k",
+        CHATS_RETRY_NEVER, 5, record_types, record_cols, NULL
+    };
+
+    sql->idem_lookup = lookup;
+    sql->idem_record = record;
+}
+
 const chats_sql_t *chats_sql_build(apr_pool_t *p)
 {
     static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
@@ -245,6 +339,7 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
     sql->password.retry = CHATS_RETRY_SAFE;
     sql->password.cols = password_cols;
     sql->act = chats_action_sql_build(p, sql);
+    idem_stmts(sql);
     return sql;
 }
 

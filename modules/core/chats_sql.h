@@ -70,6 +70,14 @@ typedef struct chats_sql_t {
     chats_stmt_t password;   /**< $1 login -> password_hash           */
     /** The agent's actions (chats_action_sql.h); NULL: a bug. */
     const struct chats_action_sql_t *act;
+    /** An Idempotency-Key's stored answer ($1 associate, $2 key, $3
+     * fingerprint as hex): no row when none is live; else same (the
+     * fingerprints are equal), status, entity_id (NULL: a null answer). */
+    chats_stmt_t idem_lookup;
+    /** Record the answer of a request that wrote nothing ($1 associate,
+     * $2 key, $3 fingerprint, $4 status, $5 entity id or NULL): one row,
+     * stored = 0 when a live key of that name was there first. */
+    chats_stmt_t idem_record;
 } chats_sql_t;
 
 /** Row layout (its first column named CHATS_SQL_ROW): for each field
@@ -103,9 +111,11 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  *   3  messages, topic members, the archive list (upgrade/3.sql)
  *   4  chat_session's foreign keys named (upgrade/4.sql): errors map
  *      constraint names to fields through a table
+ *   5  chats_idempotency: Idempotency-Key's stored answers (upgrade/5.sql
+ *      checks the table a same-named one did not keep from being made)
  * Raise it with every change to the conf/ SQL the module depends on, and
  * give modules/tools/chatsession-db the step from the version before. */
-#define CHATS_SCHEMA_VERSION 4
+#define CHATS_SCHEMA_VERSION 5
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty
@@ -116,6 +126,75 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
 /** The SQL that records CHATS_SCHEMA_VERSION (the end of conf/render.sql,
  * which `chatsession-db upgrade` loads last). */
 const char *chats_sql_version_stamp(apr_pool_t *p);
+
+/* ---- Idempotency-Key (README "Retrying writes safely") ---------------
+ * A write sent with a key records it in the same statement, in
+ * chats_idempotency (conf/schema.sql): per associate and key, the
+ * request's fingerprint, the answer's status and the entity's id. The
+ * pieces below are written with the parameters' references as macro
+ * arguments: A the associate (int4), K the key (text), F the fingerprint
+ * (SHA-256 as hex text), S the status (int2), SRC the CTE holding the
+ * rows the write wrote (their column id is the entity's id). */
+
+/** How long a key answers (a PostgreSQL interval), and its most bytes. */
+#define CHATS_IDEM_TTL "24 hours"
+#define CHATS_IDEM_KEY_MAX 255
+
+/** The primary key of chats_idempotency: the store maps its unique
+ * violation to CHATS_E_KEY_REUSED. */
+#define CHATS_IDEM_CONSTRAINT "chats_idempotency_pk"
+
+/** CTEs chats_kd, chats_kp: the expired rows go, the key's own (so that
+ * it may be used again) and at most 8 others, oldest first, taken once
+ * (ctid = ANY of an array: the LIMIT is not re-run per row) and never
+ * waited for (SKIP LOCKED). */
+#define CHATS_SQL_IDEM_PURGE(A, K) \
+    "chats_kd AS (DELETE FROM chats_idempotency d WHERE d.associate_id = " \
+    A " AND d.idem_key = " K " AND d.created_at < now() - interval '" \
+    CHATS_IDEM_TTL "' RETURNING 1), chats_kp AS (DELETE FROM" \
+    " chats_idempotency d WHERE d.ctid = ANY (ARRAY(SELECT o.ctid FROM" \
+    " chats_idempotency o WHERE o.created_at < now() - interval '" \
+    CHATS_IDEM_TTL "' AND NOT (o.associate_id = " A " AND o.idem_key = " \
+    K ") ORDER BY o.created_at LIMIT 8 FOR UPDATE SKIP LOCKED)))"
+
+/** The purge, then CTE chats_k: the key recorded from the write's rows
+ * (after chats_kd: it reads its count). No row written, no key; a live
+ * key of that name is a unique violation that undoes the whole
+ * statement, write included, after waiting for the transaction that
+ * holds it to end. */
+#define CHATS_SQL_IDEM_CTES(A, K, F, S, SRC) \
+    CHATS_SQL_IDEM_PURGE(A, K) ", chats_k AS (INSERT INTO chats_idempotency" \
+    " (associate_id, idem_key, fingerprint, status, entity_id) SELECT " A \
+    ", " K ", decode(" F ", 'hex'), " S ", " SRC ".id FROM " SRC " WHERE" \
+    " (SELECT count(*) FROM chats_kd) >= 0)"
+
+/** True when the associate has no live key of that name: a keyed write
+ * writes nothing when it is a repeat (the statement's snapshot). */
+#define CHATS_SQL_IDEM_UNUSED(A, K) \
+    "NOT EXISTS (SELECT 1 FROM chats_idempotency ki WHERE ki.associate_id" \
+    " = " A " AND ki.idem_key = " K " AND ki.created_at >= now() -" \
+    " interval '" CHATS_IDEM_TTL "')"
+
+/** A keyed statement's references to its key parameters ("$9::int4"). */
+typedef struct {
+    const char *assoc, *key, *fp, *status;
+} chats_idem_refs_t;
+
+/** The references of four parameters numbered from first: the
+ * associate, the key, the fingerprint, the status. */
+void chats_sql_idem_refs(apr_pool_t *p, int first, chats_idem_refs_t *refs);
+
+/** write, a statement that begins "WITH ", with CHATS_SQL_IDEM_CTES
+ * before its own CTEs (WITH RECURSIVE: they may name src, defined after
+ * them), src the CTE of its written rows. NULL when write does not
+ * begin with WITH. */
+const char *chats_sql_idem_keyed(apr_pool_t *p, const char *write,
+                                 const chats_idem_refs_t *refs,
+                                 const char *src);
+
+/** CHATS_SQL_IDEM_UNUSED over refs. */
+const char *chats_sql_idem_unused(apr_pool_t *p,
+                                  const chats_idem_refs_t *refs);
 
 /** The parameter type of a column of this field type. */
 chats_ptype_e chats_sql_ptype(chats_ftype_e type);

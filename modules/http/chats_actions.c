@@ -8,11 +8,15 @@
  * agent's pickups must not both see the same one free. A write that
  * returns no row is followed by one diagnosis, which tells 404, 403 and
  * the documented no-op apart. Rights are checked before anything else:
- * a refused caller's body is never read. Glue. */
+ * a refused caller's body is never read. With an Idempotency-Key a write
+ * runs keyed (the key recorded by the same statement; nothing written
+ * when it is live) and a repeat is answered from the key
+ * (chats_idempotency.h). Glue. */
 #include <apr_strings.h>
 
 #include "chats_action_sql.h"
 #include "chats_entity.h"
+#include "chats_idempotency.h"
 #include "chats_metrics.h"
 #include "chats_ops.h"
 #include "chats_render.h"
@@ -30,6 +34,7 @@ typedef struct {
     const char *zone;
     chats_read_e how;
     const char *vals[CHATS_AP__N];
+    const chats_idem_t *idem;    /* the request's Idempotency-Key, or NULL */
 } act_t;
 
 /* Check the right, then take the connection. */
@@ -63,15 +68,35 @@ static chats_err_t *act_start(chats_req_t *q, chats_do_e what, act_t *x)
     return NULL;
 }
 
+/* The Idempotency-Key of a write (README "Retrying writes safely"): its
+ * writes then run in their keyed forms. */
+static chats_err_t *act_key(act_t *x)
+{
+    chats_idem_t *k;
+    chats_err_t *e;
+
+    if ((e = chats_idem_start(x->q, NULL, &k)) != NULL || !k) {
+        return e;
+    }
+    x->idem = k;
+    x->vals[CHATS_AP_KEY] = k->key;
+    x->vals[CHATS_AP_FP] = k->fp;
+    x->vals[CHATS_AP_STATUS] = k->status;
+    return NULL;
+}
+
 static chats_err_t *act_exec(act_t *x, chats_act_e which,
                              chats_rows_t **prows)
 {
-    const chats_act_stmt_t *s = chats_action_stmt(x->a, which, x->how);
+    const chats_act_stmt_t *s = x->idem ? chats_action_stmt_keyed(
+                                              x->a, which, x->how) : NULL;
     const char **values;
     chats_ptype_e *types;
-    int n = chats_action_params(x->q->r->pool, s, x->zone, x->vals,
-                                &values, &types);
+    int n;
 
+    s = s ? s : chats_action_stmt(x->a, which, x->how);
+    n = chats_action_params(x->q->r->pool, s, x->zone, x->vals, &values,
+                            &types);
     return chats_store_exec_typed(x->st, &s->stmt, n, values, types, prows);
 }
 
@@ -189,6 +214,73 @@ static chats_err_t *denied(chats_req_t *q, const char *why)
     return e;
 }
 
+/* Run an action's write, alone or in the agent's lock. With a key,
+ * hit->found when the key answers already: a repeat (its keyed write
+ * wrote nothing), or a request with the same key that committed first
+ * (this one's write was undone with its key); answer with replay(). */
+static chats_err_t *act_write(act_t *x, chats_act_e which, int lock,
+                              chats_rows_t **prows, chats_idem_hit_t *hit)
+{
+    chats_err_t *e = lock ? locked_exec(x, which, prows)
+                          : act_exec(x, which, prows);
+
+    memset(hit, 0, sizeof(*hit));
+    if (!x->idem) {
+        return e;
+    }
+    if (chats_idem_taken(e)) {
+        return chats_idem_after_taken(x->q, x->idem, hit);
+    }
+    if (e || (*prows)->nrows == 1) {
+        return e;
+    }
+    /* nothing written: the key's answer, if it has one, comes before
+     * what the diagnosis would say of the session as it is now */
+    return chats_idem_lookup(x->q, x->idem, hit);
+}
+
+/* The answer the key holds: its status, the session as it is now. */
+static chats_err_t *replay(act_t *x, const chats_idem_hit_t *hit)
+{
+    chats_rows_t *rows;
+    chats_err_t *e;
+
+    if (!hit->entity) {
+        chats_idem_replayed(x->q, hit);
+        return send_null(x->q);
+    }
+    x->vals[CHATS_AP_ID] = hit->entity;
+    if ((e = act_exec(x, CHATS_ACT_GET, &rows)) != NULL) {
+        return e;
+    }
+    if (rows->nrows != 1) {
+        return chats_err_make(x->q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "ChatSession id %s, this Idempotency-Key's "
+                              "answer, no longer exists", hit->entity);
+    }
+    chats_idem_replayed(x->q, hit);
+    return send_row(x, row_of(rows, 0));
+}
+
+/* An answer of an action that wrote nothing (the session as it is, or
+ * null): with a key, recorded first, so that a repeat gets it too. */
+static chats_err_t *unwritten(act_t *x, const char *const *row)
+{
+    chats_idem_hit_t hit;
+    chats_err_t *e;
+
+    if (x->idem) {
+        if ((e = chats_idem_record(x->q, x->idem, row ? row[0] : NULL,
+                                   &hit)) != NULL) {
+            return e;
+        }
+        if (hit.found) {
+            return replay(x, &hit);
+        }
+    }
+    return row ? send_row(x, row) : send_null(x->q);
+}
+
 /* The answer of a write: its row, or (none written) what the diagnosis
  * says: the session as it is (the documented no-op), or 404. */
 static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
@@ -206,33 +298,54 @@ static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
     if (d->nrows != 1) {
         return not_found(x->q);
     }
-    return send_row(x, row_of(d, 0));
+    return unwritten(x, row_of(d, 0));
+}
+
+/* Start a writing action: the right, the connection, the key. */
+static chats_err_t *act_begin(chats_req_t *q, act_t *x)
+{
+    chats_err_t *e;
+
+    if ((e = act_start(q, CHATS_DO_ACT, x)) != NULL) {
+        return e;
+    }
+    return act_key(x);
 }
 
 chats_err_t *chats_action_pickup_first(chats_req_t *q)
 {
+    chats_idem_hit_t hit;
     chats_rows_t *rows;
     chats_err_t *e;
     act_t x;
 
-    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
-        || (e = locked_exec(&x, CHATS_ACT_PICKUP_FIRST, &rows)) != NULL) {
+    if ((e = act_begin(q, &x)) != NULL
+        || (e = act_write(&x, CHATS_ACT_PICKUP_FIRST, 1, &rows,
+                          &hit)) != NULL) {
         return e;
+    }
+    if (hit.found) {
+        return replay(&x, &hit);
     }
     /* nothing queued in the agent's topics, or every queued session is
      * being taken by someone else right now */
-    return rows->nrows == 1 ? send_row(&x, row_of(rows, 0)) : send_null(q);
+    return rows->nrows == 1 ? send_row(&x, row_of(rows, 0))
+                            : unwritten(&x, NULL);
 }
 
 chats_err_t *chats_action_pickup(chats_req_t *q)
 {
+    chats_idem_hit_t hit;
     chats_rows_t *rows;
     chats_err_t *e;
     act_t x;
 
-    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
-        || (e = locked_exec(&x, CHATS_ACT_PICKUP, &rows)) != NULL) {
+    if ((e = act_begin(q, &x)) != NULL
+        || (e = act_write(&x, CHATS_ACT_PICKUP, 1, &rows, &hit)) != NULL) {
         return e;
+    }
+    if (hit.found) {
+        return replay(&x, &hit);
     }
     if (rows->nrows == 1) {
         return send_row(&x, row_of(rows, 0));
@@ -248,16 +361,17 @@ chats_err_t *chats_action_pickup(chats_req_t *q)
                          "you can respond");
     }
     /* not queued, or just taken by another agent */
-    return send_null(q);
+    return unwritten(&x, NULL);
 }
 
 chats_err_t *chats_action_transfer(chats_req_t *q)
 {
+    chats_idem_hit_t hit;
     chats_rows_t *rows, *d;
     chats_err_t *e;
     act_t x;
 
-    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL) {
+    if ((e = act_begin(q, &x)) != NULL) {
         return e;
     }
     if (!q->to_associate || !*q->to_associate) {
@@ -265,8 +379,11 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
                               "toAssociate: name the associate by login "
                               "or id");
     }
-    if ((e = act_exec(&x, CHATS_ACT_TRANSFER, &rows)) != NULL) {
+    if ((e = act_write(&x, CHATS_ACT_TRANSFER, 0, &rows, &hit)) != NULL) {
         return e;
+    }
+    if (hit.found) {
+        return replay(&x, &hit);
     }
     if (rows->nrows == 1) {
         return send_row(&x, row_of(rows, 0));
@@ -283,51 +400,59 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
                               "or id");
     }
     /* not the caller's session, to the caller, or already pending */
-    return send_row(&x, row_of(d, 0));
+    return unwritten(&x, row_of(d, 0));
 }
 
 chats_err_t *chats_action_accept(chats_req_t *q)
 {
+    chats_idem_hit_t hit;
     chats_rows_t *rows;
     chats_err_t *e;
     act_t x;
 
-    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
-        || (e = locked_exec(&x, CHATS_ACT_ACCEPT, &rows)) != NULL) {
+    if ((e = act_begin(q, &x)) != NULL
+        || (e = act_write(&x, CHATS_ACT_ACCEPT, 1, &rows, &hit)) != NULL) {
         return e;
     }
-    return written_or_as_is(&x, rows, CHATS_ACT_GET);
+    return hit.found ? replay(&x, &hit)
+                     : written_or_as_is(&x, rows, CHATS_ACT_GET);
 }
 
 chats_err_t *chats_action_reject(chats_req_t *q)
 {
+    chats_idem_hit_t hit;
     chats_rows_t *rows;
     chats_err_t *e;
     act_t x;
 
-    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL
-        || (e = act_exec(&x, CHATS_ACT_REJECT, &rows)) != NULL) {
+    if ((e = act_begin(q, &x)) != NULL
+        || (e = act_write(&x, CHATS_ACT_REJECT, 0, &rows, &hit)) != NULL) {
         return e;
     }
-    return written_or_as_is(&x, rows, CHATS_ACT_GET);
+    return hit.found ? replay(&x, &hit)
+                     : written_or_as_is(&x, rows, CHATS_ACT_GET);
 }
 
 chats_err_t *chats_action_reset(chats_req_t *q)
 {
     const chats_caller_t *c;
+    chats_idem_hit_t hit;
     chats_rows_t *rows, *d;
     chats_err_t *e;
     int any;
     act_t x;
 
-    if ((e = act_start(q, CHATS_DO_ACT, &x)) != NULL) {
+    if ((e = act_begin(q, &x)) != NULL) {
         return e;
     }
     c = chats_rights_caller(q);
     any = c->level >= CHATS_RIGHT_UPDATE_ALL;
-    if ((e = act_exec(&x, any ? CHATS_ACT_RESET_ANY : CHATS_ACT_RESET_OWN,
-                      &rows)) != NULL) {
+    if ((e = act_write(&x, any ? CHATS_ACT_RESET_ANY : CHATS_ACT_RESET_OWN,
+                       0, &rows, &hit)) != NULL) {
         return e;
+    }
+    if (hit.found) {
+        return replay(&x, &hit);
     }
     if (rows->nrows == 1) {
         return send_row(&x, row_of(rows, 0));
@@ -342,7 +467,7 @@ chats_err_t *chats_action_reset(chats_req_t *q)
         return denied(q, "you may reset only your own sessions");
     }
     /* queued already, with no User and no bot */
-    return send_row(&x, row_of(d, 0));
+    return unwritten(&x, row_of(d, 0));
 }
 
 chats_err_t *chats_action_for_user(chats_req_t *q)

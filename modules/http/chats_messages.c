@@ -3,10 +3,13 @@
  * GetChatTranscript): chats_agent.c binds q->id, q->after, q->wait,
  * q->html (path, query or agent body) and the agent's message member
  * (q->arg_body) before these run. The statements and the ChatMessage
- * carrier are core's (chats_message.h). Glue. */
+ * carrier are core's (chats_message.h). A post with an Idempotency-Key
+ * records it in the same statement; a repeat answers the message posted
+ * first (chats_idempotency.h). Glue. */
 #include <apr_strings.h>
 
 #include "chats_body.h"
+#include "chats_idempotency.h"
 #include "chats_json.h"
 #include "chats_listen.h"
 #include "chats_ops.h"
@@ -23,6 +26,39 @@
 static chats_err_t *send_text(chats_req_t *q, const char *out)
 {
     return chats_resource_send_text(q, out, "the answer");
+}
+
+static chats_err_t *run(request_rec *r, chats_msql_e which,
+                        const char *const *params, chats_rows_t **prows);
+
+static chats_err_t *send_message(chats_req_t *q, const chats_rows_t *rows)
+{
+    request_rec *r = q->r;
+    chats_doc_t *out = chats_message_from_row(
+                           r->pool, chats_rows_from(rows, 0, MSG_ROW));
+
+    return send_text(q, q->xml ? chats_message_xml(r->pool, out)
+                               : chats_doc_to_json(r->pool, out, 0));
+}
+
+/* The message an Idempotency-Key answered with, as it is now. */
+static chats_err_t *replay(chats_req_t *q, const chats_idem_hit_t *hit)
+{
+    chats_rows_t *rows = NULL;
+    chats_err_t *e;
+
+    if (hit->entity
+        && (e = run(q->r, CHATS_MSQL_GET, &hit->entity, &rows)) != NULL) {
+        return e;
+    }
+    if (!hit->entity || rows->nrows != 1) {
+        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "ChatMessage id %s, this Idempotency-Key's "
+                              "answer, no longer exists",
+                              hit->entity ? hit->entity : "(none)");
+    }
+    chats_idem_replayed(q, hit);
+    return send_message(q, rows);
 }
 
 static chats_err_t *run(request_rec *r, chats_msql_e which,
@@ -186,44 +222,70 @@ static chats_err_t *post_refused(chats_req_t *q)
     return e;
 }
 
+/* Post the message (keyed: the key recorded in the same statement); the
+ * key's answer instead in *phit when it has one. */
+static chats_err_t *post(chats_req_t *q, const chats_message_in_t *m,
+                         const chats_idem_t *k, chats_rows_t **prows,
+                         chats_idem_hit_t *phit)
+{
+    request_rec *r = q->r;
+    const chats_caller_t *c = chats_rights_caller(q);
+    int own = c->level < CHATS_RIGHT_UPDATE_ALL;
+    const char *params[11];
+    chats_err_t *e;
+
+    memset(phit, 0, sizeof(*phit));
+    params[0] = apr_itoa(r->pool, q->id);
+    params[1] = apr_itoa(r->pool, m->type);
+    params[2] = m->message;
+    params[3] = m->author ? m->author : (r->user ? r->user : "");
+    params[4] = apr_itoa(r->pool, m->read_by_customer);
+    params[5] = apr_itoa(r->pool, m->special_type);
+    params[6] = m->special_param;
+    params[7] = apr_itoa(r->pool, c->associate_id);
+    if (!k) {
+        return run(r, own ? CHATS_MSQL_POST_OWN : CHATS_MSQL_POST_ANY,
+                   params, prows);
+    }
+    /* $8, the caller, is the key's associate too */
+    params[8] = k->key;
+    params[9] = k->fp;
+    params[10] = k->status;
+    e = run(r, own ? CHATS_MSQL_POST_OWN_KEYED : CHATS_MSQL_POST_ANY_KEYED,
+            params, prows);
+    if (chats_idem_taken(e)) {
+        return chats_idem_after_taken(q, k, phit);
+    }
+    /* nothing written: a repeat, or the diagnosis tells */
+    return e || (*prows)->nrows == 1 ? e : chats_idem_lookup(q, k, phit);
+}
+
 chats_err_t *chats_messages_post(chats_req_t *q)
 {
     request_rec *r = q->r;
-    const chats_caller_t *c;
     const chats_doc_t *doc = NULL;
     chats_message_in_t m;
-    const char *params[8];
+    chats_idem_hit_t hit;
     chats_rows_t *rows;
-    chats_doc_t *out;
+    chats_idem_t *k;
     chats_err_t *e;
-    int xml = 0, own;
+    int xml = 0;
 
     /* A caller who may not write is refused before the body is read. */
     if ((e = chats_rights_require(q, CHATS_DO_UPDATE)) != NULL
         || (e = message_doc(q, &doc, &xml)) != NULL
-        || (e = chats_message_from_doc(doc, xml, &m, r->pool)) != NULL) {
+        || (e = chats_message_from_doc(doc, xml, &m, r->pool)) != NULL
+        || (e = chats_idem_start(q, doc, &k)) != NULL
+        || (e = post(q, &m, k, &rows, &hit)) != NULL) {
         return e;
     }
-    c = chats_rights_caller(q);
-    own = c->level < CHATS_RIGHT_UPDATE_ALL;
-    params[0] = apr_itoa(r->pool, q->id);
-    params[1] = apr_itoa(r->pool, m.type);
-    params[2] = m.message;
-    params[3] = m.author ? m.author : (r->user ? r->user : "");
-    params[4] = apr_itoa(r->pool, m.read_by_customer);
-    params[5] = apr_itoa(r->pool, m.special_type);
-    params[6] = m.special_param;
-    params[7] = apr_itoa(r->pool, c->associate_id);
-    if ((e = run(r, own ? CHATS_MSQL_POST_OWN : CHATS_MSQL_POST_ANY, params,
-                 &rows)) != NULL) {
-        return e;
+    if (hit.found) {
+        return replay(q, &hit);
     }
     if (rows->nrows != 1) {
         return post_refused(q);
     }
-    out = chats_message_from_row(r->pool, chats_rows_from(rows, 0, MSG_ROW));
-    return send_text(q, q->xml ? chats_message_xml(r->pool, out)
-                               : chats_doc_to_json(r->pool, out, 0));
+    return send_message(q, rows);
 }
 
 /* ---- Transcript ------------------------------------------------------- */

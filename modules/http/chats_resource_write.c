@@ -6,10 +6,13 @@
  * the row changed between those two statements does the write run again,
  * once, under SELECT ... FOR UPDATE in a transaction (the store's: its
  * statements are never re-run on another connection), answered only once
- * that committed: no retry loop. */
+ * that committed: no retry loop. A create or the agent's Save sent with
+ * an Idempotency-Key runs its write keyed: the key recorded in the same
+ * statement, a repeat answered from it (chats_idempotency.h). */
 #include <apr_strings.h>
 
 #include "chats_body.h"
+#include "chats_idempotency.h"
 #include "chats_metrics.h"
 #include "chats_plan.h"
 #include "chats_resource.h"
@@ -24,9 +27,17 @@ static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
  * diagnosis only reads. Each reads a row to render, but a DELETE's. */
 typedef enum { STMT_WRITE, STMT_DIAG, STMT_LOCKED_DIAG } stmt_e;
 
+/* A plan's write as the statement runs it: its text (keyed when the
+ * request has an Idempotency-Key: the key recorded in the same
+ * statement) and the key, whose parameters follow the plan's. */
+typedef struct {
+    const char *sql;
+    const chats_idem_t *idem;
+} write_t;
+
 static chats_err_t *run(chats_req_t *q, chats_store_t *st,
                         const chats_plan_t *pl, stmt_e which,
-                        const char *write, chats_rows_t **prows)
+                        const write_t *write, chats_rows_t **prows)
 {
     static const char *const labels[] = {
         "write", "diagnosis", "locked diagnosis"
@@ -41,18 +52,21 @@ static chats_err_t *run(chats_req_t *q, chats_store_t *st,
      * of the write and the diagnosis to be built does). */
     memset(&stmt, 0, sizeof(stmt));
     stmt.label = labels[which];
-    stmt.sql = which == STMT_WRITE ? write
+    stmt.sql = which == STMT_WRITE ? write->sql
              : chats_plan_diag_sql(pl, sql, which == STMT_LOCKED_DIAG);
-    types = apr_palloc(pl->p, (pl->params->nelts + 1) * sizeof(*types));
-    values = apr_palloc(pl->p, (pl->params->nelts + 1) * sizeof(*values));
+    /* the key's own parameters (at most 5) follow the plan's */
+    types = apr_palloc(pl->p, (pl->params->nelts + 5) * sizeof(*types));
+    values = apr_palloc(pl->p, (pl->params->nelts + 5) * sizeof(*values));
     for (i = 0; i < pl->params->nelts; i++) {
         values[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).value;
         types[i] = APR_ARRAY_IDX(pl->params, i, chats_param_t).type;
     }
+    if (which == STMT_WRITE && write->idem) {
+        i = chats_idem_params(write->idem, values, types, i);
+    }
     stmt.retry = which == STMT_WRITE ? CHATS_RETRY_NEVER : CHATS_RETRY_SAFE;
     stmt.cols = pl->in.kind == CHATS_PLAN_DELETE ? NULL : row_cols;
-    return chats_store_exec_typed(st, &stmt, pl->params->nelts, values,
-                                  types, prows);
+    return chats_store_exec_typed(st, &stmt, i, values, types, prows);
 }
 
 static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
@@ -150,11 +164,12 @@ static chats_err_t *as_is(chats_req_t *q, const char *const *row)
 
 /* The fallback: diagnosis and write under the row's lock, in a
  * transaction. The answer is rendered (translations included) only once
- * it committed, and after the lock is gone. */
+ * it committed, and after the lock is gone. *prow: the row to answer as
+ * it is when nothing is to be written (rendered by the caller). */
 static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
-                           const chats_plan_t *pl, const char *write)
+                           const chats_plan_t *pl, const write_t *write,
+                           const char *const **prow)
 {
-    const char *const *row = NULL;
     chats_rows_t *rows, *w = NULL;
     chats_err_t *e;
     int changed = 0;
@@ -162,11 +177,12 @@ static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, q->r, CHATS_LOGNO(22)
                   "ChatSession %d changed between its write and the "
                   "diagnosis: writing under the row lock", (int)q->id);
+    *prow = NULL;
     if ((e = chats_store_begin(st)) != NULL) {
         return e;
     }
     if ((e = run(q, st, pl, STMT_LOCKED_DIAG, NULL, &rows)) == NULL
-        && (e = diagnosed(q, pl, rows, &changed, &row)) == NULL && changed
+        && (e = diagnosed(q, pl, rows, &changed, prow)) == NULL && changed
         && (e = run(q, st, pl, STMT_WRITE, write, &w)) == NULL
         && w->nrows != 1) {
         e = chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
@@ -174,7 +190,7 @@ static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
     }
     if (e || !changed) {
         chats_store_rollback(st);
-        return e ? e : as_is(q, row);
+        return e;
     }
     if ((e = chats_store_commit(st)) != NULL) {
         return e;
@@ -182,17 +198,111 @@ static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
     return written(q, pl, w);
 }
 
-static chats_err_t *run_plan(chats_req_t *q, chats_plan_t *pl)
+/* The answer a key holds (a repeat, or a request with the same key that
+ * committed first): its status, the session as it is now. */
+static chats_err_t *replay(chats_req_t *q, chats_store_t *st,
+                           const chats_plan_t *pl,
+                           const chats_idem_hit_t *hit)
 {
-    const char *write = chats_plan_write_sql(
-                            pl, chats_srv_conf(q->r->server)->sql);
+    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const char *params[2];
+    chats_rows_t *rows = NULL;
+    chats_err_t *e;
+    int n = 0;
+
+    if (pl->in.zone) {
+        params[n++] = pl->in.zone;
+    }
+    params[n++] = hit->entity;
+    if (hit->entity
+        && (e = chats_store_exec(st, &sql->get[pl->in.zone
+                                               ? CHATS_READ_ZONED
+                                               : CHATS_READ_UTC],
+                                 n, params, &rows)) != NULL) {
+        return e;
+    }
+    if (!hit->entity || rows->nrows != 1) {
+        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "ChatSession id %s, this Idempotency-Key's "
+                              "answer, no longer exists",
+                              hit->entity ? hit->entity : "(none)");
+    }
+    chats_idem_replayed(q, hit);
+    return written(q, pl, rows);
+}
+
+/* With a key, what wrote nothing: the key's answer when it has one (a
+ * repeat), else NULL and *phit unset: diagnose. */
+static chats_err_t *unwritten_key(chats_req_t *q, const write_t *write,
+                                  chats_err_t *e, chats_idem_hit_t *phit)
+{
+    memset(phit, 0, sizeof(*phit));
+    if (!write->idem) {
+        return e;
+    }
+    if (chats_idem_taken(e)) {
+        return chats_idem_after_taken(q, write->idem, phit);
+    }
+    return e ? e : chats_idem_lookup(q, write->idem, phit);
+}
+
+/* The session as it is, answered to a write that changed nothing: with
+ * a key, recorded first, so that a repeat gets it too. */
+static chats_err_t *answer_as_is(chats_req_t *q, chats_store_t *st,
+                                 const chats_plan_t *pl,
+                                 const write_t *write,
+                                 const char *const *row)
+{
+    chats_idem_hit_t hit;
+    chats_err_t *e;
+
+    if (write->idem) {
+        if ((e = chats_idem_record(q, write->idem, row[0], &hit)) != NULL) {
+            return e;
+        }
+        if (hit.found) {
+            return replay(q, st, pl, &hit);
+        }
+    }
+    return as_is(q, row);
+}
+
+/* The write's statement: the plan's, keyed when the request has a key
+ * (its parameters after the plan's). */
+static chats_err_t *write_make(chats_req_t *q, const chats_plan_t *pl,
+                               const chats_idem_t *k, write_t *write)
+{
+    chats_idem_refs_t refs;
+
+    write->idem = k;
+    write->sql = chats_plan_write_sql(pl,
+                                      chats_srv_conf(q->r->server)->sql);
+    if (k && write->sql) {
+        chats_sql_idem_refs(pl->p, pl->params->nelts + 1, &refs);
+        if (!(write->sql = chats_sql_idem_keyed(pl->p, write->sql, &refs,
+                                                "w"))) {
+            return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                                  "the write cannot take a key");
+        }
+    }
+    return NULL;
+}
+
+static chats_err_t *run_plan(chats_req_t *q, chats_plan_t *pl,
+                             const chats_idem_t *k)
+{
     const char *const *row;
+    chats_idem_hit_t hit;
     chats_store_t *st;
     chats_rows_t *rows;
-    chats_err_t *e;
+    chats_err_t *e = NULL;
+    write_t write;
     int changed;
 
-    if (pl->in.kind == CHATS_PLAN_INSERT && !write) {
+    if ((e = write_make(q, pl, k, &write)) != NULL) {
+        return e;
+    }
+    if (pl->in.kind == CHATS_PLAN_INSERT && !write.sql) {
         /* a new session has no row to diagnose: checks were decided */
         return refused(q, APR_ARRAY_IDX(pl->checks, pl->failed,
                                         chats_check_t).err);
@@ -201,19 +311,30 @@ static chats_err_t *run_plan(chats_req_t *q, chats_plan_t *pl)
         return e;
     }
     /* one statement, committed on its own: answered once it returned */
-    if (write) {
-        if ((e = run(q, st, pl, STMT_WRITE, write, &rows)) != NULL) {
-            return e;
-        }
-        if (rows->nrows == 1) {
+    if (write.sql) {
+        e = run(q, st, pl, STMT_WRITE, &write, &rows);
+        if (!e && rows->nrows == 1) {
             return written(q, pl, rows);
         }
+    }
+    if ((e = unwritten_key(q, &write, e, &hit)) != NULL || hit.found) {
+        return e ? e : replay(q, st, pl, &hit);
     }
     if ((e = run(q, st, pl, STMT_DIAG, NULL, &rows)) != NULL
         || (e = diagnosed(q, pl, rows, &changed, &row)) != NULL) {
         return e;
     }
-    return changed ? locked(q, st, pl, write) : as_is(q, row);
+    if (changed) {
+        e = locked(q, st, pl, &write, &row);
+        if (chats_idem_taken(e)
+            && !(e = unwritten_key(q, &write, e, &hit)) && hit.found) {
+            return replay(q, st, pl, &hit);
+        }
+        if (e || !row) {
+            return e;
+        }
+    }
+    return answer_as_is(q, st, pl, &write, row);
 }
 
 /* The body as a document (offset-less date-times in it stay as they
@@ -278,7 +399,7 @@ chats_err_t *chats_resource_patch(chats_req_t *q)
         chats_plan_merge(pl, body);
     }
     chats_plan_finish(pl);
-    return run_plan(q, pl);
+    return run_plan(q, pl, NULL);
 }
 
 /* PUT and POST: a whole entity. */
@@ -288,10 +409,12 @@ static chats_err_t *entity_write(chats_req_t *q, chats_do_e what,
     chats_media_e media;
     chats_doc_t *body;
     chats_plan_t *pl;
+    chats_idem_t *k;
     chats_err_t *e;
 
     if ((e = chats_rights_require(q, what)) != NULL
-        || (e = read_body(q, &media, &body)) != NULL) {
+        || (e = read_body(q, &media, &body)) != NULL
+        || (e = chats_idem_start(q, body, &k)) != NULL) {
         return e;
     }
     pl = plan_make(q, kind);
@@ -299,7 +422,7 @@ static chats_err_t *entity_write(chats_req_t *q, chats_do_e what,
         return e;
     }
     chats_plan_finish(pl);
-    return run_plan(q, pl);
+    return run_plan(q, pl, k);
 }
 
 chats_err_t *chats_resource_put(chats_req_t *q)
@@ -319,5 +442,5 @@ chats_err_t *chats_resource_delete(chats_req_t *q)
     if ((e = chats_rights_require(q, CHATS_DO_DELETE)) != NULL) {
         return e;
     }
-    return run_plan(q, plan_make(q, CHATS_PLAN_DELETE));
+    return run_plan(q, plan_make(q, CHATS_PLAN_DELETE), NULL);
 }

@@ -45,6 +45,12 @@ static int is_schema_mismatch(const char *state)
     return 0;
 }
 
+/* strcmp, where NULL differs from every string. */
+static int strcmp0(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) : 1;
+}
+
 /* Errors a healthy database raises now and then, which the same request
  * may pass a moment later: 503, so that clients retry. A read-only
  * server (25006) is the old primary after a switchover: the connection
@@ -74,6 +80,15 @@ chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
     apr_pool_t *p = st->r->pool;
     chats_err_t *e;
 
+    /* a live Idempotency-Key: the whole statement, write included, was
+     * undone; the handler answers what the key holds (a repeat, or a
+     * request with the same key that committed first) */
+    if (state && !strcmp(state, "23505")
+        && !strcmp0(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME),
+                          CHATS_IDEM_CONSTRAINT)) {
+        return chats_err_make(p, CHATS_E_KEY_REUSED, "Idempotency-Key",
+                              "Idempotency-Key: the key is in use");
+    }
     if (state && !strcmp(state, "23503") && f) {
         return chats_err_make(p, CHATS_E_INVALID, f->name,
                               "%s refers to a row that does not exist",

@@ -13,7 +13,7 @@ use Apache::TestConfig ();
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db req);
 
-plan tests => 84, need_lwp, need_module('mod_dbd.c');
+plan tests => 94, need_lwp, need_module('mod_dbd.c');
 
 my $top  = Apache::Test::vars('top_dir');
 my $tool = "$top/modules/tools/chatsession-db";
@@ -71,7 +71,7 @@ ok(@words >= 10 && !@missing,
    'the man page documents every command and option of --help ('
    . scalar(@words) . ')') or diag("missing: @missing");
 ($rc, $out) = run(undef, '--version');
-like($out, qr/schema version 4$/m, '--version names the schema version of the files');
+like($out, qr/schema version 5$/m, '--version names the schema version of the files');
 ($rc, $out, $err) = run(undef, @conn, 'frobnicate');
 is($rc, 2, 'an unknown command exits 2');
 like($err, qr/unknown command 'frobnicate'/, 'and says so');
@@ -80,25 +80,25 @@ like($err, qr/unknown command 'frobnicate'/, 'and says so');
 my $fresh = scratch_db();
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 1, 'version exits 1 when the database is not at the files\' version');
-like($out, qr/^database: 0\nfiles:    4 /, 'an empty database is version 0');
+like($out, qr/^database: 0\nfiles:    5 /, 'an empty database is version 0');
 ($rc, $out, $err) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade on an empty database') or diag($err);
-like($out, qr/schema version 0 -> 4 \(schema\.sql auth\.sql locale\.sql upgrade\/3\.sql upgrade\/4\.sql render\.sql\)/,
+like($out, qr/schema version 0 -> 5 \(schema\.sql auth\.sql locale\.sql upgrade\/3\.sql upgrade\/4\.sql upgrade\/5\.sql render\.sql\)/,
      'says what it loaded');
-is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 4, 'records version 4');
+is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 5, 'records version 5');
 ok(on($fresh, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions exist');
 ok(on($fresh, q{SELECT to_regclass('chat_session_right') IS NOT NULL}), 'auth.sql was loaded');
 ok(on($fresh, q{SELECT count(*) > 0 FROM string_resource}), 'locale.sql was loaded');
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 0, 'version exits 0 when they match');
-like($out, qr/^database: 4\nfiles:    4 /, 'version: both 4');
+like($out, qr/^database: 5\nfiles:    5 /, 'version: both 5');
 
 # --- re-run: nothing lost
 on($fresh, q{INSERT INTO chat_topic (id, name) VALUES (77, 'kept') RETURNING id});
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade again');
-like($out, qr/schema version 4, up to date/, 'says it is up to date');
+like($out, qr/schema version 5, up to date/, 'says it is up to date');
 is(on($fresh, 'SELECT name FROM chat_topic WHERE id = 77'), 'kept', 'the data is kept');
 is(on($fresh, 'SELECT count(*) FROM chats_schema_version'), 1, 'version recorded once');
 
@@ -114,10 +114,10 @@ my @pids = map {
 } 1, 2;
 my @rcs = map { waitpid($_, 0); $? >> 8 } @pids;
 is("@rcs", '0 0', 'two upgrades at once both succeed');
-is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 4, 'and leave version 4');
+is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 5, 'and leave version 5');
 
 # --- a database of the first release (version 1: no rendering functions,
-# no version table) is upgraded to 4.
+# no version table) is upgraded to 5.
 my $v1 = scratch_db();
 system("psql -X -q -v ON_ERROR_STOP=1 "
        . join(' ', map { "'$_'" } @conn, '-d', $v1)
@@ -128,18 +128,19 @@ on($v1, q{INSERT INTO chat_topic (id, name) VALUES (78, 'from v1') RETURNING id}
 like($out, qr/^database: 1\n/, 'a first-release database is version 1');
 ($rc, $out) = run(undef, @conn, '-d', $v1, 'upgrade');
 is($rc, 0, 'upgrade from version 1');
-like($out, qr/schema version 1 -> 4/, 'says 1 -> 4');
+like($out, qr/schema version 1 -> 5/, 'says 1 -> 5');
 ok(on($v1, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions now exist');
 is(on($v1, 'SELECT name FROM chat_topic WHERE id = 78'), 'from v1', 'the data is kept');
 
 # --- a database at version 2 (before messages and topic members) is
-# upgraded to 4: the tables appear, and upgrade/3.sql makes the associates
+# upgraded to 5: the tables appear, and upgrade/3.sql makes the associates
 # who could write sessions members of the topics that have sessions, once.
 my $v2 = scratch_db();
 run(undef, @conn, '-d', $v2, 'upgrade');
 for my $sql (
     'DROP TABLE chat_message', 'DROP TABLE chat_topic_member',
+    'DROP TABLE chats_idempotency',
     'DROP SEQUENCE chat_message_id_seq',
     'DROP FUNCTION chats_message_notify()',
     'DROP INDEX chat_session_queue_idx',
@@ -163,8 +164,8 @@ for my $sql (
 like($out, qr/^database: 2\n/, 'a version-2 database says 2');
 ($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'upgrade');
 is($rc, 0, 'upgrade from version 2') or diag($err);
-like($out, qr/schema version 2 -> 4 \(.*upgrade\/3\.sql upgrade\/4\.sql render\.sql\)/,
-     'says 2 -> 4, with the steps upgrade/3.sql and upgrade/4.sql');
+like($out, qr/schema version 2 -> 5 \(.*upgrade\/3\.sql upgrade\/4\.sql upgrade\/5\.sql render\.sql\)/,
+     'says 2 -> 5, with the steps upgrade/3.sql, upgrade/4.sql and upgrade/5.sql');
 ok(on($v2, q{SELECT to_regclass('chat_message') IS NOT NULL
                AND to_regclass('chat_session_queue_idx') IS NOT NULL}),
    'chat_message and the queue index exist');
@@ -226,7 +227,8 @@ my %fk = (topic_id => 'topic', user_id => 'user', customer_id => 'customer',
                          { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
     $d->do("ALTER TABLE chat_session RENAME CONSTRAINT chat_session_$fk{$_}_fk"
            . " TO chat_session_${_}_fkey") for sort keys %fk;
-    $d->do('DELETE FROM chats_schema_version WHERE version = 4');
+    $d->do('DROP TABLE chats_idempotency');
+    $d->do('DELETE FROM chats_schema_version WHERE version >= 4');
     $d->do('INSERT INTO chats_schema_version (version) VALUES (3)');
     $d->disconnect;
 }
@@ -235,21 +237,68 @@ my $fks = q{SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint
 like(on($v3, $fks), qr/chat_session_topic_id_fkey/, 'a version 3 table: generated names');
 ($rc, $out, $err) = run(undef, @conn, '-d', $v3, 'upgrade');
 is($rc, 0, 'upgrade from version 3') or diag($err);
-like($out, qr/schema version 3 -> 4 \(.*upgrade\/4\.sql render\.sql\)/,
-     'says 3 -> 4, with the step upgrade/4.sql');
+like($out, qr/schema version 3 -> 5 \(.*upgrade\/4\.sql upgrade\/5\.sql render\.sql\)/,
+     'says 3 -> 5, with the steps upgrade/4.sql and upgrade/5.sql');
 is(on($v3, $fks), join(' ', sort map { "chat_session_$fk{$_}_fk" } keys %fk),
    'the foreign keys have their names');
 ($rc, $out) = run(undef, @conn, '-d', $v3, 'upgrade');
 is(on($v3, $fks), join(' ', sort map { "chat_session_$fk{$_}_fk" } keys %fk),
    'and keep them on a second upgrade');
 
+# --- version 4 -> 5: chats_idempotency, where Idempotency-Key's answers
+# are kept (schema.sql makes it; upgrade/5.sql checks it is the module's)
+sub v4_db {
+    my ($extra) = @_;
+    my $name = scratch_db();
+    run(undef, @conn, '-d', $name, 'upgrade');
+    my $d = DBI->connect("dbi:Pg:dbname=$name;host=$ENV{CHATS_TEST_PGHOST};"
+                         . "port=$ENV{CHATS_TEST_PGPORT}",
+                         $ENV{CHATS_TEST_PGUSER}, '',
+                         { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+    $d->do($_) for 'DROP TABLE chats_idempotency',
+        'DELETE FROM chats_schema_version WHERE version >= 5',
+        'INSERT INTO chats_schema_version (version) VALUES (4)
+         ON CONFLICT DO NOTHING', @{ $extra || [] };
+    $d->disconnect;
+    return $name;
+}
+my $idem = q{SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint
+              WHERE conrelid = to_regclass('chats_idempotency') AND contype = 'p'};
+my $v4 = v4_db();
+($rc, $out) = run(undef, @conn, '-d', $v4, 'version');
+like($out, qr/^database: 4\n/, 'a version-4 database says 4');
+ok(!on($v4, q{SELECT to_regclass('chats_idempotency') IS NOT NULL}),
+   'it has no chats_idempotency');
+($rc, $out, $err) = run(undef, @conn, '-d', $v4, 'upgrade');
+is($rc, 0, 'upgrade from version 4') or diag($err);
+like($out, qr/schema version 4 -> 5 \(schema\.sql auth\.sql locale\.sql upgrade\/5\.sql render\.sql\)/,
+     'says 4 -> 5, with the step upgrade/5.sql');
+is(on($v4, $idem) . ' ' . on($v4, q{SELECT string_agg(indexname::text, ' ')
+       FROM pg_indexes WHERE tablename = 'chats_idempotency'
+        AND indexname <> 'chats_idempotency_pk'}),
+   'chats_idempotency_pk chats_idempotency_created_idx',
+   'chats_idempotency exists, with its primary key and the purge\'s index');
+is(on($v4, 'SELECT max(version) FROM chats_schema_version'), 5, 'records version 5');
+($rc, $out) = run(undef, @conn, '-d', $v4, 'upgrade');
+like($out, qr/schema version 5, up to date/, 'a second upgrade: up to date');
+# a table of that name that is not the module's stops the upgrade
+my $other = v4_db(['CREATE TABLE chats_idempotency (id integer PRIMARY KEY, note text)',
+                   q{INSERT INTO chats_idempotency VALUES (1, 'theirs')}]);
+($rc, $out, $err) = run(undef, @conn, '-d', $other, 'upgrade');
+is($rc, 1, 'a chats_idempotency of someone else\'s: upgrade exits 1');
+like($err, qr/table chats_idempotency is not the one mod_chatsession makes/,
+     'and says why');
+is(on($other, 'SELECT max(version) FROM chats_schema_version') . ' '
+   . on($other, 'SELECT note FROM chats_idempotency'), '4 theirs',
+   'the database is as it was: version 4, their table and row');
+
 # --- a newer database is refused, unchanged
 my $newer = scratch_db();
 run(undef, @conn, '-d', $newer, 'upgrade');
-on($newer, 'INSERT INTO chats_schema_version (version) VALUES (5) RETURNING version');
+on($newer, 'INSERT INTO chats_schema_version (version) VALUES (6) RETURNING version');
 ($rc, $out, $err) = run(undef, @conn, '-d', $newer, 'upgrade');
 is($rc, 1, 'a newer database: upgrade exits 1');
-like($err, qr/schema version 5, newer than these files \(4/, 'and says why');
+like($err, qr/schema version 6, newer than these files \(5/, 'and says why');
 
 # --- a failing upgrade leaves the database as it was
 my $broken = "$tmp/broken";
