@@ -9,16 +9,16 @@
 #include "http_core.h"
 #include "ap_expr.h"
 
-#include "chats_listen.h"
-#include "chats_metrics.h"
+#include "mod_chats_listen.h"
+#include "mod_chats_metrics.h"
 #include "chats_openapi.h"
-#include "chats_ops.h"
-#include "chats_private.h"
-#include "chats_resource.h"
+#include "mod_chats_ops.h"
+#include "mod_chats_private.h"
+#include "mod_chats_resource.h"
 #include "chats_routes.h"
 #include "chats_sql.h"
-#include "chats_store_open.h"
-#include "chats_tz.h"
+#include "mod_chats_store_open.h"
+#include "mod_chats_tz.h"
 
 /* Where the segment name ends in the URI (its last occurrence followed
  * by '/' or the end), or -1. */

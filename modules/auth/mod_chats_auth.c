@@ -14,7 +14,7 @@
 #include "http_core.h"
 
 #include "chats_authcache.h"
-#include "chats_auth.h"
+#include "mod_chats_auth.h"
 
 #define CHATS_AUTHCACHE_SLOTS    1024
 

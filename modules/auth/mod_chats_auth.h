@@ -4,11 +4,11 @@
 #ifndef CHATS_AUTH_H
 #define CHATS_AUTH_H
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 #include "chats_authcache.h"
 #include "chats_caller.h"
 #include "chats_jwk.h"
-#include "chats_store_open.h"
+#include "mod_chats_store_open.h"
 
 /** Per-directory settings of the schemes (chats_dir_conf_t.auth). */
 typedef struct chats_auth_conf_t {

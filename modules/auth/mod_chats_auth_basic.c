@@ -14,7 +14,7 @@
 #include "http_core.h"
 #include "mod_auth.h"
 
-#include "chats_auth.h"
+#include "mod_chats_auth.h"
 #include "chats_json.h"          /* chats_utf8_valid */
 
 /* Set by our provider when it fails because PostgreSQL is unreachable:

@@ -7,7 +7,7 @@
 
 #include "http_core.h"
 
-#include "chats_auth.h"
+#include "mod_chats_auth.h"
 
 #define CHATS_AUTH_DEFAULT_REALM "SuperOffice"
 

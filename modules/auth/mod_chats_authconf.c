@@ -5,7 +5,7 @@
 #include <apr_strings.h>
 #include <openssl/evp.h>
 
-#include "chats_auth.h"
+#include "mod_chats_auth.h"
 #include "chats_jwt.h"
 
 chats_auth_conf_t *chats_auth_conf_create(apr_pool_t *p)

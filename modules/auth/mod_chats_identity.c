@@ -14,10 +14,10 @@
 
 #include <apr_strings.h>
 
-#include "chats_auth.h"
-#include "chats_identity.h"
+#include "mod_chats_auth.h"
+#include "mod_chats_identity.h"
 #include "chats_json.h"          /* chats_utf8_valid */
-#include "chats_metrics.h"
+#include "mod_chats_metrics.h"
 
 #define CHATS_CALLER_KEY     "chats-caller"
 #define CHATS_MEMO_MAX_PARTS 8

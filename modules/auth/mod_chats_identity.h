@@ -7,7 +7,7 @@
 #ifndef CHATS_IDENTITY_H
 #define CHATS_IDENTITY_H
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 #include "chats_caller.h"
 
 /**

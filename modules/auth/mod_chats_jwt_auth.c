@@ -7,9 +7,9 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include "chats_auth.h"
+#include "mod_chats_auth.h"
 #include "chats_jwt.h"
-#include "chats_store_open.h"
+#include "mod_chats_store_open.h"
 
 static int bearer_reject(request_rec *r, const char *why)
 {

@@ -10,8 +10,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "chats_auth.h"
-#include "chats_store_open.h"
+#include "mod_chats_auth.h"
+#include "mod_chats_store_open.h"
 
 #define CHATS_TICKET_MAX 512
 

@@ -18,7 +18,7 @@
 #include "mod_session.h"
 #include "util_cookies.h"
 
-#include "chats_auth.h"
+#include "mod_chats_auth.h"
 
 #define CHATS_XSRF_COOKIE   "XSRF-TOKEN"
 #define CHATS_XSRF_HEADER   "X-XSRF-TOKEN"

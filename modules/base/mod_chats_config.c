@@ -7,9 +7,9 @@
 #include "ap_provider.h"
 #include "mod_auth.h"
 
-#include "chats_private.h"
-#include "chats_auth.h"
-#include "chats_cors.h"
+#include "mod_chats_private.h"
+#include "mod_chats_auth.h"
+#include "mod_chats_cors.h"
 #include "chats_forwarded.h"
 #include "chats_header_syntax.h"
 #include "chats_zone.h"

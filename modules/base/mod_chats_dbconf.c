@@ -18,7 +18,7 @@
 
 #include "http_core.h"
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 
 /* What one server (the main one, or a <VirtualHost>) declares. */
 typedef struct {

@@ -10,7 +10,7 @@
 #include "util_filter.h"
 
 #include "chats_json.h"
-#include "chats_private.h"
+#include "mod_chats_private.h"
 
 #define CHATS_JSON_ERROR_NOTE   "chats-json-error"
 #define CHATS_JSON_ERROR_FILTER "CHATS_JSON_ERROR"

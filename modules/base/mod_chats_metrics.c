@@ -7,7 +7,7 @@
 #include <apr_strings.h>
 #include <libpq-fe.h>
 
-#include "chats_metrics.h"
+#include "mod_chats_metrics.h"
 
 static const char *const methods[] = {
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"

@@ -11,7 +11,7 @@
 #include <apr_pools.h>
 #include <apr_time.h>
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 
 /* Request notes for the access log (LogFormat %{chats-id}n ...). */
 #define CHATS_NOTE_ASSOCIATE "chats-associate"

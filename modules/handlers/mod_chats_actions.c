@@ -16,11 +16,11 @@
 
 #include "chats_action_sql.h"
 #include "chats_entity.h"
-#include "chats_idempotency.h"
-#include "chats_metrics.h"
-#include "chats_ops.h"
+#include "mod_chats_idempotency.h"
+#include "mod_chats_metrics.h"
+#include "mod_chats_ops.h"
 #include "chats_render.h"
-#include "chats_rights.h"
+#include "mod_chats_rights.h"
 #include "chats_xml.h"
 
 #define ENTITY "ChatSessionEntity"

@@ -11,10 +11,10 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include "chats_body.h"
-#include "chats_metrics.h"
-#include "chats_ops.h"
-#include "chats_rights.h"
+#include "mod_chats_body.h"
+#include "mod_chats_metrics.h"
+#include "mod_chats_ops.h"
+#include "mod_chats_rights.h"
 
 /* Long polls hold a slot: the spec's bound on wait=S. */
 #define CHATS_WAIT_MAX 30

@@ -3,7 +3,7 @@
  * the size limit is decided while the body streams in. */
 #include <apr_strings.h>
 
-#include "chats_body.h"
+#include "mod_chats_body.h"
 #include "chats_json.h"
 #include "chats_xml.h"
 

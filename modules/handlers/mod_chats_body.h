@@ -2,7 +2,7 @@
 #ifndef CHATS_BODY_H
 #define CHATS_BODY_H
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 #include "chats_doc.h"
 
 typedef enum {

@@ -3,7 +3,7 @@
 #ifndef CHATS_CORS_H
 #define CHATS_CORS_H
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 
 const char *chats_cors_add_origin(cmd_parms *cmd, void *dc, const char *a);
 const char *chats_cors_set_credentials(cmd_parms *cmd, void *dc, int on);

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chats_idempotency.h"
-#include "chats_rights.h"
+#include "mod_chats_idempotency.h"
+#include "mod_chats_rights.h"
 #include "chats_routes.h"
 
 #define HEADER "Idempotency-Key"

@@ -10,7 +10,7 @@
 #ifndef CHATS_IDEMPOTENCY_H
 #define CHATS_IDEMPOTENCY_H
 
-#include "chats_resource.h"
+#include "mod_chats_resource.h"
 
 /** A request's key, as its statements take it. */
 typedef struct {

@@ -6,9 +6,9 @@
 #include "http_protocol.h"
 
 #include "chats_list.h"
-#include "chats_locale.h"
-#include "chats_ops.h"
-#include "chats_rights.h"
+#include "mod_chats_locale.h"
+#include "mod_chats_ops.h"
+#include "mod_chats_rights.h"
 #include "chats_xml.h"
 
 /* The query parameters the list reads; SuperOffice's other archive

@@ -31,8 +31,8 @@
 #include "http_main.h"
 #include "mpm_common.h"
 
-#include "chats_listen.h"
-#include "chats_store_open.h"
+#include "mod_chats_listen.h"
+#include "mod_chats_store_open.h"
 
 #define LISTEN_CHANNEL "chats_message"
 #define LISTEN_APPNAME "mod_chatsession-listen"

@@ -4,7 +4,7 @@
 #ifndef CHATS_LISTEN_H
 #define CHATS_LISTEN_H
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 
 /** Run the Messages statement once, opening the store itself
  * (chats_store_open), keeping what it found in ctx; *pfound = whether

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "chats_header_syntax.h"
-#include "chats_locale.h"
+#include "mod_chats_locale.h"
 
 #define SR_OPEN       "[SR_"
 #define SR_OPEN_LEN   4

@@ -29,8 +29,8 @@
 #define CHATS_LOCALE_H
 
 #include "chats_doc.h"
-#include "chats_private.h"
-#include "chats_store_open.h"
+#include "mod_chats_private.h"
+#include "mod_chats_store_open.h"
 
 typedef struct chats_locale_t {
     const char *language;    /**< first language asked for, lower case;

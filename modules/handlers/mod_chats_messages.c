@@ -8,14 +8,14 @@
  * first (chats_idempotency.h). Glue. */
 #include <apr_strings.h>
 
-#include "chats_body.h"
-#include "chats_idempotency.h"
+#include "mod_chats_body.h"
+#include "mod_chats_idempotency.h"
 #include "chats_json.h"
-#include "chats_listen.h"
-#include "chats_ops.h"
+#include "mod_chats_listen.h"
+#include "mod_chats_ops.h"
 #include "chats_message.h"
-#include "chats_resource.h"
-#include "chats_rights.h"
+#include "mod_chats_resource.h"
+#include "mod_chats_rights.h"
 #include "chats_xml.h"
 
 /* A message row's first column (CHATS_MESSAGE_COLS): rows are read from

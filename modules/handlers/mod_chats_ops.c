@@ -1,6 +1,6 @@
 /* The one place that binds an operation (chats_routes.h) to the glue
  * function that runs it, for REST and agent rows alike. */
-#include "chats_ops.h"
+#include "mod_chats_ops.h"
 
 chats_method_fn *const chats_op_fn[CHATS_OP__N] = {
     [CHATS_OP_GET] = chats_resource_get,

@@ -5,7 +5,7 @@
 #ifndef CHATS_OPS_H
 #define CHATS_OPS_H
 
-#include "chats_resource.h"
+#include "mod_chats_resource.h"
 #include "chats_routes.h"
 
 typedef chats_err_t *chats_method_fn(chats_req_t *q);

@@ -10,8 +10,8 @@
 #include "chats_header_syntax.h"
 #include "chats_precond.h"
 #include "chats_render.h"
-#include "chats_resource.h"
-#include "chats_rights.h"
+#include "mod_chats_resource.h"
+#include "mod_chats_rights.h"
 #include "chats_xml.h"
 
 /* What we can answer, in our order of preference on equal q. */

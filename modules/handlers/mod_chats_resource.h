@@ -3,11 +3,11 @@
 #ifndef CHATS_RESOURCE_H
 #define CHATS_RESOURCE_H
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 #include "chats_doc.h"
-#include "chats_locale.h"
-#include "chats_store_open.h"
-#include "chats_tz.h"
+#include "mod_chats_locale.h"
+#include "mod_chats_store_open.h"
+#include "mod_chats_tz.h"
 
 struct chats_rights_t;
 struct chats_route_def_t;

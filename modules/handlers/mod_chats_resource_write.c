@@ -11,12 +11,12 @@
  * statement, a repeat answered from it (chats_idempotency.h). */
 #include <apr_strings.h>
 
-#include "chats_body.h"
-#include "chats_idempotency.h"
-#include "chats_metrics.h"
+#include "mod_chats_body.h"
+#include "mod_chats_idempotency.h"
+#include "mod_chats_metrics.h"
 #include "chats_plan.h"
-#include "chats_resource.h"
-#include "chats_rights.h"
+#include "mod_chats_resource.h"
+#include "mod_chats_rights.h"
 
 #define CHATS_PATCH_FLAGS (CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT)
 

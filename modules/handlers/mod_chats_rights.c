@@ -6,9 +6,9 @@
 #include <apr_strings.h>
 
 #include "chats_entity.h"
-#include "chats_identity.h"
+#include "mod_chats_identity.h"
 #include "chats_render.h"
-#include "chats_rights.h"
+#include "mod_chats_rights.h"
 
 static const char *caller(const chats_req_t *q)
 {

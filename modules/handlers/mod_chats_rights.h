@@ -7,7 +7,7 @@
 #define CHATS_RIGHTS_H
 
 #include "chats_caller.h"
-#include "chats_resource.h"
+#include "mod_chats_resource.h"
 #include "chats_routes.h"
 
 struct chats_rights_t {

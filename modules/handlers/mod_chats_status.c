@@ -8,8 +8,8 @@
 #include "http_core.h"
 #include "mod_status.h"
 
-#include "chats_metrics.h"
-#include "chats_store_open.h"
+#include "mod_chats_metrics.h"
+#include "mod_chats_store_open.h"
 
 #define CHATS_STATUS_HANDLER "chatsession-status"
 #define CHATS_HEALTH_HANDLER "chatsession-health"

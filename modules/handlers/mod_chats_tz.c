@@ -5,7 +5,7 @@
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
-#include "chats_tz.h"
+#include "mod_chats_tz.h"
 #include "chats_zone.h"
 
 #define TZ_HEADER      "SO-TimeZone"

@@ -40,8 +40,8 @@
 #define CHATS_TZ_H
 
 #include "chats_doc.h"
-#include "chats_private.h"
-#include "chats_store_open.h"
+#include "mod_chats_private.h"
+#include "mod_chats_store_open.h"
 
 typedef struct chats_tz_t {
     const char *zone;        /**< name for PostgreSQL, e.g. "Europe/Oslo" */

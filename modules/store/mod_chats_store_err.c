@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "chats_entity.h"
-#include "chats_store_private.h"
+#include "mod_chats_store_private.h"
 
 chats_err_t *chats_store_db_down(chats_store_t *st, const char *what)
 {

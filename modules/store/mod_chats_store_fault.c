@@ -11,7 +11,7 @@
  *   error      the statement raises an error (deadlock_detected).
  * Every statement's label is traced in the response header
  * Chats-Statements, so a test learns how many a route runs. */
-#include "chats_store_private.h"
+#include "mod_chats_store_private.h"
 
 #ifdef CHATS_FAULT_INJECTION
 

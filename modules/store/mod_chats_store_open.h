@@ -4,7 +4,7 @@
 
 #include <apr_hash.h>
 
-#include "chats_private.h"
+#include "mod_chats_private.h"
 #include "chats_store.h"
 
 /** Take a pooled connection for the request (held until r ends or

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "chats_entity.h"
-#include "chats_metrics.h"
+#include "mod_chats_metrics.h"
 #include "chats_sql.h"
-#include "chats_store_private.h"
+#include "mod_chats_store_private.h"
 
 APR_OPTIONAL_FN_TYPE(ap_dbd_open) *chats_dbd_open_fn = NULL;
 APR_OPTIONAL_FN_TYPE(ap_dbd_close) *chats_dbd_close_fn = NULL;

@@ -5,7 +5,7 @@
 
 #include <libpq-fe.h>
 
-#include "chats_store_open.h"
+#include "mod_chats_store_open.h"
 
 struct chats_store_t {
     request_rec *r;

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "chats_sql.h"
-#include "chats_store_open.h"
+#include "mod_chats_store_open.h"
 
 /* A verdict holds this long: a storm of failing requests costs PostgreSQL
  * one connection attempt per process per interval. */

@@ -6,7 +6,7 @@
 #include <apr_strings.h>
 #include <string.h>
 
-#include "chats_store_private.h"
+#include "mod_chats_store_private.h"
 
 /* Fixed texts: BEGIN and COMMIT can change nothing twice, but inside a
  * transaction nothing is run again anyway, and BEGIN runs outside one

@@ -13,7 +13,8 @@ use lib "$FindBin::Bin/../lib";
 use Test::More;
 use ChatSession::Engine qw(repo_top slurp engine_db);
 
-my $src = File::Spec->catfile(repo_top(), 'modules', 'core', 'chats_zone.c');
+my $src = File::Spec->catfile(repo_top(), 'modules', 'core', 'proto',
+                           'chats_zone.c');
 my $c = slurp($src) // die "$src: $!";
 
 sub table {
