@@ -10,6 +10,7 @@
 
 #include "chats_doc.h"
 #include "chats_doc_index.h"
+#include "chats_name.h"
 
 #define CHATS_DOC_INIT_ITEMS 4
 
@@ -329,35 +330,6 @@ void chats_doc_array_push(chats_doc_t *a, chats_doc_t *v)
 }
 
 /* ---- objects ---------------------------------------------------------- */
-
-/* ASCII folding only, by design: the endpoint's member names are ASCII,
- * and tolower() would fold bytes >= 0x80 differently per C locale. */
-int chats_name_eq(const char *a, apr_size_t alen, const char *b,
-                  apr_size_t blen, int casei)
-{
-    apr_size_t i;
-
-    if (alen != blen) {
-        return 0;
-    }
-    if (!casei) {
-        return !memcmp(a, b, alen);
-    }
-    for (i = 0; i < alen; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-
-        if (x >= 'A' && x <= 'Z') {
-            x += 'a' - 'A';
-        }
-        if (y >= 'A' && y <= 'Z') {
-            y += 'a' - 'A';
-        }
-        if (x != y) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 int chats_doc_object_len(const chats_doc_t *o)
 {

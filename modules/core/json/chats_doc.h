@@ -85,11 +85,6 @@ void chats_doc_object_add(chats_doc_t *o, const char *name, chats_doc_t *v);
 int chats_doc_object_remove(chats_doc_t *o, const char *name,
                             apr_size_t len, int casei);
 
-/** 1 if names (a, alen) and (b, blen) are equal; casei folds ASCII
- * letters only (bytes >= 0x80 compare exactly, whatever the locale). */
-int chats_name_eq(const char *a, apr_size_t alen, const char *b,
-                  apr_size_t blen, int casei);
-
 /** Serialize with yajl_gen into a NUL-terminated string in p. Numbers are
  * written from their text as is. Returns NULL if yajl_gen refuses the
  * tree: nesting deeper than its YAJL_MAX_DEPTH (128). */

@@ -15,6 +15,7 @@
 #include <apr_time.h>
 
 #include "chats_doc_index.h"
+#include "chats_name.h"
 
 struct chats_doc_index_t {
     apr_uint64_t key[2];

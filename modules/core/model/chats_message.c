@@ -8,6 +8,7 @@
 #include "chats_datetime.h"
 #include "chats_entity.h"
 #include "chats_message.h"
+#include "chats_name.h"
 #include "chats_xml.h"
 
 /* Numbers as SuperOffice's Enums.ts gives them; TransferedSession with one

@@ -7,6 +7,7 @@
 
 #include <apr_strings.h>
 
+#include "chats_name.h"
 #include "chats_patch.h"
 
 #define OP_HAS_FROM(k) ((k) == CHATS_OP_MOVE || (k) == CHATS_OP_COPY)

@@ -9,6 +9,7 @@
 #include "chats_filter.h"
 #include "chats_filter_private.h"
 #include "chats_json.h"
+#include "chats_name.h"
 
 /* Characters, not bytes: what a person counts in the URL they wrote. */
 static apr_size_t position(const chats_flex_t *lx, apr_size_t at)

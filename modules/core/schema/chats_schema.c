@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chats_doc.h"
+#include "chats_name.h"
 #include "chats_schema.h"
 
 static const chats_enum_t status_enum[] = {
