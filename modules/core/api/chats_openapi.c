@@ -4,7 +4,6 @@
  * depend on the fields, come from chats_openapi_schema.c, the error
  * responses from the error kinds (chats_openapi_errors.c). Written with
  * yajl_gen only (STYLE.md: no JSON through printf). */
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 
@@ -326,25 +325,6 @@ const char *chats_openapi_routes_json(apr_pool_t *p)
 }
 
 /* ------------------------------------------------------------ CORS */
-
-/* ", "-joined, each name once (case-insensitively), upper-cased when
- * upper: methods are compared case-sensitively by browsers. */
-void chats_openapi_add_name(apr_array_header_t *a, const char *name,
-                            int upper)
-{
-    char *n = apr_pstrdup(a->pool, name), *c;
-    int i;
-
-    for (i = 0; i < a->nelts; i++) {
-        if (!strcasecmp(APR_ARRAY_IDX(a, i, const char *), name)) {
-            return;
-        }
-    }
-    for (c = n; upper && *c; c++) {
-        *c = (char)apr_toupper(*c);
-    }
-    APR_ARRAY_PUSH(a, const char *) = n;
-}
 
 const char *chats_openapi_response_headers(apr_pool_t *p)
 {

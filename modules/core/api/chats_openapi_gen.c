@@ -1,7 +1,11 @@
 /* The yajl_gen writer of the OpenAPI document (chats_openapi_private.h):
  * each call writes one token and keeps the first failure in o->st, so the
- * generators stay straight-line and chats_openapi_json() checks once. */
+ * generators stay straight-line and chats_openapi_json() checks once. And
+ * the lists of names (methods, headers) that the paths and CORS build,
+ * here below both. */
+#include <apr_lib.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 #include <string.h>
 
 #include "chats_openapi_private.h"
@@ -92,4 +96,23 @@ void chats_og_kref(chats_og_t *o, const char *k, const char *kind,
 {
     chats_og_str(o, k);
     chats_og_ref(o, kind, name);
+}
+
+/* ", "-joined, each name once (case-insensitively), upper-cased when
+ * upper: methods are compared case-sensitively by browsers. */
+void chats_openapi_add_name(apr_array_header_t *a, const char *name,
+                            int upper)
+{
+    char *n = apr_pstrdup(a->pool, name), *c;
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        if (!strcasecmp(APR_ARRAY_IDX(a, i, const char *), name)) {
+            return;
+        }
+    }
+    for (c = n; upper && *c; c++) {
+        *c = (char)apr_toupper(*c);
+    }
+    APR_ARRAY_PUSH(a, const char *) = n;
 }
