@@ -9,6 +9,7 @@
 #include "http_core.h"
 #include "ap_expr.h"
 
+#include "chats_action_sql.h"
 #include "mod_chats_listen.h"
 #include "mod_chats_metrics.h"
 #include "chats_openapi.h"
@@ -255,11 +256,12 @@ static void retrieve_optional_fn(void)
 static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
-    const chats_sql_t *sql = chats_sql_build(pconf);
+    chats_sql_t *sql = chats_sql_build(pconf);
     const char *openapi = chats_openapi_json(pconf, NULL);
 
     (void)plog;
     (void)ptemp;
+    sql->act = chats_action_sql_build(pconf, sql);
     for (; s; s = s->next) {
         chats_srv_conf(s)->sql = sql;
         chats_srv_conf(s)->openapi = openapi;

@@ -206,7 +206,7 @@ int main(void)
     memset(&t, 0, sizeof(t));
     apr_pool_create(&t.p, NULL);
 
-    a = chats_sql_build(t.p)->act;
+    a = chats_action_sql_build(t.p, chats_sql_build(t.p));
     ok(&t, a != NULL, "every action statement builds (with chats_sql)");
     if (!a) {
         printf("1..%d\n", t.n);

@@ -4,7 +4,6 @@
 #include <apr_tables.h>
 #include <string.h>
 
-#include "chats_action_sql.h"
 #include "chats_schema.h"
 #include "chats_sql.h"
 
@@ -315,7 +314,7 @@ static void idem_stmts(chats_sql_t *sql)
     sql->idem_record = record;
 }
 
-const chats_sql_t *chats_sql_build(apr_pool_t *p)
+chats_sql_t *chats_sql_build(apr_pool_t *p)
 {
     static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
     static const char *const password_cols[] = { "password_hash", NULL };
@@ -338,7 +337,6 @@ const chats_sql_t *chats_sql_build(apr_pool_t *p)
                           " AND NOT deleted";
     sql->password.retry = CHATS_RETRY_SAFE;
     sql->password.cols = password_cols;
-    sql->act = chats_action_sql_build(p, sql);
     idem_stmts(sql);
     return sql;
 }

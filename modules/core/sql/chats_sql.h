@@ -68,7 +68,9 @@ typedef struct chats_sql_t {
     /** One session by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
     chats_stmt_t get[2];
     chats_stmt_t password;   /**< $1 login -> password_hash           */
-    /** The agent's actions (chats_action_sql.h); NULL: a bug. */
+    /** The agent's actions (chats_action_sql.h), built over the rest by
+     * chats_action_sql_build, above this file, and set by the caller of
+     * chats_sql_build; NULL: a bug. */
     const struct chats_action_sql_t *act;
     /** An Idempotency-Key's stored answer ($1 associate, $2 key, $3
      * fingerprint as hex): no row when none is live; else same (the
@@ -87,8 +89,9 @@ typedef struct chats_sql_t {
  * of its members' values in the same forms (its key first; booleans as
  * true/false), made by its function in conf/render.sql. CHATS_READ_ZONED
  * adds after each date-time its offset from UTC in $1's zone at that
- * instant, in seconds. */
-const chats_sql_t *chats_sql_build(apr_pool_t *p);
+ * instant, in seconds. The agent's actions (act) are left to the
+ * caller. */
+chats_sql_t *chats_sql_build(apr_pool_t *p);
 
 /** Field f's column(s) in chats_sql_build's row layout, over "cs"
  * ([ZONED]: $1 is the zone), joined by commas: what a list selects per
