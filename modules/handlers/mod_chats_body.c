@@ -4,6 +4,7 @@
 #include <apr_strings.h>
 
 #include "mod_chats_body.h"
+#include "chats_entity_xml.h"
 #include "chats_json.h"
 #include "chats_xml.h"
 

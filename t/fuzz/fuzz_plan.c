@@ -20,6 +20,7 @@
  * for any row. */
 #include <apr_strings.h>
 
+#include "chats_entity_xml.h"
 #include "chats_json.h"
 #include "chats_patch.h"
 #include "chats_plan.h"

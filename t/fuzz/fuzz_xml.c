@@ -13,6 +13,7 @@
 #include <apr_strings.h>
 
 #include "chats_doc.h"
+#include "chats_entity_xml.h"
 #include "chats_xml.h"
 #include "fuzz.h"
 

@@ -11,6 +11,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
+#include "chats_entity_xml.h"
 #include "chats_json.h"
 #include "chats_schema.h"
 #include "chats_xml.h"
