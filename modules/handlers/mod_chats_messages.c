@@ -14,6 +14,7 @@
 #include "mod_chats_listen.h"
 #include "mod_chats_ops.h"
 #include "chats_message.h"
+#include "chats_transcript.h"
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
 #include "chats_xml.h"

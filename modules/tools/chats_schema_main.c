@@ -26,7 +26,7 @@
 #include <apr_strings.h>
 #include <yajl/yajl_gen.h>
 
-#include "chats_message.h"
+#include "chats_message_schema.h"
 #include "chats_schema.h"
 #include "chats_sql.h"
 

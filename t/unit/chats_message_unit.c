@@ -8,6 +8,7 @@
 
 #include "chats_json.h"
 #include "chats_message.h"
+#include "chats_transcript.h"
 #include "chats_xml.h"
 #include "tap.h"
 

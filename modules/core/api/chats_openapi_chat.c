@@ -5,7 +5,7 @@
  * names them) and the responses that use them. */
 #include <apr_strings.h>
 
-#include "chats_message.h"
+#include "chats_message_schema.h"
 #include "chats_openapi_private.h"
 
 #define SCHEMAS "schemas"

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chats_message.h"
+#include "chats_message_schema.h"
 #include "chats_strbuf.h"
+#include "chats_transcript.h"
 
 /* Escape into b; br: line breaks (LF, CRLF, lone CR) as <br>. */
 static void sb_escape(chats_strbuf_t *b, const char *s, apr_size_t len, int br)

@@ -1,6 +1,6 @@
-/* The ChatMessage field table (spec §2 "ChatMessage", enums §3). Adding a
- * member is one row here plus its column of chat_message in
- * conf/schema.sql (t/engine/schema.t holds them together). */
+/* A ChatMessage read from a request body and from a row, and rendered
+ * (chats_message.h); its field table is chats_message_schema.c. Core
+ * file: APR only. */
 #include <apr_strings.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,83 +8,7 @@
 #include "chats_datetime.h"
 #include "chats_entity.h"
 #include "chats_message.h"
-#include "chats_name.h"
 #include "chats_xml.h"
-
-/* Numbers as SuperOffice's Enums.ts gives them; TransferedSession with one
- * r, as the official client spells it (it decodes names exactly). */
-const chats_enum_t chats_message_type_enums[] = {
-    { "Invalid", 0 }, { "ToCustomer", 1 }, { "ToUser", 2 }, { "Special", 3 },
-    { NULL, 0 }
-};
-
-const chats_enum_t chats_message_special_enums[] = {
-    { "None", 0 }, { "Welcome", 1 }, { "Url", 2 }, { "Block", 3 },
-    { "NewSession", 5 }, { "TransferedSession", 6 }, { "Error", 7 },
-    { "SessionDeleted", 8 }, { "FaqSuccessQuestion", 9 },
-    { "ClosedByUser", 10 }, { "ClosedByCustomer", 11 },
-    { "ClosedByIdle", 12 }, { "TransferRejected", 13 },
-    { "ReopenedByCustomer", 14 }, { "ClickedOption", 15 },
-    { "BotMessage", 16 }, { "Options", 17 }, { "IllegalFileType", 18 },
-    { NULL, 0 }
-};
-
-#define I32 "System.Int32"
-#define I16 "System.Int16"
-#define STR "System.String"
-
-/* Field indexes: the reader stores each member by them. */
-enum {
-    MF_ID, MF_SESSION, MF_TYPE, MF_MESSAGE, MF_AUTHOR, MF_READ, MF_SPECIAL,
-    MF_PARAM, MF_WHEN, MF__N
-};
-
-static const chats_field_t fields[MF__N] = {
-    [MF_ID] = { "ChatMessageId", "id", CHATS_F_INT32,
-                CHATS_FF_READONLY | CHATS_FF_KEY, 0, NULL, NULL, I32 },
-    [MF_SESSION] = { "ChatSessionId", "chat_session_id", CHATS_F_INT32,
-                     CHATS_FF_READONLY, 0, NULL, NULL, I32 },
-    [MF_TYPE] = { "Type", "type", CHATS_F_ENUM, 0, 0,
-                  chats_message_type_enums, NULL,
-                  "SuperOffice.Data.ChatMessageType" },
-    [MF_MESSAGE] = { "Message", "message", CHATS_F_STRING, 0,
-                     CHATS_MSG_MAX_LEN, NULL, NULL, STR },
-    [MF_AUTHOR] = { "Author", "author", CHATS_F_STRING, 0, 255, NULL, NULL,
-                    STR },
-    /* an Int32 in REST's carrier, an Int16 in NetServer's table */
-    [MF_READ] = { "ReadByCustomer", "read_by_customer", CHATS_F_INT16, 0, 0,
-                  NULL, NULL, I16 },
-    [MF_SPECIAL] = { "SpecialType", "special_type", CHATS_F_ENUM, 0, 0,
-                     chats_message_special_enums, NULL,
-                     "SuperOffice.Data.ChatMessageSpecialType" },
-    [MF_PARAM] = { "SpecialParam", "special_param", CHATS_F_STRING, 0, 1024,
-                   NULL, NULL, STR },
-    /* server time: a value in a body is ignored [D-15] */
-    [MF_WHEN] = { "WhenPosted", "when_posted", CHATS_F_DATETIME,
-                  CHATS_FF_READONLY | CHATS_MFF_UTC_Z, 0, NULL, NULL,
-                  "System.DateTime" },
-};
-
-const chats_field_t *chats_message_fields(int *pn)
-{
-    if (pn) {
-        *pn = (int)(sizeof(fields) / sizeof(fields[0]));
-    }
-    return fields;
-}
-
-const chats_field_t *chats_message_find(const char *name, apr_size_t len)
-{
-    int i, n;
-    const chats_field_t *f = chats_message_fields(&n);
-
-    for (i = 0; i < n; i++) {
-        if (chats_name_eq(name, len, f[i].name, strlen(f[i].name), 1)) {
-            return &f[i];
-        }
-    }
-    return NULL;
-}
 
 /* ---- a message to post ----------------------------------------------- */
 
@@ -139,17 +63,17 @@ static chats_err_t *take(const chats_field_t *f, const chats_doc_t *v,
             value = atoi(c->s);
         }
     }
-    switch (f - fields) {
-    case MF_TYPE:
+    switch (f - chats_message_fields(NULL)) {
+    case CHATS_MF_TYPE:
         m->type = value;
         break;
-    case MF_MESSAGE:
+    case CHATS_MF_MESSAGE:
         m->message = c->s;
         break;
-    case MF_AUTHOR:
+    case CHATS_MF_AUTHOR:
         m->author = c->s;
         break;
-    case MF_READ:
+    case CHATS_MF_READ:
         value = atoi(c->s);
         if (value < -32768 || value > 32767) {
             return chats_err_make(p, CHATS_E_INVALID, f->name,
@@ -157,10 +81,10 @@ static chats_err_t *take(const chats_field_t *f, const chats_doc_t *v,
         }
         m->read_by_customer = value;
         break;
-    case MF_SPECIAL:
+    case CHATS_MF_SPECIAL:
         m->special_type = value;
         break;
-    case MF_PARAM:
+    case CHATS_MF_PARAM:
         m->special_param = c->s;
         break;
     }

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "chats_action_sql.h"
-#include "chats_message.h"
+#include "chats_message_schema.h"
 #include "chats_schema.h"
 
 /* "Active": the sessions an agent is chatting in, whose Rank numbers

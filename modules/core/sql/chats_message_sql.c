@@ -1,7 +1,7 @@
 /* The messages' statements (design: POST/GET Messages, Transcript): fixed
  * texts, every value a bound parameter, prepared per connection under
  * their names like the session's own. */
-#include "chats_message.h"
+#include "chats_message_sql.h"
 
 /* The session row's bookkeeping and the insert in one statement: one
  * transaction, so the row, the message and its NOTIFY commit together.

@@ -1,0 +1,53 @@
+/* The messages' statements (chats_message_sql.c) and the row they read
+ * a message as. Core header: APR only. */
+#ifndef CHATS_MESSAGE_SQL_H
+#define CHATS_MESSAGE_SQL_H
+
+#include "chats_message_schema.h"
+#include "chats_sql.h"
+
+/** Columns of a message row: one per field in field order, date-times as
+ * microseconds since the epoch. CHATS_MESSAGE_COLS(alias) is the select
+ * list over a chat_message row called alias. */
+#define CHATS_MESSAGE_NCOLS 9
+#define CHATS_MESSAGE_COLS(a) \
+    a ".id, " a ".chat_session_id, " a ".type, " a ".message, " a ".author, " \
+    a ".read_by_customer, " a ".special_type, " a ".special_param, " \
+    "(EXTRACT(EPOCH FROM " a ".when_posted) * 1000000)::int8"
+
+/** Most messages one GET Messages answers [D-16]: the caller goes on
+ * with after= the last id. */
+#define CHATS_MSG_PAGE 10000
+#define CHATS_MSG_PAGE_TEXT "10000"
+
+typedef enum {
+    /** Post ($1 session, $2 Type, $3 Message, $4 Author, $5
+     * ReadByCustomer, $6 SpecialType, $7 SpecialParam): the session's
+     * LastMessage, FirstMessage, Status, WhenIdle and version, and the
+     * message, in one statement; the message's row (no row: no session,
+     * or not the caller's). _OWN: $8 the caller, who must be its User. */
+    CHATS_MSQL_POST_ANY, CHATS_MSQL_POST_OWN,
+    /** After no row: the session's User ($1 session), or no row. */
+    CHATS_MSQL_DIAG,
+    /** $1 session, $2 after: message rows with ids above, in id order, at
+     * most CHATS_MSG_PAGE; no row: no session; one row of NULLs: none. */
+    CHATS_MSQL_LIST,
+    /** $1 session, $2 zone (NULL: UTC): every message as a transcript row
+     * (CHATS_TRANSCRIPT_NCOLS), rows as for LIST. */
+    CHATS_MSQL_TRANSCRIPT,
+    /** The posts sent with an Idempotency-Key: $1..$7 as the post, $8
+     * the caller's associate (_OWN: who must be its User), $9 the key,
+     * $10 the fingerprint (hex), $11 the status; the key recorded in the
+     * same statement (chats_sql.h), nothing written when it is live. */
+    CHATS_MSQL_POST_ANY_KEYED, CHATS_MSQL_POST_OWN_KEYED,
+    /** $1 message id: its row (a keyed post's repeat), or none. */
+    CHATS_MSQL_GET,
+    CHATS_MSQL__N
+} chats_msql_e;
+
+/** A statement, with its parameters' types and number. */
+const chats_stmt_t *chats_message_stmt(chats_msql_e which,
+                                       const chats_ptype_e **ptypes,
+                                       int *pnparams);
+
+#endif
