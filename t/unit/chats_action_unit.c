@@ -105,7 +105,8 @@ static void params(tap_t *t, const chats_action_sql_t *a)
 {
     const char *vals[CHATS_AP__N] = {
         "7", "x'); DROP TABLE chat_session; --", "844", "ann' OR '1'='1",
-        "3"
+        "3", "key'; DELETE FROM chats_idempotency; --",
+        "00ff00ff00ff00ff00ff00ff00ff00ff", "201"
     };
     const char **values;
     chats_ptype_e *types;
