@@ -17,6 +17,11 @@ chats_err_t *chats_store_db_down(chats_store_t *st, const char *what)
                           "the database is unavailable, try again later");
 }
 
+const char *chats_store_label(const chats_stmt_t *stmt)
+{
+    return stmt->name ? stmt->name : stmt->label ? stmt->label : "statement";
+}
+
 int chats_store_conn_error(PGconn *conn, const char *state)
 {
     return PQstatus(conn) != CONNECTION_OK

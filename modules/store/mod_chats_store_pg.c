@@ -267,6 +267,31 @@ void chats_store_child_init(apr_pool_t *pchild, server_rec *s)
     }
 }
 
+void chats_store_settle(chats_store_t *st)
+{
+    PGTransactionStatusType ts = PQtransactionStatus(st->conn);
+    PGresult *res;
+
+    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r, CHATS_LOGNO(413)
+                      "connection going back inside a transaction: "
+                      "rolled back");
+        res = PQexec(st->conn, "ROLLBACK");
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            st->reset_on_close = 1;
+        }
+        PQclear(res);
+        ts = PQtransactionStatus(st->conn);
+    }
+    if (ts != PQTRANS_IDLE || st->reset_on_close
+        || PQstatus(st->conn) != CONNECTION_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, st->r, CHATS_LOGNO(414)
+                      "connection reset before it goes back to the pool");
+        PQreset(st->conn);
+        st->reset_on_close = 0;
+    }
+}
+
 /* Back to mod_dbd's pool: at the end of the request, or before a body
  * is read (chats_store_release). */
 static apr_status_t store_close(void *data)
@@ -338,11 +363,6 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     apr_pool_userdata_setn(st, STORE_KEY, NULL, r->pool);
     *pst = st;
     return NULL;
-}
-
-const char *chats_store_label(const chats_stmt_t *stmt)
-{
-    return stmt->name ? stmt->name : stmt->label ? stmt->label : "statement";
 }
 
 /* The statement on the wire, or the fault the test build injects. */

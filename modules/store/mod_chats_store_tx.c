@@ -1,8 +1,8 @@
 /* Transactions are the store's: handlers begin, commit and roll back
  * through it, never with SQL of their own, so that the store knows when
  * a statement runs inside one (and must not be run again after a lost
- * connection) and no connection goes back to mod_dbd's pool inside one.
- * Also: results read by column name. */
+ * connection) and no connection goes back to mod_dbd's pool inside one
+ * (chats_store_settle, where the connection goes back). */
 #include <apr_strings.h>
 #include <string.h>
 
@@ -71,67 +71,6 @@ void chats_store_rollback(chats_store_t *st)
             st->reset_on_close = 1;
         }
     }
-}
-
-void chats_store_settle(chats_store_t *st)
-{
-    PGTransactionStatusType ts = PQtransactionStatus(st->conn);
-    PGresult *res;
-
-    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r, CHATS_LOGNO(413)
-                      "connection going back inside a transaction: "
-                      "rolled back");
-        res = PQexec(st->conn, "ROLLBACK");
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            st->reset_on_close = 1;
-        }
-        PQclear(res);
-        ts = PQtransactionStatus(st->conn);
-    }
-    if (ts != PQTRANS_IDLE || st->reset_on_close
-        || PQstatus(st->conn) != CONNECTION_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, st->r, CHATS_LOGNO(414)
-                      "connection reset before it goes back to the pool");
-        PQreset(st->conn);
-        st->reset_on_close = 0;
-    }
-}
-
-int chats_rows_col(const chats_rows_t *rs, const char *name)
-{
-    int j;
-
-    for (j = 0; rs->names && j < rs->ncols; j++) {
-        if (!strcmp(rs->names[j], name)) {
-            return j;
-        }
-    }
-    return -1;
-}
-
-const char *chats_rows_get(const chats_rows_t *rs, int i, const char *name)
-{
-    int j = chats_rows_col(rs, name);
-
-    return j < 0 || i < 0 || i >= rs->nrows ? NULL
-                                             : CHATS_ROWS_GET(rs, i, j);
-}
-
-const char *const *chats_rows_from(const chats_rows_t *rs, int i,
-                                   const char *name)
-{
-    int j = chats_rows_col(rs, name);
-
-    return j < 0 || i < 0 || i >= rs->nrows ? NULL
-                                             : &CHATS_ROWS_GET(rs, i, j);
-}
-
-int chats_rows_true(const chats_rows_t *rs, int i, const char *name)
-{
-    const char *v = chats_rows_get(rs, i, name);
-
-    return v && v[0] == 't';
 }
 
 chats_err_t *chats_store_password_hash(chats_store_t *st, const char *login,
