@@ -253,6 +253,8 @@ static void retrieve_optional_fn(void)
     chats_dbd_close_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
 }
 
+/* The statements, the OpenAPI document and what the store is given, per
+ * server (its per-process parts come in child_init). */
 static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                              apr_pool_t *ptemp, server_rec *s)
 {
@@ -263,18 +265,34 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)ptemp;
     sql->act = chats_action_sql_build(pconf, sql);
     for (; s; s = s->next) {
-        chats_srv_conf(s)->sql = sql;
-        chats_srv_conf(s)->openapi = openapi;
+        chats_srv_conf_t *sc = chats_srv_conf(s);
+        chats_store_env_t *env = apr_pcalloc(pconf, sizeof(*env));
+
+        env->sql = sql;
+        env->prepared = sc->prepared != 0;     /* CHATS_UNSET: On */
+        sc->sql = sql;
+        sc->store = env;
+        sc->openapi = openapi;
     }
     return OK;
 }
 
 static void chats_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    chats_store_proc_t *proc = chats_store_proc_make(pchild);
+    chats_probe_proc_t *probe = chats_store_probe_make(pchild, s);
+    server_rec *v;
+
     chats_auth_child_init(pchild, s);
     chats_tz_child_init(pchild, s);
-    chats_store_child_init(pchild, s);
-    chats_store_probe_child_init(pchild, s);
+    for (v = s; v; v = v->next) {
+        chats_store_env_t *env = chats_srv_conf(v)->store;
+
+        if (env) {
+            env->proc = proc;
+            env->probe = probe;
+        }
+    }
     chats_listen_child_init(pchild, s);
 }
 

@@ -116,6 +116,11 @@ chats_srv_conf_t *chats_srv_conf(const server_rec *s)
     return ap_get_module_config(s->module_config, &chatsession_module);
 }
 
+const struct chats_store_env_t *chats_conf_store_env(const server_rec *s)
+{
+    return chats_srv_conf(s)->store;
+}
+
 apr_off_t chats_conf_max_body(const chats_dir_conf_t *c)
 {
     return c->max_body == CHATS_UNSET ? CHATS_DEFAULT_MAX_BODY : c->max_body;

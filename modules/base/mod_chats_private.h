@@ -68,11 +68,11 @@ typedef struct {
 #define CHATS_DEFAULT_CORS_MAX_AGE 600
 #define CHATS_DEFAULT_CONNECT_TIMEOUT 5
 
+/* What the layers above keep per server or per process, opaque here:
+ * each layer makes and reads its own. */
 typedef struct chats_authcache_t chats_authcache_t;
 typedef struct chats_zone_cache_t chats_zone_cache_t;
-typedef struct chats_store_proc_t chats_store_proc_t;
-typedef struct chats_probe_proc_t chats_probe_proc_t;
-
+struct chats_store_env_t;
 struct chats_sql_t;
 
 typedef struct {
@@ -88,8 +88,10 @@ typedef struct {
     struct chats_listen_proc_t *listen; /**< per process (chats_listen.c) */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     chats_zone_cache_t *zones;       /**< ditto (chats_tz.c)              */
-    chats_store_proc_t *store;       /**< ditto (chats_store_pg.c)        */
-    chats_probe_proc_t *probe;       /**< ditto (chats_store_probe.c)     */
+    struct chats_store_env_t *store; /**< what the store is given
+                                          (mod_chats_store_open.h), made
+                                          in post_config, its per-process
+                                          parts in child_init            */
     int connect_timeout;             /**< ChatSessionConnectTimeout (main
                                           server only): seconds;
                                           CHATS_UNSET = the default */
@@ -143,6 +145,9 @@ const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
 
 /** ChatSessionListenParams of s, else its DBDParams, else NULL. */
 const char *chats_conf_listen_params(const server_rec *s);
+/** The store's environment for s (chats_store_env_t), or NULL before
+ * post_config. */
+const struct chats_store_env_t *chats_conf_store_env(const server_rec *s);
 
 /* chats_http.c: the one place that turns a chats_err_t into HTTP. */
 int chats_http_status(chats_ecode_t code);
@@ -188,9 +193,5 @@ apr_interval_time_t chats_dbconf_connect_bound(const server_rec *s,
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);
 void chats_auth_child_init(apr_pool_t *pchild, server_rec *s);
-
-/* mod_dbd's functions, looked up at start-up (mod_dbd may load after us). */
-extern APR_OPTIONAL_FN_TYPE(ap_dbd_open) *chats_dbd_open_fn;
-extern APR_OPTIONAL_FN_TYPE(ap_dbd_close) *chats_dbd_close_fn;
 
 #endif

@@ -20,21 +20,39 @@ void chats_store_release(request_rec *r);
 
 /** Per process: whether a wrong schema version was logged already (the
  * probe's verdicts have a pool and a lock of their own,
- * chats_store_probe_child_init). */
-struct chats_store_proc_t {
+ * chats_store_probe_make). */
+typedef struct chats_store_proc_t {
     apr_uint32_t schema_logged;
-};
+} chats_store_proc_t;
 
-/** After mod_dbd gave no connection: CHATS_E_MISCONFIGURED, the cause
- * logged, when PostgreSQL refuses the server's DBDParams for good (a
- * wrong password, no such role or database); NULL when it is unreachable
- * or busy, which is a 503. */
-chats_err_t *chats_store_probe(request_rec *r);
+/** Per process: the probe's verdicts (chats_store_probe.c). */
+typedef struct chats_probe_proc_t chats_probe_proc_t;
 
-/** Set up the per-process state of chats_store_probe (child_init). */
-void chats_store_probe_child_init(apr_pool_t *pchild, server_rec *s);
+/** What the store needs from the module, which it is given rather than
+ * reads from the configuration: one per server, made in post_config, its
+ * per-process parts set in child_init (mod_chatsession.c). The base keeps
+ * it for the server (chats_conf_store_env). */
+typedef struct chats_store_env_t {
+    const chats_sql_t *sql;        /**< the statements                    */
+    int prepared;                  /**< ChatSessionPreparedStatements:
+                                        prepare once per connection      */
+    chats_store_proc_t *proc;      /**< per process, chats_store_proc_make */
+    chats_probe_proc_t *probe;     /**< per process, chats_store_probe_make;
+                                        NULL: no probe (a refused
+                                        connection is a 503)             */
+} chats_store_env_t;
 
-/** Set up the per-process state of the store (child_init). */
-void chats_store_child_init(apr_pool_t *pchild, server_rec *s);
+/** The per-process state of the store (child_init), in pchild. */
+chats_store_proc_t *chats_store_proc_make(apr_pool_t *pchild);
+
+/** The per-process state of the probe (child_init), in pchild; NULL,
+ * logged on s, when it cannot be set up. */
+chats_probe_proc_t *chats_store_probe_make(apr_pool_t *pchild,
+                                           server_rec *s);
+
+/* mod_dbd's functions, looked up at start-up (mod_dbd may load after
+ * us: mod_chatsession.c's optional_fn_retrieve). */
+extern APR_OPTIONAL_FN_TYPE(ap_dbd_open) *chats_dbd_open_fn;
+extern APR_OPTIONAL_FN_TYPE(ap_dbd_close) *chats_dbd_close_fn;
 
 #endif

@@ -134,7 +134,7 @@ static chats_err_t *ensure_prepared(chats_store_t *st,
     apr_time_t t0;
 
     *pname = NULL;
-    if (!st->prepared) {
+    if (!st->env->prepared) {
         return NULL;
     }
     if (pid != cs->backend_pid) {
@@ -209,7 +209,7 @@ static chats_err_t *check_schema(chats_store_t *st)
 {
     chats_pgconn_state_t *cs = conn_state(st);
     int pid = PQbackendPID(st->conn), version = 0;
-    chats_store_proc_t *proc = chats_srv_conf(st->r->server)->store;
+    chats_store_proc_t *proc = st->env->proc;
     const char *state;
     PGresult *res;
     int attempt;
@@ -258,13 +258,9 @@ static chats_err_t *check_schema(chats_store_t *st)
                           version, CHATS_SCHEMA_VERSION);
 }
 
-void chats_store_child_init(apr_pool_t *pchild, server_rec *s)
+chats_store_proc_t *chats_store_proc_make(apr_pool_t *pchild)
 {
-    chats_store_proc_t *proc = apr_pcalloc(pchild, sizeof(*proc));
-
-    for (; s; s = s->next) {
-        chats_srv_conf(s)->store = proc;
-    }
+    return apr_pcalloc(pchild, sizeof(chats_store_proc_t));
 }
 
 void chats_store_settle(chats_store_t *st)
@@ -330,9 +326,9 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     }
     st = apr_pcalloc(r->pool, sizeof(*st));
     st->r = r;
-    st->sql = chats_srv_conf(r->server)->sql;
-    st->prepared = chats_srv_conf(r->server)->prepared != 0;
-    if (!chats_dbd_open_fn || !chats_dbd_close_fn || !st->sql) {
+    st->env = chats_conf_store_env(r->server);
+    if (!chats_dbd_open_fn || !chats_dbd_close_fn || !st->env
+        || !st->env->sql) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
                       "mod_dbd is not loaded or not configured");
         return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
@@ -344,7 +340,7 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     st->dbd = chats_dbd_open_fn(r->pool, r->server);
     if (!st->dbd) {
         chats_metrics_pool_failure();
-        return (e = chats_store_probe(r)) != NULL
+        return (e = chats_store_probe(r, st->env)) != NULL
                ? e : chats_store_db_down(st, "no pooled connection");
     }
     apr_pool_cleanup_register(r->pool, st, store_close, apr_pool_cleanup_null);

@@ -11,8 +11,7 @@ struct chats_store_t {
     request_rec *r;
     ap_dbd_t *dbd;
     PGconn *conn;
-    const chats_sql_t *sql;
-    int prepared;                  /* ChatSessionPreparedStatements */
+    const chats_store_env_t *env;  /* the statements, the directives */
     int reset_on_close;            /* a read-only server answered: the
                                       next request looks for the primary */
 };
@@ -30,6 +29,12 @@ int chats_store_conn_error(PGconn *conn, const char *state);
  * (a path that returned early) is rolled back; a connection busy with a
  * statement, lost, or that met a read-only server is reset. */
 void chats_store_settle(chats_store_t *st);
+
+/** After mod_dbd gave no connection: CHATS_E_MISCONFIGURED, the cause
+ * logged, when PostgreSQL refuses the server's DBDParams for good (a
+ * wrong password, no such role or database); NULL when it is unreachable
+ * or busy, which is a 503 (chats_store_probe.c). */
+chats_err_t *chats_store_probe(request_rec *r, const chats_store_env_t *env);
 
 /** The label of a statement in logs and traces. */
 const char *chats_store_label(const chats_stmt_t *stmt);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "chats_sql.h"
-#include "mod_chats_store_open.h"
+#include "mod_chats_store_private.h"
 
 /* A verdict holds this long: a storm of failing requests costs PostgreSQL
  * one connection attempt per process per interval. */
@@ -258,9 +258,9 @@ static void verdict_for(request_rec *r, chats_probe_proc_t *pp,
     apr_thread_mutex_unlock(pp->lock);
 }
 
-chats_err_t *chats_store_probe(request_rec *r)
+chats_err_t *chats_store_probe(request_rec *r, const chats_store_env_t *env)
 {
-    chats_probe_proc_t *pp = chats_srv_conf(r->server)->probe;
+    chats_probe_proc_t *pp = env->probe;
     const char *params = chats_dbconf_params(r->server);
     chats_probe_t verdict;
 
@@ -285,7 +285,8 @@ chats_err_t *chats_store_probe(request_rec *r)
                           "cause");
 }
 
-void chats_store_probe_child_init(apr_pool_t *pchild, server_rec *s)
+chats_probe_proc_t *chats_store_probe_make(apr_pool_t *pchild,
+                                           server_rec *s)
 {
     chats_probe_proc_t *pp = apr_pcalloc(pchild, sizeof(*pp));
     apr_status_t rv;
@@ -297,10 +298,8 @@ void chats_store_probe_child_init(apr_pool_t *pchild, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, CHATS_LOGNO(430)
                      "cannot set up the database probe: a refused "
                      "connection will answer 503, not 500");
-        return;
+        return NULL;
     }
     pp->probes = apr_hash_make(pp->pool);
-    for (; s; s = s->next) {
-        chats_srv_conf(s)->probe = pp;
-    }
+    return pp;
 }

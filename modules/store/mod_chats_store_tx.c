@@ -79,7 +79,7 @@ chats_err_t *chats_store_password_hash(chats_store_t *st, const char *login,
     chats_rows_t *rows;
     chats_err_t *e;
 
-    if ((e = chats_store_exec(st, &st->sql->password, 1, &login, &rows))) {
+    if ((e = chats_store_exec(st, &st->env->sql->password, 1, &login, &rows))) {
         return e;
     }
     if (rows->nrows != 1) {
