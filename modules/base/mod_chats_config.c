@@ -404,13 +404,6 @@ static const char *set_connect_timeout(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-const char *chats_conf_listen_params(const server_rec *s)
-{
-    const char *p = chats_srv_conf(s)->listen_params;
-
-    return p ? p : chats_dbconf_params(s);
-}
-
 static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;

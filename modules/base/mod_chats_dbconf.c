@@ -266,6 +266,13 @@ const char *chats_dbconf_params(const server_rec *s)
     return params ? apr_hash_get(params, &s, sizeof(s)) : NULL;
 }
 
+const char *chats_conf_listen_params(const server_rec *s)
+{
+    const char *p = chats_srv_conf(s)->listen_params;
+
+    return p ? p : chats_dbconf_params(s);
+}
+
 void chats_dbconf_register_hooks(apr_pool_t *p)
 {
     (void)p;

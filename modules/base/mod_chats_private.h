@@ -143,8 +143,6 @@ const char *chats_conf_language(const chats_dir_conf_t *c);
 const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
                                                apr_pool_t *p);
 
-/** ChatSessionListenParams of s, else its DBDParams, else NULL. */
-const char *chats_conf_listen_params(const server_rec *s);
 /** The store's environment for s (chats_store_env_t), or NULL before
  * post_config. */
 const struct chats_store_env_t *chats_conf_store_env(const server_rec *s);
@@ -176,8 +174,8 @@ const char *chats_proxy_base_url(request_rec *r);
 /* chats_cors.c: ChatSessionCORSOrigin (preflights, Access-Control-*). */
 void chats_cors_register_hooks(apr_pool_t *p);
 
-/* chats_dbconf.c: start-up checks of the database configuration, and
- * each server's DBDParams for the store. */
+/* mod_chats_dbconf.c: start-up checks of the database configuration,
+ * each server's DBDParams for the store, and the long-poll listener's. */
 void chats_dbconf_register_hooks(apr_pool_t *p);
 /** The DBDParams mod_dbd uses for s (its own, or the main server's), or
  * NULL. */
@@ -189,6 +187,8 @@ const char *chats_dbconf_params(const server_rec *s);
  * bound" (a non-blocking connect needs one). */
 apr_interval_time_t chats_dbconf_connect_bound(const server_rec *s,
                                                const char *conninfo);
+/** ChatSessionListenParams of s, else its DBDParams, else NULL. */
+const char *chats_conf_listen_params(const server_rec *s);
 
 /* chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);
