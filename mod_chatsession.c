@@ -1,7 +1,9 @@
 /* mod_chatsession: SuperOffice WebAPI's ChatSession resource on PostgreSQL.
  *
- * This file holds the module record, the hooks and the thin handler that
- * routes a request to its method; the work is done in modules/. */
+ * This file holds the module record, the directive table, the hooks and
+ * the thin handler that routes a request to its method; the work is done
+ * in modules/. It is the top layer: it may include every other (README
+ * "Layout"), and assembles what each layer brings. */
 #define CHATS_MODULE_MAIN
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -10,14 +12,18 @@
 #include "ap_expr.h"
 
 #include "chats_action_sql.h"
+#include "chats_openapi.h"
+#include "chats_routes.h"
+#include "chats_sql.h"
+#include "mod_chats_auth.h"
+#include "mod_chats_config.h"
+#include "mod_chats_cors.h"
 #include "mod_chats_listen.h"
 #include "mod_chats_metrics.h"
-#include "chats_openapi.h"
 #include "mod_chats_ops.h"
 #include "mod_chats_private.h"
 #include "mod_chats_resource.h"
-#include "chats_routes.h"
-#include "chats_sql.h"
+#include "mod_chats_status.h"
 #include "mod_chats_store_open.h"
 #include "mod_chats_tz.h"
 
@@ -315,10 +321,96 @@ static void chats_register_hooks(apr_pool_t *p)
     chats_listen_register_hooks(p);
 }
 
+/* Every directive, each set by its own layer's file: the base's
+ * (mod_chats_config.c), CORS's (mod_chats_cors.c), the schemes'
+ * (mod_chats_authconf.c). The table is here, above them all, as mod_ssl
+ * keeps its own in mod_ssl.c. */
+static const command_rec chats_cmds[] = {
+    AP_INIT_TAKE1("ChatSessionMaxBody", chats_conf_set_max_body, NULL,
+                  OR_ALL, "largest request body in bytes (default 1048576)"),
+    AP_INIT_ITERATE("ChatSessionAuthProvider", chats_conf_add_provider,
+                    NULL, OR_AUTHCFG,
+                    "authn providers that check Basic passwords, in order "
+                    "(default: chatsession)"),
+    AP_INIT_TAKE1("ChatSessionAuthCacheTTL", chats_conf_set_cache_ttl, NULL,
+                  OR_AUTHCFG,
+                  "seconds a verified credential is remembered per process "
+                  "(default 60, 0 = off)"),
+    AP_INIT_TAKE1("ChatSessionRetryAfter", chats_conf_set_retry_after, NULL,
+                  OR_ALL, "Retry-After seconds sent with 503 (default 5)"),
+    AP_INIT_TAKE1("ChatSessionPublicURL", chats_conf_set_public_url, NULL,
+                  OR_ALL,
+                  "scheme://host[:port][/prefix] that _Links start with "
+                  "(default: the request's own scheme and Host)"),
+    AP_INIT_TAKE1("ChatSessionOpenAPIPath", ap_set_string_slot,
+                  (void *)APR_OFFSETOF(chats_dir_conf_t, openapi_path), OR_ALL,
+                  "URI path the OpenAPI document is served at, where the "
+                  "chatsession handler runs (default: "
+                  "<collection>/openapi.json)"),
+    AP_INIT_TAKE_ARGV("ChatSessionTrustProxy", chats_conf_set_trust_proxy,
+                      NULL, OR_ALL,
+                      "addresses or subnets of the reverse proxies whose "
+                      "forwarded headers build _Links and Location; On "
+                      "trusts any peer for one hop (default Off)"),
+    AP_INIT_TAKE1("ChatSessionProxyHeaders", chats_conf_set_proxy_headers,
+                  NULL, OR_ALL, "which headers the trusted proxies write: "
+                  "X-Forwarded (default) or Forwarded"),
+    CHATS_CORS_CMDS,
+    AP_INIT_FLAG("ChatSessionPreparedStatements", chats_conf_set_prepared,
+                 NULL, RSRC_CONF, "prepare statements once per connection "
+                 "(On, the default); Off sends each as an unnamed "
+                 "statement, as a transaction pooler such as PgBouncer "
+                 "needs"),
+    AP_INIT_TAKE1("ChatSessionListenParams", chats_conf_set_listen_params,
+                  NULL, RSRC_CONF, "libpq connection string of the "
+                  "connection each process LISTENs on for long polls "
+                  "(default: the server's DBDParams; needed behind a "
+                  "transaction pooler)"),
+    AP_INIT_TAKE1("ChatSessionConnectTimeout",
+                  chats_conf_set_connect_timeout, NULL, RSRC_CONF,
+                  "seconds a connect to PostgreSQL may take "
+                  "where DBDParams has no connect_timeout: libpq's "
+                  "PGCONNECT_TIMEOUT for the pooled connections, and the "
+                  "bound of the probe and the long-poll listener "
+                  "(default 5)"),
+    AP_INIT_TAKE1("ChatSessionLongPollMax", chats_conf_set_longpoll_max,
+                  NULL, RSRC_CONF, "requests per process that may wait for "
+                  "messages at once (default ThreadsPerChild / 2; 0 = "
+                  "never wait)"),
+    CHATS_AUTH_CMDS,
+    AP_INIT_TAKE1("ChatSessionTimeZone", chats_conf_set_time_zone, NULL,
+                  OR_ALL, "zone for date-times without SO-TimeZone: a "
+                  "SuperOffice code (NO, US-NY, ...) or a tz database name "
+                  "(default UTC)"),
+    AP_INIT_TAKE1("ChatSessionLanguage", chats_conf_set_language, NULL,
+                  OR_ALL, "language string resources fall back to "
+                  "(default en)"),
+    { NULL }
+};
+
+/* The base's per-directory record, with auth's inside: the base knows
+ * none of auth's settings. */
+static void *dir_conf_create(apr_pool_t *p, char *dir)
+{
+    chats_dir_conf_t *c = chats_dir_conf_create(p, dir);
+
+    c->auth = chats_auth_conf_create(p);
+    return c;
+}
+
+static void *dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const chats_dir_conf_t *b = basev, *a = addv;
+    chats_dir_conf_t *n = chats_dir_conf_merge(p, basev, addv);
+
+    n->auth = chats_auth_conf_merge(p, b->auth, a->auth);
+    return n;
+}
+
 AP_DECLARE_MODULE(chatsession) = {
     STANDARD20_MODULE_STUFF,
-    chats_dir_conf_create,
-    chats_dir_conf_merge,
+    dir_conf_create,
+    dir_conf_merge,
     chats_srv_conf_create,
     chats_srv_conf_merge,
     chats_cmds,

@@ -47,7 +47,7 @@ const char *chats_auth_set_claim(cmd_parms *cmd, void *dc, const char *a);
 const char *chats_auth_set_apptoken_req(cmd_parms *cmd, void *dc, int on);
 const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
 
-/** The directives above, for chats_cmds[] (chats_config.c). */
+/** The directives above, for the module's table (mod_chatsession.c). */
 #define CHATS_AUTH_CMDS \
     AP_INIT_TAKE1("ChatSessionJWTKeyFile", chats_auth_set_keyfile, NULL, \
         ACCESS_CONF | RSRC_CONF, "PEM public key (RSA or EC P-256) that " \
@@ -77,6 +77,10 @@ const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
         "(default Off)"), \
     AP_INIT_ITERATE("ChatSessionAppToken", chats_auth_add_apptoken, NULL, \
         ACCESS_CONF | RSRC_CONF, "accepted SO-AppToken values")
+
+/* mod_chats_auth.c: our AuthType and the "chatsession" authn provider. */
+void chats_auth_register_hooks(apr_pool_t *p);
+void chats_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* chats_auth_common.c */
 /** The realm as a quoted-string: AuthName, or "SuperOffice". */

@@ -1,4 +1,7 @@
-/* Directives, per-directory config merge and getters. */
+/* The module's configuration: the per-directory and per-server records,
+ * their merge and getters, and the setters of the base's directives
+ * (mod_chats_config.h). The directive table is mod_chatsession.c's: the
+ * layers above bring directives of their own. */
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 #include <libpq-fe.h>
@@ -8,8 +11,7 @@
 #include "mod_auth.h"
 
 #include "mod_chats_private.h"
-#include "mod_chats_auth.h"
-#include "mod_chats_cors.h"
+#include "mod_chats_config.h"
 #include "chats_forwarded.h"
 #include "chats_header_syntax.h"
 #include "chats_zone.h"
@@ -26,7 +28,6 @@ void *chats_dir_conf_create(apr_pool_t *p, char *dir)
     c->cors_credentials = CHATS_UNSET;
     c->cors_max_age = CHATS_UNSET;
     c->providers = NULL;
-    c->auth = chats_auth_conf_create(p);
     return c;
 }
 
@@ -50,7 +51,6 @@ void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv)
     CHATS_MERGE(openapi_path, NULL);
     CHATS_MERGE(time_zone, NULL);
     CHATS_MERGE(language, NULL);
-    n->auth = chats_auth_conf_merge(p, b->auth, a->auth);
     return n;
 }
 
@@ -186,7 +186,7 @@ const char *chats_conf_language(const chats_dir_conf_t *c)
     return c->language ? c->language : CHATS_DEFAULT_LANGUAGE;
 }
 
-static const char *set_time_zone(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_set_time_zone(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
 
@@ -194,7 +194,7 @@ static const char *set_time_zone(cmd_parms *cmd, void *dc, const char *arg)
     return chats_zone_check_directive(cmd->pool, arg);
 }
 
-static const char *set_language(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_set_language(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
 
@@ -232,7 +232,7 @@ static const char *set_nonneg(cmd_parms *cmd, const char *arg,
     return NULL;
 }
 
-static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_set_max_body(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
     apr_int64_t v = 0;
@@ -245,7 +245,7 @@ static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
     return err;
 }
 
-static const char *set_cache_ttl(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_set_cache_ttl(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
     apr_int64_t v = 0;
@@ -255,7 +255,8 @@ static const char *set_cache_ttl(cmd_parms *cmd, void *dc, const char *arg)
     return err;
 }
 
-static const char *set_retry_after(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_set_retry_after(cmd_parms *cmd, void *dc,
+                                       const char *arg)
 {
     chats_dir_conf_t *c = dc;
     apr_int64_t v = 0;
@@ -265,7 +266,8 @@ static const char *set_retry_after(cmd_parms *cmd, void *dc, const char *arg)
     return err;
 }
 
-static const char *set_public_url(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_set_public_url(cmd_parms *cmd, void *dc,
+                                      const char *arg)
 {
     chats_dir_conf_t *c = dc;
     apr_size_t n = strlen(arg);
@@ -281,8 +283,8 @@ static const char *set_public_url(cmd_parms *cmd, void *dc, const char *arg)
 }
 
 /* Off alone; else On and/or addresses and subnets. */
-static const char *set_trust_proxy(cmd_parms *cmd, void *dc, int argc,
-                                   char *const argv[])
+const char *chats_conf_set_trust_proxy(cmd_parms *cmd, void *dc, int argc,
+                                       char *const argv[])
 {
     chats_dir_conf_t *c = dc;
     int i;
@@ -308,8 +310,8 @@ static const char *set_trust_proxy(cmd_parms *cmd, void *dc, int argc,
     return NULL;
 }
 
-static const char *set_proxy_headers(cmd_parms *cmd, void *dc,
-                                     const char *arg)
+const char *chats_conf_set_proxy_headers(cmd_parms *cmd, void *dc,
+                                         const char *arg)
 {
     chats_dir_conf_t *c = dc;
 
@@ -327,7 +329,7 @@ static const char *set_proxy_headers(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-static const char *set_prepared(cmd_parms *cmd, void *dc, int on)
+const char *chats_conf_set_prepared(cmd_parms *cmd, void *dc, int on)
 {
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
 
@@ -341,8 +343,8 @@ static const char *set_prepared(cmd_parms *cmd, void *dc, int on)
 /* Checked as libpq will read it, so a typo fails the start-up instead of
  * every long poll (the error names the option, never the value: it may
  * be a password). */
-static const char *set_listen_params(cmd_parms *cmd, void *dc,
-                                     const char *arg)
+const char *chats_conf_set_listen_params(cmd_parms *cmd, void *dc,
+                                         const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
     char *why = NULL;
@@ -370,8 +372,8 @@ static const char *set_listen_params(cmd_parms *cmd, void *dc,
 }
 
 /* Per process, so for the main server only: the waiter table is one. */
-static const char *set_longpoll_max(cmd_parms *cmd, void *dc,
-                                    const char *arg)
+const char *chats_conf_set_longpoll_max(cmd_parms *cmd, void *dc,
+                                        const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     apr_int64_t v = 0;
@@ -386,8 +388,8 @@ static const char *set_longpoll_max(cmd_parms *cmd, void *dc,
 
 /* Per process too: it becomes libpq's default, an environment variable
  * (chats_dbconf.c). No 0: every connect has a bound. */
-static const char *set_connect_timeout(cmd_parms *cmd, void *dc,
-                                       const char *arg)
+const char *chats_conf_set_connect_timeout(cmd_parms *cmd, void *dc,
+                                           const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     apr_int64_t v = 0;
@@ -404,7 +406,7 @@ static const char *set_connect_timeout(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
+const char *chats_conf_add_provider(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
 
@@ -425,57 +427,3 @@ static const char *add_provider(cmd_parms *cmd, void *dc, const char *arg)
     APR_ARRAY_PUSH(c->providers, const char *) = arg;
     return NULL;
 }
-
-const command_rec chats_cmds[] = {
-    AP_INIT_TAKE1("ChatSessionMaxBody", set_max_body, NULL, OR_ALL,
-                  "largest request body in bytes (default 1048576)"),
-    AP_INIT_ITERATE("ChatSessionAuthProvider", add_provider, NULL, OR_AUTHCFG,
-                    "authn providers that check Basic passwords, in order "
-                    "(default: chatsession)"),
-    AP_INIT_TAKE1("ChatSessionAuthCacheTTL", set_cache_ttl, NULL, OR_AUTHCFG,
-                  "seconds a verified credential is remembered per process "
-                  "(default 60, 0 = off)"),
-    AP_INIT_TAKE1("ChatSessionRetryAfter", set_retry_after, NULL, OR_ALL,
-                  "Retry-After seconds sent with 503 (default 5)"),
-    AP_INIT_TAKE1("ChatSessionPublicURL", set_public_url, NULL, OR_ALL,
-                  "scheme://host[:port][/prefix] that _Links start with "
-                  "(default: the request's own scheme and Host)"),
-    AP_INIT_TAKE1("ChatSessionOpenAPIPath", ap_set_string_slot,
-                  (void *)APR_OFFSETOF(chats_dir_conf_t, openapi_path), OR_ALL,
-                  "URI path the OpenAPI document is served at, where the "
-                  "chatsession handler runs (default: "
-                  "<collection>/openapi.json)"),
-    AP_INIT_TAKE_ARGV("ChatSessionTrustProxy", set_trust_proxy, NULL, OR_ALL,
-                      "addresses or subnets of the reverse proxies whose "
-                      "forwarded headers build _Links and Location; On "
-                      "trusts any peer for one hop (default Off)"),
-    AP_INIT_TAKE1("ChatSessionProxyHeaders", set_proxy_headers, NULL,
-                  OR_ALL, "which headers the trusted proxies write: "
-                  "X-Forwarded (default) or Forwarded"),
-    CHATS_CORS_CMDS,
-    AP_INIT_FLAG("ChatSessionPreparedStatements", set_prepared, NULL,
-                 RSRC_CONF, "prepare statements once per connection (On, "
-                 "the default); Off sends each as an unnamed statement, "
-                 "as a transaction pooler such as PgBouncer needs"),
-    AP_INIT_TAKE1("ChatSessionListenParams", set_listen_params, NULL,
-                  RSRC_CONF, "libpq connection string of the connection "
-                  "each process LISTENs on for long polls (default: the "
-                  "server's DBDParams; needed behind a transaction pooler)"),
-    AP_INIT_TAKE1("ChatSessionConnectTimeout", set_connect_timeout, NULL,
-                  RSRC_CONF, "seconds a connect to PostgreSQL may take "
-                  "where DBDParams has no connect_timeout: libpq's "
-                  "PGCONNECT_TIMEOUT for the pooled connections, and the "
-                  "bound of the probe and the long-poll listener "
-                  "(default 5)"),
-    AP_INIT_TAKE1("ChatSessionLongPollMax", set_longpoll_max, NULL,
-                  RSRC_CONF, "requests per process that may wait for "
-                  "messages at once (default ThreadsPerChild / 2; 0 = "
-                  "never wait)"),
-    CHATS_AUTH_CMDS,
-    AP_INIT_TAKE1("ChatSessionTimeZone", set_time_zone, NULL, OR_ALL,
-                  "zone for date-times without SO-TimeZone: a SuperOffice "
-                  "code (NO, US-NY, ...) or a tz database name (default UTC)"),
-    AP_INIT_TAKE1("ChatSessionLanguage", set_language, NULL, OR_ALL,
-                  "language string resources fall back to (default en)"),
-    { NULL }
-};

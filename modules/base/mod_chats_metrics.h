@@ -18,10 +18,6 @@
 #define CHATS_NOTE_SESSION   "chats-id"
 #define CHATS_NOTE_SQL_US    "chats-sql-us"
 
-/** chats_status.c: the status and health handlers, the counting of
- * requests, mod_status' section (from chats_register_hooks). */
-void chats_status_register_hooks(apr_pool_t *p);
-
 /** Make or find the segment (post_config, in the parent). */
 apr_status_t chats_metrics_init(server_rec *s);
 

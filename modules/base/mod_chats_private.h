@@ -1,6 +1,9 @@
-/* Private declarations shared by the glue files (the ones that know httpd).
- * Core files (chats_doc, chats_json, chats_patch, chats_schema, ...) never
- * include this. */
+/* The module's base, shared by every glue file (the ones that know
+ * httpd, named mod_chats_*): the module record, the log tags, the
+ * configuration records and their getters, the error sender, the database
+ * configuration. Below the store, auth and the handlers: it declares
+ * nothing of theirs (what they keep per server is opaque here). Core
+ * files never include this. */
 #ifndef CHATS_PRIVATE_H
 #define CHATS_PRIVATE_H
 
@@ -54,7 +57,9 @@ typedef struct {
     int cors_credentials;            /**< 1 On, 0 Off; CHATS_UNSET = Off */
     int cors_max_age;                /**< seconds; CHATS_UNSET = default */
     const char *openapi_path;        /**< URI of the OpenAPI document; NULL = inherit */
-    struct chats_auth_conf_t *auth;  /**< Bearer, AppToken (chats_auth.h) */
+    struct chats_auth_conf_t *auth;  /**< Bearer, AppToken: auth's record
+                                          (mod_chats_auth.h), made and
+                                          merged in mod_chatsession.c */
     const char *time_zone;           /**< default zone; NULL = inherit   */
     const char *language;            /**< default language; NULL = inherit */
 } chats_dir_conf_t;
@@ -105,8 +110,9 @@ typedef struct {
                                           May hold passwords: never logged */
 } chats_srv_conf_t;
 
-/* chats_config.c */
-extern const command_rec chats_cmds[];
+/* mod_chats_config.c: the records and their merge (the directives'
+ * setters: mod_chats_config.h). The dir-conf's auth record is made and
+ * merged by mod_chatsession.c, which knows auth. */
 void *chats_dir_conf_create(apr_pool_t *p, char *dir);
 void *chats_dir_conf_merge(apr_pool_t *p, void *basev, void *addv);
 void *chats_srv_conf_create(apr_pool_t *p, server_rec *s);
@@ -147,7 +153,7 @@ const apr_array_header_t *chats_conf_providers(const chats_dir_conf_t *c,
  * post_config. */
 const struct chats_store_env_t *chats_conf_store_env(const server_rec *s);
 
-/* chats_http.c: the one place that turns a chats_err_t into HTTP. */
+/* mod_chats_http.c: the one place that turns a chats_err_t into HTTP. */
 int chats_http_status(chats_ecode_t code);
 /** Write the SuperOffice error body for e; returns OK (response sent), or
  * HTTP_NOT_MODIFIED (a 304 has no body) for the handler to return. */
@@ -166,14 +172,6 @@ void chats_http_guard(request_rec *r, int personal);
 void chats_http_body_read(request_rec *r);
 void chats_http_register_hooks(apr_pool_t *p);
 
-/* chats_proxy.c: the client-facing base URL (scheme://host[:port] and
- * the forwarded prefix, no trailing '/'): ChatSessionPublicURL, else what
- * trusted proxies forwarded, else the request's own. */
-const char *chats_proxy_base_url(request_rec *r);
-
-/* chats_cors.c: ChatSessionCORSOrigin (preflights, Access-Control-*). */
-void chats_cors_register_hooks(apr_pool_t *p);
-
 /* mod_chats_dbconf.c: start-up checks of the database configuration,
  * each server's DBDParams for the store, and the long-poll listener's. */
 void chats_dbconf_register_hooks(apr_pool_t *p);
@@ -189,9 +187,5 @@ apr_interval_time_t chats_dbconf_connect_bound(const server_rec *s,
                                                const char *conninfo);
 /** ChatSessionListenParams of s, else its DBDParams, else NULL. */
 const char *chats_conf_listen_params(const server_rec *s);
-
-/* chats_auth.c: our AuthType and the "chatsession" authn provider. */
-void chats_auth_register_hooks(apr_pool_t *p);
-void chats_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
 #endif

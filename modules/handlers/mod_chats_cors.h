@@ -5,11 +5,14 @@
 
 #include "mod_chats_private.h"
 
+/** Preflights and the Access-Control-* headers (mod_chatsession.c). */
+void chats_cors_register_hooks(apr_pool_t *p);
+
 const char *chats_cors_add_origin(cmd_parms *cmd, void *dc, const char *a);
 const char *chats_cors_set_credentials(cmd_parms *cmd, void *dc, int on);
 const char *chats_cors_set_max_age(cmd_parms *cmd, void *dc, const char *a);
 
-/** The directives above, for chats_cmds[] (chats_config.c). */
+/** The directives above, for the module's table (mod_chatsession.c). */
 #define CHATS_CORS_CMDS \
     AP_INIT_ITERATE("ChatSessionCORSOrigin", chats_cors_add_origin, NULL, \
         OR_ALL, "origins (scheme://host[:port]) whose browser apps may " \

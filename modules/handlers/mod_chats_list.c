@@ -8,6 +8,7 @@
 #include "chats_list.h"
 #include "mod_chats_locale.h"
 #include "mod_chats_ops.h"
+#include "mod_chats_proxy.h"
 #include "mod_chats_rights.h"
 #include "chats_xml.h"
 

@@ -5,7 +5,7 @@
 #include "http_core.h"
 
 #include "chats_forwarded.h"
-#include "mod_chats_private.h"
+#include "mod_chats_proxy.h"
 
 /* Every line of a header, joined as one list (httpd joins the lines of
  * a request header it reads; a module may have added more since). */

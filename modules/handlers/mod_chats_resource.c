@@ -10,6 +10,7 @@
 #include "chats_header_syntax.h"
 #include "chats_precond.h"
 #include "chats_render.h"
+#include "mod_chats_proxy.h"
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
 #include "chats_xml.h"

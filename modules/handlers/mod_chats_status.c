@@ -9,6 +9,7 @@
 #include "mod_status.h"
 
 #include "mod_chats_metrics.h"
+#include "mod_chats_status.h"
 #include "mod_chats_store_open.h"
 
 #define CHATS_STATUS_HANDLER "chatsession-status"
