@@ -1,4 +1,4 @@
--- mod_chatsession: string resources (modules/chats_locale.c).
+-- mod_chatsession: string resources (modules/handlers/mod_chats_locale.c).
 --
 -- A rendered string may hold SuperOffice resource tokens such as
 -- "[SR_MANDATORY_FIELD_1281]" (a FieldRight Reason, for instance). When

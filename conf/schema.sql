@@ -6,10 +6,11 @@
 -- If-Unmodified-Since). Carriers (User, Person, Contact, ...) are rows of their
 -- own tables, referenced by nullable foreign keys: NULL renders as null.
 -- A carrier table has one column per stored member of the carrier
--- (modules/core/chats_carriers.c); derived members (FullName, ContactName, ...)
--- are computed from these columns and the rows they reference.
--- The column lists here and the field table in modules/core/chats_schema.c
--- describe the same thing; t/engine/schema.t checks that they agree.
+-- (modules/core/schema/chats_carriers.c); derived members (FullName,
+-- ContactName, ...) are computed from these columns and the rows they
+-- reference. The column lists here and the field table in
+-- modules/core/schema/chats_schema.c describe the same thing;
+-- t/engine/schema.t checks that they agree.
 
 SET client_min_messages = warning;
 
@@ -308,7 +309,7 @@ CREATE SEQUENCE IF NOT EXISTS chat_session_id_seq;
 
 -- The foreign keys are named (schema version 4): the module maps a
 -- violation's constraint name to the API field it refers from (a table in
--- modules/store/chats_store_err.c), not PostgreSQL's generated names.
+-- modules/store/mod_chats_store_err.c), not PostgreSQL's generated names.
 CREATE TABLE IF NOT EXISTS chat_session (
     id                integer PRIMARY KEY DEFAULT nextval('chat_session_id_seq'),
     topic_id          integer CONSTRAINT chat_session_topic_fk
@@ -380,8 +381,9 @@ CREATE INDEX IF NOT EXISTS chat_topic_member_topic_idx
     ON chat_topic_member (topic_id);
 
 -- Messages: the ChatMessage carrier (spec §2), one column per member; the
--- field table is modules/core/chats_message.c (t/engine/schema.t holds the
--- two together). Message ids are taken under the session's row lock (every
+-- field table is modules/core/schema/chats_message_schema.c
+-- (t/engine/schema.t holds the two together). Message ids are taken
+-- under the session's row lock (every
 -- statement that inserts one sets chat_session.last_message_id from the
 -- sequence first), so per session they are commit-ordered and "after=N"
 -- never skips a message that commits later.

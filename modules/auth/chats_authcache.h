@@ -18,7 +18,7 @@
 
 #include "chats_caller.h"
 
-/* Same typedef as in chats_private.h (C11 allows the repetition). */
+/* Same typedef as in mod_chats_private.h (C11 allows the repetition). */
 typedef struct chats_authcache_t chats_authcache_t;
 
 #define CHATS_AUTHCACHE_KEY_LEN   32   /**< HMAC-SHA256 output            */

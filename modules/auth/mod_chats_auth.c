@@ -4,9 +4,9 @@
  * accept Basic, Bearer and SoTicket at once: so the module brings its own
  * AuthType, built like mod_auth_basic. Its check_authn hook reads the
  * scheme from Authorization and hands the credentials to that scheme's
- * function (one row of chats_schemes each): Basic in chats_auth_basic.c,
- * Bearer in chats_jwt_auth.c, SoTicket in chats_ticket.c, cookie sessions
- * in chats_xsrf.c. */
+ * function (one row of chats_schemes each): Basic in
+ * mod_chats_auth_basic.c, Bearer in mod_chats_jwt_auth.c, SoTicket in
+ * mod_chats_ticket.c, cookie sessions in mod_chats_xsrf.c. */
 #include <string.h>
 
 #include <apr_strings.h>

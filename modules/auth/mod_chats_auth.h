@@ -31,7 +31,7 @@ typedef struct chats_auth_conf_t {
 /* r->notes: short hash prefix of the SO-AppToken (for LogFormat %{}n). */
 #define CHATS_NOTE_APPTOKEN      "chats-apptoken"
 
-/* chats_authconf.c */
+/* mod_chats_authconf.c */
 chats_auth_conf_t *chats_auth_conf_create(apr_pool_t *p);
 chats_auth_conf_t *chats_auth_conf_merge(apr_pool_t *p,
                                          const chats_auth_conf_t *base,
@@ -82,7 +82,7 @@ const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
 void chats_auth_register_hooks(apr_pool_t *p);
 void chats_auth_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* chats_auth_common.c */
+/* mod_chats_auth_common.c */
 /** The realm as a quoted-string: AuthName, or "SuperOffice". */
 const char *chats_auth_realm(request_rec *r);
 /** Answer an authentication failure (401 with the challenges, or code's
@@ -96,7 +96,7 @@ int chats_auth_fail(request_rec *r, chats_ecode_t code, const char *msg);
 int chats_auth_lookup(request_rec *r, const chats_stmt_t *stmt,
                       const char *param, const char *logmsg,
                       chats_rows_t **prows);
-/* chats_identity.c: the caller, and the credential cache around the
+/* mod_chats_identity.c: the caller, and the credential cache around the
  * schemes (see there). */
 /** Reads an associate's caller by login name ($1): associate_id, level,
  * read-only fields joined by commas; no row: not an associate. */
@@ -137,7 +137,7 @@ void chats_auth_remember(request_rec *r, const chats_auth_memo_t *m,
                          const char *prov, const chats_caller_t *c,
                          apr_time_t not_after);
 
-/* chats_auth_basic.c: the Basic scheme and the "chatsession" provider. */
+/* mod_chats_auth_basic.c: the Basic scheme and the "chatsession" provider. */
 int chats_auth_basic(request_rec *r, const char *header, const char *cred);
 void chats_auth_basic_optional_fns(void);
 void chats_auth_basic_register(apr_pool_t *p);
@@ -147,11 +147,11 @@ void chats_auth_basic_register(apr_pool_t *p);
 int chats_auth_password(request_rec *r, const char *user, const char *pw,
                         const char *cachekey);
 
-/* chats_jwt_auth.c: the Bearer scheme. */
+/* mod_chats_jwt_auth.c: the Bearer scheme. */
 int chats_auth_bearer(request_rec *r, const char *header, const char *cred);
-/* chats_ticket.c: the SoTicket scheme. */
+/* mod_chats_ticket.c: the SoTicket scheme. */
 int chats_auth_soticket(request_rec *r, const char *header, const char *cred);
-/* chats_xsrf.c */
+/* mod_chats_xsrf.c */
 /** No Authorization header: a mod_session session (keys "user", "pw")
  * re-checked through the providers, and for a state-changing method the
  * X-XSRF-TOKEN double-submit check (403). DECLINED if no session. */

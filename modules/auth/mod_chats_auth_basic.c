@@ -1,7 +1,7 @@
 /* Basic: "user:password" checked by the authn providers named by
  * ChatSessionAuthProvider, in order, then the caller's rights read by
  * name, both remembered with the credential per process
- * (chats_identity.c); and our own provider, "chatsession", which reads
+ * (mod_chats_identity.c); and our own provider, "chatsession", which reads
  * the associate table through the store. */
 #include <string.h>
 

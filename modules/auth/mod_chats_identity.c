@@ -1,4 +1,4 @@
-/* The caller of a request (chats_identity.h), and the credential cache
+/* The caller of a request (mod_chats_identity.h), and the credential cache
  * around the schemes of our AuthType.
  *
  * A scheme keys its credential (chats_auth_recall): on a hit it has the

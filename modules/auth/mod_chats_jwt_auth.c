@@ -1,7 +1,7 @@
 /* The Bearer scheme of our AuthType: a JWT verified with the keys loaded
- * at config time (chats_authconf.c), its user claim mapped to an
+ * at config time (mod_chats_authconf.c), its user claim mapped to an
  * associate that must exist, whose rights come in the same statement;
- * the verdict is cached with the token (chats_identity.c). Every failure
+ * the verdict is cached with the token (mod_chats_identity.c). Every failure
  * is a 401 whose challenge says error="invalid_token" (RFC 6750 3.1); the
  * log says why, never the token. */
 #include <apr_lib.h>

@@ -4,7 +4,7 @@
  * so we hash what the client sent, look the hash up and compare it again
  * in constant time. An expired ticket is refused. The same statement
  * reads the associate's rights, and the verdict is cached with the
- * ticket (chats_identity.c) until its expires_at at the latest. */
+ * ticket (mod_chats_identity.c) until its expires_at at the latest. */
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <openssl/crypto.h>

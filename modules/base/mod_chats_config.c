@@ -82,7 +82,7 @@ void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv)
 /* pchild is not thread-safe (no APR pool is): request threads must not
  * allocate from it, and two caches under two locks must not share it.
  * The allocator is the pool's own, with a mutex in case the owner ever
- * makes subpools for threads of its own (chats_listen.c does). */
+ * makes subpools for threads of its own (mod_chats_listen.c does). */
 apr_status_t chats_proc_pool_create(apr_pool_t **pp, apr_pool_t *pchild,
                                     const char *tag)
 {
@@ -387,7 +387,7 @@ const char *chats_conf_set_longpoll_max(cmd_parms *cmd, void *dc,
 }
 
 /* Per process too: it becomes libpq's default, an environment variable
- * (chats_dbconf.c). No 0: every connect has a bound. */
+ * (mod_chats_dbconf.c). No 0: every connect has a bound. */
 const char *chats_conf_set_connect_timeout(cmd_parms *cmd, void *dc,
                                            const char *arg)
 {

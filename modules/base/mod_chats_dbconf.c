@@ -5,7 +5,7 @@
  *    not loaded at all) fails the start-up and configtest, naming the fix,
  *    instead of answering every request with an error;
  *  - the store can ask PostgreSQL itself why mod_dbd could not connect
- *    (chats_store_probe.c): a wrong password is not an outage.
+ *    (mod_chats_store_probe.c): a wrong password is not an outage.
  * And every connect has a bound: mod_dbd opens its connections itself,
  * with DBDParams as written, and libpq waits for an answer for ever
  * unless connect_timeout says otherwise; the one default it reads besides

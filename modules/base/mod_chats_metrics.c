@@ -1,4 +1,4 @@
-/* The shared counters (chats_metrics.h). One fixed layout, indexed
+/* The shared counters (mod_chats_metrics.h). One fixed layout, indexed
  * directly (method x status, SQLSTATE class, scheme): updating a counter
  * is one atomic add, with no lock and no lookup. */
 #include <apr_atomic.h>
@@ -30,7 +30,7 @@ static const char *const bound_labels[] = {
 };
 #define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
-/* The schemes of our AuthType (chats_auth.c), then no Authorization,
+/* The schemes of our AuthType (mod_chats_auth.c), then no Authorization,
  * then any other scheme. */
 static const char *const schemes[] = {
     "Basic", "Bearer", "SoTicket", "none", "other"

@@ -90,9 +90,10 @@ typedef struct {
     int longpoll_max;                /**< ChatSessionLongPollMax (main
                                           server only): waiting requests per
                                           process; CHATS_UNSET = ThreadsPerChild/2 */
-    struct chats_listen_proc_t *listen; /**< per process (chats_listen.c) */
+    struct chats_listen_proc_t *listen; /**< per process
+                                          (mod_chats_listen.c)           */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
-    chats_zone_cache_t *zones;       /**< ditto (chats_tz.c)              */
+    chats_zone_cache_t *zones;       /**< ditto (mod_chats_tz.c)          */
     struct chats_store_env_t *store; /**< what the store is given
                                           (mod_chats_store_open.h), made
                                           in post_config, its per-process
@@ -104,9 +105,10 @@ typedef struct {
     const char *openapi;             /**< the OpenAPI document, ditto      */
     apr_hash_t *db_params;           /**< server_rec -> its DBDParams, from
                                           the configuration tree in post_config
-                                          (chats_dbconf.c): keyed, as virtual
-                                          hosts without our directives share
-                                          the main server's chats_srv_conf_t.
+                                          (mod_chats_dbconf.c): keyed, as
+                                          virtual hosts without our
+                                          directives share the main
+                                          server's chats_srv_conf_t.
                                           May hold passwords: never logged */
 } chats_srv_conf_t;
 

@@ -1,8 +1,8 @@
 /* The agent's actions (README "Agent actions"): Pickup (first / by id),
  * TransferTo, AcceptTransfer, RejectTransfer, Reset, ForCurrentUser and
  * CreateChatSessionForTopic. REST routes and the ChatAgent methods bind
- * their arguments into the request (chats_agent.c) and run these same
- * functions. Each action is one statement (core/chats_action_sql.c), or
+ * their arguments into the request (mod_chats_agent.c) and run these same
+ * functions. Each action is one statement (core/sql/chats_action_sql.c), or
  * one short transaction whose first statement locks the agent: Rank is
  * the lowest number free among the agent's sessions, and two of one
  * agent's pickups must not both see the same one free. A write that
@@ -11,7 +11,7 @@
  * a refused caller's body is never read. With an Idempotency-Key a write
  * runs keyed (the key recorded by the same statement; nothing written
  * when it is live) and a repeat is answered from the key
- * (chats_idempotency.h). Glue. */
+ * (mod_chats_idempotency.h). Glue. */
 #include <apr_strings.h>
 
 #include "chats_action_sql.h"

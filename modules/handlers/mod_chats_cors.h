@@ -1,5 +1,5 @@
 /* ChatSessionCORSOrigin and friends: browsers calling the API from other
- * origins (chats_cors.c). Glue header. */
+ * origins (mod_chats_cors.c). Glue header. */
 #ifndef CHATS_CORS_H
 #define CHATS_CORS_H
 

@@ -1,5 +1,5 @@
 /* Idempotency-Key: the header, the fingerprint, and the key's own
- * statements (chats_idempotency.h). The key is the client's; it names one
+ * statements (mod_chats_idempotency.h). The key is the client's; it names one
  * request per associate for CHATS_IDEM_TTL. What the request was is its
  * fingerprint, a SHA-256 of the method, the route, the target (session id,
  * toAssociate, topic) and the body as parsed (so bytes that parse alike,

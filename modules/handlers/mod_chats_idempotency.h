@@ -1,7 +1,7 @@
 /* Idempotency-Key (draft-ietf-httpapi-idempotency-key-header; README
  * "Retrying writes safely"): the creates and the actions that write
  * record the key, per associate, in the same statement as their write
- * (core/chats_sql.h, CHATS_SQL_IDEM_CTES), with the request's fingerprint,
+ * (core/sql/chats_sql.h, CHATS_SQL_IDEM_CTES), with the request's fingerprint,
  * the answer's status and the entity's id. A repeat gets that answer,
  * the entity as it is now, and writes nothing; the key with another
  * request is 422. The handlers run their keyed statements and render

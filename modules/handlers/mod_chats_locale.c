@@ -1,4 +1,4 @@
-/* Languages and string resources; the rules are in chats_locale.h. */
+/* Languages and string resources; the rules are in mod_chats_locale.h. */
 #include <apr_hash.h>
 #include <apr_lib.h>
 #include <apr_strings.h>

@@ -1,11 +1,11 @@
 /* GET and POST ChatSession/{id}/Messages and POST .../Transcript, and
  * their ChatAgent twins (GetChatMessages, AddChatMessage,
- * GetChatTranscript): chats_agent.c binds q->id, q->after, q->wait,
+ * GetChatTranscript): mod_chats_agent.c binds q->id, q->after, q->wait,
  * q->html (path, query or agent body) and the agent's message member
  * (q->arg_body) before these run. The statements and the ChatMessage
  * carrier are core's (chats_message.h). A post with an Idempotency-Key
  * records it in the same statement; a repeat answers the message posted
- * first (chats_idempotency.h). Glue. */
+ * first (mod_chats_idempotency.h). Glue. */
 #include <apr_strings.h>
 
 #include "mod_chats_body.h"

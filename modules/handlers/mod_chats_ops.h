@@ -1,6 +1,6 @@
-/* Operation enum -> glue function (chats_ops.c), and the functions of the
+/* Operation enum -> glue function (mod_chats_ops.c), and the functions of the
  * issue-10 routes that live in their own files. Each takes the request as
- * the router bound it (chats_resource.h: route, id, after, ...) and
+ * the router bound it (mod_chats_resource.h: route, id, after, ...) and
  * returns NULL when it has sent its answer, or the error to send. Glue. */
 #ifndef CHATS_OPS_H
 #define CHATS_OPS_H
@@ -16,12 +16,12 @@ extern chats_method_fn *const chats_op_fn[CHATS_OP__N];
 /* The list: GET ChatSession (chats_list.c). */
 chats_err_t *chats_list_get(chats_req_t *q);
 
-/* Messages and transcript (chats_messages.c). */
+/* Messages and transcript (mod_chats_messages.c). */
 chats_err_t *chats_messages_get(chats_req_t *q);
 chats_err_t *chats_messages_post(chats_req_t *q);
 chats_err_t *chats_transcript_post(chats_req_t *q);
 
-/* The agent's actions (chats_actions.c). */
+/* The agent's actions (mod_chats_actions.c). */
 chats_err_t *chats_action_pickup_first(chats_req_t *q);
 chats_err_t *chats_action_pickup(chats_req_t *q);
 chats_err_t *chats_action_transfer(chats_req_t *q);
@@ -31,10 +31,10 @@ chats_err_t *chats_action_reset(chats_req_t *q);
 chats_err_t *chats_action_for_user(chats_req_t *q);
 chats_err_t *chats_action_create_for_topic(chats_req_t *q);
 
-/* ChatAgent's SaveChatSessionEntity: create or replace (chats_agent.c). */
+/* ChatAgent's SaveChatSessionEntity: create or replace (mod_chats_agent.c). */
 chats_err_t *chats_agent_save(chats_req_t *q);
 
-/** Bind the route's arguments into q (chats_agent.c): REST from the
+/** Bind the route's arguments into q (mod_chats_agent.c): REST from the
  * path segments and the query, agent calls from the query and the JSON
  * body. A missing or mistyped argument is CHATS_E_INVALID naming it.
  * id_seg / assoc_seg: the path's {id} and {toAssociate}, or NULL. */

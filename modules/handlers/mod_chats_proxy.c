@@ -1,5 +1,5 @@
 /* The client-facing base URL behind reverse proxies: glue between the
- * request and core/chats_forwarded.c, which does the walk. */
+ * request and core/proto/chats_forwarded.c, which does the walk. */
 #include <apr_strings.h>
 
 #include "http_core.h"

@@ -1,5 +1,5 @@
-/* The client-facing base URL, through the proxies in front (chats_proxy.c).
- * Glue header. */
+/* The client-facing base URL, through the proxies in front
+ * (mod_chats_proxy.c). Glue header. */
 #ifndef CHATS_PROXY_H
 #define CHATS_PROXY_H
 

@@ -22,9 +22,10 @@ typedef struct {
     const chats_tz_t *tz;      /**< SO-TimeZone (or the default zone)  */
     const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
     const apr_array_header_t *select;  /**< $select; NULL = every field */
-    const struct chats_rights_t *rights; /**< once looked up (chats_rights.h) */
+    const struct chats_rights_t *rights; /**< once looked up
+                                              (mod_chats_rights.h) */
     /* Issue 10: the route and its arguments (chats_routes.h; bound by
-     * chats_agent.c from the path, the query or the agent's body before
+     * mod_chats_agent.c from the path, the query or the agent's body before
      * the operation runs, so REST and agent run the same function). */
     const struct chats_route_def_t *route; /**< the matched row         */
     int agent;                 /**< an agent call: no _Links, no Location,
@@ -64,7 +65,7 @@ chats_err_t *chats_resource_delete(chats_req_t *q);
 chats_err_t *chats_resource_post(chats_req_t *q);
 chats_err_t *chats_resource_default(chats_req_t *q);
 
-/* Shared by the methods (chats_resource.c). */
+/* Shared by the methods (mod_chats_resource.c). */
 
 /** A session as read: its document (date-times in the request's zone)
  * and validators. id 0: the template (no links, no validators). */

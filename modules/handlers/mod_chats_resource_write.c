@@ -1,5 +1,5 @@
 /* The methods that change a chat session: PATCH, PUT, POST, DELETE. Each
- * compiles its body into a plan (core/chats_plan.h) and runs it as one
+ * compiles its body into a plan (core/plan/chats_plan.h) and runs it as one
  * statement; PostgreSQL's row lock orders concurrent writers, so every
  * "test" op and precondition is evaluated against the row written. When
  * the statement writes nothing, one diagnosis names the answer. Only if
@@ -8,7 +8,7 @@
  * statements are never re-run on another connection), answered only once
  * that committed: no retry loop. A create or the agent's Save sent with
  * an Idempotency-Key runs its write keyed: the key recorded in the same
- * statement, a repeat answered from it (chats_idempotency.h). */
+ * statement, a repeat answered from it (mod_chats_idempotency.h). */
 #include <apr_strings.h>
 
 #include "mod_chats_body.h"

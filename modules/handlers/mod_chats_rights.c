@@ -1,8 +1,8 @@
 /* Authorization: the caller's level and read-only fields come from
- * chat_session_right with the credential (chats_identity.h: cached with
+ * chat_session_right with the credential (mod_chats_identity.h: cached with
  * it, so no statement per request); the method is checked here, and
  * writes compile the per-row and per-field rules into their statement
- * (core/chats_plan.c), so that they hold for the row actually written. */
+ * (core/plan/chats_plan.c), so that they hold for the row actually written. */
 #include <apr_strings.h>
 
 #include "chats_entity.h"
@@ -17,7 +17,7 @@ static const char *caller(const chats_req_t *q)
 
 /* The caller as the request carries it: found with the credential by our
  * AuthType (no statement when the credential was cached), or by r->user
- * for another AuthType (chats_identity.h). */
+ * for another AuthType (mod_chats_identity.h). */
 static chats_err_t *lookup(chats_req_t *q)
 {
     struct chats_rights_t *rt;

@@ -1,8 +1,8 @@
 /* The caller's rights on chat sessions (table chat_session_right, see
  * conf/auth.sql and README "Authorization"): found with the credential
- * (chats_identity.h; no statement on a cached one) and checked per method
+ * (mod_chats_identity.h; no statement on a cached one) and checked per method
  * here; per row and per field, writes compile them into their statement
- * (core/chats_plan.h). Glue. */
+ * (core/plan/chats_plan.h). Glue. */
 #ifndef CHATS_RIGHTS_H
 #define CHATS_RIGHTS_H
 

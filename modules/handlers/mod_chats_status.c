@@ -1,5 +1,5 @@
 /* What operators see (README "Monitoring"): the counters of
- * chats_metrics.c in Prometheus' text format (SetHandler
+ * mod_chats_metrics.c in Prometheus' text format (SetHandler
  * chatsession-status) and on mod_status' page, a health endpoint for
  * load balancers (SetHandler chatsession-health), and the hook that
  * counts each request the resource answered. */

@@ -1,6 +1,7 @@
 /* SO-TimeZone: parsing the request header and the response header. The
- * rules are in chats_tz.h; the zone codes in core/chats_zone.c. Local
- * times are converted inside each request's statement (AT TIME ZONE). */
+ * rules are in mod_chats_tz.h; the zone codes in core/proto/chats_zone.c.
+ * Local times are converted inside each request's statement (AT TIME
+ * ZONE). */
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>

@@ -1,7 +1,7 @@
 /* The store: chat sessions and associates in PostgreSQL, through the
  * connection mod_dbd pools for the request and libpq statements that we
  * prepare ourselves (see ARCHITECTURE.md for why not apr_dbd's). No httpd
- * header: opening a store from a request is chats_store_open.h's. */
+ * header: opening a store from a request is mod_chats_store_open.h's. */
 #ifndef CHATS_STORE_H
 #define CHATS_STORE_H
 

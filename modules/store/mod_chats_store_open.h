@@ -25,7 +25,7 @@ typedef struct chats_store_proc_t {
     apr_uint32_t schema_logged;
 } chats_store_proc_t;
 
-/** Per process: the probe's verdicts (chats_store_probe.c). */
+/** Per process: the probe's verdicts (mod_chats_store_probe.c). */
 typedef struct chats_probe_proc_t chats_probe_proc_t;
 
 /** What the store needs from the module, which it is given rather than

@@ -1,5 +1,5 @@
 /* What the store's files share: the store of a request, and the test
- * build's fault injection (chats_store_fault.c). Store-internal. */
+ * build's fault injection (mod_chats_store_fault.c). Store-internal. */
 #ifndef CHATS_STORE_PRIVATE_H
 #define CHATS_STORE_PRIVATE_H
 
@@ -33,7 +33,7 @@ void chats_store_settle(chats_store_t *st);
 /** After mod_dbd gave no connection: CHATS_E_MISCONFIGURED, the cause
  * logged, when PostgreSQL refuses the server's DBDParams for good (a
  * wrong password, no such role or database); NULL when it is unreachable
- * or busy, which is a 503 (chats_store_probe.c). */
+ * or busy, which is a 503 (mod_chats_store_probe.c). */
 chats_err_t *chats_store_probe(request_rec *r, const chats_store_env_t *env);
 
 /** The label of a statement in logs and traces. */

@@ -6,7 +6,7 @@
  * Without SERVER_URL the document's server is "/" (relative to wherever it
  * is served); conf/openapi.json is this tool's output with no argument,
  * and t/engine/openapi.t fails when the two differ. --routes prints the
- * route table (modules/core/chats_routes.c) the paths come from, as JSON,
+ * route table (modules/core/api/chats_routes.c) the paths come from, as JSON,
  * so that the test can hold the two equal both ways. */
 #include <stdio.h>
 #include <string.h>

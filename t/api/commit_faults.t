@@ -1,6 +1,6 @@
 # Faults at COMMIT and inside a transaction (issue 17, defects 1 and 2).
 #
-# The locked fallback of a write (chats_resource_write.c) runs when the
+# The locked fallback of a write (mod_chats_resource_write.c) runs when the
 # row changed between the conditional UPDATE that wrote nothing and its
 # diagnosis: here a statement trigger on that UPDATE changes the row (once
 # per flag), so that the diagnosis finds the patch would now apply. Then

@@ -1,6 +1,7 @@
 # Languages: [SR_...] string resources in rendered strings, translated
 # from string_resource (conf/locale.sql) per SO-Language / Accept-Language
-# (modules/http/chats_locale.h); no language, or an empty/*/x/- one: raw.
+# (modules/handlers/mod_chats_locale.h); no language, or an empty/*/x/-
+# one: raw.
 use strict;
 use warnings FATAL => 'all';
 

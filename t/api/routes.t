@@ -1,4 +1,4 @@
-# The route table (modules/core/chats_routes.c) as the module applies it:
+# The route table (modules/core/api/chats_routes.c) as the module applies it:
 # every REST path and agent method answers OPTIONS with its Allow, other
 # methods 405 with the same Allow, HEAD where GET is; unknown tails and
 # agent methods 404; literal segments in any case; {id} parsing (400).

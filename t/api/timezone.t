@@ -1,7 +1,7 @@
 # SO-TimeZone: every zone code of the spec at a DST boundary (or its fixed
 # offset), numeric ids, IANA names, header spelling and value variants,
 # the echoed response header, unknown zones (400), the default zone, and
-# offset-less input read as local time (modules/http/chats_tz.h).
+# offset-less input read as local time (modules/handlers/mod_chats_tz.h).
 use strict;
 use warnings FATAL => 'all';
 

@@ -1,4 +1,4 @@
-# The $filter / $orderBy compiler (core/chats_filter*.c) against
+# The $filter / $orderBy compiler (core/query/chats_filter*.c) against
 # PostgreSQL: what it makes for each form runs, with its parameters bound
 # as the types it declares, on rows of our own (in a transaction rolled
 # back at the end), and selects what the filter means: enums, LIKE with

@@ -1,5 +1,6 @@
-# conf/schema.sql against the field table (modules/core/chats_schema.c and
-# chats_carriers.c), as the test cluster has it after loading schema.sql:
+# conf/schema.sql against the field table
+# (modules/core/schema/chats_schema.c and chats_carriers.c), as the test
+# cluster has it after loading schema.sql:
 # the field table is what the code reads and writes, schema.sql what the
 # database holds, and the two are edited by hand in different files.
 # This test fails when they disagree:

@@ -1,5 +1,6 @@
-# The SO-TimeZone table of modules/core/chats_zone.c against the spec and against
-# the tz database of the test PostgreSQL: exactly the codes and ids the
+# The SO-TimeZone table of modules/core/proto/chats_zone.c against the
+# spec and against the tz database of the test PostgreSQL: exactly the
+# codes and ids the
 # spec lists (superoffice-chatsession.md §4), every zone known to
 # PostgreSQL with the offsets expected either side of a DST change, and
 # the abbreviation-clash aliases (CET, MET, EET, WET) equal to the zones
@@ -57,7 +58,7 @@ is_deeply([sort keys %codes], [sort keys %EXPECT],
 is_deeply(\%ids, \%IDS, 'the numeric ids are exactly those the spec gives');
 
 # The offset the rendering reads beside each date-time (offset_expr in
-# modules/core/chats_sql.c), in minutes.
+# modules/core/sql/chats_sql.c), in minutes.
 my $offsets = $dbh->prepare(q{
     SELECT CAST(EXTRACT(EPOCH FROM (u.t AT TIME ZONE $1)
                                  - (u.t AT TIME ZONE 'UTC')) AS integer) / 60

@@ -30,7 +30,7 @@ const char *chats_openapi_json(apr_pool_t *p, const char *server_url);
  * document's paths). NULL on a generator failure. */
 const char *chats_openapi_routes_json(apr_pool_t *p);
 
-/** For CORS (http/chats_cors.c), from the tables the document is made
+/** For CORS (handlers/mod_chats_cors.c), from the tables the document is made
  * of: the methods (upper-case), the request headers that are parameters,
  * and the response headers, each a comma-separated list in p. */
 const char *chats_openapi_methods(apr_pool_t *p);

@@ -1,6 +1,6 @@
 /* The routes: every REST path under .../ChatSession and every ChatAgent
  * method under .../Agents/Chat, once. The module matches URLs against
- * this table (Allow, 404, 405 come from it), chats_ops.c binds each
+ * this table (Allow, 404, 405 come from it), mod_chats_ops.c binds each
  * operation to its function, and the OpenAPI paths are generated from
  * it (chats-openapi --routes prints it). Core header: APR only. */
 #ifndef CHATS_ROUTES_H
@@ -8,7 +8,7 @@
 
 #include <apr_pools.h>
 
-/** What a route does; chats_ops.c maps each to one glue function. */
+/** What a route does; mod_chats_ops.c maps each to one glue function. */
 typedef enum {
     CHATS_OP_GET, CHATS_OP_PUT, CHATS_OP_PATCH, CHATS_OP_DELETE,
     CHATS_OP_CREATE, CHATS_OP_DEFAULT, CHATS_OP_LIST, CHATS_OP_FOR_USER,
@@ -41,7 +41,7 @@ const chats_family_def_t *chats_route_family(chats_family_e fam);
 /* Where a route's arguments come from (chats_route_def_t.args). REST
  * rows take them from the path and the query; agent rows from the JSON
  * body (members matched case-insensitively) or, for the entity id, from
- * the query (chats_agent.c binds both into the request). */
+ * the query (mod_chats_agent.c binds both into the request). */
 #define CHATS_ARG_ID         0x0001u /**< {id}: path / body chatSessionId */
 #define CHATS_ARG_TO_ASSOC   0x0002u /**< {toAssociate}: path / body      */
 #define CHATS_ARG_AFTER      0x0004u /**< after: query / body             */

@@ -1,5 +1,5 @@
 /* Typed errors: produced where a failure is detected, mapped to HTTP in one
- * place (chats_http.c) through the one table of error kinds below, from
+ * place (mod_chats_http.c) through the one table of error kinds below, from
  * which the OpenAPI document's error responses are made too
  * (chats_openapi.c). Core header: APR only. */
 #ifndef CHATS_ERR_H
@@ -54,7 +54,7 @@ chats_err_t *chats_err_at(chats_err_t *e, int op_index);
 const char *chats_err_name(chats_ecode_t code);
 
 /** What the module says about one kind of error. The status is a plain
- * number because the core has no httpd headers; chats_http.c sends it. */
+ * number because the core has no httpd headers; mod_chats_http.c sends it. */
 typedef struct {
     chats_ecode_t code;
     const char *name;           /**< short stable name (logs, tools)     */

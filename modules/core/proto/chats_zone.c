@@ -1,6 +1,6 @@
 /* SuperOffice's time-zone codes (spec superoffice-chatsession.md §4) and
  * the shape of the zone names we pass to PostgreSQL. Core: APR only; the
- * request header and the queries are http/chats_tz.c's. */
+ * request header and the queries are handlers/mod_chats_tz.c's. */
 #include <apr_file_info.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
