@@ -91,7 +91,7 @@ cg_httpd_run() {        # n -> callgrind file $RUN/cg-httpd.n
         "${urls[@]}" >"$dir/answers" 2>&1 || true
     kill -TERM "$(cat "$dir/httpd.pid" 2>/dev/null || echo "$vpid")" 2>/dev/null || true
     wait "$vpid" 2>/dev/null || true
-    cp "$(ls -S "$dir"/cg.* | head -n 1)" "$RUN/cg-httpd.$n"
+    cp "$(ls -S "$dir"/cg.* | awk 'NR == 1')" "$RUN/cg-httpd.$n"
 }
 
 # One backend under callgrind per pgbench run (the postmaster is): of the
@@ -162,9 +162,9 @@ profile_report() {
         echo "profile (callgrind): instructions per PATCH ops request, httpd's user space: $(( ($(cg_total "$b") - $(cg_total "$a")) / 100 ))"
         echo "  inclusive, the module's functions (>= 500):"
         cg_diff "$a" "$b" 100 yes | grep -E ' [^ ]*:(chats_|ap_invoke_handler|ap_process_request_internal)' \
-            | awk '!seen[$2]++' | head -n 25 | sed 's/^/  /'
+            | awk '!seen[$2]++' | awk 'NR <= 25' | sed 's/^/  /'
         echo "  self, every function (>= 500; ??? = a library's static function):"
-        cg_diff "$a" "$b" 100 no | grep -v 'PROGRAM TOTALS' | head -n 25 | sed 's/^/  /'
+        cg_diff "$a" "$b" 100 no | grep -v 'PROGRAM TOTALS' | awk 'NR <= 25' | sed 's/^/  /'
     else
         echo "profile (callgrind): ${CG_NOTE:-httpd: no data ($VAR/httpd-cg/valgrind.log)}"
     fi
