@@ -162,7 +162,8 @@ profile_report() {
         echo "profile (callgrind): instructions per PATCH ops request, httpd's user space: $(( ($(cg_total "$b") - $(cg_total "$a")) / 100 ))"
         echo "  inclusive, the module's functions (>= 500):"
         cg_diff "$a" "$b" 100 yes | grep -E ' [^ ]*:(chats_|ap_invoke_handler|ap_process_request_internal)' \
-            | awk '!seen[$2]++' | awk 'NR <= 25' | sed 's/^/  /'
+            | awk '{ f = $2; sub(/^.*:/, "", f); if (!seen[f]++) print }' \
+            | awk 'NR <= 25' | sed 's/^/  /'
         echo "  self, every function (>= 500; ??? = a library's static function):"
         cg_diff "$a" "$b" 100 no | grep -v 'PROGRAM TOTALS' | awk 'NR <= 25' | sed 's/^/  /'
     else
