@@ -264,6 +264,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         chats_srv_conf(s)->sql = sql;
         chats_srv_conf(s)->openapi = openapi;
     }
+    chats_resource_post_config(pconf);
     return OK;
 }
 

@@ -1,10 +1,13 @@
 /* Unit tests of the archive list's core (core/chats_list.c): $top/$skip
  * values, query decoding with its '+' rule, the next page's query string,
  * the page's statement (text, parameters, that no request byte becomes
- * SQL) and its rows and envelope. Prints TAP. */
+ * SQL) and its rows and envelope; and the entity's view beside the rows
+ * (core/chats_render.c): pre-rendered FieldProperties answer the same
+ * bytes as the document. Prints TAP. */
 #include <apr_general.h>
 #include <apr_strings.h>
 
+#include "chats_entity.h"
 #include "chats_json.h"
 #include "chats_list.h"
 #include "chats_xml.h"
@@ -288,6 +291,79 @@ static void test_rows(tap_t *t)
            "{\"odata.metadata\":\"m\",\"value\":[]}", "an empty page");
 }
 
+/* The entity's JSON view, FieldProperties pre-rendered or not. */
+static const char *view_json(tap_t *t, const chats_doc_t *ent,
+                             chats_view_opts_t *o, const chats_fp_json_t *fj)
+{
+    o->fp_json = fj;
+    return chats_doc_to_json(t->p, chats_view_build(t->p, ent, o), 0);
+}
+
+/* The same view whatever the member order of the entity document. */
+static chats_doc_t *reversed(tap_t *t, const chats_doc_t *ent)
+{
+    chats_doc_t *r = chats_doc_object(t->p);
+    int i;
+
+    for (i = chats_doc_object_len(ent) - 1; i >= 0; i--) {
+        chats_member_t *m = chats_doc_object_at(ent, i);
+
+        chats_doc_object_add(r, m->name, m->value);
+    }
+    return r;
+}
+
+static void test_view(tap_t *t)
+{
+    static const int masks[] = { 0, 1, 3, 5, 7, 15 };
+    const chats_fp_json_t *fj = chats_fp_json_build(t->p);
+    const chats_field_t *f = chats_schema_fields(NULL);
+    apr_array_header_t *ro = apr_array_make(t->p, 3, sizeof(f)), *sel;
+    chats_doc_t *ent = chats_entity_template(t->p);
+    chats_view_opts_t o;
+    const char *a, *b;
+    int i, k, same_all = 1, runs = 0;
+
+    chats_doc_object_set(ent, "CustomerName", 12,
+                         chats_doc_strz(t->p, "Ann \"A\" \xc3\xa5"), 0, t->p);
+    ok(t, fj != NULL, "view: FieldProperties pre-render");
+    for (k = 0; k < 8; k++) {
+        memset(&o, 0, sizeof(o));
+        o.table_mask = masks[k % 6];
+        o.readonly = k >= 6 ? ro : NULL;
+        if (k == 6) {
+            APR_ARRAY_PUSH(ro, const chats_field_t *) = &f[1];
+            APR_ARRAY_PUSH(ro, const chats_field_t *) = chats_schema_owner();
+        }
+        for (i = 0; i < 2; i++) {
+            o.self_url = i ? "http://h/api/v1/ChatSession/5" : NULL;
+            o.archive_url = i ? "http://h/api/v1/ChatSession" : NULL;
+            if (i && chats_select_parse(&sel, "CustomerName,User/Name",
+                                        t->p) == NULL) {
+                o.select = sel;
+            }
+            a = view_json(t, ent, &o, NULL);
+            b = view_json(t, ent, &o, fj);
+            same_all &= a && b && !strcmp(a, b);
+            b = view_json(t, reversed(t, ent), &o, fj);
+            same_all &= a && b && !strcmp(a, b);
+            runs++;
+        }
+    }
+    ok(t, same_all && runs == 16, "view: the same JSON with FieldProperties "
+       "pre-rendered, for every table mask, read-only fields, $select and "
+       "links, and from an entity in another member order");
+    memset(&o, 0, sizeof(o));
+    o.table_mask = 15;
+    a = view_json(t, ent, &o, fj);
+    ok(t, a && strstr(a, "\"FieldProperties\":{\"ChatSessionId\":{"
+                         "\"FieldRight\":{\"Mask\":\"Read, UIHintReadOnly\","
+                         "\"Reason\":\"\"},\"FieldType\":\"System.Int32\","
+                         "\"FieldLength\":0},\"TopicId\":{\"FieldRight\":"
+                         "{\"Mask\":\"Update\",\"Reason\":\"\"}"),
+       "view: FieldProperties as an object of objects, in field order");
+}
+
 /* --sql SELECT FILTER ORDERBY ZONE TOP SKIP ('' = none): the page's
  * statement as the module runs it, for t/api/list_explain.t to EXPLAIN:
  * "S\t<sql>", then "P\t<type>\t<value>" per parameter; or "X\t<error>". */
@@ -330,6 +406,7 @@ int main(int argc, char **argv)
     test_next(&t);
     test_query(&t);
     test_rows(&t);
+    test_view(&t);
     printf("1..%d\n", t.n);
     apr_pool_destroy(t.p);
     apr_terminate();
