@@ -104,8 +104,14 @@ static void unique_names(tap_t *t, const chats_action_sql_t *a)
 static void params(tap_t *t, const chats_action_sql_t *a)
 {
     const char *vals[CHATS_AP__N] = {
-        "7", "x'); DROP TABLE chat_session; --", "844", "ann' OR '1'='1",
-        "3"
+        [CHATS_AP_ASSOC] = "7",
+        [CHATS_AP_LOGIN] = "x'); DROP TABLE chat_session; --",
+        [CHATS_AP_ID] = "844",
+        [CHATS_AP_TO] = "ann' OR '1'='1",
+        [CHATS_AP_TOPIC] = "3",
+        [CHATS_AP_KEY] = "key'); DELETE FROM chats_idempotency; --",
+        [CHATS_AP_FP] = "9f86d081884c7d659a2feaa0c55ad015",
+        [CHATS_AP_STATUS] = "200"
     };
     const char **values;
     chats_ptype_e *types;
