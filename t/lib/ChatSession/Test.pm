@@ -15,13 +15,21 @@ use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
 use Apache::TestRequest ();
 use File::Spec ();
+# The fixtures every test file shares (t/lib/ChatSession/Fixtures.pm):
+# ids of the file's own block, topics, callers with rights.
+my @FIXTURES;
+BEGIN {
+    @FIXTURES = qw(fresh_id fresh_ids make_topic make_caller keep_ids
+                   fixture_block);
+}
+use ChatSession::Fixtures @FIXTURES;
 
-our @EXPORT_OK = qw(db seed_session req json_body demo_auth keepalive_ua
-                    stats_db statements_reset statements_count
-                    slow_updates no_slow_updates bcrypt_hash
-                    run_forked slow_updates_on no_slow_updates_on
-                    free_tcp_port error_log_since
-                    second_httpd stop_second_httpd);
+our @EXPORT_OK = (qw(db seed_session req json_body demo_auth keepalive_ua
+                     stats_db statements_reset statements_count
+                     slow_updates no_slow_updates bcrypt_hash
+                     run_forked slow_updates_on no_slow_updates_on
+                     free_tcp_port error_log_since
+                     second_httpd stop_second_httpd), @FIXTURES);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 use constant DEMO_USER => 'tje0';
