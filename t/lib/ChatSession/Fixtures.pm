@@ -42,8 +42,7 @@ use File::Basename qw(dirname);
 use File::Spec ();
 use MIME::Base64 qw(encode_base64);
 
-our @EXPORT_OK = qw(fresh_id fresh_ids make_topic make_caller keep_ids
-                    fixture_block);
+our @EXPORT_OK = qw(fresh_id fresh_ids make_topic make_caller keep_ids);
 
 use constant BASE  => 1_000_000;
 use constant BLOCK => 1000;
@@ -166,12 +165,6 @@ sub _claim {
     return $claim;
 }
 
-# fixture_block() -> (first, last): the ids this test file owns.
-sub fixture_block {
-    my $c = _claim();
-    return ($c->{first}, $c->{last});
-}
-
 # fresh_ids($n) -> $n consecutive ids of the block, not handed out before
 # (in this process); fresh_id() -> one.
 sub fresh_ids {
@@ -228,6 +221,7 @@ sub make_topic {
 # Basic header's value.
 sub make_caller {
     my ($login, %o) = @_;
+    local $_;           # map { make_caller($_) } qw(...): $_ is read-only
     croak 'make_caller($login, %opt)' unless defined $login && length $login;
     my $c = _claim();
     my $id = $o{id};
