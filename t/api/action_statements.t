@@ -65,16 +65,21 @@ my $texts = count_is('Pickup', 2, as_one => POST => '/Pickup');
 ok((grep { /^SELECT .*FOR NO KEY UPDATE/ } @$texts)
    && (grep { /FOR UPDATE SKIP LOCKED/ } @$texts),
    '... the agent\'s lock and the pickup');
-count_is('Pickup, nothing queued', 2, as_one => POST => '/Pickup');
-count_is('TransferTo', 1, as_one => POST => "/$S/TransferTo/as_two");
-count_is('TransferTo again (no-op)', 2,
-         as_one => POST => "/$S/TransferTo/as_two");
-count_is('AcceptTransfer', 2, as_two => POST => "/$S/AcceptTransfer");
-count_is('TransferTo back', 1, as_two => POST => "/$S/TransferTo/as_one");
-count_is('RejectTransfer', 1, as_one => POST => "/$S/RejectTransfer");
-count_is('Reset', 1, as_two => POST => "/$S/Reset");
-count_is('Reset again (403: queued, no longer theirs)', 2,
-         as_two => POST => "/$S/Reset");
-count_is('Pickup by id', 2, as_one => POST => "/$S/Pickup");
-count_is('ForCurrentUser', 1, as_one => GET => '/ForCurrentUser');
+# Then, in this order (each from the state the one before left):
+# [what, statements, caller, method, path]
+for my $step (
+    ['Pickup, nothing queued', 2, as_one => POST => '/Pickup'],
+    ['TransferTo', 1, as_one => POST => "/$S/TransferTo/as_two"],
+    ['TransferTo again (no-op)', 2, as_one => POST => "/$S/TransferTo/as_two"],
+    ['AcceptTransfer', 2, as_two => POST => "/$S/AcceptTransfer"],
+    ['TransferTo back', 1, as_two => POST => "/$S/TransferTo/as_one"],
+    ['RejectTransfer', 1, as_one => POST => "/$S/RejectTransfer"],
+    ['Reset', 1, as_two => POST => "/$S/Reset"],
+    ['Reset again (403: queued, no longer theirs)', 2,
+     as_two => POST => "/$S/Reset"],
+    ['Pickup by id', 2, as_one => POST => "/$S/Pickup"],
+    ['ForCurrentUser', 1, as_one => GET => '/ForCurrentUser'],
+) {
+    count_is(@$step);
+}
 

@@ -113,6 +113,20 @@ static __attribute__((unused)) int fuzz_cuts(const uint8_t *data, size_t size,
     return (int)n;
 }
 
+/* The chunked and the whole parse of one text agree: both succeed, or
+ * both fail with the same kind of error -- but for the size limit, which
+ * the chunks may reach before or after a fault in the text, as they end
+ * (streaming). */
+static __attribute__((unused)) void fuzz_same_verdict(const chats_err_t *ew,
+                                                      const chats_err_t *ec)
+{
+    FUZZ_ASSERT((ew == NULL) == (ec == NULL),
+                "chunked and whole parses disagree on success");
+    FUZZ_ASSERT(ew == NULL || ew->code == ec->code
+                || ew->code == CHATS_E_TOO_BIG || ec->code == CHATS_E_TOO_BIG,
+                "chunked and whole parses give different errors");
+}
+
 /* A JSON text read as the endpoints read a body (depth 32, 5000 values;
  * names repeated are refused, ignoring case where names match ignoring
  * case), or NULL when it is not one. */
