@@ -164,9 +164,17 @@ sub next_ok {
     my $res = send_case(sub { req(GET => "$BASE/$PROBE", @_) });
     my $same = ($res->header('Client-Response-Num') // 0) == $n0 + 1;
     my $txn = $res->header('Chats-Pool-Txn') // '(none)';
-    my ($open) = db()->selectrow_array(q{SELECT count(*) FROM pg_stat_activity
-        WHERE application_name = 'chats_fault'
-          AND state LIKE 'idle in transaction%'});
+    # A dropped connection's backend ends when it reads the end of its
+    # socket, a moment after the answer: wait for it (a backend that
+    # stays idle in transaction fails after 10 s).
+    my $open;
+    for (1 .. 100) {
+        ($open) = db()->selectrow_array(q{SELECT count(*)
+            FROM pg_stat_activity WHERE application_name = 'chats_fault'
+             AND state LIKE 'idle in transaction%'});
+        last unless $open;
+        select(undef, undef, undef, 0.1);
+    }
     ok($res->code == 200 && $txn eq 'idle' && !$open,
        "$what: the next request: 200, its pooled connection idle")
         or diag(sprintf '%s: %s, Chats-Pool-Txn %s, %s connection, %d '
