@@ -280,6 +280,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         sc->store = env;
         sc->openapi = openapi;
     }
+    chats_resource_post_config(pconf);
     return OK;
 }
 

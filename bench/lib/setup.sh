@@ -14,7 +14,9 @@
 #   HTTPD_EXTRA      optional: more httpd.conf lines (appended)
 # and gets: say die as_pg port_busy free_port psql_su sql patch_once,
 #   RUN PG_BIN PGPORT PGDATA HTTPD HTTPD_DIR HTTPD_PID HTTP_PORT BASE AUTH
-#   MODULE_SO BUILT_AT LOAD_BEFORE.
+#   MODULE_SO BUILT_AT LOAD_BEFORE, and STOP_PIDS: an array the caller
+#   appends the PIDs of servers it starts to (the cleanup trap stops
+#   them before httpd). One bench at a time per tree (a lock file).
 say()  { printf '==> %s\n' "$*" >&2; }
 die()  { printf 'bench/%s: %s\n' "$BENCH_NAME" "$*" >&2; exit 1; }
 
@@ -52,6 +54,10 @@ HTTPD="$("$APXS" -q SBINDIR)/$("$APXS" -q TARGET)"
 LIBEXECDIR="$("$APXS" -q LIBEXECDIR)"
 
 mkdir -p "$VAR"
+# One bench at a time per tree: the next would wipe this one's run/ and
+# share its build and cluster folders.
+exec 9>"$BENCH/var/.lock"
+flock -n 9 || die "another bench is running in this tree ($BENCH/var/.lock)"
 rm -rf "$VAR/run"
 RUN="$VAR/run"                  # this run's scripts, logs, statistics
 mkdir -p "$RUN"
@@ -61,13 +67,14 @@ say "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cor
 
 # ------------------------------------------------------------------ build
 # A copy of the tree (tracked and new files, as ./check takes them), built
-# with ./serve's steps. tar keeps modification times, so a second run only
-# rebuilds what changed.
+# with ./serve's steps. tar keeps modification times (to the nanosecond in
+# the posix format: ustar's whole seconds could make an edit look older
+# than its last build), so a second run only rebuilds what changed.
 BUILD="$BENCH/var/build"         # shared by every bench: only changes are rebuilt
 mkdir -p "$BUILD"
 if git -C "$TOP" -c safe.directory='*' rev-parse --git-dir >/dev/null 2>&1; then
     git -C "$TOP" -c safe.directory='*' ls-files -z --cached --others --exclude-standard \
-        | (cd "$TOP" && tar --null --ignore-failed-read -T - -cf -) \
+        | (cd "$TOP" && tar --format=posix --null --ignore-failed-read -T - -cf -) \
         | tar -xf - -C "$BUILD"
 else
     tar -C "$TOP" --exclude=./var --exclude=./bench/var --exclude=./.git -cf - . \
@@ -115,13 +122,16 @@ PGPORT="$(free_port)"
 
 HTTPD_PID=""
 JOB_PID=""
+STOP_PIDS=()
 cleanup() {
-    local rc=$?
+    local rc=$? pid
     trap - EXIT INT TERM
-    if [[ -n "$JOB_PID" ]] && kill -0 "$JOB_PID" 2>/dev/null; then
-        kill -TERM "$JOB_PID" 2>/dev/null || true
-        wait "$JOB_PID" 2>/dev/null || true
-    fi
+    for pid in "$JOB_PID" "${STOP_PIDS[@]}"; do
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     if [[ -n "$HTTPD_PID" ]] && kill -0 "$HTTPD_PID" 2>/dev/null; then
         say "stopping httpd"
         kill -TERM "$HTTPD_PID" 2>/dev/null || true

@@ -15,6 +15,16 @@
 #include "mod_chats_rights.h"
 #include "chats_xml.h"
 
+/* FieldProperties pre-rendered for JSON answers: written once by
+ * post_config, before children start, then only read (NULL: rendered per
+ * answer, as for XML). */
+static const chats_fp_json_t *chats_fp_json;
+
+void chats_resource_post_config(apr_pool_t *pconf)
+{
+    chats_fp_json = chats_fp_json_build(pconf);
+}
+
 /* What we can answer, in our order of preference on equal q. */
 static const struct {
     const char *type;
@@ -258,6 +268,7 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
     /* What this caller may do with this row (or the template). */
     o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
+    o.fp_json = q->xml ? NULL : chats_fp_json;
     view = chats_view_build(r->pool, rd->doc, &o);
     /* [SR_…] resources: a statement only when a string holds one. */
     if (q->loc && q->loc->language

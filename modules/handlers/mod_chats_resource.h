@@ -83,6 +83,11 @@ const char *chats_resource_zone(const chats_req_t *q);
 chats_read_t *chats_resource_read_row(chats_req_t *q,
                                       const char *const *values);
 
+/** post_config: pre-render what every answer with the same rights
+ * shares (chats_fp_json_build), before children start; shared read-only
+ * by their threads afterwards. */
+void chats_resource_post_config(apr_pool_t *pconf);
+
 /** Render rd with the request's $select and links and send it (200)
  * with its validators (ETag, Last-Modified). */
 chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);

@@ -6,8 +6,9 @@
  * writing route through every statement and every kind:
  *   terminate  the backend is terminated (pg_terminate_backend, from a
  *              second connection) before the statement is sent;
- *   drop       the statement is sent, then the socket is closed while
- *              it runs: whether it committed is unknown to us;
+ *   drop       the statement is sent, then the connection is closed
+ *              before a byte of its answer is read: whether it
+ *              committed is unknown to us;
  *   error      the statement raises an error (deadlock_detected).
  * Every statement's label is traced in the response header
  * Chats-Statements, so a test learns how many a route runs. */
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define FAULT_KEY "chats-fault"
 
@@ -113,6 +115,26 @@ void chats_store_fault_terminate(chats_store_t *st)
     PQconninfoFree(opts);
 }
 
+/* shutdown() alone is a race: Linux still hands recv() an answer that
+ * arrived before it, so a quick statement's answer was sometimes read
+ * and the "dropped" request answered 200. Closing the TCP socket under
+ * libpq's descriptor (a socketpair whose peer is gone takes its number)
+ * loses every byte of the answer: libpq reads end-of-file, always. */
+static void lose_answer(int fd)
+{
+    int pair[2];
+
+    if (fd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0) {
+        shutdown(fd, SHUT_RDWR);
+        return;
+    }
+    close(pair[1]);
+    if (dup2(pair[0], fd) < 0) {
+        shutdown(fd, SHUT_RDWR);
+    }
+    close(pair[0]);
+}
+
 PGresult *chats_store_fault_drop(chats_store_t *st, const chats_stmt_t *stmt,
                                  const char *name, int nparams,
                                  const char *const *params, const Oid *types)
@@ -130,7 +152,7 @@ PGresult *chats_store_fault_drop(chats_store_t *st, const chats_stmt_t *stmt,
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r, CHATS_LOGNO(411)
                   "fault injected: connection dropped under %s (%s)",
                   chats_store_label(stmt), sent ? "sent" : "not sent");
-    shutdown(PQsocket(st->conn), SHUT_RDWR);
+    lose_answer(PQsocket(st->conn));
     while ((res = PQgetResult(st->conn)) != NULL) {
         PQclear(last);
         last = res;

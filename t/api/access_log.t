@@ -7,7 +7,7 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use Time::HiRes qw(sleep time);
 
 plan tests => 13, need_lwp, need_module('mod_dbd.c');
@@ -15,7 +15,7 @@ plan tests => 13, need_lwp, need_module('mod_dbd.c');
 my $log = Apache::Test::vars('t_logs') . '/chatsession_access_log';
 my $BASE = '/api/v1/ChatSession';
 
-my $ID = 9341;    # a row of its own: 844 is the demo's, read-only
+my $ID = fresh_id();    # a row of its own: 844 is the demo's, read-only
 seed_session($ID);
 my $offset = -s $log // 0;
 

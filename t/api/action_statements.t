@@ -11,39 +11,19 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req seed_session db keepalive_ua bcrypt_hash
-                         statements_reset statements_count);
+use ChatSession::Test qw(req seed_session keepalive_ua make_topic make_caller
+                         fresh_ids statements_reset statements_count);
 
 plan tests => 12, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $PASS = "As-$$-" . time;
-my $T = 8631;
-my %A = (as_one => 8661, as_two => 8662);
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 8690 AND 8699
-              OR topic_id = ?', undef, $T);
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 8661 AND 8662');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 8661 AND 8662');
-    db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $T);
-}
-
-cleanup();
-db()->do(q{INSERT INTO chat_topic (id, name) VALUES (?, 'statements')},
-         undef, $T);
-my $hash = bcrypt_hash('as', $PASS);
-for my $u (sort keys %A) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $A{$u}, $u, $hash);
-    db()->do(q{INSERT INTO chat_session_right (associate_id, level)
-               VALUES (?, 'update_own')}, undef, $A{$u});
-    db()->do('INSERT INTO chat_topic_member (topic_id, associate_id,
-              can_respond) VALUES (?, ?, true)', undef, $T, $A{$u});
-}
-seed_session(8690, topic_id => $T, user_id => undef, status => 9);  # warm-up
-seed_session(8691, topic_id => $T, user_id => undef, status => 4);
+my $T = make_topic('statements');
+my %A = map { $_ => make_caller($_, level => 'update_own',
+                                topics => { $T => 'can_respond' }) }
+        qw(as_one as_two);
+my ($WARM, $S) = fresh_ids(2);
+seed_session($WARM, topic_id => $T, user_id => undef, status => 9);  # warm-up
+seed_session($S, topic_id => $T, user_id => undef, status => 4);
 
 my $ua = keepalive_ua();
 
@@ -51,9 +31,9 @@ my $ua = keepalive_ua();
 # warm-up GET with the same credential on the same connection.
 sub measure {
     my ($what, $user, $method, $path) = @_;
-    my @auth = (auth => [$user, $PASS], ua => $ua);
+    my @auth = (auth => $A{$user}{auth}, ua => $ua);
     for my $try (1 .. 5) {
-        my $warm = req(GET => "$BASE/8690", @auth);
+        my $warm = req(GET => "$BASE/$WARM", @auth);
         die "warm-up GET: " . $warm->status_line unless $warm->code == 200;
         my $n0 = $warm->header('Client-Response-Num') // 0;
         statements_reset();
@@ -85,17 +65,21 @@ my $texts = count_is('Pickup', 2, as_one => POST => '/Pickup');
 ok((grep { /^SELECT .*FOR NO KEY UPDATE/ } @$texts)
    && (grep { /FOR UPDATE SKIP LOCKED/ } @$texts),
    '... the agent\'s lock and the pickup');
-count_is('Pickup, nothing queued', 2, as_one => POST => '/Pickup');
-count_is('TransferTo', 1, as_one => POST => '/8691/TransferTo/as_two');
-count_is('TransferTo again (no-op)', 2,
-         as_one => POST => '/8691/TransferTo/as_two');
-count_is('AcceptTransfer', 2, as_two => POST => '/8691/AcceptTransfer');
-count_is('TransferTo back', 1, as_two => POST => '/8691/TransferTo/as_one');
-count_is('RejectTransfer', 1, as_one => POST => '/8691/RejectTransfer');
-count_is('Reset', 1, as_two => POST => '/8691/Reset');
-count_is('Reset again (403: queued, no longer theirs)', 2,
-         as_two => POST => '/8691/Reset');
-count_is('Pickup by id', 2, as_one => POST => '/8691/Pickup');
-count_is('ForCurrentUser', 1, as_one => GET => '/ForCurrentUser');
+# Then, in this order (each from the state the one before left):
+# [what, statements, caller, method, path]
+for my $step (
+    ['Pickup, nothing queued', 2, as_one => POST => '/Pickup'],
+    ['TransferTo', 1, as_one => POST => "/$S/TransferTo/as_two"],
+    ['TransferTo again (no-op)', 2, as_one => POST => "/$S/TransferTo/as_two"],
+    ['AcceptTransfer', 2, as_two => POST => "/$S/AcceptTransfer"],
+    ['TransferTo back', 1, as_two => POST => "/$S/TransferTo/as_one"],
+    ['RejectTransfer', 1, as_one => POST => "/$S/RejectTransfer"],
+    ['Reset', 1, as_two => POST => "/$S/Reset"],
+    ['Reset again (403: queued, no longer theirs)', 2,
+     as_two => POST => "/$S/Reset"],
+    ['Pickup by id', 2, as_one => POST => "/$S/Pickup"],
+    ['ForCurrentUser', 1, as_one => GET => '/ForCurrentUser'],
+) {
+    count_is(@$step);
+}
 
-cleanup();

@@ -10,54 +10,38 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db fresh_id fresh_ids
+                         make_topic make_caller);
 use Apache::TestRequest ();
 use IO::Select ();
 use IO::Socket::INET ();
-use MIME::Base64 qw(encode_base64);
 
 plan tests => 96, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $PASS = "Ac-$$-" . time;
-my ($T1, $T2, $TBIG) = (8601, 8602, 8603);
+my ($T1, $T2, $TBIG) = map { make_topic("actions $_") } 1, 2, 'big';
 
-# Associates 8611.. (login => [id, level, topic 8601 roles]).
+# The callers (login => [level, topic $T1 role]).
 my %A = (
-    ac_own    => [8611, 'update_own', 'can_respond'],
-    ac_own2   => [8612, 'update_own', 'can_respond'],
-    ac_read   => [8613, 'read',       'can_respond'],
-    ac_all    => [8614, 'update_all', 'can_respond'],
-    ac_listen => [8615, 'update_own', 'listen'],
-    ac_none   => [8616, 'none',       'can_respond'],
-    ac_nomem  => [8617, 'update_own', undef],
+    ac_own    => ['update_own', 'can_respond'],
+    ac_own2   => ['update_own', 'can_respond'],
+    ac_read   => ['read',       'can_respond'],
+    ac_all    => ['update_all', 'can_respond'],
+    ac_listen => ['update_own', 'listen'],
+    ac_none   => ['none',       'can_respond'],
+    ac_nomem  => ['update_own', undef],
 );
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 8601 AND 8629
-              OR topic_id IN (?, ?, ?)', undef, $T1, $T2, $TBIG);
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 8611 AND 8617');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 8611 AND 8617');
-    db()->do('DELETE FROM chat_topic WHERE id IN (?, ?, ?)', undef,
-             $T1, $T2, $TBIG);
-}
-
-cleanup();
-db()->do(q{INSERT INTO chat_topic (id, name) VALUES (?, 'actions 1'),
-           (?, 'actions 2'), (?, 'actions big')}, undef, $T1, $T2, $TBIG);
-my $hash = bcrypt_hash('ac', $PASS);
+my %C;
 for my $u (sort keys %A) {
-    my ($id, $level, $role) = @{ $A{$u} };
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $id, $u, $hash);
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?)', undef, $id, $level);
-    db()->do("INSERT INTO chat_topic_member (topic_id, associate_id, $role)
-              VALUES (?, ?, true)", undef, $T1, $id) if $role;
+    my ($level, $role) = @{ $A{$u} };
+    $C{$u} = make_caller($u, level => $level,
+                         topics => $role ? { $T1 => $role } : {});
 }
+# Sessions $S[1] .. $S[9], in id order; $NONE is no session.
+my @S = (undef, fresh_ids(9));
+my $NONE = fresh_id();
 
-sub as { my $u = shift; return (auth => [$u, $PASS]) }
+sub as { my $u = shift; return (auth => $C{$u}{auth}) }
 
 sub queued {
     my ($id, %cols) = @_;
@@ -90,32 +74,32 @@ sub is_null {
 }
 
 # --- Pickup first: the oldest queued session of the agent's topics ------------
-queued(8601, when_requested => '2026-01-01T10:00:00Z');
-queued(8602, when_requested => '2026-01-01T10:05:00Z');
-queued(8603, when_requested => '2026-01-01T09:00:00Z', topic_id => $T2);
-my $v1 = row(8601)->{version};
+queued($S[1], when_requested => '2026-01-01T10:00:00Z');
+queued($S[2], when_requested => '2026-01-01T10:05:00Z');
+queued($S[3], when_requested => '2026-01-01T09:00:00Z', topic_id => $T2);
+my $v1 = row($S[1])->{version};
 
 my $res = req(POST => "$BASE/Pickup", as('ac_own'));
 is($res->code, 200, 'Pickup: 200') or diag($res->as_string);
 my $doc = json_body($res);
-is($doc->{ChatSessionId}, 8601,
+is($doc->{ChatSessionId}, $S[1],
    'Pickup: the oldest queued session of my topics (not topic 2)');
 is($doc->{Status}, 'UserLast', '... Status UserLast');
-is($doc->{User}{AssociateId}, 8611, '... User is the caller');
+is($doc->{User}{AssociateId}, $C{ac_own}{id}, '... User is the caller');
 is($doc->{Rank}, 1, '... Rank 1: my first active session');
 ok($doc->{WhenStarted}, '... WhenStarted set');
 ok(!exists $doc->{_Links}, '... the entity without _Links');
 ok($doc->{TableRight}, '... with the caller\'s TableRight');
 is($res->header('ETag'), '"' . ($v1 + 1) . '"', '... ETag: the version + 1');
-is(row(8601)->{version}, $v1 + 1, '... the version bumped once');
-my $m = messages(8601);
+is(row($S[1])->{version}, $v1 + 1, '... the version bumped once');
+my $m = messages($S[1]);
 is(scalar @$m, 1, '... one message posted');
 is_deeply([@{ $m->[0] }{qw(type special_type author message)}],
           [3, 1, 'ac_own', ''], '... a Special Welcome by the agent');
-is(row(8601)->{last_message_id}, $m->[0]{id}, '... the last message id');
+is(row($S[1])->{last_message_id}, $m->[0]{id}, '... the last message id');
 
 $doc = json_body(req(POST => "$BASE/Pickup", as('ac_own')));
-is($doc->{ChatSessionId}, 8602, 'Pickup again: the next one');
+is($doc->{ChatSessionId}, $S[2], 'Pickup again: the next one');
 is($doc->{Rank}, 2, '... Rank 2');
 
 is_null(req(POST => "$BASE/Pickup", as('ac_own')), 'Pickup, nothing queued');
@@ -124,81 +108,83 @@ $res = req(POST => "$BASE/Pickup", as('ac_own'),
 is($res->code, 200, 'Pickup, nothing queued, XML: 200');
 like($res->content, qr{<ChatSessionEntity [^>]*xsi:nil="true"\s*/>},
      '... the nil entity element');
-is(row(8603)->{status}, 4, 'the other topic\'s session is still queued');
+is(row($S[3])->{status}, 4, 'the other topic\'s session is still queued');
 
 # --- Reset: back to the queue; Rank's free number used again ------------------
-db()->do('UPDATE chat_session SET chatbot_isactive = true WHERE id = 8601');
-my $before = row(8601);
-$res = req(POST => "$BASE/8601/Reset", as('ac_own'));
+db()->do('UPDATE chat_session SET chatbot_isactive = true WHERE id = ?',
+         undef, $S[1]);
+my $before = row($S[1]);
+$res = req(POST => "$BASE/$S[1]/Reset", as('ac_own'));
 is($res->code, 200, 'Reset of my session: 200') or diag($res->as_string);
 $doc = json_body($res);
 is($doc->{Status}, 'InQueue', '... Status InQueue');
 ok(!defined $doc->{User}, '... no User');
 ok(!$doc->{ChatbotIsActive}, '... ChatbotIsActive false');
 is($doc->{Rank}, 0, '... Rank 0');
-is(row(8601)->{when_requested}, $before->{when_requested},
+is(row($S[1])->{when_requested}, $before->{when_requested},
    '... WhenRequested kept: its place in the queue');
-is(row(8601)->{version}, $before->{version} + 1, '... version + 1');
+is(row($S[1])->{version}, $before->{version} + 1, '... version + 1');
 
-$res = req(POST => "$BASE/8601/Pickup", as('ac_own'));
+$res = req(POST => "$BASE/$S[1]/Pickup", as('ac_own'));
 is($res->code, 200, 'Pickup by id: 200');
 $doc = json_body($res);
-is($doc->{ChatSessionId}, 8601, '... that session');
-is($doc->{Rank}, 1, '... Rank 1 again: the lowest free (8602 has 2)');
-is(scalar @{ messages(8601) }, 2, '... a second Welcome');
+is($doc->{ChatSessionId}, $S[1], '... that session');
+is($doc->{Rank}, 1, '... Rank 1 again: the lowest free (the second has 2)');
+is(scalar @{ messages($S[1]) }, 2, '... a second Welcome');
 
-is_null(req(POST => "$BASE/8601/Pickup", as('ac_own2')),
+is_null(req(POST => "$BASE/$S[1]/Pickup", as('ac_own2')),
         'Pickup by id of a session not queued');
-is(row(8601)->{user_id}, 8611, '... still mine');
-$res = req(POST => "$BASE/8629/Pickup", as('ac_own'));
+is(row($S[1])->{user_id}, $C{ac_own}{id}, '... still mine');
+$res = req(POST => "$BASE/$NONE/Pickup", as('ac_own'));
 is($res->code, 404, 'Pickup by id of no session: 404');
 
 # --- Reset: no-op, other's session, any session --------------------------------
-queued(8604, chatbot_isactive => 0);
-my $v4 = row(8604)->{version};
-$res = req(POST => "$BASE/8604/Reset", as('ac_all'));
+queued($S[4], chatbot_isactive => 0);
+my $v4 = row($S[4])->{version};
+$res = req(POST => "$BASE/$S[4]/Reset", as('ac_all'));
 is($res->code, 200, 'Reset of a queued session: 200');
 is($res->header('ETag'), qq{"$v4"}, '... unchanged: same ETag');
-is(row(8604)->{version}, $v4, '... no write');
-is(json_body($res)->{ChatSessionId}, 8604, '... the session as it is');
+is(row($S[4])->{version}, $v4, '... no write');
+is(json_body($res)->{ChatSessionId}, $S[4], '... the session as it is');
 
-seed_session(8605, topic_id => $T1, user_id => 8612, status => 5, rank => 1);
-my $v5 = row(8605)->{version};
-forbidden(req(POST => "$BASE/8605/Reset", as('ac_own')),
+seed_session($S[5], topic_id => $T1, user_id => $C{ac_own2}{id}, status => 5,
+             rank => 1);
+my $v5 = row($S[5])->{version};
+forbidden(req(POST => "$BASE/$S[5]/Reset", as('ac_own')),
           'Reset of another\'s session (update_own)');
-is(row(8605)->{version}, $v5, '... unchanged');
-$res = req(POST => "$BASE/8605/Reset", as('ac_all'));
+is(row($S[5])->{version}, $v5, '... unchanged');
+$res = req(POST => "$BASE/$S[5]/Reset", as('ac_all'));
 is($res->code, 200, 'Reset of another\'s session (update_all): 200');
-is(row(8605)->{status}, 4, '... queued');
-is(req(POST => "$BASE/8629/Reset", as('ac_all'))->code, 404,
+is(row($S[5])->{status}, 4, '... queued');
+is(req(POST => "$BASE/$NONE/Reset", as('ac_all'))->code, 404,
    'Reset of no session: 404');
-forbidden(req(POST => "$BASE/8605/Reset", as('ac_read')), 'Reset (read)');
+forbidden(req(POST => "$BASE/$S[5]/Reset", as('ac_read')), 'Reset (read)');
 
 # --- rights on Pickup ----------------------------------------------------------
-queued(8606);
-forbidden(req(POST => "$BASE/8606/Pickup", as('ac_listen')),
+queued($S[6]);
+forbidden(req(POST => "$BASE/$S[6]/Pickup", as('ac_listen')),
           'Pickup by id, member without Can Respond');
-forbidden(req(POST => "$BASE/8606/Pickup", as('ac_nomem')),
+forbidden(req(POST => "$BASE/$S[6]/Pickup", as('ac_nomem')),
           'Pickup by id, not a member');
-forbidden(req(POST => "$BASE/8606/Pickup", as('ac_read')),
+forbidden(req(POST => "$BASE/$S[6]/Pickup", as('ac_read')),
           'Pickup by id, read');
-forbidden(req(POST => "$BASE/8606/Pickup", as('ac_none')),
+forbidden(req(POST => "$BASE/$S[6]/Pickup", as('ac_none')),
           'Pickup by id, none');
 forbidden(req(POST => "$BASE/Pickup", as('ac_read')), 'Pickup first, read');
 forbidden(req(POST => "/authfile$BASE/Pickup",
               auth => ['filebob', 'Filebob1']),
           'Pickup first, not an associate');
-forbidden(req(POST => "/authfile$BASE/8606/Reset",
+forbidden(req(POST => "/authfile$BASE/$S[6]/Reset",
               auth => ['filebob', 'Filebob1']),
           'Reset, not an associate');
 is_null(req(POST => "$BASE/Pickup", as('ac_listen')),
         'Pickup first, member without Can Respond: nothing for me');
-is(row(8606)->{status}, 4, '... 8606 still queued');
-is(req(POST => "$BASE/8629/Pickup", as('ac_read'))->code, 403,
+is(row($S[6])->{status}, 4, '... the sixth still queued');
+is(req(POST => "$BASE/$NONE/Pickup", as('ac_read'))->code, 403,
    'Pickup by id as read: 403 before the id is looked at');
 
 # The body of an action is not read: any type, and $select is ignored.
-$res = req(POST => "$BASE/8606/Pickup?\$select=CustomerName", as('ac_own'),
+$res = req(POST => "$BASE/$S[6]/Pickup?\$select=CustomerName", as('ac_own'),
            body => 'whatever', content_type => 'text/plain');
 is($res->code, 200, 'Pickup with a text/plain body and $select: 200')
     or diag($res->as_string);
@@ -209,14 +195,13 @@ is($doc->{Rank}, 3, '... Rank 3 (1, 2 taken)');
 
 # A refused caller's body is never read: the head announces 500000 bytes
 # and none follow; the 403 comes at once (a read would wait for them).
-for my $path ("$BASE/8606/Pickup", '/api/v1/Agents/Chat/PickUpChatSession') {
+for my $path ("$BASE/$S[6]/Pickup", '/api/v1/Agents/Chat/PickUpChatSession') {
     my $hostport = Apache::TestRequest::hostport(Apache::Test::config());
     my $sock = IO::Socket::INET->new(PeerAddr => $hostport, Timeout => 10)
         or die "connect $hostport: $!";
-    my $auth = encode_base64("ac_read:$PASS", '');
     my $t0 = time;
     syswrite($sock, "POST $path HTTP/1.1\r\nHost: $hostport\r\n"
-                    . "Authorization: Basic $auth\r\n"
+                    . "Authorization: $C{ac_read}{authorization}\r\n"
                     . "Content-Type: application/json\r\n"
                     . "Content-Length: 500000\r\n\r\n");
     my ($buf, $sel) = ('', IO::Select->new($sock));
@@ -232,13 +217,14 @@ for my $path ("$BASE/8606/Pickup", '/api/v1/Agents/Chat/PickUpChatSession') {
 }
 
 # --- ForCurrentUser --------------------------------------------------------------
-seed_session(8607, topic_id => $T1, user_id => undef, status => 9);  # Closed
-seed_session(8608, topic_id => $T1, user_id => 8612, status => 7);   # Finished
+seed_session($S[7], topic_id => $T1, user_id => undef, status => 9);  # Closed
+seed_session($S[8], topic_id => $T1, user_id => $C{ac_own2}{id},
+             status => 7);                                          # Finished
 $res = req(GET => "$BASE/ForCurrentUser", as('ac_listen'));
 is($res->code, 200, 'ForCurrentUser: 200') or diag($res->as_string);
 $doc = json_body($res);
 is(ref $doc, 'ARRAY', '... an array');
-is_deeply([map { $_->{ChatSessionId} } @$doc], [8601, 8602, 8604 .. 8606],
+is_deeply([map { $_->{ChatSessionId} } @$doc], [$S[1], $S[2], @S[4 .. 6]],
           '... the open sessions of my topics (any role), id order');
 ok(!grep({ exists $_->{_Links} } @$doc), '... entities without _Links');
 is_deeply(json_body(req(GET => "$BASE/ForCurrentUser", as('ac_nomem'))), [],
@@ -254,11 +240,11 @@ is($res->code, 200, 'ForCurrentUser, read, XML: 200');
 my $xml = $res->content;
 like($xml, qr{<ArrayOfChatSessionEntity\b}, '... ArrayOfChatSessionEntity');
 my @ids = $xml =~ m{<ChatSessionEntity>\s*<ChatSessionId>(\d+)<}g;
-is_deeply(\@ids, [8601, 8602, 8604 .. 8606], '... one element per session');
+is_deeply(\@ids, [$S[1], $S[2], @S[4 .. 6]], '... one element per session');
 
 # At most 1000: a topic with 1001 open sessions.
 db()->do(q{INSERT INTO chat_topic_member (topic_id, associate_id, listen)
-           VALUES (?, 8617, true)}, undef, $TBIG);
+           VALUES (?, ?, true)}, undef, $TBIG, $C{ac_nomem}{id});
 db()->do(q{INSERT INTO chat_session (topic_id, status, name)
            SELECT ?, 4, 'bulk ' || g FROM generate_series(1, 1001) g},
          undef, $TBIG);
@@ -268,26 +254,26 @@ my @sorted = sort { $a <=> $b } map { $_->{ChatSessionId} } @$doc;
 is_deeply([map { $_->{ChatSessionId} } @$doc], \@sorted, '... in id order');
 
 # --- the agent twins run the same functions --------------------------------------
-queued(8609, when_requested => '2000-01-01T00:00:00Z');
+queued($S[9], when_requested => '2000-01-01T00:00:00Z');
 my $AG = '/api/v1/Agents/Chat';
 $res = req(POST => "$AG/PickUpFirstChatSession", as('ac_own2'));
 is($res->code, 200, 'agent PickUpFirstChatSession: 200')
     or diag($res->as_string);
-is(json_body($res)->{ChatSessionId}, 8609, '... the oldest queued');
+is(json_body($res)->{ChatSessionId}, $S[9], '... the oldest queued');
 $res = req(POST => "$AG/ResetChatSession", as('ac_own2'),
-           body => { chatSessionId => 8609 });
+           body => { chatSessionId => $S[9] });
 is($res->code, 200, 'agent ResetChatSession: 200');
 is(json_body($res)->{Status}, 'InQueue', '... back in the queue');
 $res = req(POST => "$AG/PickUpChatSession", as('ac_own2'),
-           body => { chatSessionId => 8609 });
-is(json_body($res)->{User}{AssociateId}, 8612, 'agent PickUpChatSession');
+           body => { chatSessionId => $S[9] });
+is(json_body($res)->{User}{AssociateId}, $C{ac_own2}{id},
+   'agent PickUpChatSession');
 is(req(POST => "$AG/PickUpChatSession", as('ac_own2'),
-       body => { chatSessionId => 8629 })->code, 404,
+       body => { chatSessionId => $NONE })->code, 404,
    'agent PickUpChatSession of no session: 404');
 forbidden(req(POST => "$AG/PickUpFirstChatSession", as('ac_read')),
           'agent PickUpFirstChatSession, read');
 $doc = json_body(req(POST => "$AG/ChatSessionsForUser", as('ac_own2')));
 is(ref $doc, 'ARRAY', 'agent ChatSessionsForUser: an array');
-ok((grep { $_->{ChatSessionId} == 8609 } @$doc), '... with my session');
+ok((grep { $_->{ChatSessionId} == $S[9] } @$doc), '... with my session');
 
-cleanup();

@@ -11,34 +11,24 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db agent_req bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db agent_req fresh_ids
+                         make_caller);
 use JSON::PP ();
 
 plan tests => 114, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my ($ID, $ID2, $ID_OWN) = (6421, 6422, 6423);
-my $PASS = "Ae-$$-" . time;
-my %AID = (ae_none => 9831, ae_read => 9832, ae_own => 9833);
+my ($ID, $ID2, $ID_OWN) = fresh_ids(3);
 my %LEVEL = (ae_none => 'none', ae_read => 'read', ae_own => 'update_own');
+my %C = map { $_ => make_caller($_, level => $LEVEL{$_}) } sort keys %LEVEL;
+my %AID = map { $_ => $C{$_}{id} } keys %C;
 
+# The sessions the entity methods create (tje0's, by their name).
 sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 6421 AND 6440');
     db()->do(q{DELETE FROM chat_session WHERE name LIKE 'agent_entity.t %'});
-    db()->do('DELETE FROM chat_session WHERE user_id BETWEEN 9831 AND 9833');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9831 AND 9833');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9831 AND 9833');
 }
 cleanup();
-my $hash = bcrypt_hash('ae', $PASS);
-for my $u (sort keys %AID) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?)', undef, $AID{$u}, $LEVEL{$u});
-}
-sub as { my $u = shift; return (auth => [$u, $PASS]) }
+sub as { my $u = shift; return (auth => $C{$u}{auth}) }
 
 seed_session($ID, name => 'agent_entity.t get');
 seed_session($ID2, name => 'agent_entity.t delete');

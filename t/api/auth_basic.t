@@ -10,7 +10,8 @@ use Apache::TestRequest ();
 use HTTP::Request ();
 use LWP::UserAgent ();
 use MIME::Base64 qw(encode_base64);
-use ChatSession::Test qw(db req json_body seed_session);
+use ChatSession::Test qw(db req json_body seed_session bcrypt_hash fresh_id
+                         make_caller);
 
 plan tests => 40, need_lwp, need_module('mod_dbd.c');
 
@@ -91,42 +92,22 @@ is(req(GET => $URL, auth => ['filebob', 'Filebob1'])->code, 401,
 # within ChatSessionAuthCacheTTL (60 s by default) the process that
 # verified the old credential keeps accepting it. One keep-alive
 # connection keeps every request on that process.
-my ($CACHE_ID, $CACHE_LOGIN) = (9101, 'cachet');
+my $CACHE_LOGIN = 'cachet';
 my $old = "Old-$$-" . time;
 my $new = "New-$$-" . time;
-
-sub bcrypt {
-    my $pw = shift;
-    my $vars = Apache::Test::vars();
-    my @dirs = grep { defined && length }
-               ($vars->{bindir}, $vars->{sbindir}, split(/:/, $ENV{PATH}),
-                '/usr/bin', '/usr/sbin');
-    my ($htpasswd) = grep { -x } map { "$_/htpasswd" } @dirs;
-    die "htpasswd not found: apt-get install apache2-utils\n" unless $htpasswd;
-    open(my $fh, '-|', $htpasswd, '-nbB', $CACHE_LOGIN, $pw)
-        or die "$htpasswd: $!\n";
-    my $line = <$fh>;
-    close $fh or die "$htpasswd -nbB failed\n";
-    chomp $line;
-    $line =~ s/^\Q$CACHE_LOGIN\E://;
-    return $line;
-}
+my $CACHE_ID = make_caller($CACHE_LOGIN, password => $old)->{id};
+my $old_hash = db()->selectrow_array(
+    'SELECT password_hash FROM associate WHERE associate_id = ?', undef,
+    $CACHE_ID);
 
 sub set_password {
-    my $hash = bcrypt(shift);
-    db()->do(q{
-        INSERT INTO associate (associate_id, name, password_hash)
-        VALUES (?, ?, ?)
-        ON CONFLICT (associate_id)
-        DO UPDATE SET name = EXCLUDED.name,
-                      password_hash = EXCLUDED.password_hash},
-        undef, $CACHE_ID, $CACHE_LOGIN, $hash);
-    return $hash;
+    db()->do('UPDATE associate SET password_hash = ? WHERE associate_id = ?',
+             undef, bcrypt_hash($CACHE_LOGIN, shift), $CACHE_ID);
 }
 
-my $old_hash = set_password($old);
-seed_session($CACHE_ID, user_id => $CACHE_ID);
-my $CACHE_URL = "/api/v1/ChatSession/$CACHE_ID";
+my $SID = fresh_id();
+seed_session($SID, user_id => $CACHE_ID);
+my $CACHE_URL = "/api/v1/ChatSession/$SID";
 
 my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 30);
 sub ka_get {
@@ -153,8 +134,3 @@ is(ka_get('basic ' . encode_base64("$CACHE_LOGIN:$old", ''))->code, 401,
    'cache: old password in a header never seen: 401');
 is(ka_get(basic("$CACHE_LOGIN:$new"))->code, 200,
    'cache: new password accepted');
-
-# Leave no usable credential behind (the next run sets its own).
-db()->do('DELETE FROM chat_session WHERE id = ?', undef, $CACHE_ID);
-db()->do('UPDATE associate SET password_hash = NULL WHERE associate_id = ?',
-         undef, $CACHE_ID);

@@ -8,7 +8,7 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(db req json_body seed_session);
+use ChatSession::Test qw(db req json_body seed_session fresh_id);
 use ChatSession::JWT qw(jwt b64u key_file slurp);
 
 plan tests => 149, need_lwp, need_module('mod_dbd.c');
@@ -186,22 +186,24 @@ is_invalid(req(GET => $PEM_URL, bearer(jwt(claims => {
 
 # --- a rejected PATCH changes nothing -----------------------------------
 {
-    my $row = seed_session(9401, customer_alias => 'Before');
+    my $ID = fresh_id();
+    my $row = seed_session($ID, customer_alias => 'Before');
     my $patch = [{ op => 'replace', path => '/CustomerAlias',
                    value => 'After' }];
-    is_invalid(req(PATCH => '/api/v1/ChatSession/9401', body => $patch,
+    is_invalid(req(PATCH => "/api/v1/ChatSession/$ID", body => $patch,
                    bearer($bad{expired})), 'PATCH with an expired token');
     my ($v, $alias) = db()->selectrow_array(
-        'SELECT version, customer_alias FROM chat_session WHERE id = 9401');
+        'SELECT version, customer_alias FROM chat_session WHERE id = ?',
+        undef, $ID);
     is($v, $row->{version}, 'rejected PATCH: version unchanged');
     is($alias, 'Before', 'rejected PATCH: row unchanged');
-    my $res = req(PATCH => '/api/v1/ChatSession/9401', body => $patch,
+    my $res = req(PATCH => "/api/v1/ChatSession/$ID", body => $patch,
                   bearer(jwt(kid => 'ec-1', alg => 'ES256', key => 'ec1',
                              claims => claims())));
     is($res->code, 200, 'PATCH with a valid ES256 token: 200')
         or diag($res->as_string);
     ($alias) = db()->selectrow_array(
-        'SELECT customer_alias FROM chat_session WHERE id = 9401');
+        'SELECT customer_alias FROM chat_session WHERE id = ?', undef, $ID);
     is($alias, 'After', 'valid token: row written');
 }
 

@@ -17,7 +17,8 @@ use Apache::Test qw(-withtestmore);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep time);
 use ChatSession::Test qw(db req json_body seed_session keepalive_ua
-                         statements_reset statements_count bcrypt_hash);
+                         statements_reset statements_count fresh_id
+                         make_caller);
 use ChatSession::JWT qw(jwt);
 
 plan tests => 61, need_lwp, need_module('mod_dbd.c', 'mod_session.c',
@@ -25,33 +26,18 @@ plan tests => 61, need_lwp, need_module('mod_dbd.c', 'mod_session.c',
 
 my $ISS = 'https://idp.example.test';
 my $TTL = 2;                               # /ttl2's ChatSessionAuthCacheTTL
-my $PASS = "Ac-$$-" . time;
-my %AID = (ac_basic => 9831, ac_bearer => 9832, ac_ticket => 9833,
-           ac_session => 9834, ac_other => 9835, ac_gone => 9836);
-my $SID = 9841;                            # a session every test reads
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id = ?', undef, $SID);
-    db()->do('DELETE FROM chats_ticket WHERE login LIKE ?', undef, 'ac\_%');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9831 AND 9836');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9831 AND 9836');
-}
+my %C = map { $_ => make_caller($_, level => 'update_all') }
+        qw(ac_basic ac_bearer ac_ticket ac_session ac_other ac_gone);
+my %AID = map { $_ => $C{$_}{id} } keys %C;
+my $PASS = $C{ac_basic}{password};         # every caller's here
+my $SID = fresh_id();                      # a session every test reads
 
 sub set_level {
     my ($u, $level) = @_;
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?) ON CONFLICT (associate_id)
-              DO UPDATE SET level = EXCLUDED.level', undef, $AID{$u}, $level);
+    db()->do('UPDATE chat_session_right SET level = ? WHERE associate_id = ?',
+             undef, $level, $AID{$u});
 }
 
-cleanup();
-my $hash = bcrypt_hash('ac', $PASS);
-for my $u (sort keys %AID) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    set_level($u, 'update_all');
-}
 seed_session($SID);
 
 # Statements that find a caller (or those matching $re): they read
@@ -315,5 +301,3 @@ sub new_alias { return { CustomerAlias => 'ttl-' . ++$alias_n } }
            auth => ['filebob', 'Filebob1'])->code, 401,
        'filebob at the main location (no file provider): 401');
 }
-
-cleanup();

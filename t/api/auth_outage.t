@@ -11,21 +11,12 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep time);
-use ChatSession::Test qw(db req json_body);
+use ChatSession::Test qw(db req json_body outage_cluster);
 use ChatSession::JWT qw(jwt);
 
 plan tests => 14, need_lwp, need_module('mod_dbd.c');
 
-my $pgdata = $ENV{CHATS_OUTAGE_PGDATA} or die 'CHATS_OUTAGE_PGDATA not set';
-my $pgbin = $ENV{CHATS_PG_BIN} or die 'CHATS_PG_BIN not set';
-my $pgport = $ENV{CHATS_OUTAGE_PGPORT} or die 'CHATS_OUTAGE_PGPORT not set';
 my $URL = '/cold/api/v1/ChatSession/844';
-
-sub pg_ctl {
-    my @args = @_;
-    my $out = `"$pgbin/pg_ctl" -D "$pgdata" -w @args 2>&1`;
-    return $? == 0 ? 1 : (diag($out), 0);
-}
 
 sub get {
     my $auth = shift;
@@ -49,7 +40,7 @@ my %cred = (
     'SoTicket'                    => $ticket,
 );
 
-ok(pg_ctl('-m', 'fast', 'stop'), 'outage PostgreSQL stopped');
+ok(outage_cluster('stop'), 'outage PostgreSQL stopped');
 for my $name (sort keys %cred) {
     my $res = get($cred{$name});
     is($res->code, 503, "$name, PostgreSQL down: 503")
@@ -59,8 +50,7 @@ for my $name (sort keys %cred) {
        "$name: Retry-After and an error body");
 }
 
-ok(pg_ctl('-o', "'-p $pgport -c listen_addresses=127.0.0.1 -k $pgdata'",
-          '-l', "$pgdata/../outage.log", 'start'),
+ok(outage_cluster('start'),
    'outage PostgreSQL started again');
 my $t0 = time;
 my $code = 0;

@@ -7,37 +7,19 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db bcrypt_hash fresh_id
+                         make_caller);
 
 plan tests => 10, need_lwp, need_module('mod_dbd.c'),
     need_module('mod_authn_dbd.c'), need_module('mod_authn_socache.c');
 
-my ($ID, $AID, $LOGIN) = (9701, 9701, 'provtest');
+my $LOGIN = 'provtest';
 my ($pw1, $pw2) = ("One-$$-" . time, "Two-$$-" . time);
+sub bcrypt { bcrypt_hash($LOGIN, shift) }
 
-sub bcrypt {
-    my $pw = shift;
-    my ($htpasswd) = grep { -x } map { "$_/htpasswd" }
-                     (split(/:/, $ENV{PATH}), '/usr/bin', '/usr/sbin');
-    die "htpasswd not found: apt-get install apache2-utils\n" unless $htpasswd;
-    open(my $fh, '-|', $htpasswd, '-nbB', $LOGIN, $pw) or die "$htpasswd: $!\n";
-    my $line = <$fh>;
-    close $fh or die "$htpasswd -nbB failed\n";
-    chomp $line;
-    $line =~ s/^\Q$LOGIN\E://;
-    return $line;
-}
-
-db()->do('DELETE FROM chat_session WHERE id = ?', undef, $ID);
-db()->do(q{INSERT INTO associate (associate_id, name, password_hash)
-           VALUES (?, ?, ?) ON CONFLICT (associate_id)
-           DO UPDATE SET name = EXCLUDED.name,
-                         password_hash = EXCLUDED.password_hash},
-         undef, $AID, $LOGIN, bcrypt($pw1));
-# Full rights where rights exist, so that only authentication is tested.
-eval { db()->do(q{INSERT INTO chat_session_right (associate_id, level)
-                  VALUES (?, 'admin') ON CONFLICT (associate_id)
-                  DO UPDATE SET level = EXCLUDED.level}, undef, $AID) };
+# Full rights, so that only authentication is tested.
+my $AID = make_caller($LOGIN, password => $pw1, level => 'admin')->{id};
+my $ID = fresh_id();
 seed_session($ID, user_id => $AID);
 
 my $url = "/api/v1/ChatSession/$ID";
@@ -72,7 +54,3 @@ db()->do('UPDATE associate SET deleted = false WHERE associate_id = ?',
          undef, $AID);
 is(req(GET => "/api/v1/ChatSession/$ID", auth => [$LOGIN, $pw3])->code, 200,
    'the same associate, not deleted: 200');
-
-db()->do('DELETE FROM chat_session WHERE id = ?', undef, $ID);
-db()->do('UPDATE associate SET password_hash = NULL WHERE associate_id = ?',
-         undef, $AID);

@@ -8,7 +8,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Digest::SHA qw(sha256_hex);
-use ChatSession::Test qw(db req json_body seed_session);
+use ChatSession::Test qw(db req json_body seed_session fresh_id);
 
 plan tests => 34, need_lwp, need_module('mod_dbd.c');
 
@@ -89,16 +89,18 @@ ok(!eval { issue('no-such-associate'); 1 },
 
 # --- a rejected PATCH changes nothing -----------------------------------
 {
-    my $row = seed_session(9402, customer_alias => 'Before');
+    my $ID = fresh_id();
+    my $row = seed_session($ID, customer_alias => 'Before');
     my $patch = [{ op => 'replace', path => '/CustomerAlias',
                    value => 'After' }];
-    is_401(req(PATCH => '/api/v1/ChatSession/9402', body => $patch,
+    is_401(req(PATCH => "/api/v1/ChatSession/$ID", body => $patch,
                authorization => "SoTicket $flipped"), 'PATCH, bad ticket');
     my ($v, $alias) = db()->selectrow_array(
-        'SELECT version, customer_alias FROM chat_session WHERE id = 9402');
+        'SELECT version, customer_alias FROM chat_session WHERE id = ?',
+        undef, $ID);
     is($v, $row->{version}, 'rejected PATCH: version unchanged');
     is($alias, 'Before', 'rejected PATCH: row unchanged');
-    is(req(PATCH => '/api/v1/ChatSession/9402', body => $patch,
+    is(req(PATCH => "/api/v1/ChatSession/$ID", body => $patch,
            authorization => "SOTicket $t")->code, 200,
        'PATCH with the ticket: 200');
 }

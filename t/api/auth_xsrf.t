@@ -9,12 +9,13 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(db req json_body seed_session);
+use ChatSession::Test qw(db req json_body seed_session fresh_id);
 
 plan tests => 19, need_lwp, need_module('mod_dbd.c', 'mod_session.c',
                                         'mod_session_cookie.c');
 
-my $URL = '/session/api/v1/ChatSession/9403';
+my $ID = fresh_id();
+my $URL = "/session/api/v1/ChatSession/$ID";
 my $XSRF = 'f3Qx9zK2mP7vL1sD8aB4nC6eR0tY5uW';
 my $SESSION = 'chatsession=user=tje0&pw=Tje0';
 
@@ -27,10 +28,10 @@ sub patch_ops {
 
 sub alias {
     return (db()->selectrow_array(
-        'SELECT customer_alias FROM chat_session WHERE id = 9403'))[0];
+        'SELECT customer_alias FROM chat_session WHERE id = ?', undef, $ID))[0];
 }
 
-seed_session(9403, customer_alias => 'Start');
+seed_session($ID, customer_alias => 'Start');
 
 is(req(GET => $URL, auth => undef,
        headers => [Cookie => $SESSION])->code, 200,
@@ -75,6 +76,6 @@ is(req(GET => $URL, auth => undef,
        headers => [Cookie => 'chatsession=user=tje0&pw=wrong'])->code, 401,
    'session with a wrong password: 401');
 is(req(GET => $URL, auth => undef)->code, 401, 'no session: 401');
-is(req(GET => '/api/v1/ChatSession/9403', auth => undef,
+is(req(GET => "/api/v1/ChatSession/$ID", auth => undef,
        headers => [Cookie => $SESSION])->code, 401,
    'where Session is off, the cookie is no credential: 401');

@@ -5,16 +5,16 @@
 # the rows they reference; a NULL reference renders null (a carrier) or
 # 0 / "" (a member); carriers stay patchable by reference.
 #
-# Rows 9901 (associate) .. 9906 (ticket), 9912 (a person without
-# references) and sessions 9907/9908 belong to this test: removed first and
-# at the end, so reruns work.
+# Its rows (an associate, a contact, two persons, a project, a sale, a
+# ticket, two sessions) take ids of the test file's own block
+# (ChatSession::Fixtures), which removes them first and at the end.
 use strict;
 use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use B ();
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_ids);
 
 # The members as the specs list them (key first), with their JSON type:
 # i = integer, n = number, s = string, b = boolean, d = date-time,
@@ -94,20 +94,9 @@ $nmembers += @{ $MEMBERS{$CARRIERS{$_}} } for keys %CARRIERS;
 plan tests => $nmembers + 2 * keys(%CARRIERS) + 52,
      need_lwp, need_module('mod_dbd.c');
 
-my $SID = 9907;
-my $NULL_SID = 9908;
+my ($AID, $PERSON, $CONTACT, $PROJECT, $SALE, $TICKET, $SID, $NULL_SID,
+    $SOLO) = fresh_ids(9);
 my $dbh = db();
-
-sub cleanup {
-    $dbh->do('DELETE FROM chat_session WHERE id IN (?, ?)', undef,
-             $SID, $NULL_SID);
-    $dbh->do('DELETE FROM ticket WHERE ticket_id = 9906');
-    $dbh->do('DELETE FROM sale WHERE sale_id = 9905');
-    $dbh->do('DELETE FROM project WHERE project_id = 9904');
-    $dbh->do('DELETE FROM person WHERE person_id IN (9902, 9912)');
-    $dbh->do('DELETE FROM contact WHERE contact_id = 9903');
-    $dbh->do('DELETE FROM associate WHERE associate_id = 9901');
-}
 
 sub insert {
     my ($table, %row) = @_;
@@ -119,49 +108,48 @@ sub insert {
 
 # One row per carrier table with every column set (nothing NULL, nothing
 # left to its default).
-cleanup();
-insert(associate => associate_id => 9901, name => 'cb9901', person_id => 9902,
+insert(associate => associate_id => $AID, name => 'cb9901', person_id => $PERSON,
        rank => 3, tooltip => 'Charles (R&D)', type => 3, group_idx => 4,
        full_name => 'Charles Babbage', formal_name => 'Mr. Babbage',
        deleted => 1, ej_user_id => 99, user_name => 'cbabbage',
        password_hash => '!');
-insert(contact => contact_id => 9903, name => 'Analytical Engines Ltd',
+insert(contact => contact_id => $CONTACT, name => 'Analytical Engines Ltd',
        department => 'Research', org_nr => 'GB-1843',
        url => 'https://engines.example', city => 'London',
        direct_phone => '+44 20 0000 0001', email_address => 'ae@example.com',
-       country_id => 826, associate_id => 9901, kananame => 'AEL',
+       country_id => 826, associate_id => $AID, kananame => 'AEL',
        email_address_name => 'AE mail', url_name => 'AE web',
        business_name => 'Engineering', category_name => 'Partner',
        country_name => 'United Kingdom',
        formatted_address => '1 Dorset Street, London', is_owner_contact => 1,
        active_erp_links => 2, number1 => 'N1', number2 => 'N2',
        fax_phone => '+44 20 0000 0002');
-insert(person => person_id => 9902, firstname => 'Ada', middle_name => 'King',
+insert(person => person_id => $PERSON, firstname => 'Ada', middle_name => 'King',
        lastname => 'Lovelace', title => 'Analyst', email => 'ada@example.com',
        direct_phone => '+44 20 0000 0003', mobile_phone => '+44 7000 000004',
-       country_id => 826, contact_id => 9903, associate_id => 9901,
+       country_id => 826, contact_id => $CONTACT, associate_id => $AID,
        position => 'Programmer', mrmrs => 'Lady', description => 'First',
        retired => 1, rank => 5, active_interests => 6,
        fax_phone => '+44 20 0000 0005', use_person_address => 1,
        kanafname => 'ADA', kanalname => 'LOVE', post1 => 'p1', post2 => 'p2',
        post3 => 'p3', email_name => 'Ada L.', active_erp_links => 7,
        ticket_priority_id => 8, support_language_id => 9,
-       support_associate_id => 9901, person_number => 'PN-9902');
-insert(project => project_id => 9904, name => 'Difference Engine',
+       support_associate_id => $AID, person_number => 'PN-9902');
+insert(project => project_id => $PROJECT, name => 'Difference Engine',
        description => 'Build it', project_number => 'DE-2',
-       type => 'Research', status => 'Stalled', associate_id => 9901,
+       type => 'Research', status => 'Stalled', associate_id => $AID,
        url => 'https://de.example', type_id => 11,
        updated => '2024-03-31T00:30:00Z', status_id => 12, text_id => 13,
        publish_to => '2024-12-31T23:00:00Z',
        publish_from => '2024-01-01T00:00:00Z', is_published => 1,
        url_name => 'DE web', active_erp_links => 14, event_id => 15,
        start_date => '2023-06-01T08:00:00Z');
-insert(sale => sale_id => 9905, title => 'Engine sale', amount => 1000.5,
+insert(sale => sale_id => $SALE, title => 'Engine sale', amount => 1000.5,
        currency => 'GBP', probability => 40,
-       sale_date => '2024-02-29T12:00:00Z', contact_id => 9903,
-       associate_id => 9901, description => 'One engine', status => 1000,
-       project_id => 9904, earning_percent => 12.5, earning => 125.25,
-       person_id => 9902, sale_type_id => 21, sale_type_name => 'Hardware',
+       sale_date => '2024-02-29T12:00:00Z', contact_id => $CONTACT,
+       associate_id => $AID, description => 'One engine', status => 1000,
+       project_id => $PROJECT, earning_percent => 12.5, earning => 125.25,
+       person_id => $PERSON, sale_type_id => 21, sale_type_name => 'Hardware',
        completed => 3, active_erp_links => 22,
        next_due_date => '2024-03-15T09:00:00Z', number => 'S-9905');
 my %ticket_times = map { $_ => '2024-01-02T03:04:05.123456Z' }
@@ -176,18 +164,18 @@ my %ticket_ints = map { $_ => $n++ }
        real_time_spent_internally real_time_spent_externally
        real_time_spent_queue time_spent num_replies num_messages sentiment
        sentiment_confidence form_submission_id ticket_type_id);
-insert(ticket => ticket_id => 9906, title => 'Engine jammed',
+insert(ticket => ticket_id => $TICKET, title => 'Engine jammed',
        %ticket_times, %ticket_ints, from_address => 'ada@example.com',
-       owned_by => 5, created_by => 9901, author => 'Ada',
+       owned_by => 5, created_by => $AID, author => 'Ada',
        category_name => 'Hardware', category_fullname => 'Support/Hardware',
        slevel => 2, priority_name => 'Urgent', base_status => 14,
        ticket_status_display_value => 'Waiting', origin => 13,
-       cust_id => 9902, alert_level => 2, read_status => 3,
-       has_attachment => 1, contact_id => 9903, language => 'en-GB',
-       sale_id => 9905, project_id => 9904, ticket_type_name => 'Incident');
-seed_session($SID, user_id => 9901, transfer_to => 9901,
-             customer_id => 9902, contact_id => 9903, project_id => 9904,
-             sale_id => 9905, ticket_id => 9906);
+       cust_id => $PERSON, alert_level => 2, read_status => 3,
+       has_attachment => 1, contact_id => $CONTACT, language => 'en-GB',
+       sale_id => $SALE, project_id => $PROJECT, ticket_type_name => 'Incident');
+seed_session($SID, user_id => $AID, transfer_to => $AID,
+             customer_id => $PERSON, contact_id => $CONTACT, project_id => $PROJECT,
+             sale_id => $SALE, ticket_id => $TICKET);
 
 my $res = req(GET => "/api/v1/ChatSession/$SID");
 is($res->code, 200, "GET $SID: 200") or diag($res->content);
@@ -282,13 +270,13 @@ seed_session($NULL_SID, user_id => undef);
 $doc = json_body(req(GET => "/api/v1/ChatSession/$NULL_SID")) || {};
 is_deeply([grep { defined $doc->{$_} || !exists $doc->{$_} }
            sort keys %CARRIERS], [], 'every carrier null when unset');
-insert(person => person_id => 9912, firstname => 'Solo');
+insert(person => person_id => $SOLO, firstname => 'Solo');
 my $patch = sub {
     my $r = req(PATCH => "/api/v1/ChatSession/$_[0]", body => $_[1]);
     return ($r, json_body($r) || {});
 };
 ($res, $doc) = $patch->($NULL_SID, [{ op => 'replace', path => '/Person',
-                                      value => { PersonId => 9912 } }]);
+                                      value => { PersonId => $SOLO } }]);
 is($res->code, 200, 'Person set to a row without references: 200')
     or diag($res->content);
 is_deeply([@{ $doc->{Person} || {} }{qw(ContactId ContactName ContactFullName
@@ -302,8 +290,8 @@ is_deeply([@{ $doc->{Person} || {} }{qw(ContactId ContactName ContactFullName
 is($doc->{Contact}{FullName}, 'SuperOffice ASA Sales',
    'replace /Contact {ContactId: 12}: rendered from the demo row');
 ($res, $doc) = $patch->($SID, [{ op => 'replace', path => '/Contact',
-                                 value => { ContactId => 9903 } }]);
-is($res->code, 200, 'replace /Contact {"ContactId": 9903}: 200');
+                                 value => { ContactId => $CONTACT } }]);
+is($res->code, 200, qq{replace /Contact {"ContactId": $CONTACT}: 200});
 is($doc->{Contact}{AssociateFullName}, 'Charles Babbage',
    '... rendered with its derived members');
 ($res, $doc) = $patch->($SID, [{ op => 'remove', path => '/Ticket' }]);
@@ -313,5 +301,3 @@ ok(exists $doc->{Ticket} && !defined $doc->{Ticket}, '... Ticket null');
                                  value => 1 }]);
 is($res->code, 400, 'a derived member is read-only: 400');
 is($doc->{Field}, 'Sale/WeightedAmount', '... naming the member');
-
-cleanup();

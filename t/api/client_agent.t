@@ -11,47 +11,40 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
-use ChatSession::Test qw(db bcrypt_hash run_node_tap client_script);
+use ChatSession::Test qw(db run_node_tap client_script fresh_id make_topic
+                         make_caller);
 
 my @ZONES = ('UTC', 'America/New_York');
 my $MIN_CHECKS = 100;       # per zone: fewer means the scenario stopped early
 my $TIMEOUT = 120;          # seconds per run (agent.js gives up after 60)
 
+my ($node, $script) = client_script('agent.js');
+
 # A topic of its own, with nothing queued, where tje0 and a second agent
 # (update_own, with a password) may respond; tje0's other memberships
 # are set aside meanwhile, so that PickUpFirstChatSession can only find
 # the session the scenario queued.
-my ($TOPIC, $AGENT_ID, $AGENT, $AGENT_PASS) = (9710, 9711, 'agent9711', 'Agent-9711');
-
-my ($node, $script) = client_script('agent.js');
+my $TOPIC = make_topic('ChatAgent run');
+my $AGENT_ID = fresh_id();
+my $AGENT = "agent$AGENT_ID";
+my $AGENT_PASS = make_caller($AGENT, id => $AGENT_ID,
+    password => "Agent-$AGENT_ID", level => 'update_own',
+    topics => { $TOPIC => 'can_respond' },
+    columns => { person_id => 0, rank => 3, tooltip => 'Agent', type => 1,
+                 group_idx => 2, full_name => 'Agent Two',
+                 formal_name => 'Agent', ej_user_id => $AGENT_ID,
+                 user_name => $AGENT })->{password};
 
 my $dbh = db();
 my $saved = $dbh->selectall_arrayref(
     'SELECT topic_id, can_respond, notifications, listen, manager
        FROM chat_topic_member WHERE associate_id = 5 AND topic_id <> ?',
     undef, $TOPIC);
-sub cleanup {
-    $dbh->do('DELETE FROM chat_session WHERE topic_id = ?', undef, $TOPIC);
-    $dbh->do('DELETE FROM chat_topic_member WHERE topic_id = ?', undef, $TOPIC);
-    $dbh->do('DELETE FROM chat_session_right WHERE associate_id = ?', undef, $AGENT_ID);
-    $dbh->do('DELETE FROM associate WHERE associate_id = ?', undef, $AGENT_ID);
-}
-cleanup();
-$dbh->do(q{INSERT INTO chat_topic (id, name) VALUES (?, 'ChatAgent run')
-           ON CONFLICT DO NOTHING}, undef, $TOPIC);
-$dbh->do(q{INSERT INTO associate (associate_id, name, person_id, rank, tooltip,
-           type, group_idx, full_name, formal_name, ej_user_id, user_name,
-           password_hash) VALUES (?, ?, 0, 3, 'Agent', 1, 2, 'Agent Two',
-           'Agent', ?, ?, ?)}, undef, $AGENT_ID, $AGENT, $AGENT_ID, $AGENT,
-         bcrypt_hash($AGENT, $AGENT_PASS));
-$dbh->do(q{INSERT INTO chat_session_right (associate_id, level)
-           VALUES (?, 'update_own')}, undef, $AGENT_ID);
 $dbh->do('DELETE FROM chat_topic_member WHERE associate_id = 5');
 $dbh->do(q{INSERT INTO chat_topic_member (topic_id, associate_id, can_respond)
-           VALUES (?, 5, true), (?, ?, true)}, undef, $TOPIC, $TOPIC, $AGENT_ID);
+           VALUES (?, 5, true)}, undef, $TOPIC);
 END {
     if ($dbh) {
-        cleanup();
         $dbh->do('DELETE FROM chat_topic_member WHERE associate_id = 5');
         $dbh->do(q{INSERT INTO chat_topic_member (topic_id, associate_id,
                    can_respond, notifications, listen, manager)

@@ -18,12 +18,12 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_ids);
 
 plan tests => 16, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my ($DEFERRED, $DIES, $INTX) = (9871, 9872, 9873);
+my ($DEFERRED, $DIES, $INTX) = fresh_ids(3);
 
 my $dbh = db();
 $dbh->do($_) for split /;;\n/, <<'SQL';

@@ -26,7 +26,8 @@ use IO::Select ();
 use IO::Socket::INET ();
 use LWP::UserAgent ();
 use POSIX ();
-use ChatSession::Test qw(free_tcp_port second_httpd stop_second_httpd);
+use ChatSession::Test qw(free_tcp_port second_httpd stop_second_httpd
+                         dbd_vhost);
 
 plan tests => 15, need_lwp, need_module('mod_dbd.c');
 
@@ -43,22 +44,7 @@ my $bh_bound = blackhole();             # scenario 2
 my $refused = free_tcp_port();          # nothing listens there
 
 my %port = map { $_ => free_tcp_port() } qw(unbound bound refused);
-sub vhost {
-    my ($name, $params) = @_;
-    return <<"CONF";
-Listen 127.0.0.1:$port{$name}
-<VirtualHost 127.0.0.1:$port{$name}>
-    DBDriver pgsql
-    DBDParams "$params"
-    DBDMin 0
-    DBDKeep 0
-    <Location /api/v1/ChatSession>
-        SetHandler chatsession
-        Require all granted
-    </Location>
-</VirtualHost>
-CONF
-}
+sub vhost { my ($name, $params) = @_; return dbd_vhost($port{$name}, $params) }
 my $h = second_httpd(extra => join '',
     "# t/api/connect_bound.t: one process, so that the requests meet\n",
     "StartServers 1\nServerLimit 1\nMaxRequestWorkers 16\n",

@@ -9,12 +9,12 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session error_log_since);
+use ChatSession::Test qw(req json_body seed_session error_log_since fresh_id);
 
 plan tests => 54, need_lwp, need_module('mod_dbd.c');
 
 my $C = '/cors/api/v1/ChatSession';
-my $ID = 9621;
+my $ID = fresh_id();
 seed_session($ID);
 my $APP = 'https://app.example.com';
 my $EVIL = 'https://evil.example';

@@ -9,9 +9,9 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 
-my $ID = 8802;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 my $OLD = '2020-01-02T03:04:05.000000';
 

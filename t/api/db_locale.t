@@ -14,7 +14,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use DBI ();
 use Time::HiRes qw(sleep time);
-use ChatSession::Test qw(req json_body error_log_since);
+use ChatSession::Test qw(req json_body error_log_since password_role);
 
 plan tests => 15, need_lwp, need_module('mod_dbd.c');
 binmode(Test::More->builder->$_, ':encoding(UTF-8)') for qw(output failure_output);
@@ -43,17 +43,7 @@ sub misconfigured {
 }
 
 # --- a role whose password is checked (scram), as on Debian
-my ($hba) = $d->selectrow_array('SHOW hba_file');
-open(my $fh, '<', $hba) or die "$hba: $!";
-my $hba_orig = do { local $/; <$fh> };
-close $fh;
-sub write_hba {
-    open(my $out, '>', $hba) or die "$hba: $!";
-    print {$out} @_;
-    close $out;
-    $d->selectrow_array('SELECT pg_reload_conf()');
-    sleep 1;              # the postmaster reloads asynchronously
-}
+my $undo_role;
 sub messages_in {
     my ($lc, $re) = @_;
     $d->do("ALTER SYSTEM SET lc_messages = '$lc'");
@@ -64,14 +54,10 @@ sub messages_in {
 END {
     if ($d) {
         $d->do('ALTER SYSTEM RESET lc_messages');
-        write_hba($hba_orig) if defined $hba_orig;
-        $d->do('DROP ROLE IF EXISTS chats_intl_pw');
+        $undo_role->() if $undo_role;
     }
 }
-$d->do('DROP ROLE IF EXISTS chats_intl_pw');
-$d->do(q{CREATE ROLE chats_intl_pw LOGIN PASSWORD 'right'});
-write_hba("host all chats_intl_pw 127.0.0.1/32 scram-sha-256\n",
-          "host all chats_intl_pw ::1/128 scram-sha-256\n", $hba_orig);
+$undo_role = password_role($d, chats_intl_pw => 'right');
 
 # --- German
 like(refusal(), qr/FATAL:  Datenbank .chats_no_such_db. existiert nicht/,
@@ -100,6 +86,5 @@ is(get('intl_ok')->code, 200, 'the right credentials: still 200');
 # --- back to the cluster's own setting
 $d->do('ALTER SYSTEM RESET lc_messages');
 $d->selectrow_array('SELECT pg_reload_conf()');
-write_hba($hba_orig);
-$d->do('DROP ROLE IF EXISTS chats_intl_pw');
+$undo_role->();
 ok(1, 'cleaned up');

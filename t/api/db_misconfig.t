@@ -11,7 +11,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use File::Temp qw(tempdir);
-use ChatSession::Test qw(db req json_body error_log_since);
+use ChatSession::Test qw(db req json_body error_log_since password_role);
 
 plan tests => 34, need_lwp, need_module('mod_dbd.c');
 
@@ -39,21 +39,7 @@ sub misconfigured {
 # --- the role exists, with another password than DBDParams has: the
 # cluster asks this role for one (scram), as Debian's pg_hba.conf does
 my $d = db();
-my ($hba) = $d->selectrow_array('SHOW hba_file');
-open(my $fh, '<', $hba) or die "$hba: $!";
-my $hba_orig = do { local $/; <$fh> };
-close $fh;
-sub write_hba {
-    open(my $out, '>', $hba) or die "$hba: $!";
-    print {$out} @_;
-    close $out;
-    db()->selectrow_array('SELECT pg_reload_conf()');
-    sleep 1;              # the postmaster reloads asynchronously
-}
-$d->do('DROP ROLE IF EXISTS chats_misconf_pw');
-$d->do(q{CREATE ROLE chats_misconf_pw LOGIN PASSWORD 'right'});
-write_hba("host all chats_misconf_pw 127.0.0.1/32 scram-sha-256\n",
-          "host all chats_misconf_pw ::1/128 scram-sha-256\n", $hba_orig);
+my $undo_role = password_role($d, chats_misconf_pw => 'right');
 
 my $from = -s $errlog;
 my @codes = map { get('misconf_pw')->code } 1 .. 10;
@@ -137,10 +123,9 @@ is($res->code, 200, 'the password fixed in PostgreSQL: 200, no restart')
     or diag($res->as_string);
 
 # --- clean up
-write_hba($hba_orig);
 $m->disconnect;
 $d->do('DROP DATABASE IF EXISTS chats_misconf WITH (FORCE)');
 $d->do('REVOKE ALL ON ALL TABLES IN SCHEMA public FROM chats_misconf_pw');
 $d->do('REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM chats_misconf_pw');
-$d->do('DROP ROLE IF EXISTS chats_misconf_pw');
+$undo_role->();                  # pg_hba.conf as it was, the role dropped
 ok(1, 'cleaned up');

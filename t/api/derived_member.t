@@ -8,13 +8,12 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_ids);
 
 plan tests => 23, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $NULL_USER = 9711;       # User null
-my $ANN = 9712;             # User is ann (7), not mallory
+my ($NULL_USER, $ANN) = fresh_ids(2);  # User null; User ann (7), not mallory
 
 sub row { db()->selectrow_hashref('SELECT * FROM chat_session WHERE id = ?',
                                   undef, shift) }

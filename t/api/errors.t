@@ -6,13 +6,13 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use HTTP::Date qw(time2str);
 use IO::Socket::INET;
 
 plan tests => 44, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 9301;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 seed_session($ID, name => 'Untouched');
 my $v0 = db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?',

@@ -21,14 +21,15 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req seed_session db run_forked error_log_since);
+use ChatSession::Test qw(req seed_session db run_forked error_log_since
+                         fresh_ids);
 use Time::HiRes qw(sleep time);
 use File::Spec;
 
 plan tests => 13, need_lwp, need_module('mod_dbd.c');
 
 my $CLIENTS  = 16;
-my $BASE_ID  = 9800;                # rows 9801 .. 9816
+my ($BASE_ID) = fresh_ids($CLIENTS + 1);  # rows $BASE_ID + 1 .. + $CLIENTS
 my $BASE     = '/api/v1/ChatSession';
 
 my $logs = Apache::Test::vars('t_logs');

@@ -26,40 +26,26 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db keepalive_ua
-                         bcrypt_hash);
+                         fresh_ids make_topic make_caller);
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
-my $T = 8731;                                  # topic
-my %A = (fm_one => 8761, fm_two => 8762);      # agents
-my $PASS = "Fm-$$-" . time;
-my $ID = 8770;                                 # the session of a case
-my $PROBE = 8779;                              # read after each case
+my $T = make_topic('fault matrix');
+my %C = map { $_ => make_caller($_, level => 'update_own',
+                                topics => { $T => 'can_respond' }) }
+        qw(fm_one fm_two);                     # agents
+my %A = map { $_ => $C{$_}{id} } keys %C;
+my ($ID, $PROBE) = fresh_ids(2);               # the session of a case, and
+                                               # the one read after each
 
 sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 8770 AND 8779
-              OR topic_id = ? OR name LIKE ?', undef, $T, 'fault_matrix %');
-    db()->do('DELETE FROM chat_session_right WHERE associate_id IN (?, ?)',
-             undef, values %A);
-    db()->do('DELETE FROM associate WHERE associate_id IN (?, ?)',
-             undef, values %A);
-    db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $T);
+    db()->do('DELETE FROM chat_session WHERE name LIKE ?', undef,
+             'fault_matrix %');
     db()->do('DROP TRIGGER IF EXISTS chats_fm_bump ON chat_session');
     db()->do('DROP FUNCTION IF EXISTS chats_fm_bump()');
     db()->do('DROP TABLE IF EXISTS chats_fm_bump');
 }
 cleanup();
-db()->do(q{INSERT INTO chat_topic (id, name) VALUES (?, 'fault matrix')},
-         undef, $T);
-my $hash = bcrypt_hash('fm', $PASS);
-for my $u (sort keys %A) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $A{$u}, $u, $hash);
-    db()->do(q{INSERT INTO chat_session_right (associate_id, level)
-               VALUES (?, 'update_own')}, undef, $A{$u});
-    db()->do('INSERT INTO chat_topic_member (topic_id, associate_id,
-              can_respond) VALUES (?, ?, true)', undef, $T, $A{$u});
-}
 # The locked fallback of a write (commit_faults.t): a flag makes the row
 # change under the UPDATE that wrote nothing, before its diagnosis.
 db()->do($_) for
@@ -76,7 +62,7 @@ db()->do($_) for
 seed_session($PROBE, name => 'probe');
 
 my $ua = keepalive_ua();
-sub as { my $u = shift; return (auth => [$u, $PASS]) }
+sub as { my $u = shift; return (auth => $C{$u}{auth}) }
 
 # What a case compares: the session's row (without its clock columns),
 # its messages, and the sessions the creates made.
@@ -178,9 +164,17 @@ sub next_ok {
     my $res = send_case(sub { req(GET => "$BASE/$PROBE", @_) });
     my $same = ($res->header('Client-Response-Num') // 0) == $n0 + 1;
     my $txn = $res->header('Chats-Pool-Txn') // '(none)';
-    my ($open) = db()->selectrow_array(q{SELECT count(*) FROM pg_stat_activity
-        WHERE application_name = 'chats_fault'
-          AND state LIKE 'idle in transaction%'});
+    # A dropped connection's backend ends when it reads the end of its
+    # socket, a moment after the answer: wait for it (a backend that
+    # stays idle in transaction fails after 10 s).
+    my $open;
+    for (1 .. 100) {
+        ($open) = db()->selectrow_array(q{SELECT count(*)
+            FROM pg_stat_activity WHERE application_name = 'chats_fault'
+             AND state LIKE 'idle in transaction%'});
+        last unless $open;
+        select(undef, undef, undef, 0.1);
+    }
     ok($res->code == 200 && $txn eq 'idle' && !$open,
        "$what: the next request: 200, its pooled connection idle")
         or diag(sprintf '%s: %s, Chats-Pool-Txn %s, %s connection, %d '
@@ -234,5 +228,4 @@ sub cleanup_made {
 }
 
 cleanup();
-db()->do('DELETE FROM chat_session WHERE id = ?', undef, $PROBE);
 done_testing();

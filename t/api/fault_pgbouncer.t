@@ -18,7 +18,8 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req seed_session db run_forked error_log_since);
+use ChatSession::Test qw(req seed_session db run_forked error_log_since
+                         fresh_ids);
 use DBI ();
 use Time::HiRes qw(sleep time);
 
@@ -31,7 +32,7 @@ for (sort keys %ENVV) {
 }
 
 my $CLIENTS  = 4;
-my $BASE_ID  = 9920;                # rows 9921 .. 9924
+my ($BASE_ID) = fresh_ids($CLIENTS + 1);  # rows $BASE_ID + 1 .. + $CLIENTS
 my $BASE     = '/api/v1/ChatSession';
 my $DOWN     = 2;                   # seconds PgBouncer stays down
 my $GRACE    = 3;                   # seconds after it answers again

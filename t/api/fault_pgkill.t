@@ -15,13 +15,14 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db run_forked
-                          slow_updates_on no_slow_updates_on error_log_since);
+                         slow_updates_on no_slow_updates_on error_log_since
+                         fresh_id);
 use JSON::PP ();
 use Time::HiRes qw(sleep time);
 
 plan tests => 15, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 9901;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 my $TRIGGER = 'chats_test_kill_slow';
 my %OLD = (name => 'Old name', email => 'old@example.com', rating => 1);

@@ -21,8 +21,8 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
 use ChatSession::Test qw(req seed_session db keepalive_ua run_forked
-                          slow_updates no_slow_updates
-                          second_httpd stop_second_httpd);
+                         slow_updates no_slow_updates second_httpd
+                         stop_second_httpd fresh_ids);
 use JSON::PP ();
 use Time::HiRes qw(time);
 
@@ -61,7 +61,7 @@ sub sum_up {
 }
 
 # ==== 1. test-and-set increments, half the clients on each node ===========
-my $HOT = 9951;
+my ($HOT, $FIELDS, $SLOW) = fresh_ids(3);
 my ($CLIENTS, $EACH) = (8, 25);
 seed_session($HOT, rating => 1000);
 my $start = row($HOT);
@@ -179,9 +179,8 @@ sub different_fields {
         or diag(join "\n", map { "$_ = " . ($end->{ $COLUMN{$_} } // 'NULL') } @wrong);
 }
 
-different_fields(9952, 'different fields on two nodes');
+different_fields($FIELDS, 'different fields on two nodes');
 
-my $SLOW = 9953;
 slow_updates('chats_test_two_nodes_slow', $SLOW, 0.02);
 different_fields($SLOW, 'different fields on two nodes, overlapping writes');
 no_slow_updates('chats_test_two_nodes_slow');

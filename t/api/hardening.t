@@ -7,7 +7,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db fresh_id make_caller);
 use ChatSession::JWT qw();
 use Encode ();
 use File::Spec ();
@@ -21,25 +21,17 @@ use Time::HiRes qw(time);
 plan tests => 83, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $ID = 9951;
+my $ID = fresh_id();
 my $URL = "$BASE/$ID";
-my $PASS = "Hd-$$-" . time;
 
 # hd_read: a read-only user; hd_nohash: an associate without a password.
-db()->do('DELETE FROM chat_session_right WHERE associate_id IN (9951, 9952)');
-db()->do('DELETE FROM associate WHERE associate_id IN (9951, 9952)');
-db()->do('INSERT INTO associate (associate_id, name, password_hash)
-          VALUES (9951, ?, ?), (9952, ?, NULL)', undef,
-         'hd_read', bcrypt_hash('hd', $PASS), 'hd_nohash');
-db()->do(q{INSERT INTO chat_session_right (associate_id, level)
-           VALUES (9951, 'read')});
+my $READ_AUTH = make_caller('hd_read', level => 'read')->{authorization};
+make_caller('hd_nohash', password => undef);
 seed_session($ID, name => 'Hardened');
 my $v0 = db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?',
                                undef, $ID);
 sub version { db()->selectrow_array(
                   'SELECT version FROM chat_session WHERE id = ?', undef, $ID) }
-
-my $READ_AUTH = 'Basic ' . encode_base64("hd_read:$PASS", '');
 
 sub error_log_size {
     my $f = File::Spec->catfile(Apache::Test::vars('t_logs'), 'error_log');

@@ -10,26 +10,13 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req);
+use ChatSession::Test qw(req outage_cluster);
 use Time::HiRes qw(sleep time);
 
 plan tests => 23, need_lwp, need_module('mod_dbd.c');
 
-my $pgdata = $ENV{CHATS_OUTAGE_PGDATA} or die 'CHATS_OUTAGE_PGDATA not set';
-my $pgbin = $ENV{CHATS_PG_BIN} or die 'CHATS_PG_BIN not set';
-my $pgport = $ENV{CHATS_OUTAGE_PGPORT} or die 'CHATS_OUTAGE_PGPORT not set';
-
-sub pg_ctl {
-    my @args = @_;
-    my $out = `"$pgbin/pg_ctl" -D "$pgdata" -w @args 2>&1`;
-    return $? == 0 ? 1 : (diag($out), 0);
-}
-sub pg_start {
-    pg_ctl('-o', "'-p $pgport -c listen_addresses=127.0.0.1 -k $pgdata'",
-           '-l', "$pgdata/../outage.log", 'start');
-}
 my $stopped = 0;
-END { pg_start() if $stopped }
+END { outage_cluster('start') if $stopped }
 
 sub health { req(GET => "/health/$_[0]", auth => undef, vhost => $_[1]) }
 
@@ -71,7 +58,7 @@ is(req(GET => '/api/v1/ChatSession/844', vhost => 'obshealth')->code, 200,
    'obshealth: the resource answers (pool warm)');
 
 my $before = failures();
-ok(pg_ctl('-m', 'fast', 'stop'), 'outage cluster stopped');
+ok(outage_cluster('stop'), 'outage cluster stopped');
 $stopped = 1;
 $res = health('ready', 'obshealth');
 is($res->code, 503, 'ready while PostgreSQL is down: 503');
@@ -86,7 +73,7 @@ my $failed = failures() - $before;
 ok($failed >= 5, "each failed request counted as a pool failure or a "
    . "PostgreSQL connection error (+$failed for 5)");
 
-ok(pg_start(), 'outage cluster started again');
+ok(outage_cluster('start'), 'outage cluster started again');
 $stopped = 0;
 my $t0 = time;
 my $code = 0;

@@ -10,12 +10,12 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use Time::HiRes qw(time);
 
 plan tests => 94, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 8801;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 my $XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 seed_session($ID, name => 'Untouched');

@@ -11,12 +11,12 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db keepalive_ua);
+use ChatSession::Test qw(req json_body seed_session db keepalive_ua fresh_id);
 use JSON::PP ();
 
 plan tests => 75, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 8901;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 my $ua = keepalive_ua();
 $ua->timeout(60);                    # a guard against a hang, not a bound

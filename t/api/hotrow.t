@@ -21,7 +21,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db keepalive_ua
-                          slow_updates no_slow_updates);
+                         slow_updates no_slow_updates fresh_ids);
 use File::Temp qw(tempdir);
 use JSON::PP ();
 use Time::HiRes qw(time);
@@ -91,7 +91,7 @@ sub odd {
 }
 
 # ==== 1. test-and-set increments on one row ================================
-my $HOT = 9701;
+my ($HOT, $FIELDS, $SLOW) = fresh_ids(3);
 my ($CLIENTS, $EACH) = (16, 50);
 seed_session($HOT, rating => 1000);
 my $start = row($HOT);
@@ -262,13 +262,12 @@ sub different_fields {
 }
 
 # 2a. As they come.
-different_fields(9702, 'different fields');
+different_fields($FIELDS, 'different fields');
 
 # 2b. The same with every write made to overlap, as t/api/race.t does: a
 # trigger holds each UPDATE of this row (hence its row lock) for a while,
 # so the other clients' writes arrive while it is held.  Row locks order
 # them; nothing is refused.
-my $SLOW = 9703;
 my $SLEEP = 0.02;
 slow_updates('chats_test_hotrow_slow', $SLOW, $SLEEP);
 different_fields($SLOW, 'different fields, overlapping writes');

@@ -14,33 +14,18 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db fresh_id fresh_ids
+                         make_caller);
 use URI::Escape qw(uri_escape_utf8);
 
 plan tests => 101, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my @IDS = (96001 .. 96012);
 my $SCOPE = "startswith(CustomerName,'list.t ')";
-my $PASS = "Ls-$$-" . time;
-my %AID = (ls_none => 9961, ls_read => 9962, ls_own => 9963);
 my %LEVEL = (ls_none => 'none', ls_read => 'read', ls_own => 'update_own');
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 96001 AND 96099');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9961 AND 9963');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9961 AND 9963');
-}
-cleanup();
-my $hash = bcrypt_hash('ls', $PASS);
-for my $u (sort keys %AID) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?)', undef, $AID{$u}, $LEVEL{$u});
-}
-sub as { my $u = shift; return (auth => [$u, $PASS]) }
+my %C = map { $_ => make_caller($_, level => $LEVEL{$_}) } sort keys %LEVEL;
+sub as { my $u = shift; return (auth => $C{$u}{auth}) }
+my @IDS = fresh_ids(12);
 
 # Twelve sessions: statuses 4 (InQueue) and 6 (UserLast) alternating,
 # requested an hour apart from 2024-01-15 (winter: Oslo is +01:00), tje0
@@ -209,7 +194,7 @@ like($xml, qr{^<\?xml[^>]*\?>\s*<ChatSessionList\b}, '... root ChatSessionList')
 is(scalar(() = $xml =~ /<ChatSession>/g), 2, '... a ChatSession element per row');
 like($xml, qr{<odata\.nextLink>https?://[^<]*\$skip=2</odata\.nextLink>},
      '... with odata.nextLink');
-like($xml, qr{<ChatSession><PrimaryKey>96001</PrimaryKey><EntityName>chatsession</EntityName><ChatSessionId>96001</ChatSessionId>},
+like($xml, qr{<ChatSession><PrimaryKey>$IDS[0]</PrimaryKey><EntityName>chatsession</EntityName><ChatSessionId>$IDS[0]</ChatSessionId>},
      '... rows as the entity writes its fields');
 like($xml, qr{<User xsi:nil="true"/>}, '... a null as the entity writes it');
 $res = list({ '$top' => 1 }, headers => { Accept => 'application/xml' });
@@ -258,8 +243,9 @@ like((json_body($res) || {})->{'odata.nextLink'} // '',
      qr{/api/v1/ChatSession\?}, '... its nextLink names the collection');
 
 # ---- languages: [SR_...] resources in row values, as in an entity -----------
-seed_session(96050, name => 'lsr [SR_CHAT_SESSION]');
-my $lsr = "$BASE?\$select=CustomerName&\$filter=ChatSessionId%20eq%2096050";
+my $LSR = fresh_id();
+seed_session($LSR, name => 'lsr [SR_CHAT_SESSION]');
+my $lsr = "$BASE?\$select=CustomerName&\$filter=ChatSessionId%20eq%20$LSR";
 $res = req(GET => $lsr, headers => { 'SO-Language' => 'en' });
 is((json_body($res) || {})->{value}[0]{CustomerName}, 'lsr Chat session',
    'SO-Language: string resources translated in rows');
@@ -289,5 +275,3 @@ ok(ref((json_body($res) || {})->{value}) eq 'ARRAY', '... with a page');
 $res = req(GET => list_url() . '&$mode=full&$options=x&$context=y&$jsonSafe=true');
 is($res->code, 200, 'SuperOffice\'s other archive parameters: ignored');
 is_deeply(ids_of(json_body($res) || {}), \@IDS, '... same rows');
-
-cleanup();

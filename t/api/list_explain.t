@@ -17,7 +17,8 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body db statements_reset statements_count);
+use ChatSession::Test qw(req json_body db statements_reset statements_count
+                         fresh_ids);
 use ChatSession::Engine qw(repo_top);
 use File::Spec;
 use Time::HiRes qw(time);
@@ -26,7 +27,7 @@ use URI::Escape qw(uri_escape_utf8);
 plan tests => 14, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my ($LO, $HI) = (3_000_001, 3_100_000);
+my ($LO, $HI) = (fresh_ids(100_000))[0, -1];
 my $unit = $ENV{CHATS_LIST_UNIT}
     || File::Spec->catfile(repo_top(), qw(t unit chats_list_unit));
 

@@ -14,7 +14,7 @@ use utf8;
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_ids);
 use URI::Escape qw(uri_escape_utf8);
 
 plan tests => 77, need_lwp, need_module('mod_dbd.c');
@@ -22,20 +22,21 @@ plan tests => 77, need_lwp, need_module('mod_dbd.c');
 my $BASE = '/api/v1/ChatSession';
 my $SCOPE = "startswith(CustomerName,'lf.t ')";
 
-sub cleanup { db()->do('DELETE FROM chat_session WHERE id BETWEEN 96101 AND 96199') }
-cleanup();
-
-# id => [name, status, rating, user, when_requested (SQL), when_ended]
+# Five sessions, $ID[1] .. $ID[5], named 1 .. 5 below:
+# n => [name, status, rating, user, when_requested (SQL), when_ended]
+my @ID = (undef, fresh_ids(5));
+my %N = map { $ID[$_] => $_ } 1 .. 5;
 my %ROWS = (
-    96101 => ['lf.t Ann 50%', 4, 1, 5, q{now() - interval '1 minute'}, undef],
-    96102 => ['lf.t Bob', 5, 3, undef, q{now() - interval '2 days'},
-              q{now() - interval '1 day'}],
-    96103 => ["lf.t O'Hara", 6, 5, 5, q{'2020-01-01T00:00:00Z'}, undef],
-    96104 => ['lf.t percent%', 7, 7, undef, q{now() + interval '1 day'}, undef],
-    96105 => ['lf.t under_score', 9, 9, undef, q{'2011-01-11T16:54:08Z'}, undef],
+    1 => ['lf.t Ann 50%', 4, 1, 5, q{now() - interval '1 minute'}, undef],
+    2 => ['lf.t Bob', 5, 3, undef, q{now() - interval '2 days'},
+          q{now() - interval '1 day'}],
+    3 => ["lf.t O'Hara", 6, 5, 5, q{'2020-01-01T00:00:00Z'}, undef],
+    4 => ['lf.t percent%', 7, 7, undef, q{now() + interval '1 day'}, undef],
+    5 => ['lf.t under_score', 9, 9, undef, q{'2011-01-11T16:54:08Z'}, undef],
 );
-for my $id (sort keys %ROWS) {
-    my ($name, $status, $rating, $user, $when, $ended) = @{$ROWS{$id}};
+for my $n (sort keys %ROWS) {
+    my $id = $ID[$n];
+    my ($name, $status, $rating, $user, $when, $ended) = @{$ROWS{$n}};
     seed_session($id, name => $name, status => $status, rating => $rating,
                  user_id => $user);
     db()->do("UPDATE chat_session SET when_requested = $when,
@@ -52,14 +53,15 @@ sub page {
                $o{zone} ? (headers => { 'SO-TimeZone' => $o{zone} }) : ());
 }
 
-# rows($filter, %o) -> [ids], in the order the page has them
+# rows($filter, %o) -> [row numbers], in the order the page has them
 sub rows {
     my $res = page(@_);
     unless ($res->code == 200) {
         diag("$_[0]: " . $res->status_line . ' ' . $res->content);
         return undef;
     }
-    return [map { $_->{PrimaryKey} } @{(json_body($res) || {})->{value} || []}];
+    return [map { $N{$_->{PrimaryKey}} // $_->{PrimaryKey} }
+            @{(json_body($res) || {})->{value} || []}];
 }
 
 sub rows_are {
@@ -68,100 +70,100 @@ sub rows_are {
 }
 
 # ---- comparisons ------------------------------------------------------------
-rows_are('Rating eq 3', [96102]);
-rows_are('Rating ne 3', [96101, 96103, 96104, 96105]);
-rows_are('Rating lt 5', [96101, 96102]);
-rows_are('Rating le 5', [96101, 96102, 96103]);
-rows_are('Rating gt 7', [96105]);
-rows_are('Rating ge 7', [96104, 96105]);
-rows_are("CustomerName eq 'lf.t O''Hara'", [96103], "a string with ''");
-rows_are("customername EQ 'lf.t Bob'", [96102],
+rows_are('Rating eq 3', [2]);
+rows_are('Rating ne 3', [1, 3, 4, 5]);
+rows_are('Rating lt 5', [1, 2]);
+rows_are('Rating le 5', [1, 2, 3]);
+rows_are('Rating gt 7', [5]);
+rows_are('Rating ge 7', [4, 5]);
+rows_are("CustomerName eq 'lf.t O''Hara'", [3], "a string with ''");
+rows_are("customername EQ 'lf.t Bob'", [2],
          'field names and operators in any case');
 
 # ---- and, or, not, parentheses ---------------------------------------------
-rows_are('Rating lt 3 or Rating gt 7 and Status eq Closed', [96101, 96105],
+rows_are('Rating lt 3 or Rating gt 7 and Status eq Closed', [1, 5],
          'and binds tighter than or');
-rows_are('(Rating lt 3 or Rating gt 7) and Status eq InQueue', [96101],
+rows_are('(Rating lt 3 or Rating gt 7) and Status eq InQueue', [1],
          'parentheses first');
-rows_are('not Rating lt 5', [96103, 96104, 96105], 'not');
-rows_are('not (Rating lt 5 or Rating gt 7)', [96103, 96104], 'not (...)');
-rows_are('not not Rating eq 1', [96101], 'not not');
+rows_are('not Rating lt 5', [3, 4, 5], 'not');
+rows_are('not (Rating lt 5 or Rating gt 7)', [3, 4], 'not (...)');
+rows_are('not not Rating eq 1', [1], 'not not');
 
 # ---- string functions --------------------------------------------------------
-rows_are("contains(CustomerName,'%')", [96101, 96104], 'contains: % is a character');
-rows_are("contains(CustomerName,'_')", [96105], 'contains: _ is a character');
-rows_are("startswith(CustomerName,'LF.T B')", [96102],
+rows_are("contains(CustomerName,'%')", [1, 4], 'contains: % is a character');
+rows_are("contains(CustomerName,'_')", [5], 'contains: _ is a character');
+rows_are("startswith(CustomerName,'LF.T B')", [2],
          'startswith: case-insensitive');
-rows_are("endswith(CustomerName,'SCORE')", [96105], 'endswith');
-rows_are("contains(CustomerName,'o''h')", [96103], "contains with ''");
+rows_are("endswith(CustomerName,'SCORE')", [5], 'endswith');
+rows_are("contains(CustomerName,'o''h')", [3], "contains with ''");
 
 # ---- enums ---------------------------------------------------------------------
-rows_are("Status eq 'inqueue'", [96101], 'an enum name in any case, quoted');
-rows_are('Status eq USERLAST', [96103], '... bare');
-rows_are('Status eq 7', [96104], '... or its number');
-rows_are("oneOf(Status,InQueue,'customerlast',6)", [96101, 96102, 96103],
+rows_are("Status eq 'inqueue'", [1], 'an enum name in any case, quoted');
+rows_are('Status eq USERLAST', [3], '... bare');
+rows_are('Status eq 7', [4], '... or its number');
+rows_are("oneOf(Status,InQueue,'customerlast',6)", [1, 2, 3],
          'oneOf: names and numbers');
-rows_are('Status ne Finished and Status ne Closed', [96101, 96102, 96103],
+rows_are('Status ne Finished and Status ne Closed', [1, 2, 3],
          'ne on an enum');
 
 # ---- null, carriers ----------------------------------------------------------
-rows_are('User eq null', [96102, 96104, 96105], 'a carrier eq null');
-rows_are('User ne null', [96101, 96103], '... ne null');
-rows_are('User eq 5', [96101, 96103], 'a carrier by its key');
-rows_are("User/Name eq 'tje0'", [96101, 96103], 'a carrier member');
-rows_are('WhenEnded eq null', [96101, 96103, 96104, 96105], 'a date-time eq null');
-rows_are('not (WhenEnded lt now)', [96101, 96103, 96104, 96105],
+rows_are('User eq null', [2, 4, 5], 'a carrier eq null');
+rows_are('User ne null', [1, 3], '... ne null');
+rows_are('User eq 5', [1, 3], 'a carrier by its key');
+rows_are("User/Name eq 'tje0'", [1, 3], 'a carrier member');
+rows_are('WhenEnded eq null', [1, 3, 4, 5], 'a date-time eq null');
+rows_are('not (WhenEnded lt now)', [1, 3, 4, 5],
          'not of a comparison with a null value holds');
 
 # ---- date-times: literals, today, now, zones ---------------------------------
-rows_are("WhenRequested lt '2020-01-01T00:00:01Z'", [96103, 96105],
+rows_are("WhenRequested lt '2020-01-01T00:00:01Z'", [3, 5],
          'a date-time in UTC');
-rows_are("WhenRequested lt '2020-01-01T01:00:01+01:00'", [96103, 96105],
+rows_are("WhenRequested lt '2020-01-01T01:00:01+01:00'", [3, 5],
          '... with an offset');
-rows_are("WhenRequested lt 2020-01-01T00:00:00.5+00:00", [96103, 96105],
+rows_are("WhenRequested lt 2020-01-01T00:00:00.5+00:00", [3, 5],
          '... bare, with fractions');
 is_deeply(rows("WhenRequested le '2020-01-01T01:00:00'", zone => 'Europe/Oslo'),
-          [96103, 96105], 'an offset-less date-time: local time in SO-TimeZone');
+          [3, 5], 'an offset-less date-time: local time in SO-TimeZone');
 is_deeply(rows("WhenRequested le '2020-01-01T00:59:59'", zone => 'Europe/Oslo'),
-          [96105], '... an hour before is before');
-rows_are('WhenRequested lt now', [96101, 96102, 96103, 96105], 'now');
-rows_are('WhenRequested gt now-3600', [96101, 96104], 'now-N: seconds');
-rows_are('WhenRequested gt now+3600', [96104], 'now+N');
-rows_are('WhenRequested ge today+1', [96104], 'today+N: days');
+          [5], '... an hour before is before');
+rows_are('WhenRequested lt now', [1, 2, 3, 5], 'now');
+rows_are('WhenRequested gt now-3600', [1, 4], 'now-N: seconds');
+rows_are('WhenRequested gt now+3600', [4], 'now+N');
+rows_are('WhenRequested ge today+1', [4], 'today+N: days');
 
 # today where the zone says: what PostgreSQL thinks the start of today is
 for my $zone ('UTC', 'America/New_York', 'Pacific/Kiritimati') {
     my $want = db()->selectcol_arrayref(q{
         SELECT id FROM chat_session
-         WHERE id BETWEEN 96101 AND 96105
+         WHERE id BETWEEN $2 AND $3
            AND when_requested >= (date_trunc('day', now() AT TIME ZONE $1)
                                   AT TIME ZONE $1)
-         ORDER BY id}, undef, $zone);
-    is_deeply(rows('WhenRequested ge today', zone => $zone), $want,
+         ORDER BY id}, undef, $zone, $ID[1], $ID[5]);
+    is_deeply(rows('WhenRequested ge today', zone => $zone), [@N{@$want}],
               "today in $zone");
     my $want2 = db()->selectcol_arrayref(q{
         SELECT id FROM chat_session
-         WHERE id BETWEEN 96101 AND 96105
+         WHERE id BETWEEN $2 AND $3
            AND when_requested < (date_trunc('day', now() AT TIME ZONE $1)
                                  AT TIME ZONE $1) - interval '1 day'
-         ORDER BY id}, undef, $zone);
-    is_deeply(rows('WhenRequested lt today-1', zone => $zone), $want2,
+         ORDER BY id}, undef, $zone, $ID[1], $ID[5]);
+    is_deeply(rows('WhenRequested lt today-1', zone => $zone), [@N{@$want2}],
               "today-1 in $zone");
 }
 
 # ---- $orderBy ------------------------------------------------------------------
 is_deeply(rows('', orderby => 'Rating desc'),
-          [96105, 96104, 96103, 96102, 96101], '$orderBy desc');
+          [5, 4, 3, 2, 1], '$orderBy desc');
 is_deeply(rows('', orderby => 'User/Name asc, CustomerName DESC'),
-          [96103, 96101, 96105, 96104, 96102],
+          [3, 1, 5, 4, 2],
           'several keys, a member; nulls last ascending');
 is_deeply(rows('', orderby => 'Status'),
-          [96101, 96102, 96103, 96104, 96105], 'asc by default');
+          [1, 2, 3, 4, 5], 'asc by default');
 is_deeply(rows('', orderby => 'User'),
-          [96101, 96103, 96102, 96104, 96105],
+          [1, 3, 2, 4, 5],
           'equal keys: the id breaks the tie');
 is_deeply(rows('', orderby => 'ChatSessionId desc'),
-          [96105, 96104, 96103, 96102, 96101], 'by the id, descending');
+          [5, 4, 3, 2, 1], 'by the id, descending');
 
 # ---- errors -------------------------------------------------------------------
 sub error_like {
@@ -202,4 +204,3 @@ error_like('$orderBy=' . uri_escape_utf8(join(',', ('Rating') x 17)), '$orderBy'
 error_like('$filter=Rating%20eq%20%C3%28', '$filter', qr/UTF-8/,
            'invalid UTF-8');
 
-cleanup();

@@ -7,9 +7,9 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session);
+use ChatSession::Test qw(req json_body seed_session fresh_id);
 
-my $ID = 7302;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 
 my %RAW = (

@@ -9,32 +9,19 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash run_forked);
+use ChatSession::Test qw(req json_body seed_session db run_forked fresh_ids
+                         make_caller);
 
 plan tests => 129, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $PASS = "Msg-$$-" . time;
-my %AID = (msg_none => 9711, msg_read => 9712, msg_own => 9713,
-           msg_all => 9714);
 my %LEVEL = (msg_none => 'none', msg_read => 'read', msg_own => 'update_own',
              msg_all => 'update_all');
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 9701 AND 9799');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9711 AND 9714');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9711 AND 9714');
-}
-cleanup();
-my $hash = bcrypt_hash('msg', $PASS);
-for my $u (sort keys %AID) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?)', undef, $AID{$u}, $LEVEL{$u});
-}
-sub as { return (auth => [shift, $PASS]) }
+my %C = map { $_ => make_caller($_, level => $LEVEL{$_}) } sort keys %LEVEL;
+my %AID = map { $_ => $C{$_}{id} } keys %C;
+sub as { return (auth => $C{+shift}{auth}) }
+# The sessions: $S, the conversation, then $S2 .. $S6; $NONE is none.
+my ($S, $S2, $S3, $S4, $S5, $S6, $NONE) = fresh_ids(7);
 
 sub row {
     return db()->selectrow_hashref(
@@ -60,7 +47,6 @@ sub error_ok {
 }
 
 # --------------------------------------------------- a conversation
-my $S = 9701;
 seed_session($S, status => 5, user_id => 5, first_message => '',
              last_message => '', idle => '2011-01-01T00:00:00Z');
 my $v0 = row($S)->{version};
@@ -155,8 +141,8 @@ $res = get($S, '', headers => { Accept => 'application/xml' });
 like($res->content, qr{^<\?xml[^>]*>\s*<ArrayOfChatMessage xmlns:xsi="[^"]+"><ChatMessage><ChatMessageId>$ids[0]<},
      'XML: ArrayOfChatMessage of ChatMessage');
 is(() = $res->content =~ /<ChatMessage>/g, 5, '... five of them');
-seed_session(9702, status => 4);
-$res = get(9702);
+seed_session($S2, status => 4);
+$res = get($S2);
 is($res->code . ' ' . $res->content, '200 []', 'a session without messages: []');
 for my $bad ('-1', 'x', '2147483648', '1.5', '') {
     error_ok(get($S, "?after=$bad"), 400, 'after', "after=$bad");
@@ -223,74 +209,74 @@ $res = post($S, { Type => 1, Message => 'x' x 32768 });
 is($res->code, 200, 'a message of 32768 characters: 200');
 
 # InQueue stays in the queue; FirstMessage is set once
-seed_session(9703, status => 4, user_id => undef, first_message => '',
+seed_session($S3, status => 4, user_id => undef, first_message => '',
              last_message => '');
-$res = post(9703, { Type => 'ToUser', Message => 'anyone there?' });
+$res = post($S3, { Type => 'ToUser', Message => 'anyone there?' });
 is($res->code, 200, 'POST to a queued session: 200');
-$r = row(9703);
+$r = row($S3);
 is($r->{status}, 4, '... it stays InQueue');
 is("$r->{first_message}|$r->{last_message}", 'anyone there?|anyone there?',
    '... First and LastMessage set');
-post(9703, { Type => 'ToUser', Message => 'hello?' });
-is(row(9703)->{first_message}, 'anyone there?', 'FirstMessage is set once');
+post($S3, { Type => 'ToUser', Message => 'hello?' });
+is(row($S3)->{first_message}, 'anyone there?', 'FirstMessage is set once');
 
-error_ok(post(9799, { Type => 1 }), 404, undef, 'POST to no session');
-error_ok(get(9799), 404, undef, 'GET of no session');
-is(nmessages(9799), 0, '... nothing stored');
+error_ok(post($NONE, { Type => 1 }), 404, undef, 'POST to no session');
+error_ok(get($NONE), 404, undef, 'GET of no session');
+is(nmessages($NONE), 0, '... nothing stored');
 
 # ------------------------------------------- concurrency and paging
 # Eight posts at once to one session: each one message, ids distinct and
 # in commit order, the session's last message the highest, version + 8.
-seed_session(9706, status => 5, first_message => '', last_message => '');
-my $v6 = row(9706)->{version};
+seed_session($S6, status => 5, first_message => '', last_message => '');
+my $v6 = row($S6)->{version};
 my $got = run_forked(8, sub {
     my $k = shift;
-    my $res = post(9706, { Type => 'ToUser', Message => "m$k" });
+    my $res = post($S6, { Type => 'ToUser', Message => "m$k" });
     return { code => $res->code, id => (json_body($res) || {})->{ChatMessageId} };
 });
 is(join(',', map { $_->{code} // 'died' } @$got), join(',', (200) x 8),
    'eight posts at once: 200 each');
 my %seen = map { ($_->{id} // 0) => 1 } @$got;
 is(scalar(keys %seen), 8, '... eight distinct ids');
-$r = row(9706);
+$r = row($S6);
 my ($max, $maxmsg) = db()->selectrow_array(
-    'SELECT id, message FROM chat_message WHERE chat_session_id = 9706
-      ORDER BY id DESC LIMIT 1');
+    'SELECT id, message FROM chat_message WHERE chat_session_id = ?
+      ORDER BY id DESC LIMIT 1', undef, $S6);
 is("$r->{last_message_id}|$r->{last_message}", "$max|$maxmsg",
    '... LastMessage is the highest id\'s');
 is($r->{version}, $v6 + 8, '... version + 8');
 
 # A page holds at most 10000 messages; after= the last id goes on.
 db()->do(q{INSERT INTO chat_message (chat_session_id, type, message)
-           SELECT 9706, 2, 'bulk ' || g FROM generate_series(1, 10001) g});
-$res = get(9706, "?after=$max");
+           SELECT ?, 2, 'bulk ' || g FROM generate_series(1, 10001) g},
+         undef, $S6);
+$res = get($S6, "?after=$max");
 my $page = json_body($res) || [];
 is(scalar @$page, 10000, 'after=N: at most 10000 messages');
-$res = get(9706, "?after=$page->[-1]{ChatMessageId}");
+$res = get($S6, "?after=$page->[-1]{ChatMessageId}");
 is_deeply([map { $_->{Message} } @{ json_body($res) || [] }], ['bulk 10001'],
           '... the next page: the rest');
 
 # ------------------------------------------------------------ rights
-seed_session(9704, user_id => $AID{msg_own}, status => 5);
-seed_session(9705, user_id => 5, status => 5);
-error_ok(get(9705, '', as('msg_none')), 403, undef, 'none: GET 403');
-is(get(9705, '', as('msg_read'))->code, 200, 'read: GET 200');
-error_ok(post(9705, { Type => 1 }, as('msg_read')), 403, undef, 'read: POST 403');
-is(post(9704, { Type => 1, Message => 'mine' }, as('msg_own'))->code, 200,
+seed_session($S4, user_id => $AID{msg_own}, status => 5);
+seed_session($S5, user_id => 5, status => 5);
+error_ok(get($S5, '', as('msg_none')), 403, undef, 'none: GET 403');
+is(get($S5, '', as('msg_read'))->code, 200, 'read: GET 200');
+error_ok(post($S5, { Type => 1 }, as('msg_read')), 403, undef, 'read: POST 403');
+is(post($S4, { Type => 1, Message => 'mine' }, as('msg_own'))->code, 200,
    'update_own: POST on own session 200');
-is(json_body(get(9704, '', as('msg_own')))->[0]{Author}, 'msg_own',
+is(json_body(get($S4, '', as('msg_own')))->[0]{Author}, 'msg_own',
    "... Author the caller's login");
-error_ok(post(9705, { Type => 1 }, as('msg_own')), 403, undef,
+error_ok(post($S5, { Type => 1 }, as('msg_own')), 403, undef,
          "update_own: POST on another's session 403");
-is(get(9705, '', as('msg_own'))->code, 200, "update_own: GET of another's 200");
-error_ok(post(9798, { Type => 1 }, as('msg_own')), 404, undef,
+is(get($S5, '', as('msg_own'))->code, 200, "update_own: GET of another's 200");
+error_ok(post($NONE, { Type => 1 }, as('msg_own')), 404, undef,
          'update_own: POST to no session 404');
-is(post(9705, { Type => 1, Message => 'any' }, as('msg_all'))->code, 200,
+is(post($S5, { Type => 1, Message => 'any' }, as('msg_all'))->code, 200,
    "update_all: POST on another's session 200");
-is(nmessages(9705), 1, 'one message on 9705: the refused posts stored nothing');
+is(nmessages($S5), 1, 'one message on the other\'s session: the refused '
+   . 'posts stored nothing');
 
 # A deleted session takes its messages along.
 db()->do('DELETE FROM chat_session WHERE id = ?', undef, $S);
 is(nmessages($S), 0, 'deleting a session deletes its messages');
-
-cleanup();

@@ -12,9 +12,10 @@ use Apache::Test qw(-withtestmore);
 use JSON::PP ();
 use Time::HiRes qw(time sleep);
 use ChatSession::Test qw(db seed_session req json_body run_forked
-                         error_log_since second_httpd stop_second_httpd);
+                         error_log_since second_httpd stop_second_httpd
+                         fresh_ids);
 
-my $SID = 97001;
+my $SID = (fresh_ids(2))[0];    # and $SID + 1
 my $BASE = '/api/v1/ChatSession';
 my $dbh = db();
 

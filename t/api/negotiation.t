@@ -6,12 +6,12 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use XML::LibXML;
 
 plan tests => 39, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 9601;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 my $XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 seed_session($ID, name => "\x{dc}n\x{ef}code & <Co>", customer_id => undef);

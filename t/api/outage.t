@@ -8,20 +8,10 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestConfig ();
-use ChatSession::Test qw(req json_body);
+use ChatSession::Test qw(req json_body outage_cluster);
 use Time::HiRes qw(sleep time);
 
 plan tests => 10, need_lwp, need_module('mod_dbd.c');
-
-my $pgdata = $ENV{CHATS_OUTAGE_PGDATA} or die 'CHATS_OUTAGE_PGDATA not set';
-my $pgbin = $ENV{CHATS_PG_BIN} or die 'CHATS_PG_BIN not set';
-my $pgport = $ENV{CHATS_OUTAGE_PGPORT} or die 'CHATS_OUTAGE_PGPORT not set';
-
-sub pg_ctl {
-    my @args = @_;
-    my $out = `"$pgbin/pg_ctl" -D "$pgdata" -w @args 2>&1`;
-    return $? == 0 ? 1 : (diag($out), 0);
-}
 
 sub get { req(GET => '/api/v1/ChatSession/844', vhost => 'outage') }
 
@@ -29,7 +19,7 @@ sub get { req(GET => '/api/v1/ChatSession/844', vhost => 'outage') }
 is(get()->code, 200, 'outage vhost serves while PostgreSQL is up');
 is(get()->code, 200, 'and again (pooled connection, statements prepared)');
 
-ok(pg_ctl('-m', 'fast', 'stop'), 'PostgreSQL stopped');
+ok(outage_cluster('stop'), 'PostgreSQL stopped');
 my $res = get();
 is($res->code, 503, 'PostgreSQL down: 503');
 ok(defined $res->header('Retry-After'), 'Retry-After given');
@@ -43,8 +33,7 @@ my $log = Apache::Test::vars('t_logs') . '/error_log';
 my $text = do { local $/; open my $fh, '<', $log or die "$log: $!"; <$fh> };
 like($text, qr/CHATS\d+: PostgreSQL unavailable/, 'tagged log line');
 
-ok(pg_ctl('-o', "'-p $pgport -c listen_addresses=127.0.0.1 -k $pgdata'",
-          '-l', "$pgdata/../outage.log", 'start'), 'PostgreSQL started again');
+ok(outage_cluster('start'), 'PostgreSQL started again');
 my $t0 = time;
 my $code = 0;
 while (time - $t0 < 20) {

@@ -5,11 +5,11 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 
 plan tests => 31, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 9201;
+my $ID = fresh_id();
 
 sub merge {
     my ($body, %opts) = @_;

@@ -12,7 +12,7 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_ids);
 use DBI ();
 use File::Temp qw(tempdir);
 use JSON::PP ();
@@ -27,7 +27,7 @@ my $pgb_log = $ENV{CHATS_TEST_PGBOUNCER_LOG}
 
 my $CLIENTS  = 6;
 my $DURATION = 8;          # seconds of load
-my $BASE_ID  = 9710;       # rows 9711 .. 9710 + $CLIENTS
+my ($BASE_ID) = fresh_ids($CLIENTS + 1);  # rows $BASE_ID + 1 .. + $CLIENTS
 my $BASE     = '/api/v1/ChatSession';
 my %EXPECT   = (GET => 200, PATCH => 200, MERGE => 200, PUT => 200,
                 POST => 200, DELETE => 204);

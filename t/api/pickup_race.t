@@ -17,38 +17,19 @@ use JSON::PP ();
 use LWP::UserAgent ();
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes ();
-use ChatSession::Test qw(json_body seed_session db bcrypt_hash run_forked
-                         second_httpd stop_second_httpd);
+use ChatSession::Test qw(json_body seed_session db run_forked fresh_id
+                         fresh_ids make_topic make_caller second_httpd
+                         stop_second_httpd);
 
 plan tests => 22, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $PASS = "Pr-$$-" . time;
-my $T = 8621;
+my $T = make_topic('pickup race');
 my @AGENTS = map { sprintf 'pr_%02d', $_ } 1 .. 17;
-my %AID = map { $AGENTS[$_] => 8641 + $_ } 0 .. $#AGENTS;
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 8661 AND 8689
-              OR topic_id = ?', undef, $T);
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 8641 AND 8657');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 8641 AND 8657');
-    db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $T);
-}
-
-cleanup();
-db()->do(q{INSERT INTO chat_topic (id, name) VALUES (?, 'pickup race')},
-         undef, $T);
-my $hash = bcrypt_hash('pr', $PASS);
-for my $u (@AGENTS) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    db()->do(q{INSERT INTO chat_session_right (associate_id, level)
-               VALUES (?, 'update_own')}, undef, $AID{$u});
-    db()->do('INSERT INTO chat_topic_member (topic_id, associate_id,
-              can_respond) VALUES (?, ?, true)', undef, $T, $AID{$u});
-}
+my %C = map { $_ => make_caller($_, level => 'update_own',
+                                topics => { $T => 'can_respond' }) } @AGENTS;
+my %AID = map { $_ => $C{$_}{id} } @AGENTS;
+my $PASS = $C{pr_01}{password};             # every agent's
 
 sub queue {
     for my $id (@_) {
@@ -102,7 +83,7 @@ sub welcomes {
 }
 
 # --- 16 agents, 10 queued sessions -------------------------------------------
-my @Q = 8661 .. 8670;
+my @Q = fresh_ids(10);
 queue(@Q);
 my %v0 = map { $_ => db()->selectrow_array(
                   'SELECT version FROM chat_session WHERE id = ?', undef, $_) }
@@ -138,9 +119,11 @@ note(sprintf 'pickup race: 16 agents (8 per httpd, 2 httpds), 10 queued: '
      scalar(grep { $_->{null} } @$out), @won - keys %ids);
 
 # --- 16 agents, one session by id -------------------------------------------
-queue(8671);
-my $v1 = db()->selectrow_array('SELECT version FROM chat_session WHERE id = 8671');
-$out = race(16, sub { $AGENTS[$_[0] - 1] }, "$BASE/8671/Pickup");
+my $ONE = fresh_id();
+queue($ONE);
+my $v1 = db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?',
+                               undef, $ONE);
+$out = race(16, sub { $AGENTS[$_[0] - 1] }, "$BASE/$ONE/Pickup");
 is(scalar(grep { ($_->{code} // 0) == 200 } @$out), 16,
    '16 concurrent Pickups of one session: all 200')
     or diag(explain($out));
@@ -148,16 +131,16 @@ my @one = grep { defined $_->{id} } @$out;
 is(scalar @one, 1, '... one winner');
 is(scalar(grep { $_->{null} } @$out), 15, '... 15 null');
 my ($user, $version) = db()->selectrow_array(
-    'SELECT user_id, version FROM chat_session WHERE id = 8671');
+    'SELECT user_id, version FROM chat_session WHERE id = ?', undef, $ONE);
 my ($winner) = grep { defined $out->[$_]{id} } 0 .. 15;
 is($user, defined $winner ? $AID{$AGENTS[$winner]} : -1, '... the winner owns it');
 is($version, $v1 + 1, '... written once');
-is(welcomes(8671), 1, '... one Welcome');
+is(welcomes($ONE), 1, '... one Welcome');
 note(sprintf 'pickup by id: 16 agents, one session: %d winner, %d null',
      scalar @one, scalar(grep { $_->{null} } @$out));
 
 # --- one agent, 6 pickups at once: Rank 1..6 ----------------------------------
-my @S = 8672 .. 8677;
+my @S = fresh_ids(6);
 queue(@S);
 $out = race(6, sub { 'pr_17' }, "$BASE/Pickup");
 is(scalar(grep { ($_->{code} // 0) == 200 } @$out), 6,
@@ -189,5 +172,3 @@ is(db()->selectrow_array('SELECT count(*) FROM pg_stat_activity
 is(db()->selectrow_array('SELECT count(*) FROM chat_session
                           WHERE topic_id = ? AND status = 4', undef, $T), 0,
    'the queue is empty');
-
-cleanup();

@@ -23,7 +23,7 @@ use Apache::Test qw(-withtestmore);
 use File::Temp qw(tempdir);
 use Time::HiRes qw(time);
 use ChatSession::Test qw(db req run_forked free_tcp_port
-                          second_httpd stop_second_httpd);
+                          second_httpd stop_second_httpd dbd_vhost);
 
 plan tests => 11, need_lwp, need_module('mod_dbd.c');
 
@@ -75,20 +75,11 @@ my $vport = free_tcp_port();
 my $h = do {
     local $ENV{LD_PRELOAD} = $guard;
     local $ENV{POOLGUARD_LOG} = $log;
-    second_httpd(extra => <<"CONF");
-# t/api/pool_race.t: a server whose PostgreSQL is not there (the probe).
-Listen 127.0.0.1:$vport
-<VirtualHost 127.0.0.1:$vport>
-    DBDriver pgsql
-    DBDParams "host=127.0.0.1 port=$down dbname=chats user=chats connect_timeout=3"
-    DBDMin 0
-    DBDKeep 0
-    <Location /api/v1/ChatSession>
-        SetHandler chatsession
-        Require all granted
-    </Location>
-</VirtualHost>
-CONF
+    second_httpd(extra => "# t/api/pool_race.t: a server whose PostgreSQL "
+                          . "is not there (the probe).\n"
+                          . dbd_vhost($vport, "host=127.0.0.1 port=$down "
+                                      . 'dbname=chats user=chats '
+                                      . 'connect_timeout=3'));
 };
 END { stop_second_httpd($h) if $h && $h->{pid} && kill 0, $h->{pid} }
 my $probe_url = "http://127.0.0.1:$vport/api/v1/ChatSession/844";

@@ -15,12 +15,12 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session keepalive_ua
-                         error_log_since);
+                         error_log_since fresh_id);
 
 plan tests => 1 + 2 * 6 * 4 + 2, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $ID = 9871;
+my $ID = fresh_id();
 seed_session($ID, name => 'Shapes');
 my $from = -s Apache::Test::vars('t_logs') . '/error_log';
 my $ua = keepalive_ua();

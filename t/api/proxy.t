@@ -13,13 +13,13 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
 use LWP::UserAgent;
-use ChatSession::Test qw(req json_body seed_session error_log_since);
+use ChatSession::Test qw(req json_body seed_session error_log_since fresh_id);
 
 plan tests => 37, need_lwp, need_module('mod_dbd.c', 'mod_proxy.c',
                                         'mod_proxy_http.c', 'mod_headers.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $ID = 9611;
+my $ID = fresh_id();
 seed_session($ID);
 
 my %hostport;

@@ -12,7 +12,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db slow_updates
-                          no_slow_updates);
+                         no_slow_updates fresh_ids);
 use Time::HiRes qw(sleep);
 use File::Temp qw(tempfile);
 use File::Spec;
@@ -20,7 +20,7 @@ use ChatSession::Engine qw(slurp);
 
 plan tests => 16, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 9401;
+my ($ID, $SKIP) = fresh_ids(2);
 my $SLEEP = 1.5;
 
 slow_updates('chats_test_slow', $ID, $SLEEP);
@@ -100,7 +100,6 @@ no_slow_updates('chats_test_slow');
 # write runs once more, in a transaction under SELECT ... FOR UPDATE. A
 # trigger that skips the row's first UPDATE, as a concurrent change would
 # have made a check fail at that instant, makes it happen every time.
-my $SKIP = 9402;
 seed_session($SKIP, name => 'Orig');
 db()->do('CREATE TABLE IF NOT EXISTS chats_test_skip (id int PRIMARY KEY)');
 db()->do(<<'SQL');

@@ -6,7 +6,7 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use HTTP::Date qw(time2str);
 
 plan tests => 94, need_lwp, need_module('mod_dbd.c');
@@ -219,16 +219,17 @@ is(db()->selectrow_array('SELECT count(*) FROM chat_session WHERE id IN (?, ?)',
                          undef, $id, $id2), 0, 'rows gone');
 
 # ---- links behind a proxy ----------------------------------------------------------
-seed_session(9501);
-$doc = json_body(req(GET => "/proxied$BASE/9501", headers => {
+my $PROXIED = fresh_id();
+seed_session($PROXIED);
+$doc = json_body(req(GET => "/proxied$BASE/$PROXIED", headers => {
     'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'crm.example.com' }));
-is($doc->{_Links}{Self}, "https://crm.example.com/proxied$BASE/9501",
+is($doc->{_Links}{Self}, "https://crm.example.com/proxied$BASE/$PROXIED",
    'trusted proxy: X-Forwarded-Proto/Host used');
-$doc = json_body(req(GET => "$BASE/9501", headers => {
+$doc = json_body(req(GET => "$BASE/$PROXIED", headers => {
     'X-Forwarded-Proto' => 'https', 'X-Forwarded-Host' => 'evil.example.com' }));
 unlike($doc->{_Links}{Self}, qr/evil/, 'untrusted X-Forwarded-Host ignored');
-$doc = json_body(req(GET => "/public$BASE/9501"));
-is($doc->{_Links}{Self}, "https://api.example.com/crm/public$BASE/9501",
+$doc = json_body(req(GET => "/public$BASE/$PROXIED"));
+is($doc->{_Links}{Self}, "https://api.example.com/crm/public$BASE/$PROXIED",
    'ChatSessionPublicURL used');
 
 # ---- the OpenAPI document ----------------------------------------------------------

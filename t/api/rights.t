@@ -8,44 +8,27 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db fresh_id make_caller);
 
 plan tests => 133, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $PASS = "Rt-$$-" . time;
 
-# Test associates 9811.. and their levels; rt_norow has no right row;
-# rt_ro is update_all with CustomerName read-only from the start (rights
-# are cached with the credential: a change would wait for the TTL, which
+# The callers and their levels; rt_norow has no right row; rt_ro is
+# update_all with CustomerName read-only from the start (rights are
+# cached with the credential: a change would wait for the TTL, which
 # t/api/auth_cache.t tests).
-my %AID = (rt_none => 9811, rt_read => 9812, rt_own => 9813,
-           rt_all => 9814, rt_admin => 9815, rt_norow => 9816,
-           rt_ro => 9817);
 my %LEVEL = (rt_none => 'none', rt_read => 'read', rt_own => 'update_own',
-             rt_all => 'update_all', rt_admin => 'admin',
+             rt_all => 'update_all', rt_admin => 'admin', rt_norow => undef,
              rt_ro => 'update_all');
+my %C = map { $_ => make_caller($_, level => $LEVEL{$_},
+                                $_ eq 'rt_ro'
+                                    ? (readonly_fields => ['customername'])
+                                    : ()) }
+        sort keys %LEVEL;
+my %AID = map { $_ => $C{$_}{id} } keys %C;
 
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 9801 AND 9899');
-    db()->do('DELETE FROM chat_session WHERE user_id BETWEEN 9811 AND 9817');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9811 AND 9817');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9811 AND 9817');
-}
-
-cleanup();
-my $hash = bcrypt_hash('rt', $PASS);
-for my $u (sort keys %AID) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?)', undef, $AID{$u}, $LEVEL{$u}) if $LEVEL{$u};
-}
-db()->do(q{UPDATE chat_session_right SET readonly_fields = '{customername}'
-           WHERE associate_id = ?}, undef, $AID{rt_ro});
-
-sub as { my $u = shift; return (auth => [$u, $PASS]) }
+sub as { my $u = shift; return (auth => $C{$u}{auth}) }
 
 sub version { db()->selectrow_array(
                   'SELECT version FROM chat_session WHERE id = ?', undef,
@@ -88,7 +71,6 @@ my %table_right = (
     'admin:own' => 'FULL', 'admin:other' => 'FULL',
 );
 
-my $sid = 9801;
 my @posted;
 for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
     my $lv = $LEVEL{$u};
@@ -99,7 +81,7 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
             return $c eq 'own' ? $whose eq 'own' : $c;
         };
         my $t = "$lv, $whose session";
-        my $id = $sid++;
+        my $id = fresh_id();
 
         # GET
         seed_session($id, user_id => $owner, name => 'Before');
@@ -174,7 +156,7 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
 
 # --- update_own: sessions stay the caller's ---------------------------------
 {
-    my $id = $sid++;
+    my $id = fresh_id();
     seed_session($id, user_id => $AID{rt_own});
     my $v = version($id);
     my $res = req(PATCH => "$BASE/$id", as('rt_own'),
@@ -192,7 +174,7 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
 
 # --- a read-only field ----------------------------------------------------
 {
-    my $id = $sid++;
+    my $id = fresh_id();
     seed_session($id, name => 'Before');
     my $v = version($id);
     my $res = req(PATCH => "$BASE/$id", as('rt_ro'),
@@ -221,7 +203,7 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
 
 # --- no right row, not an associate ------------------------------------------
 {
-    my $id = $sid++;
+    my $id = fresh_id();
     seed_session($id, user_id => $AID{rt_norow});
     my $res = req(GET => "$BASE/$id", as('rt_norow'));
     is($res->code, 200, 'associate without a right row: GET 200');
@@ -238,7 +220,7 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
 
 # --- Require user in front of our rights ---------------------------------
 {
-    my $id = $sid++;
+    my $id = fresh_id();
     seed_session($id, user_id => $AID{rt_read});
     my $res = req(GET => "/requser$BASE/$id", as('rt_read'));
     is($res->code, 200, 'Require user: listed user: GET 200');
@@ -252,4 +234,3 @@ for my $u (qw(rt_none rt_read rt_own rt_all rt_admin)) {
 }
 
 db()->do('DELETE FROM chat_session WHERE id = ?', undef, $_) for @posted;
-cleanup();

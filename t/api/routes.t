@@ -10,14 +10,14 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db agent_req);
+use ChatSession::Test qw(req json_body seed_session db agent_req fresh_id);
 use JSON::PP ();
 
 plan tests => 221, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
-my $ID = 6401;
+my $ID = fresh_id();
 
 seed_session($ID, name => 'Routes');
 

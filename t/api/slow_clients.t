@@ -18,7 +18,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
-use ChatSession::Test qw(req seed_session db);
+use ChatSession::Test qw(req seed_session db fresh_id);
 use IO::Select ();
 use IO::Socket::INET ();
 use POSIX ();
@@ -31,7 +31,7 @@ my $N = 100;            # of each kind
 my $RAMP = 5;           # seconds over which they connect
 my $ATTACK = 10;        # seconds they are then kept up
 my $OVERDUE = 10;       # a connection alive this long uncut holds a worker
-my $ID = 9961;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 
 seed_session($ID, name => 'Slow');

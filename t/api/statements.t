@@ -16,15 +16,15 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db keepalive_ua
-                         statements_reset statements_count);
+                         statements_reset statements_count fresh_ids);
 use ChatSession::JWT qw(jwt);
 
 plan tests => 37, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $ID = 9801;          # read and written
-my $DEL = 9802;         # deleted
-my $WARM = 9803;        # only read, to warm the credential
+# $ID read and written, $DEL deleted, $WARM only read (to warm the
+# credential)
+my ($ID, $DEL, $WARM) = fresh_ids(3);
 
 seed_session($ID, name => 'Counted', rating => 7);
 seed_session($DEL, name => 'To delete');
@@ -184,8 +184,8 @@ count_is($n, 1, 'PATCH test-and-set', $rows);
 for my $tz (undef, 'NO') {
     my $what = 'GET list' . ($tz ? ", SO-TimeZone $tz" : '');
     ($res, $n, $rows) = measure($what, sub {
-        req(GET => "$BASE?\$filter=ChatSessionId%20ge%209801%20and%20"
-                   . 'ChatSessionId%20le%209803&$top=1&$orderBy=WhenRequested',
+        req(GET => "$BASE?\$filter=ChatSessionId%20ge%20$ID%20and%20"
+                   . "ChatSessionId%20le%20$WARM&\$top=1&\$orderBy=WhenRequested",
             ua => $ua, $tz ? (headers => { 'SO-TimeZone' => $tz }) : ()) });
     is($res->code, 200, "$what: 200") or diag($res->content);
     ok(eval { json_body($res)->{'odata.nextLink'} }, "$what: a page with a next one");

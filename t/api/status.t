@@ -11,7 +11,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session second_httpd
-                         stop_second_httpd);
+                         stop_second_httpd fresh_id);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(sleep time);
 
@@ -49,7 +49,7 @@ sub delta {
 sub reqs { sprintf 'chatsession_requests_total{method="%s",code="%d"}', @_ }
 sub auth { sprintf 'chatsession_auth_failures_total{scheme="%s"}', @_ }
 
-my $ID = 9340;    # a row of its own: 844 is the demo's, read-only
+my $ID = fresh_id();    # a row of its own: 844 is the demo's, read-only
 seed_session($ID);
 
 # ---- the format ---------------------------------------------------------

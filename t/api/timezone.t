@@ -7,7 +7,7 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db);
+use ChatSession::Test qw(req json_body seed_session db fresh_id);
 
 # Instants either side of a change, and what each must read in the zone.
 # EU: 2021-03-28 01:00Z (+01 -> +02), 2021-10-31 01:00Z (+02 -> +01);
@@ -110,7 +110,7 @@ my @BAD = ('XX', 'US', 'US-XX', 'Nowhere/Land', 'Europe/Osloo', '999', '0',
            'FOO+3', '5', '-05:00', 'NO,DK', 'Europe/../etc', 'CEST',
            'includeTZOffset,US-NY,UTC');
 
-my $ID = 7301;
+my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
 
 plan tests => 4 * @CASES + 4 * @VARIANTS + 3 * @BAD + 5 + 4 + 14 + 6,
@@ -258,12 +258,14 @@ seed_session($ID);
 {
     my $dbh = db();
     $dbh->do(q{INSERT INTO sale (sale_id, title, sale_date)
-               VALUES (7301, 'TZ sale', '2021-07-01T12:00:00Z')
-               ON CONFLICT (sale_id) DO UPDATE SET sale_date = EXCLUDED.sale_date});
+               VALUES (?, 'TZ sale', '2021-07-01T12:00:00Z')
+               ON CONFLICT (sale_id) DO UPDATE SET sale_date = EXCLUDED.sale_date},
+             undef, $ID);
     $dbh->do(q{INSERT INTO ticket (ticket_id, title, created_at)
-               VALUES (7301, 'TZ ticket', '2021-07-01T12:00:00Z')
-               ON CONFLICT (ticket_id) DO UPDATE SET created_at = EXCLUDED.created_at});
-    seed_session($ID, sale_id => 7301, ticket_id => 7301);
+               VALUES (?, 'TZ ticket', '2021-07-01T12:00:00Z')
+               ON CONFLICT (ticket_id) DO UPDATE SET created_at = EXCLUDED.created_at},
+             undef, $ID);
+    seed_session($ID, sale_id => $ID, ticket_id => $ID);
     my $res = get_tz('SO-TimeZone', 'NO,includeTZOffset');
     is($res->code, 200, 'carriers under NO: 200') or diag($res->as_string);
     my $doc = json_body($res) || {};

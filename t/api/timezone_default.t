@@ -5,11 +5,11 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session);
+use ChatSession::Test qw(req json_body seed_session fresh_id);
 
 plan tests => 8, need_lwp, need_module('mod_dbd.c');
 
-my $ID = 7311;
+my $ID = fresh_id();
 seed_session($ID, when_started => '2021-03-28T00:59:59Z',
              when_ended => '2021-03-28T01:00:00Z');
 

@@ -8,30 +8,15 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use JSON::PP ();
-use ChatSession::Test qw(req json_body seed_session db bcrypt_hash);
+use ChatSession::Test qw(req json_body seed_session db fresh_ids make_caller);
 
 plan tests => 25, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
-my $PASS = "Tr-$$-" . time;
-my %AID = (tr_none => 9721, tr_read => 9722);
-
-sub cleanup {
-    db()->do('DELETE FROM chat_session WHERE id BETWEEN 9721 AND 9729');
-    db()->do('DELETE FROM chat_session_right
-              WHERE associate_id BETWEEN 9721 AND 9722');
-    db()->do('DELETE FROM associate WHERE associate_id BETWEEN 9721 AND 9722');
-}
-cleanup();
-my $hash = bcrypt_hash('tr', $PASS);
-for my $u (sort keys %AID) {
-    db()->do('INSERT INTO associate (associate_id, name, password_hash)
-              VALUES (?, ?, ?)', undef, $AID{$u}, $u, $hash);
-    db()->do('INSERT INTO chat_session_right (associate_id, level)
-              VALUES (?, ?)', undef, $AID{$u}, $u eq 'tr_none' ? 'none' : 'read');
-}
-
-my $S = 9721;
+my %C = (ts_none => make_caller('ts_none', level => 'none'),
+         ts_read => make_caller('ts_read', level => 'read'));
+# $S has a conversation, $S2 no message, $NONE is no session.
+my ($S, $S2, $NONE) = fresh_ids(3);
 seed_session($S, status => 5);
 # The messages as a conversation would have them, at known instants.
 my $ins = db()->prepare(q{
@@ -83,10 +68,10 @@ is($res->code, 200, 'XML: 200');
 like($res->content, qr{^<\?xml[^>]*>\s*<string[^>]*>2026-01-02 03:04:05 tje0: \[Welcome\]\n.*&lt;script&gt;.*</string>$}s,
      '... a <string> element, escaped');
 
-seed_session(9722, status => 4);
-$res = transcript(9722);
+seed_session($S2, status => 4);
+$res = transcript($S2);
 is($res->code . ' ' . $res->content, '200 ""', 'no messages: ""');
-is(text_of(transcript(9722, '?html=true')), '<div class="chat-transcript"></div>',
+is(text_of(transcript($S2, '?html=true')), '<div class="chat-transcript"></div>',
    'no messages, HTML: the empty div');
 
 for my $bad ('maybe', '1', '') {
@@ -94,11 +79,9 @@ for my $bad ('maybe', '1', '') {
     is($res->code, 400, "html=$bad: 400");
     is((json_body($res) || {})->{Field}, 'html', '... naming html');
 }
-is(transcript(9729)->code, 404, 'no session: 404');
-is(transcript($S, '', auth => ['tr_none', $PASS])->code, 403, 'level none: 403');
-is(transcript($S, '', auth => ['tr_read', $PASS])->code, 200,
+is(transcript($NONE)->code, 404, 'no session: 404');
+is(transcript($S, '', auth => $C{ts_none}{auth})->code, 403, 'level none: 403');
+is(transcript($S, '', auth => $C{ts_read}{auth})->code, 200,
    'level read: 200 (a transcript reads)');
 is(transcript($S, '?html=false', content_type => 'application/json', body => 'null')->code,
    200, 'a body (the client sends null) is ignored');
-
-cleanup();

@@ -1,7 +1,8 @@
 /* What the libFuzzer targets share: one APR pool per process, created on
  * the first input (a fuzzer's own state, not the module's), and a
- * sub-pool per input so that nothing outlives the input it came from.
- * Header-only; each target includes it once. */
+ * sub-pool per input so that nothing outlives the input it came from;
+ * splitting an input into its parts, and reading a JSON text as the
+ * endpoints do. Header-only; each target includes it once. */
 #ifndef CHATS_FUZZ_H
 #define CHATS_FUZZ_H
 
@@ -12,6 +13,8 @@
 
 #include <apr_general.h>
 #include <apr_pools.h>
+
+#include "chats_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,6 +76,73 @@ static __attribute__((unused)) void fuzz_split(const uint8_t *data, size_t size,
     *alen = nul ? (size_t)(nul - data) : size;
     *b = nul ? nul + 1 : data + size;
     *blen = nul ? size - *alen - 1 : 0;
+}
+
+/* The chunked readers' inputs: byte 0 is the target's own, byte 1 the
+ * number of cuts (modulo FUZZ_MAX_CUTS + 1), then a byte per cut (where
+ * it falls, as a fraction of the text), then the text. Sets *text and
+ * *len, and cuts[0 .. n] to the n cuts in order and the text's length
+ * (cuts holds FUZZ_MAX_CUTS + 1); returns n, or -1 for too short an
+ * input. */
+#define FUZZ_MAX_CUTS 15
+
+static __attribute__((unused)) int fuzz_cmp_size(const void *a,
+                                                 const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static __attribute__((unused)) int fuzz_cuts(const uint8_t *data, size_t size,
+                                             size_t *cuts, const char **text,
+                                             size_t *len)
+{
+    size_t n, i;
+
+    if (size < 2 || size < 2 + (n = data[1] % (FUZZ_MAX_CUTS + 1))) {
+        return -1;
+    }
+    *text = (const char *)data + 2 + n;
+    *len = size - 2 - n;
+    for (i = 0; i < n; i++) {
+        cuts[i] = *len * data[2 + i] / 255;
+    }
+    qsort(cuts, n, sizeof(cuts[0]), fuzz_cmp_size);
+    cuts[n] = *len;
+    return (int)n;
+}
+
+/* The chunked and the whole parse of one text agree: both succeed, or
+ * both fail with the same kind of error -- but for the size limit, which
+ * the chunks may reach before or after a fault in the text, as they end
+ * (streaming). */
+static __attribute__((unused)) void fuzz_same_verdict(const chats_err_t *ew,
+                                                      const chats_err_t *ec)
+{
+    FUZZ_ASSERT((ew == NULL) == (ec == NULL),
+                "chunked and whole parses disagree on success");
+    FUZZ_ASSERT(ew == NULL || ew->code == ec->code
+                || ew->code == CHATS_E_TOO_BIG || ec->code == CHATS_E_TOO_BIG,
+                "chunked and whole parses give different errors");
+}
+
+/* A JSON text read as the endpoints read a body (depth 32, 5000 values;
+ * names repeated are refused, ignoring case where names match ignoring
+ * case), or NULL when it is not one. */
+static __attribute__((unused)) chats_doc_t *fuzz_read_json(const uint8_t *s,
+                                                           size_t len,
+                                                           int casei,
+                                                           apr_pool_t *p)
+{
+    chats_json_limits_t lim;
+    chats_doc_t *d = NULL;
+
+    memset(&lim, 0, sizeof(lim));
+    lim.max_depth = 32;
+    lim.max_values = 5000;
+    lim.dup_policy = casei ? CHATS_JSON_DUP_CASEI : CHATS_JSON_DUP_REJECT;
+    return chats_json_parse(&d, (const char *)s, len, &lim, p) ? NULL : d;
 }
 
 #endif

@@ -114,19 +114,6 @@ static int has_nul_name(const chats_doc_t *d)
     return 0;
 }
 
-static chats_doc_t *read_json(const uint8_t *s, size_t len, int casei,
-                              apr_pool_t *p)
-{
-    chats_json_limits_t lim;
-    chats_doc_t *d = NULL;
-
-    memset(&lim, 0, sizeof(lim));
-    lim.max_depth = 32;
-    lim.max_values = 5000;
-    lim.dup_policy = casei ? CHATS_JSON_DUP_CASEI : CHATS_JSON_DUP_REJECT;
-    return chats_json_parse(&d, (const char *)s, len, &lim, p) ? NULL : d;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *a, *b;
@@ -144,8 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     casei = data[0] & 1;
     fuzz_split(data + 1, size - 1, &a, &alen, &b, &blen);
     p = fuzz_pool();
-    target = read_json(a, alen, casei, p);
-    patch = read_json(b, blen, casei, p);
+    target = fuzz_read_json(a, alen, casei, p);
+    patch = fuzz_read_json(b, blen, casei, p);
     if (target == NULL || patch == NULL) {
         apr_pool_destroy(p);
         return 0;

@@ -14,21 +14,6 @@
 #include "chats_patch.h"
 #include "fuzz.h"
 
-static chats_doc_t *read_json(const uint8_t *s, size_t len, int casei,
-                              apr_pool_t *p)
-{
-    chats_json_limits_t lim;
-    chats_doc_t *d = NULL;
-
-    memset(&lim, 0, sizeof(lim));
-    lim.max_depth = 32;
-    lim.max_values = 5000;
-    /* the endpoint's rule: names equal ignoring case are refused where
-     * names match ignoring case */
-    lim.dup_policy = casei ? CHATS_JSON_DUP_CASEI : CHATS_JSON_DUP_REJECT;
-    return chats_json_parse(&d, (const char *)s, len, &lim, p) ? NULL : d;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *a, *b;
@@ -49,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     merge = data[0] & 0x08;
     fuzz_split(data + 1, size - 1, &a, &alen, &b, &blen);
     p = fuzz_pool();
-    doc = read_json(a, alen, flags & CHATS_PATCH_CASEI, p);
-    patch = read_json(b, blen, flags & CHATS_PATCH_CASEI, p);
+    doc = fuzz_read_json(a, alen, flags & CHATS_PATCH_CASEI, p);
+    patch = fuzz_read_json(b, blen, flags & CHATS_PATCH_CASEI, p);
     if (doc == NULL || patch == NULL) {
         apr_pool_destroy(p);
         return 0;

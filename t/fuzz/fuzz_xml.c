@@ -17,15 +17,6 @@
 #include "chats_xml.h"
 #include "fuzz.h"
 
-#define MAX_CUTS 15
-
-static int cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* Names the renderer writes unchanged: [A-Za-z_][A-Za-z0-9_.-]*, no
  * "_x" (escaped as _x005F_). */
 static int plain_name(const char *s, apr_size_t len)
@@ -108,24 +99,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chats_xml_parser_t *pw, *pc;
     chats_doc_t *whole = NULL, *chunked = NULL;
     chats_err_t *ew, *ec;
-    size_t ncuts, cuts[MAX_CUTS + 1], i, len, max;
+    size_t cuts[FUZZ_MAX_CUTS + 1], len, max;
     const char *text;
+    int ncuts;
 
-    if (size < 2) {
+    if ((ncuts = fuzz_cuts(data, size, cuts, &text, &len)) < 0) {
         return 0;
     }
-    ncuts = data[1] % (MAX_CUTS + 1);
-    if (size < 2 + ncuts) {
-        return 0;
-    }
-    text = (const char *)data + 2 + ncuts;
-    len = size - 2 - ncuts;
     max = (data[0] & 1) ? (len > 2 ? len - len / 4 : 1) : 0;
-    for (i = 0; i < ncuts; i++) {
-        cuts[i] = len * data[2 + i] / 255;
-    }
-    qsort(cuts, ncuts, sizeof(cuts[0]), cmp_size);
-    cuts[ncuts] = len;
 
     p = fuzz_pool();
     pw = chats_xml_parser_create(p, max);
@@ -134,16 +115,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ew = chats_xml_finish(pw, &whole);
     }
     pc = chats_xml_parser_create(p, max);
-    ec = parse_chunked(pc, text, cuts, ncuts, &chunked);
+    ec = parse_chunked(pc, text, cuts, (size_t)ncuts, &chunked);
 
-    FUZZ_ASSERT((ew == NULL) == (ec == NULL),
-                "chunked and whole parses disagree on success");
-    if (ew) {
-        FUZZ_ASSERT(ew->code == ec->code || ew->code == CHATS_E_TOO_BIG
-                    || ec->code == CHATS_E_TOO_BIG,
-                    "chunked and whole parses give different errors");
-    }
-    else {
+    fuzz_same_verdict(ew, ec);
+    if (!ew) {
         const char *rw = chats_xml_root_name(pw), *rc = chats_xml_root_name(pc);
 
         FUZZ_ASSERT(whole && chunked && whole->type == CHATS_J_OBJECT,

@@ -1,4 +1,4 @@
-/* Unit tests of the agent actions' statements (core/chats_action_sql.c),
+/* Unit tests of the agent actions' statements (core/sql/chats_action_sql.c),
  * without PostgreSQL: every statement is built, every template name
  * resolved, its parameters are numbered 1..n with the zone first when it
  * reads a zoned row, their values and types land where the statement
@@ -51,8 +51,9 @@ static int max_param(const char *text, int *pdense)
     return max;
 }
 
-static void each_statement(tap_t *t, const chats_action_sql_t *a)
+static void each_statement(tap_t *t)
 {
+    const chats_action_sql_t *a = t->ctx;
     int act, how;
 
     for (act = 0; act < CHATS_ACT__N; act++) {
@@ -82,8 +83,9 @@ static void each_statement(tap_t *t, const chats_action_sql_t *a)
 
 /* Names are unique per text: the store prepares a name once per
  * connection, so one name for two texts would run the wrong one. */
-static void unique_names(tap_t *t, const chats_action_sql_t *a)
+static void unique_names(tap_t *t)
 {
+    const chats_action_sql_t *a = t->ctx;
     int i, j, clash = 0;
     const chats_act_stmt_t *all = &a->s[0][0];
 
@@ -101,12 +103,18 @@ static void unique_names(tap_t *t, const chats_action_sql_t *a)
 
 /* The values go where the statement's $n are, typed; the text carries
  * none of them, so a hostile login or toAssociate is only ever data. */
-static void params(tap_t *t, const chats_action_sql_t *a)
+static void params(tap_t *t)
 {
+    const chats_action_sql_t *a = t->ctx;
     const char *vals[CHATS_AP__N] = {
-        "7", "x'); DROP TABLE chat_session; --", "844", "ann' OR '1'='1",
-        "3", "key'; DELETE FROM chats_idempotency; --",
-        "00ff00ff00ff00ff00ff00ff00ff00ff", "201"
+        [CHATS_AP_ASSOC] = "7",
+        [CHATS_AP_LOGIN] = "x'); DROP TABLE chat_session; --",
+        [CHATS_AP_ID] = "844",
+        [CHATS_AP_TO] = "ann' OR '1'='1",
+        [CHATS_AP_TOPIC] = "3",
+        [CHATS_AP_KEY] = "key'); DELETE FROM chats_idempotency; --",
+        [CHATS_AP_FP] = "9f86d081884c7d659a2feaa0c55ad015",
+        [CHATS_AP_STATUS] = "200"
     };
     const char **values;
     chats_ptype_e *types;
@@ -161,65 +169,73 @@ static void params(tap_t *t, const chats_action_sql_t *a)
     ok(t, leaks == 0, "no statement text holds a request value");
 }
 
-/* What the templates must say, spot-checked on the text. */
-static void shapes(tap_t *t, const chats_action_sql_t *a)
+/* What the templates must say, spot-checked on the text: each row's
+ * statement holds every one of its strings. */
+static const struct {
+    chats_act_e act;
+    chats_read_e how;
+    const char *has[3];
+    const char *desc;
+} shape_rows[] = {
+    { CHATS_ACT_PICKUP_FIRST, CHATS_READ_UTC, { "FOR UPDATE SKIP LOCKED" },
+      "pickup: a locked queued session is skipped, not waited for" },
+    { CHATS_ACT_PICKUP_FIRST, CHATS_READ_UTC,
+      { "cs.status = 4", "status = 6" },
+      "pickup: InQueue (4) becomes UserLast (6)" },
+    { CHATS_ACT_PICKUP_FIRST, CHATS_READ_UTC,
+      { "ORDER BY cs.when_requested NULLS LAST, cs.id LIMIT 1" },
+      "pickup first: the oldest WhenRequested, then the id" },
+    { CHATS_ACT_PICKUP_FIRST, CHATS_READ_UTC, { "3, 1, left($2::text, 255)" },
+      "pickup: a Special (3) Welcome (1) message by the caller" },
+    { CHATS_ACT_PICKUP_FIRST, CHATS_READ_UTC,
+      { "nextval('chat_message_id_seq')" },
+      "pickup: the message id is taken under the session's lock" },
+    { CHATS_ACT_LOCK, CHATS_READ_UTC, { "FOR NO KEY UPDATE" },
+      "lock: NO KEY UPDATE (in a transaction: the store never retries it)" },
+    { CHATS_ACT_FOR_USER, CHATS_READ_UTC,
+      { "LIMIT 1000", "NOT IN (7, 8, 9, 11)", "ORDER BY cs.id" },
+      "for current user: open sessions, id order, at most 1000" },
+    { CHATS_ACT_GET, CHATS_READ_ZONED, { "cs.id = $2::int4", ", $1)" },
+      "get (zoned): carriers read in $1's zone, the id is $2" },
+    { CHATS_ACT_TRANSFER, CHATS_READ_UTC,
+      { "ORDER BY a.name = $4::text DESC" },
+      "transfer: a login wins over an id" },
+    { CHATS_ACT_TRANSFER, CHATS_READ_UTC,
+      { "CASE WHEN $4::text ~ '^[0-9]+$'" },
+      "transfer: only digits are cast to an id" },
+};
+
+static void shapes(tap_t *t)
 {
-    const char *pf = chats_action_stmt(a, CHATS_ACT_PICKUP_FIRST,
-                                       CHATS_READ_UTC)->stmt.sql;
-    const char *lock = chats_action_stmt(a, CHATS_ACT_LOCK,
-                                         CHATS_READ_UTC)->stmt.sql;
-    const char *fu = chats_action_stmt(a, CHATS_ACT_FOR_USER,
-                                       CHATS_READ_UTC)->stmt.sql;
-    const char *get = chats_action_stmt(a, CHATS_ACT_GET,
-                                        CHATS_READ_ZONED)->stmt.sql;
-    const char *tr = chats_action_stmt(a, CHATS_ACT_TRANSFER,
-                                       CHATS_READ_UTC)->stmt.sql;
+    const chats_action_sql_t *a = t->ctx;
+    int i, k;
 
-    ok(t, strstr(pf, "FOR UPDATE SKIP LOCKED") != NULL,
-       "pickup: a locked queued session is skipped, not waited for");
-    ok(t, strstr(pf, "cs.status = 4") && strstr(pf, "status = 6"),
-       "pickup: InQueue (4) becomes UserLast (6)");
-    ok(t, strstr(pf, "ORDER BY cs.when_requested NULLS LAST, cs.id LIMIT 1")
-       != NULL, "pickup first: the oldest WhenRequested, then the id");
-    ok(t, strstr(pf, "3, 1, left($2::text, 255)") != NULL,
-       "pickup: a Special (3) Welcome (1) message by the caller");
-    ok(t, strstr(pf, "nextval('chat_message_id_seq')") != NULL,
-       "pickup: the message id is taken under the session's lock");
-    ok(t, strstr(lock, "FOR NO KEY UPDATE") != NULL,
-       "lock: NO KEY UPDATE (in a transaction: the store never retries it)");
-    ok(t, strstr(fu, "LIMIT 1000") && strstr(fu, "NOT IN (7, 8, 9, 11)")
-       && strstr(fu, "ORDER BY cs.id"),
-       "for current user: open sessions, id order, at most 1000");
-    ok(t, strstr(get, "cs.id = $2::int4") && strstr(get, ", $1)"),
-       "get (zoned): carriers read in $1's zone, the id is $2");
-    ok(t, strstr(tr, "ORDER BY a.name = $4::text DESC") != NULL,
-       "transfer: a login wins over an id");
-    ok(t, strstr(tr, "CASE WHEN $4::text ~ '^[0-9]+$'") != NULL,
-       "transfer: only digits are cast to an id");
-}
+    for (i = 0; i < TAP_N(shape_rows); i++) {
+        const char *sql = chats_action_stmt(a, shape_rows[i].act,
+                                            shape_rows[i].how)->stmt.sql;
+        int all = 1;
 
-int main(void)
-{
-    tap_t t;
-    const chats_action_sql_t *a;
-
-    apr_initialize();
-    memset(&t, 0, sizeof(t));
-    apr_pool_create(&t.p, NULL);
-
-    a = chats_action_sql_build(t.p, chats_sql_build(t.p));
-    ok(&t, a != NULL, "every action statement builds (with chats_sql)");
-    if (!a) {
-        printf("1..%d\n", t.n);
-        return 1;
+        for (k = 0; k < TAP_N(shape_rows[i].has) && shape_rows[i].has[k];
+             k++) {
+            all &= strstr(sql, shape_rows[i].has[k]) != NULL;
+        }
+        ok(t, all, shape_rows[i].desc);
     }
-    each_statement(&t, a);
-    unique_names(&t, a);
-    params(&t, a);
-    shapes(&t, a);
-
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    apr_terminate();
-    return t.failed ? 1 : 0;
 }
+
+/* The statements are built once, for every test. */
+static int setup(tap_t *t)
+{
+    const chats_action_sql_t *a =
+        chats_action_sql_build(t->p, chats_sql_build(t->p));
+
+    ok(t, a != NULL, "every action statement builds (with chats_sql)");
+    t->ctx = a;
+    return a != NULL;
+}
+
+static const tap_test_fn tests[] = {
+    each_statement, unique_names, params, shapes, NULL
+};
+
+const tap_suite_t tap_suite = { setup, tests, NULL };

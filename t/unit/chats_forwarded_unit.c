@@ -178,43 +178,47 @@ static void test_forwarded(tap_t *t)
        "Forwarded mode: X-Forwarded-Host ignored, the prefix read");
 }
 
+static const char *const good_hosts[] = { "a", "crm.example.com:8443",
+    "192.0.2.1", "[2001:db8::1]", "[::1]:80", NULL };
+static const char *const bad_hosts[] = { "", "a b", "user@evil",
+    "evil/x", "a:0", "a:65536", "a:", "[::1", "[zz]", "[::1]x",
+    ".a", "a\r\nX: y", "evil.example#", NULL };
+static const char *const good_prefixes[] = { "/", "/crm", "/crm/",
+    "/a/b-c_d~e.f", "/%41", NULL };
+static const char *const bad_prefixes[] = { "", "crm", "//evil", "/..",
+    "/a/../b", "/a/./b", "/%2e%2e", "/%2F", "/%0d%0a", "/a b", "/a\"",
+    "/a?b", "/a#b", "/a%", "/a%4", NULL };
+
+/* Each value of a list is valid (or not) by its check; the ones that
+ * are not as expected are printed. */
+static const struct {
+    int (*valid)(const char *s);
+    const char *const *values;
+    int want;
+    const char *desc;
+} value_lists[] = {
+    { chats_fwd_host_is_valid, good_hosts, 1, "valid hosts" },
+    { chats_fwd_host_is_valid, bad_hosts, 0, "invalid hosts refused" },
+    { chats_fwd_prefix_is_valid, good_prefixes, 1, "valid prefixes" },
+    { chats_fwd_prefix_is_valid, bad_prefixes, 0,
+      "invalid prefixes refused" },
+};
+
 static void test_values(tap_t *t)
 {
-    static const char *const good_hosts[] = { "a", "crm.example.com:8443",
-        "192.0.2.1", "[2001:db8::1]", "[::1]:80", NULL };
-    static const char *const bad_hosts[] = { "", "a b", "user@evil",
-        "evil/x", "a:0", "a:65536", "a:", "[::1", "[zz]", "[::1]x",
-        ".a", "a\r\nX: y", "evil.example#", NULL };
-    static const char *const good_prefixes[] = { "/", "/crm", "/crm/",
-        "/a/b-c_d~e.f", "/%41", NULL };
-    static const char *const bad_prefixes[] = { "", "crm", "//evil", "/..",
-        "/a/../b", "/a/./b", "/%2e%2e", "/%2F", "/%0d%0a", "/a b", "/a\"",
-        "/a?b", "/a#b", "/a%", "/a%4", NULL };
     const char *const *s;
-    int all;
+    int i, all;
 
-    for (all = 1, s = good_hosts; *s; s++) {
-        all &= chats_fwd_host_is_valid(*s);
-    }
-    ok(t, all, "valid hosts");
-    for (all = 1, s = bad_hosts; *s; s++) {
-        if (chats_fwd_host_is_valid(*s)) {
-            printf("# accepted: %s\n", *s);
-            all = 0;
+    for (i = 0; i < TAP_N(value_lists); i++) {
+        for (all = 1, s = value_lists[i].values; *s; s++) {
+            if (!value_lists[i].valid(*s) != !value_lists[i].want) {
+                printf("# %s: %s\n", value_lists[i].want ? "refused"
+                                                         : "accepted", *s);
+                all = 0;
+            }
         }
+        ok(t, all, value_lists[i].desc);
     }
-    ok(t, all, "invalid hosts refused");
-    for (all = 1, s = good_prefixes; *s; s++) {
-        all &= chats_fwd_prefix_is_valid(*s);
-    }
-    ok(t, all, "valid prefixes");
-    for (all = 1, s = bad_prefixes; *s; s++) {
-        if (chats_fwd_prefix_is_valid(*s)) {
-            printf("# accepted: %s\n", *s);
-            all = 0;
-        }
-    }
-    ok(t, all, "invalid prefixes refused");
 }
 
 static void test_base_url(tap_t *t)
@@ -241,19 +245,9 @@ static void test_base_url(tap_t *t)
            "https://backend/crm", "a forwarded proto alone: no backend port");
 }
 
-int main(void)
-{
-    tap_t t = { NULL, 0, 0 };
+static const tap_test_fn tests[] = {
+    test_trust_list, test_x_forwarded, test_forwarded, test_values,
+    test_base_url, NULL
+};
 
-    apr_initialize();
-    apr_pool_create(&t.p, NULL);
-    test_trust_list(&t);
-    test_x_forwarded(&t);
-    test_forwarded(&t);
-    test_values(&t);
-    test_base_url(&t);
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    apr_terminate();
-    return t.failed ? 1 : 0;
-}
+const tap_suite_t tap_suite = { NULL, tests, NULL };

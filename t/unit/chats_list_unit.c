@@ -1,102 +1,129 @@
 /* Unit tests of the archive list's core (core/chats_list.c): $top/$skip
  * values, query decoding with its '+' rule, the next page's query string,
  * the page's statement (text, parameters, that no request byte becomes
- * SQL) and its rows and envelope. Prints TAP. */
+ * SQL) and its rows and envelope; and the entity's view beside the rows
+ * (core/chats_render.c): pre-rendered FieldProperties answer the same
+ * bytes as the document. Prints TAP. */
 #include <apr_general.h>
 #include <apr_strings.h>
 
+#include "chats_entity.h"
 #include "chats_json.h"
 #include "chats_list.h"
 #include "chats_xml.h"
 #include "tap.h"
 
-static void count_is(tap_t *t, const char *text, apr_int64_t max,
-                     const char *want)
-{
-    apr_int64_t v = -1;
-    chats_err_t *e = chats_list_count(t->p, "$top", text, max, &v);
-    const char *got = e ? apr_psprintf(t->p, "E: %s [%s]", e->message,
-                                       e->field ? e->field : "-")
-                        : apr_psprintf(t->p, "%" APR_INT64_T_FMT, v);
-
-    is_str(t, got, want, apr_psprintf(t->p, "count '%s'", text));
-}
+/* $top and $skip: the text, the largest value allowed -> the value, or
+ * "E: message [field]". */
+static const struct {
+    const char *text;
+    apr_int64_t max;
+    const char *want;
+} counts[] = {
+    { "0", 1000, "0" },
+    { "100", 1000, "100" },
+    { "1000", 1000, "1000" },
+    { "0007", 1000, "7" },
+    { "1001", 1000,
+      "E: $top: '1001' is not a whole number from 0 to 1000 [$top]" },
+    { "-1", 1000,
+      "E: $top: '-1' is not a whole number from 0 to 1000 [$top]" },
+    { "", 1000, "E: $top: '' is not a whole number from 0 to 1000 [$top]" },
+    { "1e3", 1000,
+      "E: $top: '1e3' is not a whole number from 0 to 1000 [$top]" },
+    { " 5", 1000,
+      "E: $top: ' 5' is not a whole number from 0 to 1000 [$top]" },
+    { "99999999999999999999999", 2147483647,
+      "E: $top: '99999999999999999999999' is not a whole number "
+      "from 0 to 2147483647 [$top]" },
+    { "2147483647", 2147483647, "2147483647" },
+};
 
 static void test_count(tap_t *t)
 {
-    count_is(t, "0", 1000, "0");
-    count_is(t, "100", 1000, "100");
-    count_is(t, "1000", 1000, "1000");
-    count_is(t, "0007", 1000, "7");
-    count_is(t, "1001", 1000,
-             "E: $top: '1001' is not a whole number from 0 to 1000 [$top]");
-    count_is(t, "-1", 1000,
-             "E: $top: '-1' is not a whole number from 0 to 1000 [$top]");
-    count_is(t, "", 1000,
-             "E: $top: '' is not a whole number from 0 to 1000 [$top]");
-    count_is(t, "1e3", 1000,
-             "E: $top: '1e3' is not a whole number from 0 to 1000 [$top]");
-    count_is(t, " 5", 1000,
-             "E: $top: ' 5' is not a whole number from 0 to 1000 [$top]");
-    count_is(t, "99999999999999999999999", 2147483647,
-             "E: $top: '99999999999999999999999' is not a whole number "
-             "from 0 to 2147483647 [$top]");
-    count_is(t, "2147483647", 2147483647, "2147483647");
+    int i;
+
+    for (i = 0; i < TAP_N(counts); i++) {
+        apr_int64_t v = -1;
+        chats_err_t *e = chats_list_count(t->p, "$top", counts[i].text,
+                                          counts[i].max, &v);
+
+        is_str(t, e ? apr_psprintf(t->p, "E: %s [%s]", e->message,
+                                   e->field ? e->field : "-")
+                    : apr_psprintf(t->p, "%" APR_INT64_T_FMT, v),
+               counts[i].want, apr_psprintf(t->p, "count '%s'",
+                                            counts[i].text));
+    }
 }
 
-static void decode_is(tap_t *t, const char *raw, const char *want,
-                      const char *desc)
-{
-    const char *out = NULL;
-    chats_err_t *e = chats_list_decode(t->p, "$filter", raw, &out);
-
-    is_str(t, e ? apr_pstrcat(t->p, "E: ", e->message, NULL) : out, want,
-           desc);
-}
+/* A query value as sent -> decoded (the '+' rule), or "E: message". */
+static const struct {
+    const char *raw, *want, *desc;
+} decodes[] = {
+    { "Status+eq+InQueue", "Status eq InQueue", "+ is a space" },
+    { "Status%20eq%20'In%27'", "Status eq 'In''", "%XX" },
+    { "today%2B1", "today+1", "%2B is a plus" },
+    { "WhenRequested+ge+today+1", "WhenRequested ge today+1",
+      "today+1: a sign" },
+    { "WhenRequested+ge+NOW+3600", "WhenRequested ge NOW+3600",
+      "now+N: a sign, any case" },
+    { "snow+1+eq+1", "snow 1 eq 1", "not after a longer word" },
+    { "WhenRequested+lt+2024-05-01T10:00:00+02:00",
+      "WhenRequested lt 2024-05-01T10:00:00+02:00",
+      "an offset after a time: a sign" },
+    { "WhenRequested+lt+'2024-05-01T10:00:00.123+0200'",
+      "WhenRequested lt '2024-05-01T10:00:00.123+0200'",
+      "... with fractions, quoted, hhmm" },
+    { "CustomerName+eq+'Room+3+4'", "CustomerName eq 'Room 3 4'",
+      "digits around a + without a time: a space" },
+    { "Rating+eq+3+or+Rating+eq+4", "Rating eq 3 or Rating eq 4",
+      "a + before a word: a space" },
+    { "a%00b", "E: $filter: %00 and bad % escapes are not allowed", "%00" },
+    { "a%zz", "E: $filter: %00 and bad % escapes are not allowed",
+      "a bad escape" },
+    { "a%4", "E: $filter: %00 and bad % escapes are not allowed",
+      "a cut escape" },
+    { "a%", "E: $filter: %00 and bad % escapes are not allowed", "a lone %" },
+};
 
 static void test_decode(tap_t *t)
 {
-    decode_is(t, "Status+eq+InQueue", "Status eq InQueue", "+ is a space");
-    decode_is(t, "Status%20eq%20'In%27'", "Status eq 'In''", "%XX");
-    decode_is(t, "today%2B1", "today+1",
-              "%2B is a plus");
-    decode_is(t, "WhenRequested+ge+today+1", "WhenRequested ge today+1",
-              "today+1: a sign");
-    decode_is(t, "WhenRequested+ge+NOW+3600", "WhenRequested ge NOW+3600",
-              "now+N: a sign, any case");
-    decode_is(t, "snow+1+eq+1", "snow 1 eq 1", "not after a longer word");
-    decode_is(t, "WhenRequested+lt+2024-05-01T10:00:00+02:00",
-              "WhenRequested lt 2024-05-01T10:00:00+02:00",
-              "an offset after a time: a sign");
-    decode_is(t, "WhenRequested+lt+'2024-05-01T10:00:00.123+0200'",
-              "WhenRequested lt '2024-05-01T10:00:00.123+0200'",
-              "... with fractions, quoted, hhmm");
-    decode_is(t, "CustomerName+eq+'Room+3+4'", "CustomerName eq 'Room 3 4'",
-              "digits around a + without a time: a space");
-    decode_is(t, "Rating+eq+3+or+Rating+eq+4",
-              "Rating eq 3 or Rating eq 4", "a + before a word: a space");
-    decode_is(t, "a%00b", "E: $filter: %00 and bad % escapes are not allowed",
-              "%00");
-    decode_is(t, "a%zz", "E: $filter: %00 and bad % escapes are not allowed",
-              "a bad escape");
-    decode_is(t, "a%4", "E: $filter: %00 and bad % escapes are not allowed",
-              "a cut escape");
-    decode_is(t, "a%", "E: $filter: %00 and bad % escapes are not allowed",
-              "a lone %");
+    int i;
+
+    for (i = 0; i < TAP_N(decodes); i++) {
+        const char *out = NULL;
+        chats_err_t *e = chats_list_decode(t->p, "$filter", decodes[i].raw,
+                                           &out);
+
+        is_str(t, e ? apr_pstrcat(t->p, "E: ", e->message, NULL) : out,
+               decodes[i].want, decodes[i].desc);
+    }
 }
+
+/* The next page's query: the request's query and the next $skip -> the
+ * query string. */
+static const struct {
+    const char *args;
+    apr_int64_t skip;
+    const char *want, *desc;
+} nexts[] = {
+    { "$top=5&$skip=10&$filter=a+b", 15, "$top=5&$filter=a+b&$skip=15",
+      "$skip replaced, the rest kept" },
+    { "%24SKIP=3&x=%41&$Skip=4", 8, "x=%41&$skip=8",
+      "every $skip, its name decoded, any case" },
+    { NULL, 100, "$skip=100", "no query" },
+    { "&&$top=1&", 1, "$top=1&$skip=1", "empty pairs dropped" },
+    { "$skip", 2, "$skip=2", "a $skip without a value" },
+};
 
 static void test_next(tap_t *t)
 {
-    is_str(t, chats_list_next_args(t->p, "$top=5&$skip=10&$filter=a+b", 15),
-           "$top=5&$filter=a+b&$skip=15", "$skip replaced, the rest kept");
-    is_str(t, chats_list_next_args(t->p, "%24SKIP=3&x=%41&$Skip=4", 8),
-           "x=%41&$skip=8", "every $skip, its name decoded, any case");
-    is_str(t, chats_list_next_args(t->p, NULL, 100), "$skip=100",
-           "no query");
-    is_str(t, chats_list_next_args(t->p, "&&$top=1&", 1), "$top=1&$skip=1",
-           "empty pairs dropped");
-    is_str(t, chats_list_next_args(t->p, "$skip", 2), "$skip=2",
-           "a $skip without a value");
+    int i;
+
+    for (i = 0; i < TAP_N(nexts); i++) {
+        is_str(t, chats_list_next_args(t->p, nexts[i].args, nexts[i].skip),
+               nexts[i].want, nexts[i].desc);
+    }
 }
 
 static chats_list_query_t *query(tap_t *t, const char *select,
@@ -288,16 +315,93 @@ static void test_rows(tap_t *t)
            "{\"odata.metadata\":\"m\",\"value\":[]}", "an empty page");
 }
 
+/* The entity's JSON view, FieldProperties pre-rendered or not. */
+static const char *view_json(tap_t *t, const chats_doc_t *ent,
+                             chats_view_opts_t *o, const chats_fp_json_t *fj)
+{
+    o->fp_json = fj;
+    return chats_doc_to_json(t->p, chats_view_build(t->p, ent, o), 0);
+}
+
+/* The same view whatever the member order of the entity document. */
+static chats_doc_t *reversed(tap_t *t, const chats_doc_t *ent)
+{
+    chats_doc_t *r = chats_doc_object(t->p);
+    int i;
+
+    for (i = chats_doc_object_len(ent) - 1; i >= 0; i--) {
+        chats_member_t *m = chats_doc_object_at(ent, i);
+
+        chats_doc_object_add(r, m->name, m->value);
+    }
+    return r;
+}
+
+static void test_view(tap_t *t)
+{
+    static const int masks[] = { 0, 1, 3, 5, 7, 15 };
+    const chats_fp_json_t *fj = chats_fp_json_build(t->p);
+    const chats_field_t *f = chats_schema_fields(NULL);
+    apr_array_header_t *ro = apr_array_make(t->p, 3, sizeof(f)), *sel;
+    chats_doc_t *ent = chats_entity_template(t->p);
+    chats_view_opts_t o;
+    const char *a, *b;
+    int i, k, same_all = 1, runs = 0;
+
+    chats_doc_object_set(ent, "CustomerName", 12,
+                         chats_doc_strz(t->p, "Ann \"A\" \xc3\xa5"), 0, t->p);
+    ok(t, fj != NULL, "view: FieldProperties pre-render");
+    for (k = 0; k < 8; k++) {
+        memset(&o, 0, sizeof(o));
+        o.table_mask = masks[k % 6];
+        o.readonly = k >= 6 ? ro : NULL;
+        if (k == 6) {
+            APR_ARRAY_PUSH(ro, const chats_field_t *) = &f[1];
+            APR_ARRAY_PUSH(ro, const chats_field_t *) = chats_schema_owner();
+        }
+        for (i = 0; i < 2; i++) {
+            o.self_url = i ? "http://h/api/v1/ChatSession/5" : NULL;
+            o.archive_url = i ? "http://h/api/v1/ChatSession" : NULL;
+            if (i && chats_select_parse(&sel, "CustomerName,User/Name",
+                                        t->p) == NULL) {
+                o.select = sel;
+            }
+            a = view_json(t, ent, &o, NULL);
+            b = view_json(t, ent, &o, fj);
+            same_all &= a && b && !strcmp(a, b);
+            b = view_json(t, reversed(t, ent), &o, fj);
+            same_all &= a && b && !strcmp(a, b);
+            runs++;
+        }
+    }
+    ok(t, same_all && runs == 16, "view: the same JSON with FieldProperties "
+       "pre-rendered, for every table mask, read-only fields, $select and "
+       "links, and from an entity in another member order");
+    memset(&o, 0, sizeof(o));
+    o.table_mask = 15;
+    a = view_json(t, ent, &o, fj);
+    ok(t, a && strstr(a, "\"FieldProperties\":{\"ChatSessionId\":{"
+                         "\"FieldRight\":{\"Mask\":\"Read, UIHintReadOnly\","
+                         "\"Reason\":\"\"},\"FieldType\":\"System.Int32\","
+                         "\"FieldLength\":0},\"TopicId\":{\"FieldRight\":"
+                         "{\"Mask\":\"Update\",\"Reason\":\"\"}"),
+       "view: FieldProperties as an object of objects, in field order");
+}
+
 /* --sql SELECT FILTER ORDERBY ZONE TOP SKIP ('' = none): the page's
  * statement as the module runs it, for t/api/list_explain.t to EXPLAIN:
  * "S\t<sql>", then "P\t<type>\t<value>" per parameter; or "X\t<error>". */
-static int print_sql(apr_pool_t *p, char **argv)
+static int print_sql(apr_pool_t *p, int argc, char **argv)
 {
     chats_err_t *e = NULL;
     chats_list_query_t *q;
-    tap_t t = { p, 0, 0 };
+    tap_t t = { p, 0, 0, NULL };
     int i;
 
+    if (argc != 6) {
+        fprintf(stderr, "--sql SELECT FILTER ORDERBY ZONE TOP SKIP\n");
+        return 2;
+    }
     q = query(&t, *argv[0] ? argv[0] : NULL, *argv[1] ? argv[1] : NULL,
               *argv[2] ? argv[2] : NULL, *argv[3] ? argv[3] : NULL,
               apr_atoi64(argv[4]), apr_atoi64(argv[5]), &e);
@@ -313,25 +417,13 @@ static int print_sql(apr_pool_t *p, char **argv)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
-    tap_t t = { NULL, 0, 0 };
+static const tap_test_fn tests[] = {
+    test_count, test_decode, test_next, test_query, test_rows, test_view,
+    NULL
+};
 
-    apr_initialize();
-    apr_pool_create(&t.p, NULL);
-    if (argc == 8 && !strcmp(argv[1], "--sql")) {
-        int rc = print_sql(t.p, argv + 2);
+static const tap_mode_t modes[] = {
+    { "--sql", print_sql }, { NULL, NULL }
+};
 
-        apr_terminate();
-        return rc;
-    }
-    test_count(&t);
-    test_decode(&t);
-    test_next(&t);
-    test_query(&t);
-    test_rows(&t);
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    apr_terminate();
-    return t.failed ? 1 : 0;
-}
+const tap_suite_t tap_suite = { NULL, tests, modes };

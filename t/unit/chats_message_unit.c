@@ -76,10 +76,27 @@ static const char *read_xml(tap_t *t, const char *xml, chats_message_in_t *m)
     return e ? (e->field ? e->field : "(none)") : NULL;
 }
 
+/* Bodies the reader refuses, and the field its 400 names. */
+static const struct {
+    const char *json, *field, *desc;
+} refused[] = {
+    { "{\"Type\":\"Invalid\"}", "Type", "Type Invalid: 400 naming Type" },
+    { "{\"Type\":0}", "Type", "Type 0 too" },
+    { "{\"Message\":\"x\"}", "Type", "no Type: 400 naming Type" },
+    { "{\"Type\":\"Loud\"}", "Type", "an unknown type name" },
+    { "{\"Type\":1,\"SpecialType\":4}", "SpecialType",
+      "SpecialType 4 is unknown" },
+    { "{\"Type\":1,\"Colour\":1}", "Colour", "an unknown member is named" },
+    { "{\"Type\":1,\"Message\":5}", "Message", "a number for a string" },
+    { "{\"Type\":1,\"ReadByCustomer\":32768}", "ReadByCustomer",
+      "ReadByCustomer is an Int16" },
+};
+
 static void test_reader(tap_t *t)
 {
     chats_message_in_t m;
     char *big;
+    int i;
 
     ok(t, !read_json(t, "{\"type\":\"ToCustomer\",\"message\":\"hi\","
                      "\"author\":\"tje0\",\"specialType\":\"None\","
@@ -96,21 +113,10 @@ static void test_reader(tap_t *t)
     ok(t, !read_json(t, "{\"Type\":1,\"ChatMessageId\":\"junk\","
                      "\"ChatSessionId\":99,\"WhenPosted\":false}", &m),
        "read-only members are ignored, whatever their value");
-    is_str(t, read_json(t, "{\"Type\":\"Invalid\"}", &m), "Type",
-           "Type Invalid: 400 naming Type");
-    is_str(t, read_json(t, "{\"Type\":0}", &m), "Type", "Type 0 too");
-    is_str(t, read_json(t, "{\"Message\":\"x\"}", &m), "Type",
-           "no Type: 400 naming Type");
-    is_str(t, read_json(t, "{\"Type\":\"Loud\"}", &m), "Type",
-           "an unknown type name");
-    is_str(t, read_json(t, "{\"Type\":1,\"SpecialType\":4}", &m),
-           "SpecialType", "SpecialType 4 is unknown");
-    is_str(t, read_json(t, "{\"Type\":1,\"Colour\":1}", &m), "Colour",
-           "an unknown member is named");
-    is_str(t, read_json(t, "{\"Type\":1,\"Message\":5}", &m), "Message",
-           "a number for a string");
-    is_str(t, read_json(t, "{\"Type\":1,\"ReadByCustomer\":32768}", &m),
-           "ReadByCustomer", "ReadByCustomer is an Int16");
+    for (i = 0; i < TAP_N(refused); i++) {
+        is_str(t, read_json(t, refused[i].json, &m), refused[i].field,
+               refused[i].desc);
+    }
     ok(t, !read_json(t, "{\"Type\":1,\"ReadByCustomer\":-32768}", &m)
        && m.read_by_customer == -32768, "... -32768 fits");
     is_str(t, read_json(t, "[1]", &m), "(none)", "not an object");
@@ -119,7 +125,6 @@ static void test_reader(tap_t *t)
     strcpy(big, "{\"Type\":1,\"Message\":\"");
     {
         char *q = big + strlen(big);
-        int i;
 
         for (i = 0; i < 32768; i++) {   /* 2-byte characters: chars count */
             *q++ = (char)0xc3;
@@ -233,18 +238,8 @@ static void test_transcript(tap_t *t)
            "HTML: every value escaped, line breaks as <br>");
 }
 
-int main(void)
-{
-    tap_t t = { NULL, 0, 0 };
+static const tap_test_fn tests[] = {
+    test_enums, test_reader, test_render, test_transcript, NULL
+};
 
-    apr_initialize();
-    apr_pool_create(&t.p, NULL);
-    test_enums(&t);
-    test_reader(&t);
-    test_render(&t);
-    test_transcript(&t);
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    apr_terminate();
-    return t.failed ? 1 : 0;
-}
+const tap_suite_t tap_suite = { NULL, tests, NULL };

@@ -471,26 +471,18 @@ static void test_hostile_interleaved(tap_t *t)
        "statements of 3 pairs");
 }
 
-int main(void)
+/* The statements' templates, built once (the store builds them at
+ * startup the same way). */
+static int setup(tap_t *t)
 {
-    tap_t t = { NULL, 0, 0 };
-
-    apr_initialize();
-    apr_pool_create(&t.p, NULL);
-    sql = chats_sql_build(t.p);
-    test_sets(&t);
-    test_tests(&t);
-    test_readonly(&t);
-    test_carriers(&t);
-    test_merge_entity(&t);
-    test_rights(&t);
-    test_zone(&t);
-    test_diagnose(&t);
-    test_hostile_identical(&t);
-    test_hostile_distinct(&t);
-    test_hostile_interleaved(&t);
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    apr_terminate();
-    return t.failed ? 1 : 0;
+    sql = chats_sql_build(t->p);
+    return 1;
 }
+
+static const tap_test_fn tests[] = {
+    test_sets, test_tests, test_readonly, test_carriers, test_merge_entity,
+    test_rights, test_zone, test_diagnose, test_hostile_identical,
+    test_hostile_distinct, test_hostile_interleaved, NULL
+};
+
+const tap_suite_t tap_suite = { setup, tests, NULL };

@@ -555,32 +555,11 @@ static void test_err(tap_t *t)
        "chats_err_name");
 }
 
-int main(int argc, const char *const *argv)
-{
-    tap_t t = { NULL, 0, 0 };
+static const tap_test_fn tests[] = {
+    test_chunks, test_chunks_first_fault, test_limits, test_utf8, test_dups,
+    test_index, test_flood_names, test_max_members, test_not_utf8,
+    test_values, test_gen_depth, test_pointer, test_casei, test_hooks,
+    test_atomic, test_read, test_merge, test_err, NULL
+};
 
-    apr_app_initialize(&argc, &argv, NULL);
-    apr_pool_create(&t.p, NULL);
-    test_chunks(&t);
-    test_chunks_first_fault(&t);
-    test_limits(&t);
-    test_utf8(&t);
-    test_dups(&t);
-    test_index(&t);
-    test_flood_names(&t);
-    test_max_members(&t);
-    test_not_utf8(&t);
-    test_values(&t);
-    test_gen_depth(&t);
-    test_pointer(&t);
-    test_casei(&t);
-    test_hooks(&t);
-    test_atomic(&t);
-    test_read(&t);
-    test_merge(&t);
-    test_err(&t);
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    apr_terminate();
-    return t.failed ? 1 : 0;
-}
+const tap_suite_t tap_suite = { NULL, tests, NULL };

@@ -275,35 +275,88 @@ static void test_entity_round_trip(tap_t *t)
 
 /* ---- reading ---------------------------------------------------------- */
 
+/* Whole bodies and what the reader makes of them: the document as JSON,
+ * or "E:" and the error kind. */
+typedef struct {
+    const char *xml, *want, *desc;
+} xml_case_t;
+
+static void xml_cases(tap_t *t, const xml_case_t *c, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        is_str(t, xps(t, c[i].xml), c[i].want, c[i].desc);
+    }
+}
+
+/* Shapes the reader takes, and the ones it refuses. */
+static const xml_case_t shapes[] = {
+    { "<E xmlns:i=\"" CHATS_XML_XSI_NS "\">\n  <A>1</A>\n"
+      "  <B i:nil=\"true\"/>\n  <C i:nil=' 1 '></C>\n"
+      "  <D xmlns:q=\"" CHATS_XML_XSI_NS "\" q:nil=\"false\"/>"
+      "\n  <F nil=\"true\"/>  <G>  </G>\n</E>",
+      "{\"A\":\"1\",\"B\":null,\"C\":null,\"D\":\"\",\"F\":\"\",\"G\":\"  \"}",
+      "parse: text, nil by any prefix, nil false, no-namespace nil "
+      "attribute ignored, whitespace kept in text-only elements" },
+    { "<E><U>\n <Id>7</Id>\n <N><![CDATA[<a>&]]>&amp;&lt;"
+      "&#233;&#x1F600;</N>\n</U><!-- c --><?pi x?></E>",
+      "{\"U\":{\"Id\":\"7\",\"N\":\"<a>&&<\xC3\xA9\xF0\x9F\x98\x80\"}}",
+      "parse: nested object, CDATA, predefined and character "
+      "references, comments and PIs ignored" },
+    { "<ChatSessionEntity xmlns=\"http://x/\" "
+      "xmlns:z=\"http://z/\" z:Id=\"1\"><z:A>1</z:A></ChatSessionEntity>",
+      "{\"A\":\"1\"}",
+      "parse: element namespaces and other attributes ignored" },
+    { "<E/>", "{}", "parse: empty root is an empty object" },
+    { "\xEF\xBB\xBF<?xml version='1.0' encoding='UTF-8'?>"
+      "<E><A>\xC3\xA9</A></E>", "{\"A\":\"\xC3\xA9\"}",
+      "parse: BOM and UTF-8 declaration" },
+    { "<?xml version=\"1.0\" encoding=\"us-ascii\"?><E/>", "{}",
+      "parse: US-ASCII declaration" },
+    { "<E><A>x<B/></A></E>", "E:invalid", "parse: mixed content refused" },
+    { "<E><A xmlns:i=\"" CHATS_XML_XSI_NS "\" i:nil=\"true\">x</A></E>",
+      "E:invalid", "parse: xsi:nil with content refused" },
+    { "<E>text</E>", "E:invalid", "parse: text in the root refused" },
+    { "<E><a:B/></E>", "E:syntax",
+      "parse: undefined prefix is a syntax error" },
+};
+
+/* Malformed bodies, DOCTYPEs, encodings. */
+static const xml_case_t malformed[] = {
+    { "", "E:syntax", "malformed: empty body" },
+    { "   ", "E:syntax", "malformed: blank body" },
+    { "<E/><F/>", "E:syntax", "malformed: two roots" },
+    { "<E/>junk", "E:syntax", "malformed: text after root" },
+    { "<E>&foo;</E>", "E:syntax", "malformed: undefined entity" },
+    { "<E><A>\x01</A></E>", "E:syntax", "malformed: control character" },
+    { "{\"A\":1}", "E:syntax", "malformed: JSON" },
+    { "<?xml version=\"1.0\"?>\n<!-- x - y -->\n<!-- y -->"
+      "<!DOCTYPE E SYSTEM \"file:///etc/passwd\"><E/>", "E:syntax",
+      "DOCTYPE after declaration and comments refused" },
+    { "\xEF\xBB\xBF<!DOCTYPE E><E/>", "E:syntax",
+      "DOCTYPE after a BOM refused" },
+    { "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol "
+      "\"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>",
+      "E:syntax", "billion laughs refused" },
+    { "<!-- <!DOCTYPE E> --><E><A><![CDATA[<!DOCTYPE x>]]></A></E>",
+      "{\"A\":\"<!DOCTYPE x>\"}",
+      "DOCTYPE text in a comment or CDATA is only text" },
+    { "<E/><!DOCTYPE E>", "E:syntax",
+      "DOCTYPE after the root: expat refuses it" },
+    { "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><E><A>x</A></E>",
+      "E:syntax", "encoding other than UTF-8 refused" },
+    { "<E><A>\xE9</A></E>", "E:syntax", "invalid UTF-8 refused" },
+    { "<E><A>\xED\xA0\x80</A></E>", "E:syntax", "UTF-8 surrogate refused" },
+    { "<E/>\xC3", "E:syntax", "truncated UTF-8 at the end refused" },
+};
+
 static void test_parse_shapes(tap_t *t)
 {
     chats_err_t *e = NULL;
     const char *s;
 
-    is_str(t, xps(t, "<E xmlns:i=\"" CHATS_XML_XSI_NS "\">\n  <A>1</A>\n"
-                     "  <B i:nil=\"true\"/>\n  <C i:nil=' 1 '></C>\n"
-                     "  <D xmlns:q=\"" CHATS_XML_XSI_NS "\" q:nil=\"false\"/>"
-                     "\n  <F nil=\"true\"/>  <G>  </G>\n</E>"),
-           "{\"A\":\"1\",\"B\":null,\"C\":null,\"D\":\"\",\"F\":\"\","
-           "\"G\":\"  \"}",
-           "parse: text, nil by any prefix, nil false, no-namespace nil "
-           "attribute ignored, whitespace kept in text-only elements");
-    is_str(t, xps(t, "<E><U>\n <Id>7</Id>\n <N><![CDATA[<a>&]]>&amp;&lt;"
-                     "&#233;&#x1F600;</N>\n</U><!-- c --><?pi x?></E>"),
-           "{\"U\":{\"Id\":\"7\",\"N\":\"<a>&&<\xC3\xA9\xF0\x9F\x98\x80\"}}",
-           "parse: nested object, CDATA, predefined and character "
-           "references, comments and PIs ignored");
-    is_str(t, xps(t, "<ChatSessionEntity xmlns=\"http://x/\" "
-                     "xmlns:z=\"http://z/\" z:Id=\"1\"><z:A>1</z:A>"
-                     "</ChatSessionEntity>"), "{\"A\":\"1\"}",
-           "parse: element namespaces and other attributes ignored");
-    is_str(t, xps(t, "<E/>"), "{}", "parse: empty root is an empty object");
-    is_str(t, xps(t, "\xEF\xBB\xBF<?xml version='1.0' encoding='UTF-8'?>"
-                     "<E><A>\xC3\xA9</A></E>"), "{\"A\":\"\xC3\xA9\"}",
-           "parse: BOM and UTF-8 declaration");
-    is_str(t, xps(t, "<?xml version=\"1.0\" encoding=\"us-ascii\"?><E/>"),
-           "{}", "parse: US-ASCII declaration");
-
+    xml_cases(t, shapes, TAP_N(shapes));
     s = xp(t, "<E><A>1</A><a>2</a></E>", 23, 0, &e);
     is_str(t, s, "E:invalid", "parse: names repeated (any case) refused");
     is_str(t, e ? e->field : NULL, "a", "parse: ... naming the element");
@@ -320,15 +373,6 @@ static void test_parse_shapes(tap_t *t)
                "parse: repeated name among many members refused (hash)");
         is_str(t, e ? e->field : NULL, "m33", "parse: ... naming it");
     }
-    is_str(t, xps(t, "<E><A>x<B/></A></E>"), "E:invalid",
-           "parse: mixed content refused");
-    is_str(t, xps(t, "<E><A xmlns:i=\"" CHATS_XML_XSI_NS "\" i:nil=\"true\">"
-                     "x</A></E>"), "E:invalid",
-           "parse: xsi:nil with content refused");
-    is_str(t, xps(t, "<E>text</E>"), "E:invalid",
-           "parse: text in the root refused");
-    is_str(t, xps(t, "<E><a:B/></E>"), "E:syntax",
-           "parse: undefined prefix is a syntax error");
 }
 
 static void test_parse_errors(tap_t *t)
@@ -341,44 +385,11 @@ static void test_parse_errors(tap_t *t)
            "malformed: mismatched tag");
     ok(t, e && e->message && strstr(e->message, "malformed XML"),
        "malformed: message says so");
-    is_str(t, xps(t, ""), "E:syntax", "malformed: empty body");
-    is_str(t, xps(t, "   "), "E:syntax", "malformed: blank body");
-    is_str(t, xps(t, "<E/><F/>"), "E:syntax", "malformed: two roots");
-    is_str(t, xps(t, "<E/>junk"), "E:syntax", "malformed: text after root");
-    is_str(t, xps(t, "<E>&foo;</E>"), "E:syntax",
-           "malformed: undefined entity");
-    is_str(t, xps(t, "<E><A>\x01</A></E>"), "E:syntax",
-           "malformed: control character");
-    is_str(t, xps(t, "{\"A\":1}"), "E:syntax", "malformed: JSON");
-
+    xml_cases(t, malformed, TAP_N(malformed));
     is_str(t, xp(t, "<!DOCTYPE E [<!ENTITY a \"b\">]><E>&a;</E>", 39, 0,
                  &e), "E:syntax", "DOCTYPE with an entity refused");
     ok(t, e && e->message && strstr(e->message, "DOCTYPE"),
        "DOCTYPE: message names it");
-    is_str(t, xps(t, "<?xml version=\"1.0\"?>\n<!-- x - y -->\n<!-- y -->"
-                     "<!DOCTYPE E SYSTEM \"file:///etc/passwd\"><E/>"),
-           "E:syntax", "DOCTYPE after declaration and comments refused");
-    is_str(t, xps(t, "\xEF\xBB\xBF<!DOCTYPE E><E/>"), "E:syntax",
-           "DOCTYPE after a BOM refused");
-    is_str(t, xps(t, "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol "
-                     "\"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]>"
-                     "<lolz>&lol2;</lolz>"),
-           "E:syntax", "billion laughs refused");
-    is_str(t, xps(t, "<!-- <!DOCTYPE E> --><E><A><![CDATA[<!DOCTYPE x>]]>"
-                     "</A></E>"), "{\"A\":\"<!DOCTYPE x>\"}",
-           "DOCTYPE text in a comment or CDATA is only text");
-    is_str(t, xps(t, "<E/><!DOCTYPE E>"), "E:syntax",
-           "DOCTYPE after the root: expat refuses it");
-
-    is_str(t, xps(t, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
-                     "<E><A>x</A></E>"), "E:syntax",
-           "encoding other than UTF-8 refused");
-    is_str(t, xps(t, "<E><A>\xE9</A></E>"), "E:syntax",
-           "invalid UTF-8 refused");
-    is_str(t, xps(t, "<E><A>\xED\xA0\x80</A></E>"), "E:syntax",
-           "UTF-8 surrogate refused");
-    is_str(t, xps(t, "<E/>\xC3"), "E:syntax", "truncated UTF-8 at the end "
-           "refused");
 
     k = 0;
     for (i = 0; i < CHATS_XML_MAX_DEPTH; i++) {
@@ -677,25 +688,10 @@ static void test_xmllint_sanity(tap_t *t)
        "xmllint runs and refuses malformed XML (install libxml2-utils)");
 }
 
-int main(void)
-{
-    tap_t t = { 0 };
+static const tap_test_fn tests[] = {
+    test_xmllint_sanity, test_render, test_entity_round_trip,
+    test_parse_shapes, test_parse_errors, test_limits, test_encodings,
+    test_streaming, test_typing, NULL
+};
 
-    apr_initialize();
-    atexit(apr_terminate);
-    apr_pool_create(&t.p, NULL);
-
-    test_xmllint_sanity(&t);
-    test_render(&t);
-    test_entity_round_trip(&t);
-    test_parse_shapes(&t);
-    test_parse_errors(&t);
-    test_limits(&t);
-    test_encodings(&t);
-    test_streaming(&t);
-    test_typing(&t);
-
-    printf("1..%d\n", t.n);
-    apr_pool_destroy(t.p);
-    return t.failed ? 1 : 0;
-}
+const tap_suite_t tap_suite = { NULL, tests, NULL };

@@ -4,6 +4,19 @@
 #include <string.h>
 
 #include "chats_render.h"
+#include "chats_strbuf.h"
+
+/* Each field's FieldProperties member as JSON: its name (a JSON string)
+ * and its property object, [0] for a caller who may change the field,
+ * [1] for one who may not. */
+struct chats_fp_json_t {
+    int n;
+    const char **name;
+    apr_size_t *name_len;
+    const char **prop[2];
+    apr_size_t *prop_len[2];
+    apr_size_t size;              /* the longest FieldProperties' bytes */
+};
 
 /* Names as the official client's ETableRight / EFieldRight define them,
  * composites first so that a full mask reads as one word. */
@@ -152,16 +165,34 @@ static int in_set(const apr_array_header_t *set, const chats_field_t *f)
     return 0;
 }
 
-static int field_mask(const chats_field_t *f, const chats_view_opts_t *o)
+/* May this caller not change field f? Its FieldRight then says Read. */
+static int field_readonly(const chats_field_t *f, const chats_view_opts_t *o)
+{
+    return (f->flags & CHATS_FF_READONLY) || in_set(o->readonly, f)
+           || !(o->table_mask & (CHATS_TR_UPDATE | CHATS_TR_INSERT));
+}
+
+static int field_mask(const chats_field_t *f, int readonly)
 {
     int nullable = (f->type == CHATS_F_DATETIME
                     || f->type == CHATS_F_CARRIER) ? CHATS_FR_NULLABLE : 0;
 
-    if ((f->flags & CHATS_FF_READONLY) || in_set(o->readonly, f)
-        || !(o->table_mask & (CHATS_TR_UPDATE | CHATS_TR_INSERT))) {
+    if (readonly) {
         return CHATS_FR_READ | CHATS_FR_READONLY | nullable;
     }
     return CHATS_FR_UPDATE | nullable;
+}
+
+static chats_doc_t *field_prop(apr_pool_t *p, const chats_field_t *f,
+                               int readonly)
+{
+    chats_doc_t *prop = chats_doc_object(p);
+
+    chats_doc_object_add(prop, "FieldRight",
+                         mask_doc(p, field_mask(f, readonly), 0));
+    chats_doc_object_add(prop, "FieldType", chats_doc_strz(p, f->dotnet));
+    chats_doc_object_add(prop, "FieldLength", chats_doc_int(p, f->max_len));
+    return prop;
 }
 
 static chats_doc_t *field_properties(apr_pool_t *p,
@@ -172,17 +203,99 @@ static chats_doc_t *field_properties(apr_pool_t *p,
     chats_doc_t *fp = chats_doc_object(p);
 
     for (i = 0; i < n; i++) {
-        chats_doc_t *prop = chats_doc_object(p);
-
-        chats_doc_object_add(prop, "FieldRight",
-                             mask_doc(p, field_mask(&f[i], o), 0));
-        chats_doc_object_add(prop, "FieldType",
-                             chats_doc_strz(p, f[i].dotnet));
-        chats_doc_object_add(prop, "FieldLength",
-                             chats_doc_int(p, f[i].max_len));
-        chats_doc_object_add(fp, f[i].name, prop);
+        chats_doc_object_add(fp, f[i].name,
+                             field_prop(p, &f[i], field_readonly(&f[i], o)));
     }
     return fp;
+}
+
+/* The JSON of d, and its length; NULL if yajl_gen refuses it. */
+static const char *json_of(apr_pool_t *p, const chats_doc_t *d,
+                           apr_size_t *plen)
+{
+    const char *js = chats_doc_to_json(p, d, 0);
+
+    *plen = js ? strlen(js) : 0;
+    return js;
+}
+
+const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p)
+{
+    int i, ro, n;
+    const chats_field_t *f = chats_schema_fields(&n);
+    chats_fp_json_t *fj = apr_pcalloc(p, sizeof(*fj));
+    apr_size_t longest;
+
+    fj->n = n;
+    fj->name = apr_pcalloc(p, (apr_size_t)n * sizeof(*fj->name));
+    fj->name_len = apr_pcalloc(p, (apr_size_t)n * sizeof(apr_size_t));
+    fj->size = 2;                                   /* the braces */
+    for (ro = 0; ro < 2; ro++) {
+        fj->prop[ro] = apr_pcalloc(p, (apr_size_t)n * sizeof(char *));
+        fj->prop_len[ro] = apr_pcalloc(p, (apr_size_t)n * sizeof(apr_size_t));
+    }
+    for (i = 0; i < n; i++) {
+        fj->name[i] = json_of(p, chats_doc_strz(p, f[i].name),
+                              &fj->name_len[i]);
+        if (!fj->name[i]) {
+            return NULL;
+        }
+        longest = 0;
+        for (ro = 0; ro < 2; ro++) {
+            fj->prop[ro][i] = json_of(p, field_prop(p, &f[i], ro),
+                                      &fj->prop_len[ro][i]);
+            if (!fj->prop[ro][i]) {
+                return NULL;
+            }
+            longest = fj->prop_len[ro][i] > longest ? fj->prop_len[ro][i]
+                                                    : longest;
+        }
+        fj->size += fj->name_len[i] + 1 + longest + 1;  /* ':' and ',' */
+    }
+    return fj;
+}
+
+/* FieldProperties from its pre-rendered members: the same bytes
+ * yajl_gen writes for field_properties()' tree, joined as it joins them.
+ * The JSON rides in a number node, which chats_doc_to_json writes as it
+ * is (yajl_gen_number prints a number's text without looking at it). */
+static chats_doc_t *field_properties_json(apr_pool_t *p,
+                                          const chats_view_opts_t *o)
+{
+    const chats_fp_json_t *fj = o->fp_json;
+    const chats_field_t *f = chats_schema_fields(NULL);
+    chats_strbuf_t b;
+    int i, ro;
+
+    chats_strbuf_init(&b, p, fj->size + 1);
+    chats_strbuf_add(&b, "{", 1);
+    for (i = 0; i < fj->n; i++) {
+        ro = field_readonly(&f[i], o) ? 1 : 0;
+        if (i) {
+            chats_strbuf_add(&b, ",", 1);
+        }
+        chats_strbuf_add(&b, fj->name[i], fj->name_len[i]);
+        chats_strbuf_add(&b, ":", 1);
+        chats_strbuf_add(&b, fj->prop[ro][i], fj->prop_len[ro][i]);
+    }
+    chats_strbuf_add(&b, "}", 1);
+    return chats_doc_number(p, b.buf, b.len);
+}
+
+/* Field i's value in entity. An entity document holds its fields in
+ * field-table order (chats_entity.h), so member i is tried first: a
+ * search by name would build the object's lookup index (a keyed hash
+ * with a random key, one getrandom() per answer) for 30-odd members. */
+static chats_doc_t *field_value(const chats_doc_t *entity, int i,
+                                const chats_field_t *f)
+{
+    const chats_member_t *m = chats_doc_object_at(entity, i);
+    apr_size_t len = strlen(f->name);
+
+    if (m && m->name_len == len && !memcmp(m->name, f->name, len)) {
+        return m->value;
+    }
+    return chats_doc_object_get(entity, f->name, len, 0);
 }
 
 chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
@@ -193,7 +306,7 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
     chats_doc_t *view = chats_doc_object(p), *v;
 
     for (i = 0; i < n; i++) {
-        v = chats_doc_object_get(entity, f[i].name, strlen(f[i].name), 0);
+        v = field_value(entity, i, &f[i]);
         how = o->select ? selected(o->select, &f[i]) : 1;
         if (!v || how == 0) {
             v = chats_doc_null(p);
@@ -204,7 +317,9 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
         chats_doc_object_add(view, f[i].name, v);
     }
     chats_doc_object_add(view, "TableRight", mask_doc(p, o->table_mask, 1));
-    chats_doc_object_add(view, "FieldProperties", field_properties(p, o));
+    chats_doc_object_add(view, "FieldProperties",
+                         o->fp_json ? field_properties_json(p, o)
+                                    : field_properties(p, o));
     if (o->self_url) {
         chats_doc_t *links = chats_doc_object(p);
 

@@ -21,6 +21,9 @@ typedef struct {
 #define CHATS_TR_DELETE 8
 #define CHATS_TR_FULL   15
 
+/** FieldProperties pre-rendered as JSON (chats_fp_json_build). */
+typedef struct chats_fp_json_t chats_fp_json_t;
+
 typedef struct {
     const apr_array_header_t *select; /**< chats_select_t; NULL = all     */
     const char *self_url;             /**< with archive_url: _Links; NULL = none */
@@ -29,6 +32,12 @@ typedef struct {
     /** const chats_field_t *: fields the caller may not change (shown
      * Read, UIHintReadOnly whatever table_mask says); NULL = none. */
     const apr_array_header_t *readonly;
+    /** Non-NULL: FieldProperties goes into the view as this pre-rendered
+     * JSON, not as a document tree; only for a view that is serialised
+     * with chats_doc_to_json(p, view, 0) and nothing else (it rides in a
+     * number node, which yajl_gen_number writes as it is: XML would show
+     * it as text). NULL: a document, as for XML. Same JSON either way. */
+    const chats_fp_json_t *fp_json;
 } chats_view_opts_t;
 
 /** Parse "$select" ("name,carrier/sub", names in any case). Unknown
@@ -40,6 +49,16 @@ chats_err_t *chats_select_parse(apr_array_header_t **psel, const char *spec,
  * TableRight and FieldProperties for the caller's rights, then _Links. */
 chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
                               const chats_view_opts_t *o);
+
+/** Every field's FieldProperties member rendered with yajl_gen, in p:
+ * its name, and its property object both for a caller who may change the
+ * field and for one who may not — the only part that depends on the
+ * caller. FieldProperties is some 3.4 KB of a 4.4 KB entity, the same
+ * for every answer to the same rights: rendering it per request was
+ * about half of httpd's instructions for a PATCH (bench/README). Build it
+ * once before threads start and share it read-only; NULL if yajl_gen
+ * fails. */
+const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p);
 
 /** The flag names of a mask ("Update, Nullable"), for ETableRight
  * (table = 1) or EFieldRight (table = 0), as the client's enums spell

@@ -106,7 +106,9 @@ static chats_doc_t *next_value(row_reader_t *rd, chats_ftype_e type,
         }
         return chats_doc_int(p, 0);
     default:
-        return chats_doc_int(p, v ? apr_atoi64(v) : 0);
+        /* An integer's text from PostgreSQL is already the canonical
+         * number: kept, not parsed and printed again. */
+        return v ? chats_doc_number(p, v, strlen(v)) : chats_doc_int(p, 0);
     }
 }
 

@@ -15,13 +15,20 @@ use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
 use Apache::TestRequest ();
 use File::Spec ();
+# The fixtures every test file shares (t/lib/ChatSession/Fixtures.pm):
+# ids of the file's own block, topics, callers with rights.
+my @FIXTURES;
+BEGIN {
+    @FIXTURES = qw(fresh_id fresh_ids make_topic make_caller keep_ids);
+}
+use ChatSession::Fixtures @FIXTURES;
 
-our @EXPORT_OK = qw(db seed_session req json_body demo_auth keepalive_ua
-                    stats_db statements_reset statements_count
-                    slow_updates no_slow_updates bcrypt_hash
-                    run_forked slow_updates_on no_slow_updates_on
-                    free_tcp_port error_log_since
-                    second_httpd stop_second_httpd);
+our @EXPORT_OK = (qw(db seed_session req json_body demo_auth keepalive_ua
+                     stats_db statements_reset statements_count
+                     slow_updates no_slow_updates bcrypt_hash
+                     run_forked slow_updates_on no_slow_updates_on
+                     free_tcp_port error_log_since
+                     second_httpd stop_second_httpd), @FIXTURES);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 use constant DEMO_USER => 'tje0';
@@ -266,6 +273,7 @@ sub no_slow_updates { no_slow_updates_on(db(), @_) }
 # admin would use to set associate.password_hash).
 sub bcrypt_hash {
     my ($user, $pw) = @_;
+    local $_;       # Apache::Test's first vars() reads its config into $_
     my $vars = Apache::Test::vars();
     my ($htpasswd) = grep { -x } map { "$_/htpasswd" }
         grep { defined && length }
@@ -472,6 +480,86 @@ sub stop_second_httpd {
     }
     return 1;
 }
+
+# outage_cluster('stop') / outage_cluster('start'): stops the outage
+# cluster (fast), or starts it again as ./check started it (its port,
+# 127.0.0.1, its socket in its data directory); true when pg_ctl
+# succeeded, else a diag of pg_ctl's words and false.
+sub outage_cluster {
+    my $what = shift;
+    my ($pgdata, $pgbin, $pgport) =
+        @ENV{qw(CHATS_OUTAGE_PGDATA CHATS_PG_BIN CHATS_OUTAGE_PGPORT)};
+    croak 'CHATS_OUTAGE_PGDATA, CHATS_PG_BIN, CHATS_OUTAGE_PGPORT: run ./check'
+        unless $pgdata && $pgbin && $pgport;
+    my @args = $what eq 'stop' ? ('-m', 'fast', 'stop')
+             : $what eq 'start'
+                 ? ('-o', "'-p $pgport -c listen_addresses=127.0.0.1 "
+                          . "-k $pgdata'", '-l', "$pgdata/../outage.log",
+                    'start')
+             : croak "outage_cluster('stop' | 'start')";
+    my $out = `"$pgbin/pg_ctl" -D "$pgdata" -w @args 2>&1`;
+    return 1 if $? == 0;
+    require Test::More;
+    Test::More::diag($out);
+    return 0;
+}
+push @EXPORT_OK, 'outage_cluster';
+
+# password_role($dbh, $role, $password) -> $undo: a login role that the
+# cluster of $dbh asks for its password (scram-sha-256 lines for it ahead
+# of pg_hba.conf's, as Debian's pg_hba.conf has them); $undo->() puts
+# pg_hba.conf back and drops the role (once; call it from an END block
+# too). Each change of pg_hba.conf is reloaded, and given a second: the
+# postmaster reloads asynchronously.
+sub password_role {
+    my ($dbh, $role, $pw) = @_;
+    croak "password_role: bad role name '$role'" unless $role =~ /^\w+$/;
+    my ($hba) = $dbh->selectrow_array('SHOW hba_file');
+    open(my $fh, '<', $hba) or croak "$hba: $!";
+    my $orig = do { local $/; <$fh> };
+    close $fh;
+    my $write = sub {
+        open(my $out, '>', $hba) or croak "$hba: $!";
+        print {$out} @_;
+        close $out or croak "$hba: $!";
+        $dbh->selectrow_array('SELECT pg_reload_conf()');
+        sleep 1;
+    };
+    $dbh->do("DROP ROLE IF EXISTS $role");
+    $dbh->do("CREATE ROLE $role LOGIN PASSWORD " . $dbh->quote($pw));
+    $write->("host all $role 127.0.0.1/32 scram-sha-256\n",
+             "host all $role ::1/128 scram-sha-256\n", $orig);
+    my $done;
+    return sub {
+        return if $done++;
+        $write->($orig);
+        $dbh->do("DROP ROLE IF EXISTS $role");
+    };
+}
+push @EXPORT_OK, 'password_role';
+
+# dbd_vhost($port, $params) -> the configuration of a virtual host on
+# 127.0.0.1:$port (its Listen too) whose pool has DBDParams $params and
+# keeps no connection, serving the ChatSession family to anyone: for
+# second_httpd(extra => ...), to point a server at a PostgreSQL that is
+# not there or does not answer.
+sub dbd_vhost {
+    my ($port, $params) = @_;
+    return <<"CONF";
+Listen 127.0.0.1:$port
+<VirtualHost 127.0.0.1:$port>
+    DBDriver pgsql
+    DBDParams "$params"
+    DBDMin 0
+    DBDKeep 0
+    <Location /api/v1/ChatSession>
+        SetHandler chatsession
+        Require all granted
+    </Location>
+</VirtualHost>
+CONF
+}
+push @EXPORT_OK, 'dbd_vhost';
 
 # client_script($name) -> ($node, $path): t/client/$name, once node and
 # the pinned official client are there (two assertions); otherwise the
