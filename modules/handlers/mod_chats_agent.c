@@ -11,6 +11,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "chats_qstring.h"
 #include "mod_chats_body.h"
 #include "mod_chats_metrics.h"
 #include "mod_chats_ops.h"
@@ -25,33 +26,12 @@ static chats_err_t *bad(request_rec *r, const char *field, const char *fmt,
     return chats_err_make(r->pool, CHATS_E_INVALID, field, fmt, field, what);
 }
 
-/* The query parameter name (any case), decoded; NULL if absent. */
-static chats_err_t *query_get(request_rec *r, const char *name,
+/* The query parameter's decoded value (NULL if absent), from the query
+ * string parsed once by chats_args_bind. */
+static chats_err_t *query_get(const chats_req_t *q, chats_qparam_e which,
                               const char **pval)
 {
-    char *copy = apr_pstrdup(r->pool, r->args ? r->args : ""), *pair, *last;
-
-    *pval = NULL;
-    for (pair = apr_strtok(copy, "&", &last); pair;
-         pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-
-        if (!eq) {
-            continue;
-        }
-        *eq = '\0';
-        if (ap_unescape_urlencoded(pair) != OK || strcasecmp(pair, name)) {
-            continue;
-        }
-        if (ap_unescape_urlencoded(eq + 1) != OK) {
-            return chats_err_make(r->pool, CHATS_E_INVALID, name,
-                                  "%s: %%00 and bad %% escapes are not "
-                                  "allowed", name);
-        }
-        *pval = eq + 1;
-        return NULL;
-    }
-    return NULL;
+    return chats_qstring_get(q->r->pool, q->qs, which, pval);
 }
 
 /* A decimal in [0, max] (leading zeros allowed), else -1. */
@@ -102,33 +82,29 @@ static chats_err_t *parse_html(chats_req_t *q, const char *s)
 
 /* REST: {id} and {toAssociate} from the path, after/wait/html from the
  * query. */
-static chats_err_t *bind_rest(chats_req_t *q, const char *id_seg,
-                              const char *assoc_seg)
+static chats_err_t *bind_rest(chats_req_t *q, const char *assoc_seg)
 {
     request_rec *r = q->r;
     unsigned args = q->route->args;
     const char *v;
     chats_err_t *e;
 
-    if (id_seg && (e = session_id(q, NULL, id_seg, strlen(id_seg)))) {
-        return e;
-    }
     q->to_associate = assoc_seg;
     if ((args & CHATS_ARG_AFTER)
-        && ((e = query_get(r, "after", &v)) != NULL
+        && ((e = query_get(q, CHATS_Q_AFTER, &v)) != NULL
             || (v && (q->after = decimal(v, strlen(v), APR_INT64_MAX)) < 0))) {
         return e ? e : bad(r, "after", "%s must be a message id (0 or "
                            "more), not '%.64s'", v);
     }
     if ((args & CHATS_ARG_WAIT)
-        && ((e = query_get(r, "wait", &v)) != NULL
+        && ((e = query_get(q, CHATS_Q_WAIT, &v)) != NULL
             || (v && (q->wait = (int)decimal(v, strlen(v),
                                              CHATS_WAIT_MAX)) < 0))) {
         return e ? e : bad(r, "wait", "%s must be 0 to 30 seconds, not "
                            "'%.64s'", v);
     }
     if ((args & CHATS_ARG_HTML)
-        && ((e = query_get(r, "html", &v)) != NULL
+        && ((e = query_get(q, CHATS_Q_HTML, &v)) != NULL
             || (v && (e = parse_html(q, v)) != NULL))) {
         return e;
     }
@@ -299,7 +275,7 @@ static chats_err_t *bind_agent(chats_req_t *q)
         apr_table_unset(r->headers_in, conditional[i]);
     }
     if (args & CHATS_ARG_ENTITY_ID) {
-        if ((e = query_get(r, "chatSessionEntityId", &v)) != NULL) {
+        if ((e = query_get(q, CHATS_Q_ENTITY_ID, &v)) != NULL) {
             return e;
         }
         if (!v) {
@@ -329,7 +305,20 @@ static chats_err_t *bind_agent(chats_req_t *q)
 chats_err_t *chats_args_bind(chats_req_t *q, const char *id_seg,
                              const char *assoc_seg)
 {
-    return q->agent ? bind_agent(q) : bind_rest(q, id_seg, assoc_seg);
+    chats_qstring_t *qs = apr_palloc(q->r->pool, sizeof(*qs));
+    chats_err_t *e;
+
+    /* REST: a bad id is answered before the query. */
+    if (!q->agent && id_seg
+        && (e = session_id(q, NULL, id_seg, strlen(id_seg))) != NULL) {
+        return e;
+    }
+    q->qs = qs;
+    if ((e = chats_qstring_parse(q->r->pool, q->r->args,
+                                 chats_qstring_reads(q->route), qs))) {
+        return e;
+    }
+    return q->agent ? bind_agent(q) : bind_rest(q, assoc_seg);
 }
 
 chats_err_t *chats_agent_save(chats_req_t *q)

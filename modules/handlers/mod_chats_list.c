@@ -6,58 +6,18 @@
 #include "http_protocol.h"
 
 #include "chats_list.h"
+#include "chats_qstring.h"
 #include "mod_chats_locale.h"
 #include "mod_chats_ops.h"
 #include "mod_chats_proxy.h"
 #include "mod_chats_rights.h"
 #include "chats_xml.h"
 
-/* The query parameters the list reads; SuperOffice's other archive
- * parameters ($entities, $mode, $options, $context, $jsonSafe, $output)
- * and unknown ones are ignored (D-21). $select is read by the router
- * (chats_resource_select); it is here to be refused twice. */
-enum { P_SELECT, P_FILTER, P_ORDERBY, P_TOP, P_SKIP, P_FORMAT, P__N };
-static const char *const param_names[P__N] = {
-    "$select", "$filter", "$orderBy", "$top", "$skip", "$format"
-};
-
-/* The raw value of each parameter the list reads (NULL: absent). A name
- * that does not decode cannot be ours: it is skipped, as by $select's
- * reader. */
-static chats_err_t *read_params(chats_req_t *q, const char **raw)
-{
-    apr_pool_t *p = q->r->pool;
-    char *copy = apr_pstrdup(p, q->r->args ? q->r->args : ""), *pair, *last;
-    int i;
-
-    for (i = 0; i < P__N; i++) {
-        raw[i] = NULL;
-    }
-    for (pair = apr_strtok(copy, "&", &last); pair;
-         pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-        const char *name;
-
-        if (eq) {
-            *eq = '\0';
-        }
-        if (chats_list_decode(p, "", pair, &name) != NULL) {
-            continue;
-        }
-        for (i = 0; i < P__N && strcasecmp(name, param_names[i]); i++) {
-        }
-        if (i == P__N) {
-            continue;
-        }
-        if (raw[i]) {
-            return chats_err_make(p, CHATS_E_INVALID, param_names[i],
-                                  "%s: given more than once",
-                                  param_names[i]);
-        }
-        raw[i] = eq ? eq + 1 : "";
-    }
-    return NULL;
-}
+/* The list reads $select (the router's, chats_resource_select),
+ * $filter, $orderBy, $top, $skip and $format, parsed once by
+ * chats_args_bind (chats_qstring.h: a repeat is 400); SuperOffice's
+ * other archive parameters ($entities, $mode, $options, $context,
+ * $jsonSafe, $output) and unknown ones are ignored (D-21). */
 
 /* $format overrides Accept. */
 static chats_err_t *format(chats_req_t *q, const char *v)
@@ -76,41 +36,29 @@ static chats_err_t *format(chats_req_t *q, const char *v)
 static chats_err_t *list_input(chats_req_t *q, chats_list_in_t *in)
 {
     apr_pool_t *p = q->r->pool;
-    const char *raw[P__N], *v;
+    const char *v;
     chats_err_t *e;
 
     memset(in, 0, sizeof(*in));
     in->top = CHATS_LIST_TOP_DEFAULT;
     in->select = q->select;
     in->zone = chats_resource_zone(q);
-    if ((e = read_params(q, raw)) != NULL) {
+    if ((e = chats_qstring_get(p, q->qs, CHATS_Q_FILTER, &in->filter))
+        || (e = chats_qstring_get(p, q->qs, CHATS_Q_ORDERBY, &in->orderby))) {
         return e;
     }
-    if (raw[P_FILTER]
-        && (e = chats_list_decode(p, "$filter", raw[P_FILTER],
-                                  &in->filter)) != NULL) {
+    if ((e = chats_qstring_get(p, q->qs, CHATS_Q_TOP, &v)) != NULL
+        || (v && (e = chats_list_count(p, "$top", v, CHATS_LIST_TOP_MAX,
+                                       &in->top)) != NULL)) {
         return e;
     }
-    if (raw[P_ORDERBY]
-        && (e = chats_list_decode(p, "$orderBy", raw[P_ORDERBY],
-                                  &in->orderby)) != NULL) {
+    if ((e = chats_qstring_get(p, q->qs, CHATS_Q_SKIP, &v)) != NULL
+        || (v && (e = chats_list_count(p, "$skip", v, CHATS_LIST_SKIP_MAX,
+                                       &in->skip)) != NULL)) {
         return e;
     }
-    if (raw[P_TOP]
-        && ((e = chats_list_decode(p, "$top", raw[P_TOP], &v)) != NULL
-            || (e = chats_list_count(p, "$top", v, CHATS_LIST_TOP_MAX,
-                                     &in->top)) != NULL)) {
-        return e;
-    }
-    if (raw[P_SKIP]
-        && ((e = chats_list_decode(p, "$skip", raw[P_SKIP], &v)) != NULL
-            || (e = chats_list_count(p, "$skip", v, CHATS_LIST_SKIP_MAX,
-                                     &in->skip)) != NULL)) {
-        return e;
-    }
-    if (raw[P_FORMAT]
-        && ((e = chats_list_decode(p, "$format", raw[P_FORMAT], &v)) != NULL
-            || (e = format(q, v)) != NULL)) {
+    if ((e = chats_qstring_get(p, q->qs, CHATS_Q_FORMAT, &v)) != NULL
+        || (v && (e = format(q, v)) != NULL)) {
         return e;
     }
     return NULL;
@@ -194,8 +142,10 @@ chats_err_t *chats_list_get(chats_req_t *q)
     }
     base = collection_url(q);
     if (rows->nrows > in.top && in.skip + in.top <= CHATS_LIST_SKIP_MAX) {
-        next = apr_pstrcat(r->pool, base, "?", chats_list_next_args(
-                               r->pool, r->args, in.skip + in.top), NULL);
+        next = apr_pstrcat(r->pool, base, "?", chats_qstring_replace(
+                               r->pool, r->args, "$skip", apr_psprintf(
+                                   r->pool, "%" APR_INT64_T_FMT,
+                                   in.skip + in.top)), NULL);
     }
     return send_page(q, chats_list_envelope(
                          r->pool, apr_pstrcat(r->pool, base, "/openapi.json"

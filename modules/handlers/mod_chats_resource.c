@@ -9,6 +9,7 @@
 #include "chats_entity.h"
 #include "chats_header_syntax.h"
 #include "chats_precond.h"
+#include "chats_qstring.h"
 #include "chats_render.h"
 #include "mod_chats_proxy.h"
 #include "mod_chats_resource.h"
@@ -126,41 +127,15 @@ const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id)
 
 chats_err_t *chats_resource_select(chats_req_t *q)
 {
-    request_rec *r = q->r;
     const char *spec = NULL;
-    char *pair, *last, *copy = apr_pstrdup(r->pool, r->args ? r->args : "");
     apr_array_header_t *sel = NULL;
     chats_err_t *e;
 
-    for (pair = apr_strtok(copy, "&", &last); pair;
-         pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-
-        if (!eq) {
-            continue;
-        }
-        *eq = '\0';
-        /* A %00 would cut the name or the list short where C reads it:
-         * ap_unescape_urlencoded() reports it, and bad escapes; %2F is
-         * the '/' of "User/Name", which clients encode. */
-        if (ap_unescape_urlencoded(pair) != OK) {
-            if (strncasecmp(pair, "$select", 7)) {
-                continue;               /* not ours: it reads nothing */
-            }
-            return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
-                                  "$select: the parameter name is not a "
-                                  "valid URL encoding");
-        }
-        if (!strcasecmp(pair, "$select")) {
-            spec = eq + 1;
-            if (ap_unescape_urlencoded((char *)spec) != OK) {
-                return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
-                                      "$select: %%00 and bad %% escapes "
-                                      "are not allowed");
-            }
-        }
-    }
-    if (spec && (e = chats_select_parse(&sel, spec, r->pool)) != NULL) {
+    /* %2F is the '/' of "User/Name", which clients encode. */
+    if (q->qs && ((e = chats_qstring_get(q->r->pool, q->qs, CHATS_Q_SELECT,
+                                         &spec)) != NULL
+                  || (spec && (e = chats_select_parse(&sel, spec,
+                                                      q->r->pool)) != NULL))) {
         return e;
     }
     q->select = sel;

@@ -11,6 +11,7 @@
 
 struct chats_rights_t;
 struct chats_route_def_t;
+struct chats_qstring_t;
 
 /** What the router learnt about a request. */
 typedef struct {
@@ -28,6 +29,9 @@ typedef struct {
      * mod_chats_agent.c from the path, the query or the agent's body before
      * the operation runs, so REST and agent run the same function). */
     const struct chats_route_def_t *route; /**< the matched row         */
+    /** The query parameters the route reads, parsed once
+     * (chats_qstring.h, by chats_args_bind). */
+    const struct chats_qstring_t *qs;
     int agent;                 /**< an agent call: no _Links, no Location,
                                     no conditional headers, no $select    */
     const char *to_associate;  /**< {toAssociate}: a login or an id      */
@@ -48,8 +52,8 @@ typedef struct {
  * when Accept takes none of them. */
 chats_err_t *chats_resource_negotiate(chats_req_t *q);
 
-/** Parse $select into q->select: unknown names are CHATS_E_INVALID,
- * found before anything is read or written. */
+/** Parse $select (of q->qs) into q->select: unknown names are
+ * CHATS_E_INVALID, found before anything is read or written. */
 chats_err_t *chats_resource_select(chats_req_t *q);
 
 /** Read the request's time zone and language (400 for an unknown zone)

@@ -15,7 +15,7 @@ use ChatSession::Test qw(req json_body seed_session db agent_req fresh_ids
                          make_caller);
 use JSON::PP ();
 
-plan tests => 114, need_lwp, need_module('mod_dbd.c');
+plan tests => 118, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my ($ID, $ID2, $ID_OWN) = fresh_ids(3);
@@ -79,6 +79,14 @@ error_field(agent_req('GetChatSessionEntity', body => 'null'), 400,
             'chatSessionEntityId', 'Get without the id');
 error_field(agent_req('GetChatSessionEntity', query => 'chatSessionEntityId=x'),
             400, 'chatSessionEntityId', 'Get ?chatSessionEntityId=x');
+# Twice is 400 (README "The query string"), even with one value: the
+# official client sends it once.
+error_field(agent_req('GetChatSessionEntity', body => 'null',
+                      query => "chatSessionEntityId=$ID&chatSessionEntityId=1"),
+            400, 'chatSessionEntityId', 'Get with the id twice');
+error_field(agent_req('DeleteChatSessionEntity', body => 'null',
+                      query => "ChatSessionEntityId=$ID&chatsessionentityid=$ID"),
+            400, 'chatSessionEntityId', 'Delete with the id twice');
 $res = agent_req('GetChatSessionEntity', query => 'chatSessionEntityId=987654');
 is($res->code, 404, 'Get of a missing id: 404 (like REST)');
 is(json_body($res)->{ErrorType}, 'SoNotFoundException', '... error body');

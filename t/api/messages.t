@@ -12,7 +12,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db run_forked fresh_ids
                          make_caller);
 
-plan tests => 129, need_lwp, need_module('mod_dbd.c');
+plan tests => 135, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my %LEVEL = (msg_none => 'none', msg_read => 'read', msg_own => 'update_own',
@@ -137,6 +137,14 @@ $res = get($S, "?after=$ids[4]");
 is($res->content, '[]', 'after the last: []');
 $res = get($S, '?AFTER=0&wait=0');
 is(scalar @{ json_body($res) || [] }, 5, 'parameter names in any case; wait=0');
+# A parameter given twice is 400 naming it (README "The query string").
+for my $q ("after=$ids[2]&after=0", 'after=0&wait=0&Wait=0',
+           "after=$ids[2]&%61fter=$ids[2]") {
+    $res = get($S, "?$q");
+    is($res->code, 400, "?$q: 400") or diag($res->content);
+    like((json_body($res) || {})->{Field} // '', qr/^(after|wait)$/,
+         '... naming the parameter');
+}
 $res = get($S, '', headers => { Accept => 'application/xml' });
 like($res->content, qr{^<\?xml[^>]*>\s*<ArrayOfChatMessage xmlns:xsi="[^"]+"><ChatMessage><ChatMessageId>$ids[0]<},
      'XML: ArrayOfChatMessage of ChatMessage');

@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use HTTP::Date qw(time2str);
 
-plan tests => 94, need_lwp, need_module('mod_dbd.c');
+plan tests => 100, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 
@@ -96,6 +96,18 @@ $res = req(GET => "$BASE/$id?%24select=Nope");
 is($res->code, 400, 'unknown $select name (encoded $): 400');
 is(req(GET => "$BASE/$id?\$select=User/Nope")->code, 400,
    'unknown nested $select name: 400');
+# One rule for a parameter given twice (README "The query string"): 400
+# naming it, on every route that reads it; one it does not read is no
+# matter.
+for my $q ('$select=Rating&$select=Status', '$select=Rating&%24SELECT=Rating') {
+    $res = req(GET => "$BASE/$id?$q");
+    is($res->code, 400, "GET ?$q: 400") or diag($res->content);
+    is((json_body($res) || {})->{Field}, '$select', '... naming $select');
+}
+is(req(DELETE => "$BASE/987650?\$select=A&\$select=B")->code, 404,
+   'DELETE reads no $select: twice is no matter (404, no such id)');
+is(req(GET => "$BASE/$id?x=1&x=2")->code, 200,
+   'an unknown parameter twice: no matter');
 my $v_before = db()->selectrow_array('SELECT version FROM chat_session WHERE id = ?', undef, $id);
 $res = req(PATCH => "$BASE/$id?\$select=Nope",
            body => [{ op => 'replace', path => '/Rating', value => 2 }]);

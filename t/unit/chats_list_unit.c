@@ -10,6 +10,7 @@
 #include "chats_entity.h"
 #include "chats_json.h"
 #include "chats_list.h"
+#include "chats_qstring.h"
 #include "chats_xml.h"
 #include "tap.h"
 
@@ -92,8 +93,8 @@ static void test_decode(tap_t *t)
 
     for (i = 0; i < TAP_N(decodes); i++) {
         const char *out = NULL;
-        chats_err_t *e = chats_list_decode(t->p, "$filter", decodes[i].raw,
-                                           &out);
+        chats_err_t *e = chats_qstring_decode(t->p, "$filter",
+                                              decodes[i].raw, &out);
 
         is_str(t, e ? apr_pstrcat(t->p, "E: ", e->message, NULL) : out,
                decodes[i].want, decodes[i].desc);
@@ -121,8 +122,63 @@ static void test_next(tap_t *t)
     int i;
 
     for (i = 0; i < TAP_N(nexts); i++) {
-        is_str(t, chats_list_next_args(t->p, nexts[i].args, nexts[i].skip),
+        is_str(t, chats_qstring_replace(t->p, nexts[i].args, "$skip",
+                                        apr_psprintf(t->p, "%" APR_INT64_T_FMT,
+                                                     nexts[i].skip)),
                nexts[i].want, nexts[i].desc);
+    }
+}
+
+/* The one rule for a repeated parameter (README "The query string"): a
+ * query string and the parameters a route reads -> what is read, or the
+ * error. */
+static const struct {
+    const char *args;
+    unsigned reads;
+    const char *want, *desc;
+} parses[] = {
+    { "$select=A&$select=B", CHATS_Q_BIT(CHATS_Q_SELECT),
+      "E: $select: given more than once", "a repeated $select is refused" },
+    { "$select=A&%24SELECT=B", CHATS_Q_BIT(CHATS_Q_SELECT),
+      "E: $select: given more than once", "... its name decoded, any case" },
+    { "$select=A&$select=B", 0, "", "a parameter the route does not read: "
+      "no matter" },
+    { "x=1&x=2&$top=3", CHATS_Q_BIT(CHATS_Q_TOP), "$top=3",
+      "an unknown repeated one is skipped" },
+    { "after=1&wait=2&After=3", CHATS_Q_BIT(CHATS_Q_AFTER)
+      | CHATS_Q_BIT(CHATS_Q_WAIT), "E: after: given more than once",
+      "after twice" },
+    { "chatSessionEntityId=1&ChatSessionEntityId=1",
+      CHATS_Q_BIT(CHATS_Q_ENTITY_ID),
+      "E: chatSessionEntityId: given more than once",
+      "the agent's entity id twice, even with one value" },
+    { "$skip&x%00=A&%zz=1", CHATS_Q_BIT(CHATS_Q_SKIP)
+      | CHATS_Q_BIT(CHATS_Q_SELECT), "$skip=",
+      "no '=': the empty value; a name that does not decode is skipped" },
+    { "%24select%00=A", CHATS_Q_BIT(CHATS_Q_SELECT),
+      "E: $select: the parameter name is not a valid URL encoding",
+      "... unless it is ours cut short by a %00" },
+};
+
+static void test_parse(tap_t *t)
+{
+    int i, k;
+
+    for (i = 0; i < TAP_N(parses); i++) {
+        chats_qstring_t qs;
+        chats_err_t *e = chats_qstring_parse(t->p, parses[i].args,
+                                             parses[i].reads, &qs);
+        const char *got = "";
+
+        for (k = 0; !e && k < CHATS_Q__N; k++) {
+            if (qs.raw[k]) {
+                got = apr_pstrcat(t->p, got, *got ? "&" : "",
+                                  chats_qparam_name(k), "=", qs.raw[k],
+                                  NULL);
+            }
+        }
+        is_str(t, e ? apr_pstrcat(t->p, "E: ", e->message, NULL) : got,
+               parses[i].want, parses[i].desc);
     }
 }
 
@@ -418,7 +474,8 @@ static int print_sql(apr_pool_t *p, int argc, char **argv)
 }
 
 static const tap_test_fn tests[] = {
-    test_count, test_decode, test_next, test_query, test_rows, test_view,
+    test_count, test_decode, test_next, test_parse, test_query, test_rows,
+    test_view,
     NULL
 };
 

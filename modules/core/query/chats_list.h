@@ -92,20 +92,4 @@ chats_doc_t *chats_list_envelope(apr_pool_t *p, const char *metadata,
                                  const char *next,
                                  const apr_array_header_t *rows, int xml);
 
-/** The query string of the next page: args (raw, as received; NULL or
- * "" for none) with every $skip parameter (its name decoded, any case)
- * dropped and "$skip=<skip>" appended; the other parameters are kept
- * byte for byte. */
-const char *chats_list_next_args(apr_pool_t *p, const char *args,
-                                 apr_int64_t skip);
-
-/** Decode a query parameter value: %XX escapes, '+' a space -- except a
- * '+' that can only be a sign, which a client that wrote the query by
- * hand did not escape: after "today" or "now" and before a digit
- * ("today+1"), or after a time of day and before two digits (the offset
- * of "2024-05-01T10:00:00+02:00"); a space can stand in neither place.
- * CHATS_E_INVALID naming what (the parameter) for %00 and bad escapes. */
-chats_err_t *chats_list_decode(apr_pool_t *p, const char *what,
-                               const char *raw, const char **pout);
-
 #endif
