@@ -27,44 +27,6 @@
 #include "mod_chats_store_open.h"
 #include "mod_chats_tz.h"
 
-/* Where the segment name ends in the URI (its last occurrence followed
- * by '/' or the end), or -1. */
-static apr_ssize_t segment_end(const request_rec *r, const char *name)
-{
-    const char *u = r->uri, *s;
-    apr_size_t len = strlen(name);
-    apr_ssize_t end = -1;
-
-    for (s = u; (s = ap_strcasestr(s, name)) != NULL; s++) {
-        char after = s[len];
-
-        if (after == '\0' || after == '/') {
-            end = (s - u) + (apr_ssize_t)len;
-        }
-    }
-    return end;
-}
-
-/* Which family the URL is, and where its prefix ends: the last of the
- * families' segments ("/ChatSession", "/Agents/Chat") in it; -1 for
- * none. */
-static apr_ssize_t resource_find(const request_rec *r, chats_family_e *pfam)
-{
-    apr_ssize_t best = -1;
-    int fam;
-
-    *pfam = CHATS_FAMILY_REST;
-    for (fam = 0; fam < CHATS_FAMILY__N; fam++) {
-        apr_ssize_t end = segment_end(r, chats_route_family(fam)->name);
-
-        if (end > best) {
-            best = end;
-            *pfam = fam;
-        }
-    }
-    return best;
-}
-
 /* Served beside the sessions: /api/v1/ChatSession/openapi.json. */
 #define CHATS_OPENAPI_NAME "openapi.json"
 
@@ -177,8 +139,8 @@ static chats_err_t *send_openapi(request_rec *r)
 
 static chats_err_t *route(request_rec *r)
 {
-    chats_family_e fam;
-    apr_ssize_t end = resource_find(r, &fam);
+    int fam = CHATS_FAMILY_REST;
+    apr_ssize_t end = chats_mount_find(r, &fam);   /* README "Routes" */
     const char *tail;
     chats_req_t q;
 
@@ -201,7 +163,7 @@ static chats_err_t *route(request_rec *r)
         && !strcasecmp(tail + 1, CHATS_OPENAPI_NAME)) {
         return send_openapi(r);
     }
-    return dispatch(&q, fam, tail);
+    return dispatch(&q, (chats_family_e)fam, tail);
 }
 
 static int chats_handler(request_rec *r)
@@ -270,6 +232,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     sql->act = chats_action_sql_build(pconf, sql);
+    chats_mounts_post_config(pconf, s);
     for (; s; s = s->next) {
         chats_srv_conf_t *sc = chats_srv_conf(s);
         chats_store_env_t *env = apr_pcalloc(pconf, sizeof(*env));
@@ -322,70 +285,15 @@ static void chats_register_hooks(apr_pool_t *p)
     chats_listen_register_hooks(p);
 }
 
-/* Every directive, each set by its own layer's file: the base's
- * (mod_chats_config.c), CORS's (mod_chats_cors.c), the schemes'
- * (mod_chats_authconf.c). The table is here, above them all, as mod_ssl
- * keeps its own in mod_ssl.c. */
+/* Every directive, from the one table (chats_directives.h), each set by
+ * its own layer's file: the base's (mod_chats_config.c), CORS's
+ * (mod_chats_cors.c), the schemes' (mod_chats_authconf.c). The table is
+ * expanded here, above them all, as mod_ssl keeps its own in mod_ssl.c. */
+#define CHATS_CMD(how, name, setter, arg, where, syntax, dflt, help) \
+    AP_INIT_##how(name, setter, arg, where, help " (default: " dflt ")"),
+
 static const command_rec chats_cmds[] = {
-    AP_INIT_TAKE1("ChatSessionMaxBody", chats_conf_set_max_body, NULL,
-                  OR_ALL, "largest request body in bytes (default 1048576)"),
-    AP_INIT_ITERATE("ChatSessionAuthProvider", chats_conf_add_provider,
-                    NULL, OR_AUTHCFG,
-                    "authn providers that check Basic passwords, in order "
-                    "(default: chatsession)"),
-    AP_INIT_TAKE1("ChatSessionAuthCacheTTL", chats_conf_set_cache_ttl, NULL,
-                  OR_AUTHCFG,
-                  "seconds a verified credential is remembered per process "
-                  "(default 60, 0 = off)"),
-    AP_INIT_TAKE1("ChatSessionRetryAfter", chats_conf_set_retry_after, NULL,
-                  OR_ALL, "Retry-After seconds sent with 503 (default 5)"),
-    AP_INIT_TAKE1("ChatSessionPublicURL", chats_conf_set_public_url, NULL,
-                  OR_ALL,
-                  "scheme://host[:port][/prefix] that _Links start with "
-                  "(default: the request's own scheme and Host)"),
-    AP_INIT_TAKE1("ChatSessionOpenAPIPath", ap_set_string_slot,
-                  (void *)APR_OFFSETOF(chats_dir_conf_t, openapi_path), OR_ALL,
-                  "URI path the OpenAPI document is served at, where the "
-                  "chatsession handler runs (default: "
-                  "<collection>/openapi.json)"),
-    AP_INIT_TAKE_ARGV("ChatSessionTrustProxy", chats_conf_set_trust_proxy,
-                      NULL, OR_ALL,
-                      "addresses or subnets of the reverse proxies whose "
-                      "forwarded headers build _Links and Location; On "
-                      "trusts any peer for one hop (default Off)"),
-    AP_INIT_TAKE1("ChatSessionProxyHeaders", chats_conf_set_proxy_headers,
-                  NULL, OR_ALL, "which headers the trusted proxies write: "
-                  "X-Forwarded (default) or Forwarded"),
-    CHATS_CORS_CMDS,
-    AP_INIT_FLAG("ChatSessionPreparedStatements", chats_conf_set_prepared,
-                 NULL, RSRC_CONF, "prepare statements once per connection "
-                 "(On, the default); Off sends each as an unnamed "
-                 "statement, as a transaction pooler such as PgBouncer "
-                 "needs"),
-    AP_INIT_TAKE1("ChatSessionListenParams", chats_conf_set_listen_params,
-                  NULL, RSRC_CONF, "libpq connection string of the "
-                  "connection each process LISTENs on for long polls "
-                  "(default: the server's DBDParams; needed behind a "
-                  "transaction pooler)"),
-    AP_INIT_TAKE1("ChatSessionConnectTimeout",
-                  chats_conf_set_connect_timeout, NULL, RSRC_CONF,
-                  "seconds a connect to PostgreSQL may take "
-                  "where DBDParams has no connect_timeout: libpq's "
-                  "PGCONNECT_TIMEOUT for the pooled connections, and the "
-                  "bound of the probe and the long-poll listener "
-                  "(default 5)"),
-    AP_INIT_TAKE1("ChatSessionLongPollMax", chats_conf_set_longpoll_max,
-                  NULL, RSRC_CONF, "requests per process that may wait for "
-                  "messages at once (default ThreadsPerChild / 2; 0 = "
-                  "never wait)"),
-    CHATS_AUTH_CMDS,
-    AP_INIT_TAKE1("ChatSessionTimeZone", chats_conf_set_time_zone, NULL,
-                  OR_ALL, "zone for date-times without SO-TimeZone: a "
-                  "SuperOffice code (NO, US-NY, ...) or a tz database name "
-                  "(default UTC)"),
-    AP_INIT_TAKE1("ChatSessionLanguage", chats_conf_set_language, NULL,
-                  OR_ALL, "language string resources fall back to "
-                  "(default en)"),
+    CHATS_DIRECTIVES(CHATS_CMD)
     { NULL }
 };
 

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "mod_chats_auth.h"
+#include "mod_chats_config.h"
 #include "chats_jwt.h"
 
 chats_auth_conf_t *chats_auth_conf_create(apr_pool_t *p)

@@ -14,20 +14,23 @@
 #include "mod_chats_config.h"
 #include "chats_forwarded.h"
 #include "chats_header_syntax.h"
+#include "chats_routes.h"
 #include "chats_zone.h"
+
+/* A record that sets nothing: every number CHATS_UNSET, every pointer
+ * NULL (inherit). */
+static const chats_dir_conf_t dir_unset = {
+    .max_body = CHATS_UNSET, .cache_ttl = CHATS_UNSET,
+    .retry_after = CHATS_UNSET, .proxy_headers = CHATS_UNSET,
+    .cors_credentials = CHATS_UNSET, .cors_max_age = CHATS_UNSET,
+};
 
 void *chats_dir_conf_create(apr_pool_t *p, char *dir)
 {
-    chats_dir_conf_t *c = apr_pcalloc(p, sizeof(*c));
+    chats_dir_conf_t *c = apr_palloc(p, sizeof(*c));
 
     (void)dir;
-    c->max_body = CHATS_UNSET;
-    c->cache_ttl = CHATS_UNSET;
-    c->retry_after = CHATS_UNSET;
-    c->proxy_headers = CHATS_UNSET;
-    c->cors_credentials = CHATS_UNSET;
-    c->cors_max_age = CHATS_UNSET;
-    c->providers = NULL;
+    *c = dir_unset;
     return c;
 }
 
@@ -194,6 +197,30 @@ const char *chats_conf_set_time_zone(cmd_parms *cmd, void *dc, const char *arg)
     return chats_zone_check_directive(cmd->pool, arg);
 }
 
+const char *chats_conf_set_openapi_path(cmd_parms *cmd, void *dc,
+                                        const char *arg)
+{
+    (void)cmd;
+    ((chats_dir_conf_t *)dc)->openapi_path = arg;
+    return NULL;
+}
+
+/* The family of a <Location> whose path does not name it: checked here,
+ * read from the configuration tree (mod_chats_mounts.c). */
+const char *chats_conf_set_family(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    if (!cmd->path || cmd->path[0] != '/'
+        || strcasecmp(cmd->directive->parent->directive, "<Location")) {
+        return "ChatSessionFamily: only inside a <Location> section";
+    }
+    if (chats_route_family_of_label(arg) < 0) {
+        return apr_psprintf(cmd->pool, "ChatSessionFamily: '%s' is neither "
+                            "ChatSession nor ChatAgent", arg);
+    }
+    return NULL;
+}
+
 const char *chats_conf_set_language(cmd_parms *cmd, void *dc, const char *arg)
 {
     chats_dir_conf_t *c = dc;
@@ -245,24 +272,15 @@ const char *chats_conf_set_max_body(cmd_parms *cmd, void *dc, const char *arg)
     return err;
 }
 
-const char *chats_conf_set_cache_ttl(cmd_parms *cmd, void *dc, const char *arg)
-{
-    chats_dir_conf_t *c = dc;
-    apr_int64_t v = 0;
-    const char *err = set_nonneg(cmd, arg, 86400, &v);
-
-    c->cache_ttl = (int)v;
-    return err;
-}
-
-const char *chats_conf_set_retry_after(cmd_parms *cmd, void *dc,
+/* ChatSessionAuthCacheTTL, ChatSessionRetryAfter: seconds (0 to a day)
+ * into the int of chats_dir_conf_t at the directive's offset. */
+const char *chats_conf_set_dir_seconds(cmd_parms *cmd, void *dc,
                                        const char *arg)
 {
-    chats_dir_conf_t *c = dc;
     apr_int64_t v = 0;
     const char *err = set_nonneg(cmd, arg, 86400, &v);
 
-    c->retry_after = (int)v;
+    *(int *)((char *)dc + (apr_size_t)cmd->info) = (int)v;
     return err;
 }
 
@@ -371,19 +389,27 @@ const char *chats_conf_set_listen_params(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-/* Per process, so for the main server only: the waiter table is one. */
+/* A number for the main server only: a per-process setting. */
+static const char *set_global(cmd_parms *cmd, const char *arg,
+                              apr_int64_t max, apr_int64_t *pv)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    return err ? err : set_nonneg(cmd, arg, max, pv);
+}
+
+/* Per process: the waiter table is one. */
 const char *chats_conf_set_longpoll_max(cmd_parms *cmd, void *dc,
                                         const char *arg)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     apr_int64_t v = 0;
+    const char *err = set_global(cmd, arg, 20000, &v);
 
     (void)dc;
-    if (err || (err = set_nonneg(cmd, arg, 20000, &v)) != NULL) {
-        return err;
+    if (!err) {
+        chats_srv_conf(cmd->server)->longpoll_max = (int)v;
     }
-    chats_srv_conf(cmd->server)->longpoll_max = (int)v;
-    return NULL;
+    return err;
 }
 
 /* Per process too: it becomes libpq's default, an environment variable
@@ -391,19 +417,18 @@ const char *chats_conf_set_longpoll_max(cmd_parms *cmd, void *dc,
 const char *chats_conf_set_connect_timeout(cmd_parms *cmd, void *dc,
                                            const char *arg)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
     apr_int64_t v = 0;
+    const char *err = set_global(cmd, arg, 3600, &v);
 
     (void)dc;
-    if (err || (err = set_nonneg(cmd, arg, 3600, &v)) != NULL) {
-        return err;
+    if (!err && v == 0) {
+        err = "ChatSessionConnectTimeout: at least 1 second (libpq waits "
+              "at least 2)";
     }
-    if (v == 0) {
-        return "ChatSessionConnectTimeout: at least 1 second (libpq waits "
-               "at least 2)";
+    if (!err) {
+        chats_srv_conf(cmd->server)->connect_timeout = (int)v;
     }
-    chats_srv_conf(cmd->server)->connect_timeout = (int)v;
-    return NULL;
+    return err;
 }
 
 const char *chats_conf_add_provider(cmd_parms *cmd, void *dc, const char *arg)

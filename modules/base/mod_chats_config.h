@@ -1,37 +1,24 @@
-/* The setters of the base's directives (mod_chats_config.c), for the
- * module's directive table in mod_chatsession.c, which assembles every
- * layer's directives (the CORS and authentication ones are the
- * handlers' and auth's, mod_chats_cors.h and mod_chats_auth.h). Glue
- * header. */
+/* The setters of every directive, declared from the one table
+ * (chats_directives.h) for the module's command table in
+ * mod_chatsession.c. Each is defined by its own layer's file: the
+ * base's here (mod_chats_config.c), CORS's (mod_chats_cors.c), the
+ * schemes' (mod_chats_authconf.c). Glue header. */
 #ifndef CHATS_CONFIG_H
 #define CHATS_CONFIG_H
 
 #include "mod_chats_private.h"
+#include "chats_directives.h"
 
-const char *chats_conf_set_max_body(cmd_parms *cmd, void *dc,
-                                    const char *arg);
-const char *chats_conf_add_provider(cmd_parms *cmd, void *dc,
-                                    const char *arg);
-const char *chats_conf_set_cache_ttl(cmd_parms *cmd, void *dc,
-                                     const char *arg);
-const char *chats_conf_set_retry_after(cmd_parms *cmd, void *dc,
-                                       const char *arg);
-const char *chats_conf_set_public_url(cmd_parms *cmd, void *dc,
-                                      const char *arg);
-const char *chats_conf_set_trust_proxy(cmd_parms *cmd, void *dc, int argc,
-                                       char *const argv[]);
-const char *chats_conf_set_proxy_headers(cmd_parms *cmd, void *dc,
-                                         const char *arg);
-const char *chats_conf_set_prepared(cmd_parms *cmd, void *dc, int on);
-const char *chats_conf_set_listen_params(cmd_parms *cmd, void *dc,
-                                         const char *arg);
-const char *chats_conf_set_connect_timeout(cmd_parms *cmd, void *dc,
-                                           const char *arg);
-const char *chats_conf_set_longpoll_max(cmd_parms *cmd, void *dc,
-                                        const char *arg);
-const char *chats_conf_set_time_zone(cmd_parms *cmd, void *dc,
-                                     const char *arg);
-const char *chats_conf_set_language(cmd_parms *cmd, void *dc,
-                                    const char *arg);
+/* A setter's type by how httpd calls it (AP_INIT_<how>). */
+#define CHATS_SETTER_TAKE1(fn) \
+    const char *fn(cmd_parms *cmd, void *dc, const char *arg)
+#define CHATS_SETTER_ITERATE(fn) CHATS_SETTER_TAKE1(fn)
+#define CHATS_SETTER_FLAG(fn) const char *fn(cmd_parms *cmd, void *dc, int on)
+#define CHATS_SETTER_TAKE_ARGV(fn) \
+    const char *fn(cmd_parms *cmd, void *dc, int argc, char *const argv[])
+#define CHATS_SETTER_DECL(how, name, setter, arg, where, syntax, dflt, \
+                          help) CHATS_SETTER_##how(setter);
+
+CHATS_DIRECTIVES(CHATS_SETTER_DECL)
 
 #endif

@@ -28,17 +28,14 @@ typedef struct {
     apr_array_header_t *handlers;      /* SetHandler chatsession ...  */
 } chats_dbdecl_t;
 
-/* The first word of a directive's arguments, unquoted, with ${VAR}
- * resolved as httpd does when it runs the directive: the tree keeps the
- * text as written. */
-static const char *first_arg(apr_pool_t *p, const ap_directive_t *d)
+const char *chats_tree_arg(apr_pool_t *p, const ap_directive_t *d)
 {
     const char *args = d->args ? d->args : "";
 
     return ap_resolve_env(p, ap_getword_conf(p, &args));
 }
 
-static int is_vhost(const ap_directive_t *d)
+int chats_tree_is_vhost(const ap_directive_t *d)
 {
     return !strcasecmp(d->directive, "<VirtualHost");
 }
@@ -48,19 +45,19 @@ static int is_vhost(const ap_directive_t *d)
 static void scan(apr_pool_t *p, const ap_directive_t *d, chats_dbdecl_t *decl)
 {
     for (; d; d = d->next) {
-        if (is_vhost(d)) {
+        if (chats_tree_is_vhost(d)) {
             continue;
         }
         if (!strcasecmp(d->directive, "DBDriver")) {
-            decl->driver = first_arg(p, d);
+            decl->driver = chats_tree_arg(p, d);
             decl->driver_at = d;
         }
         else if (!strcasecmp(d->directive, "DBDParams")) {
-            decl->params = first_arg(p, d);
+            decl->params = chats_tree_arg(p, d);
         }
         else if ((!strcasecmp(d->directive, "SetHandler")
                   || !strcasecmp(d->directive, "AddHandler"))
-                 && !strcasecmp(first_arg(p, d), CHATS_HANDLER)) {
+                 && !strcasecmp(chats_tree_arg(p, d), CHATS_HANDLER)) {
             APR_ARRAY_PUSH(decl->handlers, const ap_directive_t *) = d;
         }
         if (d->first_child) {
@@ -78,13 +75,12 @@ static chats_dbdecl_t *declare(apr_pool_t *p, const ap_directive_t *first)
     return decl;
 }
 
-/* The <VirtualHost> section server s was made from, or NULL. */
-static const ap_directive_t *vhost_of(const server_rec *s)
+const ap_directive_t *chats_tree_vhost(const server_rec *s)
 {
     const ap_directive_t *d;
 
     for (d = ap_conftree; d && s->is_virtual; d = d->next) {
-        if (is_vhost(d) && (unsigned)d->line_num == s->defn_line_number
+        if (chats_tree_is_vhost(d) && (unsigned)d->line_num == s->defn_line_number
             && d->filename && s->defn_name
             && !strcmp(d->filename, s->defn_name)) {
             return d;
@@ -150,7 +146,7 @@ static int chats_dbconf_check(apr_pool_t *pconf, apr_pool_t *plog,
         rc = !OK;
     }
     for (d = ap_conftree; d; d = d->next) {
-        if (is_vhost(d)
+        if (chats_tree_is_vhost(d)
             && check_server(main_decl, declare(ptemp, d->first_child), s)
                != OK) {
             rc = !OK;
@@ -240,7 +236,7 @@ static int chats_dbconf_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     set_connect_timeout(s);
     for (v = s; v; v = v->next) {
-        const ap_directive_t *vh = vhost_of(v);
+        const ap_directive_t *vh = chats_tree_vhost(v);
         const chats_dbdecl_t *decl = vh ? declare(ptemp, vh->first_child)
                                         : main_decl;
         const char *p = decl->params ? decl->params : main_decl->params;

@@ -19,6 +19,7 @@
 #include "http_request.h"
 #include "mod_dbd.h"
 
+#include "chats_directives.h"
 #include "chats_err.h"
 
 extern module AP_MODULE_DECLARE_DATA chatsession_module;
@@ -64,14 +65,8 @@ typedef struct {
     const char *language;            /**< default language; NULL = inherit */
 } chats_dir_conf_t;
 
-#define CHATS_DEFAULT_MAX_BODY    (1024 * 1024)
-#define CHATS_DEFAULT_CACHE_TTL   60
-#define CHATS_DEFAULT_RETRY_AFTER 5
-#define CHATS_DEFAULT_PROVIDER    "chatsession"
-#define CHATS_DEFAULT_TIME_ZONE   "UTC"
-#define CHATS_DEFAULT_LANGUAGE    "en"
-#define CHATS_DEFAULT_CORS_MAX_AGE 600
-#define CHATS_DEFAULT_CONNECT_TIMEOUT 5
+/* The directives' defaults (CHATS_DEFAULT_*) are the directive table's,
+ * chats_directives.h. */
 
 /* What the layers above keep per server or per process, opaque here:
  * each layer makes and reads its own. */
@@ -103,6 +98,9 @@ typedef struct {
                                           CHATS_UNSET = the default */
     const struct chats_sql_t *sql;   /**< statements, built in post_config */
     const char *openapi;             /**< the OpenAPI document, ditto      */
+    apr_hash_t *mounts;              /**< server_rec -> its mounts
+                                          (mod_chats_mounts.c), keyed as
+                                          db_params is                  */
     apr_hash_t *db_params;           /**< server_rec -> its DBDParams, from
                                           the configuration tree in post_config
                                           (mod_chats_dbconf.c): keyed, as
@@ -143,6 +141,21 @@ int chats_conf_cors_credentials(const chats_dir_conf_t *c);
 int chats_conf_cors_max_age(const chats_dir_conf_t *c);
 /** ChatSessionOpenAPIPath, or NULL (then <collection>/openapi.json). */
 const char *chats_conf_openapi_path(const chats_dir_conf_t *c);
+/* mod_chats_dbconf.c: reading the configuration tree (ap_conftree). */
+/** The first word of a directive's arguments, unquoted, with ${VAR}
+ * resolved as httpd does when it runs the directive: the tree keeps the
+ * text as written. */
+const char *chats_tree_arg(apr_pool_t *p, const ap_directive_t *d);
+int chats_tree_is_vhost(const ap_directive_t *d);
+/** The <VirtualHost> section server s was made from, or NULL. */
+const ap_directive_t *chats_tree_vhost(const server_rec *s);
+
+/* mod_chats_mounts.c: which <Location> serves which family. */
+/** post_config: every server's mounts, from the configuration tree. */
+void chats_mounts_post_config(apr_pool_t *pconf, server_rec *s);
+/** The mount the request came by: its length in r->uri, the family in
+ * *pfamily (a chats_family_e); -1 for none. */
+apr_ssize_t chats_mount_find(const request_rec *r, int *pfamily);
 /** ChatSessionTimeZone: zone without SO-TimeZone (default UTC). */
 const char *chats_conf_time_zone(const chats_dir_conf_t *c);
 /** ChatSessionLanguage: fallback language of string resources (en). */

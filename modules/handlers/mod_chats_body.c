@@ -140,7 +140,6 @@ static chats_err_t *feed_brigade(chats_reader_t *rd,
 chats_err_t *chats_body_read(request_rec *r, chats_media_e media,
                              apr_off_t limit, chats_doc_t **pdoc)
 {
-    chats_json_limits_t lim = { 0 };
     chats_reader_t rd = { NULL, NULL };
     apr_bucket_brigade *bb;
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
@@ -154,16 +153,11 @@ chats_err_t *chats_body_read(request_rec *r, chats_media_e media,
         return too_big(r, limit);
     }
     chats_http_core_errors(r);
-    lim.max_bytes = (apr_size_t)limit;
-    lim.max_depth = 32;
-    lim.max_values = 100000;
-    lim.dup_policy = CHATS_JSON_DUP_CASEI;
     if (media == CHATS_MEDIA_XML) {
         rd.xml = chats_xml_parser_create(r->pool, (apr_size_t)limit);
     }
     else {
-        rd.json = chats_json_parser_create(r->pool, &lim);
-        chats_json_parser_max_members(rd.json, CHATS_MAX_MEMBERS);
+        rd.json = chats_json_body_parser(r->pool, (apr_size_t)limit);
     }
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     while (!eos && !e) {

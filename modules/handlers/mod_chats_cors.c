@@ -10,6 +10,7 @@
 #include "http_core.h"
 #include "ap_expr.h"
 
+#include "mod_chats_config.h"
 #include "mod_chats_cors.h"
 #include "chats_forwarded.h"
 #include "chats_openapi.h"

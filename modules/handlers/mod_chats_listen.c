@@ -499,27 +499,6 @@ static int default_slots(int threads)
     return threads / 2 > 0 ? threads / 2 : 1;
 }
 
-/* pchild's allocator has no mutex (one thread allocates from it): the
- * listener threads' pools, made from ours, get an allocator that has. */
-static apr_status_t own_pool(apr_pool_t **pp, apr_pool_t *pchild)
-{
-    apr_allocator_t *a = NULL;
-    apr_thread_mutex_t *m = NULL;
-    apr_status_t rv;
-
-    if ((rv = apr_thread_mutex_create(&m, APR_THREAD_MUTEX_DEFAULT, pchild))
-        != APR_SUCCESS || (rv = apr_allocator_create(&a)) != APR_SUCCESS) {
-        return rv;
-    }
-    apr_allocator_mutex_set(a, m);
-    if ((rv = apr_pool_create_ex(pp, pchild, NULL, a)) != APR_SUCCESS) {
-        apr_allocator_destroy(a);
-        return rv;
-    }
-    apr_allocator_owner_set(a, *pp);
-    return APR_SUCCESS;
-}
-
 void chats_listen_child_init(apr_pool_t *pchild, server_rec *s)
 {
     chats_listen_proc_t *proc = apr_pcalloc(pchild, sizeof(*proc));
@@ -533,7 +512,10 @@ void chats_listen_child_init(apr_pool_t *pchild, server_rec *s)
     proc->threaded = threaded != AP_MPMQ_NOT_SUPPORTED;
     proc->nslots = !proc->threaded ? 0
                  : max == CHATS_UNSET ? default_slots(threads) : max;
-    if (own_pool(&proc->pool, pchild) != APR_SUCCESS
+    /* The listener threads' pools are made from this one: its allocator
+     * has a mutex (chats_proc_pool_create). */
+    if (chats_proc_pool_create(&proc->pool, pchild, "chats-listen")
+        != APR_SUCCESS
         || apr_thread_mutex_create(&proc->lock, APR_THREAD_MUTEX_DEFAULT,
                                    pchild) != APR_SUCCESS) {
         return;                         /* no table: wait= answers at once */

@@ -2,49 +2,51 @@
  *
  *   chats-openapi [SERVER_URL] > conf/openapi.json
  *   chats-openapi --routes
+ *   chats-openapi --directives
  *
  * Without SERVER_URL the document's server is "/" (relative to wherever it
  * is served); conf/openapi.json is this tool's output with no argument,
  * and t/engine/openapi.t fails when the two differ. --routes prints the
  * route table (modules/core/api/chats_routes.c) the paths come from, as JSON,
- * so that the test can hold the two equal both ways. */
+ * so that the test can hold the two equal both ways. --directives prints
+ * the directive table (modules/core/api/chats_directives.h), a line each:
+ * name, syntax, default and help between tabs; t/engine/directives.t
+ * holds the README's Directives table equal to it. */
 #include <stdio.h>
 #include <string.h>
 
-#include <apr_general.h>
-#include <apr_pools.h>
-
+#include "chats_directives.h"
 #include "chats_openapi.h"
+#include "chats_tool.h"
+
+static const char *routes(apr_pool_t *p, const char *unused)
+{
+    (void)unused;
+    return chats_openapi_routes_json(p);
+}
+
+static const char *directives(apr_pool_t *p, const char *unused)
+{
+    (void)unused;
+    return chats_directives_text(p);
+}
 
 int main(int argc, const char *const *argv)
 {
-    apr_pool_t *p;
-    const char *json;
-    int rc = 0;
+    const char *flag = argc == 2 && argv[1][0] == '-' ? argv[1] : NULL;
+    chats_tool_fn *fn = chats_openapi_json;
 
-    int routes = argc == 2 && !strcmp(argv[1], "--routes");
-
-    if (argc > 2 || (argc == 2 && argv[1][0] == '-' && !routes)) {
-        fprintf(stderr, "usage: chats-openapi [SERVER_URL | --routes]\n");
+    if (flag && !strcmp(flag, "--routes")) {
+        fn = routes;
+    }
+    else if (flag && !strcmp(flag, "--directives")) {
+        fn = directives;
+    }
+    if (argc > 2 || (flag && fn == chats_openapi_json)) {
+        fprintf(stderr, "usage: chats-openapi [SERVER_URL | --routes | "
+                "--directives]\n");
         return 2;
     }
-    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
-        || apr_pool_create(&p, NULL) != APR_SUCCESS) {
-        fprintf(stderr, "chats-openapi: APR initialization failed\n");
-        return 1;
-    }
-    json = routes ? chats_openapi_routes_json(p)
-                  : chats_openapi_json(p, argc == 2 ? argv[1] : NULL);
-    if (!json) {
-        fprintf(stderr, "chats-openapi: the document could not be "
-                "generated\n");
-        rc = 1;
-    }
-    else if (fputs(json, stdout) == EOF || fflush(stdout) == EOF) {
-        perror("chats-openapi: stdout");
-        rc = 1;
-    }
-    apr_pool_destroy(p);
-    apr_terminate();
-    return rc;
+    return chats_tool_print("chats-openapi", "the document could not be "
+                            "generated", fn, argc == 2 ? argv[1] : NULL);
 }

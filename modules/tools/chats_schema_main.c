@@ -29,6 +29,7 @@
 #include "chats_message_schema.h"
 #include "chats_schema.h"
 #include "chats_sql.h"
+#include "chats_tool.h"
 
 /* A yajl_gen that keeps its first failure, so the writers below run
  * straight through and main() checks once. */
@@ -261,31 +262,20 @@ static const char *render_sql(apr_pool_t *p)
         chats_sql_carrier_ddl(p), chats_sql_version_stamp(p), NULL);
 }
 
+static const char *schema_text(apr_pool_t *p, const char *sql)
+{
+    return sql ? render_sql(p) : fields_json(p);
+}
+
 int main(int argc, const char *const *argv)
 {
-    apr_pool_t *p;
-    const char *json;
-    int rc = 0, sql = (argc == 2 && !strcmp(argv[1], "--render-sql"));
+    int sql = (argc == 2 && !strcmp(argv[1], "--render-sql"));
 
     if (argc != 1 && !sql) {
         fprintf(stderr, "usage: chats-schema [--render-sql]\n");
         return 2;
     }
-    if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
-        || apr_pool_create(&p, NULL) != APR_SUCCESS) {
-        fprintf(stderr, "chats-schema: APR initialization failed\n");
-        return 1;
-    }
-    if ((json = sql ? render_sql(p) : fields_json(p)) == NULL) {
-        fprintf(stderr, "chats-schema: the field table could not be "
-                "written (a type this tool does not know?)\n");
-        rc = 1;
-    }
-    else if (fputs(json, stdout) == EOF || fflush(stdout) == EOF) {
-        perror("chats-schema: stdout");
-        rc = 1;
-    }
-    apr_pool_destroy(p);
-    apr_terminate();
-    return rc;
+    return chats_tool_print("chats-schema", "the field table could not be "
+                            "written (a type this tool does not know?)",
+                            schema_text, sql ? "sql" : NULL);
 }

@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_id);
 use JSON::PP ();
 
-plan tests => 221, need_lwp, need_module('mod_dbd.c');
+plan tests => 249, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -208,4 +208,52 @@ is(agent_req('GetChatMessages', auth => undef,
              body => { chatSessionId => $ID })->code, 401,
    'agent without credentials: 401');
 
-db()->do('DELETE FROM chat_session WHERE id = ?', undef, $ID);
+# ---- routing from configuration (README "Routes") -------------------------
+# The families under whatever <Location> maps them (t/conf/extra.conf.in):
+# under another prefix (/tenant/api/v1/...), and under paths that do not
+# name them (/desk/sessions, /desk/agent: ChatSessionFamily), with _Links
+# and Location under that mount; the default mounts unchanged.
+my $EP = qr{^https?://[^/]+};
+my $ID2 = fresh_id();
+seed_session($ID2, name => 'Routes 2');
+for my $m (['/tenant/api/v1/ChatSession', '/tenant/api/v1/Agents/Chat'],
+           ['/desk/sessions', '/desk/agent'], [$BASE, $AGENT]) {
+    my ($rest, $agent) = @$m;
+    $res = req(GET => "$rest/$ID");
+    is($res->code, 200, "GET $rest/{id}: 200") or diag($res->as_string);
+    my $doc = json_body($res) || {};
+    like($doc->{_Links}{Self} // '', qr{$EP\Q$rest/$ID\E$},
+         "... _Links.Self under $rest");
+    like($doc->{_Links}{Archive} // '', qr{$EP\Q$rest\E$},
+         "... _Links.Archive under $rest");
+    $res = req(PATCH => "$rest/$ID", content_type => 'application/json-patch+json',
+               body => [{ op => 'replace', path => '/CustomerName',
+                          value => "Routes $rest" }]);
+    is($res->code, 200, "PATCH $rest/{id}: 200") or diag($res->as_string);
+    is((json_body($res) || {})->{CustomerName}, "Routes $rest",
+       '... patched');
+    $res = req(POST => "$agent/GetChatSessionEntity?chatSessionEntityId=$ID",
+               body => 'null');
+    is($res->code, 200, "POST $agent/GetChatSessionEntity: 200")
+        or diag($res->as_string);
+    is((json_body($res) || {})->{CustomerName}, "Routes $rest",
+       '... the session');
+    $res = req(GET => "$rest?\$top=1&\$filter=startswith(CustomerName,"
+               . "%27Routes%27)");
+    like((json_body($res) || {})->{'odata.nextLink'} // '',
+         qr{$EP\Q$rest\E\?}, "GET $rest: odata.nextLink under it");
+}
+# A path that names a family further on is that route, not the family.
+$res = req(POST => "/tenant/api/v1/ChatSession/$ID/TransferTo/ChatSession");
+is($res->code, 400, 'TransferTo/ChatSession: the transfer (400: no such '
+   . 'associate), not a create') or diag($res->as_string);
+$res = req(POST => '/desk/sessions', body => { CustomerName => 'Routes desk' });
+is($res->code, 200, 'POST /desk/sessions: 200') or diag($res->as_string);
+like($res->header('Location') // '', qr{$EP/desk/sessions/\d+$},
+     '... Location under /desk/sessions');
+my ($made) = ($res->header('Location') // '') =~ m{/(\d+)$};
+db()->do('DELETE FROM chat_session WHERE id = ?', undef, $made) if $made;
+is(req(GET => "/desk/sessionsX/$ID")->code, 404,
+   'a path that only starts like the mount: 404');
+
+db()->do('DELETE FROM chat_session WHERE id IN (?, ?)', undef, $ID, $ID2);

@@ -170,13 +170,43 @@ const chats_route_def_t *chats_routes(int *pn)
 }
 
 static const chats_family_def_t families[CHATS_FAMILY__N] = {
-    [CHATS_FAMILY_REST] = { "/api/v1", "/ChatSession" },
-    [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat" },
+    [CHATS_FAMILY_REST] = { "/api/v1", "/ChatSession", "ChatSession" },
+    [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat", "ChatAgent" },
 };
 
 const chats_family_def_t *chats_route_family(chats_family_e fam)
 {
     return &families[fam];
+}
+
+int chats_route_family_of_path(const char *path)
+{
+    apr_size_t n = path ? strlen(path) : 0;
+    int fam;
+
+    if (n > 1 && path[n - 1] == '/') {
+        n--;
+    }
+    for (fam = 0; fam < CHATS_FAMILY__N; fam++) {
+        apr_size_t k = strlen(families[fam].name);
+
+        if (n >= k && !strncasecmp(path + n - k, families[fam].name, k)) {
+            return fam;
+        }
+    }
+    return -1;
+}
+
+int chats_route_family_of_label(const char *label)
+{
+    int fam;
+
+    for (fam = 0; fam < CHATS_FAMILY__N; fam++) {
+        if (!strcasecmp(label, families[fam].label)) {
+            return fam;
+        }
+    }
+    return -1;
 }
 
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)

@@ -26,17 +26,27 @@ typedef enum {
     CHATS_FAMILY__N
 } chats_family_e;
 
-/** Where a family is mounted: the API's root ("/api/v1") and the
- * family's own segments ("/ChatSession", "/Agents/Chat"). Their join is
- * the family's <Location> in conf/chatsession-locations.conf
- * (t/engine/locations.t holds the two equal). */
+/** Where a family is mounted by default: the API's root ("/api/v1") and
+ * the family's own segments ("/ChatSession", "/Agents/Chat"). Their join
+ * is the family's <Location> in conf/chatsession-locations.conf
+ * (t/engine/locations.t holds the two equal). The module serves a
+ * family under any <Location> whose path ends with its segments, or
+ * that names it by its label (ChatSessionFamily ChatSession|ChatAgent). */
 typedef struct {
     const char *root;
     const char *name;
+    const char *label;           /**< "ChatSession", "ChatAgent"         */
 } chats_family_def_t;
 
 /** The family's mount, for fam < CHATS_FAMILY__N. */
 const chats_family_def_t *chats_route_family(chats_family_e fam);
+
+/** The family whose segments end path (any case; one trailing '/'
+ * ignored), or -1: how a <Location>'s path names its family. */
+int chats_route_family_of_path(const char *path);
+
+/** The family labelled label (any case), or -1. */
+int chats_route_family_of_label(const char *label);
 
 /* Where a route's arguments come from (chats_route_def_t.args). REST
  * rows take them from the path and the query; agent rows from the JSON

@@ -386,6 +386,21 @@ chats_json_parser_t *chats_json_parser_create(apr_pool_t *p,
     return ps;
 }
 
+chats_json_parser_t *chats_json_body_parser(apr_pool_t *p,
+                                            apr_size_t max_bytes)
+{
+    chats_json_limits_t lim = { 0 };
+    chats_json_parser_t *ps;
+
+    lim.max_bytes = max_bytes;
+    lim.max_depth = CHATS_BODY_MAX_DEPTH;
+    lim.max_values = CHATS_BODY_MAX_VALUES;
+    lim.dup_policy = CHATS_JSON_DUP_CASEI;
+    ps = chats_json_parser_create(p, &lim);
+    chats_json_parser_max_members(ps, CHATS_MAX_MEMBERS);
+    return ps;
+}
+
 void chats_json_parser_max_members(chats_json_parser_t *ps, int max)
 {
     ps->max_members = max;

@@ -30,6 +30,17 @@ typedef struct chats_json_parser_t chats_json_parser_t;
 chats_json_parser_t *chats_json_parser_create(apr_pool_t *p,
                                               const chats_json_limits_t *limits);
 
+/** A request body's limits, their one home (README "Request bodies:
+ * limits"): nesting and values here, members CHATS_MAX_MEMBERS, bytes
+ * ChatSessionMaxBody. */
+#define CHATS_BODY_MAX_DEPTH  32
+#define CHATS_BODY_MAX_VALUES 100000
+
+/** A parser for a request body of at most max_bytes: the limits above,
+ * member names that differ only in case refused. */
+chats_json_parser_t *chats_json_body_parser(apr_pool_t *p,
+                                            apr_size_t max_bytes);
+
 /** Refuse objects with more than max members (CHATS_E_SYNTAX; 0 =
  * unlimited, the default). A setter, not a field of the limits, so that
  * the limits' positional initializers stay valid. */
