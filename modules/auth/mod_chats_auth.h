@@ -22,8 +22,6 @@ typedef struct chats_auth_conf_t {
     apr_array_header_t *apptokens; /**< SHA-256 digests; NULL = inherit    */
 } chats_auth_conf_t;
 
-#define CHATS_DEFAULT_JWT_LEEWAY 60
-#define CHATS_DEFAULT_JWT_CLAIM  "sub"
 #define CHATS_APPTOKEN_DIGEST    32      /**< bytes of SHA-256          */
 
 /* r->notes: set by a rejected Bearer token, read by its challenge. */
@@ -36,47 +34,7 @@ chats_auth_conf_t *chats_auth_conf_create(apr_pool_t *p);
 chats_auth_conf_t *chats_auth_conf_merge(apr_pool_t *p,
                                          const chats_auth_conf_t *base,
                                          const chats_auth_conf_t *add);
-const char *chats_auth_set_keyfile(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_set_jwks(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_set_secret(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_add_alg(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_set_issuer(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_add_audience(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_set_leeway(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_set_claim(cmd_parms *cmd, void *dc, const char *a);
-const char *chats_auth_set_apptoken_req(cmd_parms *cmd, void *dc, int on);
-const char *chats_auth_add_apptoken(cmd_parms *cmd, void *dc, const char *a);
-
-/** The directives above, for the module's table (mod_chatsession.c). */
-#define CHATS_AUTH_CMDS \
-    AP_INIT_TAKE1("ChatSessionJWTKeyFile", chats_auth_set_keyfile, NULL, \
-        ACCESS_CONF | RSRC_CONF, "PEM public key (RSA or EC P-256) that " \
-        "verifies Bearer JWTs; repeatable"), \
-    AP_INIT_TAKE1("ChatSessionJWKSFile", chats_auth_set_jwks, NULL, \
-        ACCESS_CONF | RSRC_CONF, "JWKS file of Bearer JWT keys (kid " \
-        "rotation); repeatable"), \
-    AP_INIT_TAKE1("ChatSessionJWTSecretFile", chats_auth_set_secret, NULL, \
-        ACCESS_CONF | RSRC_CONF, "file holding an HS256 secret (>= 32 " \
-        "bytes); repeatable"), \
-    AP_INIT_ITERATE("ChatSessionJWTAlgorithms", chats_auth_add_alg, NULL, \
-        ACCESS_CONF | RSRC_CONF, "JWS algorithms accepted (default RS256 " \
-        "ES256 HS256)"), \
-    AP_INIT_TAKE1("ChatSessionJWTIssuer", chats_auth_set_issuer, NULL, \
-        ACCESS_CONF | RSRC_CONF, "required \"iss\" (default: not checked)"), \
-    AP_INIT_ITERATE("ChatSessionJWTAudience", chats_auth_add_audience, \
-        NULL, ACCESS_CONF | RSRC_CONF, "accepted \"aud\" values (default: " \
-        "not checked)"), \
-    AP_INIT_TAKE1("ChatSessionJWTLeeway", chats_auth_set_leeway, NULL, \
-        ACCESS_CONF | RSRC_CONF, "seconds of clock skew for exp/nbf " \
-        "(default 60)"), \
-    AP_INIT_TAKE1("ChatSessionJWTUserClaim", chats_auth_set_claim, NULL, \
-        ACCESS_CONF | RSRC_CONF, "claim holding the associate login " \
-        "(default sub)"), \
-    AP_INIT_FLAG("ChatSessionAppTokenRequired", chats_auth_set_apptoken_req, \
-        NULL, ACCESS_CONF | RSRC_CONF, "require a known SO-AppToken " \
-        "(default Off)"), \
-    AP_INIT_ITERATE("ChatSessionAppToken", chats_auth_add_apptoken, NULL, \
-        ACCESS_CONF | RSRC_CONF, "accepted SO-AppToken values")
+/* The directives' setters: mod_chats_config.h, from the table. */
 
 /* mod_chats_auth.c: our AuthType and the "chatsession" authn provider. */
 void chats_auth_register_hooks(apr_pool_t *p);
@@ -136,6 +94,14 @@ int chats_auth_recall(request_rec *r, chats_auth_memo_t *m,
 void chats_auth_remember(request_rec *r, const chats_auth_memo_t *m,
                          const char *prov, const chats_caller_t *c,
                          apr_time_t not_after);
+/** The caller of a verified login (chats_auth_caller), made r->user and
+ * remembered (chats_auth_remember) when found, or also when not found if
+ * keep_unknown (Basic: a user of another provider may be no associate).
+ * OK with *pfound, or the lookup's failure status. */
+int chats_auth_caller_keep(request_rec *r, const chats_auth_memo_t *m,
+                           const char *login, const char *prov,
+                           apr_time_t not_after, int keep_unknown,
+                           const char *logmsg, int *pfound);
 
 /* mod_chats_auth_basic.c: the Basic scheme and the "chatsession" provider. */
 int chats_auth_basic(request_rec *r, const char *header, const char *cred);

@@ -148,17 +148,15 @@ static int basic_result(request_rec *r, authn_status res, const char *user,
 static int basic_caller(request_rec *r, const chats_auth_memo_t *m,
                         const char *pname)
 {
-    chats_caller_t c;
-    int found, rc;
+    int found;
+    int rc = chats_auth_caller_keep(r, m, r->user, pname, 0, 1,
+                                    CHATS_LOGNO(312) "Basic: rights lookup "
+                                    "failed", &found);
 
-    rc = chats_auth_caller(r, r->user, CHATS_LOGNO(312)
-                           "Basic: rights lookup failed", &c, &found);
     if (rc != OK) {
         r->user = NULL;
-        return rc;
     }
-    chats_auth_remember(r, m, pname, &c, 0);
-    return OK;
+    return rc;
 }
 
 /* Cached with the credential: besides the header (cachekey), what decides

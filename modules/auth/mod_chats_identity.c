@@ -201,6 +201,21 @@ void chats_auth_remember(request_rec *r, const chats_auth_memo_t *m,
     /* APR_EINVAL: the credential expires now; there is nothing to keep. */
 }
 
+int chats_auth_caller_keep(request_rec *r, const chats_auth_memo_t *m,
+                           const char *login, const char *prov,
+                           apr_time_t not_after, int keep_unknown,
+                           const char *logmsg, int *pfound)
+{
+    chats_caller_t c;
+    int rc = chats_auth_caller(r, login, logmsg, &c, pfound);
+
+    if (rc == OK && (*pfound || keep_unknown)) {
+        r->user = apr_pstrdup(r->pool, login);
+        chats_auth_remember(r, m, prov, &c, not_after);
+    }
+    return rc;
+}
+
 /* The caller of a user another module authenticated (or none). */
 static chats_err_t *caller_by_name(request_rec *r, chats_caller_t *c)
 {

@@ -26,11 +26,12 @@ static int bearer_reject(request_rec *r, const char *why)
 static int bearer_user(request_rec *r, const chats_auth_memo_t *m,
                        const chats_jwt_claims_t *claims)
 {
-    chats_caller_t c;
-    int found, rc;
+    int found;
+    int rc = chats_auth_caller_keep(r, m, claims->user, "Bearer",
+                                    apr_time_from_sec(claims->exp), 0,
+                                    CHATS_LOGNO(151) "Bearer: associate "
+                                    "lookup failed", &found);
 
-    rc = chats_auth_caller(r, claims->user, CHATS_LOGNO(151)
-                           "Bearer: associate lookup failed", &c, &found);
     if (rc != OK) {
         return rc;
     }
@@ -41,9 +42,7 @@ static int bearer_user(request_rec *r, const chats_auth_memo_t *m,
         apr_table_setn(r->notes, CHATS_NOTE_BEARER_ERROR, "invalid_token");
         return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid token");
     }
-    r->user = apr_pstrdup(r->pool, claims->user);
     r->ap_auth_type = (char *)"Bearer";
-    chats_auth_remember(r, m, "Bearer", &c, apr_time_from_sec(claims->exp));
     return OK;
 }
 
