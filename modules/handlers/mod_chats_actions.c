@@ -21,7 +21,6 @@
 #include "mod_chats_ops.h"
 #include "chats_render.h"
 #include "mod_chats_rights.h"
-#include "chats_xml.h"
 
 #define ENTITY "ChatSessionEntity"
 
@@ -131,20 +130,12 @@ static const char *const *row_of(const chats_rows_t *rows, int i)
     return chats_rows_from(rows, i, CHATS_SQL_ROW);
 }
 
-static chats_err_t *send_text(chats_req_t *q, const char *out)
-{
-    return chats_resource_send_text(q, out, "the answer");
-}
-
 /* "Nothing to pick up": JSON null, or the entity element marked nil
  * (README "Agent actions", D-1). */
 static chats_err_t *send_null(chats_req_t *q)
 {
-    apr_pool_t *p = q->r->pool;
-
-    return send_text(q, q->xml ? chats_xml_render(p, ENTITY,
-                                                  chats_doc_null(p))
-                               : "null");
+    return chats_resource_answer(q, chats_doc_null(q->r->pool), ENTITY,
+                                 "the answer");
 }
 
 /* The view of a row as the actions answer it: the entity without _Links
@@ -189,20 +180,8 @@ static chats_err_t *send_row(act_t *x, const char *const *cols)
         return e;
     }
     chats_note_session(r, rd->id);
-    r->mtime = rd->updated_at;
-    ap_set_last_modified(r);
-    apr_table_setn(r->headers_out, "ETag",
-                   apr_psprintf(r->pool, "\"%" APR_INT64_T_FMT "\"",
-                                rd->version));
-    return send_text(x->q, x->q->xml
-                     ? chats_xml_render(r->pool, ENTITY, view)
-                     : chats_doc_to_json(r->pool, view, 0));
-}
-
-static chats_err_t *not_found(chats_req_t *q)
-{
-    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                          "ChatSession id %d not found", (int)q->id);
+    chats_answer_validators(r, rd->version, rd->updated_at);
+    return chats_resource_answer(x->q, view, ENTITY, "the answer");
 }
 
 static chats_err_t *denied(chats_req_t *q, const char *why)
@@ -250,15 +229,11 @@ static chats_err_t *replay(act_t *x, const chats_idem_hit_t *hit)
         return send_null(x->q);
     }
     x->vals[CHATS_AP_ID] = hit->entity;
-    if ((e = act_exec(x, CHATS_ACT_GET, &rows)) != NULL) {
+    if ((e = act_exec(x, CHATS_ACT_GET, &rows)) != NULL
+        || (e = chats_idem_replayed_entity(x->q, hit, "ChatSession",
+                                           rows)) != NULL) {
         return e;
     }
-    if (rows->nrows != 1) {
-        return chats_err_make(x->q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatSession id %s, this Idempotency-Key's "
-                              "answer, no longer exists", hit->entity);
-    }
-    chats_idem_replayed(x->q, hit);
     return send_row(x, row_of(rows, 0));
 }
 
@@ -296,7 +271,7 @@ static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
         return e;
     }
     if (d->nrows != 1) {
-        return not_found(x->q);
+        return chats_resource_not_found(x->q);
     }
     return unwritten(x, row_of(d, 0));
 }
@@ -354,7 +329,7 @@ chats_err_t *chats_action_pickup(chats_req_t *q)
         return e;
     }
     if (rows->nrows != 1) {
-        return not_found(q);
+        return chats_resource_not_found(q);
     }
     if (!chats_rows_true(rows, 0, "member")) {
         return denied(q, "you may pick up only sessions of topics where "
@@ -392,7 +367,7 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
         return e;
     }
     if (d->nrows != 1) {
-        return not_found(q);
+        return chats_resource_not_found(q);
     }
     if (!chats_rows_true(d, 0, "known")) {
         return chats_err_make(q->r->pool, CHATS_E_INVALID, "toAssociate",
@@ -403,7 +378,10 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
     return unwritten(&x, row_of(d, 0));
 }
 
-chats_err_t *chats_action_accept(chats_req_t *q)
+/* Accept and Reject: the write (Accept's in the agent's lock), or the
+ * session as it is (the documented no-op). */
+static chats_err_t *answer_transfer(chats_req_t *q, chats_act_e which,
+                                   int lock)
 {
     chats_idem_hit_t hit;
     chats_rows_t *rows;
@@ -411,26 +389,21 @@ chats_err_t *chats_action_accept(chats_req_t *q)
     act_t x;
 
     if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, CHATS_ACT_ACCEPT, 1, &rows, &hit)) != NULL) {
+        || (e = act_write(&x, which, lock, &rows, &hit)) != NULL) {
         return e;
     }
     return hit.found ? replay(&x, &hit)
                      : written_or_as_is(&x, rows, CHATS_ACT_GET);
 }
 
+chats_err_t *chats_action_accept(chats_req_t *q)
+{
+    return answer_transfer(q, CHATS_ACT_ACCEPT, 1);
+}
+
 chats_err_t *chats_action_reject(chats_req_t *q)
 {
-    chats_idem_hit_t hit;
-    chats_rows_t *rows;
-    chats_err_t *e;
-    act_t x;
-
-    if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, CHATS_ACT_REJECT, 0, &rows, &hit)) != NULL) {
-        return e;
-    }
-    return hit.found ? replay(&x, &hit)
-                     : written_or_as_is(&x, rows, CHATS_ACT_GET);
+    return answer_transfer(q, CHATS_ACT_REJECT, 0);
 }
 
 chats_err_t *chats_action_reset(chats_req_t *q)
@@ -461,7 +434,7 @@ chats_err_t *chats_action_reset(chats_req_t *q)
         return e;
     }
     if (d->nrows != 1) {
-        return not_found(q);
+        return chats_resource_not_found(q);
     }
     if (!any && !chats_rows_true(d, 0, "own")) {
         return denied(q, "you may reset only your own sessions");
@@ -478,17 +451,17 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
     chats_read_t *rd;
     chats_err_t *e;
     act_t x;
-    int i;
+    int i, xml = chats_answer_xml(q->media);
 
     if ((e = act_start(q, CHATS_DO_MINE, &x)) != NULL
         || (e = act_exec(&x, CHATS_ACT_FOR_USER, &rows)) != NULL) {
         return e;
     }
     /* XML: .NET's ArrayOf<T>, one <ChatSessionEntity> per session */
-    out = q->xml ? chats_doc_object(p) : chats_doc_array(p);
+    out = xml ? chats_doc_object(p) : chats_doc_array(p);
     for (i = 0; i < rows->nrows; i++) {
         view = row_view(&x, row_of(rows, i), &rd);
-        if (q->xml) {
+        if (xml) {
             chats_doc_object_add(out, ENTITY, view);
         }
         else {
@@ -498,8 +471,7 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
     if ((e = translate(&x, out)) != NULL) {
         return e;
     }
-    return send_text(q, q->xml ? chats_xml_render(p, "ArrayOf" ENTITY, out)
-                               : chats_doc_to_json(p, out, 0));
+    return chats_resource_answer(q, out, "ArrayOf" ENTITY, "the answer");
 }
 
 /* A queued session of the topic, created through POST's own path (the

@@ -122,7 +122,7 @@ static void gen_error_content(chats_og_t *o, int status)
     const chats_err_kind_t *k = chats_err_kinds(&n);
 
     chats_og_kopen(o, "content");
-    chats_og_kopen(o, "application/json");
+    chats_og_kopen(o, CHATS_MT_JSON);
     chats_og_kopen(o, "schema");
     chats_og_str(o, "allOf");
     chats_og_aopen(o);

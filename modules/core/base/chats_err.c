@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 
 #include "chats_err.h"
+#include "chats_media.h"
 
 chats_err_t *chats_err_make(apr_pool_t *p, chats_ecode_t code,
                             const char *field, const char *fmt, ...)
@@ -93,8 +94,8 @@ static const chats_err_kind_t kinds[] = {
       "Not modified (If-None-Match or If-Modified-Since); no body." },
     { CHATS_E_NOT_ACCEPTABLE, "not_acceptable", 406,
       "NotAcceptableException", NULL, "Accept names no representation "
-      "offered (application/json, text/json, application/xml, text/xml; "
-      "the patch media types are answered as JSON)." },
+      "offered (" CHATS_MT_OFFERED "; the patch media types are answered "
+      "as JSON)." },
     { CHATS_E_KEY_REUSED, "key_reused", 422, "IdempotencyKeyReusedException",
       NULL, "The Idempotency-Key was used by the same associate in the last "
       "24 hours for another request (another method, route, target or "
