@@ -31,7 +31,8 @@
 
 /** What a request body of a type is read as. */
 typedef enum {
-    CHATS_MEDIA_JSON,          /**< application/json, text/json: shape decides */
+    CHATS_MEDIA_JSON,          /**< application/json, text/json: the
+                                    body's shape decides            */
     CHATS_MEDIA_JSON_PATCH,    /**< application/json-patch+json              */
     CHATS_MEDIA_MERGE_PATCH,   /**< application/merge-patch+json             */
     CHATS_MEDIA_XML            /**< application/xml, text/xml: an entity     */
