@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 
+#include "chats_schemes.h"
 #include "chats_openapi.h"
 #include "chats_openapi_private.h"
 
@@ -28,7 +29,7 @@ static const header_t headers[] = {
     { "SO-TimeZone", "string", "The zone the date-times are rendered in "
       "(when the request sent SO-TimeZone)." },
     { "WWW-Authenticate", "string", "The challenges: Basic, Bearer, "
-      "SOTicket." },
+      CHATS_SCHEME_SOTICKET "." },
     { "Idempotent-Replayed", "string", "true: the answer of an earlier "
       "request with the same Idempotency-Key (its status, the entity as it "
       "is now); nothing was written." },
@@ -173,9 +174,9 @@ static void gen_security_schemes(chats_og_t *o)
                "providers.");
     gen_scheme(o, "bearer", "bearer", "JWT", "Authorization: Bearer "
                "<token>, a signed JWT whose claim names the user.");
-    gen_scheme(o, "soTicket", "SOTicket", NULL, "Authorization: SOTicket "
-               "<ticket>, the ticket unencoded (tickets start 7T:). "
-               "SuperOffice's own scheme, not registered with IANA: "
+    gen_scheme(o, "soTicket", CHATS_SCHEME_SOTICKET, NULL, "Authorization: "
+               CHATS_SCHEME_SOTICKET " <ticket>, the ticket unencoded "
+               "(tickets start 7T:). SuperOffice's own scheme, not registered with IANA: "
                "modelled as an http scheme because the ticket travels in "
                "the Authorization header, not in a header of its own; "
                "Online calls add SO-AppToken.");
