@@ -256,24 +256,30 @@ static chats_err_t *unwritten(act_t *x, const char *const *row)
     return row ? send_row(x, row) : send_null(x->q);
 }
 
-/* The answer of a write: its row, or (none written) what the diagnosis
- * says: the session as it is (the documented no-op), or 404. */
-static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
-                                     chats_act_e diag)
+/* What every write answers first: the key's earlier answer, the row it
+ * wrote, or, when it wrote none, 404 if the diagnosis finds no session.
+ * Otherwise *pd is the diagnosis' row, for the action to judge (a
+ * refusal, or the documented no-op); *pd NULL: answered (or e). */
+static chats_err_t *after_write(act_t *x, const chats_idem_hit_t *hit,
+                                const chats_rows_t *rows, chats_act_e diag,
+                                chats_rows_t **pd)
 {
-    chats_rows_t *d;
     chats_err_t *e;
 
+    *pd = NULL;
+    if (hit->found) {
+        return replay(x, hit);
+    }
     if (rows->nrows == 1) {
         return send_row(x, row_of(rows, 0));
     }
-    if ((e = act_exec(x, diag, &d)) != NULL) {
-        return e;
+    if ((e = act_exec(x, diag, pd)) == NULL && (*pd)->nrows != 1) {
+        e = chats_resource_not_found(x->q);
     }
-    if (d->nrows != 1) {
-        return chats_resource_not_found(x->q);
+    if (e) {
+        *pd = NULL;
     }
-    return unwritten(x, row_of(d, 0));
+    return e;
 }
 
 /* Start a writing action: the right, the connection, the key. */
@@ -311,27 +317,17 @@ chats_err_t *chats_action_pickup_first(chats_req_t *q)
 chats_err_t *chats_action_pickup(chats_req_t *q)
 {
     chats_idem_hit_t hit;
-    chats_rows_t *rows;
+    chats_rows_t *rows, *d;
     chats_err_t *e;
     act_t x;
 
     if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, CHATS_ACT_PICKUP, 1, &rows, &hit)) != NULL) {
+        || (e = act_write(&x, CHATS_ACT_PICKUP, 1, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_PICKUP_DIAG,
+                            &d)) != NULL || !d) {
         return e;
     }
-    if (hit.found) {
-        return replay(&x, &hit);
-    }
-    if (rows->nrows == 1) {
-        return send_row(&x, row_of(rows, 0));
-    }
-    if ((e = act_exec(&x, CHATS_ACT_PICKUP_DIAG, &rows)) != NULL) {
-        return e;
-    }
-    if (rows->nrows != 1) {
-        return chats_resource_not_found(q);
-    }
-    if (!chats_rows_true(rows, 0, "member")) {
+    if (!chats_rows_true(d, 0, "member")) {
         return denied(q, "you may pick up only sessions of topics where "
                          "you can respond");
     }
@@ -354,20 +350,10 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
                               "toAssociate: name the associate by login "
                               "or id");
     }
-    if ((e = act_write(&x, CHATS_ACT_TRANSFER, 0, &rows, &hit)) != NULL) {
+    if ((e = act_write(&x, CHATS_ACT_TRANSFER, 0, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_TRANSFER_DIAG,
+                            &d)) != NULL || !d) {
         return e;
-    }
-    if (hit.found) {
-        return replay(&x, &hit);
-    }
-    if (rows->nrows == 1) {
-        return send_row(&x, row_of(rows, 0));
-    }
-    if ((e = act_exec(&x, CHATS_ACT_TRANSFER_DIAG, &d)) != NULL) {
-        return e;
-    }
-    if (d->nrows != 1) {
-        return chats_resource_not_found(q);
     }
     if (!chats_rows_true(d, 0, "known")) {
         return chats_err_make(q->r->pool, CHATS_E_INVALID, "toAssociate",
@@ -384,16 +370,17 @@ static chats_err_t *answer_transfer(chats_req_t *q, chats_act_e which,
                                    int lock)
 {
     chats_idem_hit_t hit;
-    chats_rows_t *rows;
+    chats_rows_t *rows, *d;
     chats_err_t *e;
     act_t x;
 
     if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, which, lock, &rows, &hit)) != NULL) {
+        || (e = act_write(&x, which, lock, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_GET, &d)) != NULL
+        || !d) {
         return e;
     }
-    return hit.found ? replay(&x, &hit)
-                     : written_or_as_is(&x, rows, CHATS_ACT_GET);
+    return unwritten(&x, row_of(d, 0));
 }
 
 chats_err_t *chats_action_accept(chats_req_t *q)
@@ -421,20 +408,10 @@ chats_err_t *chats_action_reset(chats_req_t *q)
     c = chats_rights_caller(q);
     any = c->level >= CHATS_RIGHT_UPDATE_ALL;
     if ((e = act_write(&x, any ? CHATS_ACT_RESET_ANY : CHATS_ACT_RESET_OWN,
-                       0, &rows, &hit)) != NULL) {
+                       0, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_RESET_DIAG,
+                            &d)) != NULL || !d) {
         return e;
-    }
-    if (hit.found) {
-        return replay(&x, &hit);
-    }
-    if (rows->nrows == 1) {
-        return send_row(&x, row_of(rows, 0));
-    }
-    if ((e = act_exec(&x, CHATS_ACT_RESET_DIAG, &d)) != NULL) {
-        return e;
-    }
-    if (d->nrows != 1) {
-        return chats_resource_not_found(q);
     }
     if (!any && !chats_rows_true(d, 0, "own")) {
         return denied(q, "you may reset only your own sessions");
