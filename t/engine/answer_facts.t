@@ -88,4 +88,14 @@ is(scalar(() = where(qr/"ChatSession id %d not found"/)), 1,
 is(scalar(() = where(qr/this Idempotency-Key's/)), 1,
    'the lost answer of an Idempotency-Key is written once');
 
+# ------------------------------------------------ the ticket scheme's name
+# ("soTicket", lower-case, is the OpenAPI component's key, no scheme.)
+my @scheme = where(qr/"S[Oo]Ticket\b/);
+is_deeply(\@scheme, [grep { m{^modules/core/proto/chats_schemes\.h:} } @scheme],
+          'the ticket scheme is spelled in chats_schemes.h only')
+    or diag("spelled at: @scheme");
+like($code{'modules/core/proto/chats_schemes.h'} // '',
+     qr/#define CHATS_SCHEME_SOTICKET "SOTicket"/,
+     'as SuperOffice spells it (spec: "SOTicket <ticket>")');
+
 done_testing();

@@ -176,10 +176,10 @@ static void gen_security_schemes(chats_og_t *o)
                "<token>, a signed JWT whose claim names the user.");
     gen_scheme(o, "soTicket", CHATS_SCHEME_SOTICKET, NULL, "Authorization: "
                CHATS_SCHEME_SOTICKET " <ticket>, the ticket unencoded "
-               "(tickets start 7T:). SuperOffice's own scheme, not registered with IANA: "
-               "modelled as an http scheme because the ticket travels in "
-               "the Authorization header, not in a header of its own; "
-               "Online calls add SO-AppToken.");
+               "(tickets start 7T:). SuperOffice's own scheme, not "
+               "registered with IANA: modelled as an http scheme because "
+               "the ticket travels in the Authorization header, not in a "
+               "header of its own; Online calls add SO-AppToken.");
     chats_og_close(o);
 }
 
