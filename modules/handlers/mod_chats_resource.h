@@ -92,8 +92,8 @@ void chats_resource_post_config(apr_pool_t *pconf);
  * with its validators (ETag, Last-Modified). */
 chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);
 
-/** Answer doc (XML: as root, or by a->xml) in the negotiated media type
- * (chats_answer); what names it in the 500 when it cannot be rendered. */
+/** Answer doc in the negotiated media type (chats_answer; in XML as the
+ * element root); what names it in the 500 when it cannot be rendered. */
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
                                    const char *root, const char *what);
 
