@@ -81,9 +81,7 @@ static chats_err_t *dispatch(chats_req_t *q, chats_family_e fam,
         set_allowed(r, m.allow);
         apr_table_setn(r->headers_out, "Allow", m.allow);
         if (m.patch) {
-            apr_table_setn(r->headers_out, "Accept-Patch",
-                           "application/json-patch+json, "
-                           "application/merge-patch+json");
+            apr_table_setn(r->headers_out, "Accept-Patch", CHATS_MT_PATCHES);
         }
         ap_set_content_length(r, 0);
         return NULL;
@@ -129,11 +127,7 @@ static chats_err_t *send_openapi(request_rec *r)
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
                               "the OpenAPI document could not be built");
     }
-    ap_set_content_type(r, "application/json; charset=utf-8");
-    ap_set_content_length(r, strlen(doc));
-    if (!r->header_only) {
-        ap_rputs(doc, r);
-    }
+    chats_answer_bytes(r, chats_media_default(), doc);
     return NULL;
 }
 

@@ -14,6 +14,7 @@
 #include "http_core.h"
 
 #include "chats_authcache.h"
+#include "chats_schemes.h"
 #include "mod_chats_auth.h"
 
 #define CHATS_AUTHCACHE_SLOTS    1024
@@ -38,7 +39,7 @@ static const struct {
 } chats_schemes[] = {
     { "Basic",    chats_auth_basic,          challenge_basic },
     { "Bearer",   chats_auth_bearer,   challenge_bearer },
-    { "SoTicket", chats_auth_soticket, challenge_soticket },
+    { CHATS_SCHEME_SOTICKET, chats_auth_soticket, challenge_soticket },
 };
 
 #define CHATS_NSCHEMES (sizeof(chats_schemes) / sizeof(chats_schemes[0]))
@@ -60,7 +61,8 @@ static const char *challenge_bearer(request_rec *r, const char *realm)
 
 static const char *challenge_soticket(request_rec *r, const char *realm)
 {
-    return apr_pstrcat(r->pool, "SoTicket realm=", realm, NULL);
+    return apr_pstrcat(r->pool, CHATS_SCHEME_SOTICKET " realm=", realm,
+                       NULL);
 }
 
 static int chats_note_auth_failure(request_rec *r, const char *auth_type)

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "chats_schemes.h"
 #include "mod_chats_auth.h"
 #include "mod_chats_store_open.h"
 
@@ -34,7 +35,8 @@ static const chats_stmt_t chats_stmt_ticket = {
 static int ticket_reject(request_rec *r, const char *why)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(155)
-                  "SoTicket rejected (%s) for \"%s\"", why, r->uri);
+                  CHATS_SCHEME_SOTICKET " rejected (%s) for \"%s\"", why,
+                  r->uri);
     return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Invalid ticket");
 }
 
@@ -67,7 +69,7 @@ static int ticket_lookup(request_rec *r, const chats_auth_memo_t *m,
     int rc;
 
     rc = chats_auth_lookup(r, &chats_stmt_ticket, hash, CHATS_LOGNO(156)
-                           "SoTicket: lookup failed", &rows);
+                           CHATS_SCHEME_SOTICKET ": lookup failed", &rows);
     if (rc != OK) {
         return rc;
     }
@@ -79,7 +81,7 @@ static int ticket_lookup(request_rec *r, const chats_auth_memo_t *m,
     if (CHATS_ROWS_GET(rows, 0, 2) == NULL
         || strcmp(CHATS_ROWS_GET(rows, 0, 2), "t")) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, CHATS_LOGNO(157)
-                      "SoTicket of %s expired",
+                      CHATS_SCHEME_SOTICKET " of %s expired",
                       ap_escape_logitem(r->pool, CHATS_ROWS_GET(rows, 0, 1)));
         return chats_auth_fail(r, CHATS_E_UNAUTHORIZED, "Ticket expired");
     }
@@ -87,8 +89,8 @@ static int ticket_lookup(request_rec *r, const chats_auth_memo_t *m,
     until = CHATS_ROWS_GET(rows, 0, 3);
     chats_caller_from_row(r, rows, 0, 4, login, &c);
     r->user = apr_pstrdup(r->pool, login);
-    r->ap_auth_type = (char *)"SoTicket";
-    chats_auth_remember(r, m, "SoTicket", &c,
+    r->ap_auth_type = (char *)CHATS_SCHEME_SOTICKET;
+    chats_auth_remember(r, m, CHATS_SCHEME_SOTICKET, &c,
                         until ? (apr_time_t)apr_atoi64(until) : 0);
     return OK;
 }
@@ -111,13 +113,14 @@ int chats_auth_soticket(request_rec *r, const char *header, const char *cred)
         return ticket_reject(r, "malformed ticket");
     }
     /* A ticket is good wherever this virtual host's database says so. */
-    if (chats_auth_recall(r, &m, "SoTicket", NULL, 0, header, NULL)) {
-        r->ap_auth_type = (char *)"SoTicket";
+    if (chats_auth_recall(r, &m, CHATS_SCHEME_SOTICKET, NULL, 0, header,
+                          NULL)) {
+        r->ap_auth_type = (char *)CHATS_SCHEME_SOTICKET;
         return OK;
     }
     if ((hash = sha256_hex(cred, len, r->pool)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(158)
-                      "SoTicket: SHA-256 failed");
+                      CHATS_SCHEME_SOTICKET ": SHA-256 failed");
         return chats_auth_fail(r, CHATS_E_INTERNAL, "Authentication failed");
     }
     return ticket_lookup(r, &m, hash);

@@ -1,7 +1,9 @@
 /* The one place where a chats_err_t becomes an HTTP status and a
  * SuperOffice error body: {"Error": true, "ErrorType", "ErrorMessage",
  * "ErrorSource"}, plus "Message" (what the official client's fixtures
- * read) and, where there is one, the failing op's "OpIndex" and "Field". */
+ * read) and, where there is one, the failing op's "OpIndex" and "Field".
+ * Errors are JSON whatever the request's Accept, sent as every answer is
+ * (mod_chats_answer.c). */
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <yajl/yajl_gen.h>
@@ -10,7 +12,7 @@
 #include "util_filter.h"
 
 #include "chats_json.h"
-#include "mod_chats_private.h"
+#include "mod_chats_answer.h"
 
 #define CHATS_JSON_ERROR_NOTE   "chats-json-error"
 #define CHATS_JSON_ERROR_FILTER "CHATS_JSON_ERROR"
@@ -160,11 +162,7 @@ int chats_http_send_error(request_rec *r, const chats_err_t *e)
     error_headers(r, e);
     apr_table_unset(r->headers_out, "Last-Modified");
     apr_table_unset(r->headers_out, "ETag");
-    ap_set_content_type(r, "application/json; charset=utf-8");
-    ap_set_content_length(r, strlen(body));
-    if (!r->header_only) {
-        ap_rputs(body, r);
-    }
+    chats_answer_bytes(r, chats_media_default(), body);
     return OK;
 }
 
@@ -200,7 +198,7 @@ void chats_http_core_errors(request_rec *r)
  * labels our JSON bodies as what they are. */
 static apr_status_t json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    ap_set_content_type(f->r, "application/json; charset=utf-8");
+    ap_set_content_type(f->r, chats_media_default()->content_type);
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }

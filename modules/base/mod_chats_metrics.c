@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <libpq-fe.h>
 
+#include "chats_schemes.h"
 #include "mod_chats_metrics.h"
 
 static const char *const methods[] = {
@@ -33,7 +34,7 @@ static const char *const bound_labels[] = {
 /* The schemes of our AuthType (mod_chats_auth.c), then no Authorization,
  * then any other scheme. */
 static const char *const schemes[] = {
-    "Basic", "Bearer", "SoTicket", "none", "other"
+    "Basic", "Bearer", CHATS_SCHEME_SOTICKET, "none", "other"
 };
 #define NSCHEMES     (sizeof(schemes) / sizeof(schemes[0]))
 #define SCHEME_NONE  3

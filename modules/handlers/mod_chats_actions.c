@@ -21,7 +21,6 @@
 #include "mod_chats_ops.h"
 #include "chats_render.h"
 #include "mod_chats_rights.h"
-#include "chats_xml.h"
 
 #define ENTITY "ChatSessionEntity"
 
@@ -131,20 +130,12 @@ static const char *const *row_of(const chats_rows_t *rows, int i)
     return chats_rows_from(rows, i, CHATS_SQL_ROW);
 }
 
-static chats_err_t *send_text(chats_req_t *q, const char *out)
-{
-    return chats_resource_send_text(q, out, "the answer");
-}
-
 /* "Nothing to pick up": JSON null, or the entity element marked nil
  * (README "Agent actions", D-1). */
 static chats_err_t *send_null(chats_req_t *q)
 {
-    apr_pool_t *p = q->r->pool;
-
-    return send_text(q, q->xml ? chats_xml_render(p, ENTITY,
-                                                  chats_doc_null(p))
-                               : "null");
+    return chats_resource_answer(q, chats_doc_null(q->r->pool), ENTITY,
+                                 "the answer");
 }
 
 /* The view of a row as the actions answer it: the entity without _Links
@@ -189,20 +180,8 @@ static chats_err_t *send_row(act_t *x, const char *const *cols)
         return e;
     }
     chats_note_session(r, rd->id);
-    r->mtime = rd->updated_at;
-    ap_set_last_modified(r);
-    apr_table_setn(r->headers_out, "ETag",
-                   apr_psprintf(r->pool, "\"%" APR_INT64_T_FMT "\"",
-                                rd->version));
-    return send_text(x->q, x->q->xml
-                     ? chats_xml_render(r->pool, ENTITY, view)
-                     : chats_doc_to_json(r->pool, view, 0));
-}
-
-static chats_err_t *not_found(chats_req_t *q)
-{
-    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                          "ChatSession id %d not found", (int)q->id);
+    chats_answer_validators(r, rd->version, rd->updated_at);
+    return chats_resource_answer(x->q, view, ENTITY, "the answer");
 }
 
 static chats_err_t *denied(chats_req_t *q, const char *why)
@@ -250,15 +229,11 @@ static chats_err_t *replay(act_t *x, const chats_idem_hit_t *hit)
         return send_null(x->q);
     }
     x->vals[CHATS_AP_ID] = hit->entity;
-    if ((e = act_exec(x, CHATS_ACT_GET, &rows)) != NULL) {
+    if ((e = act_exec(x, CHATS_ACT_GET, &rows)) != NULL
+        || (e = chats_idem_replayed_entity(x->q, hit, "ChatSession",
+                                           rows)) != NULL) {
         return e;
     }
-    if (rows->nrows != 1) {
-        return chats_err_make(x->q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatSession id %s, this Idempotency-Key's "
-                              "answer, no longer exists", hit->entity);
-    }
-    chats_idem_replayed(x->q, hit);
     return send_row(x, row_of(rows, 0));
 }
 
@@ -281,24 +256,30 @@ static chats_err_t *unwritten(act_t *x, const char *const *row)
     return row ? send_row(x, row) : send_null(x->q);
 }
 
-/* The answer of a write: its row, or (none written) what the diagnosis
- * says: the session as it is (the documented no-op), or 404. */
-static chats_err_t *written_or_as_is(act_t *x, const chats_rows_t *rows,
-                                     chats_act_e diag)
+/* What every write answers first: the key's earlier answer, the row it
+ * wrote, or, when it wrote none, 404 if the diagnosis finds no session.
+ * Otherwise *pd is the diagnosis' row, for the action to judge (a
+ * refusal, or the documented no-op); *pd NULL: answered (or e). */
+static chats_err_t *after_write(act_t *x, const chats_idem_hit_t *hit,
+                                const chats_rows_t *rows, chats_act_e diag,
+                                chats_rows_t **pd)
 {
-    chats_rows_t *d;
     chats_err_t *e;
 
+    *pd = NULL;
+    if (hit->found) {
+        return replay(x, hit);
+    }
     if (rows->nrows == 1) {
         return send_row(x, row_of(rows, 0));
     }
-    if ((e = act_exec(x, diag, &d)) != NULL) {
-        return e;
+    if ((e = act_exec(x, diag, pd)) == NULL && (*pd)->nrows != 1) {
+        e = chats_resource_not_found(x->q);
     }
-    if (d->nrows != 1) {
-        return not_found(x->q);
+    if (e) {
+        *pd = NULL;
     }
-    return unwritten(x, row_of(d, 0));
+    return e;
 }
 
 /* Start a writing action: the right, the connection, the key. */
@@ -336,27 +317,17 @@ chats_err_t *chats_action_pickup_first(chats_req_t *q)
 chats_err_t *chats_action_pickup(chats_req_t *q)
 {
     chats_idem_hit_t hit;
-    chats_rows_t *rows;
+    chats_rows_t *rows, *d;
     chats_err_t *e;
     act_t x;
 
     if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, CHATS_ACT_PICKUP, 1, &rows, &hit)) != NULL) {
+        || (e = act_write(&x, CHATS_ACT_PICKUP, 1, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_PICKUP_DIAG,
+                            &d)) != NULL || !d) {
         return e;
     }
-    if (hit.found) {
-        return replay(&x, &hit);
-    }
-    if (rows->nrows == 1) {
-        return send_row(&x, row_of(rows, 0));
-    }
-    if ((e = act_exec(&x, CHATS_ACT_PICKUP_DIAG, &rows)) != NULL) {
-        return e;
-    }
-    if (rows->nrows != 1) {
-        return not_found(q);
-    }
-    if (!chats_rows_true(rows, 0, "member")) {
+    if (!chats_rows_true(d, 0, "member")) {
         return denied(q, "you may pick up only sessions of topics where "
                          "you can respond");
     }
@@ -379,20 +350,10 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
                               "toAssociate: name the associate by login "
                               "or id");
     }
-    if ((e = act_write(&x, CHATS_ACT_TRANSFER, 0, &rows, &hit)) != NULL) {
+    if ((e = act_write(&x, CHATS_ACT_TRANSFER, 0, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_TRANSFER_DIAG,
+                            &d)) != NULL || !d) {
         return e;
-    }
-    if (hit.found) {
-        return replay(&x, &hit);
-    }
-    if (rows->nrows == 1) {
-        return send_row(&x, row_of(rows, 0));
-    }
-    if ((e = act_exec(&x, CHATS_ACT_TRANSFER_DIAG, &d)) != NULL) {
-        return e;
-    }
-    if (d->nrows != 1) {
-        return not_found(q);
     }
     if (!chats_rows_true(d, 0, "known")) {
         return chats_err_make(q->r->pool, CHATS_E_INVALID, "toAssociate",
@@ -403,34 +364,33 @@ chats_err_t *chats_action_transfer(chats_req_t *q)
     return unwritten(&x, row_of(d, 0));
 }
 
-chats_err_t *chats_action_accept(chats_req_t *q)
+/* Accept and Reject: the write (Accept's in the agent's lock), or the
+ * session as it is (the documented no-op). */
+static chats_err_t *answer_transfer(chats_req_t *q, chats_act_e which,
+                                   int lock)
 {
     chats_idem_hit_t hit;
-    chats_rows_t *rows;
+    chats_rows_t *rows, *d;
     chats_err_t *e;
     act_t x;
 
     if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, CHATS_ACT_ACCEPT, 1, &rows, &hit)) != NULL) {
+        || (e = act_write(&x, which, lock, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_GET, &d)) != NULL
+        || !d) {
         return e;
     }
-    return hit.found ? replay(&x, &hit)
-                     : written_or_as_is(&x, rows, CHATS_ACT_GET);
+    return unwritten(&x, row_of(d, 0));
+}
+
+chats_err_t *chats_action_accept(chats_req_t *q)
+{
+    return answer_transfer(q, CHATS_ACT_ACCEPT, 1);
 }
 
 chats_err_t *chats_action_reject(chats_req_t *q)
 {
-    chats_idem_hit_t hit;
-    chats_rows_t *rows;
-    chats_err_t *e;
-    act_t x;
-
-    if ((e = act_begin(q, &x)) != NULL
-        || (e = act_write(&x, CHATS_ACT_REJECT, 0, &rows, &hit)) != NULL) {
-        return e;
-    }
-    return hit.found ? replay(&x, &hit)
-                     : written_or_as_is(&x, rows, CHATS_ACT_GET);
+    return answer_transfer(q, CHATS_ACT_REJECT, 0);
 }
 
 chats_err_t *chats_action_reset(chats_req_t *q)
@@ -448,20 +408,10 @@ chats_err_t *chats_action_reset(chats_req_t *q)
     c = chats_rights_caller(q);
     any = c->level >= CHATS_RIGHT_UPDATE_ALL;
     if ((e = act_write(&x, any ? CHATS_ACT_RESET_ANY : CHATS_ACT_RESET_OWN,
-                       0, &rows, &hit)) != NULL) {
+                       0, &rows, &hit)) != NULL
+        || (e = after_write(&x, &hit, rows, CHATS_ACT_RESET_DIAG,
+                            &d)) != NULL || !d) {
         return e;
-    }
-    if (hit.found) {
-        return replay(&x, &hit);
-    }
-    if (rows->nrows == 1) {
-        return send_row(&x, row_of(rows, 0));
-    }
-    if ((e = act_exec(&x, CHATS_ACT_RESET_DIAG, &d)) != NULL) {
-        return e;
-    }
-    if (d->nrows != 1) {
-        return not_found(q);
     }
     if (!any && !chats_rows_true(d, 0, "own")) {
         return denied(q, "you may reset only your own sessions");
@@ -478,17 +428,17 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
     chats_read_t *rd;
     chats_err_t *e;
     act_t x;
-    int i;
+    int i, xml = chats_answer_xml(q->media);
 
     if ((e = act_start(q, CHATS_DO_MINE, &x)) != NULL
         || (e = act_exec(&x, CHATS_ACT_FOR_USER, &rows)) != NULL) {
         return e;
     }
     /* XML: .NET's ArrayOf<T>, one <ChatSessionEntity> per session */
-    out = q->xml ? chats_doc_object(p) : chats_doc_array(p);
+    out = xml ? chats_doc_object(p) : chats_doc_array(p);
     for (i = 0; i < rows->nrows; i++) {
         view = row_view(&x, row_of(rows, i), &rd);
-        if (q->xml) {
+        if (xml) {
             chats_doc_object_add(out, ENTITY, view);
         }
         else {
@@ -498,8 +448,7 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
     if ((e = translate(&x, out)) != NULL) {
         return e;
     }
-    return send_text(q, q->xml ? chats_xml_render(p, "ArrayOf" ENTITY, out)
-                               : chats_doc_to_json(p, out, 0));
+    return chats_resource_answer(q, out, "ArrayOf" ENTITY, "the answer");
 }
 
 /* A queued session of the topic, created through POST's own path (the

@@ -236,7 +236,7 @@ static chats_err_t *agent_body(chats_req_t *q, chats_doc_t **pdoc)
     /* XML is the entity's other representation: only Save reads it. */
     if (media == CHATS_MEDIA_XML && !(q->route->args & CHATS_ARG_ENTITY)) {
         return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
-                              "%s takes a JSON body (application/json)",
+                              "%s takes a JSON body (" CHATS_MT_JSON ")",
                               q->route->pattern);
     }
     if ((e = chats_body_read(r, media,

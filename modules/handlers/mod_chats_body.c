@@ -8,42 +8,27 @@
 #include "chats_json.h"
 #include "chats_xml.h"
 
-/* What a caller could send; the body's shape decides between the two
- * patch forms for the plain JSON types (the official client always sends
- * application/json). */
-static const struct {
-    const char *type;
-    chats_media_e media;
-} chats_media_types[] = {
-    { "application/json",             CHATS_MEDIA_JSON },
-    { "text/json",                    CHATS_MEDIA_JSON },
-    { "application/json-patch+json",  CHATS_MEDIA_JSON_PATCH },
-    { "application/merge-patch+json", CHATS_MEDIA_MERGE_PATCH },
-    { "application/xml",              CHATS_MEDIA_XML },
-    { "text/xml",                     CHATS_MEDIA_XML },
-};
-
+/* What a caller could send: the media table (chats_media.c); the body's
+ * shape decides between the two patch forms for the plain JSON types
+ * (the official client always sends application/json). */
 chats_err_t *chats_body_media(request_rec *r, chats_media_e *pmedia)
 {
     const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    const chats_media_t *m;
     const char *type;
-    size_t i;
 
     if (!ct) {
         return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
-                              "a Content-Type is required: application/json"
-                              " or application/json-patch+json or "
-                              "application/merge-patch+json");
+                              "a Content-Type is required: %s",
+                              chats_media_list(r->pool, CHATS_MF_XML
+                                               | CHATS_MF_ALIAS, 0,
+                                               " or "));
     }
     type = ap_field_noparam(r->pool, ct);
     apr_collapse_spaces((char *)type, type);
-    for (i = 0; i < sizeof(chats_media_types) / sizeof(chats_media_types[0]);
-         i++) {
-        if (!strcasecmp(type,
-                        chats_media_types[i].type)) {
-            *pmedia = chats_media_types[i].media;
-            return NULL;
-        }
+    if ((m = chats_media_find(type)) != NULL) {
+        *pmedia = m->body;
+        return NULL;
     }
     return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
                           "unsupported Content-Type %s", type);

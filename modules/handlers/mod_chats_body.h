@@ -4,13 +4,7 @@
 
 #include "mod_chats_private.h"
 #include "chats_doc.h"
-
-typedef enum {
-    CHATS_MEDIA_JSON,          /**< application/json, text/json: shape decides */
-    CHATS_MEDIA_JSON_PATCH,    /**< application/json-patch+json              */
-    CHATS_MEDIA_MERGE_PATCH,   /**< application/merge-patch+json             */
-    CHATS_MEDIA_XML            /**< application/xml, text/xml: an entity     */
-} chats_media_e;
+#include "chats_media.h"
 
 /** The request's Content-Type as one of ours, or CHATS_E_MEDIA. */
 chats_err_t *chats_body_media(request_rec *r, chats_media_e *pmedia);

@@ -292,3 +292,18 @@ void chats_idem_replayed(chats_req_t *q, const chats_idem_hit_t *hit)
     r->status = hit->status;
     apr_table_setn(r->headers_out, "Idempotent-Replayed", "true");
 }
+
+chats_err_t *chats_idem_replayed_entity(chats_req_t *q,
+                                        const chats_idem_hit_t *hit,
+                                        const char *what,
+                                        const chats_rows_t *rows)
+{
+    if (!hit->entity || !rows || rows->nrows != 1) {
+        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                              "%s id %s, this Idempotency-Key's answer, no "
+                              "longer exists", what,
+                              hit->entity ? hit->entity : "(none)");
+    }
+    chats_idem_replayed(q, hit);
+    return NULL;
+}

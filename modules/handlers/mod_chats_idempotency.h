@@ -76,4 +76,12 @@ chats_err_t *chats_idem_record(chats_req_t *q, const chats_idem_t *k,
  * stored status, before the entity is sent. */
 void chats_idem_replayed(chats_req_t *q, const chats_idem_hit_t *hit);
 
+/** The same for an answer with an entity, read again into rows (NULL
+ * when not read): CHATS_E_NOT_FOUND naming what ("ChatSession",
+ * "ChatMessage") instead when it no longer exists. */
+chats_err_t *chats_idem_replayed_entity(chats_req_t *q,
+                                        const chats_idem_hit_t *hit,
+                                        const char *what,
+                                        const chats_rows_t *rows);
+
 #endif

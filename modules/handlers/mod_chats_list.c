@@ -11,7 +11,6 @@
 #include "mod_chats_ops.h"
 #include "mod_chats_proxy.h"
 #include "mod_chats_rights.h"
-#include "chats_xml.h"
 
 /* The list reads $select (the router's, chats_resource_select),
  * $filter, $orderBy, $top, $skip and $format, parsed once by
@@ -23,8 +22,8 @@
 static chats_err_t *format(chats_req_t *q, const char *v)
 {
     if (!strcasecmp(v, "json") || !strcasecmp(v, "xml")) {
-        q->xml = (v[0] == 'x' || v[0] == 'X');
-        q->content_type = q->xml ? "application/xml" : "application/json";
+        q->media = chats_media_find(v[0] == 'x' || v[0] == 'X'
+                                    ? CHATS_MT_XML : CHATS_MT_JSON);
         return NULL;
     }
     return chats_err_make(q->r->pool, CHATS_E_INVALID, "$format",
@@ -74,22 +73,15 @@ static const char *collection_url(chats_req_t *q)
 
 static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env)
 {
-    request_rec *r = q->r;
-    const char *out;
-    chats_store_t *st;
     chats_err_t *e;
 
     /* [SR_…] resources in values, as for an entity */
-    if (q->loc && q->loc->language
-        && ((e = chats_store_open(&st, r)) != NULL
-            || (e = chats_locale_translate(st, q->loc, env, r->pool)))) {
+    if ((e = chats_resource_translate(q, env)) != NULL) {
         return e;
     }
-    out = q->xml ? chats_xml_render(r->pool, "ChatSessionList", env)
-                 : chats_doc_to_json(r->pool, env, 0);
     /* a page is a view of a changing table: no validators (and, as for
      * every answer, Cache-Control: no-store, chats_http_guard) */
-    return chats_resource_send_text(q, out, "the list");
+    return chats_resource_answer(q, env, "ChatSessionList", "the list");
 }
 
 
@@ -151,5 +143,5 @@ chats_err_t *chats_list_get(chats_req_t *q)
                          r->pool, apr_pstrcat(r->pool, base, "/openapi.json"
                                               "#/components/schemas/"
                                               "ChatSessionList", NULL),
-                         next, docs, q->xml));
+                         next, docs, chats_answer_xml(q->media)));
 }

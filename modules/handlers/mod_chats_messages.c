@@ -17,16 +17,18 @@
 #include "chats_transcript.h"
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
-#include "chats_xml.h"
 
 /* A message row's first column (CHATS_MESSAGE_COLS): rows are read from
  * it on, by name. */
 #define MSG_ROW "id"
 
-/* Answer 200 with out in the negotiated media type. */
-static chats_err_t *send_text(chats_req_t *q, const char *out)
+/* Answer 200 with a message or a list of them: in XML as ChatMessage or
+ * ArrayOfChatMessage (chats_message_xml). */
+static chats_err_t *send_messages(chats_req_t *q, const chats_doc_t *doc)
 {
-    return chats_resource_send_text(q, out, "the answer");
+    chats_answer_t a = { doc, NULL, chats_message_xml, "the answer" };
+
+    return chats_answer(q->r, q->media, &a);
 }
 
 static chats_err_t *run(request_rec *r, chats_msql_e which,
@@ -34,12 +36,9 @@ static chats_err_t *run(request_rec *r, chats_msql_e which,
 
 static chats_err_t *send_message(chats_req_t *q, const chats_rows_t *rows)
 {
-    request_rec *r = q->r;
-    chats_doc_t *out = chats_message_from_row(
-                           r->pool, chats_rows_from(rows, 0, MSG_ROW));
-
-    return send_text(q, q->xml ? chats_message_xml(r->pool, out)
-                               : chats_doc_to_json(r->pool, out, 0));
+    return send_messages(q, chats_message_from_row(
+                                q->r->pool, chats_rows_from(rows, 0,
+                                                            MSG_ROW)));
 }
 
 /* The message an Idempotency-Key answered with, as it is now. */
@@ -52,13 +51,10 @@ static chats_err_t *replay(chats_req_t *q, const chats_idem_hit_t *hit)
         && (e = run(q->r, CHATS_MSQL_GET, &hit->entity, &rows)) != NULL) {
         return e;
     }
-    if (!hit->entity || rows->nrows != 1) {
-        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatMessage id %s, this Idempotency-Key's "
-                              "answer, no longer exists",
-                              hit->entity ? hit->entity : "(none)");
+    if ((e = chats_idem_replayed_entity(q, hit, "ChatMessage",
+                                        rows)) != NULL) {
+        return e;
     }
-    chats_idem_replayed(q, hit);
     return send_message(q, rows);
 }
 
@@ -76,12 +72,6 @@ static chats_err_t *run(request_rec *r, chats_msql_e which,
         return e;
     }
     return chats_store_exec_typed(st, stmt, n, params, types, prows);
-}
-
-static chats_err_t *not_found(chats_req_t *q)
-{
-    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                          "ChatSession id %d not found", (int)q->id);
 }
 
 /* ---- GET Messages ----------------------------------------------------- */
@@ -106,7 +96,7 @@ static chats_err_t *list_poll(void *ctx, int *pfound)
         return e;
     }
     if (lc->rows->nrows == 0) {
-        return not_found(q);
+        return chats_resource_not_found(q);
     }
     *pfound = chats_rows_get(lc->rows, 0, MSG_ROW) != NULL;
     return NULL;
@@ -132,7 +122,6 @@ chats_err_t *chats_messages_get(chats_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
     list_ctx_t lc = { q, NULL };
-    chats_doc_t *list;
     chats_err_t *e;
     int found = 0;
 
@@ -154,9 +143,7 @@ chats_err_t *chats_messages_get(chats_req_t *q)
     if (e) {
         return e;
     }
-    list = message_list(p, lc.rows);
-    return send_text(q, q->xml ? chats_message_xml(p, list)
-                               : chats_doc_to_json(p, list, 0));
+    return send_messages(q, message_list(p, lc.rows));
 }
 
 /* ---- POST Messages ---------------------------------------------------- */
@@ -189,8 +176,10 @@ static chats_err_t *message_doc(chats_req_t *q, const chats_doc_t **pdoc,
     }
     if (media != CHATS_MEDIA_JSON && media != CHATS_MEDIA_XML) {
         return chats_err_make(r->pool, CHATS_E_MEDIA, NULL,
-                              "a ChatMessage is application/json or "
-                              "application/xml");
+                              "a ChatMessage is %s",
+                              chats_media_list(r->pool, CHATS_MF_PATCH
+                                               | CHATS_MF_ALIAS, 0,
+                                               " or "));
     }
     if ((e = chats_body_read(r, media, chats_conf_max_body(chats_dir_conf(r)),
                              &body)) != NULL) {
@@ -214,7 +203,7 @@ static chats_err_t *post_refused(chats_req_t *q)
         return e;
     }
     if (rows->nrows == 0) {
-        return not_found(q);
+        return chats_resource_not_found(q);
     }
     e = chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
                        "you may add messages to your own chat sessions "
@@ -296,7 +285,6 @@ chats_err_t *chats_transcript_post(chats_req_t *q)
     request_rec *r = q->r;
     const char *params[2], *text;
     chats_rows_t *rows;
-    chats_doc_t *s;
     chats_err_t *e;
     int n;
 
@@ -317,12 +305,11 @@ chats_err_t *chats_transcript_post(chats_req_t *q)
         return e;
     }
     if (rows->nrows == 0) {
-        return not_found(q);
+        return chats_resource_not_found(q);
     }
     n = chats_rows_get(rows, 0, MSG_ROW) ? rows->nrows : 0;
     text = chats_transcript(r->pool, chats_rows_from(rows, 0, MSG_ROW), n,
                             q->html);
-    s = chats_doc_strz(r->pool, text);
-    return send_text(q, q->xml ? chats_xml_render(r->pool, "string", s)
-                               : chats_doc_to_json(r->pool, s, 0));
+    return chats_resource_answer(q, chats_doc_strz(r->pool, text), "string",
+                                 "the answer");
 }

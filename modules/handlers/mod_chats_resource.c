@@ -14,7 +14,6 @@
 #include "mod_chats_proxy.h"
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
-#include "chats_xml.h"
 
 /* FieldProperties pre-rendered for JSON answers: written once by
  * post_config, before children start, then only read (NULL: rendered per
@@ -26,37 +25,20 @@ void chats_resource_post_config(apr_pool_t *pconf)
     chats_fp_json = chats_fp_json_build(pconf);
 }
 
-/* What we can answer, in our order of preference on equal q. */
-static const struct {
-    const char *type;
-    int xml;
-    const char *answer;
-} chats_reps[] = {
-    { "application/json",             0, "application/json" },
-    { "text/json",                    0, "text/json" },
-    { "application/json-patch+json",  0, "application/json" },
-    { "application/merge-patch+json", 0, "application/json" },
-    { "application/xml",              1, "application/xml" },
-    { "text/xml",                     1, "text/xml" },
-};
-
-#define CHATS_NREPS (int)(sizeof(chats_reps) / sizeof(chats_reps[0]))
-
-/* q (in thousandths) of one media range "type/sub;q=0.5" for
- * representation i: -1 if the range does not cover it or is malformed. */
-static int range_q(const char *range, int i, apr_pool_t *p)
+/* q (in thousandths) of one media range "type/sub;q=0.5" for the media
+ * type rep: -1 if the range does not cover it or is malformed. */
+static int range_q(const char *range, const char *rep, apr_pool_t *p)
 {
     char *params = strchr(range, ';'), *param, *last;
     char *type = apr_pstrndup(p, range, params ? (apr_size_t)(params - range)
                                                : strlen(range));
-    const char *slash = strchr(chats_reps[i].type, '/');
-    apr_size_t major = (apr_size_t)(slash - chats_reps[i].type) + 1;
+    apr_size_t major = (apr_size_t)(strchr(rep, '/') - rep) + 1;
     int q = 1000;
 
     apr_collapse_spaces(type, type);
-    if (strcasecmp(type, "*/*") && strcasecmp(type, chats_reps[i].type)
+    if (strcasecmp(type, "*/*") && strcasecmp(type, rep)
         && !(strlen(type) == major + 1 && type[major] == '*'
-             && !strncasecmp(type, chats_reps[i].type, major))) {
+             && !strncasecmp(type, rep, major))) {
         return -1;
     }
     params = params ? apr_pstrdup(p, params + 1) : NULL;
@@ -70,26 +52,29 @@ static int range_q(const char *range, int i, apr_pool_t *p)
     return q;
 }
 
+/* What we can answer is the media table (chats_media.c), in its order of
+ * preference on equal q; the patch types are answered as JSON. */
 chats_err_t *chats_resource_negotiate(chats_req_t *q)
 {
     const char *accept = apr_table_get(q->r->headers_in, "Accept");
-    int best_q[CHATS_NREPS];
+    int nreps;
+    const chats_media_t *reps = chats_media_types(&nreps);
+    int *best_q = apr_palloc(q->r->pool, sizeof(int) * (apr_size_t)nreps);
     int i, best = -1;
     char *list, *range, *last;
 
     if (!accept || !*accept) {
-        q->xml = 0;
-        q->content_type = "application/json";
+        q->media = chats_media_default();
         return NULL;
     }
-    for (i = 0; i < CHATS_NREPS; i++) {
+    for (i = 0; i < nreps; i++) {
         best_q[i] = -1;
     }
     list = apr_pstrdup(q->r->pool, accept);
     for (range = apr_strtok(list, ",", &last); range;
          range = apr_strtok(NULL, ",", &last)) {
-        for (i = 0; i < CHATS_NREPS; i++) {
-            int rq = range_q(range, i, q->r->pool);
+        for (i = 0; i < nreps; i++) {
+            int rq = range_q(range, reps[i].type, q->r->pool);
 
             /* an exact range outranks a wildcard: keep the first */
             if (rq >= 0 && (best_q[i] < 0 || !strchr(range, '*'))) {
@@ -97,18 +82,17 @@ chats_err_t *chats_resource_negotiate(chats_req_t *q)
             }
         }
     }
-    for (i = 0; i < CHATS_NREPS; i++) {
+    for (i = 0; i < nreps; i++) {
         if (best_q[i] > 0 && (best < 0 || best_q[i] > best_q[best])) {
             best = i;
         }
     }
     if (best < 0) {
         return chats_err_make(q->r->pool, CHATS_E_NOT_ACCEPTABLE, NULL,
-                              "no acceptable representation: application/"
-                              "json, text/json, application/xml, text/xml");
+                              "no acceptable representation: "
+                              CHATS_MT_OFFERED);
     }
-    q->xml = chats_reps[best].xml;
-    q->content_type = chats_reps[best].answer;
+    q->media = &reps[best];
     return NULL;
 }
 
@@ -154,22 +138,13 @@ static void view_opts(chats_req_t *q, int with_links, apr_int32_t id,
     }
 }
 
-static void set_validators(request_rec *r, const chats_read_t *rd)
-{
-    r->mtime = rd->updated_at;
-    ap_set_last_modified(r);
-    apr_table_setn(r->headers_out, "ETag",
-                   apr_psprintf(r->pool, "\"%" APR_INT64_T_FMT "\"",
-                                rd->version));
-}
-
 chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_read_t *rd)
 {
     apr_table_t *in = q->r->headers_in;
     const char *ius = apr_table_get(in, "If-Unmodified-Since");
     int rc;
 
-    set_validators(q->r, rd);
+    chats_answer_validators(q->r, rd->version, rd->updated_at);
     /* RFC 9110 13.2.2: If-Unmodified-Since is not evaluated when If-Match
      * is present; httpd evaluates both, so hide it for the check. */
     if (ius && apr_table_get(in, "If-Match")) {
@@ -234,52 +209,51 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
 {
     request_rec *r = q->r;
     chats_view_opts_t o;
-    const char *out;
     chats_doc_t *view;
-    chats_store_t *st;
     chats_err_t *e;
 
     view_opts(q, rd->id != 0 && !q->agent, rd->id, &o);
     /* What this caller may do with this row (or the template). */
     o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
-    o.fp_json = q->xml ? NULL : chats_fp_json;
+    o.fp_json = chats_answer_xml(q->media) ? NULL : chats_fp_json;
     view = chats_view_build(r->pool, rd->doc, &o);
-    /* [SR_…] resources: a statement only when a string holds one. */
-    if (q->loc && q->loc->language
-        && ((e = chats_store_open(&st, r)) != NULL
-            || (e = chats_locale_translate(st, q->loc, view, r->pool)))) {
+    if ((e = chats_resource_translate(q, view)) != NULL) {
         return e;
     }
-    out = q->xml ? chats_xml_render(r->pool, "ChatSessionEntity", view)
-                 : chats_doc_to_json(r->pool, view, 0);
-    if (!out) {
-        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
-                              "the entity could not be rendered");
-    }
     if (rd->id) {
-        set_validators(r, rd);
+        chats_answer_validators(r, rd->version, rd->updated_at);
     }
-    return chats_resource_send_text(q, out, "the entity");
+    return chats_resource_answer(q, view, "ChatSessionEntity", "the entity");
 }
 
-chats_err_t *chats_resource_send_text(chats_req_t *q, const char *out,
-                                      const char *what)
+/* [SR_…] resources: a statement only when a string holds one. */
+chats_err_t *chats_resource_translate(chats_req_t *q, chats_doc_t *doc)
 {
-    request_rec *r = q->r;
+    chats_store_t *st;
+    chats_err_t *e;
 
-    if (!out) {
-        return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
-                              "%s could not be rendered", what);
+    if (!q->loc || !q->loc->language) {
+        return NULL;
     }
-    ap_set_content_type(r, apr_pstrcat(r->pool, q->content_type
-                                       ? q->content_type : "application/json",
-                                       "; charset=utf-8", NULL));
-    ap_set_content_length(r, strlen(out));
-    if (!r->header_only) {
-        ap_rputs(out, r);
+    if ((e = chats_store_open(&st, q->r)) != NULL) {
+        return e;
     }
-    return NULL;
+    return chats_locale_translate(st, q->loc, doc, q->r->pool);
+}
+
+chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
+                                   const char *root, const char *what)
+{
+    chats_answer_t a = { doc, root, NULL, what };
+
+    return chats_answer(q->r, q->media, &a);
+}
+
+chats_err_t *chats_resource_not_found(const chats_req_t *q)
+{
+    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                          "ChatSession id %d not found", (int)q->id);
 }
 
 chats_err_t *chats_resource_get(chats_req_t *q)
@@ -306,8 +280,7 @@ chats_err_t *chats_resource_get(chats_req_t *q)
         return e;
     }
     if (rows->nrows != 1) {
-        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatSession id %d not found", (int)q->id);
+        return chats_resource_not_found(q);
     }
     rd = chats_resource_read_row(q, rows->values);
     if ((e = chats_resource_conditions(q, rd)) != NULL) {

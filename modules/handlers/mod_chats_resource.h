@@ -3,7 +3,7 @@
 #ifndef CHATS_RESOURCE_H
 #define CHATS_RESOURCE_H
 
-#include "mod_chats_private.h"
+#include "mod_chats_answer.h"
 #include "chats_doc.h"
 #include "mod_chats_locale.h"
 #include "mod_chats_store_open.h"
@@ -18,8 +18,8 @@ typedef struct {
     request_rec *r;
     apr_int32_t id;            /**< the session in the URL, 0 if none  */
     const char *archive_url;   /**< path of the collection             */
-    int xml;                   /**< answer in XML (else JSON)          */
-    const char *content_type;  /**< of the answer                      */
+    const chats_media_t *media; /**< the answer's media type (its table
+                                     row); NULL until negotiated: JSON  */
     const chats_tz_t *tz;      /**< SO-TimeZone (or the default zone)  */
     const chats_locale_t *loc; /**< SO-Language / Accept-Language      */
     const apr_array_header_t *select;  /**< $select; NULL = every field */
@@ -96,10 +96,17 @@ void chats_resource_post_config(apr_pool_t *pconf);
  * with its validators (ETag, Last-Modified). */
 chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);
 
-/* Answers 200 with out, a rendered body, in the negotiated media type;
- * out NULL (rendering failed) is a 500 naming what. */
-chats_err_t *chats_resource_send_text(chats_req_t *q, const char *out,
-                                      const char *what);
+/** Answer doc in the negotiated media type (chats_answer; in XML as the
+ * element root); what names it in the 500 when it cannot be rendered. */
+chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
+                                   const char *root, const char *what);
+
+/** Translate the [SR_...] resource texts in doc to the request's
+ * language, if it has one (a statement only when a string holds one). */
+chats_err_t *chats_resource_translate(chats_req_t *q, chats_doc_t *doc);
+
+/** The 404 of the session in the URL (q->id). */
+chats_err_t *chats_resource_not_found(const chats_req_t *q);
 
 /** The absolute URL of session id (for Location and _Links). */
 const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id);

@@ -136,8 +136,7 @@ static chats_err_t *diagnosed(chats_req_t *q, const chats_plan_t *pl,
     *pchanged = 0;
     *prow = NULL;
     if (rows->nrows == 0) {
-        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatSession id %d not found", (int)q->id);
+        return chats_resource_not_found(q);
     }
     switch (chats_plan_diagnose(pl, rows->values, &e, &skip)) {
     case CHATS_DIAG_FAILED:
@@ -221,13 +220,10 @@ static chats_err_t *replay(chats_req_t *q, chats_store_t *st,
                                  n, params, &rows)) != NULL) {
         return e;
     }
-    if (!hit->entity || rows->nrows != 1) {
-        return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                              "ChatSession id %s, this Idempotency-Key's "
-                              "answer, no longer exists",
-                              hit->entity ? hit->entity : "(none)");
+    if ((e = chats_idem_replayed_entity(q, hit, "ChatSession",
+                                        rows)) != NULL) {
+        return e;
     }
-    chats_idem_replayed(q, hit);
     return written(q, pl, rows);
 }
 

@@ -52,8 +52,8 @@ sub is_invalid {
     my @ch = $res->header('WWW-Authenticate');
     is_deeply([sort @ch], [sort('Basic realm="SuperOffice"',
                                 'Bearer realm="SuperOffice"',
-                                'SoTicket realm="SuperOffice"')],
-              'no credentials: Basic, Bearer and SoTicket challenges')
+                                'SOTicket realm="SuperOffice"')],
+              'no credentials: Basic, Bearer and SOTicket challenges')
         or diag("@ch");
 }
 

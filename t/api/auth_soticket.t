@@ -25,8 +25,8 @@ sub is_401 {
     my ($res, $name) = @_;
     is($res->code, 401, "$name: 401") or diag($res->as_string);
     my @ch = $res->header('WWW-Authenticate');
-    ok(scalar(grep { $_ eq 'SoTicket realm="SuperOffice"' } @ch),
-       "$name: SoTicket challenge") or diag("@ch");
+    ok(scalar(grep { $_ eq 'SOTicket realm="SuperOffice"' } @ch),
+       "$name: SOTicket challenge (SuperOffice's spelling)") or diag("@ch");
     my $doc = json_body($res);
     ok(ref $doc eq 'HASH' && $doc->{Error}, "$name: JSON error body");
 }

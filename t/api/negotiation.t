@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db fresh_id);
 use XML::LibXML;
 
-plan tests => 39, need_lwp, need_module('mod_dbd.c');
+plan tests => 51, need_lwp, need_module('mod_dbd.c');
 
 my $ID = fresh_id();
 my $URL = "/api/v1/ChatSession/$ID";
@@ -105,3 +105,31 @@ $res = req(PUT => "/api/v1/ChatSession/$newid", content_type => 'application/xml
            body => '<!DOCTYPE x [<!ENTITY a "b">]><ChatSessionEntity/>');
 is($res->code, 400, 'DOCTYPE refused: 400');
 req(DELETE => "/api/v1/ChatSession/$newid");
+
+# The headers of an answer, as one function sends them for every route
+# (issue 18: modules/base/mod_chats_answer.c, the media table): the
+# charset on each media type, Content-Length, the validators.
+for my $accept ('application/json', 'text/json', 'application/xml',
+                'text/xml', 'application/merge-patch+json') {
+    my $r = req(GET => $URL, headers => { Accept => $accept });
+    (my $as = $accept) =~ s/merge-patch\+//;
+    is($r->header('Content-Type'), "$as; charset=utf-8",
+       "Accept: $accept -> Content-Type $as; charset=utf-8");
+}
+$res = req(GET => $URL);
+is($res->header('Content-Length'), length($res->content),
+   'Content-Length is the body\'s');
+like($res->header('ETag') // '', qr/^"\d+"$/, 'ETag: the row version');
+ok(defined $res->header('Last-Modified'), 'Last-Modified');
+$res = req(GET => "$URL/Nope");
+is($res->header('Content-Type'), 'application/json; charset=utf-8',
+   'an error: application/json; charset=utf-8');
+ok(!defined $res->header('ETag') && !defined $res->header('Last-Modified'),
+   '... without validators');
+$res = req(GET => '/api/v1/ChatSession/openapi.json');
+is($res->header('Content-Type'), 'application/json; charset=utf-8',
+   'the OpenAPI document: application/json; charset=utf-8');
+$res = req(OPTIONS => $URL);
+is($res->header('Accept-Patch'),
+   'application/json-patch+json, application/merge-patch+json',
+   'OPTIONS {id}: Accept-Patch');

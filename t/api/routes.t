@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_id);
 use JSON::PP ();
 
-plan tests => 249, need_lwp, need_module('mod_dbd.c');
+plan tests => 263, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -255,5 +255,45 @@ my ($made) = ($res->header('Location') // '') =~ m{/(\d+)$};
 db()->do('DELETE FROM chat_session WHERE id = ?', undef, $made) if $made;
 is(req(GET => "/desk/sessionsX/$ID")->code, 404,
    'a path that only starts like the mount: 404');
+
+# ---- statuses per route (issue 18): the OpenAPI document derives them
+# from the error kinds and the routes' arguments; where that changed the
+# document, what the routes answer says who is right ----------------------
+my $BAD_ZONE = ['SO-TimeZone' => 'Nowhere/Atlantis'];
+is(req(GET => "$BASE/default?\$select=NoSuchField")->code, 400,
+   'GET /default with an unknown $select name: 400');
+is(req(GET => "$BASE/default", headers => $BAD_ZONE)->code, 400,
+   'GET /default with an unknown SO-TimeZone: 400');
+is(req(GET => "$BASE/ForCurrentUser", headers => $BAD_ZONE)->code, 400,
+   'GET /ForCurrentUser with an unknown SO-TimeZone: 400');
+{
+    my @key = (headers => ['Idempotency-Key' => "routes-$$-" . time]);
+    my $body = { CustomerName => 'Routes: a key whose answer goes' };
+    my $r1 = req(POST => $BASE, @key, body => $body);
+    is($r1->code, 200, 'POST with an Idempotency-Key: 200');
+    my $made = (json_body($r1) || {})->{ChatSessionId} // 0;
+    is(req(DELETE => "$BASE/$made")->code, 204, '... the session deleted');
+    my $r2 = req(POST => $BASE, @key, body => $body);
+    is($r2->code, 404, '... the POST again: 404, its answer is gone');
+    like((json_body($r2) || {})->{ErrorMessage} // '',
+         qr/^ChatSession id \Q$made\E, this Idempotency-Key's answer, no (?#
+            )longer exists$/, '... and says so');
+}
+my $api = json_body(req(GET => "$BASE/openapi.json")) || {};
+my %says = (
+    '/api/v1/ChatSession post 404'                  => 1,
+    '/api/v1/ChatSession/default get 400'           => 1,
+    '/api/v1/ChatSession/ForCurrentUser get 400'    => 1,
+    '/api/v1/ChatSession/{id} patch 409'            => 1,
+    '/api/v1/ChatSession/{id} put 409'              => 0,    # no test op
+    '/api/v1/Agents/Chat/CreateDefaultChatSessionEntity post 404' => 0,
+    '/api/v1/Agents/Chat/ChatSessionsForUser post 404' => 0,
+);
+for my $what (sort keys %says) {
+    my ($path, $op, $status) = split / /, $what;
+    is(exists $api->{paths}{$path}{$op}{responses}{$status} ? 1 : 0,
+       $says{$what}, "the OpenAPI document: $what "
+                     . ($says{$what} ? 'listed' : 'not listed'));
+}
 
 db()->do('DELETE FROM chat_session WHERE id IN (?, ?)', undef, $ID, $ID2);

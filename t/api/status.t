@@ -113,7 +113,7 @@ ok(!grep({ !defined } @le) && !grep({ $le[$_] < $le[$_ - 1] } 1 .. $#le),
 is(delta($before, $after, auth('none')), 1, 'auth failures, no header: +1');
 is(delta($before, $after, auth('Basic')), 1, 'auth failures, Basic: +1');
 is(delta($before, $after, auth('Bearer')), 1, 'auth failures, Bearer: +1');
-is(delta($before, $after, auth('SoTicket')), 1, 'auth failures, SoTicket: +1');
+is(delta($before, $after, auth('SOTicket')), 1, 'auth failures, SOTicket (sent as SoTicket): +1');
 ok(delta($before, $after, 'chatsession_pg_statements_total') >= 6,
    'statements: at least one per request that reached the database')
     or diag(delta($before, $after, 'chatsession_pg_statements_total'));

@@ -7,6 +7,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
+#include "chats_media.h"
 #include "chats_routes.h"
 #include "tap.h"
 
@@ -178,8 +179,108 @@ static void test_agent(tap_t *t)
            "/api/v1/Agents/Chat/AddChatMessage", "an agent's OpenAPI path");
 }
 
+/* A row's error statuses, from the error kinds (chats_route_answers), as
+ * "304 400 ...". */
+static const char *statuses(tap_t *t, const chats_route_def_t *row)
+{
+    const char *out = "";
+    int s;
+
+    for (s = chats_err_next_status(0); s; s = chats_err_next_status(s)) {
+        if (chats_route_has_status(row, s)) {
+            out = apr_psprintf(t->p, "%s%s%d", out, *out ? " " : "", s);
+        }
+    }
+    return out;
+}
+
+/* The row of operation id, or NULL. */
+static const chats_route_def_t *row_of(const char *operation_id)
+{
+    int i, n;
+    const chats_route_def_t *rt = chats_routes(&n);
+
+    for (i = 0; i < n; i++) {
+        if (!strcmp(rt[i].operation_id, operation_id)) {
+            return &rt[i];
+        }
+    }
+    return NULL;
+}
+
+/* Statuses per route (issue 18): derived, not listed. A few rows whose
+ * every argument and operation matters; every status has a reason. */
+static void test_statuses(tap_t *t)
+{
+    static const struct {
+        const char *op, *want;
+    } cases[] = {
+        { "GetChatSessionEntity", "304 400 401 403 404 406 412 503" },
+        { "PatchChatSessionEntity",
+          "400 401 403 404 406 409 412 413 415 503" },
+        { "PutChatSessionEntity", "400 401 403 404 406 412 413 415 503" },
+        { "DeleteChatSessionEntity", "400 401 403 404 412 503" },
+        { "PostChatSessionEntity", "400 401 403 404 406 413 415 422 503" },
+        { "DefaultChatSessionEntity", "400 401 403 406 503" },
+        { "GetAll", "400 401 403 406 503" },
+        { "AcceptChatSessionTransfer", "400 401 403 404 406 422 503" },
+        { "GetChatTranscript", "400 401 403 404 406 503" },
+        { "Chat_CreateDefaultChatSessionEntity",
+          "400 401 403 406 413 415 503" },
+        { "Chat_DeleteChatSessionEntity", "400 401 403 404 413 415 503" },
+        { "Chat_AddChatMessage", "400 401 403 404 406 413 415 422 503" },
+    };
+    int i, n, s, named = 1;
+
+    for (i = 0; i < TAP_N(cases); i++) {
+        const chats_route_def_t *row = row_of(cases[i].op);
+
+        is_str(t, row ? statuses(t, row) : "(no row)", cases[i].want,
+               apr_psprintf(t->p, "%s: its statuses", cases[i].op));
+    }
+    for (s = chats_err_next_status(0); s; s = chats_err_next_status(s)) {
+        named &= chats_err_reason(s) != NULL;
+    }
+    ok(t, named, "every status of the error kinds has a reason phrase");
+    chats_routes(&n);
+    ok(t, n > 0 && !chats_route_has_status(row_of("GetAll"), 418),
+       "a status of no kind is no route's");
+}
+
+/* The media type table (core/base/chats_media.h): the constant lists
+ * agree with it; lookups are case-insensitive; every answer's
+ * Content-Type carries the charset. */
+static void test_media(tap_t *t)
+{
+    int i, n, utf8 = 1;
+    const chats_media_t *m = chats_media_types(&n);
+
+    is_str(t, chats_media_list(t->p, CHATS_MF_PATCH, 0, ", "),
+           CHATS_MT_OFFERED, "CHATS_MT_OFFERED is the table's");
+    is_str(t, chats_media_list(t->p, CHATS_MF_PATCH, CHATS_MF_PATCH, ", "),
+           CHATS_MT_PATCHES, "CHATS_MT_PATCHES is the table's");
+    for (i = 0; i < n; i++) {
+        size_t len = strlen(m[i].content_type);
+
+        utf8 &= len > strlen(CHATS_MT_UTF8)
+                && !strcmp(m[i].content_type + len - strlen(CHATS_MT_UTF8),
+                           CHATS_MT_UTF8);
+    }
+    ok(t, utf8, "every answer's Content-Type ends with the charset");
+    ok(t, chats_media_find("Application/JSON") == chats_media_default()
+          && chats_media_default()->body == CHATS_MEDIA_JSON,
+       "types compare case-insensitively; JSON is the default");
+    ok(t, chats_media_find("text/XML")
+          && (chats_media_find("text/XML")->flags & CHATS_MF_XML)
+          && !chats_media_find("text/plain"),
+       "text/xml is XML; text/plain is none of ours");
+    is_str(t, chats_media_find(CHATS_MT_MERGE_PATCH)->content_type,
+           chats_media_default()->content_type,
+           "a patch type is answered as JSON");
+}
+
 static const tap_test_fn tests[] = {
-    test_table, test_rest, test_agent, NULL
+    test_table, test_rest, test_agent, test_statuses, test_media, NULL
 };
 
 const tap_suite_t tap_suite = { NULL, tests, NULL };

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 
+#include "chats_schemes.h"
 #include "chats_openapi.h"
 #include "chats_openapi_private.h"
 
@@ -23,20 +24,15 @@ static const header_t headers[] = {
     { "Last-Modified", "string", "HTTP-date of the last change." },
     { "Location", "string", "URL of the created chat session." },
     { "Allow", "string", "The methods the resource supports." },
-    { "Accept-Patch", "string", "application/json-patch+json, "
-      "application/merge-patch+json" },
+    { "Accept-Patch", "string", CHATS_MT_PATCHES },
     { "Retry-After", "integer", "Seconds to wait before retrying." },
     { "SO-TimeZone", "string", "The zone the date-times are rendered in "
       "(when the request sent SO-TimeZone)." },
     { "WWW-Authenticate", "string", "The challenges: Basic, Bearer, "
-      "SOTicket." },
+      CHATS_SCHEME_SOTICKET "." },
     { "Idempotent-Replayed", "string", "true: the answer of an earlier "
       "request with the same Idempotency-Key (its status, the entity as it "
       "is now); nothing was written." },
-};
-
-static const char *const entity_media[] = {
-    "application/json", "text/json", "application/xml", "text/xml", NULL
 };
 
 /* ------------------------------------------------------- components */
@@ -63,24 +59,6 @@ static void gen_headers(chats_og_t *o)
 }
 
 /* media: {"schema": {"$ref": schema}}, ... (members of "content") */
-static void gen_media(chats_og_t *o, const char *const *media,
-                      const char *schema)
-{
-    for (; *media; media++) {
-        chats_og_kopen(o, *media);
-        chats_og_kref(o, "schema", "schemas", schema);
-        chats_og_close(o);
-    }
-}
-
-static void gen_content(chats_og_t *o, const char *const *media,
-                        const char *schema)
-{
-    chats_og_kopen(o, "content");
-    gen_media(o, media, schema);
-    chats_og_close(o);
-}
-
 /* "headers": {name: {"$ref": ...}, ...} for a NULL-terminated list. */
 static void gen_header_refs(chats_og_t *o, const char *const *names)
 {
@@ -98,7 +76,7 @@ static void gen_entity_response(chats_og_t *o, const char *name,
     chats_og_kopen(o, name);
     chats_og_kstr(o, "description", desc);
     gen_header_refs(o, hdrs);
-    gen_content(o, entity_media, schema);
+    chats_og_content(o, CHATS_OG_ENTITY_MEDIA, schema);
     chats_og_close(o);
 }
 
@@ -139,26 +117,21 @@ static void gen_responses(chats_og_t *o)
 
 static void gen_bodies(chats_og_t *o)
 {
-    static const char *const patch[] = { "application/json-patch+json",
-                                         NULL };
-    static const char *const merge[] = { "application/merge-patch+json",
-                                         NULL };
-
     chats_og_kopen(o, "requestBodies");
     chats_og_kopen(o, "ChatSessionEntity");
     chats_og_kstr(o, "description", "The entity. Member names in any case; "
                   "absent members take their empty value.");
     chats_og_kbool(o, "required", 1);
-    gen_content(o, entity_media, "ChatSessionEntity");
+    chats_og_content(o, CHATS_OG_ENTITY_MEDIA, "ChatSessionEntity");
     chats_og_close(o);
     chats_og_kopen(o, "ChatSessionPatch");
     chats_og_kstr(o, "description", "A JSON Patch array or a merge-patch "
-                  "object. As application/json (what the official client "
+                  "object. As " CHATS_MT_JSON " (what the official client "
                   "sends for both) the body's shape decides: an array is "
                   "JSON Patch, an object a merge patch.");
     chats_og_kbool(o, "required", 1);
     chats_og_kopen(o, "content");
-    chats_og_kopen(o, "application/json");
+    chats_og_kopen(o, CHATS_MT_JSON);
     chats_og_kopen(o, "schema");
     chats_og_str(o, "oneOf");
     chats_og_aopen(o);
@@ -167,8 +140,13 @@ static void gen_bodies(chats_og_t *o)
     chats_og_aclose(o);
     chats_og_close(o);
     chats_og_close(o);
-    gen_media(o, patch, "JsonPatch");
-    gen_media(o, merge, "ChatSessionEntity");
+    /* the patch types, each its form */
+    chats_og_kopen(o, CHATS_MT_JSON_PATCH);
+    chats_og_kref(o, "schema", "schemas", "JsonPatch");
+    chats_og_close(o);
+    chats_og_kopen(o, CHATS_MT_MERGE_PATCH);
+    chats_og_kref(o, "schema", "schemas", "ChatSessionEntity");
+    chats_og_close(o);
     chats_og_close(o);
     chats_og_close(o);
     chats_openapi_chat_bodies(o);
@@ -196,12 +174,12 @@ static void gen_security_schemes(chats_og_t *o)
                "providers.");
     gen_scheme(o, "bearer", "bearer", "JWT", "Authorization: Bearer "
                "<token>, a signed JWT whose claim names the user.");
-    gen_scheme(o, "soTicket", "SOTicket", NULL, "Authorization: SOTicket "
-               "<ticket>, the ticket unencoded (tickets start 7T:). "
-               "SuperOffice's own scheme, not registered with IANA: "
-               "modelled as an http scheme because the ticket travels in "
-               "the Authorization header, not in a header of its own; "
-               "Online calls add SO-AppToken.");
+    gen_scheme(o, "soTicket", CHATS_SCHEME_SOTICKET, NULL, "Authorization: "
+               CHATS_SCHEME_SOTICKET " <ticket>, the ticket unencoded "
+               "(tickets start 7T:). SuperOffice's own scheme, not "
+               "registered with IANA: modelled as an http scheme because "
+               "the ticket travels in the Authorization header, not in a "
+               "header of its own; Online calls add SO-AppToken.");
     chats_og_close(o);
 }
 

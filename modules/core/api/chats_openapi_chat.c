@@ -10,23 +10,6 @@
 
 #define SCHEMAS "schemas"
 
-static const char *const media_all[] = {
-    "application/json", "text/json", "application/xml", "text/xml", NULL
-};
-static const char *const media_json[] = { "application/json", NULL };
-
-static void content(chats_og_t *o, const char *const *media,
-                    const char *schema)
-{
-    chats_og_kopen(o, "content");
-    for (; *media; media++) {
-        chats_og_kopen(o, *media);
-        chats_og_kref(o, "schema", SCHEMAS, schema);
-        chats_og_close(o);
-    }
-    chats_og_close(o);
-}
-
 static void type_desc(chats_og_t *o, const char *type, const char *desc)
 {
     chats_og_kstr(o, "type", type);
@@ -197,14 +180,14 @@ void chats_openapi_chat_bodies(chats_og_t *o)
     chats_og_kopen(o, "ChatMessage");
     chats_og_kstr(o, "description", "The message to add.");
     chats_og_kbool(o, "required", 1);
-    content(o, media_all, "ChatMessage");
+    chats_og_content(o, CHATS_OG_ENTITY_MEDIA, "ChatMessage");
     chats_og_close(o);
     for (r = 0; r < NREQUESTS; r++) {
         chats_og_kopen(o, requests[r].name);
         chats_og_kstr(o, "description", "The arguments, as the official "
                       "client sends them.");
         chats_og_kbool(o, "required", 1);
-        content(o, media_json, requests[r].name);
+        chats_og_content(o, CHATS_OG_JSON_MEDIA, requests[r].name);
         chats_og_close(o);
     }
 }
@@ -221,7 +204,7 @@ static void response(chats_og_t *o, const char *name, const char *desc,
     }
     chats_og_kref(o, "SO-TimeZone", "headers", "SO-TimeZone");
     chats_og_close(o);
-    content(o, media_all, schema);
+    chats_og_content(o, CHATS_OG_ENTITY_MEDIA, schema);
     chats_og_close(o);
 }
 

@@ -9,51 +9,18 @@
 #include "chats_err.h"
 #include "chats_openapi_private.h"
 
-/* Statuses are named by HTTP's reason phrase (RFC 9110 section 15). */
-static const struct {
-    int status;
-    const char *name;
-} reasons[] = {
-    { 304, "NotModified" }, { 400, "BadRequest" }, { 401, "Unauthorized" },
-    { 403, "Forbidden" }, { 404, "NotFound" }, { 405, "MethodNotAllowed" },
-    { 406, "NotAcceptable" }, { 409, "Conflict" },
-    { 412, "PreconditionFailed" }, { 413, "PayloadTooLarge" },
-    { 415, "UnsupportedMediaType" }, { 422, "UnprocessableContent" },
-    { 500, "InternalServerError" },
-    { 503, "ServiceUnavailable" },
-};
-
+/* Statuses are named by HTTP's reason phrase (chats_err.c). */
 const char *chats_openapi_response_name(apr_pool_t *p, int status)
 {
-    size_t i;
+    const char *reason = chats_err_reason(status);
 
-    for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-        if (reasons[i].status == status) {
-            return reasons[i].name;
-        }
-    }
-    return apr_psprintf(p, "Status%d", status);
+    return reason ? reason : apr_psprintf(p, "Status%d", status);
 }
 
 /* A 304 has no body (RFC 9110 15.4.5): no ErrorType, no content. */
 static int has_body(int status)
 {
     return status != 304;
-}
-
-/* The smallest status of a kind above after, or 0: walks the statuses in
- * order without sorting a copy of the table. */
-static int next_status(int after)
-{
-    int i, n, best = 0;
-    const chats_err_kind_t *k = chats_err_kinds(&n);
-
-    for (i = 0; i < n; i++) {
-        if (k[i].status > after && (!best || k[i].status < best)) {
-            best = k[i].status;
-        }
-    }
-    return best;
 }
 
 /* Whether an earlier kind of the same status has the same value (the
@@ -122,7 +89,7 @@ static void gen_error_content(chats_og_t *o, int status)
     const chats_err_kind_t *k = chats_err_kinds(&n);
 
     chats_og_kopen(o, "content");
-    chats_og_kopen(o, "application/json");
+    chats_og_kopen(o, CHATS_MT_JSON);
     chats_og_kopen(o, "schema");
     chats_og_str(o, "allOf");
     chats_og_aopen(o);
@@ -168,7 +135,8 @@ void chats_openapi_errors(chats_og_t *o)
 {
     int status;
 
-    for (status = next_status(0); status; status = next_status(status)) {
+    for (status = chats_err_next_status(0); status;
+         status = chats_err_next_status(status)) {
         gen_error_response(o, status);
     }
 }

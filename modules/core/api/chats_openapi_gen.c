@@ -8,6 +8,7 @@
 #include <apr_tables.h>
 #include <string.h>
 
+#include "chats_media.h"
 #include "chats_openapi_private.h"
 
 static void og_check(chats_og_t *o, yajl_gen_status st)
@@ -96,6 +97,29 @@ void chats_og_kref(chats_og_t *o, const char *k, const char *kind,
 {
     chats_og_str(o, k);
     chats_og_ref(o, kind, name);
+}
+
+void chats_og_media(chats_og_t *o, unsigned mask, unsigned want,
+                    const char *schema)
+{
+    int i, n;
+    const chats_media_t *m = chats_media_types(&n);
+
+    for (i = 0; i < n; i++) {
+        if ((m[i].flags & mask) == want) {
+            chats_og_kopen(o, m[i].type);
+            chats_og_kref(o, "schema", "schemas", schema);
+            chats_og_close(o);
+        }
+    }
+}
+
+void chats_og_content(chats_og_t *o, unsigned mask, unsigned want,
+                      const char *schema)
+{
+    chats_og_kopen(o, "content");
+    chats_og_media(o, mask, want, schema);
+    chats_og_close(o);
 }
 
 /* ", "-joined, each name once (case-insensitively), upper-cased when

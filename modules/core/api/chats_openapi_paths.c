@@ -121,7 +121,8 @@ static const struct {
     { "Idempotency-Key", CHATS_ARG_IDEM },
 };
 
-/* OPTIONS: besides 200, the statuses any route answers before routing. */
+/* OPTIONS: besides 200, the statuses any route answers before routing
+ * (it is no row of the route table). */
 static const int errs_opt[] = { 400, 401, 403, 0 };
 
 static void gen_schema_type(chats_og_t *o, const char *type)
@@ -131,16 +132,30 @@ static void gen_schema_type(chats_og_t *o, const char *type)
     chats_og_close(o);
 }
 
-static void gen_responses(chats_og_t *o, int ok_status, const char *ok,
-                          const int *errs)
+static void gen_error_ref(chats_og_t *o, int status)
+{
+    chats_og_kref(o, apr_itoa(o->p, status), "responses",
+                  chats_openapi_response_name(o->p, status));
+}
+
+/* A row's responses: its success, then the statuses of the error kinds
+ * it can answer (chats_route_answers), ascending; row NULL: OPTIONS. */
+static void gen_responses(chats_og_t *o, const chats_route_def_t *row)
 {
     const int *e;
+    int s;
 
     chats_og_kopen(o, "responses");
-    chats_og_kref(o, apr_itoa(o->p, ok_status), "responses", ok);
-    for (e = errs; *e; e++) {
-        chats_og_kref(o, apr_itoa(o->p, *e), "responses",
-                      chats_openapi_response_name(o->p, *e));
+    chats_og_kref(o, apr_itoa(o->p, row ? row->ok_status : 200),
+                  "responses", row ? row->ok : "Options");
+    for (e = errs_opt; !row && *e; e++) {
+        gen_error_ref(o, *e);
+    }
+    for (s = chats_err_next_status(0); row && s;
+         s = chats_err_next_status(s)) {
+        if (chats_route_has_status(row, s)) {
+            gen_error_ref(o, s);
+        }
     }
     chats_og_close(o);
 }
@@ -183,7 +198,7 @@ static void gen_op(chats_og_t *o, const chats_route_def_t *row)
     if (row->body) {
         chats_og_kref(o, "requestBody", "requestBodies", row->body);
     }
-    gen_responses(o, row->ok_status, row->ok, row->errs);
+    gen_responses(o, row);
     chats_og_close(o);
 }
 
@@ -196,7 +211,7 @@ static void gen_options(chats_og_t *o, const chats_route_def_t *row)
                                                 row->operation_id, NULL));
     chats_og_kstr(o, "summary", "The methods allowed (Allow), from the "
                   "route table");
-    gen_responses(o, 200, "Options", errs_opt);
+    gen_responses(o, NULL);
     chats_og_close(o);
 }
 

@@ -10,6 +10,7 @@
 #include <apr_tables.h>
 #include <yajl/yajl_gen.h>
 
+#include "chats_media.h"
 #include "chats_schema.h"
 
 typedef struct {
@@ -41,6 +42,20 @@ void chats_og_ref(chats_og_t *o, const char *kind, const char *name);
 /** "k": {"$ref": ...} */
 void chats_og_kref(chats_og_t *o, const char *k, const char *kind,
                    const char *name);
+
+/** The media types of the table (chats_media.h) whose flags masked with
+ * mask equal want, in its order, each {"schema": {"$ref": schema}} (inside
+ * an open "content" map). */
+void chats_og_media(chats_og_t *o, unsigned mask, unsigned want,
+                    const char *schema);
+/** "content": {...} of chats_og_media. */
+void chats_og_content(chats_og_t *o, unsigned mask, unsigned want,
+                      const char *schema);
+/** The entity's representations (the patch types are no answer's). */
+#define CHATS_OG_ENTITY_MEDIA CHATS_MF_PATCH, 0
+/** application/json alone. */
+#define CHATS_OG_JSON_MEDIA \
+    CHATS_MF_XML | CHATS_MF_PATCH | CHATS_MF_ALIAS, 0
 
 /** The members of components/schemas (inside an open map): the entity,
  * WithLinks, every carrier of the field table, rights, FieldProperties,

@@ -1,38 +1,15 @@
 /* The route table (chats_routes.h) and the matcher. Statuses per spec §1:
  * every action answers 200 (no 201/204); the agent's Delete answers 204
- * like REST. The error lists feed OpenAPI; what a route really answers is
- * tested in t/api/routes.t and the routes' own test files. */
+ * like REST. The error statuses come from the error kinds (chats_err.c:
+ * where each arises) and the routes' arguments (chats_route_answers);
+ * they feed OpenAPI; what a route really answers is tested in
+ * t/api/routes.t and the routes' own test files. */
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include <string.h>
 
 #include "chats_routes.h"
-
-/* Besides 401 (no credentials), which every route may answer. */
-static const int errs_get[] = { 304, 400, 401, 403, 404, 406, 412, 503, 0 };
-static const int errs_put[] = { 400, 401, 403, 404, 406, 409, 412, 413, 415,
-                                503, 0 };
-static const int errs_del[] = { 400, 401, 403, 404, 412, 503, 0 };
-/* The routes that take Idempotency-Key also answer 422 (the key sent
- * again with another request). */
-static const int errs_post[] = { 400, 401, 403, 406, 413, 415, 422, 503,
-                                 0 };
-static const int errs_def[] = { 401, 403, 406, 503, 0 };
-static const int errs_list[] = { 400, 401, 403, 406, 503, 0 };
-static const int errs_user[] = { 401, 403, 406, 503, 0 };
-static const int errs_act[] = { 400, 401, 403, 404, 406, 503, 0 };
-static const int errs_act_key[] = { 400, 401, 403, 404, 406, 422, 503, 0 };
-static const int errs_msg_get[] = { 400, 401, 403, 404, 406, 503, 0 };
-static const int errs_msg_post[] = { 400, 401, 403, 404, 406, 413, 415,
-                                     422, 503, 0 };
-/* Agent rows: the body is read (400, 413, 415), ids may be missing. */
-static const int errs_agent[] = { 400, 401, 403, 404, 406, 413, 415, 503,
-                                  0 };
-static const int errs_agent_key[] = { 400, 401, 403, 404, 406, 413, 415,
-                                      422, 503, 0 };
-static const int errs_agent_del[] = { 400, 401, 403, 404, 413, 415, 503,
-                                      0 };
 
 #define R CHATS_FAMILY_REST
 #define A CHATS_FAMILY_AGENT
@@ -43,117 +20,112 @@ static const chats_route_def_t routes[] = {
     /* ---- REST, spec §1; a pattern's rows are adjacent (Allow order) */
     { R, "", "GET", CHATS_OP_LIST, "GetAll", "The archive list of chat "
       "sessions ($select, $filter, $orderBy, $top, $skip, $format)", SEL,
-      NULL, 200, "ChatSessionList", errs_list },
+      NULL, 200, "ChatSessionList" },
     { R, "", "POST", CHATS_OP_CREATE, "PostChatSessionEntity", "Create a "
       "chat session (200, as SuperOffice answers, with Location)", SEL | KEY,
-      "ChatSessionEntity", 200, "Created", errs_post },
+      "ChatSessionEntity", 200, "Created" },
     { R, "/default", "GET", CHATS_OP_DEFAULT, "DefaultChatSessionEntity",
       "The template a new chat session starts from", SEL, NULL, 200,
-      "Default", errs_def },
+      "Default" },
     { R, "/ForCurrentUser", "GET", CHATS_OP_FOR_USER, "ChatSessionsForUser",
       "The open sessions of the topics the caller is a member of", 0, NULL,
-      200, "EntityArray", errs_user },
+      200, "EntityArray" },
     { R, "/Pickup", "POST", CHATS_OP_PICKUP_FIRST, "PickUpFirstChatSession",
       "Take the oldest queued session of the caller's topics (null when "
-      "none is queued)", KEY, NULL, 200, "EntityOrNull", errs_act_key },
+      "none is queued)", KEY, NULL, 200, "EntityOrNull" },
     { R, "/{id}", "GET", CHATS_OP_GET, "GetChatSessionEntity", "Fetch a "
-      "chat session", CHATS_ARG_ID | SEL, NULL, 200, "EntityWithLinks",
-      errs_get },
+      "chat session", CHATS_ARG_ID | SEL, NULL, 200, "EntityWithLinks" },
     { R, "/{id}", "PUT", CHATS_OP_PUT, "PutChatSessionEntity", "Replace a "
       "chat session", CHATS_ARG_ID | SEL, "ChatSessionEntity", 200,
-      "EntityWithLinks", errs_put },
+      "EntityWithLinks" },
     { R, "/{id}", "PATCH", CHATS_OP_PATCH, "PatchChatSessionEntity", "Patch "
       "a chat session (JSON Patch or JSON Merge Patch)", CHATS_ARG_ID | SEL,
-      "ChatSessionPatch", 200, "EntityWithLinks", errs_put },
+      "ChatSessionPatch", 200, "EntityWithLinks" },
     { R, "/{id}", "DELETE", CHATS_OP_DELETE, "DeleteChatSessionEntity",
-      "Delete a chat session", CHATS_ARG_ID, NULL, 204, "Deleted",
-      errs_del },
+      "Delete a chat session", CHATS_ARG_ID, NULL, 204, "Deleted" },
     { R, "/{id}/Pickup", "POST", CHATS_OP_PICKUP, "PickUpChatSession",
       "Take this queued session (null when it is not queued)",
-      CHATS_ARG_ID | KEY, NULL, 200, "EntityOrNull", errs_act_key },
+      CHATS_ARG_ID | KEY, NULL, 200, "EntityOrNull" },
     { R, "/{id}/TransferTo/{toAssociate}", "POST", CHATS_OP_TRANSFER,
       "TransferChatSession", "Offer the caller's session to another "
       "associate (login or id)", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC | KEY,
-      NULL, 200, "Entity", errs_act_key },
+      NULL, 200, "Entity" },
     { R, "/{id}/AcceptTransfer", "POST", CHATS_OP_ACCEPT,
       "AcceptChatSessionTransfer", "Take over a session offered to the "
-      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity", errs_act_key },
+      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity" },
     { R, "/{id}/RejectTransfer", "POST", CHATS_OP_REJECT,
       "RejectChatSessionTransfer", "Decline a session offered to the "
-      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity", errs_act_key },
+      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity" },
     { R, "/{id}/Reset", "POST", CHATS_OP_RESET, "ResetChatSession", "Put "
       "the session back in the queue", CHATS_ARG_ID | KEY, NULL, 200,
-      "Entity", errs_act_key },
+      "Entity" },
     { R, "/{id}/Messages", "GET", CHATS_OP_MESSAGES, "GetChatMessages",
       "The session's messages after a message id, in id order (optionally "
       "waiting for one)", CHATS_ARG_ID | CHATS_ARG_AFTER | CHATS_ARG_WAIT,
-      NULL, 200, "ChatMessages", errs_msg_get },
+      NULL, 200, "ChatMessages" },
     { R, "/{id}/Messages", "POST", CHATS_OP_ADD_MESSAGE, "AddChatMessage",
       "Add a message to the session", CHATS_ARG_ID | KEY, "ChatMessage",
-      200, "ChatMessage", errs_msg_post },
+      200, "ChatMessage" },
     { R, "/{id}/Transcript", "POST", CHATS_OP_TRANSCRIPT,
       "GetChatTranscript", "The session's transcript as a string (text or "
-      "HTML)", CHATS_ARG_ID | CHATS_ARG_HTML, NULL, 200, "Transcript",
-      errs_act },
+      "HTML)", CHATS_ARG_ID | CHATS_ARG_HTML, NULL, 200, "Transcript" },
 
     /* ---- ChatAgent (@superoffice/webapi ChatAgent.ts): POST only */
     { A, "CreateDefaultChatSessionEntity", "POST", CHATS_OP_DEFAULT,
       "Chat_CreateDefaultChatSessionEntity", "The template a new chat "
-      "session starts from", 0, NULL, 200, "Entity", errs_agent },
+      "session starts from", 0, NULL, 200, "Entity" },
     { A, "SaveChatSessionEntity", "POST", CHATS_OP_SAVE,
       "Chat_SaveChatSessionEntity", "Create (ChatSessionId 0 or absent) or "
       "replace a chat session", CHATS_ARG_ENTITY | KEY, "ChatSessionEntity",
-      200, "Entity", errs_agent_key },
+      200, "Entity" },
     { A, "GetChatSessionEntity", "POST", CHATS_OP_GET,
       "Chat_GetChatSessionEntity", "Fetch a chat session",
-      CHATS_ARG_ENTITY_ID, NULL, 200, "Entity", errs_agent },
+      CHATS_ARG_ENTITY_ID, NULL, 200, "Entity" },
     { A, "DeleteChatSessionEntity", "POST", CHATS_OP_DELETE,
       "Chat_DeleteChatSessionEntity", "Delete a chat session (204)",
-      CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted", errs_agent_del },
+      CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted" },
     { A, "ChatSessionsForUser", "POST", CHATS_OP_FOR_USER,
       "Chat_ChatSessionsForUser", "The open sessions of the caller's topics",
-      0, NULL, 200, "EntityArray", errs_agent },
+      0, NULL, 200, "EntityArray" },
     { A, "CreateChatSessionForTopic", "POST", CHATS_OP_CREATE_FOR_TOPIC,
       "Chat_CreateChatSessionForTopic", "Create a queued session in a "
       "topic", CHATS_ARG_TOPIC | KEY,
-      "Chat_CreateChatSessionForTopicRequest", 200, "Entity",
-      errs_agent_key },
+      "Chat_CreateChatSessionForTopicRequest", 200, "Entity" },
     { A, "TransferChatSession", "POST", CHATS_OP_TRANSFER,
       "Chat_TransferChatSession", "Offer the caller's session to another "
       "associate", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC | KEY,
-      "Chat_TransferChatSessionRequest", 200, "Entity", errs_agent_key },
+      "Chat_TransferChatSessionRequest", 200, "Entity" },
     { A, "AcceptChatSessionTransfer", "POST", CHATS_OP_ACCEPT,
       "Chat_AcceptChatSessionTransfer", "Take over a session offered to "
       "the caller", CHATS_ARG_ID | KEY,
-      "Chat_AcceptChatSessionTransferRequest", 200, "Entity",
-      errs_agent_key },
+      "Chat_AcceptChatSessionTransferRequest", 200, "Entity" },
     { A, "RejectChatSessionTransfer", "POST", CHATS_OP_REJECT,
       "Chat_RejectChatSessionTransfer", "Decline a session offered to the "
       "caller", CHATS_ARG_ID | KEY, "Chat_RejectChatSessionTransferRequest",
-      200, "Entity", errs_agent_key },
+      200, "Entity" },
     { A, "PickUpChatSession", "POST", CHATS_OP_PICKUP,
       "Chat_PickUpChatSession", "Take this queued session (null when it is "
       "not queued)", CHATS_ARG_ID | KEY, "Chat_PickUpChatSessionRequest",
-      200, "EntityOrNull", errs_agent_key },
+      200, "EntityOrNull" },
     { A, "PickUpFirstChatSession", "POST", CHATS_OP_PICKUP_FIRST,
       "Chat_PickUpFirstChatSession", "Take the oldest queued session of "
       "the caller's topics (null when none is queued)", KEY, NULL, 200,
-      "EntityOrNull", errs_agent_key },
+      "EntityOrNull" },
     { A, "ResetChatSession", "POST", CHATS_OP_RESET, "Chat_ResetChatSession",
       "Put the session back in the queue", CHATS_ARG_ID | KEY,
-      "Chat_ResetChatSessionRequest", 200, "Entity", errs_agent_key },
+      "Chat_ResetChatSessionRequest", 200, "Entity" },
     { A, "GetChatTranscript", "POST", CHATS_OP_TRANSCRIPT,
       "Chat_GetChatTranscript", "The session's transcript as a string",
       CHATS_ARG_ID | CHATS_ARG_HTML, "Chat_GetChatTranscriptRequest", 200,
-      "Transcript", errs_agent },
+      "Transcript" },
     { A, "GetChatMessages", "POST", CHATS_OP_MESSAGES,
       "Chat_GetChatMessages", "The session's messages after a message id",
       CHATS_ARG_ID | CHATS_ARG_AFTER, "Chat_GetChatMessagesRequest", 200,
-      "ChatMessages", errs_agent },
+      "ChatMessages" },
     { A, "AddChatMessage", "POST", CHATS_OP_ADD_MESSAGE,
       "Chat_AddChatMessage", "Add a message to the session",
       CHATS_ARG_ID | CHATS_ARG_MESSAGE | KEY, "Chat_AddChatMessageRequest",
-      200, "ChatMessage", errs_agent_key },
+      200, "ChatMessage" },
 };
 
 #undef R
@@ -207,6 +179,61 @@ int chats_route_family_of_label(const char *label)
         }
     }
     return -1;
+}
+
+/* Does the route read a request body? The REST rows that declare one;
+ * every agent row (its arguments are a JSON body). */
+static int reads_body(const chats_route_def_t *row)
+{
+    return row->body || row->family == CHATS_FAMILY_AGENT;
+}
+
+int chats_route_answers(const chats_route_def_t *row,
+                        const chats_err_kind_t *k)
+{
+    unsigned named = CHATS_ARG_ID | CHATS_ARG_ENTITY_ID;
+    int rest = row->family == CHATS_FAMILY_REST;
+    int cond = rest && (row->op == CHATS_OP_GET || row->op == CHATS_OP_PUT
+                        || row->op == CHATS_OP_PATCH
+                        || row->op == CHATS_OP_DELETE);
+
+    switch (k->where) {
+    case CHATS_EW_ANY:
+        return 1;
+    case CHATS_EW_ANSWER:       /* DELETE answers no representation */
+        return row->op != CHATS_OP_DELETE;
+    case CHATS_EW_BODY:
+        return reads_body(row);
+    case CHATS_EW_ID:
+        return (row->args & named) != 0;
+    case CHATS_EW_SESSION:
+        return (row->args & (named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM))
+               != 0;
+    case CHATS_EW_PATCH:
+        return row->op == CHATS_OP_PATCH;
+    case CHATS_EW_COND:         /* the agent ignores conditional headers */
+        return cond;
+    case CHATS_EW_COND_GET:
+        return cond && row->op == CHATS_OP_GET;
+    case CHATS_EW_KEY:
+        return (row->args & CHATS_ARG_IDEM) != 0;
+    case CHATS_EW_NONE:
+        break;
+    }
+    return 0;
+}
+
+int chats_route_has_status(const chats_route_def_t *row, int status)
+{
+    int i, n;
+    const chats_err_kind_t *k = chats_err_kinds(&n);
+
+    for (i = 0; i < n; i++) {
+        if (k[i].status == status && chats_route_answers(row, &k[i])) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)

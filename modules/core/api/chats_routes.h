@@ -8,6 +8,8 @@
 
 #include <apr_pools.h>
 
+#include "chats_err.h"
+
 /** What a route does; mod_chats_ops.c maps each to one glue function. */
 typedef enum {
     CHATS_OP_GET, CHATS_OP_PUT, CHATS_OP_PATCH, CHATS_OP_DELETE,
@@ -81,7 +83,6 @@ typedef struct chats_route_def_t {
     const char *body;            /**< components/requestBodies, or NULL  */
     int ok_status;
     const char *ok;              /**< components/responses               */
-    const int *errs;             /**< statuses besides ok, 0-terminated  */
 } chats_route_def_t;
 
 /** The table, in the order Allow lists methods and OpenAPI lists paths. */
@@ -114,6 +115,16 @@ typedef struct {
 chats_route_found_e chats_route_match(apr_pool_t *p, chats_family_e fam,
                                       const char *tail, const char *method,
                                       chats_route_match_t *m);
+
+/** Whether the route can answer with an error of kind k: from where k
+ * arises (chats_err.h) and the route's arguments, operation and family.
+ * A route's error statuses are those of the kinds it can answer. */
+int chats_route_answers(const chats_route_def_t *row,
+                        const chats_err_kind_t *k);
+
+/** Whether the route can answer status (an error kind's); 0 for any
+ * other. */
+int chats_route_has_status(const chats_route_def_t *row, int status);
 
 /** OpenAPI path of a row: "/api/v1/ChatSession/{id}/Pickup",
  * "/api/v1/Agents/Chat/GetChatMessages". */

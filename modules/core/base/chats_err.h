@@ -53,12 +53,33 @@ chats_err_t *chats_err_at(chats_err_t *e, int op_index);
  * "none" for CHATS_E_NONE, "unknown" for a code without a kind. */
 const char *chats_err_name(chats_ecode_t code);
 
+/** Which routes a kind of error can arise on: with the route table's
+ * arguments and operations (chats_routes.h), this makes each route's
+ * statuses in the OpenAPI document (chats_route_answers). */
+typedef enum {
+    CHATS_EW_NONE,      /**< no route's own: the path's (405), or a bug or
+                             a broken installation (500), on any route */
+    CHATS_EW_ANY,       /**< every route (authentication, rights, the
+                             database)                                */
+    CHATS_EW_ANSWER,    /**< routes that answer a representation: Accept,
+                             $select and the request's zone are read   */
+    CHATS_EW_BODY,      /**< routes that read a request body          */
+    CHATS_EW_ID,        /**< routes given a session id                */
+    CHATS_EW_SESSION,   /**< routes that name a session: an id, the
+                             entity, or an Idempotency-Key's answer    */
+    CHATS_EW_PATCH,     /**< PATCH                                    */
+    CHATS_EW_COND,      /**< routes that read conditional headers     */
+    CHATS_EW_COND_GET,  /**< ... and answer 304 (GET)                 */
+    CHATS_EW_KEY        /**< routes that take Idempotency-Key         */
+} chats_err_where_e;
+
 /** What the module says about one kind of error. The status is a plain
  * number because the core has no httpd headers; mod_chats_http.c sends it. */
 typedef struct {
     chats_ecode_t code;
     const char *name;           /**< short stable name (logs, tools)     */
     int status;                 /**< HTTP status: 400, 404, ...          */
+    chats_err_where_e where;    /**< the routes it arises on             */
     const char *type;           /**< ErrorType of the body: the .NET-style
                                      exception class SuperOffice names   */
     const char *header;         /**< a header the glue adds to this kind's
@@ -73,5 +94,13 @@ const chats_err_kind_t *chats_err_kind(chats_ecode_t code);
 
 /** Every kind, in the enum's order; *pn gets their number. */
 const chats_err_kind_t *chats_err_kinds(int *pn);
+
+/** The smallest status of a kind above after (0: the first), or 0 when
+ * none is: walks the kinds' statuses in ascending order, each once. */
+int chats_err_next_status(int after);
+
+/** The reason phrase of an HTTP status the kinds use, as an identifier
+ * (RFC 9110 section 15: "BadRequest", "NotFound"), or NULL. Static. */
+const char *chats_err_reason(int status);
 
 #endif
