@@ -57,7 +57,7 @@
     " {WhenStarted} = now(), {WhenIdle} = now(), {Rank} = " RANK "," \
     " {TransferTo} = NULL," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " version = cs.version + 1, updated_at = now()" \
+    " " CHATS_SQL_BUMP \
     " FROM p WHERE cs.id = p.id RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author, message) SELECT u.last_message_id, u.id," \
@@ -83,7 +83,7 @@
     " WHERE " TO_MATCH " ORDER BY a.name = $to DESC LIMIT 1)," \
     " u AS (UPDATE chat_session cs SET {TransferTo} = t.associate_id," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " {WhenIdle} = now(), version = cs.version + 1, updated_at = now()" \
+    " {WhenIdle} = now(), " CHATS_SQL_BUMP \
     " FROM t WHERE cs.id = $i AND cs.{User} = $a" \
     " AND t.associate_id <> $a" \
     " AND cs.{TransferTo} IS DISTINCT FROM t.associate_id" G \
@@ -95,13 +95,13 @@
 
 #define ACCEPT \
     "UPDATE chat_session cs SET {User} = $a, {TransferTo} = NULL," \
-    " {Rank} = " RANK ", version = cs.version + 1, updated_at = now()" \
+    " {Rank} = " RANK ", " CHATS_SQL_BUMP \
     " WHERE cs.id = $i AND cs.{TransferTo} = $a"
 
 #define REJECT(G) \
     "WITH u AS (UPDATE chat_session cs SET {TransferTo} = NULL," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " version = cs.version + 1, updated_at = now()" \
+    " " CHATS_SQL_BUMP \
     " WHERE cs.id = $i AND cs.{TransferTo} = $a" G " RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author) SELECT u.last_message_id, u.id, {type.Special}," \
@@ -110,7 +110,7 @@
 #define RESET(WHO) \
     "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL," \
     " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false," \
-    " version = cs.version + 1, updated_at = now()" \
+    " " CHATS_SQL_BUMP \
     " WHERE cs.id = $i" WHO \
     " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL" \
     " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"

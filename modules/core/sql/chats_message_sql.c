@@ -24,7 +24,7 @@
     "        status = CASE WHEN cs.status IN (5, 6) AND $2 = 2 THEN 5" \
     "                      WHEN cs.status IN (5, 6) AND $2 = 1 THEN 6" \
     "                      ELSE cs.status END," \
-    "        idle = now(), version = cs.version + 1, updated_at = now()" \
+    "        idle = now(), " CHATS_SQL_BUMP \
     "  WHERE cs.id = $1" OWNER \
     " RETURNING cs.id, cs.last_message_id)," \
     "m AS (" \

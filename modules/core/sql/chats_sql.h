@@ -49,6 +49,13 @@ typedef struct {
     const char *label;
 } chats_stmt_t;
 
+/** What every write of a session row ("cs") sets besides its fields:
+ * both validators move on, in every statement that writes the row (the
+ * planner's, the actions', the messages'). */
+#define CHATS_SQL_BUMP \
+    CHATS_COL_VERSION " = cs." CHATS_COL_VERSION " + 1, " \
+    CHATS_COL_UPDATED " = now()"
+
 /** The name of the first column of the row layout below (the session's
  * id): a row to render is read from this column on (chats_rows_from). */
 #define CHATS_SQL_ROW "chats_row"
