@@ -415,16 +415,9 @@ ALTER TABLE chat_session
 CREATE INDEX IF NOT EXISTS chat_session_queue_idx
     ON chat_session (status, when_requested, id);
 
--- Live consoles: every new message is announced at commit, as
--- "session id:message id" on channel chats_message (long polling).
-CREATE OR REPLACE FUNCTION chats_message_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('chats_message', NEW.chat_session_id || ':' || NEW.id);
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER chat_message_notify AFTER INSERT ON chat_message
-    FOR EACH ROW EXECUTE FUNCTION chats_message_notify();
+-- Live consoles: the trigger that announces every new message at commit
+-- is made from the module's channel name, in the generated render.sql
+-- (chats-schema --render-sql).
 
 -- Idempotency-Key (schema version 5; README "Retrying writes safely"): a
 -- write sent with a key records here, in the same statement, the answer

@@ -129,3 +129,23 @@ const chats_stmt_t *chats_message_stmt(chats_msql_e which,
     *pnparams = params[which].n;
     return &stmts[which];
 }
+
+const char *chats_message_notify_ddl(void)
+{
+    return
+        "-- Live consoles: every new message is announced at commit, as\n"
+        "-- \"session id:message id\" on channel " CHATS_MESSAGE_CHANNEL
+        " (long polling;\n"
+        "-- the channel is CHATS_MESSAGE_CHANNEL, which the listener\n"
+        "-- LISTENs on).\n"
+        "CREATE OR REPLACE FUNCTION chats_message_notify() RETURNS trigger\n"
+        "LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "    PERFORM pg_notify('" CHATS_MESSAGE_CHANNEL "',"
+        " NEW.chat_session_id || ':' || NEW.id);\n"
+        "    RETURN NULL;\n"
+        "END $$;\n"
+        "CREATE OR REPLACE TRIGGER chat_message_notify"
+        " AFTER INSERT ON chat_message\n"
+        "    FOR EACH ROW EXECUTE FUNCTION chats_message_notify();\n\n";
+}

@@ -50,4 +50,10 @@ const chats_stmt_t *chats_message_stmt(chats_msql_e which,
                                        const chats_ptype_e **ptypes,
                                        int *pnparams);
 
+/** The SQL script that announces every new message on
+ * CHATS_MESSAGE_CHANNEL: the function chats_message_notify() and the
+ * trigger chat_message_notify, both replaced when loaded again (part of
+ * conf/render.sql, chats-schema --render-sql). */
+const char *chats_message_notify_ddl(void);
+
 #endif
