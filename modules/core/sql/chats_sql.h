@@ -79,6 +79,9 @@ typedef struct chats_sql_t {
      * chats_action_sql_build, above this file, and set by the caller of
      * chats_sql_build; NULL: a bug. */
     const struct chats_action_sql_t *act;
+    /** The messages' statements (chats_message_sql.h), built and set
+     * like act; NULL: a bug. */
+    const struct chats_message_sql_t *msg;
     /** An Idempotency-Key's stored answer ($1 associate, $2 key, $3
      * fingerprint as hex): no row when none is live; else same (the
      * fingerprints are equal), status, entity_id (NULL: a null answer). */
