@@ -124,19 +124,13 @@ static const char *collection_url(chats_req_t *q)
                        q->archive_url, NULL);
 }
 
-static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env)
+static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env,
+                             const chats_locale_texts_t *texts)
 {
     request_rec *r = q->r;
     const char *out;
-    chats_store_t *st;
-    chats_err_t *e;
 
-    /* [SR_…] resources in values, as for an entity */
-    if (q->loc && q->loc->language
-        && ((e = chats_store_open(&st, r)) != NULL
-            || (e = chats_locale_translate(st, q->loc, env, r->pool)))) {
-        return e;
-    }
+    chats_locale_apply(texts, env, r->pool);
     out = q->xml ? chats_xml_render(r->pool, "ChatSessionList", env)
                  : chats_doc_to_json(r->pool, env, 0);
     /* a page is a view of a changing table: no validators (and, as for
@@ -161,6 +155,7 @@ chats_err_t *chats_list_get(chats_req_t *q)
     apr_array_header_t *docs;
     chats_list_query_t *lq;
     chats_list_in_t in;
+    chats_locale_texts_t *texts;
     chats_store_t *st;
     chats_rows_t *rows;
     chats_err_t *e;
@@ -186,6 +181,13 @@ chats_err_t *chats_list_get(chats_req_t *q)
                               rows->ncols, lq->ncols);
     }
     n = rows->nrows > in.top ? (int)in.top : rows->nrows;
+    /* [SR_…] resources in values, as for an entity: read before
+     * rendering starts */
+    if ((e = chats_locale_load(r, q->loc, rows->values, n * rows->ncols,
+                               &texts)) != NULL) {
+        return e;
+    }
+    chats_store_rendering(r);
     docs = apr_array_make(r->pool, n ? n : 1, sizeof(chats_doc_t *));
     for (i = 0; i < n; i++) {
         APR_ARRAY_PUSH(docs, chats_doc_t *) = chats_list_row(
@@ -201,5 +203,5 @@ chats_err_t *chats_list_get(chats_req_t *q)
                          r->pool, apr_pstrcat(r->pool, base, "/openapi.json"
                                               "#/components/schemas/"
                                               "ChatSessionList", NULL),
-                         next, docs, q->xml));
+                         next, docs, q->xml), texts);
 }

@@ -261,21 +261,22 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
     chats_view_opts_t o;
     const char *out;
     chats_doc_t *view;
-    chats_store_t *st;
+    chats_locale_texts_t *texts;
     chats_err_t *e;
 
+    /* [SR_…] resources: their texts read before rendering starts (a
+     * statement only when a string holds one); rendering reads nothing */
+    if ((e = chats_locale_load_doc(r, q->loc, rd->doc, &texts)) != NULL) {
+        return e;
+    }
+    chats_store_rendering(r);
     view_opts(q, rd->id != 0 && !q->agent, rd->id, &o);
     /* What this caller may do with this row (or the template). */
     o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
     o.fp_json = q->xml ? NULL : chats_fp_json;
     view = chats_view_build(r->pool, rd->doc, &o);
-    /* [SR_…] resources: a statement only when a string holds one. */
-    if (q->loc && q->loc->language
-        && ((e = chats_store_open(&st, r)) != NULL
-            || (e = chats_locale_translate(st, q->loc, view, r->pool)))) {
-        return e;
-    }
+    chats_locale_apply(texts, view, r->pool);
     out = q->xml ? chats_xml_render(r->pool, "ChatSessionEntity", view)
                  : chats_doc_to_json(r->pool, view, 0);
     if (!out) {

@@ -11,7 +11,9 @@
  *              committed is unknown to us;
  *   error      the statement raises an error (deadlock_detected).
  * Every statement's label is traced in the response header
- * Chats-Statements, so a test learns how many a route runs. */
+ * Chats-Statements, so a test learns how many a route runs, and where
+ * rendering started ("[render]", chats_store_rendering); the most
+ * pooled connections the request held at once is Chats-Pool-Held-Max. */
 #include "mod_chats_store_private.h"
 
 #ifdef CHATS_FAULT_INJECTION
@@ -31,6 +33,8 @@ typedef struct {
     chats_fault_e kind;
     int count;
     const char *trace;
+    int held;                    /* pooled connections held now */
+    int held_max;                /* and the most at once */
 } fault_req_t;
 
 static fault_req_t *fault_req(request_rec *r)
@@ -57,6 +61,14 @@ static fault_req_t *fault_req(request_rec *r)
     return f;
 }
 
+/* Append to the trace (Chats-Statements). */
+static void trace(request_rec *r, fault_req_t *f, const char *what)
+{
+    f->trace = apr_pstrcat(r->pool, f->trace, *f->trace ? "," : "", what,
+                           NULL);
+    apr_table_set(r->err_headers_out, "Chats-Statements", f->trace);
+}
+
 chats_fault_e chats_store_fault_next(chats_store_t *st,
                                      const chats_stmt_t *stmt)
 {
@@ -71,9 +83,7 @@ chats_fault_e chats_store_fault_next(chats_store_t *st,
         return CHATS_FAULT_NONE;
     }
     f->count++;
-    f->trace = apr_pstrcat(r->pool, f->trace, *f->trace ? "," : "",
-                           chats_store_label(stmt), NULL);
-    apr_table_set(r->err_headers_out, "Chats-Statements", f->trace);
+    trace(r, f, chats_store_label(stmt));
     if (f->count != f->n || f->kind == CHATS_FAULT_NONE) {
         return CHATS_FAULT_NONE;
     }
@@ -168,8 +178,25 @@ PGresult *chats_store_fault_error(chats_store_t *st)
                   " USING ERRCODE = '40P01'; END$$");
 }
 
+void chats_store_fault_rendering(request_rec *r)
+{
+    trace(r, fault_req(r), "[render]");
+}
+
+void chats_store_fault_released(chats_store_t *st)
+{
+    fault_req(st->r)->held--;
+}
+
 void chats_store_fault_acquired(chats_store_t *st)
 {
+    fault_req_t *f = fault_req(st->r);
+
+    if (++f->held > f->held_max) {
+        f->held_max = f->held;
+    }
+    apr_table_set(st->r->err_headers_out, "Chats-Pool-Held-Max",
+                  apr_itoa(st->r->pool, f->held_max));
     static const char *const names[] = {
         "idle", "active", "intrans", "inerror", "unknown"
     };
