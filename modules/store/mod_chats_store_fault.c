@@ -11,9 +11,10 @@
  *              committed is unknown to us;
  *   error      the statement raises an error (deadlock_detected).
  * Every statement's label is traced in the response header
- * Chats-Statements, so a test learns how many a route runs, and where
- * rendering started ("[render]", chats_store_rendering); the most
- * pooled connections the request held at once is Chats-Pool-Held-Max. */
+ * Chats-Statements, so a test learns how many a route runs; how many
+ * had run when rendering started is Chats-Render-At
+ * (chats_store_rendering), the most pooled connections the request held
+ * at once Chats-Pool-Held-Max. */
 #include "mod_chats_store_private.h"
 
 #ifdef CHATS_FAULT_INJECTION
@@ -61,14 +62,6 @@ static fault_req_t *fault_req(request_rec *r)
     return f;
 }
 
-/* Append to the trace (Chats-Statements). */
-static void trace(request_rec *r, fault_req_t *f, const char *what)
-{
-    f->trace = apr_pstrcat(r->pool, f->trace, *f->trace ? "," : "", what,
-                           NULL);
-    apr_table_set(r->err_headers_out, "Chats-Statements", f->trace);
-}
-
 chats_fault_e chats_store_fault_next(chats_store_t *st,
                                      const chats_stmt_t *stmt)
 {
@@ -83,7 +76,9 @@ chats_fault_e chats_store_fault_next(chats_store_t *st,
         return CHATS_FAULT_NONE;
     }
     f->count++;
-    trace(r, f, chats_store_label(stmt));
+    f->trace = apr_pstrcat(r->pool, f->trace, *f->trace ? "," : "",
+                           chats_store_label(stmt), NULL);
+    apr_table_set(r->err_headers_out, "Chats-Statements", f->trace);
     if (f->count != f->n || f->kind == CHATS_FAULT_NONE) {
         return CHATS_FAULT_NONE;
     }
@@ -180,7 +175,8 @@ PGresult *chats_store_fault_error(chats_store_t *st)
 
 void chats_store_fault_rendering(request_rec *r)
 {
-    trace(r, fault_req(r), "[render]");
+    apr_table_set(r->err_headers_out, "Chats-Render-At",
+                  apr_itoa(r->pool, fault_req(r)->count));
 }
 
 void chats_store_fault_released(chats_store_t *st)

@@ -18,7 +18,7 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
 /** The request's answer starts being rendered: from here on it runs no
  * statement (what rendering needs, translations included, is read
  * before). A statement after it is logged as a bug (CHATS510); the test
- * build marks the moment in its statement trace. */
+ * build tells how many had run (Chats-Render-At). */
 void chats_store_rendering(request_rec *r);
 
 /** Give the request's connection back to the pool, if it holds one (say,

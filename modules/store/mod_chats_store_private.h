@@ -82,7 +82,8 @@ void chats_store_fault_acquired(chats_store_t *st);
 /** The request gives its connection back (the count above). */
 void chats_store_fault_released(chats_store_t *st);
 
-/** Rendering starts: "[render]" in the statement trace. */
+/** Rendering starts: the statements run so far, in the response header
+ * Chats-Render-At. */
 void chats_store_fault_rendering(request_rec *r);
 #else
 #define chats_store_fault_next(st, stmt) CHATS_FAULT_NONE

@@ -7,9 +7,9 @@
 # where a second connection taken while the first is held would wait for
 # itself. On one keep-alive connection (one process, its one pooled
 # connection), each answer is what it should be, translated; the test
-# build's Chats-Statements trace marks where rendering started
-# ("[render]") and Chats-Pool-Held-Max counts the connections held at
-# once.
+# build's Chats-Statements lists the statements run, Chats-Render-At how
+# many had run when rendering started, and Chats-Pool-Held-Max counts the
+# connections held at once.
 use strict;
 use warnings FATAL => 'all';
 
@@ -109,8 +109,8 @@ for my $c (@CASES) {
     ok($res->is_success, "$what: answered " . $res->code)
         or diag($res->as_string);
     my @trace = split /,/, $res->header('Chats-Statements') // '';
-    my ($at) = grep { $trace[$_] eq '[render]' } 0 .. $#trace;
-    my @after = defined $at ? @trace[$at + 1 .. $#trace] : ();
+    my $at = $res->header('Chats-Render-At');
+    my @after = defined $at ? @trace[$at .. $#trace] : ();
     is("@after", '', "$what: no statement after rendering starts")
         or diag("statements: @trace");
     ok(($res->header('Chats-Pool-Held-Max') // 0) <= 1,
@@ -120,7 +120,8 @@ for my $c (@CASES) {
         my $body = $res->content // '';
         ok(index($body, $NB) >= 0 && index($body, $RAW) < 0
            && defined $at,
-           "$what: translated, rendering marked (@trace)")
+           "$what: translated, read before rendering ("
+           . join(' ', @trace[0 .. ($at // 0) - 1]) . ')')
             or diag($body);
     }
     else {
