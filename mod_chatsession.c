@@ -12,6 +12,7 @@
 #include "ap_expr.h"
 
 #include "chats_action_sql.h"
+#include "chats_message_sql.h"
 #include "chats_openapi.h"
 #include "chats_routes.h"
 #include "chats_sql.h"
@@ -227,6 +228,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)ptemp;
     sql->act = chats_action_sql_build(pconf, sql);
     chats_mounts_post_config(pconf, s);
+    sql->msg = chats_message_sql_build(pconf);
     for (; s; s = s->next) {
         chats_srv_conf_t *sc = chats_srv_conf(s);
         chats_store_env_t *env = apr_pcalloc(pconf, sizeof(*env));

@@ -11,6 +11,16 @@
 -- reference. The column lists here and the field table in
 -- modules/core/schema/chats_schema.c describe the same thing;
 -- t/engine/schema.t checks that they agree.
+--
+-- This file creates the CURRENT schema version in an empty database
+-- (`chatsession-db upgrade`, with auth.sql, locale.sql and render.sql).
+-- It is never run over an older database: every change between two
+-- versions lives only in conf/upgrade/N.sql, the step from version N-1
+-- to N, which `chatsession-db upgrade` runs in order. A change to a
+-- table here therefore comes with its step (and CHATS_SCHEMA_VERSION);
+-- t/api/schema_upgrade.t upgrades the databases of every older version,
+-- made by the schema.sql of their day (t/data/schema/), and holds them
+-- against a fresh one.
 
 SET client_min_messages = warning;
 
@@ -195,116 +205,6 @@ CREATE TABLE IF NOT EXISTS ticket (
     ticket_type_name            varchar(255) NOT NULL DEFAULT ''
 );
 
--- Upgrade: clusters created before the carriers had every member (./serve
--- reuses ./var) get the columns added since; a no-op on a fresh one.
-ALTER TABLE contact
-    ADD COLUMN IF NOT EXISTS kananame varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS email_address_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS url_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS business_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS category_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS country_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS formatted_address varchar(2000) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS is_owner_contact boolean NOT NULL DEFAULT false,
-    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS number1 varchar(64) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS number2 varchar(64) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS fax_phone varchar(64) NOT NULL DEFAULT '';
-ALTER TABLE person
-    ADD COLUMN IF NOT EXISTS position varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS mrmrs varchar(64) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS description varchar(2000) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS retired smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS rank smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS active_interests smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS fax_phone varchar(64) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS use_person_address boolean NOT NULL DEFAULT false,
-    ADD COLUMN IF NOT EXISTS kanafname varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS kanalname varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS post1 varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS post2 varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS post3 varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS email_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS ticket_priority_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS support_language_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS support_associate_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS person_number varchar(64) NOT NULL DEFAULT '';
-ALTER TABLE project
-    ADD COLUMN IF NOT EXISTS url varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS type_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS updated timestamptz,
-    ADD COLUMN IF NOT EXISTS status_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS text_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS publish_to timestamptz,
-    ADD COLUMN IF NOT EXISTS publish_from timestamptz,
-    ADD COLUMN IF NOT EXISTS is_published boolean NOT NULL DEFAULT false,
-    ADD COLUMN IF NOT EXISTS url_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS event_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS start_date timestamptz;
-ALTER TABLE sale
-    ADD COLUMN IF NOT EXISTS description varchar(2000) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS status smallint NOT NULL DEFAULT 1,
-    ADD COLUMN IF NOT EXISTS project_id integer REFERENCES project(project_id),
-    ADD COLUMN IF NOT EXISTS earning_percent double precision NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS earning double precision NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS person_id integer REFERENCES person(person_id),
-    ADD COLUMN IF NOT EXISTS sale_type_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS sale_type_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS completed smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS next_due_date timestamptz,
-    ADD COLUMN IF NOT EXISTS number varchar(64) NOT NULL DEFAULT '';
-ALTER TABLE ticket
-    ADD COLUMN IF NOT EXISTS last_changed timestamptz,
-    ADD COLUMN IF NOT EXISTS read_by_owner timestamptz,
-    ADD COLUMN IF NOT EXISTS read_by_customer timestamptz,
-    ADD COLUMN IF NOT EXISTS first_read_by_user timestamptz,
-    ADD COLUMN IF NOT EXISTS activate timestamptz,
-    ADD COLUMN IF NOT EXISTS closed_at timestamptz,
-    ADD COLUMN IF NOT EXISTS replied_at timestamptz,
-    ADD COLUMN IF NOT EXISTS alert_timeout timestamptz,
-    ADD COLUMN IF NOT EXISTS deadline timestamptz,
-    ADD COLUMN IF NOT EXISTS created_by integer REFERENCES associate(associate_id),
-    ADD COLUMN IF NOT EXISTS author varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS category integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS category_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS category_fullname varchar(1000) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS slevel smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS priority_name varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS base_status smallint NOT NULL DEFAULT 1,
-    ADD COLUMN IF NOT EXISTS ticket_status integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS ticket_status_display_value varchar(255) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS origin smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS cust_id integer REFERENCES person(person_id),
-    ADD COLUMN IF NOT EXISTS alert_level smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS connect_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS read_status smallint NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS time_to_reply integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS real_time_to_reply integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS time_to_close integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS real_time_to_close integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS time_spent_internally integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS time_spent_externally integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS time_spent_queue integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS real_time_spent_internally integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS real_time_spent_externally integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS real_time_spent_queue integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS time_spent integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS has_attachment boolean NOT NULL DEFAULT false,
-    ADD COLUMN IF NOT EXISTS num_replies integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS num_messages integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS contact_id integer REFERENCES contact(contact_id),
-    ADD COLUMN IF NOT EXISTS language varchar(64) NOT NULL DEFAULT '',
-    ADD COLUMN IF NOT EXISTS sentiment integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS sentiment_confidence integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS sale_id integer REFERENCES sale(sale_id),
-    ADD COLUMN IF NOT EXISTS project_id integer REFERENCES project(project_id),
-    ADD COLUMN IF NOT EXISTS form_submission_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS ticket_type_id integer NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS ticket_type_name varchar(255) NOT NULL DEFAULT '';
-
 CREATE SEQUENCE IF NOT EXISTS chat_session_id_seq;
 
 -- The foreign keys are named (schema version 4): the module maps a
@@ -351,7 +251,13 @@ CREATE TABLE IF NOT EXISTS chat_session (
     chatbot_isactive  boolean NOT NULL DEFAULT false,
     rating            integer NOT NULL DEFAULT 0,
     version           bigint NOT NULL DEFAULT 1,
-    updated_at        timestamptz NOT NULL DEFAULT now()
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    -- The messages' bookkeeping (version 3; no entity field, like
+    -- version): the last message's id, taken under the row lock (see
+    -- chat_message), and whether a ToUser/ToCustomer message exists
+    -- (FirstMessage is set once).
+    last_message_id   integer,
+    has_text_message  boolean NOT NULL DEFAULT false
 );
 
 CREATE INDEX IF NOT EXISTS chat_session_topic_idx ON chat_session (topic_id);
@@ -403,28 +309,14 @@ CREATE TABLE IF NOT EXISTS chat_message (
 CREATE INDEX IF NOT EXISTS chat_message_session_idx
     ON chat_message (chat_session_id, id);
 
--- Bookkeeping columns of the messages (no entity field, like version):
--- the last message's id (taken under the row lock, above), and whether a
--- ToUser/ToCustomer message exists (FirstMessage is set once).
-ALTER TABLE chat_session
-    ADD COLUMN IF NOT EXISTS last_message_id  integer,
-    ADD COLUMN IF NOT EXISTS has_text_message boolean NOT NULL DEFAULT false;
-
 -- The queue: the list's "Status eq 'InQueue' orderBy WhenRequested" and
 -- Pickup's "oldest InQueue of my topics" read it in order, without a sort.
 CREATE INDEX IF NOT EXISTS chat_session_queue_idx
     ON chat_session (status, when_requested, id);
 
--- Live consoles: every new message is announced at commit, as
--- "session id:message id" on channel chats_message (long polling).
-CREATE OR REPLACE FUNCTION chats_message_notify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('chats_message', NEW.chat_session_id || ':' || NEW.id);
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER chat_message_notify AFTER INSERT ON chat_message
-    FOR EACH ROW EXECUTE FUNCTION chats_message_notify();
+-- Live consoles: the trigger that announces every new message at commit
+-- is made from the module's channel name, in the generated render.sql
+-- (chats-schema --render-sql).
 
 -- Idempotency-Key (schema version 5; README "Retrying writes safely"): a
 -- write sent with a key records here, in the same statement, the answer
@@ -433,9 +325,8 @@ CREATE OR REPLACE TRIGGER chat_message_notify AFTER INSERT ON chat_message
 -- (NULL: a null answer, e.g. Pickup with nothing queued). A repeat of
 -- the request within 24 hours gets that answer without writing; the key
 -- with another request, 422. The statements of the module purge rows
--- past 24 hours a few at a time (created_at's index, which
--- upgrade/5.sql makes once it has checked this table is the module's),
--- and ignore them meanwhile. The primary key's name is what the module
+-- past 24 hours a few at a time (created_at's index), and ignore them
+-- meanwhile. The primary key's name is what the module
 -- maps a repeat's unique violation by.
 CREATE TABLE IF NOT EXISTS chats_idempotency (
     associate_id integer NOT NULL,
@@ -447,3 +338,5 @@ CREATE TABLE IF NOT EXISTS chats_idempotency (
     created_at   timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT chats_idempotency_pk PRIMARY KEY (associate_id, idem_key)
 );
+CREATE INDEX IF NOT EXISTS chats_idempotency_created_idx
+    ON chats_idempotency (created_at);

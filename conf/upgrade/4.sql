@@ -1,5 +1,5 @@
--- mod_chatsession: the one-time step to schema version 4, loaded by
--- `chatsession-db upgrade` after schema.sql and inside the same
+-- mod_chatsession: the step to schema version 4, run by
+-- `chatsession-db upgrade` on a version-3 database, in the upgrade's one
 -- transaction.
 --
 -- Version 4 names chat_session's foreign keys (schema.sql): the module

@@ -1,17 +1,29 @@
--- mod_chatsession: the one-time step to schema version 5, loaded by
--- `chatsession-db upgrade` after schema.sql (which made the table) and
--- inside the same transaction.
+-- mod_chatsession: the step to schema version 5, run by
+-- `chatsession-db upgrade` on a version-4 database, in the upgrade's one
+-- transaction.
 --
 -- Version 5 brings Idempotency-Key (README "Retrying writes safely"):
--- schema.sql makes chats_idempotency, where a write records the key it
--- was sent with in the same statement. The module knows a repeated key
--- by the violation of the table's primary key, chats_idempotency_pk. A
+-- the table chats_idempotency, as conf/schema.sql makes it, where a
+-- write records the key it was sent with in the same statement. The
+-- module knows a repeated key by the violation of the table's primary
+-- key, chats_idempotency_pk. A
 -- table of that name that the database had before (CREATE TABLE IF NOT
 -- EXISTS keeps it as it is) would not do: the upgrade stops, and leaves
 -- the database as it was, rather than let the module take it. Then the
 -- index the purge of expired keys reads, oldest first.
 
 SET client_min_messages = warning;
+
+CREATE TABLE IF NOT EXISTS chats_idempotency (
+    associate_id integer NOT NULL,
+    idem_key     text NOT NULL
+                 CHECK (octet_length(idem_key) BETWEEN 1 AND 255),
+    fingerprint  bytea NOT NULL CHECK (octet_length(fingerprint) = 32),
+    status       smallint NOT NULL,
+    entity_id    integer,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT chats_idempotency_pk PRIMARY KEY (associate_id, idem_key)
+);
 
 DO $$
 BEGIN

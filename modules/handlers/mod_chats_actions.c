@@ -34,6 +34,7 @@ typedef struct {
     chats_read_e how;
     const char *vals[CHATS_AP__N];
     const chats_idem_t *idem;    /* the request's Idempotency-Key, or NULL */
+    chats_locale_texts_t *texts; /* [SR_…] texts, read before rendering */
 } act_t;
 
 /* Check the right, then take the connection. */
@@ -155,16 +156,16 @@ static chats_doc_t *row_view(act_t *x, const char *const *cols,
     return chats_view_build(q->r->pool, rd->doc, &o);
 }
 
-/* [SR_...] resource texts: one statement for the whole answer, and only
- * when a string holds one. */
-static chats_err_t *translate(act_t *x, chats_doc_t *out)
+/* [SR_...] resource texts: one statement for the whole answer, only
+ * when a string holds one, and before rendering starts (the n values
+ * read); rendering then reads nothing. */
+static chats_err_t *translations(act_t *x, const char *const *values, int n)
 {
-    chats_req_t *q = x->q;
+    chats_err_t *e;
 
-    if (q->loc && q->loc->language) {
-        return chats_locale_translate(x->st, q->loc, out, q->r->pool);
-    }
-    return NULL;
+    e = chats_locale_load(x->q->r, x->q->loc, values, n, &x->texts);
+    chats_store_rendering(x->q->r);
+    return e;
 }
 
 /* One session: the entity, with its validators. */
@@ -175,10 +176,12 @@ static chats_err_t *send_row(act_t *x, const char *const *cols)
     chats_doc_t *view;
     chats_err_t *e;
 
-    view = row_view(x, cols, &rd);
-    if ((e = translate(x, view)) != NULL) {
+    if ((e = translations(x, cols, chats_srv_conf(r->server)->sql
+                                       ->ncols[x->how])) != NULL) {
         return e;
     }
+    view = row_view(x, cols, &rd);
+    chats_locale_apply(x->texts, view, r->pool);
     chats_note_session(r, rd->id);
     chats_answer_validators(r, rd->version, rd->updated_at);
     return chats_resource_answer(x->q, view, ENTITY, "the answer");
@@ -434,6 +437,10 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
         || (e = act_exec(&x, CHATS_ACT_FOR_USER, &rows)) != NULL) {
         return e;
     }
+    if ((e = translations(&x, rows->values, rows->nrows * rows->ncols))
+        != NULL) {
+        return e;
+    }
     /* XML: .NET's ArrayOf<T>, one <ChatSessionEntity> per session */
     out = xml ? chats_doc_object(p) : chats_doc_array(p);
     for (i = 0; i < rows->nrows; i++) {
@@ -445,9 +452,7 @@ chats_err_t *chats_action_for_user(chats_req_t *q)
             chats_doc_array_push(out, view);
         }
     }
-    if ((e = translate(&x, out)) != NULL) {
-        return e;
-    }
+    chats_locale_apply(x.texts, out, p);
     return chats_resource_answer(q, out, "ArrayOf" ENTITY, "the answer");
 }
 

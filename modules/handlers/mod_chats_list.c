@@ -71,14 +71,10 @@ static const char *collection_url(chats_req_t *q)
                        q->archive_url, NULL);
 }
 
-static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env)
+static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env,
+                             const chats_locale_texts_t *texts)
 {
-    chats_err_t *e;
-
-    /* [SR_…] resources in values, as for an entity */
-    if ((e = chats_resource_translate(q, env)) != NULL) {
-        return e;
-    }
+    chats_locale_apply(texts, env, q->r->pool);
     /* a page is a view of a changing table: no validators (and, as for
      * every answer, Cache-Control: no-store, chats_http_guard) */
     return chats_resource_answer(q, env, "ChatSessionList", "the list");
@@ -101,6 +97,7 @@ chats_err_t *chats_list_get(chats_req_t *q)
     apr_array_header_t *docs;
     chats_list_query_t *lq;
     chats_list_in_t in;
+    chats_locale_texts_t *texts;
     chats_store_t *st;
     chats_rows_t *rows;
     chats_err_t *e;
@@ -126,6 +123,13 @@ chats_err_t *chats_list_get(chats_req_t *q)
                               rows->ncols, lq->ncols);
     }
     n = rows->nrows > in.top ? (int)in.top : rows->nrows;
+    /* [SR_…] resources in values, as for an entity: read before
+     * rendering starts */
+    if ((e = chats_locale_load(r, q->loc, rows->values, n * rows->ncols,
+                               &texts)) != NULL) {
+        return e;
+    }
+    chats_store_rendering(r);
     docs = apr_array_make(r->pool, n ? n : 1, sizeof(chats_doc_t *));
     for (i = 0; i < n; i++) {
         APR_ARRAY_PUSH(docs, chats_doc_t *) = chats_list_row(
@@ -143,5 +147,5 @@ chats_err_t *chats_list_get(chats_req_t *q)
                          r->pool, apr_pstrcat(r->pool, base, "/openapi.json"
                                               "#/components/schemas/"
                                               "ChatSessionList", NULL),
-                         next, docs, chats_answer_xml(q->media)));
+                         next, docs, chats_answer_xml(q->media)), texts);
 }

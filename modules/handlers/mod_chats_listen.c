@@ -31,10 +31,10 @@
 #include "http_main.h"
 #include "mpm_common.h"
 
+#include "chats_message_schema.h"
 #include "mod_chats_listen.h"
 #include "mod_chats_store_open.h"
 
-#define LISTEN_CHANNEL "chats_message"
 #define LISTEN_APPNAME "mod_chatsession-listen"
 /* Polling period of a waiter without a working listener. */
 #define FALLBACK_STEP apr_time_from_sec(1)
@@ -187,7 +187,7 @@ static PGconn *connect_db(chats_listener_t *ln, const char **pwhy,
         PGresult *res;
 
         PQsetNoticeProcessor(c, quiet, NULL);
-        res = PQexec(c, "LISTEN " LISTEN_CHANNEL);
+        res = PQexec(c, "LISTEN " CHATS_MESSAGE_CHANNEL);
         if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
             PQclear(res);
             return c;

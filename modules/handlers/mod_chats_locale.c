@@ -195,40 +195,53 @@ static apr_size_t token_id_len(const char *s, const char *end)
     return (apr_size_t)(c - s - 1);
 }
 
-/* Every string value holding a token goes to slots; its ids to ids. */
-static void collect(chats_doc_t *d, apr_array_header_t *slots,
-                    apr_hash_t *ids, apr_pool_t *p, int depth)
+/* The ids of the tokens in s (len bytes) go to ids; whether there is
+ * one. */
+static int ids_in(const char *s, apr_size_t len, apr_hash_t *ids,
+                  apr_pool_t *p)
 {
-    int i, found = 0;
-    const char *s, *end;
+    const char *end = s + len;
     apr_size_t n;
+    int found = 0;
+
+    for (; s < end; s++) {
+        if (*s == '[' && (n = token_id_len(s, end)) > 0) {
+            if (ids) {
+                apr_hash_set(ids, apr_pstrmemdup(p, s + 1, n), n, "");
+            }
+            found = 1;
+            s += n + 1;
+        }
+    }
+    return found;
+}
+
+/* Every string value of d holding a token: to fn (member names are not
+ * values). */
+static void each_token_string(const chats_doc_t *d, int depth,
+                              void (*fn)(const chats_doc_t *, void *),
+                              void *ctx)
+{
+    int i;
 
     if (!d || depth > 64) {
         return;
     }
     switch (d->type) {
     case CHATS_J_STRING:
-        end = d->s + d->len;
-        for (s = d->s; s < end; s++) {
-            if (*s == '[' && (n = token_id_len(s, end)) > 0) {
-                apr_hash_set(ids, apr_pstrmemdup(p, s + 1, n), n, "");
-                found = 1;
-                s += n + 1;
-            }
-        }
-        if (found) {
-            APR_ARRAY_PUSH(slots, chats_doc_t *) = d;
+        if (ids_in(d->s, d->len, NULL, NULL)) {
+            fn(d, ctx);
         }
         break;
     case CHATS_J_ARRAY:
         for (i = 0; i < chats_doc_array_len(d); i++) {
-            collect(chats_doc_array_get(d, i), slots, ids, p, depth + 1);
+            each_token_string(chats_doc_array_get(d, i), depth + 1, fn, ctx);
         }
         break;
     case CHATS_J_OBJECT:
         for (i = 0; i < chats_doc_object_len(d); i++) {
-            collect(chats_doc_object_at(d, i)->value, slots, ids, p,
-                    depth + 1);
+            each_token_string(chats_doc_object_at(d, i)->value, depth + 1,
+                              fn, ctx);
         }
         break;
     default:
@@ -271,51 +284,120 @@ static void substitute(chats_doc_t *d, apr_hash_t *texts, apr_pool_t *p)
     d->len = n;
 }
 
-chats_err_t *chats_locale_translate(chats_store_t *st,
-                                    const chats_locale_t *loc,
-                                    chats_doc_t *view, apr_pool_t *p)
+/* The texts loaded for a request (chats_locale_load). */
+struct chats_locale_texts_t {
+    apr_hash_t *texts;           /* id -> text                          */
+};
+
+/* One statement for every distinct id; *ptexts NULL when there is no
+ * id (no statement then). */
+static chats_err_t *load_ids(request_rec *r, const chats_locale_t *loc,
+                             apr_hash_t *ids, chats_locale_texts_t **ptexts)
 {
-    apr_array_header_t *slots;
-    apr_hash_t *ids, *texts;
     apr_hash_index_t *hi;
+    chats_locale_texts_t *t;
+    chats_store_t *st;
     chats_rows_t *rows;
     chats_err_t *e;
     const char *params[2];
-    char *lit;
+    char *lit = apr_pstrdup(r->pool, "{");
     int i, first = 1;
 
-    if (!loc || !loc->language || !view) {
+    *ptexts = NULL;
+    if (apr_hash_count(ids) == 0) {
         return NULL;
     }
-    slots = apr_array_make(p, 4, sizeof(chats_doc_t *));
-    ids = apr_hash_make(p);
-    collect(view, slots, ids, p, 0);
-    if (slots->nelts == 0) {
-        return NULL;
-    }
-    lit = apr_pstrdup(p, "{");
-    for (hi = apr_hash_first(p, ids); hi; hi = apr_hash_next(hi)) {
+    for (hi = apr_hash_first(r->pool, ids); hi; hi = apr_hash_next(hi)) {
         /* ids are [A-Za-z0-9_]: no quoting needed inside the quotes */
-        lit = apr_pstrcat(p, lit, first ? "\"" : ",\"",
+        lit = apr_pstrcat(r->pool, lit, first ? "\"" : ",\"",
                           (const char *)apr_hash_this_key(hi), "\"", NULL);
         first = 0;
     }
-    params[0] = apr_pstrcat(p, lit, "}", NULL);
+    params[0] = apr_pstrcat(r->pool, lit, "}", NULL);
     params[1] = loc->lookup;
-    if ((e = chats_store_exec(st, &stmt_sr, 2, params, &rows))) {
+    if ((e = chats_store_open(&st, r)) != NULL
+        || (e = chats_store_exec(st, &stmt_sr, 2, params, &rows)) != NULL) {
         return e;
     }
-    texts = apr_hash_make(p);
+    t = apr_pcalloc(r->pool, sizeof(*t));
+    t->texts = apr_hash_make(r->pool);
     for (i = 0; i < rows->nrows; i++) {
         const char *id = CHATS_ROWS_GET(rows, i, 0);
         const char *text = CHATS_ROWS_GET(rows, i, 1);
 
         if (id && text) {
-            apr_hash_set(texts, id, APR_HASH_KEY_STRING, text);
+            apr_hash_set(t->texts, id, APR_HASH_KEY_STRING, text);
         }
     }
-    for (i = 0; i < slots->nelts; i++) {
-        substitute(APR_ARRAY_IDX(slots, i, chats_doc_t *), texts, p);
-    }
+    *ptexts = t;
     return NULL;
+}
+
+chats_err_t *chats_locale_load(request_rec *r, const chats_locale_t *loc,
+                               const char *const *values, int n,
+                               chats_locale_texts_t **ptexts)
+{
+    apr_hash_t *ids;
+    int i;
+
+    *ptexts = NULL;
+    if (!loc || !loc->language) {
+        return NULL;
+    }
+    ids = apr_hash_make(r->pool);
+    for (i = 0; i < n; i++) {
+        if (values[i]) {
+            ids_in(values[i], strlen(values[i]), ids, r->pool);
+        }
+    }
+    return load_ids(r, loc, ids, ptexts);
+}
+
+/* A string's ids, into the hash ctx (r->pool's: the hash's own). */
+static void add_ids(const chats_doc_t *d, void *ctx)
+{
+    apr_hash_t *ids = ctx;
+
+    ids_in(d->s, d->len, ids, apr_hash_pool_get(ids));
+}
+
+chats_err_t *chats_locale_load_doc(request_rec *r, const chats_locale_t *loc,
+                                   const chats_doc_t *doc,
+                                   chats_locale_texts_t **ptexts)
+{
+    apr_hash_t *ids;
+
+    *ptexts = NULL;
+    if (!loc || !loc->language) {
+        return NULL;
+    }
+    ids = apr_hash_make(r->pool);
+    each_token_string(doc, 0, add_ids, ids);
+    return load_ids(r, loc, ids, ptexts);
+}
+
+typedef struct {
+    const chats_locale_texts_t *t;
+    apr_pool_t *p;
+} apply_ctx_t;
+
+/* d is a string of the view chats_locale_apply was given, which is the
+ * caller's to change. */
+static void apply_one(const chats_doc_t *d, void *ctx)
+{
+    apply_ctx_t *a = ctx;
+
+    substitute((chats_doc_t *)d, a->t->texts, a->p);
+}
+
+void chats_locale_apply(const chats_locale_texts_t *t, chats_doc_t *view,
+                        apr_pool_t *p)
+{
+    apply_ctx_t a;
+
+    if (t && view) {
+        a.t = t;
+        a.p = p;
+        each_token_string(view, 0, apply_one, &a);
+    }
 }

@@ -46,12 +46,30 @@ typedef struct chats_locale_t {
 chats_err_t *chats_locale_from_request(request_rec *r,
                                        const chats_locale_t **ploc);
 
+/** The texts of the [SR_…] tokens of an answer, in the request's
+ * languages: loaded before rendering starts, so that rendering runs no
+ * statement (chats_locale_apply is pure). */
+typedef struct chats_locale_texts_t chats_locale_texts_t;
+
+/** Load the texts of the tokens in the n values read (a row's or a
+ * result's columns; NULL values skipped): one statement for every
+ * distinct id, on the request's connection; none when there is no
+ * language or no token (*ptexts NULL then). In r->pool. */
+chats_err_t *chats_locale_load(request_rec *r, const chats_locale_t *loc,
+                               const char *const *values, int n,
+                               chats_locale_texts_t **ptexts);
+
+/** The same for the string values of a document read (an entity before
+ * its view is built). */
+chats_err_t *chats_locale_load_doc(request_rec *r, const chats_locale_t *loc,
+                                   const chats_doc_t *doc,
+                                   chats_locale_texts_t **ptexts);
+
 /** Replace, in place, the [SR_…] tokens inside every string value of a
- * rendered document (member names untouched) with the resource text in
- * the best language available. One query for all distinct ids; none when
- * there is no language or no token. */
-chats_err_t *chats_locale_translate(chats_store_t *st,
-                                    const chats_locale_t *loc,
-                                    chats_doc_t *view, apr_pool_t *p);
+ * rendered document (member names untouched) with the loaded texts; a
+ * token without one stays raw. No statement: part of rendering. t NULL:
+ * nothing to replace. */
+void chats_locale_apply(const chats_locale_texts_t *t, chats_doc_t *view,
+                        apr_pool_t *p);
 
 #endif

@@ -67,7 +67,8 @@ static chats_err_t *run(request_rec *r, chats_msql_e which,
     chats_err_t *e;
     int n;
 
-    stmt = chats_message_stmt(which, &types, &n);
+    stmt = chats_message_stmt(chats_srv_conf(r->server)->sql->msg, which,
+                              &types, &n);
     if ((e = chats_store_open(&st, r)) != NULL) {
         return e;
     }

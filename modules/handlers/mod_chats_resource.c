@@ -210,36 +210,26 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
     request_rec *r = q->r;
     chats_view_opts_t o;
     chats_doc_t *view;
+    chats_locale_texts_t *texts;
     chats_err_t *e;
 
+    /* [SR_…] resources: their texts read before rendering starts (a
+     * statement only when a string holds one); rendering reads nothing */
+    if ((e = chats_locale_load_doc(r, q->loc, rd->doc, &texts)) != NULL) {
+        return e;
+    }
+    chats_store_rendering(r);
     view_opts(q, rd->id != 0 && !q->agent, rd->id, &o);
     /* What this caller may do with this row (or the template). */
     o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
     o.fp_json = chats_answer_xml(q->media) ? NULL : chats_fp_json;
     view = chats_view_build(r->pool, rd->doc, &o);
-    if ((e = chats_resource_translate(q, view)) != NULL) {
-        return e;
-    }
+    chats_locale_apply(texts, view, r->pool);
     if (rd->id) {
         chats_answer_validators(r, rd->version, rd->updated_at);
     }
     return chats_resource_answer(q, view, "ChatSessionEntity", "the entity");
-}
-
-/* [SR_…] resources: a statement only when a string holds one. */
-chats_err_t *chats_resource_translate(chats_req_t *q, chats_doc_t *doc)
-{
-    chats_store_t *st;
-    chats_err_t *e;
-
-    if (!q->loc || !q->loc->language) {
-        return NULL;
-    }
-    if ((e = chats_store_open(&st, q->r)) != NULL) {
-        return e;
-    }
-    return chats_locale_translate(st, q->loc, doc, q->r->pool);
 }
 
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,

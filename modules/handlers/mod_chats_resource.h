@@ -101,10 +101,6 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
                                    const char *root, const char *what);
 
-/** Translate the [SR_...] resource texts in doc to the request's
- * language, if it has one (a statement only when a string holds one). */
-chats_err_t *chats_resource_translate(chats_req_t *q, chats_doc_t *doc);
-
 /** The 404 of the session in the URL (q->id). */
 chats_err_t *chats_resource_not_found(const chats_req_t *q);
 

@@ -11,7 +11,10 @@
  *              committed is unknown to us;
  *   error      the statement raises an error (deadlock_detected).
  * Every statement's label is traced in the response header
- * Chats-Statements, so a test learns how many a route runs. */
+ * Chats-Statements, so a test learns how many a route runs; how many
+ * had run when rendering started is Chats-Render-At
+ * (chats_store_rendering), the most pooled connections the request held
+ * at once Chats-Pool-Held-Max. */
 #include "mod_chats_store_private.h"
 
 #ifdef CHATS_FAULT_INJECTION
@@ -31,6 +34,8 @@ typedef struct {
     chats_fault_e kind;
     int count;
     const char *trace;
+    int held;                    /* pooled connections held now */
+    int held_max;                /* and the most at once */
 } fault_req_t;
 
 static fault_req_t *fault_req(request_rec *r)
@@ -168,8 +173,26 @@ PGresult *chats_store_fault_error(chats_store_t *st)
                   " USING ERRCODE = '40P01'; END$$");
 }
 
+void chats_store_fault_rendering(request_rec *r)
+{
+    apr_table_set(r->err_headers_out, "Chats-Render-At",
+                  apr_itoa(r->pool, fault_req(r)->count));
+}
+
+void chats_store_fault_released(chats_store_t *st)
+{
+    fault_req(st->r)->held--;
+}
+
 void chats_store_fault_acquired(chats_store_t *st)
 {
+    fault_req_t *f = fault_req(st->r);
+
+    if (++f->held > f->held_max) {
+        f->held_max = f->held;
+    }
+    apr_table_set(st->r->err_headers_out, "Chats-Pool-Held-Max",
+                  apr_itoa(st->r->pool, f->held_max));
     static const char *const names[] = {
         "idle", "active", "intrans", "inerror", "unknown"
     };

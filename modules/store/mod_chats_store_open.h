@@ -8,9 +8,18 @@
 #include "chats_store.h"
 
 /** Take a pooled connection for the request (held until r ends or
- * chats_store_release), reset if it was found broken. CHATS_E_DB_DOWN
- * when PostgreSQL cannot be reached. */
+ * chats_store_release), reset if it was found broken. A request holds
+ * one at most at any time: while it holds one, a later open (from the
+ * same request or a subrequest of it) returns the same store, its
+ * connection reset in place if it broke. CHATS_E_DB_DOWN when
+ * PostgreSQL cannot be reached. */
 chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r);
+
+/** The request's answer starts being rendered: from here on it runs no
+ * statement (what rendering needs, translations included, is read
+ * before). A statement after it is logged as a bug (CHATS510); the test
+ * build tells how many had run (Chats-Render-At). */
+void chats_store_rendering(request_rec *r);
 
 /** Give the request's connection back to the pool, if it holds one (say,
  * from authentication), before something slow that needs none: reading a

@@ -39,6 +39,9 @@ typedef struct {
 #define STORE_KEY "chats-store"
 
 #define STATE_KEY "chats-pgconn-state"
+/* Set when the request's answer starts being rendered: no statement
+ * runs after it (chats_store_rendering). */
+#define RENDERING_NOTE "chats-rendering"
 
 static apr_status_t clear_result(void *res)
 {
@@ -296,6 +299,7 @@ static apr_status_t store_close(void *data)
 
     if (st->dbd) {
         chats_store_settle(st);
+        chats_store_fault_released(st);
         chats_dbd_close_fn(st->r->server, st->dbd);
         st->dbd = NULL;
         st->conn = NULL;
@@ -303,49 +307,35 @@ static apr_status_t store_close(void *data)
     return APR_SUCCESS;
 }
 
+/* The request whose pool holds the store: a subrequest's main request
+ * (an internal redirect shares its pool already), so that the whole
+ * request walk has one store. */
+static request_rec *store_owner(request_rec *r)
+{
+    while (r->main) {
+        r = r->main;
+    }
+    return r;
+}
+
 void chats_store_release(request_rec *r)
 {
     chats_store_t *st = NULL;
 
+    r = store_owner(r);
     apr_pool_userdata_get((void **)&st, STORE_KEY, r->pool);
     if (st && st->dbd) {
         apr_pool_cleanup_run(r->pool, st, store_close);
     }
 }
 
-chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
+/* The store's connection, ready for statements: reset in place if it
+ * was found broken (never swapped for a second one), its schema
+ * checked (once per backend). */
+static chats_err_t *ready(chats_store_t *st, chats_store_t **pst)
 {
     chats_err_t *e;
-    chats_store_t *st = NULL;
 
-    /* Once per request: every later open returns the same store. */
-    apr_pool_userdata_get((void **)&st, STORE_KEY, r->pool);
-    if (st && st->conn && PQstatus(st->conn) == CONNECTION_OK) {
-        *pst = st;
-        return NULL;
-    }
-    st = apr_pcalloc(r->pool, sizeof(*st));
-    st->r = r;
-    st->env = chats_conf_store_env(r->server);
-    if (!chats_dbd_open_fn || !chats_dbd_close_fn || !st->env
-        || !st->env->sql) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
-                      "mod_dbd is not loaded or not configured");
-        return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
-                              "server misconfigured: no database is "
-                              "configured for this server");
-    }
-    /* Held by this request until it ends or reads a body: not through a
-     * slow client's upload (ap_dbd_acquire would hold it to the end). */
-    st->dbd = chats_dbd_open_fn(r->pool, r->server);
-    if (!st->dbd) {
-        chats_metrics_pool_failure();
-        return (e = chats_store_probe(r, st->env)) != NULL
-               ? e : chats_store_db_down(st, "no pooled connection");
-    }
-    apr_pool_cleanup_register(r->pool, st, store_close, apr_pool_cleanup_null);
-    st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);
-    chats_store_fault_acquired(st);
     if (PQstatus(st->conn) != CONNECTION_OK) {
         PQreset(st->conn);
         if (PQstatus(st->conn) != CONNECTION_OK) {
@@ -356,9 +346,65 @@ chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
     if ((e = check_schema(st)) != NULL) {
         return e;
     }
-    apr_pool_userdata_setn(st, STORE_KEY, NULL, r->pool);
     *pst = st;
     return NULL;
+}
+
+/* The request's store, made once (in the owner's pool). */
+static chats_store_t *request_store(request_rec *top)
+{
+    chats_store_t *st = NULL;
+
+    apr_pool_userdata_get((void **)&st, STORE_KEY, top->pool);
+    if (!st) {
+        st = apr_pcalloc(top->pool, sizeof(*st));
+        st->r = top;
+        st->env = chats_conf_store_env(top->server);
+        apr_pool_userdata_setn(st, STORE_KEY, NULL, top->pool);
+    }
+    return st;
+}
+
+chats_err_t *chats_store_open(chats_store_t **pst, request_rec *r)
+{
+    request_rec *top = store_owner(r);
+    chats_store_t *st = request_store(top);
+    chats_err_t *e;
+
+    /* One pooled connection per request at most, at any time: while the
+     * request holds one, every open returns it (a second one from a
+     * pool of DBDMax 1 would wait for the first, i.e. for ever). */
+    if (st->dbd) {
+        return ready(st, pst);
+    }
+    if (!chats_dbd_open_fn || !chats_dbd_close_fn || !st->env
+        || !st->env->sql) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CHATS_LOGNO(12)
+                      "mod_dbd is not loaded or not configured");
+        return chats_err_make(r->pool, CHATS_E_MISCONFIGURED, NULL,
+                              "server misconfigured: no database is "
+                              "configured for this server");
+    }
+    /* Held by this request until it ends or reads a body: not through a
+     * slow client's upload (ap_dbd_acquire would hold it to the end). */
+    st->dbd = chats_dbd_open_fn(top->pool, top->server);
+    if (!st->dbd) {
+        chats_metrics_pool_failure();
+        return (e = chats_store_probe(r, st->env)) != NULL
+               ? e : chats_store_db_down(st, "no pooled connection");
+    }
+    apr_pool_cleanup_register(top->pool, st, store_close,
+                              apr_pool_cleanup_null);
+    st->conn = apr_dbd_native_handle(st->dbd->driver, st->dbd->handle);
+    chats_store_fault_acquired(st);
+    return ready(st, pst);
+}
+
+void chats_store_rendering(request_rec *r)
+{
+    r = store_owner(r);
+    apr_table_setn(r->notes, RENDERING_NOTE, "1");
+    chats_store_fault_rendering(r);
 }
 
 /* The statement on the wire, or the fault the test build injects. */
@@ -430,6 +476,11 @@ chats_err_t *chats_store_run(chats_store_t *st, const chats_stmt_t *stmt,
     apr_time_t t0;
     int attempt, idle;
 
+    if (apr_table_get(st->r->notes, RENDERING_NOTE)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, st->r, CHATS_LOGNO(510)
+                      "%s runs while the answer is rendered: rendering "
+                      "must read nothing (a bug)", chats_store_label(stmt));
+    }
     for (attempt = 0; attempt < 2; attempt++) {
         idle = PQtransactionStatus(st->conn) == PQTRANS_IDLE;
         fault = attempt ? CHATS_FAULT_NONE

@@ -75,14 +75,24 @@ PGresult *chats_store_fault_drop(chats_store_t *st, const chats_stmt_t *stmt,
 PGresult *chats_store_fault_error(chats_store_t *st);
 
 /** Note, in the response header Chats-Pool-Txn, the transaction status of
- * the connection the request took from the pool. */
+ * the connection the request took from the pool; count the connections
+ * the request holds (Chats-Pool-Held-Max: the most at once). */
 void chats_store_fault_acquired(chats_store_t *st);
+
+/** The request gives its connection back (the count above). */
+void chats_store_fault_released(chats_store_t *st);
+
+/** Rendering starts: the statements run so far, in the response header
+ * Chats-Render-At. */
+void chats_store_fault_rendering(request_rec *r);
 #else
 #define chats_store_fault_next(st, stmt) CHATS_FAULT_NONE
 #define chats_store_fault_terminate(st) ((void)0)
 #define chats_store_fault_drop(st, stmt, name, n, params, types) NULL
 #define chats_store_fault_error(st) NULL
 #define chats_store_fault_acquired(st) ((void)0)
+#define chats_store_fault_released(st) ((void)0)
+#define chats_store_fault_rendering(r) ((void)0)
 #endif
 
 #endif

@@ -46,6 +46,7 @@ for my $f (qw(/usr/lib/apache2/modules/mod_chatsession.so
               /usr/share/mod_chatsession/auth.sql
               /usr/share/mod_chatsession/locale.sql
               /usr/share/mod_chatsession/render.sql
+              /usr/share/mod_chatsession/upgrade/2.sql
               /usr/share/mod_chatsession/upgrade/3.sql
               /usr/share/mod_chatsession/upgrade/4.sql
               /usr/share/mod_chatsession/upgrade/5.sql

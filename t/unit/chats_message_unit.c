@@ -4,10 +4,12 @@
  * rendering of a row, HTML escaping and the transcript's two forms.
  * Prints TAP. */
 #include <apr_general.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "chats_json.h"
 #include "chats_message.h"
+#include "chats_message_sql.h"
 #include "chats_transcript.h"
 #include "chats_xml.h"
 #include "tap.h"
@@ -238,8 +240,77 @@ static void test_transcript(tap_t *t)
            "HTML: every value escaped, line breaks as <br>");
 }
 
+/* s without its white space: the statements' texts compared as tokens. */
+static const char *squeeze(apr_pool_t *p, const char *s)
+{
+    char *out = apr_palloc(p, strlen(s) + 1), *o = out;
+
+    for (; *s; s++) {
+        if (!apr_isspace(*s)) {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The statements are built from the field tables: the numbers and
+ * columns the SQL once spelled out come out of them (the session's
+ * FirstMessage max_len, the statuses CustomerLast 5 and UserLast 6, the
+ * types ToCustomer 1 and ToUser 2, the message's columns in field
+ * order). */
+static void test_statements(tap_t *t)
+{
+    const chats_message_sql_t *m = chats_message_sql_build(t->p);
+    const chats_ptype_e *types;
+    const chats_stmt_t *s;
+    const char *post;
+    int n;
+
+    ok(t, m != NULL, "the messages' statements build");
+    if (!m) {
+        return;
+    }
+    s = chats_message_stmt(m, CHATS_MSQL_POST_OWN, &types, &n);
+    post = squeeze(t->p, s->sql);
+    ok(t, n == 8 && types == s->types && !strcmp(s->name,
+                                                 "chats_msg_post_own"),
+       "post_own: 8 typed parameters, its name");
+    ok(t, strstr(post, "has_text_message=cs.has_text_messageOR$2IN(1,2),"
+                 "first_message=CASEWHEN$2IN(1,2)ANDNOTcs.has_text_message"
+                 "THENleft($3,1024)ELSEcs.first_messageEND,last_message="
+                 "CASEWHEN$2IN(1,2)THENleft($3,1024)") != NULL,
+       "post: FirstMessage/LastMessage from ToCustomer/ToUser text, cut "
+       "at the fields' max_len");
+    ok(t, strstr(post, "status=CASEWHENcs.statusIN(5,6)AND$2=2THEN5WHEN"
+                 "cs.statusIN(5,6)AND$2=1THEN6ELSEcs.statusEND,idle=now(),"
+                 "version=cs.version+1,updated_at=now()WHEREcs.id=$1AND"
+                 "cs.user_id=$8") != NULL,
+       "post: the status moves between CustomerLast and UserLast; the "
+       "validators bump; the owner's column");
+    ok(t, strstr(post, "INSERTINTOchat_message(id,chat_session_id,type,"
+                 "message,author,read_by_customer,special_type,"
+                 "special_param,when_posted)") != NULL,
+       "post: the message's columns");
+    is_str(t, chats_message_sql_cols(t->p, "x"),
+           "x.id,x.chat_session_id,x.type,x.message,x.author,"
+           "x.read_by_customer,x.special_type,x.special_param,"
+           "(EXTRACT(EPOCH FROM x.when_posted) * 1000000)::int8",
+           "a message row: a column per field, WhenPosted in microseconds");
+    s = chats_message_stmt(m, CHATS_MSQL_DIAG, &types, &n);
+    ok(t, s->cols && !strcmp(s->cols[0], "user_id") && !s->cols[1]
+       && strstr(s->sql, "cs.user_id") != NULL,
+       "the diagnosis reads the owner's column");
+    s = chats_message_stmt(m, CHATS_MSQL_LIST, &types, &n);
+    ok(t, s->cols && !strcmp(s->cols[0], "id")
+       && strstr(squeeze(t->p, s->sql), "x.chat_session_id=cs.idANDx.id>$2"
+                 "ORDERBYx.idLIMIT10000") != NULL,
+       "the list: by session, after an id, a page at most");
+}
+
 static const tap_test_fn tests[] = {
-    test_enums, test_reader, test_render, test_transcript, NULL
+    test_enums, test_reader, test_render, test_transcript, test_statements,
+    NULL
 };
 
 const tap_suite_t tap_suite = { NULL, tests, NULL };

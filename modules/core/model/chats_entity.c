@@ -156,22 +156,37 @@ static chats_doc_t *carrier_doc(row_reader_t *rd, const chats_carrier_t *c)
     return o;
 }
 
+/* The next field's value from rd (a carrier: its columns), added to
+ * doc under the field's name. */
+static void add_field(chats_doc_t *doc, row_reader_t *rd,
+                      const chats_field_t *f)
+{
+    chats_doc_object_add(doc, f->name, f->type == CHATS_F_CARRIER
+                         ? carrier_doc(rd, f->carrier)
+                         : next_value(rd, f->type, f->enums, 0));
+}
+
+static void reader_init(row_reader_t *rd, apr_pool_t *p,
+                        const char *const *values, chats_read_e how,
+                        int stamps_utc)
+{
+    rd->p = p;
+    rd->v = values;
+    rd->zoned = (how == CHATS_READ_ZONED);
+    rd->stamps_utc = stamps_utc;
+}
+
 chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
                                    chats_read_e how, int stamps_utc)
 {
     int i, n;
     const chats_field_t *f = chats_schema_fields(&n);
-    chats_doc_t *doc = chats_doc_object(p), *v;
+    chats_doc_t *doc = chats_doc_object(p);
     row_reader_t rd;
 
-    rd.p = p;
-    rd.v = values;
-    rd.zoned = (how == CHATS_READ_ZONED);
-    rd.stamps_utc = stamps_utc;
+    reader_init(&rd, p, values, how, stamps_utc);
     for (i = 0; i < n; i++) {
-        v = f[i].type == CHATS_F_CARRIER ? carrier_doc(&rd, f[i].carrier)
-            : next_value(&rd, f[i].type, f[i].enums, 0);
-        chats_doc_object_add(doc, f[i].name, v);
+        add_field(doc, &rd, &f[i]);
     }
     return doc;
 }
@@ -181,20 +196,13 @@ chats_doc_t *chats_entity_from_cols(apr_pool_t *p,
                                     int nfields, const char *const *values,
                                     chats_read_e how, int stamps_utc)
 {
-    chats_doc_t *doc = chats_doc_object(p), *v;
+    chats_doc_t *doc = chats_doc_object(p);
     row_reader_t rd;
     int i;
 
-    rd.p = p;
-    rd.v = values;
-    rd.zoned = (how == CHATS_READ_ZONED);
-    rd.stamps_utc = stamps_utc;
+    reader_init(&rd, p, values, how, stamps_utc);
     for (i = 0; i < nfields; i++) {
-        const chats_field_t *f = fields[i];
-
-        v = f->type == CHATS_F_CARRIER ? carrier_doc(&rd, f->carrier)
-            : next_value(&rd, f->type, f->enums, 0);
-        chats_doc_object_add(doc, f->name, v);
+        add_field(doc, &rd, fields[i]);
     }
     return doc;
 }

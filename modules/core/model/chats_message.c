@@ -2,6 +2,7 @@
  * (chats_message.h); its field table is chats_message_schema.c. Core
  * file: APR only. */
 #include <apr_strings.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,49 +46,53 @@ static const chats_doc_t *xml_typed(apr_pool_t *p, const chats_field_t *f,
     return chats_doc_number(p, s, (apr_size_t)(e - s));
 }
 
+/* Where a body's member goes in chats_message_in_t, by its place in
+ * the field table: a string, or an int (an enum by name or number). */
+#define STR_AT(member) offsetof(chats_message_in_t, member), 1
+#define INT_AT(member) offsetof(chats_message_in_t, member), 0
+static const struct {
+    chats_mfield_e place;
+    apr_size_t at;
+    int is_str;
+} slots[] = {
+    { CHATS_MF_TYPE, INT_AT(type) },
+    { CHATS_MF_SPECIAL, INT_AT(special_type) },
+    { CHATS_MF_READ, INT_AT(read_by_customer) },
+    { CHATS_MF_MESSAGE, STR_AT(message) },
+    { CHATS_MF_AUTHOR, STR_AT(author) },
+    { CHATS_MF_PARAM, STR_AT(special_param) },
+};
+#define NSLOTS (int)(sizeof(slots) / sizeof(slots[0]))
+
 static chats_err_t *take(const chats_field_t *f, const chats_doc_t *v,
                          chats_message_in_t *m, apr_pool_t *p)
 {
     chats_doc_t *c;
     chats_err_t *e;
-    int value = 0;
+    int value, k;
 
     if ((e = chats_entity_coerce(f, v, &c, p)) != NULL) {
         return e;
     }
-    if (f->type == CHATS_F_ENUM) {
-        if (c->type == CHATS_J_STRING) {
-            chats_enum_value(f->enums, c->s, c->len, &value);
-        }
-        else {
-            value = atoi(c->s);
-        }
+    for (k = 0; k < NSLOTS
+                && slots[k].place != f - chats_message_fields(NULL); k++) {
     }
-    switch (f - chats_message_fields(NULL)) {
-    case CHATS_MF_TYPE:
-        m->type = value;
-        break;
-    case CHATS_MF_MESSAGE:
-        m->message = c->s;
-        break;
-    case CHATS_MF_AUTHOR:
-        m->author = c->s;
-        break;
-    case CHATS_MF_READ:
+    if (k == NSLOTS) {
+        return NULL;                      /* read-only: ignored */
+    }
+    if (slots[k].is_str) {
+        *(const char **)((char *)m + slots[k].at) = c->s;
+        return NULL;
+    }
+    if (f->type != CHATS_F_ENUM || c->type != CHATS_J_STRING
+        || !chats_enum_value(f->enums, c->s, c->len, &value)) {
         value = atoi(c->s);
-        if (value < -32768 || value > 32767) {
-            return chats_err_make(p, CHATS_E_INVALID, f->name,
-                                  "%s: %s is not an Int16", f->name, c->s);
-        }
-        m->read_by_customer = value;
-        break;
-    case CHATS_MF_SPECIAL:
-        m->special_type = value;
-        break;
-    case CHATS_MF_PARAM:
-        m->special_param = c->s;
-        break;
     }
+    if (f->type == CHATS_F_INT16 && (value < -32768 || value > 32767)) {
+        return chats_err_make(p, CHATS_E_INVALID, f->name,
+                              "%s: %s is not an Int16", f->name, c->s);
+    }
+    *(int *)((char *)m + slots[k].at) = value;
     return NULL;
 }
 

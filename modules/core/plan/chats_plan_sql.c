@@ -260,7 +260,7 @@ static const char *update_sql(const chats_plan_t *pl, const chats_sql_t *sql)
         }
     }
     return apr_pstrcat(pl->p, "WITH w AS (UPDATE chat_session cs SET ", sets,
-                       "version = cs.version + 1, updated_at = now() WHERE "
+                       CHATS_SQL_BUMP " WHERE "
                        "cs.id = ", pl->id_sql, and_checks(pl), " AND ",
                        changed(pl), " RETURNING cs.*) ",
                        render(pl, sql, "w"), NULL);

@@ -23,6 +23,12 @@
 /** Most characters of a message's text (its column is text) [D-8]. */
 #define CHATS_MSG_MAX_LEN 32768
 
+/** The channel every new message is announced on at commit, as
+ * "session id:message id" (README "Long polling"): the trigger
+ * of chat_message is made from it (chats_message_notify_ddl, in the
+ * generated conf/render.sql) and the listener LISTENs on it. */
+#define CHATS_MESSAGE_CHANNEL "chats_message"
+
 /** A message field flag (beside CHATS_FF_*): a date-time rendered in UTC
  * with "Z" whatever the request's zone (WhenPosted [D-5]: both of the
  * official client's zone modes read the same instant). */

@@ -85,6 +85,12 @@ extern const chats_carrier_t chats_project_carrier;
 extern const chats_carrier_t chats_sale_carrier;
 extern const chats_carrier_t chats_ticket_carrier;
 
+/** chat_session's two validator columns, which are no entity field:
+ * version feeds the strong ETag and If-Match, updated_at Last-Modified
+ * and If-Unmodified-Since (conf/schema.sql). */
+#define CHATS_COL_VERSION "version"
+#define CHATS_COL_UPDATED "updated_at"
+
 /** The field flagged CHATS_FF_OWNER (User). */
 const chats_field_t *chats_schema_owner(void);
 

@@ -1,9 +1,7 @@
 /* The agent's actions as SQL (chats_action_sql.h). The templates below
- * read like the SQL they become; the builder replaces
- *   {Field}   by the field's column (chats_schema.c),
- *   {=Name}   by the ChatSessionStatus value of that name,
- *   {type.Name}, {special.Name}
- *             by a ChatMessageType / ChatMessageSpecialType value,
+ * read like the SQL they become; the builder replaces the field tables'
+ * names ({Field}, {=Name}, {type.Name}, {special.Name}: chats_sql_tpl.h)
+ * and
  *   {ROW}     by the select list a session is read with (chats_sql.c),
  *   $x        by the statement's parameter x, numbered after the zone:
  *             a = caller's associate, n = caller's login, i = session,
@@ -12,14 +10,12 @@
  *             fingerprint, s = the answer's status;
  *   {UNUSED}  by the keyed forms' guard: the caller has no live key k.
  * so no column name, enum value or parameter number has a second home. */
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include <string.h>
 
 #include "chats_action_sql.h"
-#include "chats_message_schema.h"
-#include "chats_schema.h"
+#include "chats_sql_tpl.h"
 
 /* "Active": the sessions an agent is chatting in, whose Rank numbers
  * must differ [D-11]. */
@@ -57,7 +53,7 @@
     " {WhenStarted} = now(), {WhenIdle} = now(), {Rank} = " RANK "," \
     " {TransferTo} = NULL," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " version = cs.version + 1, updated_at = now()" \
+    " " CHATS_SQL_BUMP \
     " FROM p WHERE cs.id = p.id RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author, message) SELECT u.last_message_id, u.id," \
@@ -83,7 +79,7 @@
     " WHERE " TO_MATCH " ORDER BY a.name = $to DESC LIMIT 1)," \
     " u AS (UPDATE chat_session cs SET {TransferTo} = t.associate_id," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " {WhenIdle} = now(), version = cs.version + 1, updated_at = now()" \
+    " {WhenIdle} = now(), " CHATS_SQL_BUMP \
     " FROM t WHERE cs.id = $i AND cs.{User} = $a" \
     " AND t.associate_id <> $a" \
     " AND cs.{TransferTo} IS DISTINCT FROM t.associate_id" G \
@@ -95,13 +91,13 @@
 
 #define ACCEPT \
     "UPDATE chat_session cs SET {User} = $a, {TransferTo} = NULL," \
-    " {Rank} = " RANK ", version = cs.version + 1, updated_at = now()" \
+    " {Rank} = " RANK ", " CHATS_SQL_BUMP \
     " WHERE cs.id = $i AND cs.{TransferTo} = $a"
 
 #define REJECT(G) \
     "WITH u AS (UPDATE chat_session cs SET {TransferTo} = NULL," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " version = cs.version + 1, updated_at = now()" \
+    " " CHATS_SQL_BUMP \
     " WHERE cs.id = $i AND cs.{TransferTo} = $a" G " RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author) SELECT u.last_message_id, u.id, {type.Special}," \
@@ -110,7 +106,7 @@
 #define RESET(WHO) \
     "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL," \
     " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false," \
-    " version = cs.version + 1, updated_at = now()" \
+    " " CHATS_SQL_BUMP \
     " WHERE cs.id = $i" WHO \
     " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL" \
     " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"
@@ -271,39 +267,6 @@ static int idem_refs(apr_pool_t *p, const chats_act_stmt_t *s,
     return r->assoc && r->key && r->fp && r->status;
 }
 
-/* What {name} stands for: NULL if nothing. */
-static const char *brace(apr_pool_t *p, const char *name, apr_size_t len,
-                         const chats_sql_t *sql, chats_read_e how,
-                         const chats_act_stmt_t *s)
-{
-    const chats_field_t *f;
-    chats_idem_refs_t refs;
-    int v;
-
-    if (len == 3 && !strncmp(name, "ROW", 3)) {
-        return sql->list[how];
-    }
-    if (len == 6 && !strncmp(name, "UNUSED", 6)) {
-        return idem_refs(p, s, &refs) ? chats_sql_idem_unused(p, &refs)
-                                      : NULL;
-    }
-    if (len > 1 && name[0] == '=') {
-        f = chats_schema_find("Status", 6);
-        return f && chats_enum_value(f->enums, name + 1, len - 1, &v)
-               ? apr_itoa(p, v) : NULL;
-    }
-    if (len > 5 && !strncmp(name, "type.", 5)) {
-        return chats_enum_value(chats_message_type_enums, name + 5, len - 5,
-                                &v) ? apr_itoa(p, v) : NULL;
-    }
-    if (len > 8 && !strncmp(name, "special.", 8)) {
-        return chats_enum_value(chats_message_special_enums, name + 8,
-                                len - 8, &v) ? apr_itoa(p, v) : NULL;
-    }
-    f = chats_schema_find(name, len);
-    return f ? f->column : NULL;
-}
-
 /* $x: the parameter's number and type cast. */
 static const char *dollar(apr_pool_t *p, const char *name, apr_size_t len,
                           const chats_act_stmt_t *s)
@@ -325,43 +288,45 @@ static const char *dollar(apr_pool_t *p, const char *name, apr_size_t len,
     return NULL;
 }
 
+/* What an action's own references stand for: {ROW}, {UNUSED} and $x
+ * (the field tables' facts are chats_sql_tpl.c's). */
+typedef struct {
+    const chats_sql_t *sql;
+    chats_read_e how;
+    const chats_act_stmt_t *s;
+} act_ctx_t;
+
+static const char *act_ref(apr_pool_t *p, void *ctx, char kind,
+                           const char *name, apr_size_t len)
+{
+    act_ctx_t *c = ctx;
+    chats_idem_refs_t refs;
+
+    if (kind == '$') {
+        return dollar(p, name, len, c->s);
+    }
+    if (len == 3 && !strncmp(name, "ROW", 3)) {
+        return c->sql->list[c->how];
+    }
+    if (len == 6 && !strncmp(name, "UNUSED", 6)) {
+        return idem_refs(p, c->s, &refs) ? chats_sql_idem_unused(p, &refs)
+                                         : NULL;
+    }
+    return NULL;
+}
+
 /* The template expanded (see the top of the file); NULL on a name that
  * stands for nothing. */
 static const char *expand(apr_pool_t *p, const char *tpl,
                           const chats_sql_t *sql, chats_read_e how,
                           const chats_act_stmt_t *s)
 {
-    apr_array_header_t *out = apr_array_make(p, 32, sizeof(const char *));
-    const char *at = tpl, *part;
+    act_ctx_t c;
 
-    while (*at) {
-        const char *end = at;
-        apr_size_t len;
-
-        if (*at == '{') {
-            if (!(end = strchr(at, '}'))
-                || !(part = brace(p, at + 1, end - at - 1, sql, how,
-                                  s))) {
-                return NULL;
-            }
-            at = end + 1;
-        }
-        else if (*at == '$' && apr_isalpha(at[1])) {
-            for (end = at + 1; apr_isalpha(*end); end++) {
-            }
-            if (!(part = dollar(p, at + 1, end - at - 1, s))) {
-                return NULL;
-            }
-            at = end;
-        }
-        else {
-            len = strcspn(at + 1, "{$") + 1;
-            part = apr_pstrndup(p, at, len);
-            at += len;
-        }
-        APR_ARRAY_PUSH(out, const char *) = part;
-    }
-    return apr_array_pstrcat(p, out, 0);
+    c.sql = sql;
+    c.how = how;
+    c.s = s;
+    return chats_sql_tpl_expand(p, tpl, act_ref, &c);
 }
 
 /* One statement of def, read as how: its plain form (tpl, args), or

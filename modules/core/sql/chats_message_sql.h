@@ -7,13 +7,12 @@
 #include "chats_sql.h"
 
 /** Columns of a message row: one per field in field order, date-times as
- * microseconds since the epoch. CHATS_MESSAGE_COLS(alias) is the select
- * list over a chat_message row called alias. */
-#define CHATS_MESSAGE_NCOLS 9
-#define CHATS_MESSAGE_COLS(a) \
-    a ".id, " a ".chat_session_id, " a ".type, " a ".message, " a ".author, " \
-    a ".read_by_customer, " a ".special_type, " a ".special_param, " \
-    "(EXTRACT(EPOCH FROM " a ".when_posted) * 1000000)::int8"
+ * microseconds since the epoch (chats_message_sql_cols). */
+#define CHATS_MESSAGE_NCOLS CHATS_MF__N
+
+/** The select list of a message row over a chat_message row called
+ * alias, from the ChatMessage field table. */
+const char *chats_message_sql_cols(apr_pool_t *p, const char *alias);
 
 /** Most messages one GET Messages answers [D-16]: the caller goes on
  * with after= the last id. */
@@ -45,9 +44,23 @@ typedef enum {
     CHATS_MSQL__N
 } chats_msql_e;
 
+/** The statements, built once from the field tables. */
+typedef struct chats_message_sql_t chats_message_sql_t;
+
+/** Build them (at start-up, in p); NULL when a template names what the
+ * field tables do not have (a bug). */
+const chats_message_sql_t *chats_message_sql_build(apr_pool_t *p);
+
 /** A statement, with its parameters' types and number. */
-const chats_stmt_t *chats_message_stmt(chats_msql_e which,
+const chats_stmt_t *chats_message_stmt(const chats_message_sql_t *m,
+                                       chats_msql_e which,
                                        const chats_ptype_e **ptypes,
                                        int *pnparams);
+
+/** The SQL script that announces every new message on
+ * CHATS_MESSAGE_CHANNEL: the function chats_message_notify() and the
+ * trigger chat_message_notify, both replaced when loaded again (part of
+ * conf/render.sql, chats-schema --render-sql). */
+const char *chats_message_notify_ddl(void);
 
 #endif

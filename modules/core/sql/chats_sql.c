@@ -213,9 +213,10 @@ static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
                      f[i].type, how == CHATS_READ_ZONED ? "$1" : NULL);
         }
     }
-    APR_ARRAY_PUSH(cols, const char *) = "cs.version";
+    APR_ARRAY_PUSH(cols, const char *) = "cs." CHATS_COL_VERSION;
     APR_ARRAY_PUSH(cols, const char *) =
-        "EXTRACT(EPOCH FROM date_trunc('second', cs.updated_at))::int8";
+        "EXTRACT(EPOCH FROM date_trunc('second', cs." CHATS_COL_UPDATED
+        "))::int8";
     *plist = apr_array_pstrcat(p, cols, ',');
     *pncols = cols->nelts;
 }

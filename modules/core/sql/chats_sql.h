@@ -49,6 +49,13 @@ typedef struct {
     const char *label;
 } chats_stmt_t;
 
+/** What every write of a session row ("cs") sets besides its fields:
+ * both validators move on, in every statement that writes the row (the
+ * planner's, the actions', the messages'). */
+#define CHATS_SQL_BUMP \
+    CHATS_COL_VERSION " = cs." CHATS_COL_VERSION " + 1, " \
+    CHATS_COL_UPDATED " = now()"
+
 /** The name of the first column of the row layout below (the session's
  * id): a row to render is read from this column on (chats_rows_from). */
 #define CHATS_SQL_ROW "chats_row"
@@ -72,6 +79,9 @@ typedef struct chats_sql_t {
      * chats_action_sql_build, above this file, and set by the caller of
      * chats_sql_build; NULL: a bug. */
     const struct chats_action_sql_t *act;
+    /** The messages' statements (chats_message_sql.h), built and set
+     * like act; NULL: a bug. */
+    const struct chats_message_sql_t *msg;
     /** An Idempotency-Key's stored answer ($1 associate, $2 key, $3
      * fingerprint as hex): no row when none is live; else same (the
      * fingerprints are equal), status, entity_id (NULL: a null answer). */
@@ -110,14 +120,19 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  * `chatsession-db upgrade` records it in chats_schema_version, and the
  * module refuses a database at another version. Versions shipped:
  *   1  the first release: schema.sql, auth.sql, locale.sql
- *   2  carriers rendered by functions (render.sql), schema versioned
+ *   2  carriers rendered by functions (render.sql), schema versioned;
+ *      upgrade/2.sql adds the carriers' members the oldest lack
  *   3  messages, topic members, the archive list (upgrade/3.sql)
  *   4  chat_session's foreign keys named (upgrade/4.sql): errors map
  *      constraint names to fields through a table
  *   5  chats_idempotency: Idempotency-Key's stored answers (upgrade/5.sql
  *      checks the table a same-named one did not keep from being made)
- * Raise it with every change to the conf/ SQL the module depends on, and
- * give modules/tools/chatsession-db the step from the version before. */
+ * Raise it with every change to the conf/ SQL the module depends on: a
+ * change to a table goes into schema.sql (the current version, for an
+ * empty database) and into conf/upgrade/N.sql (the step from N-1, the
+ * only SQL an older database's tables get), and the schema.sql of N-1
+ * into t/data/schema/ (t/api/schema_upgrade.t holds the two roads
+ * together). */
 #define CHATS_SCHEMA_VERSION 5
 
 /** The query of a database's schema version: one row, 0 when nothing is

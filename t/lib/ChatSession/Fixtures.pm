@@ -116,6 +116,7 @@ my %BLOCK = (
     'api/transfer.t'          => 65,
     'api/idempotency.t'       => 66,
     'api/failover_patroni.t'  => 67,
+    'api/request_walk.t'      => 71,
 );
 
 # [first id, last id] of every file, checked once: no two overlap.

@@ -1,0 +1,122 @@
+-- mod_chatsession: the step to schema version 2, run by
+-- `chatsession-db upgrade` on a version-1 database (the first release,
+-- which recorded no version), in the upgrade's one transaction; the
+-- rendering functions that define version 2 come after it, from
+-- render.sql, which every upgrade loads.
+--
+-- The carriers' members. A first-release database made before the
+-- carriers had every member the specs list (conf/schema.sql of that day,
+-- t/data/schema/1.sql) lacks these columns of the carriers' tables, which
+-- the rendering functions read; one made later has them all, so each is
+-- added only where it is missing. ALTER TABLE ... ADD COLUMN appends, in
+-- the order schema.sql declares them.
+
+SET client_min_messages = warning;
+
+ALTER TABLE contact
+    ADD COLUMN IF NOT EXISTS kananame varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS email_address_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS url_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS business_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS category_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS country_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS formatted_address varchar(2000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS is_owner_contact boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS number1 varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS number2 varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS fax_phone varchar(64) NOT NULL DEFAULT '';
+ALTER TABLE person
+    ADD COLUMN IF NOT EXISTS position varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS mrmrs varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS description varchar(2000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS retired smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS rank smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS active_interests smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS fax_phone varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS use_person_address boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS kanafname varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS kanalname varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS post1 varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS post2 varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS post3 varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS email_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_priority_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS support_language_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS support_associate_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS person_number varchar(64) NOT NULL DEFAULT '';
+ALTER TABLE project
+    ADD COLUMN IF NOT EXISTS url varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS type_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS updated timestamptz,
+    ADD COLUMN IF NOT EXISTS status_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS text_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS publish_to timestamptz,
+    ADD COLUMN IF NOT EXISTS publish_from timestamptz,
+    ADD COLUMN IF NOT EXISTS is_published boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS url_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS event_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS start_date timestamptz;
+ALTER TABLE sale
+    ADD COLUMN IF NOT EXISTS description varchar(2000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS status smallint NOT NULL DEFAULT 1,
+    ADD COLUMN IF NOT EXISTS project_id integer REFERENCES project(project_id),
+    ADD COLUMN IF NOT EXISTS earning_percent double precision NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS earning double precision NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS person_id integer REFERENCES person(person_id),
+    ADD COLUMN IF NOT EXISTS sale_type_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS sale_type_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS completed smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS next_due_date timestamptz,
+    ADD COLUMN IF NOT EXISTS number varchar(64) NOT NULL DEFAULT '';
+ALTER TABLE ticket
+    ADD COLUMN IF NOT EXISTS last_changed timestamptz,
+    ADD COLUMN IF NOT EXISTS read_by_owner timestamptz,
+    ADD COLUMN IF NOT EXISTS read_by_customer timestamptz,
+    ADD COLUMN IF NOT EXISTS first_read_by_user timestamptz,
+    ADD COLUMN IF NOT EXISTS activate timestamptz,
+    ADD COLUMN IF NOT EXISTS closed_at timestamptz,
+    ADD COLUMN IF NOT EXISTS replied_at timestamptz,
+    ADD COLUMN IF NOT EXISTS alert_timeout timestamptz,
+    ADD COLUMN IF NOT EXISTS deadline timestamptz,
+    ADD COLUMN IF NOT EXISTS created_by integer REFERENCES associate(associate_id),
+    ADD COLUMN IF NOT EXISTS author varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS category integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS category_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS category_fullname varchar(1000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS slevel smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS priority_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS base_status smallint NOT NULL DEFAULT 1,
+    ADD COLUMN IF NOT EXISTS ticket_status integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_status_display_value varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS origin smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS cust_id integer REFERENCES person(person_id),
+    ADD COLUMN IF NOT EXISTS alert_level smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS connect_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS read_status smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_to_reply integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_to_reply integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_to_close integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_to_close integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent_internally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent_externally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent_queue integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_spent_internally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_spent_externally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_spent_queue integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS has_attachment boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS num_replies integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS num_messages integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS contact_id integer REFERENCES contact(contact_id),
+    ADD COLUMN IF NOT EXISTS language varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS sentiment integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS sentiment_confidence integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS sale_id integer REFERENCES sale(sale_id),
+    ADD COLUMN IF NOT EXISTS project_id integer REFERENCES project(project_id),
+    ADD COLUMN IF NOT EXISTS form_submission_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_type_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_type_name varchar(255) NOT NULL DEFAULT '';

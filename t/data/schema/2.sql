@@ -1,0 +1,349 @@
+-- mod_chatsession: PostgreSQL schema.
+--
+-- chat_session holds one column per ChatSessionEntity field (names follow
+-- SuperOffice's own chat_session table where the docs give them), plus
+-- version (the strong ETag, If-Match) and updated_at (Last-Modified,
+-- If-Unmodified-Since). Carriers (User, Person, Contact, ...) are rows of their
+-- own tables, referenced by nullable foreign keys: NULL renders as null.
+-- A carrier table has one column per stored member of the carrier
+-- (modules/core/chats_carriers.c); derived members (FullName, ContactName, ...)
+-- are computed from these columns and the rows they reference.
+-- The column lists here and the field table in modules/core/chats_schema.c
+-- describe the same thing; t/engine/schema.t checks that they agree.
+
+SET client_min_messages = warning;
+
+CREATE TABLE IF NOT EXISTS chat_topic (
+    id          integer PRIMARY KEY,
+    name        varchar(255) NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS associate (
+    associate_id  integer PRIMARY KEY,
+    name          varchar(64) NOT NULL UNIQUE,   -- login name / initials
+    person_id     integer NOT NULL DEFAULT 0,
+    rank          smallint NOT NULL DEFAULT 0,
+    tooltip       varchar(255) NOT NULL DEFAULT '',
+    type          smallint NOT NULL DEFAULT 1,   -- UserType
+    group_idx     integer NOT NULL DEFAULT 0,
+    full_name     varchar(255) NOT NULL DEFAULT '',
+    formal_name   varchar(255) NOT NULL DEFAULT '',
+    deleted       boolean NOT NULL DEFAULT false,
+    ej_user_id    integer NOT NULL DEFAULT 0,
+    user_name     varchar(255) NOT NULL DEFAULT '',
+    -- apr_password_validate() format; bcrypt ($2y$) in the demo data
+    password_hash varchar(255)
+);
+
+CREATE TABLE IF NOT EXISTS contact (
+    contact_id         integer PRIMARY KEY,
+    name               varchar(255) NOT NULL DEFAULT '',
+    department         varchar(255) NOT NULL DEFAULT '',
+    org_nr             varchar(64) NOT NULL DEFAULT '',
+    url                varchar(255) NOT NULL DEFAULT '',
+    city               varchar(255) NOT NULL DEFAULT '',
+    direct_phone       varchar(64) NOT NULL DEFAULT '',
+    email_address      varchar(255) NOT NULL DEFAULT '',
+    country_id         integer NOT NULL DEFAULT 0,
+    associate_id       integer REFERENCES associate(associate_id),
+    kananame           varchar(255) NOT NULL DEFAULT '',
+    email_address_name varchar(255) NOT NULL DEFAULT '',
+    url_name           varchar(255) NOT NULL DEFAULT '',
+    business_name      varchar(255) NOT NULL DEFAULT '',
+    category_name      varchar(255) NOT NULL DEFAULT '',
+    country_name       varchar(255) NOT NULL DEFAULT '',
+    formatted_address  varchar(2000) NOT NULL DEFAULT '',
+    is_owner_contact   boolean NOT NULL DEFAULT false,
+    active_erp_links   integer NOT NULL DEFAULT 0,
+    number1            varchar(64) NOT NULL DEFAULT '',
+    number2            varchar(64) NOT NULL DEFAULT '',
+    fax_phone          varchar(64) NOT NULL DEFAULT ''  -- Person.ContactFax
+);
+
+CREATE TABLE IF NOT EXISTS person (
+    person_id            integer PRIMARY KEY,
+    firstname            varchar(255) NOT NULL DEFAULT '',
+    middle_name          varchar(255) NOT NULL DEFAULT '',
+    lastname             varchar(255) NOT NULL DEFAULT '',
+    title                varchar(255) NOT NULL DEFAULT '',
+    email                varchar(255) NOT NULL DEFAULT '',
+    direct_phone         varchar(64) NOT NULL DEFAULT '',
+    mobile_phone         varchar(64) NOT NULL DEFAULT '',
+    country_id           integer NOT NULL DEFAULT 0,
+    contact_id           integer REFERENCES contact(contact_id),
+    associate_id         integer REFERENCES associate(associate_id),
+    position             varchar(255) NOT NULL DEFAULT '',
+    mrmrs                varchar(64) NOT NULL DEFAULT '',
+    description          varchar(2000) NOT NULL DEFAULT '',
+    retired              smallint NOT NULL DEFAULT 0,
+    rank                 smallint NOT NULL DEFAULT 0,
+    active_interests     smallint NOT NULL DEFAULT 0,
+    fax_phone            varchar(64) NOT NULL DEFAULT '',
+    use_person_address   boolean NOT NULL DEFAULT false,
+    kanafname            varchar(255) NOT NULL DEFAULT '',
+    kanalname            varchar(255) NOT NULL DEFAULT '',
+    post1                varchar(255) NOT NULL DEFAULT '',
+    post2                varchar(255) NOT NULL DEFAULT '',
+    post3                varchar(255) NOT NULL DEFAULT '',
+    email_name           varchar(255) NOT NULL DEFAULT '',
+    active_erp_links     integer NOT NULL DEFAULT 0,
+    ticket_priority_id   integer NOT NULL DEFAULT 0,
+    support_language_id  integer NOT NULL DEFAULT 0,
+    support_associate_id integer NOT NULL DEFAULT 0,
+    person_number        varchar(64) NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS project (
+    project_id       integer PRIMARY KEY,
+    name             varchar(255) NOT NULL DEFAULT '',
+    description      varchar(2000) NOT NULL DEFAULT '',
+    project_number   varchar(64) NOT NULL DEFAULT '',
+    type             varchar(255) NOT NULL DEFAULT '',
+    status           varchar(255) NOT NULL DEFAULT '',
+    associate_id     integer REFERENCES associate(associate_id),
+    url              varchar(255) NOT NULL DEFAULT '',
+    type_id          integer NOT NULL DEFAULT 0,
+    updated          timestamptz,
+    status_id        integer NOT NULL DEFAULT 0,
+    text_id          integer NOT NULL DEFAULT 0,
+    publish_to       timestamptz,
+    publish_from     timestamptz,
+    is_published     boolean NOT NULL DEFAULT false,
+    url_name         varchar(255) NOT NULL DEFAULT '',
+    active_erp_links integer NOT NULL DEFAULT 0,
+    event_id         integer NOT NULL DEFAULT 0,
+    start_date       timestamptz
+);
+
+CREATE TABLE IF NOT EXISTS sale (
+    sale_id          integer PRIMARY KEY,
+    title            varchar(255) NOT NULL DEFAULT '',
+    amount           double precision NOT NULL DEFAULT 0,
+    currency         varchar(16) NOT NULL DEFAULT '',
+    probability      smallint NOT NULL DEFAULT 0,
+    sale_date        timestamptz,
+    contact_id       integer REFERENCES contact(contact_id),
+    associate_id     integer REFERENCES associate(associate_id),
+    description      varchar(2000) NOT NULL DEFAULT '',
+    status           smallint NOT NULL DEFAULT 1,  -- SaleStatus
+    project_id       integer REFERENCES project(project_id),
+    earning_percent  double precision NOT NULL DEFAULT 0,
+    earning          double precision NOT NULL DEFAULT 0,
+    person_id        integer REFERENCES person(person_id),
+    sale_type_id     integer NOT NULL DEFAULT 0,
+    sale_type_name   varchar(255) NOT NULL DEFAULT '',
+    completed        smallint NOT NULL DEFAULT 0,  -- ActivityStatus
+    active_erp_links integer NOT NULL DEFAULT 0,
+    next_due_date    timestamptz,
+    number           varchar(64) NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS ticket (
+    ticket_id                   integer PRIMARY KEY,
+    title                       varchar(255) NOT NULL DEFAULT '',
+    created_at                  timestamptz,
+    priority                    integer NOT NULL DEFAULT 0,
+    from_address                varchar(255) NOT NULL DEFAULT '',
+    owned_by                    integer REFERENCES associate(associate_id),
+    last_changed                timestamptz,
+    read_by_owner               timestamptz,
+    read_by_customer            timestamptz,
+    first_read_by_user          timestamptz,
+    activate                    timestamptz,
+    closed_at                   timestamptz,
+    replied_at                  timestamptz,
+    alert_timeout               timestamptz,
+    deadline                    timestamptz,
+    created_by                  integer REFERENCES associate(associate_id),
+    author                      varchar(255) NOT NULL DEFAULT '',
+    category                    integer NOT NULL DEFAULT 0,
+    category_name               varchar(255) NOT NULL DEFAULT '',
+    category_fullname           varchar(1000) NOT NULL DEFAULT '',
+    slevel                      smallint NOT NULL DEFAULT 0,  -- TicketSecurityLevel
+    priority_name               varchar(255) NOT NULL DEFAULT '',
+    base_status                 smallint NOT NULL DEFAULT 1,  -- TicketBaseStatus
+    ticket_status               integer NOT NULL DEFAULT 0,
+    ticket_status_display_value varchar(255) NOT NULL DEFAULT '',
+    origin                      smallint NOT NULL DEFAULT 0,  -- TicketOrigin
+    cust_id                     integer REFERENCES person(person_id),
+    alert_level                 smallint NOT NULL DEFAULT 0,
+    connect_id                  integer NOT NULL DEFAULT 0,
+    read_status                 smallint NOT NULL DEFAULT 0,  -- TicketReadStatus
+    time_to_reply               integer NOT NULL DEFAULT 0,
+    real_time_to_reply          integer NOT NULL DEFAULT 0,
+    time_to_close               integer NOT NULL DEFAULT 0,
+    real_time_to_close          integer NOT NULL DEFAULT 0,
+    time_spent_internally       integer NOT NULL DEFAULT 0,
+    time_spent_externally       integer NOT NULL DEFAULT 0,
+    time_spent_queue            integer NOT NULL DEFAULT 0,
+    real_time_spent_internally  integer NOT NULL DEFAULT 0,
+    real_time_spent_externally  integer NOT NULL DEFAULT 0,
+    real_time_spent_queue       integer NOT NULL DEFAULT 0,
+    time_spent                  integer NOT NULL DEFAULT 0,
+    has_attachment              boolean NOT NULL DEFAULT false,
+    num_replies                 integer NOT NULL DEFAULT 0,
+    num_messages                integer NOT NULL DEFAULT 0,
+    contact_id                  integer REFERENCES contact(contact_id),
+    language                    varchar(64) NOT NULL DEFAULT '',
+    sentiment                   integer NOT NULL DEFAULT 0,
+    sentiment_confidence        integer NOT NULL DEFAULT 0,
+    sale_id                     integer REFERENCES sale(sale_id),
+    project_id                  integer REFERENCES project(project_id),
+    form_submission_id          integer NOT NULL DEFAULT 0,
+    ticket_type_id              integer NOT NULL DEFAULT 0,
+    ticket_type_name            varchar(255) NOT NULL DEFAULT ''
+);
+
+-- Upgrade: clusters created before the carriers had every member (./serve
+-- reuses ./var) get the columns added since; a no-op on a fresh one.
+ALTER TABLE contact
+    ADD COLUMN IF NOT EXISTS kananame varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS email_address_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS url_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS business_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS category_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS country_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS formatted_address varchar(2000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS is_owner_contact boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS number1 varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS number2 varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS fax_phone varchar(64) NOT NULL DEFAULT '';
+ALTER TABLE person
+    ADD COLUMN IF NOT EXISTS position varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS mrmrs varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS description varchar(2000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS retired smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS rank smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS active_interests smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS fax_phone varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS use_person_address boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS kanafname varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS kanalname varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS post1 varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS post2 varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS post3 varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS email_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_priority_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS support_language_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS support_associate_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS person_number varchar(64) NOT NULL DEFAULT '';
+ALTER TABLE project
+    ADD COLUMN IF NOT EXISTS url varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS type_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS updated timestamptz,
+    ADD COLUMN IF NOT EXISTS status_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS text_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS publish_to timestamptz,
+    ADD COLUMN IF NOT EXISTS publish_from timestamptz,
+    ADD COLUMN IF NOT EXISTS is_published boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS url_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS event_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS start_date timestamptz;
+ALTER TABLE sale
+    ADD COLUMN IF NOT EXISTS description varchar(2000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS status smallint NOT NULL DEFAULT 1,
+    ADD COLUMN IF NOT EXISTS project_id integer REFERENCES project(project_id),
+    ADD COLUMN IF NOT EXISTS earning_percent double precision NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS earning double precision NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS person_id integer REFERENCES person(person_id),
+    ADD COLUMN IF NOT EXISTS sale_type_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS sale_type_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS completed smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS active_erp_links integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS next_due_date timestamptz,
+    ADD COLUMN IF NOT EXISTS number varchar(64) NOT NULL DEFAULT '';
+ALTER TABLE ticket
+    ADD COLUMN IF NOT EXISTS last_changed timestamptz,
+    ADD COLUMN IF NOT EXISTS read_by_owner timestamptz,
+    ADD COLUMN IF NOT EXISTS read_by_customer timestamptz,
+    ADD COLUMN IF NOT EXISTS first_read_by_user timestamptz,
+    ADD COLUMN IF NOT EXISTS activate timestamptz,
+    ADD COLUMN IF NOT EXISTS closed_at timestamptz,
+    ADD COLUMN IF NOT EXISTS replied_at timestamptz,
+    ADD COLUMN IF NOT EXISTS alert_timeout timestamptz,
+    ADD COLUMN IF NOT EXISTS deadline timestamptz,
+    ADD COLUMN IF NOT EXISTS created_by integer REFERENCES associate(associate_id),
+    ADD COLUMN IF NOT EXISTS author varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS category integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS category_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS category_fullname varchar(1000) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS slevel smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS priority_name varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS base_status smallint NOT NULL DEFAULT 1,
+    ADD COLUMN IF NOT EXISTS ticket_status integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_status_display_value varchar(255) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS origin smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS cust_id integer REFERENCES person(person_id),
+    ADD COLUMN IF NOT EXISTS alert_level smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS connect_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS read_status smallint NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_to_reply integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_to_reply integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_to_close integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_to_close integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent_internally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent_externally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent_queue integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_spent_internally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_spent_externally integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS real_time_spent_queue integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS time_spent integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS has_attachment boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS num_replies integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS num_messages integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS contact_id integer REFERENCES contact(contact_id),
+    ADD COLUMN IF NOT EXISTS language varchar(64) NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS sentiment integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS sentiment_confidence integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS sale_id integer REFERENCES sale(sale_id),
+    ADD COLUMN IF NOT EXISTS project_id integer REFERENCES project(project_id),
+    ADD COLUMN IF NOT EXISTS form_submission_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_type_id integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS ticket_type_name varchar(255) NOT NULL DEFAULT '';
+
+CREATE SEQUENCE IF NOT EXISTS chat_session_id_seq;
+
+CREATE TABLE IF NOT EXISTS chat_session (
+    id                integer PRIMARY KEY DEFAULT nextval('chat_session_id_seq'),
+    topic_id          integer REFERENCES chat_topic(id),
+    user_id           integer REFERENCES associate(associate_id),
+    customer_id       integer REFERENCES person(person_id),
+    customer_alias    varchar(64) NOT NULL DEFAULT '',
+    customer_host     varchar(255) NOT NULL DEFAULT '',
+    name              varchar(255) NOT NULL DEFAULT '',
+    email             varchar(255) NOT NULL DEFAULT '',
+    phone             varchar(32) NOT NULL DEFAULT '',
+    consented         boolean NOT NULL DEFAULT false,
+    company_name      varchar(255) NOT NULL DEFAULT '',
+    status            smallint NOT NULL DEFAULT 0,     -- ChatSessionStatus
+    first_message     varchar(1024) NOT NULL DEFAULT '',
+    last_message      varchar(1024) NOT NULL DEFAULT '',
+    when_requested    timestamptz,
+    when_started      timestamptz,
+    when_ended        timestamptz,
+    idle              timestamptz,
+    customer_fetch    timestamptz,
+    session_key       varchar(255) NOT NULL DEFAULT '',
+    initial_queue_pos integer NOT NULL DEFAULT 0,
+    alert_level       integer NOT NULL DEFAULT 0,
+    rank              integer NOT NULL DEFAULT 0,
+    flags             smallint NOT NULL DEFAULT 0,     -- ChatSessionFlags
+    contact_id        integer REFERENCES contact(contact_id),
+    project_id        integer REFERENCES project(project_id),
+    sale_id           integer REFERENCES sale(sale_id),
+    ticket_id         integer REFERENCES ticket(ticket_id),
+    transfer_to       integer REFERENCES associate(associate_id),
+    chatbot_isactive  boolean NOT NULL DEFAULT false,
+    rating            integer NOT NULL DEFAULT 0,
+    version           bigint NOT NULL DEFAULT 1,
+    updated_at        timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX IF NOT EXISTS chat_session_topic_idx ON chat_session (topic_id);
+CREATE INDEX IF NOT EXISTS chat_session_user_idx ON chat_session (user_id);
+CREATE INDEX IF NOT EXISTS chat_session_customer_idx ON chat_session (customer_id);
+CREATE INDEX IF NOT EXISTS chat_session_status_idx
+    ON chat_session (status, topic_id, id);
