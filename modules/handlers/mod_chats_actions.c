@@ -153,7 +153,7 @@ static chats_doc_t *row_view(act_t *x, const char *const *cols,
     o.table_mask = chats_rights_table_mask(q, rd->doc, 0);
     o.readonly = chats_rights_readonly(q, rd->doc, 0);
     *prd = rd;
-    return chats_view_build(q->r->pool, rd->doc, &o);
+    return chats_view_build(q->r->pool, q->entity, rd->doc, &o);
 }
 
 /* [SR_...] resource texts: one statement for the whole answer, only
@@ -176,7 +176,7 @@ static chats_err_t *send_row(act_t *x, const char *const *cols)
     chats_doc_t *view;
     chats_err_t *e;
 
-    if ((e = translations(x, cols, chats_srv_conf(r->server)->sql
+    if ((e = translations(x, cols, chats_resource_sql(x->q)
                                        ->ncols[x->how])) != NULL) {
         return e;
     }

@@ -239,7 +239,7 @@ static chats_err_t *agent_body(chats_req_t *q, chats_doc_t **pdoc)
                               "%s takes a JSON body (" CHATS_MT_JSON ")",
                               q->route->pattern);
     }
-    if ((e = chats_body_read(r, media,
+    if ((e = chats_body_read(r, q->entity, media,
                              chats_conf_max_body(chats_dir_conf(r)),
                              pdoc)) != NULL) {
         return e;
@@ -295,7 +295,8 @@ static chats_err_t *bind_agent(chats_req_t *q)
     if (args & CHATS_ARG_ENTITY) {
         if (!body) {
             return chats_err_make(r->pool, CHATS_E_INVALID, NULL,
-                                  "the body must be a ChatSessionEntity");
+                                  "the body must be a %s",
+                                  q->entity->type_name);
         }
         q->arg_body = body;
     }

@@ -66,6 +66,7 @@ static chats_err_t *too_big(request_rec *r, apr_off_t limit)
 typedef struct {
     chats_json_parser_t *json;
     chats_xml_parser_t *xml;
+    const chats_entity_def_t *def;   /* whose field table types XML */
 } chats_reader_t;
 
 static chats_err_t *reader_feed(chats_reader_t *rd, const char *data,
@@ -87,7 +88,7 @@ static chats_err_t *reader_finish(chats_reader_t *rd, chats_doc_t **pdoc,
     if ((e = chats_xml_finish(rd->xml, &doc)) != NULL) {
         return e;
     }
-    return chats_xml_typed_entity(doc, pdoc, p);
+    return chats_xml_typed_entity(rd->def, doc, pdoc, p);
 }
 
 static chats_err_t *feed_brigade(chats_reader_t *rd,
@@ -122,10 +123,11 @@ static chats_err_t *feed_brigade(chats_reader_t *rd,
     return NULL;
 }
 
-chats_err_t *chats_body_read(request_rec *r, chats_media_e media,
-                             apr_off_t limit, chats_doc_t **pdoc)
+chats_err_t *chats_body_read(request_rec *r, const chats_entity_def_t *def,
+                             chats_media_e media, apr_off_t limit,
+                             chats_doc_t **pdoc)
 {
-    chats_reader_t rd = { NULL, NULL };
+    chats_reader_t rd = { NULL, NULL, NULL };
     apr_bucket_brigade *bb;
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t declared;
@@ -160,5 +162,6 @@ chats_err_t *chats_body_read(request_rec *r, chats_media_e media,
         }
         return e;
     }
+    rd.def = def;
     return reader_finish(&rd, pdoc, r->pool);
 }

@@ -182,7 +182,8 @@ static chats_err_t *message_doc(chats_req_t *q, const chats_doc_t **pdoc,
                                                | CHATS_MF_ALIAS, 0,
                                                " or "));
     }
-    if ((e = chats_body_read(r, media, chats_conf_max_body(chats_dir_conf(r)),
+    if ((e = chats_body_read(r, q->entity, media,
+                             chats_conf_max_body(chats_dir_conf(r)),
                              &body)) != NULL) {
         return e;
     }

@@ -15,14 +15,14 @@
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
 
-/* FieldProperties pre-rendered for JSON answers: written once by
- * post_config, before children start, then only read (NULL: rendered per
- * answer, as for XML). */
+/* ChatSessionEntity's FieldProperties pre-rendered for JSON answers:
+ * written once by post_config, before children start, then only read
+ * (NULL, or another entity's answer: rendered per answer, as for XML). */
 static const chats_fp_json_t *chats_fp_json;
 
 void chats_resource_post_config(apr_pool_t *pconf)
 {
-    chats_fp_json = chats_fp_json_build(pconf);
+    chats_fp_json = chats_fp_json_build(pconf, &chats_session_def);
 }
 
 /* q (in thousandths) of one media range "type/sub;q=0.5" for the media
@@ -118,7 +118,7 @@ chats_err_t *chats_resource_select(chats_req_t *q)
     /* %2F is the '/' of "User/Name", which clients encode. */
     if (q->qs && ((e = chats_qstring_get(q->r->pool, q->qs, CHATS_Q_SELECT,
                                          &spec)) != NULL
-                  || (spec && (e = chats_select_parse(&sel, spec,
+                  || (spec && (e = chats_select_parse(&sel, q->entity, spec,
                                                       q->r->pool)) != NULL))) {
         return e;
     }
@@ -188,16 +188,21 @@ const char *chats_resource_zone(const chats_req_t *q)
     return q->tz && !q->tz->is_utc ? q->tz->zone : NULL;
 }
 
+const chats_entity_sql_t *chats_resource_sql(const chats_req_t *q)
+{
+    return chats_sql_entity(chats_srv_conf(q->r->server)->sql, q->entity);
+}
+
 chats_read_t *chats_resource_read_row(chats_req_t *q,
                                       const char *const *values)
 {
-    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
     chats_read_e how = chats_resource_zone(q) ? CHATS_READ_ZONED
                                               : CHATS_READ_UTC;
     chats_read_t *rd = apr_pcalloc(q->r->pool, sizeof(*rd));
     int n = sql->ncols[how];
 
-    rd->doc = chats_entity_from_row(q->r->pool, values, how,
+    rd->doc = chats_entity_from_row(q->r->pool, q->entity, values, how,
                                     q->tz && q->tz->from_header);
     rd->id = (apr_int32_t)apr_atoi64(values[0]);
     rd->version = apr_atoi64(values[n - 2]);
@@ -224,12 +229,13 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
     o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
     o.fp_json = chats_answer_xml(q->media) ? NULL : chats_fp_json;
-    view = chats_view_build(r->pool, rd->doc, &o);
+    view = chats_view_build(r->pool, q->entity, rd->doc, &o);
     chats_locale_apply(texts, view, r->pool);
     if (rd->id) {
         chats_answer_validators(r, rd->version, rd->updated_at);
     }
-    return chats_resource_answer(q, view, "ChatSessionEntity", "the entity");
+    return chats_resource_answer(q, view, q->entity->type_name,
+                                 "the entity");
 }
 
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
@@ -243,12 +249,12 @@ chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
 chats_err_t *chats_resource_not_found(const chats_req_t *q)
 {
     return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                          "ChatSession id %d not found", (int)q->id);
+                          "%s id %d not found", q->entity->name, (int)q->id);
 }
 
 chats_err_t *chats_resource_get(chats_req_t *q)
 {
-    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
     const char *params[2], *zone = chats_resource_zone(q);
     chats_store_t *st;
     chats_rows_t *rows;
@@ -288,6 +294,6 @@ chats_err_t *chats_resource_default(chats_req_t *q)
         return e;
     }
     memset(&rd, 0, sizeof(rd));
-    rd.doc = chats_entity_template(q->r->pool);
+    rd.doc = chats_entity_template(q->r->pool, q->entity);
     return chats_resource_send(q, &rd);
 }

@@ -1,10 +1,13 @@
-/* The ChatSession resource's methods. Each returns NULL when it has sent
- * its response, or the error for the handler to send. */
+/* An entity's resource methods (ChatSession's today; the entity is the
+ * request's, q->entity). Each returns NULL when it has sent its response,
+ * or the error for the handler to send. */
 #ifndef CHATS_RESOURCE_H
 #define CHATS_RESOURCE_H
 
 #include "mod_chats_answer.h"
 #include "chats_doc.h"
+#include "chats_schema.h"
+#include "chats_sql.h"
 #include "mod_chats_locale.h"
 #include "mod_chats_store_open.h"
 #include "mod_chats_tz.h"
@@ -16,7 +19,9 @@ struct chats_qstring_t;
 /** What the router learnt about a request. */
 typedef struct {
     request_rec *r;
-    apr_int32_t id;            /**< the session in the URL, 0 if none  */
+    /** The entity the route serves (its field table, table, names). */
+    const chats_entity_def_t *entity;
+    apr_int32_t id;            /**< the row in the URL, 0 if none      */
     const char *archive_url;   /**< path of the collection             */
     const chats_media_t *media; /**< the answer's media type (its table
                                      row); NULL until negotiated: JSON  */
@@ -79,6 +84,9 @@ typedef struct {
     apr_int64_t version;
     apr_time_t updated_at;       /**< whole seconds, as apr_time_t */
 } chats_read_t;
+
+/** The statements of the request's entity (q->entity). */
+const chats_entity_sql_t *chats_resource_sql(const chats_req_t *q);
 
 /** The request's zone for PostgreSQL when it is not UTC, else NULL. */
 const char *chats_resource_zone(const chats_req_t *q);

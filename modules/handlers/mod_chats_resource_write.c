@@ -42,7 +42,7 @@ static chats_err_t *run(chats_req_t *q, chats_store_t *st,
     static const char *const labels[] = {
         "write", "diagnosis", "locked diagnosis"
     };
-    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
     chats_ptype_e *types;
     const char **values;
     chats_stmt_t stmt;
@@ -80,6 +80,7 @@ static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
                        apr_table_get(r->headers_in, "If-Unmodified-Since"),
                        r->pool);
     memset(&in, 0, sizeof(in));
+    in.entity = q->entity;
     in.kind = kind;
     in.id = q->id;
     in.zone = chats_resource_zone(q);
@@ -174,8 +175,9 @@ static chats_err_t *locked(chats_req_t *q, chats_store_t *st,
     int changed = 0;
 
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, q->r, CHATS_LOGNO(22)
-                  "ChatSession %d changed between its write and the "
-                  "diagnosis: writing under the row lock", (int)q->id);
+                  "%s %d changed between its write and the "
+                  "diagnosis: writing under the row lock", q->entity->name,
+                  (int)q->id);
     *prow = NULL;
     if ((e = chats_store_begin(st)) != NULL) {
         return e;
@@ -203,7 +205,7 @@ static chats_err_t *replay(chats_req_t *q, chats_store_t *st,
                            const chats_plan_t *pl,
                            const chats_idem_hit_t *hit)
 {
-    const chats_sql_t *sql = chats_srv_conf(q->r->server)->sql;
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
     const char *params[2];
     chats_rows_t *rows = NULL;
     chats_err_t *e;
@@ -220,7 +222,7 @@ static chats_err_t *replay(chats_req_t *q, chats_store_t *st,
                                  n, params, &rows)) != NULL) {
         return e;
     }
-    if ((e = chats_idem_replayed_entity(q, hit, "ChatSession",
+    if ((e = chats_idem_replayed_entity(q, hit, q->entity->name,
                                         rows)) != NULL) {
         return e;
     }
@@ -271,8 +273,7 @@ static chats_err_t *write_make(chats_req_t *q, const chats_plan_t *pl,
     chats_idem_refs_t refs;
 
     write->idem = k;
-    write->sql = chats_plan_write_sql(pl,
-                                      chats_srv_conf(q->r->server)->sql);
+    write->sql = chats_plan_write_sql(pl, chats_resource_sql(q));
     if (k && write->sql) {
         chats_sql_idem_refs(pl->p, pl->params->nelts + 1, &refs);
         if (!(write->sql = chats_sql_idem_keyed(pl->p, write->sql, &refs,
@@ -349,7 +350,7 @@ static chats_err_t *read_body(chats_req_t *q, chats_media_e *pmedia,
     /* A slow upload must not hold one of DBDMax connections meanwhile. */
     chats_store_release(r);
     if ((e = chats_body_media(r, pmedia)) != NULL
-        || (e = chats_body_read(r, *pmedia,
+        || (e = chats_body_read(r, q->entity, *pmedia,
                                 chats_conf_max_body(chats_dir_conf(r)),
                                 pbody)) != NULL) {
         return e;

@@ -101,14 +101,15 @@ void chats_rights_log_denial(const chats_req_t *q, const chats_err_t *e)
                   e->field ? e->field : "", q->r->method, (int)q->id);
 }
 
-/* The associate id of a session's owner (User), or 0 for none. */
-static apr_int32_t owner_of(const chats_doc_t *doc)
+/* The associate id of a row's owner (a session's User), or 0 for none
+ * (or an entity without an owner). */
+static apr_int32_t owner_of(const chats_req_t *q, const chats_doc_t *doc)
 {
-    const chats_field_t *f = chats_schema_owner();
-    const char *key = f->carrier->fields[0].name;
-    const chats_doc_t *u = doc ? chats_doc_object_get(doc, f->name,
-                                                      strlen(f->name), 0)
-                               : NULL, *id;
+    const chats_field_t *f = chats_schema_owner(q->entity);
+    const char *key = f ? f->carrier->fields[0].name : NULL;
+    const chats_doc_t *u = doc && f ? chats_doc_object_get(doc, f->name,
+                                                           strlen(f->name), 0)
+                                    : NULL, *id;
 
     if (!u || u->type != CHATS_J_OBJECT
         || !(id = chats_doc_object_get(u, key, strlen(key), 0))
@@ -120,7 +121,7 @@ static apr_int32_t owner_of(const chats_doc_t *doc)
 
 static int is_own(const chats_req_t *q, const chats_doc_t *doc)
 {
-    apr_int32_t o = owner_of(doc);
+    apr_int32_t o = owner_of(q, doc);
 
     return o > 0 && o == q->rights->caller.associate_id;
 }
@@ -149,7 +150,9 @@ const apr_array_header_t *chats_rights_readonly(const chats_req_t *q,
                                                 int is_new)
 {
     const chats_caller_t *c = chats_rights_caller(q);
-    const chats_field_t *f = chats_schema_fields(NULL);
+    /* the caller's read-only fields index the session's table */
+    const chats_field_t *f = chats_schema_fields(&chats_session_def, NULL);
+    const chats_field_t *owner = chats_schema_owner(q->entity);
     apr_array_header_t *ro;
     int k;
 
@@ -157,14 +160,17 @@ const apr_array_header_t *chats_rights_readonly(const chats_req_t *q,
     if (!c) {
         return NULL;
     }
+    if (!(q->entity->flags & CHATS_ED_CALLER_READONLY)) {
+        f = NULL;
+    }
     ro = apr_array_make(q->r->pool, c->nreadonly + 1,
                         sizeof(const chats_field_t *));
-    for (k = 0; k < c->nreadonly; k++) {
+    for (k = 0; f && k < c->nreadonly; k++) {
         APR_ARRAY_PUSH(ro, const chats_field_t *) = &f[c->readonly[k]];
     }
     /* Their own session: any other User would not be theirs. */
-    if (c->level == CHATS_RIGHT_UPDATE_OWN && !is_new) {
-        APR_ARRAY_PUSH(ro, const chats_field_t *) = chats_schema_owner();
+    if (c->level == CHATS_RIGHT_UPDATE_OWN && !is_new && owner) {
+        APR_ARRAY_PUSH(ro, const chats_field_t *) = owner;
     }
     return ro->nelts ? ro : NULL;
 }

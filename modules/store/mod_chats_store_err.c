@@ -81,7 +81,8 @@ chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const chats_field_t *f = chats_schema_fk_field(PQresultErrorField(
-                                          res, PG_DIAG_CONSTRAINT_NAME));
+                                          res, PG_DIAG_CONSTRAINT_NAME),
+                                                   NULL);
     apr_pool_t *p = st->r->pool;
     chats_err_t *e;
 

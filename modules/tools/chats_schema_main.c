@@ -187,7 +187,9 @@ static void gen_carrier(out_t *o, const chats_carrier_t *c)
     keep(o, yajl_gen_map_close(o->g));
 }
 
+/* def: whose foreign keys the fields' are (NULL: none named) */
 static void gen_field_list(out_t *o, const char *key,
+                           const chats_entity_def_t *def,
                            const chats_field_t *f, int n)
 {
     int i;
@@ -198,7 +200,8 @@ static void gen_field_list(out_t *o, const char *key,
         keep(o, yajl_gen_map_open(o->g));
         kstr(o, "name", f[i].name);
         kstr(o, "column", f[i].column);
-        kstr(o, "fk_name", chats_schema_fk_name(o->p, &f[i]));
+        kstr(o, "fk_name", def ? chats_schema_fk_name(o->p, def, &f[i])
+                               : NULL);
         gen_type(o, f[i].type);
         gen_flags(o, f[i].flags, field_flags);
         kint(o, "max_len", f[i].max_len);
@@ -215,11 +218,11 @@ static void gen_fields(out_t *o)
     const chats_field_t *f;
 
     keep(o, yajl_gen_map_open(o->g));
-    f = chats_schema_fields(&n);
-    gen_field_list(o, "fields", f, n);
+    f = chats_schema_fields(&chats_session_def, &n);
+    gen_field_list(o, "fields", &chats_session_def, f, n);
     kstr(o, "message_table", "chat_message");
     f = chats_message_fields(&n);
-    gen_field_list(o, "message_fields", f, n);
+    gen_field_list(o, "message_fields", NULL, f, n);
     keep(o, yajl_gen_map_close(o->g));
 }
 

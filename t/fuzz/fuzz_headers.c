@@ -30,7 +30,7 @@ static void check_select(const char *s, apr_pool_t *p)
     apr_array_header_t *sel = NULL;
     int i;
 
-    if (chats_select_parse(&sel, s, p) != NULL || sel == NULL) {
+    if (chats_select_parse(&sel, &chats_session_def, s, p) != NULL || sel == NULL) {
         return;
     }
     for (i = 0; i < sel->nelts; i++) {

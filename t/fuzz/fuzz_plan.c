@@ -28,12 +28,12 @@
 #include "chats_xml.h"
 #include "fuzz.h"
 
-static const chats_sql_t *sql_text(void)
+static const chats_entity_sql_t *sql_text(void)
 {
-    static const chats_sql_t *sql;
+    static const chats_entity_sql_t *sql;
 
     if (sql == NULL) {
-        sql = chats_sql_build(fuzz_root());
+        sql = chats_sql_build(fuzz_root())->session;
     }
     return sql;
 }
@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.dup_policy = CHATS_JSON_DUP_CASEI;
     if ((data[0] & 0x10)
         ? chats_xml_parse(&xml, (const char *)data + 3, size - 3, 0, p)
-          || chats_xml_typed_entity(xml, &body, p)
+          || chats_xml_typed_entity(&chats_session_def, xml, &body, p)
         : chats_json_parse(&body, (const char *)data + 3, size - 3, &lim,
                            p) != NULL) {
         apr_pool_destroy(p);
@@ -154,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (data[1] & 0x40) ? "Sun, 06 Nov 1994 08:49:37 GMT"
                                         : NULL, p);
     memset(&in, 0, sizeof(in));
+    in.entity = &chats_session_def;
     how = data[0] & 3;
     in.kind = (data[0] & 4) ? CHATS_PLAN_DELETE
               : how == 3 ? CHATS_PLAN_INSERT : CHATS_PLAN_UPDATE;

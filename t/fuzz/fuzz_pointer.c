@@ -96,7 +96,7 @@ static void check_schema(const apr_array_header_t *t)
         return;
     }
     name = APR_ARRAY_IDX(t, 0, const char *);
-    f = chats_schema_find(name, strlen(name));
+    f = chats_schema_find(&chats_session_def, name, strlen(name));
     chats_schema_is_ignored(name, strlen(name));
     if (f == NULL) {
         return;
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(chats_json_parse(&doc, sample, sizeof(sample) - 1, NULL, p)
                 == NULL, "the sample document does not read");
     check_resolve(p, doc, ptr, flags);
-    check_resolve(p, chats_entity_template(p), ptr, flags);
+    check_resolve(p, chats_entity_template(p, &chats_session_def), ptr, flags);
     apr_pool_destroy(p);
     return 0;
 }

@@ -78,7 +78,7 @@ static void check_rendering(apr_pool_t *p, const chats_doc_t *doc,
     chats_err_t *e;
 
     FUZZ_ASSERT(x != NULL, "a document read does not render");
-    FUZZ_ASSERT(chats_xml_typed_entity(doc, &typed, p) == NULL
+    FUZZ_ASSERT(chats_xml_typed_entity(&chats_session_def, doc, &typed, p) == NULL
                 && typed != NULL, "typing failed");
     if (!plain_names(doc) || (root && !plain_name(root, strlen(root)))) {
         return;

@@ -192,7 +192,7 @@ static chats_list_query_t *query(tap_t *t, const char *select,
     apr_array_header_t *sel = NULL;
 
     memset(&in, 0, sizeof(in));
-    if (select && (*pe = chats_select_parse(&sel, select, t->p)) != NULL) {
+    if (select && (*pe = chats_select_parse(&sel, &chats_session_def, select, t->p)) != NULL) {
         return NULL;
     }
     in.select = sel;
@@ -376,7 +376,7 @@ static const char *view_json(tap_t *t, const chats_doc_t *ent,
                              chats_view_opts_t *o, const chats_fp_json_t *fj)
 {
     o->fp_json = fj;
-    return chats_doc_to_json(t->p, chats_view_build(t->p, ent, o), 0);
+    return chats_doc_to_json(t->p, chats_view_build(t->p, &chats_session_def, ent, o), 0);
 }
 
 /* The same view whatever the member order of the entity document. */
@@ -396,10 +396,10 @@ static chats_doc_t *reversed(tap_t *t, const chats_doc_t *ent)
 static void test_view(tap_t *t)
 {
     static const int masks[] = { 0, 1, 3, 5, 7, 15 };
-    const chats_fp_json_t *fj = chats_fp_json_build(t->p);
-    const chats_field_t *f = chats_schema_fields(NULL);
+    const chats_fp_json_t *fj = chats_fp_json_build(t->p, &chats_session_def);
+    const chats_field_t *f = chats_schema_fields(&chats_session_def, NULL);
     apr_array_header_t *ro = apr_array_make(t->p, 3, sizeof(f)), *sel;
-    chats_doc_t *ent = chats_entity_template(t->p);
+    chats_doc_t *ent = chats_entity_template(t->p, &chats_session_def);
     chats_view_opts_t o;
     const char *a, *b;
     int i, k, same_all = 1, runs = 0;
@@ -413,12 +413,12 @@ static void test_view(tap_t *t)
         o.readonly = k >= 6 ? ro : NULL;
         if (k == 6) {
             APR_ARRAY_PUSH(ro, const chats_field_t *) = &f[1];
-            APR_ARRAY_PUSH(ro, const chats_field_t *) = chats_schema_owner();
+            APR_ARRAY_PUSH(ro, const chats_field_t *) = chats_schema_owner(&chats_session_def);
         }
         for (i = 0; i < 2; i++) {
             o.self_url = i ? "http://h/api/v1/ChatSession/5" : NULL;
             o.archive_url = i ? "http://h/api/v1/ChatSession" : NULL;
-            if (i && chats_select_parse(&sel, "CustomerName,User/Name",
+            if (i && chats_select_parse(&sel, &chats_session_def, "CustomerName,User/Name",
                                         t->p) == NULL) {
                 o.select = sel;
             }

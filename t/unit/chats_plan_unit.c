@@ -17,7 +17,7 @@
 #define HOSTILE_N 25000
 #endif
 
-static const chats_sql_t *sql;
+static const chats_entity_sql_t *sql;
 
 static chats_doc_t *json(tap_t *t, const char *s)
 {
@@ -37,6 +37,7 @@ static chats_plan_t *plan(tap_t *t, chats_plan_kind_e kind,
     chats_plan_in_t in;
 
     memset(&in, 0, sizeof(in));
+    in.entity = &chats_session_def;
     in.kind = kind;
     in.id = 844;
     in.zone = zone;
@@ -455,6 +456,7 @@ static void test_hostile_interleaved(tap_t *t)
            "\"2024-01-01T00:%02d:00\"},{\"op\":\"test\",\"path\":"
            "\"/WhenIdle\",\"value\":\"2024-01-01T00:%02d:00\"}";
     memset(&in, 0, sizeof(in));
+    in.entity = &chats_session_def;
     in.kind = CHATS_PLAN_UPDATE;
     in.id = 844;
     in.zone = "Europe/Oslo";
@@ -475,7 +477,7 @@ static void test_hostile_interleaved(tap_t *t)
  * startup the same way). */
 static int setup(tap_t *t)
 {
-    sql = chats_sql_build(t->p);
+    sql = chats_sql_build(t->p)->session;
     return 1;
 }
 

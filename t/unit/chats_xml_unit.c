@@ -62,7 +62,7 @@ static const char *xtyped(tap_t *t, const char *s)
     chats_err_t *e = chats_xml_parse(&d, s, strlen(s), 0, t->p);
 
     if (!e) {
-        e = chats_xml_typed_entity(d, &ty, t->p);
+        e = chats_xml_typed_entity(&chats_session_def, d, &ty, t->p);
     }
     return e ? apr_pstrcat(t->p, "E:", chats_err_name(e->code), NULL)
              : js(t, ty);
@@ -194,7 +194,7 @@ static chats_doc_t *sample(tap_t *t, chats_ftype_e type,
 static chats_doc_t *full_entity(tap_t *t)
 {
     int i, k, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(&chats_session_def, &n);
     chats_doc_t *d = chats_doc_object(t->p), *v;
 
     for (i = 0; i < n; i++) {
@@ -249,7 +249,7 @@ static void test_entity_round_trip(tap_t *t)
     if (!x || e) {
         return;
     }
-    chats_xml_typed_entity(back, &ty, t->p);
+    chats_xml_typed_entity(&chats_session_def, back, &ty, t->p);
     n = chats_doc_object_len(ent);
     for (i = 0; i < n; i++) {
         chats_member_t *m = chats_doc_object_at(ent, i);
@@ -642,7 +642,7 @@ static void test_typing(tap_t *t)
     {
         /* A DOUBLE sub-field, wherever the table has one. */
         int i, k, n;
-        const chats_field_t *f = chats_schema_fields(&n);
+        const chats_field_t *f = chats_schema_fields(&chats_session_def, &n);
         const char *where = NULL, *sub = NULL;
 
         for (i = 0; i < n && !where; i++) {

@@ -1,5 +1,5 @@
 /* components/schemas of the OpenAPI document, generated from the field
- * table: the entity's properties come from chats_schema_fields(), each
+ * tables: an entity's properties come from its def's fields, each
  * carrier's from its sub-field list, so adding a field to chats_schema.c
  * adds it here. Only what does not depend on fields (rights, links,
  * JSON Patch, the error body) is written out by hand. */
@@ -226,27 +226,27 @@ static void nullable_ref(chats_og_t *o, const char *k, const char *name,
     chats_og_close(o);
 }
 
-static void gen_entity(chats_og_t *o)
+static void gen_entity(chats_og_t *o, const chats_entity_def_t *def)
 {
     const chats_field_t *f;
     int n;
 
-    chats_og_kopen(o, "ChatSessionEntity");
+    chats_og_kopen(o, def->type_name);
     chats_og_kstr(o, "type", "object");
-    chats_og_kstr(o, "description",
-        "A chat session (SuperOffice's ChatSessionEntity), generated from "
-        "mod_chatsession's field table. Responses carry every field; "
+    chats_og_kstr(o, "description", apr_pstrcat(o->p,
+        "A ", def->label, " (SuperOffice's ", def->type_name, "), generated "
+        "from mod_chatsession's field table. Responses carry every field; "
         "fields left out by $select are null. Requests may name members "
         "in any case (the official client sends camelCase); TableRight, "
         "FieldProperties and _Links sent back are accepted and ignored. "
         "In XML each member is an element named after it, carriers "
         "nested, and a null is an empty element with xsi:nil=\"true\" "
-        "(the .NET serializer's convention).");
+        "(the .NET serializer's convention).", NULL));
     chats_og_kopen(o, "xml");
-    chats_og_kstr(o, "name", "ChatSessionEntity");
+    chats_og_kstr(o, "name", def->type_name);
     chats_og_close(o);
     chats_og_kopen(o, "properties");
-    f = chats_schema_fields(&n);
+    f = chats_schema_fields(def, &n);
     chats_openapi_field_props(o, f, n);
     nullable_ref(o, "TableRight", "TableRight",
                  "The caller's rights on this row (responses only).");
@@ -256,17 +256,17 @@ static void gen_entity(chats_og_t *o)
     chats_og_close(o);
 }
 
-static void gen_with_links(chats_og_t *o)
+static void gen_with_links(chats_og_t *o, const chats_entity_def_t *def)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
 
-    chats_og_kopen(o, "ChatSessionEntityWithLinks");
+    chats_og_kopen(o, apr_pstrcat(o->p, def->type_name, "WithLinks", NULL));
     chats_og_kstr(o, "description", "The entity plus _Links, as GET, "
                   "POST, PUT and PATCH answer; every member is present.");
     chats_og_str(o, "allOf");
     chats_og_aopen(o);
-    chats_og_ref(o, SCHEMAS, "ChatSessionEntity");
+    chats_og_ref(o, SCHEMAS, def->type_name);
     chats_og_open(o);
     chats_og_kstr(o, "type", "object");
     chats_og_str(o, "required");
@@ -287,10 +287,11 @@ static void gen_with_links(chats_og_t *o)
 }
 
 /* "User, TransferTo": the entity fields a carrier type is used by. */
-static const char *carrier_users(apr_pool_t *p, const chats_carrier_t *c)
+static const char *carrier_users(apr_pool_t *p, const chats_entity_def_t *def,
+                                 const chats_carrier_t *c)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     const char *s = "";
 
     for (i = 0; i < n; i++) {
@@ -301,14 +302,15 @@ static const char *carrier_users(apr_pool_t *p, const chats_carrier_t *c)
     return s;
 }
 
-static void gen_carrier(chats_og_t *o, const chats_carrier_t *c)
+static void gen_carrier(chats_og_t *o, const chats_entity_def_t *def,
+                        const chats_carrier_t *c)
 {
     int i;
 
     chats_og_kopen(o, c->type_name);
     chats_og_kstr(o, "type", "object");
     chats_og_kstr(o, "description", apr_pstrcat(o->p, "The ", c->type_name,
-        " carrier (", carrier_users(o->p, c), "), rendered from the ",
+        " carrier (", carrier_users(o->p, def, c), "), rendered from the ",
         c->table, " table. A request references a row by ",
         c->fields[0].name, " alone; the other members are read-only.",
         NULL));
@@ -329,10 +331,10 @@ static void gen_carrier(chats_og_t *o, const chats_carrier_t *c)
 }
 
 /* Each carrier type once, in the order the entity first uses it. */
-static void gen_carriers(chats_og_t *o)
+static void gen_carriers(chats_og_t *o, const chats_entity_def_t *def)
 {
     int i, j, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
 
     for (i = 0; i < n; i++) {
         if (!f[i].carrier) {
@@ -345,7 +347,7 @@ static void gen_carriers(chats_og_t *o)
             }
         }
         if (j == i) {
-            gen_carrier(o, f[i].carrier);
+            gen_carrier(o, def, f[i].carrier);
         }
     }
 }
@@ -534,10 +536,10 @@ static void gen_error(chats_og_t *o)
 
 void chats_openapi_schemas(chats_og_t *o)
 {
-    gen_entity(o);
-    gen_with_links(o);
+    gen_entity(o, &chats_session_def);
+    gen_with_links(o, &chats_session_def);
     gen_links(o);
-    gen_carriers(o);
+    gen_carriers(o, &chats_session_def);
     gen_rights(o);
     gen_patch_op(o);
     gen_error(o);

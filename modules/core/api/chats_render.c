@@ -10,6 +10,7 @@
  * and its property object, [0] for a caller who may change the field,
  * [1] for one who may not. */
 struct chats_fp_json_t {
+    const chats_entity_def_t *def;
     int n;
     const char **name;
     apr_size_t *name_len;
@@ -51,13 +52,14 @@ const char *chats_rights_mask_name(apr_pool_t *p, int mask, int table)
     return out ? out : "None";
 }
 
-static chats_err_t *select_item(chats_select_t *it, const char *name,
-                                apr_pool_t *p)
+static chats_err_t *select_item(chats_select_t *it,
+                                const chats_entity_def_t *def,
+                                const char *name, apr_pool_t *p)
 {
     const char *slash = strchr(name, '/');
     apr_size_t flen = slash ? (apr_size_t)(slash - name) : strlen(name);
 
-    it->field = chats_schema_find(name, flen);
+    it->field = chats_schema_find(def, name, flen);
     it->sub = NULL;
     if (it->field && slash) {
         it->sub = it->field->type == CHATS_F_CARRIER
@@ -75,8 +77,9 @@ static chats_err_t *select_item(chats_select_t *it, const char *name,
     return NULL;
 }
 
-chats_err_t *chats_select_parse(apr_array_header_t **psel, const char *spec,
-                                apr_pool_t *p)
+chats_err_t *chats_select_parse(apr_array_header_t **psel,
+                                const chats_entity_def_t *def,
+                                const char *spec, apr_pool_t *p)
 {
     char *copy = apr_pstrdup(p, spec), *tok, *last;
     apr_array_header_t *sel = apr_array_make(p, 8, sizeof(chats_select_t));
@@ -88,7 +91,7 @@ chats_err_t *chats_select_parse(apr_array_header_t **psel, const char *spec,
         if (!*tok) {
             continue;
         }
-        if ((e = select_item(apr_array_push(sel), tok, p)) != NULL) {
+        if ((e = select_item(apr_array_push(sel), def, tok, p)) != NULL) {
             return e;
         }
     }
@@ -196,10 +199,11 @@ static chats_doc_t *field_prop(apr_pool_t *p, const chats_field_t *f,
 }
 
 static chats_doc_t *field_properties(apr_pool_t *p,
+                                     const chats_entity_def_t *def,
                                      const chats_view_opts_t *o)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     chats_doc_t *fp = chats_doc_object(p);
 
     for (i = 0; i < n; i++) {
@@ -219,13 +223,15 @@ static const char *json_of(apr_pool_t *p, const chats_doc_t *d,
     return js;
 }
 
-const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p)
+const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p,
+                                           const chats_entity_def_t *def)
 {
     int i, ro, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     chats_fp_json_t *fj = apr_pcalloc(p, sizeof(*fj));
     apr_size_t longest;
 
+    fj->def = def;
     fj->n = n;
     fj->name = apr_pcalloc(p, (apr_size_t)n * sizeof(*fj->name));
     fj->name_len = apr_pcalloc(p, (apr_size_t)n * sizeof(apr_size_t));
@@ -263,7 +269,7 @@ static chats_doc_t *field_properties_json(apr_pool_t *p,
                                           const chats_view_opts_t *o)
 {
     const chats_fp_json_t *fj = o->fp_json;
-    const chats_field_t *f = chats_schema_fields(NULL);
+    const chats_field_t *f = chats_schema_fields(fj->def, NULL);
     chats_strbuf_t b;
     int i, ro;
 
@@ -298,11 +304,12 @@ static chats_doc_t *field_value(const chats_doc_t *entity, int i,
     return chats_doc_object_get(entity, f->name, len, 0);
 }
 
-chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
+chats_doc_t *chats_view_build(apr_pool_t *p, const chats_entity_def_t *def,
+                              const chats_doc_t *entity,
                               const chats_view_opts_t *o)
 {
     int i, n, how;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     chats_doc_t *view = chats_doc_object(p), *v;
 
     for (i = 0; i < n; i++) {
@@ -318,8 +325,9 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
     }
     chats_doc_object_add(view, "TableRight", mask_doc(p, o->table_mask, 1));
     chats_doc_object_add(view, "FieldProperties",
-                         o->fp_json ? field_properties_json(p, o)
-                                    : field_properties(p, o));
+                         o->fp_json && o->fp_json->def == def
+                             ? field_properties_json(p, o)
+                             : field_properties(p, def, o));
     if (o->self_url) {
         chats_doc_t *links = chats_doc_object(p);
 

@@ -40,25 +40,30 @@ typedef struct {
     const chats_fp_json_t *fp_json;
 } chats_view_opts_t;
 
-/** Parse "$select" ("name,carrier/sub", names in any case). Unknown
- * names are CHATS_E_INVALID naming them. An empty spec selects all. */
-chats_err_t *chats_select_parse(apr_array_header_t **psel, const char *spec,
-                                apr_pool_t *p);
+/** Parse "$select" ("name,carrier/sub", names in any case) over def's
+ * fields. Unknown names are CHATS_E_INVALID naming them. An empty spec
+ * selects all. */
+chats_err_t *chats_select_parse(apr_array_header_t **psel,
+                                const chats_entity_def_t *def,
+                                const char *spec, apr_pool_t *p);
 
-/** The view of entity: every field present (unselected ones null), then
- * TableRight and FieldProperties for the caller's rights, then _Links. */
-chats_doc_t *chats_view_build(apr_pool_t *p, const chats_doc_t *entity,
+/** The view of entity (a document of def): every field present
+ * (unselected ones null), then TableRight and FieldProperties for the
+ * caller's rights, then _Links. o->fp_json is used when it is def's. */
+chats_doc_t *chats_view_build(apr_pool_t *p, const chats_entity_def_t *def,
+                              const chats_doc_t *entity,
                               const chats_view_opts_t *o);
 
-/** Every field's FieldProperties member rendered with yajl_gen, in p:
- * its name, and its property object both for a caller who may change the
+/** Every field of def's FieldProperties member rendered with yajl_gen,
+ * in p: its name, and its property object both for a caller who may change the
  * field and for one who may not — the only part that depends on the
  * caller. FieldProperties is some 3.4 KB of a 4.4 KB entity, the same
  * for every answer to the same rights: rendering it per request was
  * about half of httpd's instructions for a PATCH (bench/README). Build it
  * once before threads start and share it read-only; NULL if yajl_gen
  * fails. */
-const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p);
+const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p,
+                                           const chats_entity_def_t *def);
 
 /** The flag names of a mask ("Update, Nullable"), for ETableRight
  * (table = 1) or EFieldRight (table = 0), as the client's enums spell

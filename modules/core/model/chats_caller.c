@@ -53,7 +53,8 @@ void chats_caller_set_readonly(chats_caller_t *c, const char *list,
     const chats_field_t *f, *all;
     int n;
 
-    all = chats_schema_fields(&n);
+    /* chat_session_right's read-only fields are the session's alone */
+    all = chats_schema_fields(&chats_session_def, &n);
     c->nreadonly = 0;
     *punknown = NULL;
     for (tok = apr_strtok(copy, ",", &last); tok;
@@ -62,7 +63,7 @@ void chats_caller_set_readonly(chats_caller_t *c, const char *list,
         if (!*tok) {
             continue;
         }
-        f = chats_schema_find(tok, strlen(tok));
+        f = chats_schema_find(&chats_session_def, tok, strlen(tok));
         if (!f) {
             *punknown = *punknown ? apr_pstrcat(p, *punknown, ",", tok, NULL)
                                   : tok;

@@ -8,14 +8,8 @@
 
 #include <apr_pools.h>
 
-/** Levels, each including the ones before it. */
-typedef enum {
-    CHATS_RIGHT_NONE = 0,
-    CHATS_RIGHT_READ,
-    CHATS_RIGHT_UPDATE_OWN,
-    CHATS_RIGHT_UPDATE_ALL,
-    CHATS_RIGHT_ADMIN
-} chats_right_e;
+#include "chats_right.h"
+
 
 /** Most read-only fields a caller can have (more than the entity has). */
 #define CHATS_CALLER_MAX_READONLY 48
@@ -24,7 +18,7 @@ typedef struct {
     chats_right_e level;
     apr_int32_t associate_id;      /**< 0: not an associate               */
     int nreadonly;
-    /** Indexes into chats_schema_fields() of the fields this caller may
+    /** Indexes into chats_session_def's fields of the fields this caller may
      * never change, in the order chat_session_right lists them. */
     unsigned char readonly[CHATS_CALLER_MAX_READONLY];
 } chats_caller_t;

@@ -53,10 +53,11 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f)
     }
 }
 
-chats_doc_t *chats_entity_template(apr_pool_t *p)
+chats_doc_t *chats_entity_template(apr_pool_t *p,
+                                   const chats_entity_def_t *def)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     chats_doc_t *doc = chats_doc_object(p);
 
     for (i = 0; i < n; i++) {
@@ -176,11 +177,13 @@ static void reader_init(row_reader_t *rd, apr_pool_t *p,
     rd->stamps_utc = stamps_utc;
 }
 
-chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
+chats_doc_t *chats_entity_from_row(apr_pool_t *p,
+                                   const chats_entity_def_t *def,
+                                   const char *const *values,
                                    chats_read_e how, int stamps_utc)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     chats_doc_t *doc = chats_doc_object(p);
     row_reader_t rd;
 
@@ -522,10 +525,11 @@ chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
     }
 }
 
-const chats_field_t *chats_entity_field_by_column(const char *column)
+const chats_field_t *chats_entity_field_by_column(
+    const chats_entity_def_t *def, const char *column)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
 
     for (i = 0; i < n; i++) {
         if (!strcmp(f[i].column, column)) {

@@ -1,5 +1,5 @@
-/* The ChatSessionEntity as a canonical document: every field present, in
- * field-table order, each value in one canonical form (enums and flags by
+/* An entity (chats_entity_def_t: ChatSessionEntity, ...) as a canonical
+ * document: every field present, in field-table order, each value in one canonical form (enums and flags by
  * name, date-times as "…fffffff+00:00" UTC strings, carriers as objects or
  * null), so that plain JSON equality is the typed equality a "test" op
  * needs. Converts rows to documents, documents to SQL parameters, and
@@ -17,7 +17,9 @@
  * says: CHATS_READ_ZONED shows date-times in the zone of their offset
  * columns (stamps_utc: but CHATS_SF_ALWAYS_UTC members in UTC, as when
  * the caller named the zone). */
-chats_doc_t *chats_entity_from_row(apr_pool_t *p, const char *const *values,
+chats_doc_t *chats_entity_from_row(apr_pool_t *p,
+                                   const chats_entity_def_t *def,
+                                   const char *const *values,
                                    chats_read_e how, int stamps_utc);
 
 /** The members of fields[0..nfields) alone, in that order, from a row
@@ -34,9 +36,10 @@ chats_doc_t *chats_entity_from_cols(apr_pool_t *p,
 const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,
                                const chats_doc_t *v);
 
-/** The template a new session starts from (GET default, POST): every
- * field empty, ChatSessionId 0. */
-chats_doc_t *chats_entity_template(apr_pool_t *p);
+/** The template a new row of def starts from (GET default, POST): every
+ * field empty, the key 0. */
+chats_doc_t *chats_entity_template(apr_pool_t *p,
+                                   const chats_entity_def_t *def);
 
 /** The canonical empty value of a field (what remove / merge null set). */
 chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f);
@@ -48,7 +51,9 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f);
 chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
                                  chats_doc_t **pout, apr_pool_t *p);
 
-/** The field owning a chat_session column (for SQL errors), or NULL. */
-const chats_field_t *chats_entity_field_by_column(const char *column);
+/** The field of def owning a column of its table (for SQL errors), or
+ * NULL. */
+const chats_field_t *chats_entity_field_by_column(
+    const chats_entity_def_t *def, const char *column);
 
 #endif

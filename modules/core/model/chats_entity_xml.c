@@ -138,7 +138,8 @@ static chats_doc_t *typed_carrier(apr_pool_t *p, const chats_carrier_t *c,
     return out;
 }
 
-chats_err_t *chats_xml_typed_entity(const chats_doc_t *in, chats_doc_t **pout,
+chats_err_t *chats_xml_typed_entity(const chats_entity_def_t *def,
+                                    const chats_doc_t *in, chats_doc_t **pout,
                                     apr_pool_t *p)
 {
     chats_doc_t *out, *v;
@@ -153,7 +154,7 @@ chats_err_t *chats_xml_typed_entity(const chats_doc_t *in, chats_doc_t **pout,
     for (i = 0; i < chats_doc_object_len(in); i++) {
         chats_member_t *m = chats_doc_object_at(in, i);
 
-        f = chats_schema_find(m->name, m->name_len);
+        f = chats_schema_find(def, m->name, m->name_len);
         if (!f) {
             v = chats_doc_copy(p, m->value);
         }

@@ -6,8 +6,9 @@
 
 #include "chats_doc.h"
 #include "chats_err.h"
+#include "chats_schema.h"
 
-/** Give the string leaves of a parsed entity body the JSON types of the
+/** Give the string leaves of a parsed body of def the JSON types of its
  * field table (names ASCII case-insensitive; carrier objects by their
  * carrier's sub-fields): INT32/INT16 with XSD integer text (whitespace
  * trimmed, optional sign, leading zeros) and DOUBLE with decimal text ->
@@ -16,7 +17,8 @@
  * members are copied unchanged, so the entity coercion reports them
  * naming the field. *pout is a new tree in p; never fails today (the
  * error return is for symmetry with the other passes). */
-chats_err_t *chats_xml_typed_entity(const chats_doc_t *in, chats_doc_t **pout,
+chats_err_t *chats_xml_typed_entity(const chats_entity_def_t *def,
+                                    const chats_doc_t *in, chats_doc_t **pout,
                                     apr_pool_t *p);
 
 #endif

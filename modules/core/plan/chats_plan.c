@@ -194,11 +194,9 @@ void chats_plan_check_equal(chats_plan_t *pl, chats_pval_t *a,
 
 /* ---- values ------------------------------------------------------------ */
 
-int chats_plan_field_index(const chats_field_t *f)
+int chats_plan_field_index(const chats_plan_t *pl, const chats_field_t *f)
 {
-    int n;
-
-    return (int)(f - chats_schema_fields(&n));
+    return chats_schema_index(pl->in.entity, f);
 }
 
 /* A canonical value of field f as a plan value. */
@@ -221,7 +219,7 @@ static chats_pval_t canon_val(apr_pool_t *p, const chats_field_t *f,
 chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f)
 {
     chats_pval_t pv;
-    int i = chats_plan_field_index(f);
+    int i = chats_plan_field_index(pl, f);
 
     if (pl->set[i].sql) {
         return pl->set[i];
@@ -315,7 +313,7 @@ static void plan_field(const op_ctx_t *o, const chats_field_t *f,
         chats_plan_check_equal(pl, &cur, &v, at(o, read_only(pl->p, f->name)));
     }
     else {
-        set_value(pl, chats_plan_field_index(f), v);
+        set_value(pl, chats_plan_field_index(pl, f), v);
     }
 }
 
@@ -422,7 +420,7 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
     chats_plan_t *pl = o->pl;
     const char *path = apr_pstrcat(pl->p, f->name, "/", s->name, NULL);
     chats_pval_t key = chats_plan_current(pl, f);
-    int repointed = pl->set[chats_plan_field_index(f)].sql != NULL;
+    int repointed = pl->set[chats_plan_field_index(pl, f)].sql != NULL;
     slots_t sl;
     const char *k;
 
@@ -511,7 +509,7 @@ static void plan_op(const op_ctx_t *o, const chats_op_t *op)
     if (chats_schema_is_ignored(name, strlen(name))) {
         return;                          /* response-only, echoed back */
     }
-    if (!(f = chats_schema_find(name, strlen(name)))) {
+    if (!(f = chats_schema_find(pl->in.entity, name, strlen(name)))) {
         fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, name,
                                       "unknown field %s", name)));
     }

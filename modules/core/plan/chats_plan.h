@@ -46,8 +46,10 @@ typedef enum {
 } chats_plan_kind_e;
 
 typedef struct {
+    const chats_entity_def_t *entity; /**< whose row: chats_session_def,
+                                           ...                           */
     chats_plan_kind_e kind;
-    apr_int32_t id;                   /**< the session (not for INSERT)   */
+    apr_int32_t id;                   /**< the row (not for INSERT)       */
     /** The request's zone when it is not UTC: offset-less date-times in
      * the body are local time there, converted by PostgreSQL, and rows
      * are read with their offsets in it (CHATS_READ_ZONED, $1). */
@@ -149,14 +151,15 @@ int chats_plan_nset(const chats_plan_t *pl);
 
 /* chats_plan_sql.c */
 
-/** The statement that writes and returns the row as read back (UPDATE,
+/** The statement that writes and returns the row as read back (sql: the
+ * plan's entity's; UPDATE,
  * INSERT: the rendering columns, CHATS_READ_ZONED when in.zone; DELETE:
  * the id). NULL when it cannot write: a check failed here, or nothing
  * is to be written; run the diagnosis at once. The first of this and
  * chats_plan_diag_sql to be made adds the checks' parameters to params:
  * bind params as they are once the text is made. */
 const char *chats_plan_write_sql(const chats_plan_t *pl,
-                                 const chats_sql_t *sql);
+                                 const chats_entity_sql_t *sql);
 
 /** The diagnosis: one row, none when the session does not exist. Its
  * columns: where the checks that need the row first fail (one int8[]:
@@ -166,7 +169,7 @@ const char *chats_plan_write_sql(const chats_plan_t *pl,
  * columns (DELETE: version only). lock adds FOR UPDATE (the locked
  * fallback). Its width does not depend on the number of ops. */
 const char *chats_plan_diag_sql(const chats_plan_t *pl,
-                                const chats_sql_t *sql, int lock);
+                                const chats_entity_sql_t *sql, int lock);
 
 typedef enum {
     CHATS_DIAG_FAILED,    /**< a check failed: *perr says which           */

@@ -30,8 +30,8 @@ static void plan_preconditions(chats_plan_t *pl)
         return;
     }
     stale = chats_err_make(pl->p, CHATS_E_STALE, NULL,
-                           "a precondition failed: the chat session has "
-                           "changed");
+                           "a precondition failed: the %s has changed",
+                           pl->in.entity->label);
     if (c->if_match && !c->if_match_any) {
         chats_plan_add_check(pl, apr_pstrcat(pl->p, "cs.version = ANY(", chats_plan_typed_param(
                                       pl, c->if_match_list,
@@ -58,13 +58,13 @@ static void plan_preconditions(chats_plan_t *pl)
 chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
 {
     chats_plan_t *pl = apr_pcalloc(p, sizeof(*pl));
-    const chats_field_t *owner = chats_schema_owner();
+    const chats_field_t *owner = chats_schema_owner(in->entity);
     const char *mine;
 
     pl->p = p;
     pl->in = *in;
     pl->failed = -1;
-    chats_schema_fields(&pl->nfields);
+    chats_schema_fields(in->entity, &pl->nfields);
     pl->set = apr_pcalloc(p, pl->nfields * sizeof(*pl->set));
     pl->set_param = apr_pcalloc(p, pl->nfields * sizeof(*pl->set_param));
     pl->params = apr_array_make(p, 16, sizeof(chats_param_t));
@@ -78,11 +78,11 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
         chats_plan_param(pl, pl->in.zone, CHATS_P_TEXT);          /* $1 */
     }
     if (in->kind == CHATS_PLAN_INSERT) {
-        pl->cur = chats_entity_template(p);
+        pl->cur = chats_entity_template(p, in->entity);
         return pl;
     }
     pl->id_sql = chats_plan_typed_param(pl, apr_itoa(p, in->id), CHATS_P_INT4);
-    if (in->kind == CHATS_PLAN_UPDATE && in->caller
+    if (in->kind == CHATS_PLAN_UPDATE && in->caller && owner
         && in->caller->level == CHATS_RIGHT_UPDATE_OWN) {
         mine = me(pl);
         chats_plan_add_check(pl, mine ? apr_pstrcat(p, "cs.", owner->column, " = ",
@@ -100,16 +100,17 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
 void chats_plan_finish(chats_plan_t *pl)
 {
     const chats_caller_t *c = pl->in.caller;
-    const chats_field_t *f = chats_schema_fields(&pl->nfields);
-    const chats_field_t *owner = chats_schema_owner();
+    const chats_field_t *f = chats_schema_fields(pl->in.entity,
+                                                 &pl->nfields);
+    const chats_field_t *owner = chats_schema_owner(pl->in.entity);
     chats_pval_t cur, next;
     int k, i;
 
     if (!c || pl->in.kind == CHATS_PLAN_DELETE) {
         return;
     }
-    if (c->level == CHATS_RIGHT_UPDATE_OWN
-        && (pl->set[chats_plan_field_index(owner)].sql || pl->cur)) {
+    if (c->level == CHATS_RIGHT_UPDATE_OWN && owner
+        && (pl->set[chats_plan_field_index(pl, owner)].sql || pl->cur)) {
         const chats_doc_t *v = chats_plan_current(pl, owner).canon;
         const chats_doc_t *key = v && v->type == CHATS_J_OBJECT
             ? chats_doc_object_get(v, owner->carrier->fields[0].name,

@@ -68,7 +68,8 @@ void chats_plan_merge(chats_plan_t *pl, const chats_doc_t *merge)
 
     for (i = 0; i < chats_doc_object_len(merge) && pl->failed < 0; i++) {
         chats_member_t *m = chats_doc_object_at(merge, i);
-        const chats_field_t *f = chats_schema_find(m->name, m->name_len);
+        const chats_field_t *f = chats_schema_find(pl->in.entity, m->name,
+                                                   m->name_len);
         const char *path;
 
         if (memchr(m->name, '\0', m->name_len)) {
@@ -99,16 +100,17 @@ void chats_plan_merge(chats_plan_t *pl, const chats_doc_t *merge)
 chats_err_t *chats_plan_entity(chats_plan_t *pl, const chats_doc_t *body)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(pl->in.entity, &n);
 
     if (body->type != CHATS_J_OBJECT) {
         return chats_err_make(pl->p, CHATS_E_INVALID, NULL,
-                              "the body must be a ChatSessionEntity object");
+                              "the body must be a %s object",
+                              pl->in.entity->type_name);
     }
     for (i = 0; i < chats_doc_object_len(body); i++) {
         const chats_member_t *m = chats_doc_object_at(body, i);
 
-        if (!chats_schema_find(m->name, m->name_len)
+        if (!chats_schema_find(pl->in.entity, m->name, m->name_len)
             && !chats_schema_is_ignored(m->name, m->name_len)) {
             return chats_err_make(pl->p, CHATS_E_INVALID, m->name,
                                   "unknown field %s", m->name);
@@ -119,7 +121,7 @@ chats_err_t *chats_plan_entity(chats_plan_t *pl, const chats_doc_t *body)
                                               strlen(f[i].name), 1);
 
         /* The key: absent, null or 0 leave it to the URL (or the
-         * database, for a new session); any other value must match. */
+         * database, for a new row); any other value must match. */
         if ((f[i].flags & CHATS_FF_KEY)
             && (!v || v->type == CHATS_J_NULL
                 || (v->type == CHATS_J_NUMBER && !strcmp(v->s, "0")))) {

@@ -21,8 +21,8 @@ void chats_plan_check_equal(chats_plan_t *pl, chats_pval_t *a,
  * here, or the row's. */
 chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f);
 
-/** f's index in chats_schema_fields(). */
-int chats_plan_field_index(const chats_field_t *f);
+/** f's index in the plan's entity's fields. */
+int chats_plan_field_index(const chats_plan_t *pl, const chats_field_t *f);
 
 /** Compile one op; index -1: errors name the member, not the op. */
 void chats_plan_op(chats_plan_t *pl, const chats_op_t *op, int index);

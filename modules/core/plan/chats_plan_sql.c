@@ -224,7 +224,7 @@ static const char *and_checks(const chats_plan_t *pl)
 /* Would the plan change the row cs? */
 static const char *changed(const chats_plan_t *pl)
 {
-    const chats_field_t *f = chats_schema_fields(NULL);
+    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const char *out = NULL;
     int i;
 
@@ -238,7 +238,8 @@ static const char *changed(const chats_plan_t *pl)
     return out ? apr_pstrcat(pl->p, out, ")", NULL) : "false";
 }
 
-static const char *render(const chats_plan_t *pl, const chats_sql_t *sql,
+static const char *render(const chats_plan_t *pl,
+                          const chats_entity_sql_t *sql,
                           const char *source)
 {
     chats_read_e how = pl->in.zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
@@ -247,9 +248,17 @@ static const char *render(const chats_plan_t *pl, const chats_sql_t *sql,
                        " cs", NULL);
 }
 
-static const char *update_sql(const chats_plan_t *pl, const chats_sql_t *sql)
+/* "cs.<key> = $n": the plan's row. */
+static const char *row_is(const chats_plan_t *pl)
 {
-    const chats_field_t *f = chats_schema_fields(NULL);
+    return apr_pstrcat(pl->p, "cs.", pl->in.entity->key_column, " = ",
+                       pl->id_sql, NULL);
+}
+
+static const char *update_sql(const chats_plan_t *pl,
+                              const chats_entity_sql_t *sql)
+{
+    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const char *sets = "";
     int i;
 
@@ -259,16 +268,17 @@ static const char *update_sql(const chats_plan_t *pl, const chats_sql_t *sql)
                                pl->set[i].sql, ", ", NULL);
         }
     }
-    return apr_pstrcat(pl->p, "WITH w AS (UPDATE chat_session cs SET ", sets,
-                       CHATS_SQL_BUMP " WHERE "
-                       "cs.id = ", pl->id_sql, and_checks(pl), " AND ",
+    return apr_pstrcat(pl->p, "WITH w AS (UPDATE ", pl->in.entity->table,
+                       " cs SET ", sets, CHATS_SQL_BUMP " WHERE ",
+                       row_is(pl), and_checks(pl), " AND ",
                        changed(pl), " RETURNING cs.*) ",
                        render(pl, sql, "w"), NULL);
 }
 
-static const char *insert_sql(const chats_plan_t *pl, const chats_sql_t *sql)
+static const char *insert_sql(const chats_plan_t *pl,
+                              const chats_entity_sql_t *sql)
 {
-    const chats_field_t *f = chats_schema_fields(NULL);
+    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const char *cols = NULL, *vals = NULL;
     int i;
 
@@ -280,7 +290,8 @@ static const char *insert_sql(const chats_plan_t *pl, const chats_sql_t *sql)
                                pl->set[i].sql, NULL);
         }
     }
-    return apr_pstrcat(pl->p, "WITH w AS (INSERT INTO chat_session ",
+    return apr_pstrcat(pl->p, "WITH w AS (INSERT INTO ", pl->in.entity->table,
+                       " ",
                        cols ? apr_pstrcat(pl->p, "(", cols, ") VALUES (",
                                           vals, ")", NULL)
                             : "DEFAULT VALUES",
@@ -288,7 +299,7 @@ static const char *insert_sql(const chats_plan_t *pl, const chats_sql_t *sql)
 }
 
 const char *chats_plan_write_sql(const chats_plan_t *pl,
-                                 const chats_sql_t *sql)
+                                 const chats_entity_sql_t *sql)
 {
     if (pl->failed >= 0) {
         return NULL;
@@ -297,8 +308,9 @@ const char *chats_plan_write_sql(const chats_plan_t *pl,
     case CHATS_PLAN_INSERT:
         return insert_sql(pl, sql);
     case CHATS_PLAN_DELETE:
-        return apr_pstrcat(pl->p, "DELETE FROM chat_session cs WHERE cs.id = ",
-                           pl->id_sql, and_checks(pl), " RETURNING cs.id",
+        return apr_pstrcat(pl->p, "DELETE FROM ", pl->in.entity->table,
+                           " cs WHERE ", row_is(pl), and_checks(pl),
+                           " RETURNING cs.", pl->in.entity->key_column,
                            NULL);
     default:
         return chats_plan_nset(pl) ? update_sql(pl, sql) : NULL;
@@ -306,7 +318,7 @@ const char *chats_plan_write_sql(const chats_plan_t *pl,
 }
 
 const char *chats_plan_diag_sql(const chats_plan_t *pl,
-                                const chats_sql_t *sql, int lock)
+                                const chats_entity_sql_t *sql, int lock)
 {
     const char *cols = apr_pstrcat(pl->p, made(pl)->diag, ", ", NULL);
 
@@ -314,15 +326,15 @@ const char *chats_plan_diag_sql(const chats_plan_t *pl,
         cols = apr_pstrcat(pl->p, cols, changed(pl), ", ", NULL);
     }
     if (pl->in.kind == CHATS_PLAN_DELETE) {
-        return apr_pstrcat(pl->p, "SELECT ", cols, "cs.version FROM "
-                           "chat_session cs WHERE cs.id = ", pl->id_sql,
+        return apr_pstrcat(pl->p, "SELECT ", cols, "cs.version FROM ",
+                           pl->in.entity->table, " cs WHERE ", row_is(pl),
                            lock ? " FOR UPDATE OF cs" : "", NULL);
     }
     return apr_pstrcat(pl->p, "SELECT ", cols,
                        sql->list[pl->in.zone ? CHATS_READ_ZONED
                                              : CHATS_READ_UTC],
-                       " FROM chat_session cs WHERE cs.id = ", pl->id_sql,
-                       lock ? " FOR UPDATE OF cs" : "", NULL);
+                       " FROM ", pl->in.entity->table, " cs WHERE ",
+                       row_is(pl), lock ? " FOR UPDATE OF cs" : "", NULL);
 }
 
 static int is_true(const char *v)

@@ -68,8 +68,9 @@ chats_err_t *chats_fc_field(chats_fc_t *cc, chats_ftarget_t *t)
         return chats_flex_unexpected(lx, "a field name");
     }
     slash = strchr(name, '/');
-    f = chats_schema_find(name, slash ? (apr_size_t)(slash - name)
-                                      : lx->tok.tlen);
+    /* a list is of sessions, whichever route scopes it */
+    f = chats_schema_find(&chats_session_def, name,
+                          slash ? (apr_size_t)(slash - name) : lx->tok.tlen);
     if (!f || (slash && f->type != CHATS_F_CARRIER)) {
         return chats_flex_err(lx, lx->tok.at, "unknown field %s",
                               chats_flex_show(lx, &lx->tok));

@@ -100,7 +100,7 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
     apr_array_header_t *params = apr_array_make(p, 8, sizeof(chats_param_t));
     apr_array_header_t *cols = apr_array_make(p, 8, sizeof(const char *));
     const apr_array_header_t *sel = in->select;
-    apr_array_header_t *def;
+    apr_array_header_t *dsel;
     chats_filter_env_t env;
     chats_filter_sql_t *fs;
     const char *sql, *limit, *offset;
@@ -108,10 +108,11 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
     int i;
 
     if (!sel) {
-        if ((e = chats_select_parse(&def, CHATS_LIST_DEFAULT_SELECT, p))) {
+        if ((e = chats_select_parse(&dsel, &chats_session_def,
+                                    CHATS_LIST_DEFAULT_SELECT, p))) {
             return e;
         }
-        sel = def;
+        sel = dsel;
     }
     q->select = sel;
     q->top = in->top;

@@ -1,6 +1,7 @@
-/* The ChatSessionEntity field table (spec: superoffice-chatsession.md §2,
- * §3; the carriers, §2a, are in chats_carriers.c). Adding a field is one
- * row here plus its column in conf/schema.sql. */
+/* The ChatSessionEntity field table and def (spec:
+ * superoffice-chatsession.md §2, §3; the carriers, §2a, are in
+ * chats_carriers.c), and the lookups every def's table shares. Adding a
+ * field is one row here plus its column in conf/schema.sql. */
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <string.h>
@@ -70,29 +71,56 @@ static const chats_field_t fields[] = {
     FIELD("Rating", "rating", CHATS_F_INT32, 0, 0, I32),
 };
 
+/* Sessions: reading needs read; writing, update_all, or update_own on
+ * the caller's own (User is them); deleting, admin. */
+static const chats_entity_rights_t session_rights = {
+    { { CHATS_RIGHT_READ, CHATS_RIGHT_READ },
+      { CHATS_RIGHT_UPDATE_ALL, CHATS_RIGHT_UPDATE_OWN },
+      { CHATS_RIGHT_UPDATE_ALL, CHATS_RIGHT_UPDATE_OWN },
+      { CHATS_RIGHT_ADMIN, CHATS_RIGHT_ADMIN } },
+    "cs.user_id = $me", "your own chat sessions"
+};
+
+const chats_entity_def_t chats_session_def = {
+    "ChatSession", "ChatSessionEntity", "chat session", "chat_session",
+    "id", "chat_session_", "chatSessionEntityId", "chats",
+    fields, (int)(sizeof(fields) / sizeof(fields[0])),
+    CHATS_ED_CARRIER | CHATS_ED_VERSIONED | CHATS_ED_CALLER_READONLY,
+    &session_rights
+};
+
+const chats_entity_def_t *const chats_entity_defs[] = {
+    &chats_session_def, NULL
+};
+
 static const char *const ignored_members[] = {
     "TableRight", "FieldProperties", "_Links", NULL
 };
 
-const chats_field_t *chats_schema_owner(void)
+const chats_field_t *chats_schema_owner(const chats_entity_def_t *def)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    int i;
 
-    for (i = 0; i < n; i++) {
-        if (f[i].flags & CHATS_FF_OWNER) {
-            return &f[i];
+    for (i = 0; i < def->nfields; i++) {
+        if (def->fields[i].flags & CHATS_FF_OWNER) {
+            return &def->fields[i];
         }
     }
     return NULL;
 }
 
-const chats_field_t *chats_schema_fields(int *pn)
+const chats_field_t *chats_schema_fields(const chats_entity_def_t *def,
+                                         int *pn)
 {
     if (pn) {
-        *pn = (int)(sizeof(fields) / sizeof(fields[0]));
+        *pn = def->nfields;
     }
-    return fields;
+    return def->fields;
+}
+
+int chats_schema_index(const chats_entity_def_t *def, const chats_field_t *f)
+{
+    return (int)(f - def->fields);
 }
 
 /* A name from a request against one of ours, ignoring ASCII case. */
@@ -101,47 +129,56 @@ static int name_is(const char *a, apr_size_t alen, const char *ours)
     return chats_name_eq(a, alen, ours, strlen(ours), 1);
 }
 
-const chats_field_t *chats_schema_find(const char *name, apr_size_t len)
+const chats_field_t *chats_schema_find(const chats_entity_def_t *def,
+                                       const char *name, apr_size_t len)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    int i;
 
-    for (i = 0; i < n; i++) {
-        if (name_is(name, len, f[i].name)) {
-            return &f[i];
+    for (i = 0; i < def->nfields; i++) {
+        if (name_is(name, len, def->fields[i].name)) {
+            return &def->fields[i];
         }
     }
     return NULL;
 }
 
 /* Writes f's foreign key name into buf (size n): 0 if it does not fit. */
-static int fk_name(char *buf, apr_size_t n, const chats_field_t *f)
+static int fk_name(char *buf, apr_size_t n, const chats_entity_def_t *def,
+                   const chats_field_t *f)
 {
     apr_size_t len = f->column ? strlen(f->column) : 0;
 
     if (len > 3 && !strcmp(f->column + len - 3, "_id")) {
         len -= 3;
     }
-    return len && apr_snprintf(buf, n, "chat_session_%.*s_fk", (int)len,
-                               f->column) < (int)n;
+    return len && apr_snprintf(buf, n, "%s%.*s_fk", def->fk_prefix,
+                               (int)len, f->column) < (int)n;
 }
 
-const char *chats_schema_fk_name(apr_pool_t *p, const chats_field_t *f)
+const char *chats_schema_fk_name(apr_pool_t *p, const chats_entity_def_t *def,
+                                 const chats_field_t *f)
 {
     char buf[128];
 
-    return fk_name(buf, sizeof(buf), f) ? apr_pstrdup(p, buf) : NULL;
+    return fk_name(buf, sizeof(buf), def, f) ? apr_pstrdup(p, buf) : NULL;
 }
 
-const chats_field_t *chats_schema_fk_field(const char *constraint)
+const chats_field_t *chats_schema_fk_field(const char *constraint,
+                                           const chats_entity_def_t **pdef)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_entity_def_t *const *d;
     char buf[128];
+    int i;
 
-    for (i = 0; constraint && i < n; i++) {
-        if (fk_name(buf, sizeof(buf), &f[i]) && !strcmp(buf, constraint)) {
-            return &f[i];
+    for (d = chats_entity_defs; constraint && *d; d++) {
+        for (i = 0; i < (*d)->nfields; i++) {
+            if (fk_name(buf, sizeof(buf), *d, &(*d)->fields[i])
+                && !strcmp(buf, constraint)) {
+                if (pdef) {
+                    *pdef = *d;
+                }
+                return &(*d)->fields[i];
+            }
         }
     }
     return NULL;

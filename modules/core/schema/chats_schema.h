@@ -1,10 +1,14 @@
-/* The ChatSessionEntity field table: the single description of every field
- * (JSON name, column, type, rules) from which parsing, SQL, rendering and
- * validation derive. Core header: APR only. */
+/* The entities' field tables: per entity (chats_entity_def_t), the single
+ * description of every field (JSON name, column, type, rules) from which
+ * parsing, SQL, rendering and validation derive. The planner, the SQL
+ * builder, rendering and OpenAPI take a def, never "the" table, so that a
+ * second entity is a second def. Core header: APR only. */
 #ifndef CHATS_SCHEMA_H
 #define CHATS_SCHEMA_H
 
 #include <apr_pools.h>
+
+#include "chats_right.h"
 
 typedef enum {
     CHATS_F_INT32,      /**< JSON number, int32 range                       */
@@ -68,7 +72,7 @@ typedef struct {
 
 typedef struct {
     const char *name;            /**< JSON name, PascalCase                */
-    const char *column;          /**< chat_session column                  */
+    const char *column;          /**< column of the entity's table        */
     chats_ftype_e type;
     unsigned flags;              /**< CHATS_FF_*                           */
     int max_len;                 /**< characters, for strings              */
@@ -85,29 +89,94 @@ extern const chats_carrier_t chats_project_carrier;
 extern const chats_carrier_t chats_sale_carrier;
 extern const chats_carrier_t chats_ticket_carrier;
 
-/** chat_session's two validator columns, which are no entity field:
+/** A CHATS_ED_VERSIONED entity's two validator columns, no field:
  * version feeds the strong ETag and If-Match, updated_at Last-Modified
  * and If-Unmodified-Since (conf/schema.sql). */
 #define CHATS_COL_VERSION "version"
 #define CHATS_COL_UPDATED "updated_at"
 
-/** The field flagged CHATS_FF_OWNER (User). */
-const chats_field_t *chats_schema_owner(void);
+/** Entity flags. */
+#define CHATS_ED_CARRIER  0x01   /**< a Carrier: TableRight, FieldProperties */
+#define CHATS_ED_VERSIONED 0x02  /**< version and updated_at columns: ETag,
+                                      Last-Modified, If-Match (412)       */
+#define CHATS_ED_CALLER_READONLY 0x04 /**< chat_session_right's
+                                      readonly_fields apply              */
 
-/** The fields in entity order; *pn (if pn) gets their number. */
-const chats_field_t *chats_schema_fields(int *pn);
+/** What a verb needs: any row at level `any`, the guarded rows (the
+ * rule's guard) at level `guarded`. */
+typedef struct {
+    chats_right_e any;
+    chats_right_e guarded;
+} chats_verb_need_t;
 
-/** The field named (ASCII case-insensitive), or NULL. */
-const chats_field_t *chats_schema_find(const char *name, apr_size_t len);
+/** The verbs of a rights rule, in need[]'s order. */
+typedef enum {
+    CHATS_VERB_READ = 0,
+    CHATS_VERB_UPDATE,
+    CHATS_VERB_CREATE,
+    CHATS_VERB_DELETE
+} chats_verb_e;
 
-/** The name conf/schema.sql gives the foreign key on f's column:
- * "chat_session_" + the column without its "_id" + "_fk"
+/** Who may do what to an entity's rows (README "Authorization"). */
+typedef struct {
+    chats_verb_need_t need[4];     /**< by chats_verb_e                    */
+    const char *guard;             /**< SQL over the row "cs" naming the
+                                        guarded rows; "$me" is the caller's
+                                        associate id                      */
+    const char *guard_text;        /**< what a denial says the caller may
+                                        change: "your own chat sessions" */
+} chats_entity_rights_t;
+
+/** An entity: its table, its fields and its names. */
+typedef struct chats_entity_def_t {
+    const char *name;              /**< "ChatSession": REST segment        */
+    const char *type_name;         /**< "ChatSessionEntity": XML root,
+                                        OpenAPI, "the body must be a …"   */
+    const char *label;             /**< "chat session": messages, logs    */
+    const char *table;             /**< "chat_session"                     */
+    const char *key_column;        /**< "id" (fields[0] is the key field) */
+    const char *fk_prefix;         /**< "chat_session_": foreign key names */
+    const char *agent_id_query;    /**< "chatSessionEntityId"              */
+    const char *stmt_prefix;       /**< "chats": its statements' names
+                                        ("chats_get")                     */
+    const chats_field_t *fields;   /**< in entity order; fields[0]: key    */
+    int nfields;
+    unsigned flags;                /**< CHATS_ED_*                         */
+    const chats_entity_rights_t *rights;   /**< NULL: a shape only         */
+} chats_entity_def_t;
+
+/** ChatSessionEntity (chats_schema.c). */
+extern const chats_entity_def_t chats_session_def;
+
+/** The entities with a table, NULL-terminated (foreign key lookups, the
+ * carriers' SQL functions). */
+extern const chats_entity_def_t *const chats_entity_defs[];
+
+/** def's field flagged CHATS_FF_OWNER (User), or NULL. */
+const chats_field_t *chats_schema_owner(const chats_entity_def_t *def);
+
+/** def's fields in entity order; *pn (if pn) gets their number. */
+const chats_field_t *chats_schema_fields(const chats_entity_def_t *def,
+                                         int *pn);
+
+/** def's field named (ASCII case-insensitive), or NULL. */
+const chats_field_t *chats_schema_find(const chats_entity_def_t *def,
+                                       const char *name, apr_size_t len);
+
+/** f's index in def's fields. */
+int chats_schema_index(const chats_entity_def_t *def, const chats_field_t *f);
+
+/** The name conf/schema.sql gives the foreign key on f's column: def's
+ * fk_prefix + the column without its "_id" + "_fk"
  * (chat_session_contact_fk, chat_session_transfer_to_fk), so that an
  * error names its field whatever PostgreSQL would generate. */
-const char *chats_schema_fk_name(apr_pool_t *p, const chats_field_t *f);
+const char *chats_schema_fk_name(apr_pool_t *p, const chats_entity_def_t *def,
+                                 const chats_field_t *f);
 
-/** The field whose foreign key is named constraint, or NULL. */
-const chats_field_t *chats_schema_fk_field(const char *constraint);
+/** The field whose foreign key is named constraint, or NULL; *pdef (if
+ * pdef) gets its entity. Every def of chats_entity_defs is searched. */
+const chats_field_t *chats_schema_fk_field(const char *constraint,
+                                           const chats_entity_def_t **pdef);
 
 /** 1 for response-only members a client may echo back (TableRight,
  * FieldProperties, _Links): accepted in bodies and ignored. */

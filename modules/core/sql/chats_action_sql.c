@@ -306,7 +306,7 @@ static const char *act_ref(apr_pool_t *p, void *ctx, char kind,
         return dollar(p, name, len, c->s);
     }
     if (len == 3 && !strncmp(name, "ROW", 3)) {
-        return c->sql->list[c->how];
+        return c->sql->session->list[c->how];
     }
     if (len == 6 && !strncmp(name, "UNUSED", 6)) {
         return idem_refs(p, c->s, &refs) ? chats_sql_idem_unused(p, &refs)

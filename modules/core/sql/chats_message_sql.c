@@ -178,7 +178,9 @@ const chats_message_sql_t *chats_message_sql_build(apr_pool_t *p)
             return NULL;                  /* a name that stands for nothing */
         }
         m->s[k].cols = k == CHATS_MSQL_DIAG
-                       ? one_col(p, chats_schema_owner()->column) : msg_cols;
+                       ? one_col(p, chats_schema_owner(
+                                        &chats_session_def)->column)
+                       : msg_cols;
     }
     return m;
 }

@@ -151,28 +151,55 @@ static const char *carrier_query(apr_pool_t *p, const chats_carrier_t *c,
                        c->fields[0].column, " = chats_key)", NULL);
 }
 
+/* out with c's function appended. */
+static const char *carrier_fn_ddl(apr_pool_t *p, const char *out,
+                                  const chats_carrier_t *c)
+{
+    return apr_pstrcat(p, out, "CREATE OR REPLACE FUNCTION ",
+                      carrier_fn(p, c), "(chats_key integer, "
+                      "chats_zone text)\nRETURNS json LANGUAGE plpgsql "
+                      "STABLE AS $fn$\nBEGIN\n    IF chats_zone IS NULL "
+                      "THEN\n        RETURN ", carrier_query(p, c, NULL),
+                      ";\n    END IF;\n    RETURN ",
+                      carrier_query(p, c, "chats_zone"),
+                      ";\nEND\n$fn$;\n\n", NULL);
+}
+
+/* 1 if carrier c is on a field before fields[i] of def, or of a def
+ * before it: its function is made once. */
+static int carrier_done(const chats_entity_def_t *const *def, int i,
+                        const chats_carrier_t *c)
+{
+    const chats_entity_def_t *const *d;
+    int k;
+
+    for (d = chats_entity_defs; *d; d++) {
+        for (k = 0; k < (d == def ? i : (*d)->nfields); k++) {
+            if ((*d)->fields[k].carrier == c) {
+                return 1;
+            }
+        }
+        if (d == def) {
+            break;
+        }
+    }
+    return 0;
+}
+
 const char *chats_sql_carrier_ddl(apr_pool_t *p)
 {
-    int i, k, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_entity_def_t *const *d;
     const char *out = "";
+    int i;
 
-    for (i = 0; i < n; i++) {
-        const chats_carrier_t *c = f[i].carrier;
+    for (d = chats_entity_defs; *d; d++) {
+        for (i = 0; i < (*d)->nfields; i++) {
+            const chats_carrier_t *c = (*d)->fields[i].carrier;
 
-        for (k = 0; c && k < i && f[k].carrier != c; k++) {
+            if (c && !carrier_done(d, i, c)) {
+                out = carrier_fn_ddl(p, out, c);
+            }
         }
-        if (!c || k < i) {
-            continue;                    /* not a carrier, or done */
-        }
-        out = apr_pstrcat(p, out, "CREATE OR REPLACE FUNCTION ",
-                          carrier_fn(p, c), "(chats_key integer, "
-                          "chats_zone text)\nRETURNS json LANGUAGE plpgsql "
-                          "STABLE AS $fn$\nBEGIN\n    IF chats_zone IS NULL "
-                          "THEN\n        RETURN ", carrier_query(p, c, NULL),
-                          ";\n    END IF;\n    RETURN ",
-                          carrier_query(p, c, "chats_zone"),
-                          ";\nEND\n$fn$;\n\n", NULL);
     }
     return out;
 }
@@ -192,11 +219,11 @@ const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
 
 /* The select list over a row source called "cs": a column per field,
  * collected in an array (no quadratic copying). */
-static void select_parts(apr_pool_t *p, chats_read_e how, const char **plist,
-                         int *pncols)
+static void select_parts(apr_pool_t *p, const chats_entity_def_t *def,
+                         chats_read_e how, const char **plist, int *pncols)
 {
     int i, n;
-    const chats_field_t *f = chats_schema_fields(&n);
+    const chats_field_t *f = chats_schema_fields(def, &n);
     apr_array_header_t *cols = apr_array_make(p, 64, sizeof(const char *));
 
     for (i = 0; i < n; i++) {
@@ -315,24 +342,42 @@ static void idem_stmts(chats_sql_t *sql)
     sql->idem_record = record;
 }
 
-chats_sql_t *chats_sql_build(apr_pool_t *p)
+chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
+                                          const chats_entity_def_t *def)
 {
     static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
-    static const char *const password_cols[] = { "password_hash", NULL };
-    chats_sql_t *sql = apr_pcalloc(p, sizeof(*sql));
+    chats_entity_sql_t *es = apr_pcalloc(p, sizeof(*es));
     int how;
 
+    es->def = def;
     for (how = CHATS_READ_UTC; how <= CHATS_READ_ZONED; how++) {
-        select_parts(p, how, &sql->list[how], &sql->ncols[how]);
-        sql->get[how].name = how ? "chats_get_zoned" : "chats_get";
-        sql->get[how].sql = apr_pstrcat(p, "SELECT ", sql->list[how],
-                                        " FROM chat_session cs",
-                                        how ? " WHERE cs.id = $2::int4"
-                                            : " WHERE cs.id = $1::int4",
-                                        NULL);
-        sql->get[how].retry = CHATS_RETRY_SAFE;
-        sql->get[how].cols = row_cols;
+        select_parts(p, def, how, &es->list[how], &es->ncols[how]);
+        es->get[how].name = apr_pstrcat(p, def->stmt_prefix, "_get",
+                                        how ? "_zoned" : "", NULL);
+        es->get[how].sql = apr_pstrcat(p, "SELECT ", es->list[how],
+                                       " FROM ", def->table, " cs WHERE cs.",
+                                       def->key_column,
+                                       how ? " = $2::int4" : " = $1::int4",
+                                       NULL);
+        es->get[how].retry = CHATS_RETRY_SAFE;
+        es->get[how].cols = row_cols;
     }
+    return es;
+}
+
+const chats_entity_sql_t *chats_sql_entity(const chats_sql_t *sql,
+                                           const chats_entity_def_t *def)
+{
+    return sql && sql->session && sql->session->def == def ? sql->session
+                                                           : NULL;
+}
+
+chats_sql_t *chats_sql_build(apr_pool_t *p)
+{
+    static const char *const password_cols[] = { "password_hash", NULL };
+    chats_sql_t *sql = apr_pcalloc(p, sizeof(*sql));
+
+    sql->session = chats_entity_sql_build(p, &chats_session_def);
     sql->password.name = "chats_password";
     sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1"
                           " AND NOT deleted";

@@ -67,13 +67,20 @@ typedef enum {
     CHATS_READ_ZONED = 1
 } chats_read_e;
 
-typedef struct chats_sql_t {
-    /** Select list over a chat_session row called "cs" (see the row
+/** An entity's statements and row layout (chats_entity_sql_build). */
+typedef struct chats_entity_sql_t {
+    const chats_entity_def_t *def;
+    /** Select list over a row of def's table called "cs" (see the row
      * layout below), per chats_read_e. */
     const char *list[2];
     int ncols[2];
-    /** One session by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
+    /** One row by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
     chats_stmt_t get[2];
+} chats_entity_sql_t;
+
+typedef struct chats_sql_t {
+    /** ChatSessionEntity's (chats_session_def). */
+    const chats_entity_sql_t *session;
     chats_stmt_t password;   /**< $1 login -> password_hash           */
     /** The agent's actions (chats_action_sql.h), built over the rest by
      * chats_action_sql_build, above this file, and set by the caller of
@@ -92,16 +99,28 @@ typedef struct chats_sql_t {
     chats_stmt_t idem_record;
 } chats_sql_t;
 
-/** Row layout (its first column named CHATS_SQL_ROW): for each field
+/** The module's statements: ChatSessionEntity's (chats_entity_sql_build),
+ * the password's and the Idempotency-Key's. The agent's actions (act)
+ * and the messages' (msg) are left to the caller. */
+chats_sql_t *chats_sql_build(apr_pool_t *p);
+
+/** def's statements and row layout in sql, or NULL when sql has none
+ * (a def without a resource). */
+const chats_entity_sql_t *chats_sql_entity(const chats_sql_t *sql,
+                                           const chats_entity_def_t *def);
+
+/** def's statements and row layout.
+ * Row layout (its first column named CHATS_SQL_ROW): for each field
  * one column, then version, then updated_at
  * as whole seconds since the epoch. Date-times come as microseconds since
  * the epoch, booleans as t/f. A carrier's column is NULL or a JSON array
  * of its members' values in the same forms (its key first; booleans as
  * true/false), made by its function in conf/render.sql. CHATS_READ_ZONED
  * adds after each date-time its offset from UTC in $1's zone at that
- * instant, in seconds. The agent's actions (act) are left to the
- * caller. */
-chats_sql_t *chats_sql_build(apr_pool_t *p);
+ * instant, in seconds. Its statements are named after def's
+ * stmt_prefix ("chats_get", "chats_get_zoned"). */
+chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
+                                          const chats_entity_def_t *def);
 
 /** Field f's column(s) in chats_sql_build's row layout, over "cs"
  * ([ZONED]: $1 is the zone), joined by commas: what a list selects per

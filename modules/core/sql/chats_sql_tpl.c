@@ -31,7 +31,7 @@ const char *chats_sql_tpl_fact(apr_pool_t *p, const char *name,
     const chats_field_t *f;
 
     if (len > 1 && name[0] == '=') {
-        f = chats_schema_find("Status", 6);
+        f = chats_schema_find(&chats_session_def, "Status", 6);
         return f ? enum_text(p, f->enums, name + 1, len - 1) : NULL;
     }
     if (has_prefix(name, len, "type.")) {
@@ -45,10 +45,10 @@ const char *chats_sql_tpl_fact(apr_pool_t *p, const char *name,
         return f ? f->column : NULL;
     }
     if (has_prefix(name, len, "len.")) {
-        f = chats_schema_find(name + 4, len - 4);
+        f = chats_schema_find(&chats_session_def, name + 4, len - 4);
         return f && f->max_len > 0 ? apr_itoa(p, f->max_len) : NULL;
     }
-    f = chats_schema_find(name, len);
+    f = chats_schema_find(&chats_session_def, name, len);
     return f ? f->column : NULL;
 }
 
