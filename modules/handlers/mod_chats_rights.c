@@ -33,27 +33,40 @@ static chats_err_t *lookup(chats_req_t *q)
     return NULL;
 }
 
+/* The least level what needs on some row of the request's entity: its
+ * rights rule's (the guarded rows' when those need less; the statement
+ * decides the rest), or the actions' own. */
+static chats_right_e least_need(const chats_req_t *q, chats_do_e what)
+{
+    const chats_entity_rights_t *rr = q->entity ? q->entity->rights : NULL;
+    const chats_verb_need_t *n;
+
+    if (what >= CHATS_DO_ACT || !rr) {
+        return what == CHATS_DO_MINE ? CHATS_RIGHT_READ
+                                     : CHATS_RIGHT_UPDATE_OWN;
+    }
+    n = &rr->need[what];            /* CHATS_DO_* in chats_verb_e order */
+    return n->guarded < n->any ? n->guarded : n->any;
+}
+
 chats_err_t *chats_rights_require(chats_req_t *q, chats_do_e what)
 {
-    static const chats_right_e need[] = {
-        CHATS_RIGHT_READ, CHATS_RIGHT_UPDATE_OWN, CHATS_RIGHT_UPDATE_OWN,
-        CHATS_RIGHT_ADMIN, CHATS_RIGHT_UPDATE_OWN, CHATS_RIGHT_READ
-    };
     static const char *const verb[] = {
         "read", "update", "create", "delete", "act on", "list your"
     };
+    const char *label = q->entity ? q->entity->label : "chat session";
     chats_err_t *e;
 
     if (!q->rights && (e = lookup(q)) != NULL) {
         return e;
     }
-    if (q->rights->caller.level < need[what]) {
+    if (q->rights->caller.level < least_need(q, what)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, CHATS_LOGNO(201)
-                      "denied: %s (%s) may not %s chat sessions (%s %d)",
+                      "denied: %s (%s) may not %s %ss (%s %d)",
                       caller(q), chats_right_name(q->rights->caller.level),
-                      verb[what], q->r->method, (int)q->id);
+                      verb[what], label, q->r->method, (int)q->id);
         return chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
-                              "you may not %s chat sessions", verb[what]);
+                              "you may not %s %ss", verb[what], label);
     }
     if (what >= CHATS_DO_ACT && q->rights->caller.associate_id <= 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, CHATS_LOGNO(380)

@@ -20,7 +20,9 @@ struct chats_rights_t {
  * (ForCurrentUser; at least read). Both need the caller to be an
  * associate: topic membership and ownership are an associate's. */
 typedef enum {
-    CHATS_DO_READ, CHATS_DO_UPDATE, CHATS_DO_CREATE, CHATS_DO_DELETE,
+    /* the first four in chats_verb_e's order: the entity's rights rule */
+    CHATS_DO_READ = CHATS_VERB_READ, CHATS_DO_UPDATE = CHATS_VERB_UPDATE,
+    CHATS_DO_CREATE = CHATS_VERB_CREATE, CHATS_DO_DELETE = CHATS_VERB_DELETE,
     CHATS_DO_ACT, CHATS_DO_MINE
 } chats_do_e;
 

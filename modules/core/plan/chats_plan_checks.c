@@ -55,11 +55,33 @@ static void plan_preconditions(chats_plan_t *pl)
     }
 }
 
+/* The rights rule's guard for a caller whose level allows the verb on
+ * the guarded rows alone (a session's update_own caller: their own):
+ * the guard, "$me" the caller's associate id, or decided false when the
+ * caller is no associate. */
+static void plan_guard(chats_plan_t *pl, chats_verb_e verb)
+{
+    const chats_entity_rights_t *rr = pl->in.entity->rights;
+    const chats_caller_t *c = pl->in.caller;
+    const char *mine = me(pl), *at;
+
+    if (!c || !rr || !rr->guard || c->level >= rr->need[verb].any
+        || c->level < rr->need[verb].guarded) {
+        return;
+    }
+    at = strstr(rr->guard, "$me");
+    chats_plan_add_check(pl, mine && at ? apr_pstrcat(pl->p,
+                             apr_pstrndup(pl->p, rr->guard, at - rr->guard),
+                             chats_plan_typed_param(pl, mine, CHATS_P_INT4),
+                             at + 3, NULL) : NULL, 0,
+                         denied(pl->p, NULL, apr_pstrcat(
+                             pl->p, "you may only change ", rr->guard_text,
+                             NULL)));
+}
+
 chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
 {
     chats_plan_t *pl = apr_pcalloc(p, sizeof(*pl));
-    const chats_field_t *owner = chats_schema_owner(in->entity);
-    const char *mine;
 
     pl->p = p;
     pl->in = *in;
@@ -82,14 +104,8 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
         return pl;
     }
     pl->id_sql = chats_plan_typed_param(pl, apr_itoa(p, in->id), CHATS_P_INT4);
-    if (in->kind == CHATS_PLAN_UPDATE && in->caller && owner
-        && in->caller->level == CHATS_RIGHT_UPDATE_OWN) {
-        mine = me(pl);
-        chats_plan_add_check(pl, mine ? apr_pstrcat(p, "cs.", owner->column, " = ",
-                                         chats_plan_typed_param(pl, mine, CHATS_P_INT4),
-                                         NULL) : NULL, 0,
-                  denied(p, NULL, "you may only change your own chat "
-                         "sessions"));
+    if (in->kind == CHATS_PLAN_UPDATE) {
+        plan_guard(pl, CHATS_VERB_UPDATE);
     }
     plan_preconditions(pl);
     return pl;
