@@ -138,7 +138,9 @@ void chats_plan_finish(chats_plan_t *pl)
                   denied(pl->p, owner->name, "your chat sessions must stay "
                          "yours: User must be you"));
     }
-    for (k = 0; k < c->nreadonly; k++) {
+    /* the caller's read-only fields index the session's table alone */
+    for (k = 0; (pl->in.entity->flags & CHATS_ED_CALLER_READONLY)
+                && k < c->nreadonly; k++) {
         i = c->readonly[k];
         if (!pl->set[i].sql) {
             continue;                    /* not written: not changed */

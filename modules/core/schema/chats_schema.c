@@ -78,7 +78,7 @@ static const chats_entity_rights_t session_rights = {
       { CHATS_RIGHT_UPDATE_ALL, CHATS_RIGHT_UPDATE_OWN },
       { CHATS_RIGHT_UPDATE_ALL, CHATS_RIGHT_UPDATE_OWN },
       { CHATS_RIGHT_ADMIN, CHATS_RIGHT_ADMIN } },
-    "cs.user_id = $me", "your own chat sessions"
+    "cs.user_id = $me", "your own chat sessions", NULL
 };
 
 const chats_entity_def_t chats_session_def = {

@@ -125,6 +125,9 @@ typedef struct {
                                         associate id                      */
     const char *guard_text;        /**< what a denial says the caller may
                                         change: "your own chat sessions" */
+    const char *read_guard;        /**< SQL over "cs", "$me": the rows a
+                                        caller below need[READ].any reads
+                                        (a topic's members); NULL: none  */
 } chats_entity_rights_t;
 
 /** An entity: its table, its fields and its names. */
@@ -147,6 +150,11 @@ typedef struct chats_entity_def_t {
 
 /** ChatSessionEntity (chats_schema.c). */
 extern const chats_entity_def_t chats_session_def;
+
+/** ChatTopicEntity (chats_topic_schema.c): its top-level fields that
+ * today's field kinds express. Not in chats_entity_defs until
+ * chat_topic has their columns (issue 19). */
+extern const chats_entity_def_t chats_topic_def;
 
 /** The entities with a table, NULL-terminated (foreign key lookups, the
  * carriers' SQL functions). */

@@ -1,0 +1,117 @@
+/* The ChatTopicEntity field table and def (spec:
+ * superoffice-chattopic.md; /work/notes/issue19-design.md §1 gives each
+ * field's column, SuperOffice's name where its table documents one).
+ *
+ * What is here is what today's field kinds express: the scalars, and the
+ * four lookups as carriers. Not yet here, as they need kinds of their
+ * own (design §4.2): the groups OpeningHours, Widget and BotSettings
+ * (CHATS_F_GROUP, their durations CHATS_F_DURATION) and the derived,
+ * read-only LastAccept and SecondsPrAccept. chat_topic has none of these
+ * columns yet either, so this def is in no list the module serves. */
+#include "chats_schema.h"
+
+#define I32 "System.Int32"
+#define STR "System.String"
+#define BLN "System.Boolean"
+
+/* The lookups' members (design §1.5). Their tables come with the schema
+ * (design slice B): names as the design proposes them. */
+#define SUB(n, c, t, d) { n, c, t, NULL, d, NULL, NULL, 0 }
+
+static const chats_subfield_t lang_fields[] = {
+    SUB("Id", "id", CHATS_F_INT32, I32),
+    SUB("Value", "value", CHATS_F_STRING, STR),
+    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
+};
+
+static const chats_subfield_t template_fields[] = {
+    SUB("ReplyTemplateId", "id", CHATS_F_INT32, I32),
+    SUB("Name", "name", CHATS_F_STRING, STR),
+    SUB("Description", "description", CHATS_F_STRING, STR),
+    SUB("FolderId", "folder_id", CHATS_F_INT32, I32),
+};
+
+static const chats_subfield_t category_fields[] = {
+    SUB("Id", "id", CHATS_F_INT32, I32),
+    SUB("Value", "value", CHATS_F_STRING, STR),
+    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
+};
+
+static const chats_subfield_t priority_fields[] = {
+    SUB("Id", "id", CHATS_F_INT32, I32),
+    SUB("Value", "value", CHATS_F_STRING, STR),
+    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
+};
+
+#define CARRIER(t, tab, f) { t, tab, f, (int)(sizeof(f) / sizeof(f[0])) }
+
+static const chats_carrier_t lang_carrier =
+    CARRIER("CustomerLanguage", "cust_lang", lang_fields);
+static const chats_carrier_t template_carrier =
+    CARRIER("ReplyTemplate", "reply_template", template_fields);
+static const chats_carrier_t category_carrier =
+    CARRIER("TicketCategory", "ej_category", category_fields);
+static const chats_carrier_t priority_carrier =
+    CARRIER("TicketPriority", "ticket_priority", priority_fields);
+
+#define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d }
+#define STRING(n, c, len) FIELD(n, c, CHATS_F_STRING, 0, len, STR)
+#define INT(n, c) FIELD(n, c, CHATS_F_INT32, 0, 0, I32)
+#define BOOL(n, c) FIELD(n, c, CHATS_F_BOOL, 0, 0, BLN)
+#define LOOKUP(n, c, k, T) { n, c, CHATS_F_CARRIER, 0, 0, NULL, k, \
+                             "SuperOffice.CRM." T }
+
+/* In the spec's order (design §1.1). */
+static const chats_field_t fields[] = {
+    FIELD("ChatTopicId", "id", CHATS_F_INT32,
+          CHATS_FF_READONLY | CHATS_FF_KEY, 0, I32),
+    STRING("Name", "name", 255),
+    STRING("Description", "description", 255),
+    STRING("WelcomeMessage", "welcome_message", 4000),
+    LOOKUP("Language", "language_id", &lang_carrier, "CustomerLanguage"),
+    STRING("AlertRecipient", "alert_recipient", 255),
+    LOOKUP("AlertTemplate", "alert_template", &template_carrier,
+           "ReplyTemplate"),
+    BOOL("CollectConsent", "collect_consent"),
+    STRING("BadgeHeader", "badge_header", 255),
+    BOOL("CustomQueueTextEnabled", "custom_queue_text_enabled"),
+    STRING("CustomQueueText", "custom_queue_text", 255),
+    INT("WarnNewChatMinutes", "warning_new_chat"),
+    INT("WarnManagerNewChatMinutes", "manager_warning_new_chat"),
+    BOOL("TicketEnabled", "widget_enable_ticket"),
+    LOOKUP("TicketCategory", "category_id", &category_carrier,
+           "TicketCategory"),
+    LOOKUP("TicketPriority", "priority_id", &priority_carrier,
+           "TicketPriority"),
+    BOOL("OpeningHoursEnabled", "use_opening_hours"),
+    BOOL("BotEnabled", "bot_enabled"),
+    BOOL("OfflineCollectConsent", "offline_collect_consent"),
+    INT("WarnChatMessageMinutes", "warning_chat_message"),
+    INT("WarnManagerChatMessageMinutes", "manager_warning_chat_message"),
+    BOOL("UseQueueOfflineForm", "use_queue_offline_form"),
+    INT("OfflineFormTimeLimit", "offline_form_time_limit"),
+    INT("OfflineFormQueueLength", "offline_form_queue_length"),
+    BOOL("WidgetEnableRating", "widget_enable_rating"),
+    STRING("WidgetRatingText", "widget_rating_text", 1024),
+};
+
+/* Topics (design §6): members read their topics, read reads every one;
+ * a topic's managers change and delete it, admin any, and creates. */
+#define MEMBER(cond) "EXISTS (SELECT 1 FROM chat_topic_member m WHERE " \
+                     "m.topic_id = cs.id AND m.associate_id = $me" cond ")"
+
+static const chats_entity_rights_t topic_rights = {
+    { { CHATS_RIGHT_READ, CHATS_RIGHT_NONE },
+      { CHATS_RIGHT_ADMIN, CHATS_RIGHT_NONE },
+      { CHATS_RIGHT_ADMIN, CHATS_RIGHT_ADMIN },
+      { CHATS_RIGHT_ADMIN, CHATS_RIGHT_NONE } },
+    MEMBER(" AND m.manager"), "chat topics you manage", MEMBER("")
+};
+
+const chats_entity_def_t chats_topic_def = {
+    "ChatTopic", "ChatTopicEntity", "chat topic", "chat_topic",
+    "id", "chat_topic_", "chatTopicEntityId", "chats_topic",
+    fields, (int)(sizeof(fields) / sizeof(fields[0])),
+    CHATS_ED_CARRIER | CHATS_ED_VERSIONED,
+    &topic_rights
+};
