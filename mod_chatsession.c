@@ -96,8 +96,7 @@ static chats_err_t *dispatch(chats_req_t *q, chats_family_e fam,
     }
     set_allowed(r, m.allow);
     q->route = m.row;
-    /* both families serve ChatSession's resource today */
-    q->entity = &chats_session_def;
+    q->entity = chats_route_entity(m.row);
     q->agent = fam == CHATS_FAMILY_AGENT;
     if (!(fn = chats_op_fn[m.row->op])) {
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,

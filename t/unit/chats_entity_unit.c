@@ -13,6 +13,7 @@
 #include "chats_json.h"
 #include "chats_plan.h"
 #include "chats_render.h"
+#include "chats_routes.h"
 #include "tap.h"
 
 static chats_doc_t *json(tap_t *t, const char *s)
@@ -280,9 +281,22 @@ static void test_topic_xml(tap_t *t)
            "text)");
 }
 
+static void test_route_entity(tap_t *t)
+{
+    const chats_route_def_t *rows;
+    int i, n, all = 1;
+
+    rows = chats_routes(&n);
+    for (i = 0; i < n; i++) {
+        all = all && chats_route_entity(&rows[i]) == &chats_session_def;
+    }
+    ok(t, n > 0 && all, "every route of both families serves ChatSession's "
+       "def (the request's entity comes from its route)");
+}
+
 static const tap_test_fn tests[] = {
     test_topic_sql, test_topic_patch, test_topic_kinds, test_topic_rights,
-    test_topic_render, test_topic_xml, NULL
+    test_topic_render, test_topic_xml, test_route_entity, NULL
 };
 
 const tap_suite_t tap_suite = { NULL, tests, NULL };

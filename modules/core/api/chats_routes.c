@@ -236,6 +236,12 @@ int chats_route_has_status(const chats_route_def_t *row, int status)
     return 0;
 }
 
+const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row)
+{
+    (void)row;                    /* both families: ChatSession's */
+    return &chats_session_def;
+}
+
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)
 {
     const chats_family_def_t *f = &families[row->family];

@@ -9,6 +9,7 @@
 #include <apr_pools.h>
 
 #include "chats_err.h"
+#include "chats_schema.h"
 
 /** What a route does; mod_chats_ops.c maps each to one glue function. */
 typedef enum {
@@ -125,6 +126,11 @@ int chats_route_answers(const chats_route_def_t *row,
 /** Whether the route can answer status (an error kind's); 0 for any
  * other. */
 int chats_route_has_status(const chats_route_def_t *row, int status);
+
+/** The entity a route serves: its resource's def (ChatSession's for
+ * both families today; a family of another entity, or a route of one
+ * family answering another's rows, decides here, in one place). */
+const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row);
 
 /** OpenAPI path of a row: "/api/v1/ChatSession/{id}/Pickup",
  * "/api/v1/Agents/Chat/GetChatMessages". */
