@@ -80,6 +80,28 @@ static void gen_entity_response(chats_og_t *o, const char *name,
     chats_og_close(o);
 }
 
+/* def's answers: one row with links, a new one, the template. Their
+ * names start with prefix ("" for ChatSession's). */
+static void gen_def_responses(chats_og_t *o, const chats_entity_def_t *def,
+                              const char *prefix, const char *const *wl,
+                              const char *const *created,
+                              const char *const *tz)
+{
+    const char *with_links = apr_pstrcat(o->p, def->type_name, "WithLinks",
+                                         NULL);
+
+    gen_entity_response(o, apr_pstrcat(o->p, prefix, "EntityWithLinks",
+                                       NULL),
+                        apr_pstrcat(o->p, "The ", def->label, ".", NULL),
+                        with_links, wl);
+    gen_entity_response(o, apr_pstrcat(o->p, prefix, "Created", NULL),
+                        apr_pstrcat(o->p, "Created: the new ", def->label,
+                                    ".", NULL), with_links, created);
+    gen_entity_response(o, apr_pstrcat(o->p, prefix, "Default", NULL),
+                        "A new entity with the defaults (not stored).",
+                        def->type_name, tz);
+}
+
 static void gen_success(chats_og_t *o)
 {
     static const char *const wl[] = { "ETag", "Last-Modified",
@@ -90,12 +112,7 @@ static void gen_success(chats_og_t *o)
     static const char *const tz[] = { "SO-TimeZone", NULL };
     static const char *const opts[] = { "Allow", "Accept-Patch", NULL };
 
-    gen_entity_response(o, "EntityWithLinks", "The chat session.",
-                        "ChatSessionEntityWithLinks", wl);
-    gen_entity_response(o, "Created", "Created: the new chat session.",
-                        "ChatSessionEntityWithLinks", created);
-    gen_entity_response(o, "Default", "A new entity with the defaults "
-                        "(not stored).", "ChatSessionEntity", tz);
+    gen_def_responses(o, &chats_session_def, "", wl, created, tz);
     chats_og_kopen(o, "Deleted");
     chats_og_kstr(o, "description", "Deleted; no body.");
     chats_og_close(o);
@@ -115,16 +132,16 @@ static void gen_responses(chats_og_t *o)
     chats_og_close(o);
 }
 
-static void gen_bodies(chats_og_t *o)
+/* def's request bodies: the entity (PUT, POST) and its patch. */
+static void gen_entity_bodies(chats_og_t *o, const chats_entity_def_t *def)
 {
-    chats_og_kopen(o, "requestBodies");
-    chats_og_kopen(o, "ChatSessionEntity");
+    chats_og_kopen(o, def->type_name);
     chats_og_kstr(o, "description", "The entity. Member names in any case; "
                   "absent members take their empty value.");
     chats_og_kbool(o, "required", 1);
-    chats_og_content(o, CHATS_OG_ENTITY_MEDIA, "ChatSessionEntity");
+    chats_og_content(o, CHATS_OG_ENTITY_MEDIA, def->type_name);
     chats_og_close(o);
-    chats_og_kopen(o, "ChatSessionPatch");
+    chats_og_kopen(o, apr_pstrcat(o->p, def->name, "Patch", NULL));
     chats_og_kstr(o, "description", "A JSON Patch array or a merge-patch "
                   "object. As " CHATS_MT_JSON " (what the official client "
                   "sends for both) the body's shape decides: an array is "
@@ -136,7 +153,7 @@ static void gen_bodies(chats_og_t *o)
     chats_og_str(o, "oneOf");
     chats_og_aopen(o);
     chats_og_ref(o, "schemas", "JsonPatch");
-    chats_og_ref(o, "schemas", "ChatSessionEntity");
+    chats_og_ref(o, "schemas", def->type_name);
     chats_og_aclose(o);
     chats_og_close(o);
     chats_og_close(o);
@@ -145,10 +162,16 @@ static void gen_bodies(chats_og_t *o)
     chats_og_kref(o, "schema", "schemas", "JsonPatch");
     chats_og_close(o);
     chats_og_kopen(o, CHATS_MT_MERGE_PATCH);
-    chats_og_kref(o, "schema", "schemas", "ChatSessionEntity");
+    chats_og_kref(o, "schema", "schemas", def->type_name);
     chats_og_close(o);
     chats_og_close(o);
     chats_og_close(o);
+}
+
+static void gen_bodies(chats_og_t *o)
+{
+    chats_og_kopen(o, "requestBodies");
+    gen_entity_bodies(o, &chats_session_def);
     chats_openapi_chat_bodies(o);
     chats_og_close(o);
 }
