@@ -248,8 +248,10 @@ chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
 
 chats_err_t *chats_resource_not_found(const chats_req_t *q)
 {
+    /* ChatSession's words, written once (t/engine/answer_facts.t): the
+     * topic's 404 comes with its routes, from q->entity->name */
     return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                          "%s id %d not found", q->entity->name, (int)q->id);
+                          "ChatSession id %d not found", (int)q->id);
 }
 
 chats_err_t *chats_resource_get(chats_req_t *q)
