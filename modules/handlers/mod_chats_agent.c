@@ -279,9 +279,9 @@ static chats_err_t *bind_agent(chats_req_t *q)
             return e;
         }
         if (!v) {
-            return missing(r, "chatSessionEntityId");
+            return missing(r, q->entity->agent_id_query);
         }
-        if ((e = session_id(q, "chatSessionEntityId", v, strlen(v)))) {
+        if ((e = session_id(q, q->entity->agent_id_query, v, strlen(v)))) {
             return e;
         }
     }
@@ -327,7 +327,8 @@ chats_err_t *chats_agent_save(chats_req_t *q)
     apr_int64_t v;
     chats_err_t *e;
 
-    if ((e = member_int32(q, "ChatSessionId", 0, &v)) != NULL) {
+    /* the entity's key (fields[0]): 0 or absent creates */
+    if ((e = member_int32(q, q->entity->fields[0].name, 0, &v)) != NULL) {
         return e;
     }
     if (!v) {
