@@ -217,6 +217,25 @@ static void test_topic_rights(tap_t *t)
        "below admin: a topic's guard is its managers (the rule's)");
     ok(t, has(check(pl, 0)->err->message, "chat topics you manage"),
        "... and a denial says so");
+    pl = topic_plan(t, CHATS_PLAN_DELETE, &c, NULL);
+    ok(t, check(pl, 0) && check(pl, 0)->err->code == CHATS_E_FORBIDDEN
+       && has(check(pl, 0)->sql, "AND m.manager")
+       && has(chats_plan_write_sql(pl, chats_entity_sql_build(
+                  t->p, &chats_topic_def)), "AND m.manager"),
+       "... deleting a topic too: in the DELETE's WHERE");
+    c.level = CHATS_RIGHT_UPDATE_OWN;
+    {
+        chats_plan_in_t in;
+
+        memset(&in, 0, sizeof(in));
+        in.entity = &chats_session_def;
+        in.kind = CHATS_PLAN_DELETE;
+        in.id = 844;
+        in.caller = &c;
+        pl = chats_plan_make(t->p, &in);
+        ok(t, pl->checks->nelts == 0,
+           "a session's DELETE has no guard (admin or nothing, as before)");
+    }
     c.level = CHATS_RIGHT_ADMIN;
     pl = topic_patch(t, "[{\"op\":\"replace\",\"path\":\"/Description\","
                      "\"value\":\"d\"}]", &c);

@@ -104,9 +104,10 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
         return pl;
     }
     pl->id_sql = chats_plan_typed_param(pl, apr_itoa(p, in->id), CHATS_P_INT4);
-    if (in->kind == CHATS_PLAN_UPDATE) {
-        plan_guard(pl, CHATS_VERB_UPDATE);
-    }
+    /* (an INSERT has no row to guard: its owner rule is
+     * chats_plan_finish's) */
+    plan_guard(pl, in->kind == CHATS_PLAN_UPDATE ? CHATS_VERB_UPDATE
+                                                 : CHATS_VERB_DELETE);
     plan_preconditions(pl);
     return pl;
 }
