@@ -468,6 +468,10 @@ chats_err_t *chats_action_create_for_topic(chats_req_t *q)
     chats_err_t *e;
     act_t x;
 
+    if (!q->agent) {           /* POST ChatTopic/{id}/Sessions */
+        q->topic = q->id;
+        q->id = 0;
+    }
     /* POST's right first: a refused caller causes no statement */
     if ((e = chats_rights_require(q, CHATS_DO_CREATE)) != NULL
         || (e = act_start(q, CHATS_DO_READ, &x)) != NULL
@@ -486,5 +490,12 @@ chats_err_t *chats_action_create_for_topic(chats_req_t *q)
         chats_rows_get(rows, 0, "pos")
         ? apr_atoi64(chats_rows_get(rows, 0, "pos")) : 1));
     q->arg_body = body;
-    return chats_resource_post(q);
+    e = chats_resource_post(q);
+    /* REST names the topic in its path: an unknown one is that path's 404
+     * (the agent's, a body member, stays a 400 naming TopicId) */
+    if (e && !q->agent && e->code == CHATS_E_INVALID && e->field
+        && !strcmp(e->field, "TopicId")) {
+        return chats_resource_not_found_of(q, &chats_topic_def, q->topic);
+    }
+    return e;
 }

@@ -42,6 +42,8 @@ static chats_err_t *list_input(chats_req_t *q, chats_list_in_t *in)
     in->top = CHATS_LIST_TOP_DEFAULT;
     in->select = q->select;
     in->zone = chats_resource_zone(q);
+    /* ChatTopic/{id}/Sessions: the list given an id is its topic's */
+    in->topic = q->route && (q->route->args & CHATS_ARG_ID) ? q->id : 0;
     if ((e = chats_qstring_get(p, q->qs, CHATS_Q_FILTER, &in->filter))
         || (e = chats_qstring_get(p, q->qs, CHATS_Q_ORDERBY, &in->orderby))) {
         return e;
@@ -67,8 +69,37 @@ static chats_err_t *list_input(chats_req_t *q, chats_list_in_t *in)
  * _Links: ChatSessionPublicURL, then trusted proxies' forwarding). */
 static const char *collection_url(chats_req_t *q)
 {
+    /* a topic's sessions: ".../ChatTopic/3/Sessions" */
     return apr_pstrcat(q->r->pool, chats_proxy_base_url(q->r),
-                       q->archive_url, NULL);
+                       q->archive_url, q->route
+                       && (q->route->args & CHATS_ARG_ID)
+                       ? apr_psprintf(q->r->pool, "/%d%s", (int)q->id,
+                                      q->route->pattern + strlen("/{id}"))
+                       : "", NULL);
+}
+
+/* An empty page of a topic's sessions: 404 when the topic is unknown
+ * (a statement only then). */
+static chats_err_t *topic_known(chats_req_t *q, chats_store_t *st,
+                                apr_int32_t topic)
+{
+    const chats_entity_sql_t *ts = chats_sql_entity(
+        chats_srv_conf(q->r->server)->sql, &chats_topic_def);
+    const char *id = apr_itoa(q->r->pool, topic);
+    chats_rows_t *rows;
+    chats_err_t *e;
+
+    if (!ts) {
+        return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                              "no statements for chat topics");
+    }
+    if ((e = chats_store_exec(st, &ts->get[CHATS_READ_UTC], 1, &id, &rows))
+        != NULL) {
+        return e;
+    }
+    return rows->nrows ? NULL
+                       : chats_resource_not_found_of(q, &chats_topic_def,
+                                                     topic);
 }
 
 static chats_err_t *send_page(chats_req_t *q, chats_doc_t *env,
@@ -121,6 +152,10 @@ chats_err_t *chats_list_get(chats_req_t *q)
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
                               "the list read %d columns, not %d",
                               rows->ncols, lq->ncols);
+    }
+    if (!rows->nrows && in.topic
+        && (e = topic_known(q, st, in.topic)) != NULL) {
+        return e;
     }
     n = rows->nrows > in.top ? (int)in.top : rows->nrows;
     /* [SR_…] resources in values, as for an entity: read before

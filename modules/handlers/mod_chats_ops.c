@@ -22,4 +22,5 @@ chats_method_fn *const chats_op_fn[CHATS_OP__N] = {
     [CHATS_OP_TRANSCRIPT] = chats_transcript_post,
     [CHATS_OP_SAVE] = chats_agent_save,
     [CHATS_OP_CREATE_FOR_TOPIC] = chats_action_create_for_topic,
+    [CHATS_OP_MINE] = chats_resource_mine,
 };

@@ -165,8 +165,8 @@ chats_err_t *chats_resource_conditions(chats_req_t *q, const chats_read_t *rd)
     }
     if (rc == HTTP_PRECONDITION_FAILED) {
         return chats_err_make(q->r->pool, CHATS_E_STALE, NULL,
-                              "a precondition failed: the chat session "
-                              "has changed");
+                              "a precondition failed: the %s has "
+                              "changed", q->entity->label);
     }
     return NULL;
 }
@@ -210,11 +210,22 @@ chats_read_t *chats_resource_read_row(chats_req_t *q,
     return rd;
 }
 
-chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
+/* The caller's associate id as a parameter: 0 for none (no row's). */
+static const char *caller_param(const chats_req_t *q)
+{
+    const chats_caller_t *c = chats_rights_caller(q);
+
+    return apr_itoa(q->r->pool, c && c->associate_id > 0 ? c->associate_id
+                                                         : 0);
+}
+
+/* rd as the caller sees it: translated, $select applied, with links
+ * when with_links (and rd is a row), TableRight and FieldProperties. */
+static chats_err_t *view_of(chats_req_t *q, const chats_read_t *rd,
+                            int with_links, chats_doc_t **pview)
 {
     request_rec *r = q->r;
     chats_view_opts_t o;
-    chats_doc_t *view;
     chats_locale_texts_t *texts;
     chats_err_t *e;
 
@@ -224,18 +235,82 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
         return e;
     }
     chats_store_rendering(r);
-    view_opts(q, rd->id != 0 && !q->agent, rd->id, &o);
+    view_opts(q, rd->id != 0 && with_links, rd->id, &o);
     /* What this caller may do with this row (or the template). */
-    o.table_mask = chats_rights_table_mask(q, rd->doc, rd->id == 0);
+    o.table_mask = q->entity->rights && q->entity->rights->read_guard
+        ? chats_rights_table_mask_ruled(q, rd->id == 0, rd->may_write)
+        : chats_rights_table_mask(q, rd->doc, rd->id == 0);
     o.readonly = chats_rights_readonly(q, rd->doc, rd->id == 0);
-    o.fp_json = chats_answer_xml(q->media) ? NULL : chats_fp_json;
-    view = chats_view_build(r->pool, q->entity, rd->doc, &o);
-    chats_locale_apply(texts, view, r->pool);
+    o.fp_json = chats_answer_xml(q->media) || q->entity != &chats_session_def
+        ? NULL : chats_fp_json;
+    *pview = chats_view_build(r->pool, q->entity, rd->doc, &o);
+    chats_locale_apply(texts, *pview, r->pool);
+    return NULL;
+}
+
+chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
+{
+    chats_doc_t *view;
+    chats_err_t *e;
+
+    if ((e = view_of(q, rd, !q->agent, &view)) != NULL) {
+        return e;
+    }
     if (rd->id) {
-        chats_answer_validators(r, rd->version, rd->updated_at);
+        chats_answer_validators(q->r, rd->version, rd->updated_at);
     }
     return chats_resource_answer(q, view, q->entity->type_name,
                                  "the entity");
+}
+
+chats_err_t *chats_resource_mine(chats_req_t *q)
+{
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
+    const char *params[2], *zone = chats_resource_zone(q);
+    chats_read_e how = zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
+    int xml = chats_answer_xml(q->media), i, n = 0;
+    chats_doc_t *out, *view;
+    chats_store_t *st;
+    chats_rows_t *rows;
+    chats_read_t *rd;
+    chats_err_t *e;
+
+    if (!sql->mine[how].sql) {
+        return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                              "%ss have no members", q->entity->label);
+    }
+    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL
+        || (e = chats_store_open(&st, q->r)) != NULL) {
+        return e;
+    }
+    if (zone) {
+        params[n++] = zone;
+    }
+    params[n++] = caller_param(q);
+    if ((e = chats_store_exec(st, &sql->mine[how], n, params, &rows))
+        != NULL) {
+        return e;
+    }
+    /* XML: .NET's ArrayOf<T>, one element per entity */
+    out = xml ? chats_doc_object(q->r->pool) : chats_doc_array(q->r->pool);
+    for (i = 0; i < rows->nrows; i++) {
+        const char *const *row = rows->values + i * rows->ncols;
+
+        rd = chats_resource_read_row(q, row);
+        rd->may_write = row[sql->ncols[how] + 1][0] == 't';
+        if ((e = view_of(q, rd, 0, &view)) != NULL) {
+            return e;
+        }
+        if (xml) {
+            chats_doc_object_add(out, q->entity->type_name, view);
+        }
+        else {
+            chats_doc_array_push(out, view);
+        }
+    }
+    return chats_resource_answer(q, out, apr_pstrcat(q->r->pool, "ArrayOf",
+                                                     q->entity->type_name,
+                                                     NULL), "the answer");
 }
 
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
@@ -246,18 +321,57 @@ chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
     return chats_answer(q->r, q->media, &a);
 }
 
+chats_err_t *chats_resource_not_found_of(const chats_req_t *q,
+                                         const chats_entity_def_t *def,
+                                         apr_int32_t id)
+{
+    /* written once (t/engine/answer_facts.t): "ChatSession id 7 not
+     * found", "ChatTopic id 7 not found" */
+    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
+                          "%s id %d not found", def->name, (int)id);
+}
+
 chats_err_t *chats_resource_not_found(const chats_req_t *q)
 {
-    /* ChatSession's words, written once (t/engine/answer_facts.t): the
-     * topic's 404 comes with its routes, from q->entity->name */
-    return chats_err_make(q->r->pool, CHATS_E_NOT_FOUND, NULL,
-                          "ChatSession id %d not found", (int)q->id);
+    return chats_resource_not_found_of(q, q->entity, q->id);
+}
+
+/* With a read guard, the guard's two columns after the row's: a caller
+ * below the read level who is not guarded in (no member of the topic) is
+ * refused; whether the rule's write guard holds goes to the answer's
+ * TableRight. */
+static chats_err_t *guard_read(chats_req_t *q, const chats_rows_t *rows,
+                               chats_read_t *rd)
+{
+    const chats_entity_rights_t *rr = q->entity->rights;
+    int n = chats_resource_sql(q)->ncols[chats_resource_zone(q)
+                                         ? CHATS_READ_ZONED : CHATS_READ_UTC];
+    const char *may_read = rows->ncols > n + 1 ? rows->values[n] : NULL;
+
+    if (!may_read) {
+        return NULL;
+    }
+    rd->may_write = rows->values[n + 1] && rows->values[n + 1][0] == 't';
+    if (may_read[0] != 't'
+        && chats_rights_caller(q)->level < rr->need[CHATS_VERB_READ].any) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, CHATS_LOGNO(680)
+                      "denied: %s may read only the %ss they are a member "
+                      "of (%s %d)", q->r->user ? q->r->user : "-",
+                      q->entity->label, q->r->method, (int)q->id);
+        return chats_err_make(q->r->pool, CHATS_E_FORBIDDEN, NULL,
+                              "you may read only the %ss you are a member "
+                              "of, or need the read right", q->entity->label);
+    }
+    return NULL;
 }
 
 chats_err_t *chats_resource_get(chats_req_t *q)
 {
     const chats_entity_sql_t *sql = chats_resource_sql(q);
-    const char *params[2], *zone = chats_resource_zone(q);
+    const char *params[3], *zone = chats_resource_zone(q);
+    chats_read_e how = zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
+    const chats_stmt_t *get = sql->get_guarded[how].sql
+                            ? &sql->get_guarded[how] : &sql->get[how];
     chats_store_t *st;
     chats_rows_t *rows;
     chats_read_t *rd;
@@ -272,16 +386,18 @@ chats_err_t *chats_resource_get(chats_req_t *q)
         params[n++] = zone;
     }
     params[n++] = apr_itoa(q->r->pool, q->id);
-    if ((e = chats_store_exec(st, &sql->get[zone ? CHATS_READ_ZONED
-                                                 : CHATS_READ_UTC],
-                              n, params, &rows)) != NULL) {
+    if (get != &sql->get[how]) {
+        params[n++] = caller_param(q);
+    }
+    if ((e = chats_store_exec(st, get, n, params, &rows)) != NULL) {
         return e;
     }
     if (rows->nrows != 1) {
         return chats_resource_not_found(q);
     }
     rd = chats_resource_read_row(q, rows->values);
-    if ((e = chats_resource_conditions(q, rd)) != NULL) {
+    if ((e = guard_read(q, rows, rd)) != NULL
+        || (e = chats_resource_conditions(q, rd)) != NULL) {
         return e;
     }
     return chats_resource_send(q, rd);

@@ -73,6 +73,9 @@ chats_err_t *chats_resource_delete(chats_req_t *q);
 /* The collection (/ChatSession) and the template (/ChatSession/default). */
 chats_err_t *chats_resource_post(chats_req_t *q);
 chats_err_t *chats_resource_default(chats_req_t *q);
+/** The rows the entity's read guard gives the caller (a topic's
+ * members: ChatTopic/ForCurrentUser), key order, without links. */
+chats_err_t *chats_resource_mine(chats_req_t *q);
 
 /* Shared by the methods (mod_chats_resource.c). */
 
@@ -83,6 +86,9 @@ typedef struct {
     apr_int32_t id;
     apr_int64_t version;
     apr_time_t updated_at;       /**< whole seconds, as apr_time_t */
+    /** An entity with a read guard: its rule's guard holds for the
+     * caller on this row (a topic's manager, or a write that passed it) */
+    int may_write;
 } chats_read_t;
 
 /** The statements of the request's entity (q->entity). */
@@ -109,8 +115,13 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd);
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,
                                    const char *root, const char *what);
 
-/** The 404 of the session in the URL (q->id). */
+/** The 404 of the row in the URL (q->id, of q->entity). */
 chats_err_t *chats_resource_not_found(const chats_req_t *q);
+
+/** The 404 of row id of def (a session's topic in the URL). */
+chats_err_t *chats_resource_not_found_of(const chats_req_t *q,
+                                         const chats_entity_def_t *def,
+                                         apr_int32_t id);
 
 /** The absolute URL of session id (for Location and _Links). */
 const char *chats_resource_self_url(chats_req_t *q, apr_int32_t id);

@@ -89,6 +89,16 @@ static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
     return chats_plan_make(r->pool, &in);
 }
 
+/* The row, answered to a write that passed the checks (so the rights
+ * rule's guard, for a topic: its TableRight is a manager's). */
+static chats_err_t *as_is(chats_req_t *q, const char *const *row)
+{
+    chats_read_t *rd = chats_resource_read_row(q, row);
+
+    rd->may_write = 1;
+    return chats_resource_send(q, rd);
+}
+
 /* The answer to a write that committed: the row as written. */
 static chats_err_t *written(chats_req_t *q, const chats_plan_t *pl,
                             const chats_rows_t *rows)
@@ -109,9 +119,7 @@ static chats_err_t *written(chats_req_t *q, const chats_plan_t *pl,
                            chats_resource_self_url(q, q->id));
         }
     }
-    return chats_resource_send(q, chats_resource_read_row(
-                                      q, chats_rows_from(rows, 0,
-                                                         CHATS_SQL_ROW)));
+    return as_is(q, chats_rows_from(rows, 0, CHATS_SQL_ROW));
 }
 
 /* A failed check is answered as it is; a denial is also logged. */
@@ -157,10 +165,6 @@ static chats_err_t *diagnosed(chats_req_t *q, const chats_plan_t *pl,
     return NULL;
 }
 
-static chats_err_t *as_is(chats_req_t *q, const char *const *row)
-{
-    return chats_resource_send(q, chats_resource_read_row(q, row));
-}
 
 /* The fallback: diagnosis and write under the row's lock, in a
  * transaction. The answer is rendered (translations included) only once
@@ -432,6 +436,34 @@ chats_err_t *chats_resource_post(chats_req_t *q)
     return entity_write(q, CHATS_DO_CREATE, CHATS_PLAN_INSERT);
 }
 
+/* A DELETE refused because other rows refer to the row: the answer
+ * names how many. A DELETE writes no reference, so a foreign key it
+ * violates (field named: the store's mapping) is another row's
+ * reference to it, added after the statement's check. */
+static chats_err_t *in_use(chats_req_t *q, chats_err_t *e)
+{
+    const chats_in_use_t *u = q->entity->in_use;
+    const char *id = apr_itoa(q->r->pool, q->id);
+    chats_store_t *st;
+    chats_rows_t *rows;
+    chats_err_t *ce;
+
+    if (!u || !e || !(e->code == CHATS_E_IN_USE
+                      || (e->code == CHATS_E_INVALID && e->field))) {
+        return e;
+    }
+    if ((ce = chats_store_open(&st, q->r)) != NULL
+        || (ce = chats_store_exec(st, &chats_resource_sql(q)->in_use, 1,
+                                  &id, &rows)) != NULL) {
+        return ce;
+    }
+    return chats_err_make(q->r->pool, CHATS_E_IN_USE, u->field,
+                          "the %s %d still has %s %s: delete or move them "
+                          "first", q->entity->label, (int)q->id,
+                          rows->nrows ? chats_rows_get(rows, 0, "n") : "0",
+                          u->what);
+}
+
 chats_err_t *chats_resource_delete(chats_req_t *q)
 {
     chats_err_t *e;
@@ -439,5 +471,5 @@ chats_err_t *chats_resource_delete(chats_req_t *q)
     if ((e = chats_rights_require(q, CHATS_DO_DELETE)) != NULL) {
         return e;
     }
-    return run_plan(q, plan_make(q, CHATS_PLAN_DELETE), NULL);
+    return in_use(q, run_plan(q, plan_make(q, CHATS_PLAN_DELETE), NULL));
 }

@@ -158,6 +158,31 @@ int chats_rights_table_mask(const chats_req_t *q, const chats_doc_t *doc,
     }
 }
 
+int chats_rights_table_mask_ruled(const chats_req_t *q, int is_new,
+                                  int may_write)
+{
+    static const int bit[] = {
+        CHATS_TR_SELECT, CHATS_TR_UPDATE, CHATS_TR_INSERT, CHATS_TR_DELETE
+    };
+    const chats_entity_rights_t *rr = q->entity->rights;
+    chats_right_e level = q->rights ? q->rights->caller.level
+                                    : CHATS_RIGHT_NONE;
+    int verb, mask = CHATS_TR_SELECT;     /* it was read: the caller may */
+
+    if (level == CHATS_RIGHT_ADMIN) {
+        return CHATS_TR_FULL;
+    }
+    for (verb = CHATS_VERB_UPDATE; rr && verb <= CHATS_VERB_DELETE; verb++) {
+        const chats_verb_need_t *n = &rr->need[verb];
+
+        if (level >= n->any || (!is_new && may_write && level >= n->guarded
+                                && verb != CHATS_VERB_CREATE)) {
+            mask |= bit[verb];
+        }
+    }
+    return mask;
+}
+
 const apr_array_header_t *chats_rights_readonly(const chats_req_t *q,
                                                 const chats_doc_t *doc,
                                                 int is_new)

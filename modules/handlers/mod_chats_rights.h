@@ -45,6 +45,12 @@ const chats_caller_t *chats_rights_caller(const chats_req_t *q);
 /** Log a denial a write's checks decided (CHATS_E_FORBIDDEN). */
 void chats_rights_log_denial(const chats_req_t *q, const chats_err_t *e);
 
+/** TableRight of an entity with a read guard (a topic): from its rights
+ * rule, may_write saying whether the rule's guard holds for the row (a
+ * topic's manager), 0 when unknown or not. */
+int chats_rights_table_mask_ruled(const chats_req_t *q, int is_new,
+                                  int may_write);
+
 /** The ETableRight mask of the caller for doc (is_new: the template). */
 int chats_rights_table_mask(const chats_req_t *q, const chats_doc_t *doc,
                             int is_new);

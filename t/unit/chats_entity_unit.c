@@ -188,8 +188,11 @@ static void test_topic_kinds(tap_t *t)
 
     pl = topic_plan(t, CHATS_PLAN_DELETE, NULL, NULL);
     is_str(t, chats_plan_write_sql(pl, ts),
-           "DELETE FROM chat_topic cs WHERE cs.id = $1::int4 RETURNING cs.id",
-           "topic DELETE: chat_topic by its key");
+           "DELETE FROM chat_topic cs WHERE cs.id = $1::int4 AND (SELECT "
+           "count(*) FROM chat_session s WHERE s.topic_id = cs.id) = 0 "
+           "RETURNING cs.id",
+           "topic DELETE: chat_topic by its key, refused while it has "
+           "sessions (409, CHATS_E_IN_USE naming Sessions)");
 
     chats_precond_read(&pc, "\"3\"", NULL, NULL, t->p);
     pl = topic_plan(t, CHATS_PLAN_UPDATE, NULL, &pc);
@@ -303,14 +306,22 @@ static void test_topic_xml(tap_t *t)
 static void test_route_entity(tap_t *t)
 {
     const chats_route_def_t *rows;
-    int i, n, all = 1;
+    int i, n, session = 1, topics = 0;
 
     rows = chats_routes(&n);
     for (i = 0; i < n; i++) {
-        all = all && chats_route_entity(&rows[i]) == &chats_session_def;
+        if (strstr(rows[i].pattern, "ChatTopic")) {
+            topics += chats_route_entity(&rows[i]) == &chats_topic_def;
+        }
+        else {
+            session = session
+                      && chats_route_entity(&rows[i]) == &chats_session_def;
+        }
     }
-    ok(t, n > 0 && all, "every route of both families serves ChatSession's "
+    ok(t, n > 0 && session, "every ChatSession route serves ChatSession's "
        "def (the request's entity comes from its route)");
+    ok(t, topics == 5, "the agent's five ChatTopicEntity methods serve "
+       "ChatTopic's def");
 }
 
 static const tap_test_fn tests[] = {

@@ -34,7 +34,7 @@ static void test_table(tap_t *t)
                             && strcasecmp(rt[j - 1].pattern, rt[i].pattern);
         }
     }
-    ok(t, n == 32, "32 rows: 17 REST, 15 agent methods");
+    ok(t, n == 37, "37 rows: 17 REST, 20 agent methods");
     ok(t, !bad_adjacent, "a pattern's rows are adjacent");
     ok(t, !dup, "one row per path and method");
     ok(t, agent_post, "agent rows are POST only");
@@ -176,7 +176,7 @@ static void test_agent(tap_t *t)
     is_str(t, chats_route_path(t->p, m.row = chats_routes(&n)),
            "/api/v1/ChatSession", "the collection's OpenAPI path");
     is_str(t, chats_route_path(t->p, &m.row[n - 1]),
-           "/api/v1/Agents/Chat/AddChatMessage", "an agent's OpenAPI path");
+           "/api/v1/Agents/Chat/ChatTopicsForUser", "an agent's OpenAPI path");
 }
 
 /* A row's error statuses, from the error kinds (chats_route_answers), as

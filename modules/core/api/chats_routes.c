@@ -15,123 +15,142 @@
 #define A CHATS_FAMILY_AGENT
 #define SEL CHATS_ARG_SELECT
 #define KEY CHATS_ARG_IDEM
+#define TOPIC &chats_topic_def
 
 static const chats_route_def_t routes[] = {
     /* ---- REST, spec §1; a pattern's rows are adjacent (Allow order) */
     { R, "", "GET", CHATS_OP_LIST, "GetAll", "The archive list of chat "
       "sessions ($select, $filter, $orderBy, $top, $skip, $format)", SEL,
-      NULL, 200, "ChatSessionList" },
+      NULL, 200, "ChatSessionList", NULL },
     { R, "", "POST", CHATS_OP_CREATE, "PostChatSessionEntity", "Create a "
       "chat session (200, as SuperOffice answers, with Location)", SEL | KEY,
-      "ChatSessionEntity", 200, "Created" },
+      "ChatSessionEntity", 200, "Created", NULL },
     { R, "/default", "GET", CHATS_OP_DEFAULT, "DefaultChatSessionEntity",
       "The template a new chat session starts from", SEL, NULL, 200,
-      "Default" },
+      "Default", NULL },
     { R, "/ForCurrentUser", "GET", CHATS_OP_FOR_USER, "ChatSessionsForUser",
       "The open sessions of the topics the caller is a member of", 0, NULL,
-      200, "EntityArray" },
+      200, "EntityArray", NULL },
     { R, "/Pickup", "POST", CHATS_OP_PICKUP_FIRST, "PickUpFirstChatSession",
       "Take the oldest queued session of the caller's topics (null when "
-      "none is queued)", KEY, NULL, 200, "EntityOrNull" },
+      "none is queued)", KEY, NULL, 200, "EntityOrNull", NULL },
     { R, "/{id}", "GET", CHATS_OP_GET, "GetChatSessionEntity", "Fetch a "
-      "chat session", CHATS_ARG_ID | SEL, NULL, 200, "EntityWithLinks" },
+      "chat session", CHATS_ARG_ID | SEL, NULL, 200, "EntityWithLinks", NULL },
     { R, "/{id}", "PUT", CHATS_OP_PUT, "PutChatSessionEntity", "Replace a "
       "chat session", CHATS_ARG_ID | SEL, "ChatSessionEntity", 200,
-      "EntityWithLinks" },
+      "EntityWithLinks", NULL },
     { R, "/{id}", "PATCH", CHATS_OP_PATCH, "PatchChatSessionEntity", "Patch "
       "a chat session (JSON Patch or JSON Merge Patch)", CHATS_ARG_ID | SEL,
-      "ChatSessionPatch", 200, "EntityWithLinks" },
+      "ChatSessionPatch", 200, "EntityWithLinks", NULL },
     { R, "/{id}", "DELETE", CHATS_OP_DELETE, "DeleteChatSessionEntity",
-      "Delete a chat session", CHATS_ARG_ID, NULL, 204, "Deleted" },
+      "Delete a chat session", CHATS_ARG_ID, NULL, 204, "Deleted", NULL },
     { R, "/{id}/Pickup", "POST", CHATS_OP_PICKUP, "PickUpChatSession",
       "Take this queued session (null when it is not queued)",
-      CHATS_ARG_ID | KEY, NULL, 200, "EntityOrNull" },
+      CHATS_ARG_ID | KEY, NULL, 200, "EntityOrNull", NULL },
     { R, "/{id}/TransferTo/{toAssociate}", "POST", CHATS_OP_TRANSFER,
       "TransferChatSession", "Offer the caller's session to another "
       "associate (login or id)", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC | KEY,
-      NULL, 200, "Entity" },
+      NULL, 200, "Entity", NULL },
     { R, "/{id}/AcceptTransfer", "POST", CHATS_OP_ACCEPT,
       "AcceptChatSessionTransfer", "Take over a session offered to the "
-      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity" },
+      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity", NULL },
     { R, "/{id}/RejectTransfer", "POST", CHATS_OP_REJECT,
       "RejectChatSessionTransfer", "Decline a session offered to the "
-      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity" },
+      "caller", CHATS_ARG_ID | KEY, NULL, 200, "Entity", NULL },
     { R, "/{id}/Reset", "POST", CHATS_OP_RESET, "ResetChatSession", "Put "
       "the session back in the queue", CHATS_ARG_ID | KEY, NULL, 200,
-      "Entity" },
+      "Entity", NULL },
     { R, "/{id}/Messages", "GET", CHATS_OP_MESSAGES, "GetChatMessages",
       "The session's messages after a message id, in id order (optionally "
       "waiting for one)", CHATS_ARG_ID | CHATS_ARG_AFTER | CHATS_ARG_WAIT,
-      NULL, 200, "ChatMessages" },
+      NULL, 200, "ChatMessages", NULL },
     { R, "/{id}/Messages", "POST", CHATS_OP_ADD_MESSAGE, "AddChatMessage",
       "Add a message to the session", CHATS_ARG_ID | KEY, "ChatMessage",
-      200, "ChatMessage" },
+      200, "ChatMessage", NULL },
     { R, "/{id}/Transcript", "POST", CHATS_OP_TRANSCRIPT,
       "GetChatTranscript", "The session's transcript as a string (text or "
-      "HTML)", CHATS_ARG_ID | CHATS_ARG_HTML, NULL, 200, "Transcript" },
+      "HTML)", CHATS_ARG_ID | CHATS_ARG_HTML, NULL, 200, "Transcript", NULL },
 
     /* ---- ChatAgent (@superoffice/webapi ChatAgent.ts): POST only */
     { A, "CreateDefaultChatSessionEntity", "POST", CHATS_OP_DEFAULT,
       "Chat_CreateDefaultChatSessionEntity", "The template a new chat "
-      "session starts from", 0, NULL, 200, "Entity" },
+      "session starts from", 0, NULL, 200, "Entity", NULL },
     { A, "SaveChatSessionEntity", "POST", CHATS_OP_SAVE,
       "Chat_SaveChatSessionEntity", "Create (ChatSessionId 0 or absent) or "
       "replace a chat session", CHATS_ARG_ENTITY | KEY, "ChatSessionEntity",
-      200, "Entity" },
+      200, "Entity", NULL },
     { A, "GetChatSessionEntity", "POST", CHATS_OP_GET,
       "Chat_GetChatSessionEntity", "Fetch a chat session",
-      CHATS_ARG_ENTITY_ID, NULL, 200, "Entity" },
+      CHATS_ARG_ENTITY_ID, NULL, 200, "Entity", NULL },
     { A, "DeleteChatSessionEntity", "POST", CHATS_OP_DELETE,
       "Chat_DeleteChatSessionEntity", "Delete a chat session (204)",
-      CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted" },
+      CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted", NULL },
     { A, "ChatSessionsForUser", "POST", CHATS_OP_FOR_USER,
       "Chat_ChatSessionsForUser", "The open sessions of the caller's topics",
-      0, NULL, 200, "EntityArray" },
+      0, NULL, 200, "EntityArray", NULL },
     { A, "CreateChatSessionForTopic", "POST", CHATS_OP_CREATE_FOR_TOPIC,
       "Chat_CreateChatSessionForTopic", "Create a queued session in a "
       "topic", CHATS_ARG_TOPIC | KEY,
-      "Chat_CreateChatSessionForTopicRequest", 200, "Entity" },
+      "Chat_CreateChatSessionForTopicRequest", 200, "Entity", NULL },
     { A, "TransferChatSession", "POST", CHATS_OP_TRANSFER,
       "Chat_TransferChatSession", "Offer the caller's session to another "
       "associate", CHATS_ARG_ID | CHATS_ARG_TO_ASSOC | KEY,
-      "Chat_TransferChatSessionRequest", 200, "Entity" },
+      "Chat_TransferChatSessionRequest", 200, "Entity", NULL },
     { A, "AcceptChatSessionTransfer", "POST", CHATS_OP_ACCEPT,
       "Chat_AcceptChatSessionTransfer", "Take over a session offered to "
       "the caller", CHATS_ARG_ID | KEY,
-      "Chat_AcceptChatSessionTransferRequest", 200, "Entity" },
+      "Chat_AcceptChatSessionTransferRequest", 200, "Entity", NULL },
     { A, "RejectChatSessionTransfer", "POST", CHATS_OP_REJECT,
       "Chat_RejectChatSessionTransfer", "Decline a session offered to the "
       "caller", CHATS_ARG_ID | KEY, "Chat_RejectChatSessionTransferRequest",
-      200, "Entity" },
+      200, "Entity", NULL },
     { A, "PickUpChatSession", "POST", CHATS_OP_PICKUP,
       "Chat_PickUpChatSession", "Take this queued session (null when it is "
       "not queued)", CHATS_ARG_ID | KEY, "Chat_PickUpChatSessionRequest",
-      200, "EntityOrNull" },
+      200, "EntityOrNull", NULL },
     { A, "PickUpFirstChatSession", "POST", CHATS_OP_PICKUP_FIRST,
       "Chat_PickUpFirstChatSession", "Take the oldest queued session of "
       "the caller's topics (null when none is queued)", KEY, NULL, 200,
-      "EntityOrNull" },
+      "EntityOrNull", NULL },
     { A, "ResetChatSession", "POST", CHATS_OP_RESET, "Chat_ResetChatSession",
       "Put the session back in the queue", CHATS_ARG_ID | KEY,
-      "Chat_ResetChatSessionRequest", 200, "Entity" },
+      "Chat_ResetChatSessionRequest", 200, "Entity", NULL },
     { A, "GetChatTranscript", "POST", CHATS_OP_TRANSCRIPT,
       "Chat_GetChatTranscript", "The session's transcript as a string",
       CHATS_ARG_ID | CHATS_ARG_HTML, "Chat_GetChatTranscriptRequest", 200,
-      "Transcript" },
+      "Transcript", NULL },
     { A, "GetChatMessages", "POST", CHATS_OP_MESSAGES,
       "Chat_GetChatMessages", "The session's messages after a message id",
       CHATS_ARG_ID | CHATS_ARG_AFTER, "Chat_GetChatMessagesRequest", 200,
-      "ChatMessages" },
+      "ChatMessages", NULL },
     { A, "AddChatMessage", "POST", CHATS_OP_ADD_MESSAGE,
       "Chat_AddChatMessage", "Add a message to the session",
       CHATS_ARG_ID | CHATS_ARG_MESSAGE | KEY, "Chat_AddChatMessageRequest",
-      200, "ChatMessage" },
+      200, "ChatMessage", NULL },
+    /* ChatTopicEntity's (chats_topic_def) */
+    { A, "CreateDefaultChatTopicEntity", "POST", CHATS_OP_DEFAULT,
+      "Chat_CreateDefaultChatTopicEntity", "The template a new chat topic "
+      "starts from", 0, NULL, 200, "Entity", TOPIC },
+    { A, "SaveChatTopicEntity", "POST", CHATS_OP_SAVE,
+      "Chat_SaveChatTopicEntity", "Create (ChatTopicId 0 or absent) or "
+      "replace a chat topic", CHATS_ARG_ENTITY | KEY, "ChatTopicEntity",
+      200, "Entity", TOPIC },
+    { A, "GetChatTopicEntity", "POST", CHATS_OP_GET,
+      "Chat_GetChatTopicEntity", "Fetch a chat topic", CHATS_ARG_ENTITY_ID,
+      NULL, 200, "Entity", TOPIC },
+    { A, "DeleteChatTopicEntity", "POST", CHATS_OP_DELETE,
+      "Chat_DeleteChatTopicEntity", "Delete a chat topic that has no chat "
+      "sessions (204)", CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted", TOPIC },
+    { A, "ChatTopicsForUser", "POST", CHATS_OP_MINE,
+      "Chat_ChatTopicsForUser", "The chat topics the caller is a member of",
+      0, NULL, 200, "EntityArray", TOPIC },
 };
 
 #undef R
 #undef A
 #undef SEL
 #undef KEY
+#undef TOPIC
 
 #define NROUTES (int)(sizeof(routes) / sizeof(routes[0]))
 
@@ -217,6 +236,9 @@ int chats_route_answers(const chats_route_def_t *row,
         return cond && row->op == CHATS_OP_GET;
     case CHATS_EW_KEY:
         return (row->args & CHATS_ARG_IDEM) != 0;
+    case CHATS_EW_IN_USE:
+        return row->op == CHATS_OP_DELETE
+               && chats_route_entity(row)->in_use != NULL;
     case CHATS_EW_NONE:
         break;
     }
@@ -238,8 +260,7 @@ int chats_route_has_status(const chats_route_def_t *row, int status)
 
 const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row)
 {
-    (void)row;                    /* both families: ChatSession's */
-    return &chats_session_def;
+    return row->entity ? row->entity : &chats_session_def;
 }
 
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)

@@ -19,6 +19,8 @@ typedef enum {
     CHATS_OP_ACCEPT, CHATS_OP_REJECT, CHATS_OP_RESET, CHATS_OP_MESSAGES,
     CHATS_OP_ADD_MESSAGE, CHATS_OP_TRANSCRIPT, CHATS_OP_SAVE,
     CHATS_OP_CREATE_FOR_TOPIC,
+    CHATS_OP_MINE,          /**< the entity's rows the caller is in
+                                 (ChatTopic/ForCurrentUser)             */
     CHATS_OP__N
 } chats_op_e;
 
@@ -84,6 +86,9 @@ typedef struct chats_route_def_t {
     const char *body;            /**< components/requestBodies, or NULL  */
     int ok_status;
     const char *ok;              /**< components/responses               */
+    /** The entity the row serves: NULL for ChatSession's (every row of
+     * the first two families), chats_route_entity() reads it. */
+    const chats_entity_def_t *entity;
 } chats_route_def_t;
 
 /** The table, in the order Allow lists methods and OpenAPI lists paths. */
@@ -127,9 +132,8 @@ int chats_route_answers(const chats_route_def_t *row,
  * other. */
 int chats_route_has_status(const chats_route_def_t *row, int status);
 
-/** The entity a route serves: its resource's def (ChatSession's for
- * both families today; a family of another entity, or a route of one
- * family answering another's rows, decides here, in one place). */
+/** The entity a route serves: its row's, ChatSession's when the row
+ * names none. */
 const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row);
 
 /** OpenAPI path of a row: "/api/v1/ChatSession/{id}/Pickup",

@@ -117,6 +117,10 @@ static const chats_err_kind_t kinds[] = {
       NULL, "The Idempotency-Key was used by the same associate in the last "
       "24 hours for another request (another method, route, target or "
       "body): nothing was written; send this request with a new key." },
+    { CHATS_E_IN_USE, "in_use", 409, CHATS_EW_IN_USE,
+      "SoConflictException", NULL, "The row is still referred to (a chat "
+      "topic that still has chat sessions): nothing was deleted; the "
+      "message says how many refer to it." },
 };
 
 /* The reason phrases of the kinds' statuses, named as identifiers (the

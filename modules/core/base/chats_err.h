@@ -29,8 +29,10 @@ typedef enum {
     CHATS_E_NOT_ACCEPTABLE, /**< no representation the Accept header takes */
     CHATS_E_MISCONFIGURED, /**< permanent: the database or its schema does
                                 not fit the configuration (not retryable) */
-    CHATS_E_KEY_REUSED     /**< an Idempotency-Key sent again with another
+    CHATS_E_KEY_REUSED,    /**< an Idempotency-Key sent again with another
                                 request (method, route, target or body) */
+    CHATS_E_IN_USE         /**< a DELETE of a row other rows still refer
+                                to (a chat topic with sessions)       */
 } chats_ecode_t;
 
 typedef struct chats_err_t {
@@ -70,7 +72,9 @@ typedef enum {
     CHATS_EW_PATCH,     /**< PATCH                                    */
     CHATS_EW_COND,      /**< routes that read conditional headers     */
     CHATS_EW_COND_GET,  /**< ... and answer 304 (GET)                 */
-    CHATS_EW_KEY        /**< routes that take Idempotency-Key         */
+    CHATS_EW_KEY,       /**< routes that take Idempotency-Key         */
+    CHATS_EW_IN_USE     /**< DELETE of an entity whose rows others refer
+                             to (chats_entity_def_t.in_use)           */
 } chats_err_where_e;
 
 /** What the module says about one kind of error. The status is a plain

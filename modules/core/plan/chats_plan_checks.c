@@ -79,6 +79,22 @@ static void plan_guard(chats_plan_t *pl, chats_verb_e verb)
                              NULL)));
 }
 
+/* A DELETE of a row others refer to is refused in its statement; the
+ * count in the answer is the glue's (chats_plan_in_use_sql). */
+static void plan_in_use(chats_plan_t *pl)
+{
+    const chats_in_use_t *u = pl->in.entity->in_use;
+
+    if (u && pl->in.kind == CHATS_PLAN_DELETE) {
+        chats_plan_add_check(pl, apr_pstrcat(pl->p, "(", u->count,
+                                             ") = 0", NULL), 1,
+                             chats_err_make(pl->p, CHATS_E_IN_USE, u->field,
+                                            "the %s still has %s: delete "
+                                            "or move them first",
+                                            pl->in.entity->label, u->what));
+    }
+}
+
 chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
 {
     chats_plan_t *pl = apr_pcalloc(p, sizeof(*pl));
@@ -109,6 +125,7 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
     plan_guard(pl, in->kind == CHATS_PLAN_UPDATE ? CHATS_VERB_UPDATE
                                                  : CHATS_VERB_DELETE);
     plan_preconditions(pl);
+    plan_in_use(pl);
     return pl;
 }
 

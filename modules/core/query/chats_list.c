@@ -103,7 +103,7 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
     apr_array_header_t *dsel;
     chats_filter_env_t env;
     chats_filter_sql_t *fs;
-    const char *sql, *limit, *offset;
+    const char *sql, *limit, *offset, *scope;
     chats_err_t *e;
     int i;
 
@@ -127,6 +127,7 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
     }
     apr_array_cat(params, fs->params);
     q->filter_fields = fs->fields;
+    scope = fs->where;
 
     selected_fields(p, sel, q);
     for (i = 0; i < q->nfields; i++) {
@@ -145,9 +146,16 @@ chats_err_t *chats_list_query(apr_pool_t *p, const chats_list_in_t *in,
                  CHATS_P_INT8);
     offset = bind_param(params, apr_psprintf(p, "%" APR_INT64_T_FMT, in->skip),
                   CHATS_P_INT8);
+    if (in->topic) {
+        scope = apr_pstrcat(p, "cs.topic_id = ", bind_param(
+                                params, apr_itoa(p, in->topic), CHATS_P_INT4),
+                            fs->where ? " AND (" : "",
+                            fs->where ? fs->where : "",
+                            fs->where ? ")" : "", NULL);
+    }
     sql = apr_pstrcat(p, "SELECT ", apr_array_pstrcat(p, cols, ','),
                       " FROM chat_session cs",
-                      fs->where ? " WHERE " : "", fs->where ? fs->where : "",
+                      scope ? " WHERE " : "", scope ? scope : "",
                       " ORDER BY ", fs->order_by ? fs->order_by : "",
                       fs->order_by ? ", " : "", "cs.id LIMIT ", limit,
                       " OFFSET ", offset, NULL);

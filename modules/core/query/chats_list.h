@@ -46,6 +46,9 @@ typedef struct {
     /** The request's zone as PostgreSQL names it, NULL for UTC: shown
      * date-times, today and offset-less date-times in the filter. */
     const char *zone;
+    /** Only the sessions of this topic (GET ChatTopic/{id}/Sessions);
+     * 0: every session. */
+    apr_int32_t topic;
 } chats_list_in_t;
 
 /** The statement of a page and how to read its rows. */

@@ -86,7 +86,7 @@ const chats_entity_def_t chats_session_def = {
     "id", "chat_session_", "chatSessionEntityId", "chats",
     fields, (int)(sizeof(fields) / sizeof(fields[0])),
     CHATS_ED_CARRIER | CHATS_ED_VERSIONED | CHATS_ED_CALLER_READONLY,
-    &session_rights
+    &session_rights, NULL
 };
 
 const chats_entity_def_t *const chats_entity_defs[] = {

@@ -131,6 +131,17 @@ typedef struct {
 } chats_entity_rights_t;
 
 /** An entity: its table, its fields and its names. */
+/** What keeps a row from being deleted: other rows that refer to it
+ * (a topic's sessions). A DELETE refuses it with CHATS_E_IN_USE (409)
+ * in its one statement; the foreign key that makes them refer to it
+ * answers the same, when one is added between the check and the end of
+ * the statement. */
+typedef struct {
+    const char *count;             /**< SQL over "cs": how many refer     */
+    const char *field;             /**< named in the 409: "Sessions"      */
+    const char *what;              /**< "chat sessions"                   */
+} chats_in_use_t;
+
 typedef struct chats_entity_def_t {
     const char *name;              /**< "ChatSession": REST segment        */
     const char *type_name;         /**< "ChatSessionEntity": XML root,
@@ -146,6 +157,7 @@ typedef struct chats_entity_def_t {
     int nfields;
     unsigned flags;                /**< CHATS_ED_*                         */
     const chats_entity_rights_t *rights;   /**< NULL: a shape only         */
+    const chats_in_use_t *in_use;  /**< NULL: a row may always be deleted */
 } chats_entity_def_t;
 
 /** ChatSessionEntity (chats_schema.c). */

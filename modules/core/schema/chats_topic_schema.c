@@ -108,10 +108,17 @@ static const chats_entity_rights_t topic_rights = {
     MEMBER(" AND m.manager"), "chat topics you manage", MEMBER("")
 };
 
+/* A topic with sessions is not deleted (design §7: SuperOffice's docs
+ * say nothing; chat_session.topic_id refers to it). */
+static const chats_in_use_t topic_in_use = {
+    "SELECT count(*) FROM chat_session s WHERE s.topic_id = cs.id",
+    "Sessions", "chat sessions"
+};
+
 const chats_entity_def_t chats_topic_def = {
     "ChatTopic", "ChatTopicEntity", "chat topic", "chat_topic",
     "id", "chat_topic_", "chatTopicEntityId", "chats_topic",
     fields, (int)(sizeof(fields) / sizeof(fields[0])),
     CHATS_ED_CARRIER | CHATS_ED_VERSIONED,
-    &topic_rights
+    &topic_rights, &topic_in_use
 };

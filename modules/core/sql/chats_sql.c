@@ -342,6 +342,51 @@ static void idem_stmts(chats_sql_t *sql)
     sql->idem_record = record;
 }
 
+/* guard with its "$me" (at most one) as parameter $n. */
+static const char *guard_sql(apr_pool_t *p, const char *guard, int n)
+{
+    const char *at = strstr(guard, "$me");
+
+    return at ? apr_psprintf(p, "%.*s$%d::int4%s", (int)(at - guard), guard,
+                             n, at + 3)
+              : guard;
+}
+
+/* A read guard's statements (chats_entity_sql_t.get_guarded, mine). */
+static void guarded_stmts(apr_pool_t *p, chats_entity_sql_t *es,
+                          chats_read_e how)
+{
+    static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
+    const chats_entity_def_t *def = es->def;
+    const chats_entity_rights_t *rr = def->rights;
+    int me = how ? 3 : 2;
+    const char *may = apr_pstrcat(p, ", (", guard_sql(p, rr->read_guard, me),
+                                  ") AS may_read, (",
+                                  guard_sql(p, rr->guard, me),
+                                  ") AS may_write", NULL);
+
+    es->get_guarded[how] = es->get[how];
+    es->get_guarded[how].name = apr_pstrcat(p, es->get[how].name,
+                                            "_guarded", NULL);
+    es->get_guarded[how].sql = apr_pstrcat(p, "SELECT ", es->list[how], may,
+                                           " FROM ", def->table, " cs WHERE"
+                                           " cs.", def->key_column,
+                                           how ? " = $2::int4"
+                                               : " = $1::int4", NULL);
+    me = how ? 2 : 1;
+    es->mine[how].name = apr_pstrcat(p, def->stmt_prefix, "_mine",
+                                     how ? "_zoned" : "", NULL);
+    es->mine[how].sql = apr_pstrcat(p, "SELECT ", es->list[how], ", true "
+                                    "AS may_read, (",
+                                    guard_sql(p, rr->guard, me), ") AS "
+                                    "may_write FROM ", def->table, " cs "
+                                    "WHERE ", guard_sql(p, rr->read_guard,
+                                                        me),
+                                    " ORDER BY cs.", def->key_column, NULL);
+    es->mine[how].retry = CHATS_RETRY_SAFE;
+    es->mine[how].cols = row_cols;
+}
+
 chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
                                           const chats_entity_def_t *def)
 {
@@ -361,6 +406,20 @@ chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
                                        NULL);
         es->get[how].retry = CHATS_RETRY_SAFE;
         es->get[how].cols = row_cols;
+        if (def->rights && def->rights->read_guard && def->rights->guard) {
+            guarded_stmts(p, es, (chats_read_e)how);
+        }
+    }
+    if (def->in_use) {
+        static const char *const n_cols[] = { "n", NULL };
+
+        es->in_use.name = apr_pstrcat(p, def->stmt_prefix, "_in_use", NULL);
+        es->in_use.sql = apr_pstrcat(p, "SELECT (", def->in_use->count,
+                                     ") AS n FROM ", def->table, " cs WHERE"
+                                     " cs.", def->key_column, " = $1::int4",
+                                     NULL);
+        es->in_use.retry = CHATS_RETRY_SAFE;
+        es->in_use.cols = n_cols;
     }
     return es;
 }
@@ -368,16 +427,31 @@ chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
 const chats_entity_sql_t *chats_sql_entity(const chats_sql_t *sql,
                                            const chats_entity_def_t *def)
 {
-    return sql && sql->session && sql->session->def == def ? sql->session
-                                                           : NULL;
+    const chats_entity_sql_t **es;
+
+    for (es = sql ? sql->entities : NULL; es && *es; es++) {
+        if ((*es)->def == def) {
+            return *es;
+        }
+    }
+    return NULL;
 }
 
 chats_sql_t *chats_sql_build(apr_pool_t *p)
 {
     static const char *const password_cols[] = { "password_hash", NULL };
     chats_sql_t *sql = apr_pcalloc(p, sizeof(*sql));
+    const chats_entity_def_t *const *d;
+    int n = 0;
 
-    sql->session = chats_entity_sql_build(p, &chats_session_def);
+    for (d = chats_entity_defs; *d; d++) {
+        n++;
+    }
+    sql->entities = apr_pcalloc(p, (n + 1) * sizeof(*sql->entities));
+    for (n = 0, d = chats_entity_defs; *d; d++) {
+        sql->entities[n++] = chats_entity_sql_build(p, *d);
+    }
+    sql->session = chats_sql_entity(sql, &chats_session_def);
     sql->password.name = "chats_password";
     sql->password.sql = "SELECT password_hash FROM associate WHERE name = $1"
                           " AND NOT deleted";

@@ -76,11 +76,27 @@ typedef struct chats_entity_sql_t {
     int ncols[2];
     /** One row by id: [UTC] $1 = id; [ZONED] $1 = zone, $2 = id. */
     chats_stmt_t get[2];
+    /** def->in_use: $1 = id; one row, n = how many refer to it (the
+     * count a refused DELETE names). Unset without in_use. */
+    chats_stmt_t in_use;
+    /** With a read guard (def->rights->read_guard), what a caller below
+     * need[READ].any reads. get's row by id, with two columns after the
+     * layout's: may_read, may_write (the rule's guard holds: a topic's
+     * manager), true/false; [UTC] $1 = id, $2 = the caller's associate
+     * id (0: none); [ZONED] $1 = zone, $2 = id, $3 = the caller. */
+    chats_stmt_t get_guarded[2];
+    /** The rows the read guard gives the caller, key order, the same two
+     * columns after each; [UTC] $1 = the caller; [ZONED] $1 = zone, $2 =
+     * the caller. Unset without a read guard. */
+    chats_stmt_t mine[2];
 } chats_entity_sql_t;
 
 typedef struct chats_sql_t {
     /** ChatSessionEntity's (chats_session_def). */
     const chats_entity_sql_t *session;
+    /** Every served entity's, chats_entity_defs' order (session first),
+     * NULL-terminated. */
+    const chats_entity_sql_t **entities;
     chats_stmt_t password;   /**< $1 login -> password_hash           */
     /** The agent's actions (chats_action_sql.h), built over the rest by
      * chats_action_sql_build, above this file, and set by the caller of
