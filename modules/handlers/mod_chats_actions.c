@@ -469,8 +469,16 @@ chats_err_t *chats_action_create_for_topic(chats_req_t *q)
     act_t x;
 
     if (!q->agent) {           /* POST ChatTopic/{id}/Sessions */
+        const char *slash = strrchr(q->archive_url, '/');
+
         q->topic = q->id;
         q->id = 0;
+        /* the new session's Location and _Links: the ChatSession family
+         * beside the topic's (".../api/v1/ChatTopic" -> ".../ChatSession") */
+        q->archive_url = apr_pstrcat(q->r->pool, apr_pstrmemdup(
+            q->r->pool, q->archive_url, slash ? (apr_size_t)(slash
+                                                 - q->archive_url) : 0),
+            chats_route_family(CHATS_FAMILY_REST)->name, NULL);
     }
     /* POST's right first: a refused caller causes no statement */
     if ((e = chats_rights_require(q, CHATS_DO_CREATE)) != NULL
