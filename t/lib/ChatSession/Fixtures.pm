@@ -117,6 +117,7 @@ my %BLOCK = (
     'api/idempotency.t'       => 66,
     'api/failover_patroni.t'  => 67,
     'api/request_walk.t'      => 71,
+    'api/topic_resource.t'    => 80,
 );
 
 # [first id, last id] of every file, checked once: no two overlap.
