@@ -221,7 +221,7 @@ static chats_pval_t canon_val(apr_pool_t *p, const chats_field_t *f,
 chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f)
 {
     chats_pval_t pv;
-    const chats_field_t *g = chats_schema_group_of(pl->in.entity, f);
+    const chats_field_t *g;
     const chats_doc_t *in = pl->cur;
     int i = chats_plan_field_index(pl, f);
 
@@ -229,7 +229,7 @@ chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f)
         return pl->set[i];
     }
     if (in) {
-        if (g) {
+        if ((g = chats_schema_group_of(pl->in.entity, f)) != NULL) {
             in = chats_doc_object_get(in, g->name, strlen(g->name), 0);
         }
         return canon_val(pl->p, f, in ? chats_doc_object_get(

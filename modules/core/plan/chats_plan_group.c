@@ -27,6 +27,13 @@ static chats_err_t *invalid(apr_pool_t *p, const char *field,
     return chats_err_make(p, CHATS_E_INVALID, field, "%s: %s", field, what);
 }
 
+/* A test of group g as a whole that cannot pass. */
+static chats_err_t *not_equal(apr_pool_t *p, const chats_field_t *g)
+{
+    return chats_err_make(p, CHATS_E_TEST_FAILED, g->name,
+                          "test failed: %s has another value", g->name);
+}
+
 /* A name value has that is no member of g: the error naming it, or NULL
  * when every name is g's. */
 static chats_err_t *unknown_member(apr_pool_t *p, const chats_field_t *g,
@@ -68,7 +75,9 @@ void chats_plan_on_group(const chats_op_ctx_t *o, const chats_field_t *g,
         return;
     }
     if (value->type != CHATS_J_OBJECT) {
-        chats_plan_fail(o, invalid(pl->p, g->name, apr_pstrcat(
+        chats_plan_fail(o, kind == CHATS_OP_TEST       /* never equal */
+                        ? not_equal(pl->p, g)
+                        : invalid(pl->p, g->name, apr_pstrcat(
                                        pl->p, "expected a ",
                                        g->group->type_name, " object",
                                        NULL)));
@@ -83,10 +92,7 @@ void chats_plan_on_group(const chats_op_ctx_t *o, const chats_field_t *g,
         v = chats_doc_object_get(value, m->name, strlen(m->name), 1);
         if (kind == CHATS_OP_TEST && !v) {
             /* the canonical group has every member */
-            chats_plan_fail(o, chats_err_make(
-                                pl->p, CHATS_E_TEST_FAILED, g->name,
-                                "test failed: %s has another value",
-                                g->name));
+            chats_plan_fail(o, not_equal(pl->p, g));
         }
         else {
             chats_plan_on_field(&sub, m, kind == CHATS_OP_TEST

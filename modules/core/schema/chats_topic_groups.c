@@ -1,9 +1,11 @@
-/* ChatTopicEntity's groups: OpeningHours, Widget and BotSettings, value
- * objects whose members are columns of chat_topic itself (design
- * /work/notes/issue19-design.md §1.2-1.4 gives each member's column,
+/* ChatTopicEntity's lookups (carriers: a reference sets the key alone)
+ * and groups: OpeningHours, Widget and BotSettings, value objects whose
+ * members are columns of chat_topic itself (design
+ * /work/notes/issue19-design.md §1.2-1.5 gives each member's column,
  * SuperOffice's name where its table documents one), with the lookups
  * two of them carry (TimeZoneData, KbCategory) and the enums and flags
- * of the widget (§1.6, names as the official client spells them). */
+ * of the widget (§1.6, names as the official client spells them). Their
+ * tables come with the schema (design slice B). */
 #include "chats_topic_groups.h"
 
 #define I32 "System.Int32"
@@ -13,6 +15,36 @@
 
 #define SUB(n, c, t, d) { n, c, t, NULL, d, NULL, NULL, 0 }
 #define NMEMB(a) ((int)(sizeof(a) / sizeof(a[0])))
+
+/* The top-level lookups' members (design §1.5); CustomerLanguage,
+ * TicketCategory and TicketPriority are one shape. */
+static const chats_subfield_t id_value_fields[] = {
+    SUB("Id", "id", CHATS_F_INT32, I32),
+    SUB("Value", "value", CHATS_F_STRING, STR),
+    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
+};
+
+static const chats_subfield_t template_fields[] = {
+    SUB("ReplyTemplateId", "id", CHATS_F_INT32, I32),
+    SUB("Name", "name", CHATS_F_STRING, STR),
+    SUB("Description", "description", CHATS_F_STRING, STR),
+    SUB("FolderId", "folder_id", CHATS_F_INT32, I32),
+};
+
+const chats_carrier_t chats_topic_lang_carrier = {
+    "CustomerLanguage", "cust_lang", id_value_fields, NMEMB(id_value_fields)
+};
+const chats_carrier_t chats_topic_template_carrier = {
+    "ReplyTemplate", "reply_template", template_fields,
+    NMEMB(template_fields)
+};
+const chats_carrier_t chats_topic_category_carrier = {
+    "TicketCategory", "ej_category", id_value_fields, NMEMB(id_value_fields)
+};
+const chats_carrier_t chats_topic_priority_carrier = {
+    "TicketPriority", "ticket_priority", id_value_fields,
+    NMEMB(id_value_fields)
+};
 
 /* tz_location: the topic's zone for IsOpen (design §1.2); its zone
  * column (IANA) is no member: TimeZoneData has none. */

@@ -1,9 +1,16 @@
-/* ChatTopicEntity's groups (chats_topic_groups.c), for its field table
- * (chats_topic_schema.c) alone. Core header. */
+/* ChatTopicEntity's lookups and groups (chats_topic_groups.c), for its
+ * field table (chats_topic_schema.c) alone. Core header. */
 #ifndef CHATS_TOPIC_GROUPS_H
 #define CHATS_TOPIC_GROUPS_H
 
 #include "chats_schema.h"
+
+/** CustomerLanguage, ReplyTemplate, TicketCategory, TicketPriority
+ * (design §1.5). */
+extern const chats_carrier_t chats_topic_lang_carrier;
+extern const chats_carrier_t chats_topic_template_carrier;
+extern const chats_carrier_t chats_topic_category_carrier;
+extern const chats_carrier_t chats_topic_priority_carrier;
 
 /** ChatOpeningHours, ChatWidgetSettings, ChatBotSettings (design
  * §1.2-1.4). */

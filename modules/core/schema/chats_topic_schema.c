@@ -1,7 +1,7 @@
 /* The ChatTopicEntity field table and def (spec:
  * superoffice-chattopic.md; /work/notes/issue19-design.md §1 gives each
  * field's column, SuperOffice's name where its table documents one):
- * every field of §1.1, the four lookups as carriers, the groups
+ * every field of §1.1, the four lookups as carriers and the groups
  * OpeningHours, Widget and BotSettings (chats_topic_groups.c), and the
  * derived, read-only LastAccept and SecondsPrAccept, computed from the
  * topic's sessions. Not in chats_entity_defs until chat_topic has the
@@ -11,46 +11,6 @@
 #define I32 "System.Int32"
 #define STR "System.String"
 #define BLN "System.Boolean"
-
-/* The lookups' members (design §1.5). Their tables come with the schema
- * (design slice B): names as the design proposes them. */
-#define SUB(n, c, t, d) { n, c, t, NULL, d, NULL, NULL, 0 }
-
-static const chats_subfield_t lang_fields[] = {
-    SUB("Id", "id", CHATS_F_INT32, I32),
-    SUB("Value", "value", CHATS_F_STRING, STR),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-};
-
-static const chats_subfield_t template_fields[] = {
-    SUB("ReplyTemplateId", "id", CHATS_F_INT32, I32),
-    SUB("Name", "name", CHATS_F_STRING, STR),
-    SUB("Description", "description", CHATS_F_STRING, STR),
-    SUB("FolderId", "folder_id", CHATS_F_INT32, I32),
-};
-
-static const chats_subfield_t category_fields[] = {
-    SUB("Id", "id", CHATS_F_INT32, I32),
-    SUB("Value", "value", CHATS_F_STRING, STR),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-};
-
-static const chats_subfield_t priority_fields[] = {
-    SUB("Id", "id", CHATS_F_INT32, I32),
-    SUB("Value", "value", CHATS_F_STRING, STR),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-};
-
-#define CARRIER(t, tab, f) { t, tab, f, (int)(sizeof(f) / sizeof(f[0])) }
-
-static const chats_carrier_t lang_carrier =
-    CARRIER("CustomerLanguage", "cust_lang", lang_fields);
-static const chats_carrier_t template_carrier =
-    CARRIER("ReplyTemplate", "reply_template", template_fields);
-static const chats_carrier_t category_carrier =
-    CARRIER("TicketCategory", "ej_category", category_fields);
-static const chats_carrier_t priority_carrier =
-    CARRIER("TicketPriority", "ticket_priority", priority_fields);
 
 #define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d, \
                                     NULL, NULL }
@@ -79,11 +39,12 @@ static const chats_field_t fields[] = {
     STRING("Name", "name", 255),
     STRING("Description", "description", 255),
     STRING("WelcomeMessage", "welcome_message", 4000),
-    LOOKUP("Language", "language_id", &lang_carrier, "CustomerLanguage"),
+    LOOKUP("Language", "language_id", &chats_topic_lang_carrier,
+           "CustomerLanguage"),
     DERIVED("LastAccept", CHATS_F_DATETIME, "System.DateTime", LAST_ACCEPT),
     DERIVED("SecondsPrAccept", CHATS_F_INT32, I32, SECONDS_PR_ACCEPT),
     STRING("AlertRecipient", "alert_recipient", 255),
-    LOOKUP("AlertTemplate", "alert_template", &template_carrier,
+    LOOKUP("AlertTemplate", "alert_template", &chats_topic_template_carrier,
            "ReplyTemplate"),
     BOOL("CollectConsent", "collect_consent"),
     STRING("BadgeHeader", "badge_header", 255),
@@ -92,9 +53,9 @@ static const chats_field_t fields[] = {
     INT("WarnNewChatMinutes", "warning_new_chat"),
     INT("WarnManagerNewChatMinutes", "manager_warning_new_chat"),
     BOOL("TicketEnabled", "widget_enable_ticket"),
-    LOOKUP("TicketCategory", "category_id", &category_carrier,
+    LOOKUP("TicketCategory", "category_id", &chats_topic_category_carrier,
            "TicketCategory"),
-    LOOKUP("TicketPriority", "priority_id", &priority_carrier,
+    LOOKUP("TicketPriority", "priority_id", &chats_topic_priority_carrier,
            "TicketPriority"),
     BOOL("OpeningHoursEnabled", "use_opening_hours"),
     GROUP("OpeningHours", chats_topic_opening_hours, "ChatOpeningHours"),
