@@ -127,7 +127,8 @@ const chats_entity_sql_t *chats_sql_entity(const chats_sql_t *sql,
 
 /** def's statements and row layout.
  * Row layout (its first column named CHATS_SQL_ROW): for each field
- * one column, then version, then updated_at
+ * one column (a group: one per member, in order; a derived field: its
+ * expression; a time of day: its seconds), then version, then updated_at
  * as whole seconds since the epoch. Date-times come as microseconds since
  * the epoch, booleans as t/f. A carrier's column is NULL or a JSON array
  * of its members' values in the same forms (its key first; booleans as
@@ -143,6 +144,10 @@ chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
  * field. */
 const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
                                  chats_read_e how);
+
+/** Field f's value over the row "cs": its column, or a derived field's
+ * expression (parenthesised). */
+const char *chats_sql_field_value(apr_pool_t *p, const chats_field_t *f);
 
 /** The SQL script that creates the carriers' rendering functions
  * (conf/render.sql): one per carrier table, chats_carrier_<table>(key,
