@@ -13,6 +13,9 @@
 
 #define R CHATS_FAMILY_REST
 #define A CHATS_FAMILY_AGENT
+#define T CHATS_FAMILY_TOPIC
+#define TID CHATS_ARG_ID
+#define USR CHATS_ARG_USERNAME
 #define SEL CHATS_ARG_SELECT
 #define KEY CHATS_ARG_IDEM
 
@@ -126,10 +129,83 @@ static const chats_route_def_t routes[] = {
       "Chat_AddChatMessage", "Add a message to the session",
       CHATS_ARG_ID | CHATS_ARG_MESSAGE | KEY, "Chat_AddChatMessageRequest",
       200, "ChatMessage" },
+    { A, "IsWithinOpeningHours", "POST", CHATS_OP_TOPIC_IS_OPEN,
+      "Chat_IsWithinOpeningHours", "Whether the topic is open now (by "
+      "its opening hours, in its zone)", CHATS_ARG_TOPIC,
+      "Chat_IsWithinOpeningHoursRequest", 200, "Boolean" },
+    { A, "GetUserAgentList", "POST", CHATS_OP_USER_AGENTS,
+      "Chat_GetUserAgentList", "The chat users as list items, grouped "
+      "unless flat", CHATS_ARG_FLAT | CHATS_ARG_ONLY_PRESENT,
+      "Chat_GetUserAgentListRequest", 200, "MDOListItemArray" },
+    { A, "GetChatTopicUserAgentList", "POST", CHATS_OP_TOPIC_AGENTS,
+      "Chat_GetChatTopicUserAgentList", "The topic's agents",
+      CHATS_ARG_TOPIC, "Chat_GetChatTopicUserAgentListRequest", 200,
+      "ChatTopicAgentArray" },
+    { A, "GetChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_GET,
+      "Chat_GetChatTopicUserAgent", "One agent of the topic (a login or "
+      "an associate id)", CHATS_ARG_TOPIC | USR,
+      "Chat_GetChatTopicUserAgentRequest", 200, "ChatTopicAgent" },
+    { A, "AddChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_ADD,
+      "Chat_AddChatTopicUserAgent", "Add an agent to the topic (an "
+      "existing one is updated)", CHATS_ARG_TOPIC | CHATS_ARG_USERAGENT,
+      "Chat_AddChatTopicUserAgentRequest", 200, "ChatTopicAgent" },
+    { A, "UpdateChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_UPDATE,
+      "Chat_UpdateChatTopicUserAgent", "Change an agent's roles in the "
+      "topic", CHATS_ARG_TOPIC | USR | CHATS_ARG_USERAGENT,
+      "Chat_UpdateChatTopicUserAgentRequest", 200, "ChatTopicAgent" },
+    { A, "UpdateChatTopicUserAgents", "POST", CHATS_OP_TOPIC_AGENTS_SET,
+      "Chat_UpdateChatTopicUserAgents", "Replace the topic's agents",
+      CHATS_ARG_TOPIC | CHATS_ARG_USERAGENTS,
+      "Chat_UpdateChatTopicUserAgentsRequest", 200, "ChatTopicAgentArray" },
+    { A, "DeleteChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_DELETE,
+      "Chat_DeleteChatTopicUserAgent", "Remove an agent from the topic "
+      "(204)", CHATS_ARG_TOPIC | USR,
+      "Chat_DeleteChatTopicUserAgentRequest", 204, "Deleted" },
+    { A, "CreateDefaultChatTopicAgent", "POST", CHATS_OP_TOPIC_AGENT_DEFAULT,
+      "Chat_CreateDefaultChatTopicAgent", "The template a new topic agent "
+      "starts from", 0, NULL, 200, "ChatTopicAgent" },
+    { A, "GetChatPresence", "POST", CHATS_OP_PRESENCE_GET,
+      "Chat_GetChatPresence", "Every chat user's presence", 0, NULL, 200,
+      "ChatPresenceArray" },
+    { A, "SaveChatPresence", "POST", CHATS_OP_PRESENCE_SAVE,
+      "Chat_SaveChatPresence", "Set the caller's own presence (204)",
+      CHATS_ARG_PRESENCE, "Chat_SaveChatPresenceRequest", 204,
+      "NoContent" },
+
+    /* ---- ChatTopic (REST): its agents, the users, opening hours */
+    { T, "/UserAgents", "GET", CHATS_OP_USER_AGENTS, "GetUserAgentList",
+      "The chat users as list items, grouped unless flat (onlyPresent: "
+      "the present ones)", CHATS_ARG_FLAT | CHATS_ARG_ONLY_PRESENT, NULL,
+      200, "MDOListItemArray" },
+    { T, "/{id}/IsOpen", "GET", CHATS_OP_TOPIC_IS_OPEN,
+      "IsWithinOpeningHours", "Whether the topic is open now (by its "
+      "opening hours, in its zone)", TID, NULL, 200, "Boolean" },
+    { T, "/{id}/UserAgent", "GET", CHATS_OP_TOPIC_AGENTS,
+      "GetChatTopicUserAgentList", "The topic's agents", TID, NULL, 200,
+      "ChatTopicAgentArray" },
+    { T, "/{id}/UserAgent", "POST", CHATS_OP_TOPIC_AGENT_ADD,
+      "AddChatTopicUserAgent", "Add an agent to the topic (an existing one "
+      "is updated)", TID, "ChatTopicAgent", 200, "ChatTopicAgent" },
+    { T, "/{id}/UserAgent", "PUT", CHATS_OP_TOPIC_AGENTS_SET,
+      "UpdateChatTopicUserAgents", "Replace the topic's agents (an empty "
+      "array removes every one)", TID, "ChatTopicAgentArray", 200,
+      "ChatTopicAgentArray" },
+    { T, "/{id}/UserAgent/{username}", "GET", CHATS_OP_TOPIC_AGENT_GET,
+      "GetChatTopicUserAgent", "One agent of the topic", TID | USR, NULL,
+      200, "ChatTopicAgent" },
+    { T, "/{id}/UserAgent/{username}", "PUT", CHATS_OP_TOPIC_AGENT_UPDATE,
+      "UpdateChatTopicUserAgent", "Change an agent's roles in the topic",
+      TID | USR, "ChatTopicAgent", 200, "ChatTopicAgent" },
+    { T, "/{id}/UserAgent/{username}", "DELETE", CHATS_OP_TOPIC_AGENT_DELETE,
+      "DeleteChatTopicUserAgent", "Remove an agent from the topic",
+      TID | USR, NULL, 204, "Deleted" },
 };
 
 #undef R
 #undef A
+#undef T
+#undef TID
+#undef USR
 #undef SEL
 #undef KEY
 
@@ -144,6 +220,7 @@ const chats_route_def_t *chats_routes(int *pn)
 static const chats_family_def_t families[CHATS_FAMILY__N] = {
     [CHATS_FAMILY_REST] = { "/api/v1", "/ChatSession", "ChatSession" },
     [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat", "ChatAgent" },
+    [CHATS_FAMILY_TOPIC] = { "/api/v1", "/ChatTopic", "ChatTopic" },
 };
 
 const chats_family_def_t *chats_route_family(chats_family_e fam)
@@ -192,6 +269,9 @@ int chats_route_answers(const chats_route_def_t *row,
                         const chats_err_kind_t *k)
 {
     unsigned named = CHATS_ARG_ID | CHATS_ARG_ENTITY_ID;
+    /* a topic's routes name a topic (404) and a member (404) */
+    unsigned names = named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM
+                     | CHATS_ARG_TOPIC | CHATS_ARG_USERNAME;
     int rest = row->family == CHATS_FAMILY_REST;
     int cond = rest && (row->op == CHATS_OP_GET || row->op == CHATS_OP_PUT
                         || row->op == CHATS_OP_PATCH
@@ -200,15 +280,14 @@ int chats_route_answers(const chats_route_def_t *row,
     switch (k->where) {
     case CHATS_EW_ANY:
         return 1;
-    case CHATS_EW_ANSWER:       /* DELETE answers no representation */
-        return row->op != CHATS_OP_DELETE;
+    case CHATS_EW_ANSWER:       /* a 204 answers no representation */
+        return row->ok_status != 204;
     case CHATS_EW_BODY:
         return reads_body(row);
     case CHATS_EW_ID:
         return (row->args & named) != 0;
     case CHATS_EW_SESSION:
-        return (row->args & (named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM))
-               != 0;
+        return (row->args & names) != 0;
     case CHATS_EW_PATCH:
         return row->op == CHATS_OP_PATCH;
     case CHATS_EW_COND:         /* the agent ignores conditional headers */
@@ -236,10 +315,31 @@ int chats_route_has_status(const chats_route_def_t *row, int status)
     return 0;
 }
 
+/* The agent's methods of the ChatTopic family's operations. */
+static int topic_op(chats_op_e op)
+{
+    switch (op) {
+    case CHATS_OP_USER_AGENTS:
+    case CHATS_OP_TOPIC_AGENTS:
+    case CHATS_OP_TOPIC_AGENT_ADD:
+    case CHATS_OP_TOPIC_AGENTS_SET:
+    case CHATS_OP_TOPIC_AGENT_GET:
+    case CHATS_OP_TOPIC_AGENT_UPDATE:
+    case CHATS_OP_TOPIC_AGENT_DELETE:
+    case CHATS_OP_TOPIC_AGENT_DEFAULT:
+    case CHATS_OP_TOPIC_IS_OPEN:
+    case CHATS_OP_PRESENCE_GET:
+    case CHATS_OP_PRESENCE_SAVE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row)
 {
-    (void)row;                    /* both families: ChatSession's */
-    return &chats_session_def;
+    return row->family == CHATS_FAMILY_TOPIC || topic_op(row->op)
+           ? &chats_topic_def : &chats_session_def;
 }
 
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)
