@@ -18,6 +18,7 @@ SET client_min_messages = warning;
 INSERT INTO chat_topic (id, name) VALUES
     (1, 'Sales'), (2, 'Support'), (498, 'Docs sample')
 ON CONFLICT DO NOTHING;
+SELECT setval('chat_topic_id_seq', GREATEST(1000, (SELECT max(id) FROM chat_topic)));
 
 INSERT INTO associate (associate_id, name, person_id, rank, tooltip, type,
                        group_idx, full_name, formal_name, ej_user_id,

@@ -149,13 +149,15 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  *      constraint names to fields through a table
  *   5  chats_idempotency: Idempotency-Key's stored answers (upgrade/5.sql
  *      checks the table a same-named one did not keep from being made)
+ *   6  ChatTopicEntity's columns and lookups, chat_presence, user_group,
+ *      chats_topic_is_open() (upgrade/6.sql)
  * Raise it with every change to the conf/ SQL the module depends on: a
  * change to a table goes into schema.sql (the current version, for an
  * empty database) and into conf/upgrade/N.sql (the step from N-1, the
  * only SQL an older database's tables get), and the schema.sql of N-1
  * into t/data/schema/ (t/api/schema_upgrade.t holds the two roads
  * together). */
-#define CHATS_SCHEMA_VERSION 5
+#define CHATS_SCHEMA_VERSION 6
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty
