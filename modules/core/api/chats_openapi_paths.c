@@ -11,21 +11,23 @@
 #include "chats_openapi_private.h"
 #include "chats_routes.h"
 
-#define OPB(x) (1u << CHATS_OP_##x)
-#define OPS_ALL ((1u << CHATS_OP__N) - 1u)
+/* operations as bits: more than 32 of them (issue 19) */
+#define OPB(x) (1ull << CHATS_OP_##x)
+#define OPS_ALL ((1ull << CHATS_OP__N) - 1ull)
 #define OPS_READ (OPS_ALL & ~OPB(DELETE))       /* all that render dates */
 #define OPS_COND (OPB(GET) | OPB(PUT) | OPB(PATCH) | OPB(DELETE))
 
 #define F_REST  (1u << CHATS_FAMILY_REST)
 #define F_AGENT (1u << CHATS_FAMILY_AGENT)
-#define F_BOTH  (F_REST | F_AGENT)
+#define F_TOPIC (1u << CHATS_FAMILY_TOPIC)
+#define F_BOTH  (F_REST | F_AGENT | F_TOPIC)
 
 typedef struct {
     const char *key;            /* components/parameters member */
     const char *name;
     const char *in;
     const char *type;
-    unsigned ops;               /* OPB() of the operations that take it */
+    unsigned long long ops;     /* OPB() of the operations that take it */
     unsigned fams;              /* F_* of the families that take it */
     const char *desc;
 } param_t;
@@ -60,6 +62,13 @@ static const param_t params[] = {
     { "html", "html", "query", "boolean", OPB(TRANSCRIPT), F_REST,
       "true: the transcript as HTML, every message escaped; false "
       "(default): plain text." },
+    { "flat", "flat", "query", "boolean", OPB(USER_AGENTS), F_TOPIC,
+      "true: the users alone, in one list; false (default): the users "
+      "under an item per group (associate.group_idx; its name from "
+      "user_group)." },
+    { "onlyPresent", "onlyPresent", "query", "boolean", OPB(USER_AGENTS),
+      F_TOPIC, "true: only the users present now (SaveChatPresence); "
+      "groups left without users are left out. Default false." },
     { "chatSessionEntityId", "chatSessionEntityId", "query", "integer",
       OPB(GET) | OPB(DELETE), F_AGENT, "The chat session id; the name in "
       "any case (the official client sends ChatSessionEntityId to Delete)." },
@@ -164,8 +173,7 @@ static void gen_tags(chats_og_t *o, const chats_route_def_t *row)
 {
     chats_og_str(o, "tags");
     chats_og_aopen(o);
-    chats_og_str(o, row->family == CHATS_FAMILY_REST ? "ChatSession"
-                                                     : "ChatAgent");
+    chats_og_str(o, chats_route_family(row->family)->label);
     chats_og_aclose(o);
 }
 
@@ -184,7 +192,7 @@ static void gen_op(chats_og_t *o, const chats_route_def_t *row)
     chats_og_str(o, "parameters");
     chats_og_aopen(o);
     for (i = 0; i < NPARAMS; i++) {
-        if ((params[i].ops & (1u << row->op))
+        if ((params[i].ops & (1ull << row->op))
             && (params[i].fams & (1u << row->family))) {
             chats_og_ref(o, "parameters", params[i].key);
         }
@@ -215,7 +223,8 @@ static void gen_options(chats_og_t *o, const chats_route_def_t *row)
     chats_og_close(o);
 }
 
-static void gen_path_params(chats_og_t *o, const char *pattern)
+static void gen_path_params(chats_og_t *o, chats_family_e family,
+                            const char *pattern)
 {
     if (!strstr(pattern, "{")) {
         return;
@@ -223,7 +232,11 @@ static void gen_path_params(chats_og_t *o, const char *pattern)
     chats_og_str(o, "parameters");
     chats_og_aopen(o);
     if (strstr(pattern, "{id}")) {
-        chats_og_ref(o, "parameters", "id");
+        chats_og_ref(o, "parameters", family == CHATS_FAMILY_TOPIC
+                                      ? "topicId" : "id");
+    }
+    if (strstr(pattern, "{username}")) {
+        chats_og_ref(o, "parameters", "username");
     }
     if (strstr(pattern, "{toAssociate}")) {
         chats_og_ref(o, "parameters", "toAssociate");
@@ -243,13 +256,13 @@ void chats_openapi_paths(chats_og_t *o)
 
         if (first) {
             chats_og_kopen(o, chats_route_path(o->p, &rt[i]));
-            chats_og_kstr(o, "description", rt[i].family == CHATS_FAMILY_REST
+            chats_og_kstr(o, "description", rt[i].family != CHATS_FAMILY_AGENT
                           ? "Other methods: 405 with Allow."
                           : "ChatAgent (@superoffice/webapi): POST only; "
                             "other methods: 405 with Allow. Arguments in a "
                             "JSON object of camelCase members (any case); "
                             "null, {} and an empty body mean none.");
-            gen_path_params(o, rt[i].pattern);
+            gen_path_params(o, rt[i].family, rt[i].pattern);
         }
         gen_op(o, &rt[i]);
         if (i + 1 == n || rt[i + 1].family != rt[i].family
@@ -272,8 +285,8 @@ void chats_openapi_routes_list(chats_og_t *o)
         chats_og_kstr(o, "path", chats_route_path(o->p, &rt[i]));
         chats_og_kstr(o, "method", rt[i].method);
         chats_og_kstr(o, "operationId", rt[i].operation_id);
-        chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_REST
-                                   ? "rest" : "agent");
+        chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_AGENT
+                                   ? "agent" : "rest");
         chats_og_kstr(o, "mount", apr_pstrcat(o->p,
                       chats_route_family(rt[i].family)->root,
                       chats_route_family(rt[i].family)->name, NULL));
@@ -284,11 +297,11 @@ void chats_openapi_routes_list(chats_og_t *o)
     chats_og_aclose(o);
 }
 
-static void gen_path_param(chats_og_t *o, const char *key, const char *desc,
-                           const char *format)
+static void gen_path_param(chats_og_t *o, const char *key, const char *name,
+                           const char *desc, const char *format)
 {
     chats_og_kopen(o, key);
-    chats_og_kstr(o, "name", key);
+    chats_og_kstr(o, "name", name);
     chats_og_kstr(o, "in", "path");
     chats_og_kbool(o, "required", 1);
     chats_og_kstr(o, "description", desc);
@@ -307,10 +320,15 @@ void chats_openapi_params(chats_og_t *o)
     size_t i;
 
     chats_og_kopen(o, "parameters");
-    gen_path_param(o, "id", "The chat session id (ChatSessionId), decimal "
-                   "digits.", "int32");
-    gen_path_param(o, "toAssociate", "The associate to transfer to: a "
-                   "login, or an associate id in decimal digits.", NULL);
+    gen_path_param(o, "id", "id", "The chat session id (ChatSessionId), "
+                   "decimal digits.", "int32");
+    gen_path_param(o, "topicId", "id", "The chat topic id (ChatTopicId), "
+                   "decimal digits.", "int32");
+    gen_path_param(o, "username", "username", "The agent: a login, or an "
+                   "associate id in decimal digits (a login wins).", NULL);
+    gen_path_param(o, "toAssociate", "toAssociate", "The associate to "
+                   "transfer to: a login, or an associate id in decimal "
+                   "digits.", NULL);
     for (i = 0; i < NPARAMS; i++) {
         chats_og_kopen(o, params[i].key);
         chats_og_kstr(o, "name", params[i].name);

@@ -17,6 +17,8 @@ static const char *const names[CHATS_Q__N] = {
     [CHATS_Q_WAIT] = "wait",
     [CHATS_Q_HTML] = "html",
     [CHATS_Q_ENTITY_ID] = "chatSessionEntityId",
+    [CHATS_Q_FLAT] = "flat",
+    [CHATS_Q_ONLY_PRESENT] = "onlyPresent",
 };
 
 const char *chats_qparam_name(chats_qparam_e which)
@@ -28,7 +30,7 @@ unsigned chats_qstring_reads(const chats_route_def_t *row)
 {
     unsigned a = row->args, m = 0;
 
-    if (row->family != CHATS_FAMILY_REST) {
+    if (row->family == CHATS_FAMILY_AGENT) {
         return (a & CHATS_ARG_ENTITY_ID) ? CHATS_Q_BIT(CHATS_Q_ENTITY_ID) : 0;
     }
     if (row->op == CHATS_OP_LIST) {
@@ -40,6 +42,9 @@ unsigned chats_qstring_reads(const chats_route_def_t *row)
     m |= (a & CHATS_ARG_AFTER) ? CHATS_Q_BIT(CHATS_Q_AFTER) : 0;
     m |= (a & CHATS_ARG_WAIT) ? CHATS_Q_BIT(CHATS_Q_WAIT) : 0;
     m |= (a & CHATS_ARG_HTML) ? CHATS_Q_BIT(CHATS_Q_HTML) : 0;
+    m |= (a & CHATS_ARG_FLAT) ? CHATS_Q_BIT(CHATS_Q_FLAT) : 0;
+    m |= (a & CHATS_ARG_ONLY_PRESENT) ? CHATS_Q_BIT(CHATS_Q_ONLY_PRESENT)
+                                      : 0;
     return m;
 }
 

@@ -30,6 +30,8 @@ typedef enum {
     CHATS_Q_WAIT,
     CHATS_Q_HTML,       /**< html: POST .../{id}/Transcript             */
     CHATS_Q_ENTITY_ID,  /**< chatSessionEntityId: the agent's Get/Delete */
+    CHATS_Q_FLAT,       /**< flat, onlyPresent: GET ChatTopic/UserAgents */
+    CHATS_Q_ONLY_PRESENT,
     CHATS_Q__N
 } chats_qparam_e;
 
