@@ -374,7 +374,8 @@ static chats_err_t *bind_agent(chats_req_t *q)
         apr_table_unset(r->headers_in, conditional[i]);
     }
     if (args & CHATS_ARG_ENTITY_ID) {
-        if ((e = query_get(q, CHATS_Q_ENTITY_ID, &v)) != NULL) {
+        if ((e = query_get(q, chats_qstring_entity_id(q->route), &v))
+            != NULL) {
             return e;
         }
         if (!v) {

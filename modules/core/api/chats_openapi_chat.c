@@ -228,6 +228,8 @@ void chats_openapi_chat_schemas(chats_og_t *o)
              "Messages in ChatMessageId order.");
     array_of(o, "ChatSessionEntityArray", "ChatSessionEntity",
              "ArrayOfChatSessionEntity", "Chat sessions in id order.");
+    array_of(o, "ChatTopicEntityArray", "ChatTopicEntity",
+             "ArrayOfChatTopicEntity", "Chat topics in id order.");
     chats_og_kopen(o, "ChatSessionEntityOrNull");
     chats_og_kstr(o, "description", "The chat session, or null (XML: an "
                   "element with xsi:nil=\"true\") when there was none to "
@@ -307,6 +309,10 @@ void chats_openapi_chat_responses(chats_og_t *o)
              "when there was none to act on.", "ChatSessionEntityOrNull", 1);
     response(o, "EntityArray", "Chat sessions without _Links.",
              "ChatSessionEntityArray", 0);
+    response(o, "TopicEntity", "The chat topic, without _Links.",
+             "ChatTopicEntity", 1);
+    response(o, "TopicEntityArray", "Chat topics without _Links.",
+             "ChatTopicEntityArray", 0);
     response(o, "ChatSessionList", "One page of the list.",
              "ChatSessionList", 0);
     response(o, "ChatMessages", "The messages.", "ChatMessageArray", 0);

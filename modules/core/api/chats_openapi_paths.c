@@ -21,6 +21,8 @@
 #define F_AGENT (1u << CHATS_FAMILY_AGENT)
 #define F_TOPIC (1u << CHATS_FAMILY_TOPIC)
 #define F_BOTH  (F_REST | F_AGENT | F_TOPIC)
+/* the entity's REST rows, ChatSession's and ChatTopic's */
+#define F_RESTFUL (F_REST | F_TOPIC)
 
 typedef struct {
     const char *key;            /* components/parameters member */
@@ -34,25 +36,25 @@ typedef struct {
 
 static const param_t params[] = {
     { "select", "$select", "query", "string", OPB(GET) | OPB(CREATE)
-      | OPB(PUT) | OPB(PATCH), F_REST, "Comma-separated field names, "
+      | OPB(PUT) | OPB(PATCH), F_RESTFUL, "Comma-separated field names, "
       "case-insensitive; a/b selects member b of carrier a. Every field is "
       "still present; the unselected ones are null. An unknown name is a "
       "400." },
-    { "listSelect", "$select", "query", "string", OPB(LIST), F_REST,
+    { "listSelect", "$select", "query", "string", OPB(LIST), F_RESTFUL,
       "The list's columns: comma-separated field names, case-insensitive, "
       "carrier members as a/b (user/name). An unknown name is a 400." },
-    { "filter", "$filter", "query", "string", OPB(LIST), F_REST,
+    { "filter", "$filter", "query", "string", OPB(LIST), F_RESTFUL,
       "eq ne lt le gt ge, and or not, parentheses; contains, startswith, "
       "endswith on strings; oneOf(Field,a,b) on enums; today and now in "
       "date-times. Values typed by the field table. Malformed: 400 naming "
       "the position and the token." },
-    { "orderBy", "$orderBy", "query", "string", OPB(LIST), F_REST,
+    { "orderBy", "$orderBy", "query", "string", OPB(LIST), F_RESTFUL,
       "field [asc|desc], comma-separated." },
-    { "top", "$top", "query", "integer", OPB(LIST), F_REST,
+    { "top", "$top", "query", "integer", OPB(LIST), F_RESTFUL,
       "Rows per page: default 100, at most 1000 (more is a 400)." },
-    { "skip", "$skip", "query", "integer", OPB(LIST), F_REST,
+    { "skip", "$skip", "query", "integer", OPB(LIST), F_RESTFUL,
       "Rows to skip." },
-    { "format", "$format", "query", "string", OPB(LIST), F_REST,
+    { "format", "$format", "query", "string", OPB(LIST), F_RESTFUL,
       "JSON or XML: overrides Accept." },
     { "after", "after", "query", "integer", OPB(MESSAGES), F_REST,
       "Only messages with a ChatMessageId above this (default 0)." },
@@ -69,19 +71,16 @@ static const param_t params[] = {
     { "onlyPresent", "onlyPresent", "query", "boolean", OPB(USER_AGENTS),
       F_TOPIC, "true: only the users present now (SaveChatPresence); "
       "groups left without users are left out. Default false." },
-    { "chatSessionEntityId", "chatSessionEntityId", "query", "integer",
-      OPB(GET) | OPB(DELETE), F_AGENT, "The chat session id; the name in "
-      "any case (the official client sends ChatSessionEntityId to Delete)." },
-    { "If-Match", "If-Match", "header", "string", OPS_COND, F_REST,
+    { "If-Match", "If-Match", "header", "string", OPS_COND, F_RESTFUL,
       "Entity tags (the ETag of an earlier response) or *; none matching: "
       "412." },
-    { "If-None-Match", "If-None-Match", "header", "string", OPS_COND, F_REST,
+    { "If-None-Match", "If-None-Match", "header", "string", OPS_COND, F_RESTFUL,
       "Entity tags or *; one matching: 304 on GET, 412 otherwise." },
     { "If-Modified-Since", "If-Modified-Since", "header", "string",
-      OPB(GET), F_REST,
+      OPB(GET), F_RESTFUL,
       "HTTP-date; not modified since (whole seconds): 304, empty body." },
     { "If-Unmodified-Since", "If-Unmodified-Since", "header", "string",
-      OPS_COND, F_REST,
+      OPS_COND, F_RESTFUL,
       "HTTP-date; modified since (whole seconds): 412." },
     /* taken by the routes with CHATS_ARG_IDEM (by_args below) */
     { "Idempotency-Key", "Idempotency-Key", "header", "string", 0, 0,
@@ -191,6 +190,11 @@ static void gen_op(chats_og_t *o, const chats_route_def_t *row)
     chats_og_kstr(o, "summary", row->summary);
     chats_og_str(o, "parameters");
     chats_og_aopen(o);
+    /* the agent's entity id: named by the row's entity (its def) */
+    if (row->args & CHATS_ARG_ENTITY_ID) {
+        chats_og_ref(o, "parameters",
+                     chats_route_entity(row)->agent_id_query);
+    }
     for (i = 0; i < NPARAMS; i++) {
         if ((params[i].ops & (1ull << row->op))
             && (params[i].fams & (1u << row->family))) {
@@ -317,6 +321,7 @@ static void gen_path_param(chats_og_t *o, const char *key, const char *name,
 
 void chats_openapi_params(chats_og_t *o)
 {
+    const chats_entity_def_t *const *d;
     size_t i;
 
     chats_og_kopen(o, "parameters");
@@ -329,6 +334,16 @@ void chats_openapi_params(chats_og_t *o)
     gen_path_param(o, "toAssociate", "toAssociate", "The associate to "
                    "transfer to: a login, or an associate id in decimal "
                    "digits.", NULL);
+    for (d = chats_entity_defs; *d; d++) {
+        chats_og_kopen(o, (*d)->agent_id_query);
+        chats_og_kstr(o, "name", (*d)->agent_id_query);
+        chats_og_kstr(o, "in", "query");
+        chats_og_kstr(o, "description", apr_pstrcat(o->p, "The ",
+                      (*d)->label, " id; the name in any case (the official "
+                      "client sends it capitalized to Delete).", NULL));
+        gen_schema_type(o, "integer");
+        chats_og_close(o);
+    }
     for (i = 0; i < NPARAMS; i++) {
         chats_og_kopen(o, params[i].key);
         chats_og_kstr(o, "name", params[i].name);
