@@ -177,6 +177,7 @@ chats_err_t *chats_topic_agent_default(chats_req_t *q)
 chats_err_t *chats_topic_is_open(chats_req_t *q)
 {
     const char *dflt = chats_conf_time_zone(chats_dir_conf(q->r)), *zone;
+    const char *echo;                /* chats_zone_lookup writes it */
     chats_agents_t x;
     chats_rows_t *rows;
     chats_err_t *e;
@@ -185,7 +186,8 @@ chats_err_t *chats_topic_is_open(chats_req_t *q)
         return e;
     }
     /* the topic's own zone, else the vhost's ChatSessionTimeZone */
-    x.vals[CHATS_AGP_ZONE] = chats_zone_lookup(dflt, &zone, NULL, q->r->pool)
+    x.vals[CHATS_AGP_ZONE] = chats_zone_lookup(dflt, &zone, &echo,
+                                                 q->r->pool)
                              == CHATS_ZONE_KNOWN ? zone : dflt;
     if ((e = chats_agents_run(&x, CHATS_ASQL_IS_OPEN, &rows))
         || (e = head(&x, rows, 0))) {

@@ -11,12 +11,13 @@ use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
-use ChatSession::Test qw(req json_body seed_session db keepalive_ua fresh_id);
+use ChatSession::Test qw(req json_body seed_session db keepalive_ua fresh_id
+                         fresh_ids);
 use JSON::PP ();
 
-plan tests => 75, need_lwp, need_module('mod_dbd.c');
+plan tests => 85, need_lwp, need_module('mod_dbd.c');
 
-my $ID = fresh_id();
+my ($ID, $TOPIC) = fresh_ids(2);
 my $URL = "/api/v1/ChatSession/$ID";
 my $ua = keepalive_ua();
 $ua->timeout(60);                    # a guard against a hang, not a bound
@@ -205,3 +206,57 @@ $get->{User}{Name} = 'mallory';
 refused('merge: a User member with another value',
         JSON::PP->new->canonical->encode($get), 400, undef, 'User/Name',
         content_type => 'application/merge-patch+json');
+
+# ---- a topic: the same engine, groups and durations (issue 19) -------------
+# A topic's group members are patched one by one; 2,000 tests of a
+# duration (half of them in the client's ISO form), and 2,000
+# replace/test pairs on a member, are one statement as for a session.
+my $TURL = "/api/v1/ChatTopic/$TOPIC";
+sub topic_row {
+    return db()->selectrow_hashref(
+        'SELECT * FROM chat_topic WHERE id = ?', undef, $TOPIC);
+}
+db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $TOPIC);
+db()->do(q{INSERT INTO chat_topic (id, name, mon_start, mon_stop)
+           VALUES (?, 'hostile_patch.t', 28800, 61200)}, undef, $TOPIC);
+my $tbefore = topic_row();
+my $tres = req(PATCH => $TURL, ua => $ua,
+               content_type => 'application/json-patch+json',
+               body => ops_body((map { (['test', '/OpeningHours/MonStart',
+                                         '"PT8H"'],
+                                        ['test', '/OpeningHours/MonStart',
+                                         '"08:00:00"']) } 1 .. 1000),
+                                ['replace', '/OpeningHours/MonStop',
+                                 '"18:00"']));
+is($tres->code, 200, 'topic: 2,000 duration tests in both forms, then a '
+   . 'replace: 200') or diag(substr($tres->content, 0, 300));
+is(topic_row()->{mon_stop}, 64800, '... the member written');
+is(topic_row()->{version}, $tbefore->{version} + 1, '... once');
+$tbefore = topic_row();
+$tres = req(PATCH => $TURL, ua => $ua,
+            content_type => 'application/json-patch+json',
+            body => ops_body((['test', '/OpeningHours/MonStart', '"PT8H"'])
+                             x 2000, ['test', '/OpeningHours/MonStart',
+                                      '"09:00:00"']));
+is($tres->code, 409, 'topic: 2,000 tests failing at the last: 409');
+is((json_body($tres) || {})->{OpIndex}, 2000, '... OpIndex 2000');
+is((json_body($tres) || {})->{Field}, 'OpeningHours/MonStart',
+   '... naming the member');
+is_deeply(topic_row(), $tbefore, '... the topic unchanged');
+$tres = req(PATCH => $TURL, ua => $ua,
+            content_type => 'application/json-patch+json',
+            body => ops_body(map {
+                my $t = sprintf '"%02d:%02d:00"', 9 + int($_ / 60), $_ % 60;
+                (['replace', '/OpeningHours/MonStop', $t],
+                 ['test', '/OpeningHours/MonStop', $t])
+            } 0 .. 999));
+is($tres->code, 200, 'topic: 1,000 replace/test pairs on a member: 200')
+    or diag(substr($tres->content, 0, 300));
+is(topic_row()->{mon_stop}, (9 + int(999 / 60)) * 3600 + (999 % 60) * 60,
+   '... the last value written');
+is(topic_row()->{version}, $tbefore->{version} + 1, '... in one write');
+$tres = req(PATCH => $TURL, ua => $ua,
+            content_type => 'application/json-patch+json',
+            body => ops_body(['replace', '/OpeningHours/MonStop', '"07:00"']));
+is($tres->code, 400, 'topic: a stop before its start after all that: 400');
+db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $TOPIC);
