@@ -75,7 +75,7 @@ static const chats_err_kind_t kinds[] = {
       "The body is over the configured limit." },
     { CHATS_E_NOT_FOUND, "not_found", 404, CHATS_EW_SESSION,
       "SoNotFoundException", NULL,
-      "No chat session with this id." },
+      "No chat session (chat topic, on ChatTopic's routes) with this id." },
     { CHATS_E_TEST_FAILED, "test_failed", 409, CHATS_EW_PATCH,
       "JsonPatchTestException",
       NULL, "A JSON Patch test operation failed." },

@@ -17,7 +17,7 @@ typedef enum {
     CHATS_E_BAD_ID,        /**< the id in the URL is not an int32 > 0     */
     CHATS_E_MEDIA,         /**< unsupported Content-Type                  */
     CHATS_E_TOO_BIG,       /**< body over the configured limit            */
-    CHATS_E_NOT_FOUND,     /**< no such chat session                      */
+    CHATS_E_NOT_FOUND,     /**< no such chat session (or topic)           */
     CHATS_E_TEST_FAILED,   /**< an RFC 6902 "test" op did not match       */
     CHATS_E_STALE,         /**< a precondition (If-Unmodified-Since) fails */
     CHATS_E_UNAUTHORIZED,  /**< no or wrong credentials                   */
