@@ -486,5 +486,5 @@ CREATE TABLE IF NOT EXISTS chats_schema_version (
     version    integer PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
 );
-INSERT INTO chats_schema_version (version) VALUES (5)
+INSERT INTO chats_schema_version (version) VALUES (6)
     ON CONFLICT (version) DO NOTHING;

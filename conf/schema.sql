@@ -24,9 +24,187 @@
 
 SET client_min_messages = warning;
 
+-- ---------------------------------------------------------------- version 6
+-- ChatTopicEntity (issue 19; the ChatTopic field table is
+-- modules/core/schema/chats_topic_schema.c): its lookups first, each a
+-- carrier's table keyed by the carrier's key member. tz_location holds
+-- the zones of GET /api/v1/timezone whose ids SuperOffice documents;
+-- zone is the IANA name the opening hours are read in (spelled as
+-- modules/core/proto/chats_zone.c spells it). Rows for other zones an
+-- administrator may add.
+CREATE TABLE IF NOT EXISTS cust_lang (
+    id       integer PRIMARY KEY,
+    value    varchar(255) NOT NULL DEFAULT '',
+    tooltip  varchar(255) NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS reply_template (
+    reply_template_id integer PRIMARY KEY,
+    name              varchar(255) NOT NULL DEFAULT '',
+    description       varchar(255) NOT NULL DEFAULT '',
+    folder_id         integer NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS ej_category (
+    id       integer PRIMARY KEY,
+    value    varchar(255) NOT NULL DEFAULT '',
+    tooltip  varchar(255) NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS ticket_priority (
+    id       integer PRIMARY KEY,
+    value    varchar(255) NOT NULL DEFAULT '',
+    tooltip  varchar(255) NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS kb_category (
+    kb_category_id integer PRIMARY KEY,
+    name           varchar(255) NOT NULL DEFAULT '',
+    description    varchar(2000) NOT NULL DEFAULT '',
+    fullname       varchar(1000) NOT NULL DEFAULT '',
+    parent_id      integer NOT NULL DEFAULT 0,
+    sort_order     integer NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS tz_location (
+    tz_location_id integer PRIMARY KEY,
+    name           varchar(255) NOT NULL DEFAULT '',
+    code           varchar(16) NOT NULL DEFAULT '',
+    cities         varchar(255) NOT NULL DEFAULT '',
+    iso_number     integer NOT NULL DEFAULT 0,
+    zone           text NOT NULL
+);
+INSERT INTO tz_location (tz_location_id, name, code, cities, iso_number,
+                         zone) VALUES
+    (1, 'Coordinated Universal Time', 'UTC', '', 0, 'UTC'),
+    (140, 'Denmark', 'DK', 'Copenhagen', 208, 'Europe/Copenhagen'),
+    (261, 'Norway', 'NO', 'Oslo', 578, 'Europe/Oslo'),
+    (460, 'United States, Eastern', 'US-NY', 'New York', 840,
+     'America/New_York')
+ON CONFLICT DO NOTHING;
+
+-- chat_topic: one column per ChatTopicEntity field (SuperOffice's
+-- chat_topic names where its docs give them; the groups OpeningHours,
+-- Widget and BotSettings flattened into their members' columns), plus
+-- version and updated_at, as on chat_session. A time of day (Start,
+-- Stop) is integer seconds since midnight, 0..86399; enums and flags are
+-- smallint within their values. The foreign keys are named as
+-- chat_session's are (chat_topic_<column without _id>_fk).
+CREATE SEQUENCE IF NOT EXISTS chat_topic_id_seq;
 CREATE TABLE IF NOT EXISTS chat_topic (
-    id          integer PRIMARY KEY,
-    name        varchar(255) NOT NULL DEFAULT ''
+    id                            integer PRIMARY KEY
+                                  DEFAULT nextval('chat_topic_id_seq'),
+    name                          varchar(255) NOT NULL DEFAULT '',
+    description                   varchar(255) NOT NULL DEFAULT '',
+    welcome_message               text NOT NULL DEFAULT '',
+    language_id                   integer CONSTRAINT chat_topic_language_fk
+                                  REFERENCES cust_lang(id),
+    alert_recipient               varchar(255) NOT NULL DEFAULT '',
+    alert_template                integer CONSTRAINT chat_topic_alert_template_fk
+                                  REFERENCES reply_template(reply_template_id),
+    collect_consent               boolean NOT NULL DEFAULT false,
+    badge_header                  varchar(255) NOT NULL DEFAULT '',
+    custom_queue_text_enabled     boolean NOT NULL DEFAULT false,
+    custom_queue_text             varchar(255) NOT NULL DEFAULT '',
+    warning_new_chat              integer NOT NULL DEFAULT 0,
+    manager_warning_new_chat      integer NOT NULL DEFAULT 0,
+    widget_enable_ticket          boolean NOT NULL DEFAULT false,
+    category_id                   integer CONSTRAINT chat_topic_category_fk
+                                  REFERENCES ej_category(id),
+    priority_id                   integer CONSTRAINT chat_topic_priority_fk
+                                  REFERENCES ticket_priority(id),
+    use_opening_hours             boolean NOT NULL DEFAULT false,
+    tz_location_id                integer CONSTRAINT chat_topic_tz_location_fk
+                                  REFERENCES tz_location(tz_location_id),
+    mon_enabled                   boolean NOT NULL DEFAULT false,
+    mon_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (mon_start BETWEEN 0 AND 86399),
+    mon_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (mon_stop BETWEEN 0 AND 86399),
+    tue_enabled                   boolean NOT NULL DEFAULT false,
+    tue_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (tue_start BETWEEN 0 AND 86399),
+    tue_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (tue_stop BETWEEN 0 AND 86399),
+    wed_enabled                   boolean NOT NULL DEFAULT false,
+    wed_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (wed_start BETWEEN 0 AND 86399),
+    wed_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (wed_stop BETWEEN 0 AND 86399),
+    thu_enabled                   boolean NOT NULL DEFAULT false,
+    thu_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (thu_start BETWEEN 0 AND 86399),
+    thu_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (thu_stop BETWEEN 0 AND 86399),
+    fri_enabled                   boolean NOT NULL DEFAULT false,
+    fri_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (fri_start BETWEEN 0 AND 86399),
+    fri_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (fri_stop BETWEEN 0 AND 86399),
+    sat_enabled                   boolean NOT NULL DEFAULT false,
+    sat_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (sat_start BETWEEN 0 AND 86399),
+    sat_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (sat_stop BETWEEN 0 AND 86399),
+    sun_enabled                   boolean NOT NULL DEFAULT false,
+    sun_start                     integer NOT NULL DEFAULT 0
+                                  CHECK (sun_start BETWEEN 0 AND 86399),
+    sun_stop                      integer NOT NULL DEFAULT 0
+                                  CHECK (sun_stop BETWEEN 0 AND 86399),
+    use_lunch_hours               boolean NOT NULL DEFAULT false,
+    lunch_start                   integer NOT NULL DEFAULT 0
+                                  CHECK (lunch_start BETWEEN 0 AND 86399),
+    lunch_stop                    integer NOT NULL DEFAULT 0
+                                  CHECK (lunch_stop BETWEEN 0 AND 86399),
+    widget_auto_faq               boolean NOT NULL DEFAULT false,
+    kb_category_id                integer CONSTRAINT chat_topic_kb_category_fk
+                                  REFERENCES kb_category(kb_category_id),
+    widget_pre_form               boolean NOT NULL DEFAULT false,
+    widget_pre_message            varchar(1024) NOT NULL DEFAULT '',
+    widget_required_fields        smallint NOT NULL DEFAULT 0
+                                  CHECK (widget_required_fields BETWEEN 0 AND 31),
+    widget_post_form              boolean NOT NULL DEFAULT false,
+    widget_post_header            varchar(255) NOT NULL DEFAULT '',
+    widget_post_message           varchar(1024) NOT NULL DEFAULT '',
+    widget_post_transcript        boolean NOT NULL DEFAULT false,
+    widget_language               varchar(63) NOT NULL DEFAULT '',
+    widget_size                   smallint NOT NULL DEFAULT 0
+                                  CHECK (widget_size BETWEEN 0 AND 1),
+    widget_theme                  smallint NOT NULL DEFAULT 0
+                                  CHECK (widget_theme BETWEEN 0 AND 1),
+    widget_color                  varchar(16) NOT NULL DEFAULT '',
+    widget_badge_color            varchar(16) NOT NULL DEFAULT '',
+    widget_badge_text_color       varchar(16) NOT NULL DEFAULT '',
+    widget_cust_msg_color         varchar(16) NOT NULL DEFAULT '',
+    widget_cust_msg_text_color    varchar(16) NOT NULL DEFAULT '',
+    widget_agent_msg_color        varchar(16) NOT NULL DEFAULT '',
+    widget_agent_msg_text_color   varchar(16) NOT NULL DEFAULT '',
+    widget_button_color           varchar(16) NOT NULL DEFAULT '',
+    widget_button_text_color      varchar(16) NOT NULL DEFAULT '',
+    widget_font                   varchar(64) NOT NULL DEFAULT '',
+    widget_font_size              varchar(16) NOT NULL DEFAULT '',
+    widget_show_logo              boolean NOT NULL DEFAULT false,
+    widget_logo_blob_id           integer NOT NULL DEFAULT 0,
+    widget_logo_name              varchar(255) NOT NULL DEFAULT '',
+    widget_show_agent_photo       boolean NOT NULL DEFAULT false,
+    widget_welcome_title          varchar(255) NOT NULL DEFAULT '',
+    widget_welcome_message        varchar(255) NOT NULL DEFAULT '',
+    widget_offline_header         varchar(255) NOT NULL DEFAULT '',
+    widget_offline_message        varchar(1024) NOT NULL DEFAULT '',
+    widget_offline_fields         smallint NOT NULL DEFAULT 0
+                                  CHECK (widget_offline_fields BETWEEN 0 AND 31),
+    widget_agent_use_firstname    boolean NOT NULL DEFAULT false,
+    bot_enabled                   boolean NOT NULL DEFAULT false,
+    bot_name                      varchar(80) NOT NULL DEFAULT '',
+    bot_register_scriptid         integer NOT NULL DEFAULT 0,
+    bot_session_created_scriptid  integer NOT NULL DEFAULT 0,
+    bot_session_changed_scriptid  integer NOT NULL DEFAULT 0,
+    bot_message_received_scriptid integer NOT NULL DEFAULT 0,
+    offline_collect_consent       boolean NOT NULL DEFAULT false,
+    warning_chat_message          integer NOT NULL DEFAULT 0,
+    manager_warning_chat_message  integer NOT NULL DEFAULT 0,
+    use_queue_offline_form        boolean NOT NULL DEFAULT false,
+    offline_form_time_limit       integer NOT NULL DEFAULT 0,
+    offline_form_queue_length     integer NOT NULL DEFAULT 0,
+    widget_enable_rating          boolean NOT NULL DEFAULT false,
+    widget_rating_text            varchar(1024) NOT NULL DEFAULT '',
+    version                       bigint NOT NULL DEFAULT 1,
+    updated_at                    timestamptz NOT NULL DEFAULT now()
 );
 
 CREATE TABLE IF NOT EXISTS associate (
@@ -340,3 +518,69 @@ CREATE TABLE IF NOT EXISTS chats_idempotency (
 );
 CREATE INDEX IF NOT EXISTS chats_idempotency_created_idx
     ON chats_idempotency (created_at);
+
+-- Presence (ChatPresence.Present, issue 19): one row per associate who
+-- has said whether they are present; no row is "not present".
+CREATE TABLE IF NOT EXISTS chat_presence (
+    associate_id integer PRIMARY KEY
+                 CONSTRAINT chat_presence_associate_fk
+                 REFERENCES associate(associate_id) ON DELETE CASCADE,
+    present      boolean NOT NULL DEFAULT false,
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+
+-- The names of associate.group_idx's groups (GetUserAgentList groups
+-- users by them); a group without a row has a made-up name.
+CREATE TABLE IF NOT EXISTS user_group (
+    id    integer PRIMARY KEY,
+    name  varchar(255) NOT NULL DEFAULT ''
+);
+
+-- Whether chat topic p_topic is open at instant p_at (IsOpen, GET
+-- ChatTopic/{id}/IsOpen; t/api/topic_isopen.t); NULL when there is no
+-- such topic. A topic that does not use opening hours is always open.
+-- Otherwise the wall clock of the topic's zone (tz_location.zone; none:
+-- p_default_zone, the module's ChatSessionTimeZone) decides: open when
+-- that day of the week is enabled and start <= time < stop, a stop of
+-- 23:59:59 lasting to the end of the day, and not start <= time < stop
+-- of the lunch hours, when used. So a local time the spring change skips
+-- is never seen, and the hour the autumn change repeats is judged on
+-- both passes.
+CREATE OR REPLACE FUNCTION chats_topic_is_open(p_topic integer,
+                                               p_at timestamptz,
+                                               p_default_zone text)
+RETURNS boolean LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    t     chat_topic%ROWTYPE;
+    local timestamp;
+    secs  numeric;
+    day   record;
+BEGIN
+    SELECT * INTO t FROM chat_topic WHERE id = p_topic;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF NOT t.use_opening_hours THEN
+        RETURN true;
+    END IF;
+    local := p_at AT TIME ZONE coalesce(
+        (SELECT z.zone FROM tz_location z
+          WHERE z.tz_location_id = t.tz_location_id), p_default_zone);
+    secs := extract(epoch FROM local - date_trunc('day', local));
+    SELECT w.enabled, w.start, w.stop INTO day
+      FROM (VALUES (1, t.mon_enabled, t.mon_start, t.mon_stop),
+                   (2, t.tue_enabled, t.tue_start, t.tue_stop),
+                   (3, t.wed_enabled, t.wed_start, t.wed_stop),
+                   (4, t.thu_enabled, t.thu_start, t.thu_stop),
+                   (5, t.fri_enabled, t.fri_start, t.fri_stop),
+                   (6, t.sat_enabled, t.sat_start, t.sat_stop),
+                   (7, t.sun_enabled, t.sun_start, t.sun_stop))
+           AS w(dow, enabled, start, stop)
+     WHERE w.dow = extract(isodow FROM local);
+    RETURN day.enabled
+       AND secs >= day.start
+       AND (secs < day.stop OR day.stop = 86399)
+       AND NOT (t.use_lunch_hours
+                AND secs >= t.lunch_start AND secs < t.lunch_stop);
+END
+$fn$;

@@ -15,8 +15,8 @@ use Apache::TestConfig ();
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db);
 
-my @versions = (1, 2, 3, 4);
-plan tests => 1 + 5 * @versions, need_lwp, need_module('mod_dbd.c');
+my @versions = (1, 2, 3, 4, 5);
+plan tests => 1 + 6 * @versions, need_lwp, need_module('mod_dbd.c');
 
 my $top  = Apache::Test::vars('top_dir');
 my $tool = "$top/modules/tools/chatsession-db";
@@ -122,6 +122,17 @@ for my $v (@versions) {
     ($rc, $out) = psql($name, '-At', '-c',
         'SELECT name || version FROM chat_session WHERE id = 70');
     is($out, "kept1\n", "version $v: the session is kept, as it was");
+    # Version 6's topic: the one there keeps its id and name, its new
+    # members are empty (no opening hours: open), and the sequence a new
+    # topic's id comes from starts past it.
+    ($rc, $out) = psql($name, '-At', '-c',
+        q{WITH n AS (INSERT INTO chat_topic (name) VALUES ('new')
+                     RETURNING id)
+          SELECT t.name || t.version || t.use_opening_hours::int
+                 || chats_topic_is_open(7, now(), 'UTC')::int || ' ' || n.id
+            FROM chat_topic t, n WHERE t.id = 7});
+    is($out, "old101 8\n",
+       "version $v: the topic is kept, open, and a new one gets id 8");
 }
 
 db()->do("DROP DATABASE IF EXISTS $_") for @dbs;

@@ -9,7 +9,9 @@
  * Invariants: a date-time read formats (UTC, SQL, local) as text that
  * reads back as the same instant, within years 1-9999 (the formatters'
  * range); a text the parser reads ends in a designator exactly when
- * chats_dt_has_designator says so, for offset-less texts. */
+ * chats_dt_has_designator says so, for offset-less texts. The same text
+ * as a time of day (chats_duration_parse): a second of the day, whose
+ * "HH:MM:SS" reads back as itself. */
 #include "chats_datetime.h"
 #include "fuzz.h"
 
@@ -23,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_pool_t *p;
     apr_int64_t us = 0, back = 0;
     const char *s, *f;
-    int offset;
+    int offset, sec = -1, sec2 = -1;
 
     if (size < 3) {
         return 0;
@@ -50,6 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             f = chats_dt_format_sql(p, us);
             FUZZ_ASSERT(f != NULL, "no SQL text");
         }
+    }
+    if (chats_duration_parse(s, size - 3, &sec)) {
+        FUZZ_ASSERT(sec >= 0 && sec <= 86399, "a time of day out of a day");
+        f = chats_duration_format(p, sec);
+        FUZZ_ASSERT(strlen(f) == 8 && chats_duration_parse(f, 8, &sec2)
+                    && sec2 == sec, "a time of day reads back differently");
     }
     apr_pool_destroy(p);
     return 0;

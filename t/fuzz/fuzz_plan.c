@@ -5,7 +5,9 @@
  *
  * Input: byte 0 the request (bits 0-1: PATCH ops / PATCH merge / PUT /
  * POST; bit 2: DELETE instead; bit 3: a zone other than UTC; bit 4:
- * the body is XML, read and typed as http/chats_body.c does), byte 1
+ * the body is XML, read and typed as http/chats_body.c does; bit 5: a
+ * ChatTopic's, whose groups, times of day and derived fields a session
+ * has not), byte 1
  * the caller (bits 0-2 rights level, bit 3 read-only fields, bit 4
  * If-Match, bit 5 If-None-Match, bit 6 If-Unmodified-Since), byte 2
  * the diagnosis row's answers (bits 0-1: how many elements its int8[]
@@ -28,14 +30,15 @@
 #include "chats_xml.h"
 #include "fuzz.h"
 
-static const chats_entity_sql_t *sql_text(void)
+static const chats_entity_sql_t *sql_text(const chats_entity_def_t *def)
 {
-    static const chats_entity_sql_t *sql;
+    static const chats_entity_sql_t *session, *topic;
 
-    if (sql == NULL) {
-        sql = chats_sql_build(fuzz_root())->session;
+    if (session == NULL) {
+        session = chats_sql_build(fuzz_root())->session;
+        topic = chats_entity_sql_build(fuzz_root(), &chats_topic_def);
     }
-    return sql;
+    return def == &chats_topic_def ? topic : session;
 }
 
 static void check_sql(const char *s)
@@ -55,7 +58,8 @@ static void check_sql(const char *s)
 static void check_plan(const chats_plan_t *pl, uint8_t answers,
                        apr_pool_t *p)
 {
-    const char *w = chats_plan_write_sql(pl, sql_text());
+    const chats_entity_sql_t *sql = sql_text(pl->in.entity);
+    const char *w = chats_plan_write_sql(pl, sql);
     const char **cols;
     chats_err_t *err = NULL;
     int i, n, skip = 0;
@@ -75,8 +79,8 @@ static void check_plan(const chats_plan_t *pl, uint8_t answers,
     }
     FUZZ_ASSERT(pl->failed < 0 || w == NULL, "a failed plan writes");
     check_sql(w);
-    check_sql(chats_plan_diag_sql(pl, sql_text(), 0));
-    check_sql(chats_plan_diag_sql(pl, sql_text(), 1));
+    check_sql(chats_plan_diag_sql(pl, sql, 0));
+    check_sql(chats_plan_diag_sql(pl, sql, 1));
     for (i = 0; i < pl->params->nelts; i++) {
         const chats_param_t *pm = &APR_ARRAY_IDX(pl->params, i,
                                                  chats_param_t);
@@ -130,11 +134,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chats_precond_t pc;
     chats_plan_t *pl;
     apr_array_header_t *ops;
+    const chats_entity_def_t *def;
     int how;
 
     if (size < 3) {
         return 0;
     }
+    def = (data[0] & 0x20) ? &chats_topic_def : &chats_session_def;
     p = fuzz_pool();
     memset(&lim, 0, sizeof(lim));
     lim.max_depth = 32;           /* as http/chats_body.c */
@@ -142,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lim.dup_policy = CHATS_JSON_DUP_CASEI;
     if ((data[0] & 0x10)
         ? chats_xml_parse(&xml, (const char *)data + 3, size - 3, 0, p)
-          || chats_xml_typed_entity(&chats_session_def, xml, &body, p)
+          || chats_xml_typed_entity(def, xml, &body, p)
         : chats_json_parse(&body, (const char *)data + 3, size - 3, &lim,
                            p) != NULL) {
         apr_pool_destroy(p);
@@ -154,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (data[1] & 0x40) ? "Sun, 06 Nov 1994 08:49:37 GMT"
                                         : NULL, p);
     memset(&in, 0, sizeof(in));
-    in.entity = &chats_session_def;
+    in.entity = def;
     how = data[0] & 3;
     in.kind = (data[0] & 4) ? CHATS_PLAN_DELETE
               : how == 3 ? CHATS_PLAN_INSERT : CHATS_PLAN_UPDATE;

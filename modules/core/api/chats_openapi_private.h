@@ -71,6 +71,12 @@ const char *chats_openapi_response_name(apr_pool_t *p, int status);
  * field table: types, lengths, enums, read-only flags, descriptions. */
 void chats_openapi_field_props(chats_og_t *o, const chats_field_t *f, int n);
 
+/** A second entity's components/schemas: the entity, its WithLinks, its
+ * groups' objects and its carriers (ChatSession's are
+ * chats_openapi_schemas', in their order of old). */
+void chats_openapi_entity_schemas(chats_og_t *o,
+                                  const chats_entity_def_t *def);
+
 /** Append name to a (of const char *) unless it is there already in any
  * case; upper-cased when upper (methods: browsers compare them
  * case-sensitively). */

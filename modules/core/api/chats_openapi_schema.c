@@ -15,6 +15,7 @@ typedef struct {
     chats_ftype_e type;
     const chats_enum_t *enums;
     const chats_carrier_t *carrier;
+    const chats_group_t *group;
     const char *dotnet;
     int max_len;
     unsigned flags;             /* CHATS_FF_* */
@@ -125,6 +126,14 @@ static void gen_type(chats_og_t *o, const prop_t *f)
     case CHATS_F_CARRIER:
         gen_carrier_ref(o, f->carrier);
         break;
+    case CHATS_F_DURATION:
+        gen_types(o, "string", NULL);         /* input has other forms */
+        break;
+    case CHATS_F_GROUP:
+        /* the shared shape of a $ref, which an object always is here */
+        gen_carrier_ref(o, &(chats_carrier_t){ f->group->type_name, NULL,
+                                               NULL, 0 });
+        break;
     }
 }
 
@@ -152,6 +161,18 @@ static const char *type_note(apr_pool_t *p, const prop_t *f)
                            " Input: names in any case separated by commas, "
                            "or the number (as the official client sends "
                            "it).", NULL);
+    case CHATS_F_DURATION:
+        return " A time of day, rendered \"HH:MM:SS\". Input: \"HH:MM:SS\", "
+               "\"HH:MM\", or an ISO 8601 duration in whole numbers under "
+               "24 h (PT8H, PT23H59M59S, P0D, as the official client sends "
+               "it); null is 00:00:00.";
+    case CHATS_F_GROUP:
+        return apr_pstrcat(p, " A ", f->group->type_name, " object, always "
+                           "whole in responses. A replace sets every member "
+                           "(those left out to their empty value), remove "
+                           "or null resets them all, a merge patch changes "
+                           "the members it names; members are patched as "
+                           "/", f->name, "/Member.", NULL);
     case CHATS_F_CARRIER:
         return apr_pstrcat(p, " Carrier (", f->carrier->type_name, "), "
                            "null when unset. Patched by reference: give "
@@ -178,7 +199,12 @@ static const char *describe(apr_pool_t *p, const prop_t *f)
         s = apr_pstrcat(p, s, " The primary key, assigned by the server "
                         "on POST.", NULL);
     }
-    if (f->readonly) {
+    if (f->flags & CHATS_FF_DERIVED) {
+        s = apr_pstrcat(p, s, " Read-only, derived from other rows: "
+                        "ignored in whole-entity writes (PUT, POST, merge "
+                        "patch); a JSON Patch may only test it.", NULL);
+    }
+    else if (f->readonly) {
         s = apr_pstrcat(p, s, f->carrier_member
                         ? " Read-only: read from the referenced row."
                         : " Read-only: a request may only repeat the "
@@ -207,7 +233,7 @@ void chats_openapi_field_props(chats_og_t *o, const chats_field_t *f, int n)
 
     for (i = 0; i < n; i++) {
         prop_t pr = { f[i].name, f[i].type, f[i].enums, f[i].carrier,
-                      f[i].dotnet, f[i].max_len, f[i].flags,
+                      f[i].group, f[i].dotnet, f[i].max_len, f[i].flags,
                       (f[i].flags & CHATS_FF_READONLY) != 0, 0, NULL };
 
         gen_prop(o, &pr);
@@ -286,17 +312,19 @@ static void gen_with_links(chats_og_t *o, const chats_entity_def_t *def)
     chats_og_close(o);
 }
 
-/* "User, TransferTo": the entity fields a carrier type is used by. */
+/* "User, TransferTo": the entity fields (and group members, by their
+ * paths) a carrier type is used by. */
 static const char *carrier_users(apr_pool_t *p, const chats_entity_def_t *def,
                                  const chats_carrier_t *c)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(def, &n);
+    const chats_field_t *f;
     const char *s = "";
+    int i;
 
-    for (i = 0; i < n; i++) {
-        if (f[i].carrier && !strcmp(f[i].carrier->type_name, c->type_name)) {
-            s = apr_pstrcat(p, s, *s ? ", " : "", f[i].name, NULL);
+    for (i = 0; (f = chats_schema_slot(def, i)) != NULL; i++) {
+        if (f->carrier && !strcmp(f->carrier->type_name, c->type_name)) {
+            s = apr_pstrcat(p, s, *s ? ", " : "",
+                            chats_schema_path(p, def, f), NULL);
         }
     }
     return s;
@@ -317,8 +345,8 @@ static void gen_carrier(chats_og_t *o, const chats_entity_def_t *def,
     chats_og_kopen(o, "properties");
     for (i = 0; i < c->nfields; i++) {
         const chats_subfield_t *s = &c->fields[i];
-        prop_t pr = { s->name, s->type, s->enums, NULL, s->dotnet, 0, 0,
-                      i > 0, 1, NULL };
+        prop_t pr = { s->name, s->type, s->enums, NULL, NULL, s->dotnet, 0,
+                      0, i > 0, 1, NULL };
 
         if (i == 0) {
             pr.note = "The key: what a reference sets.";
@@ -330,26 +358,60 @@ static void gen_carrier(chats_og_t *o, const chats_entity_def_t *def,
     chats_og_close(o);
 }
 
-/* Each carrier type once, in the order the entity first uses it. */
+/* Each carrier type once, in the order the entity first uses it (its
+ * fields', then its groups' members'). */
 static void gen_carriers(chats_og_t *o, const chats_entity_def_t *def)
 {
-    int i, j, n;
-    const chats_field_t *f = chats_schema_fields(def, &n);
+    const chats_field_t *f, *e;
+    int i, j;
 
-    for (i = 0; i < n; i++) {
-        if (!f[i].carrier) {
+    for (i = 0; (f = chats_schema_slot(def, i)) != NULL; i++) {
+        if (!f->carrier) {
             continue;
         }
         for (j = 0; j < i; j++) {
-            if (f[j].carrier && !strcmp(f[j].carrier->type_name,
-                                        f[i].carrier->type_name)) {
+            e = chats_schema_slot(def, j);
+            if (e->carrier && !strcmp(e->carrier->type_name,
+                                      f->carrier->type_name)) {
                 break;
             }
         }
         if (j == i) {
-            gen_carrier(o, def, f[i].carrier);
+            gen_carrier(o, def, f->carrier);
         }
     }
+}
+
+/* Each group's object: its members' properties, as the entity's. */
+static void gen_groups(chats_og_t *o, const chats_entity_def_t *def)
+{
+    const chats_group_t *g;
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(def, &n);
+
+    for (i = 0; i < n; i++) {
+        if ((g = f[i].group) == NULL) {
+            continue;
+        }
+        chats_og_kopen(o, g->type_name);
+        chats_og_kstr(o, "type", "object");
+        chats_og_kstr(o, "description", apr_pstrcat(o->p, "The ",
+            g->type_name, " of a ", def->label, " (", f[i].name, "): "
+            "members stored in the ", def->table, " row itself.", NULL));
+        chats_og_kopen(o, "properties");
+        chats_openapi_field_props(o, g->members, g->nmembers);
+        chats_og_close(o);
+        chats_og_close(o);
+    }
+}
+
+void chats_openapi_entity_schemas(chats_og_t *o,
+                                  const chats_entity_def_t *def)
+{
+    gen_entity(o, def);
+    gen_with_links(o, def);
+    gen_groups(o, def);
+    gen_carriers(o, def);
 }
 
 /* {"type": "object", "description": d, "properties": { — left open */

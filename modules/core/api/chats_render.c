@@ -52,23 +52,44 @@ const char *chats_rights_mask_name(apr_pool_t *p, int mask, int table)
     return out ? out : "None";
 }
 
+/* The length of the first segment of s ("User" of "User/Name"), and in
+ * *prest what follows its slash (NULL: none). */
+static apr_size_t segment(const char *s, const char **prest)
+{
+    const char *slash = strchr(s, '/');
+
+    *prest = slash ? slash + 1 : NULL;
+    return slash ? (apr_size_t)(slash - s) : strlen(s);
+}
+
+/* Sub-field rest of carrier field f into it->sub: 0 if it has none. */
+static int select_sub(chats_select_t *it, const chats_field_t *f,
+                      const char *rest)
+{
+    it->sub = f->type == CHATS_F_CARRIER
+        ? chats_carrier_find(f->carrier, rest, strlen(rest)) : NULL;
+    return it->sub != NULL;
+}
+
 static chats_err_t *select_item(chats_select_t *it,
                                 const chats_entity_def_t *def,
                                 const char *name, apr_pool_t *p)
 {
-    const char *slash = strchr(name, '/');
-    apr_size_t flen = slash ? (apr_size_t)(slash - name) : strlen(name);
+    const char *rest, *rest2;
+    apr_size_t flen = segment(name, &rest), mlen;
 
     it->field = chats_schema_find(def, name, flen);
     it->sub = NULL;
-    if (it->field && slash) {
-        it->sub = it->field->type == CHATS_F_CARRIER
-            ? chats_carrier_find(it->field->carrier, slash + 1,
-                                 strlen(slash + 1))
-            : NULL;
-        if (!it->sub) {
+    it->member = NULL;
+    if (it->field && rest && it->field->type == CHATS_F_GROUP) {
+        mlen = segment(rest, &rest2);
+        it->member = chats_group_find(it->field, rest, mlen);
+        if (!it->member || (rest2 && !select_sub(it, it->member, rest2))) {
             it->field = NULL;
         }
+    }
+    else if (it->field && rest && !select_sub(it, it->field, rest)) {
+        it->field = NULL;
     }
     if (!it->field) {
         return chats_err_make(p, CHATS_E_INVALID, name,
@@ -108,7 +129,7 @@ static int selected(const apr_array_header_t *sel, const chats_field_t *f)
         const chats_select_t *it = &APR_ARRAY_IDX(sel, i, chats_select_t);
 
         if (it->field == f) {
-            if (!it->sub) {
+            if (!it->sub && !it->member) {
                 return 1;
             }
             part = 2;
@@ -134,7 +155,8 @@ chats_doc_t *chats_render_select_carrier(apr_pool_t *p, const chats_doc_t *v,
         for (i = 0; i < sel->nelts; i++) {
             const chats_select_t *it = &APR_ARRAY_IDX(sel, i, chats_select_t);
 
-            keep |= (it->field == f && it->sub == s);
+            keep |= ((it->member ? it->member : it->field) == f
+                     && it->sub == s);
         }
         if (keep && sv) {
             chats_doc_object_add(o, s->name, (chats_doc_t *)sv);
@@ -142,6 +164,36 @@ chats_doc_t *chats_render_select_carrier(apr_pool_t *p, const chats_doc_t *v,
         else if (others_null) {
             chats_doc_object_add(o, s->name, chats_doc_null(p));
         }
+    }
+    return o;
+}
+
+/* Group v (of group field g) with only the members sel names, the others
+ * null: the object is kept, as a carrier's is. */
+static chats_doc_t *select_group(apr_pool_t *p, const chats_doc_t *v,
+                                 const chats_field_t *g,
+                                 const apr_array_header_t *sel)
+{
+    chats_doc_t *o = chats_doc_object(p);
+    const chats_field_t *m;
+    chats_doc_t *mv;
+    int i, j, how;
+
+    for (j = 0; j < g->group->nmembers; j++) {
+        m = &g->group->members[j];
+        mv = chats_doc_object_get(v, m->name, strlen(m->name), 0);
+        how = 0;
+        for (i = 0; i < sel->nelts; i++) {
+            const chats_select_t *it = &APR_ARRAY_IDX(sel, i, chats_select_t);
+
+            if (it->member == m) {
+                how = it->sub ? (how ? how : 2) : 1;
+            }
+        }
+        if (how == 2 && mv && mv->type == CHATS_J_OBJECT) {
+            mv = chats_render_select_carrier(p, mv, m, sel, 1);
+        }
+        chats_doc_object_add(o, m->name, how && mv ? mv : chats_doc_null(p));
     }
     return o;
 }
@@ -319,7 +371,9 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_entity_def_t *def,
             v = chats_doc_null(p);
         }
         else if (how == 2 && v->type == CHATS_J_OBJECT) {
-            v = chats_render_select_carrier(p, v, &f[i], o->select, 1);
+            v = f[i].type == CHATS_F_GROUP
+                ? select_group(p, v, &f[i], o->select)
+                : chats_render_select_carrier(p, v, &f[i], o->select, 1);
         }
         chats_doc_object_add(view, f[i].name, v);
     }

@@ -8,10 +8,14 @@
 #include "chats_err.h"
 #include "chats_schema.h"
 
-/** One $select item: a field, or one sub-field of a carrier field. */
+/** One $select item: a field, one sub-field of a carrier field, a
+ * group's member, or one sub-field of a group's carrier member
+ * (Widget/AutoFaqCategory/Name). */
 typedef struct {
-    const chats_field_t *field;
-    const chats_subfield_t *sub;      /**< NULL = the whole field */
+    const chats_field_t *field;       /**< top-level                     */
+    const chats_subfield_t *sub;      /**< NULL = the whole field (or
+                                           member)                       */
+    const chats_field_t *member;      /**< a group's member, or NULL    */
 } chats_select_t;
 
 /** ETableRight bits (spec §3). */
@@ -70,8 +74,9 @@ const chats_fp_json_t *chats_fp_json_build(apr_pool_t *p,
  * them (no EFieldRight "FULL": the official client cannot read it). */
 const char *chats_rights_mask_name(apr_pool_t *p, int mask, int table);
 
-/* Carrier v (of field f) with only the sub-fields sel names: the others
- * null (an entity's $select) or left out (others_null 0: a list row). */
+/* Carrier v (of field f, or of group member f) with only the sub-fields
+ * sel names: the others null (an entity's $select) or left out
+ * (others_null 0: a list row). */
 chats_doc_t *chats_render_select_carrier(apr_pool_t *p, const chats_doc_t *v,
                                          const chats_field_t *f,
                                          const apr_array_header_t *sel,

@@ -261,3 +261,111 @@ int chats_dt_has_designator(const char *s, apr_size_t len)
     }
     return 0;
 }
+
+/* ---- times of day (durations) ---------------------------------------- */
+
+/* n (1..maxd) decimal digits at *ps, as a number: -1 when there are none
+ * or more than maxd. */
+static long duration_digits(const char **ps, const char *end, int maxd)
+{
+    const char *s = *ps;
+    long n = 0;
+
+    while (s < end && *s >= '0' && *s <= '9' && s - *ps < maxd) {
+        n = n * 10 + (*s++ - '0');
+    }
+    if (s == *ps || (s < end && *s >= '0' && *s <= '9')) {
+        return -1;
+    }
+    *ps = s;
+    return n;
+}
+
+/* "H:MM" or "HH:MM[:SS]". */
+static int clock_parse(const char *s, const char *end, long *psec)
+{
+    long h, m, sec = 0;
+
+    if ((h = duration_digits(&s, end, 2)) < 0 || s == end || *s++ != ':'
+        || end - s < 2 || (m = duration_digits(&s, end, 2)) < 0
+        || s[-2] == ':') {
+        return 0;
+    }
+    if (s < end) {
+        if (*s++ != ':' || end - s != 2
+            || (sec = duration_digits(&s, end, 2)) < 0) {
+            return 0;
+        }
+    }
+    if (s != end || h > 23 || m > 59 || sec > 59) {
+        return 0;
+    }
+    *psec = h * 3600 + m * 60 + sec;
+    return 1;
+}
+
+/* P[0D][T[nH][nM][nS]]: designators in order, each once, at least one
+ * after a T; the whole under a day. */
+static int iso_duration_parse(const char *s, const char *end, long *psec)
+{
+    static const char units[] = "HMS";
+    static const long scale[] = { 3600, 60, 1 };
+    long n, total = 0;
+    int u = 0, any = 0, timed = 0;
+
+    if (s == end || *s++ != 'P' || s == end) {
+        return 0;
+    }
+    if (*s != 'T') {
+        if ((n = duration_digits(&s, end, 9)) < 0 || s == end || *s++ != 'D'
+            || n != 0) {
+            return 0;                     /* only a day count of 0 */
+        }
+        any = 1;
+    }
+    if (s < end) {
+        if (*s++ != 'T') {
+            return 0;
+        }
+        timed = 1;
+    }
+    while (s < end) {
+        if ((n = duration_digits(&s, end, 9)) < 0 || n > 86399
+            || s == end) {
+            return 0;                     /* (and no overflow below) */
+        }
+        while (u < 3 && units[u] != *s) {
+            u++;
+        }
+        if (u == 3) {
+            return 0;                     /* out of order, or not a unit */
+        }
+        total += n * scale[u++];
+        s++;
+        any = timed = 2;
+    }
+    if (!any || timed == 1 || total > 86399) {
+        return 0;
+    }
+    *psec = total;
+    return 1;
+}
+
+int chats_duration_parse(const char *s, apr_size_t len, int *psec)
+{
+    long sec;
+
+    if (!(len && s[0] == 'P' ? iso_duration_parse(s, s + len, &sec)
+                             : clock_parse(s, s + len, &sec))) {
+        return 0;
+    }
+    *psec = (int)sec;
+    return 1;
+}
+
+const char *chats_duration_format(apr_pool_t *p, int sec)
+{
+    sec = sec < 0 ? 0 : sec > 86399 ? 86399 : sec;
+    return apr_psprintf(p, "%02d:%02d:%02d", sec / 3600, sec / 60 % 60,
+                        sec % 60);
+}

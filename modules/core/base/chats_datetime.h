@@ -36,4 +36,16 @@ int chats_dt_has_designator(const char *s, apr_size_t len);
 /** "YYYY-MM-DD HH:MM:SS.ffffff+00" for PostgreSQL's timestamptz input. */
 const char *chats_dt_format_sql(apr_pool_t *p, apr_int64_t usec);
 
+/** A time of day's seconds since midnight, 0..86399 (CHATS_F_DURATION).
+ * Accepted: "HH:MM:SS" and "HH:MM" (hours 0-23 in one or two digits,
+ * minutes and seconds in two), and the ISO 8601 durations the official
+ * client's date library writes, P[0D][T[nH][nM][nS]] in whole numbers
+ * (PT8H, PT23H59M59S, P0D), under 24 hours. Returns 1 on success, 0
+ * otherwise: fractions, days other than 0, PT24H, .NET's "1.08:00:00",
+ * "08:00:00.5". */
+int chats_duration_parse(const char *s, apr_size_t len, int *psec);
+
+/** "HH:MM:SS" of seconds since midnight (0..86399; others are clamped). */
+const char *chats_duration_format(apr_pool_t *p, int sec);
+
 #endif

@@ -40,10 +40,25 @@ static chats_doc_t *enum_doc(apr_pool_t *p, const chats_enum_t *e, int v)
     return name ? chats_doc_strz(p, name) : chats_doc_int(p, v);
 }
 
+/* A group's object: every member's empty value. */
+static chats_doc_t *group_empty(apr_pool_t *p, const chats_group_t *g)
+{
+    chats_doc_t *o = chats_doc_object(p);
+    int i;
+
+    for (i = 0; i < g->nmembers; i++) {
+        chats_doc_object_add(o, g->members[i].name,
+                             chats_entity_empty(p, &g->members[i]));
+    }
+    return o;
+}
+
 chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f)
 {
     switch (f->type) {
     case CHATS_F_STRING:   return chats_doc_strz(p, "");
+    case CHATS_F_DURATION: return chats_doc_strz(p, "00:00:00");
+    case CHATS_F_GROUP:    return group_empty(p, f->group);
     case CHATS_F_BOOL:     return chats_doc_bool(p, 0);
     case CHATS_F_ENUM:     return enum_doc(p, f->enums, 0);
     case CHATS_F_FLAGS:    return flags_doc(p, f->enums, 0);
@@ -100,6 +115,8 @@ static chats_doc_t *next_value(row_reader_t *rd, chats_ftype_e type,
         return enum_doc(p, enums, v ? atoi(v) : 0);
     case CHATS_F_FLAGS:
         return flags_doc(p, enums, v ? atoi(v) : 0);
+    case CHATS_F_DURATION:
+        return chats_doc_strz(p, chats_duration_format(p, v ? atoi(v) : 0));
     case CHATS_F_DOUBLE:
         /* float8 text may be NaN or Infinity, which JSON cannot carry */
         if (v && isfinite(strtod(v, NULL))) {
@@ -157,11 +174,22 @@ static chats_doc_t *carrier_doc(row_reader_t *rd, const chats_carrier_t *c)
     return o;
 }
 
-/* The next field's value from rd (a carrier: its columns), added to
- * doc under the field's name. */
+/* The next field's value from rd (a carrier: its column; a group: its
+ * members' columns), added to doc under the field's name. */
 static void add_field(chats_doc_t *doc, row_reader_t *rd,
                       const chats_field_t *f)
 {
+    chats_doc_t *o;
+    int i;
+
+    if (f->type == CHATS_F_GROUP) {
+        o = chats_doc_object(rd->p);
+        for (i = 0; i < f->group->nmembers; i++) {
+            add_field(o, rd, &f->group->members[i]);
+        }
+        chats_doc_object_add(doc, f->name, o);
+        return;
+    }
     chats_doc_object_add(doc, f->name, f->type == CHATS_F_CARRIER
                          ? carrier_doc(rd, f->carrier)
                          : next_value(rd, f->type, f->enums, 0));
@@ -241,6 +269,13 @@ const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,
             flag_names_value(f->enums, v->s, v->len, &value);
         }
         return apr_itoa(p, value);
+    case CHATS_F_DURATION:
+        if (v->type == CHATS_J_STRING) {
+            chats_duration_parse(v->s, v->len, &value);
+        }
+        return apr_itoa(p, value);
+    case CHATS_F_GROUP:
+        return NULL;                 /* its members are the parameters */
     case CHATS_F_CARRIER:
         if (v->type != CHATS_J_OBJECT) {
             return NULL;
@@ -470,6 +505,24 @@ static chats_err_t *coerce_datetime(const chats_field_t *f,
     return NULL;
 }
 
+/* A time of day: "HH:MM[:SS]" or an ISO 8601 duration under a day; null
+ * is midnight, the empty value. */
+static chats_err_t *coerce_duration(const chats_field_t *f,
+                                    const chats_doc_t *v, chats_doc_t **pout,
+                                    apr_pool_t *p)
+{
+    int sec = 0;
+
+    if (v->type != CHATS_J_NULL
+        && (v->type != CHATS_J_STRING
+            || !chats_duration_parse(v->s, v->len, &sec))) {
+        return bad(p, f, "expected \"HH:MM:SS\" or an ISO 8601 duration "
+                   "under 24 h");
+    }
+    *pout = chats_doc_strz(p, chats_duration_format(p, sec));
+    return NULL;
+}
+
 /* A carrier by reference: null, or an object with the key (other members
  * are derived from the referenced row, so they are not ours to take). */
 static chats_err_t *coerce_carrier(const chats_field_t *f,
@@ -514,6 +567,10 @@ chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
     case CHATS_F_FLAGS:    return coerce_flags(f, v, pout, p);
     case CHATS_F_DATETIME: return coerce_datetime(f, v, pout, p);
     case CHATS_F_CARRIER:  return coerce_carrier(f, v, pout, p);
+    case CHATS_F_DURATION: return coerce_duration(f, v, pout, p);
+    case CHATS_F_GROUP:
+        /* a group's members are coerced one by one (chats_plan_group.c) */
+        return bad(p, f, "expected an object");
     case CHATS_F_BOOL:
         if (v->type != CHATS_J_BOOL) {
             return bad(p, f, "expected true or false");
@@ -525,15 +582,25 @@ chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
     }
 }
 
+chats_err_t *chats_entity_coerce_as(const chats_field_t *f, const char *name,
+                                    const chats_doc_t *v, chats_doc_t **pout,
+                                    apr_pool_t *p)
+{
+    chats_field_t named = *f;
+
+    named.name = name;
+    return chats_entity_coerce(&named, v, pout, p);
+}
+
 const chats_field_t *chats_entity_field_by_column(
     const chats_entity_def_t *def, const char *column)
 {
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(def, &n);
+    const chats_field_t *f;
+    int i;
 
-    for (i = 0; i < n; i++) {
-        if (!strcmp(f[i].column, column)) {
-            return &f[i];
+    for (i = 0; (f = chats_schema_slot(def, i)) != NULL; i++) {
+        if (f->column && !strcmp(f->column, column)) {
+            return f;
         }
     }
     return NULL;

@@ -1,7 +1,8 @@
 /* An entity (chats_entity_def_t: ChatSessionEntity, ...) as a canonical
  * document: every field present, in field-table order, each value in one canonical form (enums and flags by
- * name, date-times as "…fffffff+00:00" UTC strings, carriers as objects or
- * null), so that plain JSON equality is the typed equality a "test" op
+ * name, date-times as "…fffffff+00:00" UTC strings, times of day as
+ * "HH:MM:SS", carriers as objects or null, groups as objects of all their
+ * members), so that plain JSON equality is the typed equality a "test" op
  * needs. Converts rows to documents, documents to SQL parameters, and
  * client values to canonical ones. Core header. */
 #ifndef CHATS_ENTITY_H
@@ -50,6 +51,12 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f);
  * or an object with the carrier's key (0 = none). */
 chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
                                  chats_doc_t **pout, apr_pool_t *p);
+
+/** chats_entity_coerce with the errors naming f as name (a group's
+ * member by its path, "OpeningHours/MonStart"). */
+chats_err_t *chats_entity_coerce_as(const chats_field_t *f, const char *name,
+                                    const chats_doc_t *v, chats_doc_t **pout,
+                                    apr_pool_t *p);
 
 /** The field of def owning a column of its table (for SQL errors), or
  * NULL. */

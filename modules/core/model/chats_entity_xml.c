@@ -138,12 +138,48 @@ static chats_doc_t *typed_carrier(apr_pool_t *p, const chats_carrier_t *c,
     return out;
 }
 
+static chats_doc_t *typed_group(apr_pool_t *p, const chats_field_t *g,
+                                const chats_doc_t *in);
+
+/* v, the value of field f (NULL: no such field), typed as f says. */
+static chats_doc_t *typed_field(apr_pool_t *p, const chats_field_t *f,
+                                const chats_doc_t *v)
+{
+    if (!f) {
+        return chats_doc_copy(p, v);
+    }
+    if (f->type == CHATS_F_CARRIER || f->type == CHATS_F_GROUP) {
+        if (v->type != CHATS_J_OBJECT) {
+            return chats_doc_copy(p, v);
+        }
+        return f->type == CHATS_F_CARRIER ? typed_carrier(p, f->carrier, v)
+                                          : typed_group(p, f, v);
+    }
+    return typed_leaf(p, f->type, v);
+}
+
+/* A group's members are fields: typed as they are at the top level. */
+static chats_doc_t *typed_group(apr_pool_t *p, const chats_field_t *g,
+                                const chats_doc_t *in)
+{
+    chats_doc_t *out = chats_doc_object(p);
+    int i;
+
+    for (i = 0; i < chats_doc_object_len(in); i++) {
+        chats_member_t *m = chats_doc_object_at(in, i);
+
+        chats_doc_object_set(out, m->name, m->name_len, typed_field(
+                                 p, chats_group_find(g, m->name, m->name_len),
+                                 m->value), 0, p);
+    }
+    return out;
+}
+
 chats_err_t *chats_xml_typed_entity(const chats_entity_def_t *def,
                                     const chats_doc_t *in, chats_doc_t **pout,
                                     apr_pool_t *p)
 {
-    chats_doc_t *out, *v;
-    const chats_field_t *f;
+    chats_doc_t *out;
     int i;
 
     if (in->type != CHATS_J_OBJECT) {
@@ -154,19 +190,10 @@ chats_err_t *chats_xml_typed_entity(const chats_entity_def_t *def,
     for (i = 0; i < chats_doc_object_len(in); i++) {
         chats_member_t *m = chats_doc_object_at(in, i);
 
-        f = chats_schema_find(def, m->name, m->name_len);
-        if (!f) {
-            v = chats_doc_copy(p, m->value);
-        }
-        else if (f->type == CHATS_F_CARRIER) {
-            v = (m->value->type == CHATS_J_OBJECT)
-                ? typed_carrier(p, f->carrier, m->value)
-                : chats_doc_copy(p, m->value);
-        }
-        else {
-            v = typed_leaf(p, f->type, m->value);
-        }
-        chats_doc_object_set(out, m->name, m->name_len, v, 0, p);
+        chats_doc_object_set(out, m->name, m->name_len, typed_field(
+                                 p, chats_schema_find(def, m->name,
+                                                      m->name_len),
+                                 m->value), 0, p);
     }
     *pout = out;
     return NULL;

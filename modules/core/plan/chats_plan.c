@@ -1,6 +1,7 @@
-/* Compiling writes into plans (chats_plan.h): the checks every write has,
- * and JSON Patch ops on fields and carrier members. Merge patches and
- * whole entities become ops in chats_plan_merge.c. */
+/* Compiling writes into plans (chats_plan.h): checks and their values,
+ * and JSON Patch ops on fields and carrier members. Ops are dispatched
+ * by path in chats_plan_group.c; merge patches and whole entities become
+ * ops in chats_plan_merge.c. */
 #include <apr_strings.h>
 #include <string.h>
 
@@ -9,14 +10,7 @@
 #include "chats_plan.h"
 #include "chats_plan_private.h"
 
-#define PLAN_PATH_FLAGS (CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT)
-
-/* What an op is compiled with: its index for errors, or -1 when errors
- * name the member instead. */
-typedef struct {
-    chats_plan_t *pl;
-    int index;
-} op_ctx_t;
+typedef chats_op_ctx_t op_ctx_t;
 
 const char *chats_plan_param(chats_plan_t *pl, const char *value,
                              chats_ptype_e type)
@@ -70,15 +64,9 @@ static void set_value(chats_plan_t *pl, int i, chats_pval_t v)
 
 /* ---- checks ------------------------------------------------------------ */
 
-/* The values of a check being made: its slots. */
-typedef struct {
-    apr_pool_t *p;
-    int n;
-    const char *val[CHATS_PLAN_SLOTS];
-    chats_ptype_e type[CHATS_PLAN_SLOTS];
-} slots_t;
+typedef chats_slots_t slots_t;
 
-static void slots_init(slots_t *s, apr_pool_t *p)
+void chats_slots_init(slots_t *s, apr_pool_t *p)
 {
     memset(s, 0, sizeof(*s));
     s->p = p;
@@ -88,7 +76,7 @@ static void slots_init(slots_t *s, apr_pool_t *p)
  * (a local date-time converted in the request's zone, $1). A check
  * compares two values at most (a member: its carrier's key and its
  * value), so the slots never run out; the bound only guards memory. */
-static const char *slot_sql(slots_t *s, const chats_pval_t *pv)
+const char *chats_slot_sql(slots_t *s, const chats_pval_t *pv)
 {
     const char *ref;
 
@@ -129,8 +117,8 @@ static int seen_before(chats_plan_t *pl, const char *sql, const slots_t *s)
     return 0;
 }
 
-static void add_check(chats_plan_t *pl, const char *sql, int pass,
-                      const slots_t *s, chats_err_t *err)
+void chats_plan_add_slot_check(chats_plan_t *pl, const char *sql, int pass,
+                               const slots_t *s, chats_err_t *err)
 {
     chats_check_t *c;
     int k;
@@ -159,7 +147,7 @@ static void add_check(chats_plan_t *pl, const char *sql, int pass,
 void chats_plan_add_check(chats_plan_t *pl, const char *sql, int pass,
                           chats_err_t *err)
 {
-    add_check(pl, sql, pass, NULL, err);
+    chats_plan_add_slot_check(pl, sql, pass, NULL, err);
 }
 
 static chats_err_t *at(const op_ctx_t *o, chats_err_t *e)
@@ -171,6 +159,18 @@ static chats_err_t *at(const op_ctx_t *o, chats_err_t *e)
 static void fail(chats_plan_t *pl, chats_err_t *err)
 {
     chats_plan_add_check(pl, NULL, 0, err);
+}
+
+void chats_plan_fail(const chats_op_ctx_t *o, chats_err_t *err)
+{
+    fail(o->pl, at(o, err));
+}
+
+/* The name errors give f: its path under the op's group, if any. */
+static const char *fname(const op_ctx_t *o, const chats_field_t *f)
+{
+    return o->prefix ? apr_pstrcat(o->pl->p, o->prefix, f->name, NULL)
+                     : f->name;
 }
 
 /* The check "a equals b": decided here when both values are known,
@@ -185,11 +185,12 @@ void chats_plan_check_equal(chats_plan_t *pl, chats_pval_t *a,
         chats_plan_add_check(pl, NULL, chats_doc_equal(a->canon, b->canon), err);
         return;
     }
-    slots_init(&s, pl->p);
-    sa = slot_sql(&s, a);
-    sb = slot_sql(&s, b);
-    add_check(pl, apr_pstrcat(pl->p, sa, " IS NOT DISTINCT FROM ", sb, NULL),
-              1, &s, err);
+    chats_slots_init(&s, pl->p);
+    sa = chats_slot_sql(&s, a);
+    sb = chats_slot_sql(&s, b);
+    chats_plan_add_slot_check(pl, apr_pstrcat(pl->p, sa,
+                                              " IS NOT DISTINCT FROM ", sb,
+                                              NULL), 1, &s, err);
 }
 
 /* ---- values ------------------------------------------------------------ */
@@ -215,25 +216,32 @@ static chats_pval_t canon_val(apr_pool_t *p, const chats_field_t *f,
 }
 
 /* The value field f has before the current op: set by an earlier op,
- * known (the template; the key is the URL's id), or the row's. */
+ * known (the template; the key is the URL's id), or the row's (a
+ * derived field's expression over it). */
 chats_pval_t chats_plan_current(chats_plan_t *pl, const chats_field_t *f)
 {
     chats_pval_t pv;
+    const chats_field_t *g;
+    const chats_doc_t *in = pl->cur;
     int i = chats_plan_field_index(pl, f);
 
     if (pl->set[i].sql) {
         return pl->set[i];
     }
-    if (pl->cur) {
-        return canon_val(pl->p, f, chats_doc_object_get(pl->cur, f->name,
-                                                        strlen(f->name), 0));
+    if (in) {
+        if ((g = chats_schema_group_of(pl->in.entity, f)) != NULL) {
+            in = chats_doc_object_get(in, g->name, strlen(g->name), 0);
+        }
+        return canon_val(pl->p, f, in ? chats_doc_object_get(
+                                            in, f->name, strlen(f->name), 0)
+                                      : NULL);
     }
     if (f->flags & CHATS_FF_KEY) {
         return canon_val(pl->p, f, chats_doc_int(pl->p, pl->in.id));
     }
     memset(&pv, 0, sizeof(pv));
     pv.field = f;
-    pv.sql = apr_pstrcat(pl->p, "cs.", f->column, NULL);
+    pv.sql = chats_sql_field_value(pl->p, f);
     return pv;
 }
 
@@ -258,9 +266,11 @@ static int local_datetime(chats_plan_t *pl, const chats_doc_t *v,
     return 1;
 }
 
-/* A client value for field f as a plan value, or the error. */
+/* A client value for field f (named name in errors) as a plan value, or
+ * the error. */
 static chats_err_t *client_val(chats_plan_t *pl, const chats_field_t *f,
-                               const chats_doc_t *v, chats_pval_t *pv)
+                               const char *name, const chats_doc_t *v,
+                               chats_pval_t *pv)
 {
     chats_doc_t *canon;
     chats_err_t *e;
@@ -268,7 +278,7 @@ static chats_err_t *client_val(chats_plan_t *pl, const chats_field_t *f,
     if (f->type == CHATS_F_DATETIME && local_datetime(pl, v, pv)) {
         return NULL;
     }
-    if ((e = chats_entity_coerce(f, v, &canon, pl->p)) != NULL) {
+    if ((e = chats_entity_coerce_as(f, name, v, &canon, pl->p)) != NULL) {
         return e;
     }
     *pv = canon_val(pl->p, f, canon);
@@ -289,28 +299,33 @@ static chats_err_t *read_only(apr_pool_t *p, const char *field)
                           field);
 }
 
-static void plan_field(const op_ctx_t *o, const chats_field_t *f,
-                       chats_opkind_e kind, const chats_doc_t *value)
+void chats_plan_on_field(const chats_op_ctx_t *o, const chats_field_t *f,
+                         chats_opkind_e kind, const chats_doc_t *value)
 {
     chats_plan_t *pl = o->pl;
+    const char *name = fname(o, f);
     chats_pval_t v, cur;
     chats_err_t *e;
 
+    if ((f->flags & CHATS_FF_DERIVED) && kind != CHATS_OP_TEST) {
+        fail(pl, at(o, read_only(pl->p, name)));   /* nothing to compare */
+        return;
+    }
     if (kind == CHATS_OP_REMOVE) {
         v = canon_val(pl->p, f, chats_entity_empty(pl->p, f));
         kind = CHATS_OP_REPLACE;
     }
-    else if ((e = client_val(pl, f, value, &v)) != NULL) {
+    else if ((e = client_val(pl, f, name, value, &v)) != NULL) {
         fail(pl, at(o, e));
         return;
     }
     if (kind == CHATS_OP_TEST) {
         cur = chats_plan_current(pl, f);
-        chats_plan_check_equal(pl, &cur, &v, at(o, test_failed(pl->p, f->name)));
+        chats_plan_check_equal(pl, &cur, &v, at(o, test_failed(pl->p, name)));
     }
     else if (f->flags & CHATS_FF_READONLY) {
         cur = chats_plan_current(pl, f);
-        chats_plan_check_equal(pl, &cur, &v, at(o, read_only(pl->p, f->name)));
+        chats_plan_check_equal(pl, &cur, &v, at(o, read_only(pl->p, name)));
     }
     else {
         set_value(pl, chats_plan_field_index(pl, f), v);
@@ -393,20 +408,24 @@ static void check_member(const op_ctx_t *o, const chats_field_t *f,
     const char *k, *same;
     int null = (v->type == CHATS_J_NULL);
 
-    slots_init(&sl, pl->p);
-    k = slot_sql(&sl, key);
+    chats_slots_init(&sl, pl->p);
+    k = chats_slot_sql(&sl, key);
     if (!member_val(pl, s, v, &pv)) {
         /* no such value: only "no carrier" can match a null */
-        add_check(pl, null ? apr_pstrcat(pl->p, k, " IS NULL", NULL) : NULL,
-                  0, &sl, at(o, err));
+        chats_plan_add_slot_check(pl, null ? apr_pstrcat(pl->p, k,
+                                                         " IS NULL", NULL)
+                                           : NULL, 0, &sl, at(o, err));
         return;
     }
     same = apr_pstrcat(pl->p, member_canon_sql(pl->p, s, chats_sql_member(
                                                    pl->p, f, s, k)),
-                       " IS NOT DISTINCT FROM ", slot_sql(&sl, &pv), NULL);
-    add_check(pl, apr_pstrcat(pl->p, "(", k, null ? " IS NULL OR "
-                                                  : " IS NOT NULL AND ",
-                              same, ")", NULL), 1, &sl, at(o, err));
+                       " IS NOT DISTINCT FROM ", chats_slot_sql(&sl, &pv),
+                       NULL);
+    chats_plan_add_slot_check(pl, apr_pstrcat(pl->p, "(", k,
+                                              null ? " IS NULL OR "
+                                                   : " IS NOT NULL AND ",
+                                              same, ")", NULL),
+                              1, &sl, at(o, err));
 }
 
 /* Ops on a member other than the key: members are derived from the
@@ -418,7 +437,7 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
                          const chats_doc_t *value)
 {
     chats_plan_t *pl = o->pl;
-    const char *path = apr_pstrcat(pl->p, f->name, "/", s->name, NULL);
+    const char *path = apr_pstrcat(pl->p, fname(o, f), "/", s->name, NULL);
     chats_pval_t key = chats_plan_current(pl, f);
     int repointed = pl->set[chats_plan_field_index(pl, f)].sql != NULL;
     slots_t sl;
@@ -434,24 +453,24 @@ static void plan_derived(const op_ctx_t *o, const chats_field_t *f,
         return;
     }
     if (kind == CHATS_OP_REMOVE) {
-        slots_init(&sl, pl->p);
-        k = slot_sql(&sl, &key);
-        add_check(pl, apr_pstrcat(pl->p, "(", k, " IS NULL",
-                                  s->type == CHATS_F_DATETIME
-                                  ? apr_pstrcat(pl->p, " OR ",
-                                                chats_sql_member(pl->p, f, s,
-                                                                 k),
-                                                " IS NULL", NULL) : "",
-                                  ")", NULL), 1, &sl,
-                  at(o, read_only(pl->p, path)));
+        chats_slots_init(&sl, pl->p);
+        k = chats_slot_sql(&sl, &key);
+        chats_plan_add_slot_check(
+            pl, apr_pstrcat(pl->p, "(", k, " IS NULL",
+                            s->type == CHATS_F_DATETIME
+                            ? apr_pstrcat(pl->p, " OR ",
+                                          chats_sql_member(pl->p, f, s, k),
+                                          " IS NULL", NULL) : "",
+                            ")", NULL), 1, &sl,
+            at(o, read_only(pl->p, path)));
         return;
     }
     check_member(o, f, s, &key, value, read_only(pl->p, path));
 }
 
-static void plan_member(const op_ctx_t *o, const chats_field_t *f,
-                        const char *name, chats_opkind_e kind,
-                        const chats_doc_t *value)
+void chats_plan_on_member(const chats_op_ctx_t *o, const chats_field_t *f,
+                          const char *name, chats_opkind_e kind,
+                          const chats_doc_t *value)
 {
     chats_plan_t *pl = o->pl;
     const chats_subfield_t *s = chats_carrier_find(f->carrier, name,
@@ -459,7 +478,7 @@ static void plan_member(const op_ctx_t *o, const chats_field_t *f,
     chats_doc_t *wrapped;
 
     if (!s) {
-        const char *path = apr_pstrcat(pl->p, f->name, "/", name, NULL);
+        const char *path = apr_pstrcat(pl->p, fname(o, f), "/", name, NULL);
 
         fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, path,
                                       "unknown field %s", path)));
@@ -471,103 +490,12 @@ static void plan_member(const op_ctx_t *o, const chats_field_t *f,
     }
     /* The key: the same as an op on the whole carrier with {key: v}. */
     if (kind == CHATS_OP_REMOVE) {
-        plan_field(o, f, kind, NULL);
+        chats_plan_on_field(o, f, kind, NULL);
         return;
     }
     wrapped = chats_doc_object(pl->p);
     chats_doc_object_set(wrapped, s->name, strlen(s->name),
                          (chats_doc_t *)value, 0, pl->p);
-    plan_field(o, f, kind == CHATS_OP_ADD ? CHATS_OP_REPLACE : kind,
-               wrapped);
-}
-
-/* ---- ops --------------------------------------------------------------- */
-
-static void plan_op(const op_ctx_t *o, const chats_op_t *op)
-{
-    chats_plan_t *pl = o->pl;
-    apr_array_header_t *t;
-    const chats_field_t *f;
-    const char *name;
-    chats_err_t *e;
-
-    if (!op->path) {
-        fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, op->member,
-                                      "missing path")));
-        return;
-    }
-    if ((e = chats_pointer_parse(&t, op->path, PLAN_PATH_FLAGS, pl->p))) {
-        fail(pl, at(o, e));
-        return;
-    }
-    if (t->nelts == 0) {
-        fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, NULL,
-                                      "a path must name a field")));
-        return;
-    }
-    name = APR_ARRAY_IDX(t, 0, const char *);
-    if (chats_schema_is_ignored(name, strlen(name))) {
-        return;                          /* response-only, echoed back */
-    }
-    if (!(f = chats_schema_find(pl->in.entity, name, strlen(name)))) {
-        fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, name,
-                                      "unknown field %s", name)));
-    }
-    else if (op->kind == CHATS_OP_MOVE || op->kind == CHATS_OP_COPY) {
-        fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, f->name,
-                                      "move and copy are not supported")));
-    }
-    else if (t->nelts == 1) {
-        plan_field(o, f, op->kind, op->value);
-    }
-    else if (t->nelts == 2 && f->type == CHATS_F_CARRIER) {
-        plan_member(o, f, APR_ARRAY_IDX(t, 1, const char *), op->kind,
-                    op->value);
-    }
-    else {
-        fail(pl, at(o, chats_err_make(pl->p, CHATS_E_INVALID, f->name,
-                                      "%s has no member %s", f->name,
-                                      APR_ARRAY_IDX(t, 1, const char *))));
-    }
-}
-
-void chats_plan_op(chats_plan_t *pl, const chats_op_t *op, int index)
-{
-    op_ctx_t o;
-
-    o.pl = pl;
-    o.index = index;
-    if (pl->failed < 0) {
-        plan_op(&o, op);
-    }
-}
-
-void chats_plan_ops(chats_plan_t *pl, const apr_array_header_t *ops,
-                    int by_member)
-{
-    int i;
-
-    for (i = 0; i < ops->nelts && pl->failed < 0; i++) {
-        chats_plan_op(pl, &APR_ARRAY_IDX(ops, i, chats_op_t),
-                      by_member ? -1 : i);
-    }
-}
-
-void chats_plan_require_carrier(chats_plan_t *pl, const chats_field_t *f)
-{
-    chats_pval_t key = chats_plan_current(pl, f);
-    const char *path = apr_pstrcat(pl->p, f->name, "/",
-                                   f->carrier->fields[0].name, NULL);
-    chats_err_t *e = chats_err_make(pl->p, CHATS_E_INVALID, path,
-                                    "%s: expected a non-negative Int32",
-                                    path);
-    slots_t sl;
-
-    if (key.canon) {
-        chats_plan_add_check(pl, NULL, key.canon->type != CHATS_J_NULL, e);
-        return;
-    }
-    slots_init(&sl, pl->p);
-    add_check(pl, apr_pstrcat(pl->p, slot_sql(&sl, &key), " IS NOT NULL",
-                              NULL), 1, &sl, e);
+    chats_plan_on_field(o, f, kind == CHATS_OP_ADD ? CHATS_OP_REPLACE : kind,
+                        wrapped);
 }

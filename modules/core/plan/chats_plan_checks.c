@@ -102,7 +102,7 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
     pl->p = p;
     pl->in = *in;
     pl->failed = -1;
-    chats_schema_fields(in->entity, &pl->nfields);
+    pl->nfields = chats_schema_nslots(in->entity);
     pl->set = apr_pcalloc(p, pl->nfields * sizeof(*pl->set));
     pl->set_param = apr_pcalloc(p, pl->nfields * sizeof(*pl->set_param));
     pl->params = apr_array_make(p, 16, sizeof(chats_param_t));
@@ -134,13 +134,16 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
 void chats_plan_finish(chats_plan_t *pl)
 {
     const chats_caller_t *c = pl->in.caller;
-    const chats_field_t *f = chats_schema_fields(pl->in.entity,
-                                                 &pl->nfields);
+    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const chats_field_t *owner = chats_schema_owner(pl->in.entity);
     chats_pval_t cur, next;
     int k, i;
 
-    if (!c || pl->in.kind == CHATS_PLAN_DELETE) {
+    if (pl->in.kind == CHATS_PLAN_DELETE) {
+        return;
+    }
+    chats_plan_pairs(pl);          /* bad values (400) before rights (403) */
+    if (!c) {
         return;
     }
     if (c->level == CHATS_RIGHT_UPDATE_OWN && owner

@@ -62,6 +62,48 @@ static void merge_members(chats_plan_t *pl, const chats_field_t *f,
     }
 }
 
+/* One member of a merge patch (of the entity, or of a group g): f the
+ * field it names, or NULL. */
+static void merge_one(chats_plan_t *pl, const chats_field_t *f,
+                      const char *path, const char *member,
+                      const chats_doc_t *value)
+{
+    if (value->type == CHATS_J_NULL) {
+        if (f) {                             /* only what exists goes */
+            member_op(pl, CHATS_OP_REMOVE, path, member, NULL);
+        }
+    }
+    else if (f && f->type == CHATS_F_CARRIER
+             && value->type == CHATS_J_OBJECT
+             && !chats_doc_object_get(value, f->carrier->fields[0].name,
+                                      strlen(f->carrier->fields[0].name),
+                                      1)) {
+        merge_members(pl, f, path, member, value);
+    }
+    else if (f && f->type == CHATS_F_GROUP
+             && value->type == CHATS_J_OBJECT) {
+        chats_plan_merge_group(pl, f, path, value);
+    }
+    else {
+        member_op(pl, CHATS_OP_REPLACE, path, member, (chats_doc_t *)value);
+    }
+}
+
+void chats_plan_merge_group(chats_plan_t *pl, const chats_field_t *g,
+                            const char *path, const chats_doc_t *obj)
+{
+    int i;
+
+    for (i = 0; i < chats_doc_object_len(obj) && pl->failed < 0; i++) {
+        chats_member_t *m = chats_doc_object_at(obj, i);
+
+        merge_one(pl, chats_group_find(g, m->name, m->name_len),
+                  apr_pstrcat(pl->p, path, "/", pointer_token(
+                                  pl->p, m->name, m->name_len), NULL),
+                  apr_pstrcat(pl->p, g->name, "/", m->name, NULL), m->value);
+    }
+}
+
 void chats_plan_merge(chats_plan_t *pl, const chats_doc_t *merge)
 {
     int i;
@@ -70,30 +112,17 @@ void chats_plan_merge(chats_plan_t *pl, const chats_doc_t *merge)
         chats_member_t *m = chats_doc_object_at(merge, i);
         const chats_field_t *f = chats_schema_find(pl->in.entity, m->name,
                                                    m->name_len);
-        const char *path;
 
         if (memchr(m->name, '\0', m->name_len)) {
             member_op(pl, CHATS_OP_REPLACE, NULL, m->name, m->value);
             continue;                        /* "missing path": refused */
         }
-        path = apr_pstrcat(pl->p, "/", pointer_token(pl->p, m->name,
-                                                     m->name_len), NULL);
-        if (m->value->type == CHATS_J_NULL) {
-            if (f) {                         /* only what exists goes */
-                member_op(pl, CHATS_OP_REMOVE, path, m->name, NULL);
-            }
+        if (f && (f->flags & CHATS_FF_DERIVED)) {
+            continue;              /* an echo of what we rendered (§1.7) */
         }
-        else if (f && f->type == CHATS_F_CARRIER
-                 && m->value->type == CHATS_J_OBJECT
-                 && !chats_doc_object_get(m->value,
-                                          f->carrier->fields[0].name,
-                                          strlen(f->carrier->fields[0].name),
-                                          1)) {
-            merge_members(pl, f, path, m->name, m->value);
-        }
-        else {
-            member_op(pl, CHATS_OP_REPLACE, path, m->name, m->value);
-        }
+        merge_one(pl, f, apr_pstrcat(pl->p, "/", pointer_token(
+                                         pl->p, m->name, m->name_len), NULL),
+                  m->name, m->value);
     }
 }
 
@@ -126,6 +155,9 @@ chats_err_t *chats_plan_entity(chats_plan_t *pl, const chats_doc_t *body)
             && (!v || v->type == CHATS_J_NULL
                 || (v->type == CHATS_J_NUMBER && !strcmp(v->s, "0")))) {
             continue;
+        }
+        if (f[i].flags & CHATS_FF_DERIVED) {
+            continue;              /* an echo of what we rendered (§1.7) */
         }
         member_op(pl, v ? CHATS_OP_REPLACE : CHATS_OP_REMOVE,
                   apr_pstrcat(pl->p, "/", f[i].name, NULL), f[i].name, v);

@@ -221,17 +221,22 @@ static const char *and_checks(const chats_plan_t *pl)
     return made(pl)->and_checks;
 }
 
+/* The column of the plan's slot i (a field, or a group's member). */
+static const char *column(const chats_plan_t *pl, int i)
+{
+    return chats_schema_slot(pl->in.entity, i)->column;
+}
+
 /* Would the plan change the row cs? */
 static const char *changed(const chats_plan_t *pl)
 {
-    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const char *out = NULL;
     int i;
 
     for (i = 0; i < pl->nfields; i++) {
         if (pl->set[i].sql) {
             out = apr_pstrcat(pl->p, out ? out : "(", out ? " OR " : "",
-                              "cs.", f[i].column, " IS DISTINCT FROM ",
+                              "cs.", column(pl, i), " IS DISTINCT FROM ",
                               pl->set[i].sql, NULL);
         }
     }
@@ -258,13 +263,12 @@ static const char *row_is(const chats_plan_t *pl)
 static const char *update_sql(const chats_plan_t *pl,
                               const chats_entity_sql_t *sql)
 {
-    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const char *sets = "";
     int i;
 
     for (i = 0; i < pl->nfields; i++) {
         if (pl->set[i].sql) {
-            sets = apr_pstrcat(pl->p, sets, f[i].column, " = ",
+            sets = apr_pstrcat(pl->p, sets, column(pl, i), " = ",
                                pl->set[i].sql, ", ", NULL);
         }
     }
@@ -278,14 +282,13 @@ static const char *update_sql(const chats_plan_t *pl,
 static const char *insert_sql(const chats_plan_t *pl,
                               const chats_entity_sql_t *sql)
 {
-    const chats_field_t *f = chats_schema_fields(pl->in.entity, NULL);
     const char *cols = NULL, *vals = NULL;
     int i;
 
     for (i = 0; i < pl->nfields; i++) {
         if (pl->set[i].sql) {
             cols = apr_pstrcat(pl->p, cols ? cols : "", cols ? ", " : "",
-                               f[i].column, NULL);
+                               column(pl, i), NULL);
             vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
                                pl->set[i].sql, NULL);
         }

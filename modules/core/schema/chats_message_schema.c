@@ -31,28 +31,29 @@ const chats_enum_t chats_message_special_enums[] = {
 
 static const chats_field_t fields[CHATS_MF__N] = {
     [CHATS_MF_ID] = { "ChatMessageId", "id", CHATS_F_INT32,
-                CHATS_FF_READONLY | CHATS_FF_KEY, 0, NULL, NULL, I32 },
+                CHATS_FF_READONLY | CHATS_FF_KEY, 0, NULL, NULL, I32, NULL,
+                NULL },
     [CHATS_MF_SESSION] = { "ChatSessionId", "chat_session_id", CHATS_F_INT32,
-                     CHATS_FF_READONLY, 0, NULL, NULL, I32 },
+                     CHATS_FF_READONLY, 0, NULL, NULL, I32, NULL, NULL },
     [CHATS_MF_TYPE] = { "Type", "type", CHATS_F_ENUM, 0, 0,
                   chats_message_type_enums, NULL,
-                  "SuperOffice.Data.ChatMessageType" },
+                  "SuperOffice.Data.ChatMessageType", NULL, NULL },
     [CHATS_MF_MESSAGE] = { "Message", "message", CHATS_F_STRING, 0,
-                     CHATS_MSG_MAX_LEN, NULL, NULL, STR },
+                     CHATS_MSG_MAX_LEN, NULL, NULL, STR, NULL, NULL },
     [CHATS_MF_AUTHOR] = { "Author", "author", CHATS_F_STRING, 0, 255, NULL, NULL,
-                    STR },
+                    STR, NULL, NULL },
     /* an Int32 in REST's carrier, an Int16 in NetServer's table */
     [CHATS_MF_READ] = { "ReadByCustomer", "read_by_customer", CHATS_F_INT16, 0, 0,
-                  NULL, NULL, I16 },
+                  NULL, NULL, I16, NULL, NULL },
     [CHATS_MF_SPECIAL] = { "SpecialType", "special_type", CHATS_F_ENUM, 0, 0,
                      chats_message_special_enums, NULL,
-                     "SuperOffice.Data.ChatMessageSpecialType" },
+                     "SuperOffice.Data.ChatMessageSpecialType", NULL, NULL },
     [CHATS_MF_PARAM] = { "SpecialParam", "special_param", CHATS_F_STRING, 0, 1024,
-                   NULL, NULL, STR },
+                   NULL, NULL, STR, NULL, NULL },
     /* server time: a value in a body is ignored [D-15] */
     [CHATS_MF_WHEN] = { "WhenPosted", "when_posted", CHATS_F_DATETIME,
                   CHATS_FF_READONLY | CHATS_MFF_UTC_Z, 0, NULL, NULL,
-                  "System.DateTime" },
+                  "System.DateTime", NULL, NULL },
 };
 
 const chats_field_t *chats_message_fields(int *pn)

@@ -26,11 +26,12 @@ static const chats_enum_t flags_enum[] = {
 #define I32 "System.Int32"
 #define STR "System.String"
 #define DT "System.DateTime"
-#define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d }
+#define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d, \
+                                    NULL, NULL }
 #define CARRIER(n, c, k, T) CARRIER_F(n, c, k, T, 0)
 #define CARRIER_F(n, c, k, T, fl) { n, c, CHATS_F_CARRIER, fl, 0, NULL, \
                                    &chats_##k##_carrier, \
-                                   "SuperOffice.CRM." #T }
+                                   "SuperOffice.CRM." #T, NULL, NULL }
 
 static const chats_field_t fields[] = {
     FIELD("ChatSessionId", "id", CHATS_F_INT32,
@@ -47,7 +48,7 @@ static const chats_field_t fields[] = {
           "System.Boolean"),
     FIELD("CustomerCompanyName", "company_name", CHATS_F_STRING, 0, 255, STR),
     { "Status", "status", CHATS_F_ENUM, 0, 0, status_enum, NULL,
-      "SuperOffice.Data.ChatSessionStatus" },
+      "SuperOffice.Data.ChatSessionStatus", NULL, NULL },
     FIELD("FirstMessage", "first_message", CHATS_F_STRING, 0, 1024, STR),
     FIELD("LastMessage", "last_message", CHATS_F_STRING, 0, 1024, STR),
     FIELD("WhenRequested", "when_requested", CHATS_F_DATETIME, 0, 0, DT),
@@ -60,7 +61,7 @@ static const chats_field_t fields[] = {
     FIELD("AlertLevel", "alert_level", CHATS_F_INT32, 0, 0, I32),
     FIELD("Rank", "rank", CHATS_F_INT32, 0, 0, I32),
     { "Flags", "flags", CHATS_F_FLAGS, 0, 0, flags_enum, NULL,
-      "SuperOffice.Data.ChatSessionFlags" },
+      "SuperOffice.Data.ChatSessionFlags", NULL, NULL },
     CARRIER("Contact", "contact_id", contact, Contact),
     CARRIER("Project", "project_id", project, Project),
     CARRIER("Sale", "sale_id", sale, Sale),
@@ -120,7 +121,74 @@ const chats_field_t *chats_schema_fields(const chats_entity_def_t *def,
 
 int chats_schema_index(const chats_entity_def_t *def, const chats_field_t *f)
 {
-    return (int)(f - def->fields);
+    const chats_group_t *g;
+    int i, base = def->nfields;
+
+    if (f >= def->fields && f < def->fields + def->nfields) {
+        return (int)(f - def->fields);
+    }
+    for (i = 0; i < def->nfields; i++) {
+        if ((g = def->fields[i].group) != NULL) {
+            if (f >= g->members && f < g->members + g->nmembers) {
+                return base + (int)(f - g->members);
+            }
+            base += g->nmembers;
+        }
+    }
+    return -1;
+}
+
+int chats_schema_nslots(const chats_entity_def_t *def)
+{
+    int i, n = def->nfields;
+
+    for (i = 0; i < def->nfields; i++) {
+        n += def->fields[i].group ? def->fields[i].group->nmembers : 0;
+    }
+    return n;
+}
+
+const chats_field_t *chats_schema_slot(const chats_entity_def_t *def, int i)
+{
+    const chats_group_t *g;
+    int k;
+
+    if (i < def->nfields) {
+        return &def->fields[i];
+    }
+    i -= def->nfields;
+    for (k = 0; k < def->nfields; k++) {
+        if ((g = def->fields[k].group) != NULL) {
+            if (i < g->nmembers) {
+                return &g->members[i];
+            }
+            i -= g->nmembers;
+        }
+    }
+    return NULL;
+}
+
+const chats_field_t *chats_schema_group_of(const chats_entity_def_t *def,
+                                           const chats_field_t *f)
+{
+    const chats_group_t *g;
+    int i;
+
+    for (i = 0; i < def->nfields; i++) {
+        g = def->fields[i].group;
+        if (g && f >= g->members && f < g->members + g->nmembers) {
+            return &def->fields[i];
+        }
+    }
+    return NULL;
+}
+
+const char *chats_schema_path(apr_pool_t *p, const chats_entity_def_t *def,
+                              const chats_field_t *f)
+{
+    const chats_field_t *g = chats_schema_group_of(def, f);
+
+    return g ? apr_pstrcat(p, g->name, "/", f->name, NULL) : f->name;
 }
 
 /* A name from a request against one of ours, ignoring ASCII case. */
@@ -167,17 +235,18 @@ const chats_field_t *chats_schema_fk_field(const char *constraint,
                                            const chats_entity_def_t **pdef)
 {
     const chats_entity_def_t *const *d;
+    const chats_field_t *f;
     char buf[128];
     int i;
 
     for (d = chats_entity_defs; constraint && *d; d++) {
-        for (i = 0; i < (*d)->nfields; i++) {
-            if (fk_name(buf, sizeof(buf), *d, &(*d)->fields[i])
+        for (i = 0; (f = chats_schema_slot(*d, i)) != NULL; i++) {
+            if (fk_name(buf, sizeof(buf), *d, f)
                 && !strcmp(buf, constraint)) {
                 if (pdef) {
                     *pdef = *d;
                 }
-                return &(*d)->fields[i];
+                return f;
             }
         }
     }
@@ -194,6 +263,19 @@ int chats_schema_is_ignored(const char *name, apr_size_t len)
         }
     }
     return 0;
+}
+
+const chats_field_t *chats_group_find(const chats_field_t *g,
+                                      const char *name, apr_size_t len)
+{
+    int i;
+
+    for (i = 0; g->group && i < g->group->nmembers; i++) {
+        if (name_is(name, len, g->group->members[i].name)) {
+            return &g->group->members[i];
+        }
+    }
+    return NULL;
 }
 
 const chats_subfield_t *chats_carrier_find(const chats_carrier_t *c,

@@ -19,7 +19,11 @@ typedef enum {
     CHATS_F_DATETIME,   /**< ISO 8601, stored as timestamptz, null = unset  */
     CHATS_F_ENUM,       /**< a name (any case) or number; rendered by name  */
     CHATS_F_FLAGS,      /**< a set of flag names or a number                */
-    CHATS_F_CARRIER     /**< a row of another table, by its key; null = none */
+    CHATS_F_CARRIER,    /**< a row of another table, by its key; null = none */
+    CHATS_F_DURATION,   /**< a time of day: integer seconds 0..86399,
+                             rendered "HH:MM:SS" (chats_duration_parse) */
+    CHATS_F_GROUP       /**< a value object whose members are columns of
+                             the same row (chats_group_t); no column    */
 } chats_ftype_e;
 
 #define CHATS_FF_READONLY  0x01  /**< only its current value is accepted  */
@@ -27,6 +31,9 @@ typedef enum {
 #define CHATS_FF_ZERO_NULL 0x04  /**< 0 is stored as SQL NULL (optional FK) */
 #define CHATS_FF_OWNER     0x08  /**< the carrier naming the session's owner
                                       (update_own rights, README)        */
+#define CHATS_FF_DERIVED   0x10  /**< computed (expr), never stored: ignored
+                                      in whole-entity writes, read-only to
+                                      JSON Patch (design §1.7 row 11)     */
 
 /** Carrier member flags. */
 #define CHATS_SF_ALWAYS_UTC 0x01 /**< a created/updated stamp: rendered in
@@ -70,16 +77,40 @@ typedef struct {
     int nfields;
 } chats_carrier_t;
 
-typedef struct {
+struct chats_group_t;
+
+typedef struct chats_field_t {
     const char *name;            /**< JSON name, PascalCase                */
-    const char *column;          /**< column of the entity's table        */
+    const char *column;          /**< column of the entity's table; NULL
+                                      for a group or a derived field     */
     chats_ftype_e type;
     unsigned flags;              /**< CHATS_FF_*                           */
     int max_len;                 /**< characters, for strings              */
     const chats_enum_t *enums;   /**< for ENUM and FLAGS                   */
     const chats_carrier_t *carrier;   /**< for CARRIER                     */
     const char *dotnet;          /**< .NET type name (FieldProperties)     */
+    const struct chats_group_t *group;   /**< for GROUP                   */
+    const char *expr;            /**< CHATS_FF_DERIVED: SQL over the row
+                                      "cs"                               */
 } chats_field_t;
+
+/** A check over a group's resulting values: member stop is not before
+ * member start (equal is allowed), else a 400 naming Group/stop. */
+typedef struct {
+    const char *start;
+    const char *stop;
+} chats_pair_t;
+
+/** A group's members: fields of the entity's own table (a group nests no
+ * group), written, read and patched one by one; the planner's slots for
+ * them follow the top-level fields' (chats_schema_slot). */
+typedef struct chats_group_t {
+    const char *type_name;       /**< "ChatOpeningHours": OpenAPI, XML     */
+    const chats_field_t *members;
+    int nmembers;
+    const chats_pair_t *pairs;   /**< NULL or npairs of them               */
+    int npairs;
+} chats_group_t;
 
 /** The carriers (modules/chats_carriers.c). */
 extern const chats_carrier_t chats_associate_carrier;
@@ -183,8 +214,30 @@ const chats_field_t *chats_schema_fields(const chats_entity_def_t *def,
 const chats_field_t *chats_schema_find(const chats_entity_def_t *def,
                                        const char *name, apr_size_t len);
 
-/** f's index in def's fields. */
+/** f's slot in def: a top-level field's index in def's fields, a group
+ * member's after them, group by group (the planner's set[] index). -1
+ * when f is not def's. */
 int chats_schema_index(const chats_entity_def_t *def, const chats_field_t *f);
+
+/** The number of def's slots: its fields and every group's members. */
+int chats_schema_nslots(const chats_entity_def_t *def);
+
+/** The field at slot i of def (chats_schema_index's inverse). */
+const chats_field_t *chats_schema_slot(const chats_entity_def_t *def, int i);
+
+/** The group field of def that member f belongs to, or NULL (f is a
+ * top-level field). */
+const chats_field_t *chats_schema_group_of(const chats_entity_def_t *def,
+                                           const chats_field_t *f);
+
+/** Group g's member named (case-insensitive), or NULL. */
+const chats_field_t *chats_group_find(const chats_field_t *g,
+                                      const char *name, apr_size_t len);
+
+/** The path an error names f by: "OpeningHours/MonStart" for a group's
+ * member, the name of a top-level field. */
+const char *chats_schema_path(apr_pool_t *p, const chats_entity_def_t *def,
+                              const chats_field_t *f);
 
 /** The name conf/schema.sql gives the foreign key on f's column: def's
  * fk_prefix + the column without its "_id" + "_fk"

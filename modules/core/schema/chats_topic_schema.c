@@ -1,65 +1,36 @@
 /* The ChatTopicEntity field table and def (spec:
  * superoffice-chattopic.md; /work/notes/issue19-design.md §1 gives each
- * field's column, SuperOffice's name where its table documents one).
- *
- * What is here is what today's field kinds express: the scalars, and the
- * four lookups as carriers. Not yet here, as they need kinds of their
- * own (design §4.2): the groups OpeningHours, Widget and BotSettings
- * (CHATS_F_GROUP, their durations CHATS_F_DURATION) and the derived,
- * read-only LastAccept and SecondsPrAccept. chat_topic has none of these
- * columns yet either, so this def is in no list the module serves. */
-#include "chats_schema.h"
+ * field's column, SuperOffice's name where its table documents one):
+ * every field of §1.1, the four lookups as carriers and the groups
+ * OpeningHours, Widget and BotSettings (chats_topic_groups.c), and the
+ * derived, read-only LastAccept and SecondsPrAccept, computed from the
+ * topic's sessions. Not in chats_entity_defs until chat_topic has the
+ * columns. */
+#include "chats_topic_groups.h"
 
 #define I32 "System.Int32"
 #define STR "System.String"
 #define BLN "System.Boolean"
 
-/* The lookups' members (design §1.5). Their tables come with the schema
- * (design slice B): names as the design proposes them. */
-#define SUB(n, c, t, d) { n, c, t, NULL, d, NULL, NULL, 0 }
-
-static const chats_subfield_t lang_fields[] = {
-    SUB("Id", "id", CHATS_F_INT32, I32),
-    SUB("Value", "value", CHATS_F_STRING, STR),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-};
-
-static const chats_subfield_t template_fields[] = {
-    SUB("ReplyTemplateId", "id", CHATS_F_INT32, I32),
-    SUB("Name", "name", CHATS_F_STRING, STR),
-    SUB("Description", "description", CHATS_F_STRING, STR),
-    SUB("FolderId", "folder_id", CHATS_F_INT32, I32),
-};
-
-static const chats_subfield_t category_fields[] = {
-    SUB("Id", "id", CHATS_F_INT32, I32),
-    SUB("Value", "value", CHATS_F_STRING, STR),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-};
-
-static const chats_subfield_t priority_fields[] = {
-    SUB("Id", "id", CHATS_F_INT32, I32),
-    SUB("Value", "value", CHATS_F_STRING, STR),
-    SUB("Tooltip", "tooltip", CHATS_F_STRING, STR),
-};
-
-#define CARRIER(t, tab, f) { t, tab, f, (int)(sizeof(f) / sizeof(f[0])) }
-
-static const chats_carrier_t lang_carrier =
-    CARRIER("CustomerLanguage", "cust_lang", lang_fields);
-static const chats_carrier_t template_carrier =
-    CARRIER("ReplyTemplate", "reply_template", template_fields);
-static const chats_carrier_t category_carrier =
-    CARRIER("TicketCategory", "ej_category", category_fields);
-static const chats_carrier_t priority_carrier =
-    CARRIER("TicketPriority", "ticket_priority", priority_fields);
-
-#define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d }
+#define FIELD(n, c, t, fl, len, d) { n, c, t, fl, len, NULL, NULL, d, \
+                                    NULL, NULL }
 #define STRING(n, c, len) FIELD(n, c, CHATS_F_STRING, 0, len, STR)
 #define INT(n, c) FIELD(n, c, CHATS_F_INT32, 0, 0, I32)
 #define BOOL(n, c) FIELD(n, c, CHATS_F_BOOL, 0, 0, BLN)
 #define LOOKUP(n, c, k, T) { n, c, CHATS_F_CARRIER, 0, 0, NULL, k, \
-                             "SuperOffice.CRM." T }
+                             "SuperOffice.CRM." T, NULL, NULL }
+#define GROUP(n, g, T) { n, NULL, CHATS_F_GROUP, 0, 0, NULL, NULL, \
+                         "SuperOffice.CRM." T, &g, NULL }
+#define DERIVED(n, t, d, e) { n, NULL, t, CHATS_FF_READONLY \
+                              | CHATS_FF_DERIVED, 0, NULL, NULL, d, NULL, e }
+
+/* Over the topic's sessions: what SuperOffice keeps in counters [I]. */
+#define SESSIONS " FROM chat_session s WHERE s.topic_id = cs.id"
+#define LAST_ACCEPT "SELECT max(s.when_started)" SESSIONS
+#define SECONDS_PR_ACCEPT \
+    "SELECT coalesce(round(avg(EXTRACT(EPOCH FROM s.when_started" \
+    " - s.when_requested)))::int4, 0)" SESSIONS \
+    " AND s.when_started >= s.when_requested"
 
 /* In the spec's order (design §1.1). */
 static const chats_field_t fields[] = {
@@ -68,9 +39,12 @@ static const chats_field_t fields[] = {
     STRING("Name", "name", 255),
     STRING("Description", "description", 255),
     STRING("WelcomeMessage", "welcome_message", 4000),
-    LOOKUP("Language", "language_id", &lang_carrier, "CustomerLanguage"),
+    LOOKUP("Language", "language_id", &chats_topic_lang_carrier,
+           "CustomerLanguage"),
+    DERIVED("LastAccept", CHATS_F_DATETIME, "System.DateTime", LAST_ACCEPT),
+    DERIVED("SecondsPrAccept", CHATS_F_INT32, I32, SECONDS_PR_ACCEPT),
     STRING("AlertRecipient", "alert_recipient", 255),
-    LOOKUP("AlertTemplate", "alert_template", &template_carrier,
+    LOOKUP("AlertTemplate", "alert_template", &chats_topic_template_carrier,
            "ReplyTemplate"),
     BOOL("CollectConsent", "collect_consent"),
     STRING("BadgeHeader", "badge_header", 255),
@@ -79,12 +53,15 @@ static const chats_field_t fields[] = {
     INT("WarnNewChatMinutes", "warning_new_chat"),
     INT("WarnManagerNewChatMinutes", "manager_warning_new_chat"),
     BOOL("TicketEnabled", "widget_enable_ticket"),
-    LOOKUP("TicketCategory", "category_id", &category_carrier,
+    LOOKUP("TicketCategory", "category_id", &chats_topic_category_carrier,
            "TicketCategory"),
-    LOOKUP("TicketPriority", "priority_id", &priority_carrier,
+    LOOKUP("TicketPriority", "priority_id", &chats_topic_priority_carrier,
            "TicketPriority"),
     BOOL("OpeningHoursEnabled", "use_opening_hours"),
+    GROUP("OpeningHours", chats_topic_opening_hours, "ChatOpeningHours"),
+    GROUP("Widget", chats_topic_widget, "ChatWidgetSettings"),
     BOOL("BotEnabled", "bot_enabled"),
+    GROUP("BotSettings", chats_topic_bot, "ChatBotSettings"),
     BOOL("OfflineCollectConsent", "offline_collect_consent"),
     INT("WarnChatMessageMinutes", "warning_chat_message"),
     INT("WarnManagerChatMessageMinutes", "manager_warning_chat_message"),

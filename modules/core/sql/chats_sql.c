@@ -165,17 +165,19 @@ static const char *carrier_fn_ddl(apr_pool_t *p, const char *out,
                       ";\nEND\n$fn$;\n\n", NULL);
 }
 
-/* 1 if carrier c is on a field before fields[i] of def, or of a def
- * before it: its function is made once. */
+/* 1 if carrier c is at a slot before slot i of def, or of a def before
+ * it: its function is made once. */
 static int carrier_done(const chats_entity_def_t *const *def, int i,
                         const chats_carrier_t *c)
 {
     const chats_entity_def_t *const *d;
+    const chats_field_t *f;
     int k;
 
     for (d = chats_entity_defs; *d; d++) {
-        for (k = 0; k < (d == def ? i : (*d)->nfields); k++) {
-            if ((*d)->fields[k].carrier == c) {
+        for (k = 0; (d != def || k < i)
+                    && (f = chats_schema_slot(*d, k)) != NULL; k++) {
+            if (f->carrier == c) {
                 return 1;
             }
         }
@@ -189,19 +191,46 @@ static int carrier_done(const chats_entity_def_t *const *def, int i,
 const char *chats_sql_carrier_ddl(apr_pool_t *p)
 {
     const chats_entity_def_t *const *d;
+    const chats_field_t *f;
     const char *out = "";
     int i;
 
     for (d = chats_entity_defs; *d; d++) {
-        for (i = 0; i < (*d)->nfields; i++) {
-            const chats_carrier_t *c = (*d)->fields[i].carrier;
-
-            if (c && !carrier_done(d, i, c)) {
-                out = carrier_fn_ddl(p, out, c);
+        for (i = 0; (f = chats_schema_slot(*d, i)) != NULL; i++) {
+            if (f->carrier && !carrier_done(d, i, f->carrier)) {
+                out = carrier_fn_ddl(p, out, f->carrier);
             }
         }
     }
     return out;
+}
+
+/* A derived field's value over the row "cs", or its column's. */
+const char *chats_sql_field_value(apr_pool_t *p, const chats_field_t *f)
+{
+    return f->expr ? apr_pstrcat(p, "(", f->expr, ")", NULL)
+                   : apr_pstrcat(p, "cs.", f->column, NULL);
+}
+
+/* Field f's column(s) pushed onto cols: a carrier's one, a group's
+ * members' in order, a value's (with its offset, zoned). */
+static void push_field(apr_pool_t *p, apr_array_header_t *cols,
+                       const chats_field_t *f, chats_read_e how)
+{
+    int i;
+
+    if (f->type == CHATS_F_GROUP) {
+        for (i = 0; i < f->group->nmembers; i++) {
+            push_field(p, cols, &f->group->members[i], how);
+        }
+    }
+    else if (f->type == CHATS_F_CARRIER) {
+        APR_ARRAY_PUSH(cols, const char *) = carrier_col(p, f, how);
+    }
+    else {
+        push_col(p, cols, chats_sql_field_value(p, f), f->type,
+                 how == CHATS_READ_ZONED ? "$1" : NULL);
+    }
 }
 
 const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
@@ -209,11 +238,7 @@ const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
 {
     apr_array_header_t *cols = apr_array_make(p, 2, sizeof(const char *));
 
-    if (f->type == CHATS_F_CARRIER) {
-        return carrier_col(p, f, how);
-    }
-    push_col(p, cols, apr_pstrcat(p, "cs.", f->column, NULL), f->type,
-             how == CHATS_READ_ZONED ? "$1" : NULL);
+    push_field(p, cols, f, how);
     return apr_array_pstrcat(p, cols, ',');
 }
 
@@ -232,12 +257,8 @@ static void select_parts(apr_pool_t *p, const chats_entity_def_t *def,
             APR_ARRAY_PUSH(cols, const char *) = apr_pstrcat(
                 p, "cs.", f[i].column, " AS " CHATS_SQL_ROW, NULL);
         }
-        else if (f[i].type == CHATS_F_CARRIER) {
-            APR_ARRAY_PUSH(cols, const char *) = carrier_col(p, &f[i], how);
-        }
         else {
-            push_col(p, cols, apr_pstrcat(p, "cs.", f[i].column, NULL),
-                     f[i].type, how == CHATS_READ_ZONED ? "$1" : NULL);
+            push_field(p, cols, &f[i], how);
         }
     }
     APR_ARRAY_PUSH(cols, const char *) = "cs." CHATS_COL_VERSION;

@@ -127,7 +127,8 @@ const chats_entity_sql_t *chats_sql_entity(const chats_sql_t *sql,
 
 /** def's statements and row layout.
  * Row layout (its first column named CHATS_SQL_ROW): for each field
- * one column, then version, then updated_at
+ * one column (a group: one per member, in order; a derived field: its
+ * expression; a time of day: its seconds), then version, then updated_at
  * as whole seconds since the epoch. Date-times come as microseconds since
  * the epoch, booleans as t/f. A carrier's column is NULL or a JSON array
  * of its members' values in the same forms (its key first; booleans as
@@ -143,6 +144,10 @@ chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
  * field. */
 const char *chats_sql_field_cols(apr_pool_t *p, const chats_field_t *f,
                                  chats_read_e how);
+
+/** Field f's value over the row "cs": its column, or a derived field's
+ * expression (parenthesised). */
+const char *chats_sql_field_value(apr_pool_t *p, const chats_field_t *f);
 
 /** The SQL script that creates the carriers' rendering functions
  * (conf/render.sql): one per carrier table, chats_carrier_<table>(key,
@@ -162,13 +167,15 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  *      constraint names to fields through a table
  *   5  chats_idempotency: Idempotency-Key's stored answers (upgrade/5.sql
  *      checks the table a same-named one did not keep from being made)
+ *   6  ChatTopicEntity's columns and lookups, chat_presence, user_group,
+ *      chats_topic_is_open() (upgrade/6.sql)
  * Raise it with every change to the conf/ SQL the module depends on: a
  * change to a table goes into schema.sql (the current version, for an
  * empty database) and into conf/upgrade/N.sql (the step from N-1, the
  * only SQL an older database's tables get), and the schema.sql of N-1
  * into t/data/schema/ (t/api/schema_upgrade.t holds the two roads
  * together). */
-#define CHATS_SCHEMA_VERSION 5
+#define CHATS_SCHEMA_VERSION 6
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty
