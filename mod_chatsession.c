@@ -12,6 +12,7 @@
 #include "ap_expr.h"
 
 #include "chats_action_sql.h"
+#include "chats_agents_sql.h"
 #include "chats_message_sql.h"
 #include "chats_openapi.h"
 #include "chats_routes.h"
@@ -148,11 +149,11 @@ static chats_err_t *route(request_rec *r)
     }
     memset(&q, 0, sizeof(q));
     q.r = r;
-    q.archive_url = fam == CHATS_FAMILY_REST
+    q.archive_url = fam != CHATS_FAMILY_AGENT
                     ? apr_pstrmemdup(r->pool, r->uri, end) : "";
     tail = r->uri + end;
     /* The official client posts to the collection with a trailing '/'. */
-    if (fam == CHATS_FAMILY_REST && !strcmp(tail, "/")) {
+    if (fam != CHATS_FAMILY_AGENT && !strcmp(tail, "/")) {
         tail = "";
     }
     if (fam == CHATS_FAMILY_REST && *tail
@@ -230,6 +231,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     sql->act = chats_action_sql_build(pconf, sql);
     chats_mounts_post_config(pconf, s);
     sql->msg = chats_message_sql_build(pconf);
+    sql->agents = chats_agents_sql_build(pconf);
     for (; s; s = s->next) {
         chats_srv_conf_t *sc = chats_srv_conf(s);
         chats_store_env_t *env = apr_pcalloc(pconf, sizeof(*env));

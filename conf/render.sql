@@ -466,6 +466,126 @@ BEGIN
 END
 $fn$;
 
+CREATE OR REPLACE FUNCTION chats_carrier_cust_lang(chats_key integer, chats_zone text)
+RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF chats_zone IS NULL THEN
+        RETURN (SELECT json_build_array(
+            c.id,
+            c.value,
+            c.tooltip)
+        FROM cust_lang c WHERE c.id = chats_key);
+    END IF;
+    RETURN (SELECT json_build_array(
+            c.id,
+            c.value,
+            c.tooltip)
+        FROM cust_lang c WHERE c.id = chats_key);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION chats_carrier_reply_template(chats_key integer, chats_zone text)
+RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF chats_zone IS NULL THEN
+        RETURN (SELECT json_build_array(
+            c.reply_template_id,
+            c.name,
+            c.description,
+            c.folder_id)
+        FROM reply_template c WHERE c.reply_template_id = chats_key);
+    END IF;
+    RETURN (SELECT json_build_array(
+            c.reply_template_id,
+            c.name,
+            c.description,
+            c.folder_id)
+        FROM reply_template c WHERE c.reply_template_id = chats_key);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION chats_carrier_ej_category(chats_key integer, chats_zone text)
+RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF chats_zone IS NULL THEN
+        RETURN (SELECT json_build_array(
+            c.id,
+            c.value,
+            c.tooltip)
+        FROM ej_category c WHERE c.id = chats_key);
+    END IF;
+    RETURN (SELECT json_build_array(
+            c.id,
+            c.value,
+            c.tooltip)
+        FROM ej_category c WHERE c.id = chats_key);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION chats_carrier_ticket_priority(chats_key integer, chats_zone text)
+RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF chats_zone IS NULL THEN
+        RETURN (SELECT json_build_array(
+            c.id,
+            c.value,
+            c.tooltip)
+        FROM ticket_priority c WHERE c.id = chats_key);
+    END IF;
+    RETURN (SELECT json_build_array(
+            c.id,
+            c.value,
+            c.tooltip)
+        FROM ticket_priority c WHERE c.id = chats_key);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION chats_carrier_tz_location(chats_key integer, chats_zone text)
+RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF chats_zone IS NULL THEN
+        RETURN (SELECT json_build_array(
+            c.tz_location_id,
+            c.name,
+            c.code,
+            c.cities,
+            c.iso_number)
+        FROM tz_location c WHERE c.tz_location_id = chats_key);
+    END IF;
+    RETURN (SELECT json_build_array(
+            c.tz_location_id,
+            c.name,
+            c.code,
+            c.cities,
+            c.iso_number)
+        FROM tz_location c WHERE c.tz_location_id = chats_key);
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION chats_carrier_kb_category(chats_key integer, chats_zone text)
+RETURNS json LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF chats_zone IS NULL THEN
+        RETURN (SELECT json_build_array(
+            c.kb_category_id,
+            c.name,
+            c.description,
+            c.fullname,
+            c.parent_id,
+            c.sort_order)
+        FROM kb_category c WHERE c.kb_category_id = chats_key);
+    END IF;
+    RETURN (SELECT json_build_array(
+            c.kb_category_id,
+            c.name,
+            c.description,
+            c.fullname,
+            c.parent_id,
+            c.sort_order)
+        FROM kb_category c WHERE c.kb_category_id = chats_key);
+END
+$fn$;
+
 -- Live consoles: every new message is announced at commit, as
 -- "session id:message id" on channel chats_message (long polling;
 -- the channel is CHATS_MESSAGE_CHANNEL, which the listener

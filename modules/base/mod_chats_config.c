@@ -215,8 +215,8 @@ const char *chats_conf_set_family(cmd_parms *cmd, void *dc, const char *arg)
         return "ChatSessionFamily: only inside a <Location> section";
     }
     if (chats_route_family_of_label(arg) < 0) {
-        return apr_psprintf(cmd->pool, "ChatSessionFamily: '%s' is neither "
-                            "ChatSession nor ChatAgent", arg);
+        return apr_psprintf(cmd->pool, "ChatSessionFamily: '%s' is none of "
+                            "ChatSession, ChatAgent, ChatTopic", arg);
     }
     return NULL;
 }

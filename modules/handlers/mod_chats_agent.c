@@ -58,24 +58,61 @@ static chats_err_t *session_id(chats_req_t *q, const char *field,
 
     if (v < 0) {
         return chats_err_make(q->r->pool, CHATS_E_BAD_ID, field,
-                              "'%.*s' is not a chat session id",
-                              (int)(len > 64 ? 64 : len), s);
+                              "'%.*s' is not a %s id",
+                              (int)(len > 64 ? 64 : len), s,
+                              q->entity ? q->entity->label : "chat session");
     }
     q->id = (apr_int32_t)v;
-    chats_note_session(q->r, q->id);
+    if (q->route->family != CHATS_FAMILY_TOPIC) {
+        chats_note_session(q->r, q->id);
+    }
     return NULL;
 }
 
-static chats_err_t *parse_html(chats_req_t *q, const char *s)
+/* A boolean query parameter (html, flat, onlyPresent). */
+static chats_err_t *parse_bool(chats_req_t *q, const char *name,
+                               const char *s, int *pv)
 {
     if (!strcasecmp(s, "true")) {
-        q->html = 1;
+        *pv = 1;
     }
     else if (!strcasecmp(s, "false")) {
-        q->html = 0;
+        *pv = 0;
     }
     else {
-        return bad(q->r, "html", "%s must be true or false, not '%.64s'", s);
+        return bad(q->r, name, "%s must be true or false, not '%.64s'", s);
+    }
+    return NULL;
+}
+
+/* The boolean query parameters of a REST row: html, flat, onlyPresent. */
+static chats_err_t *bind_rest_bools(chats_req_t *q)
+{
+    static const struct {
+        unsigned arg;
+        chats_qparam_e which;
+        size_t at;
+    } bools[] = {
+        { CHATS_ARG_HTML, CHATS_Q_HTML, APR_OFFSETOF(chats_req_t, html) },
+        { CHATS_ARG_FLAT, CHATS_Q_FLAT, APR_OFFSETOF(chats_req_t, flat) },
+        { CHATS_ARG_ONLY_PRESENT, CHATS_Q_ONLY_PRESENT,
+          APR_OFFSETOF(chats_req_t, only_present) },
+    };
+    const char *v;
+    chats_err_t *e;
+    size_t i;
+
+    for (i = 0; i < sizeof(bools) / sizeof(bools[0]); i++) {
+        int *pv = (int *)((char *)q + bools[i].at);
+
+        if (!(q->route->args & bools[i].arg)) {
+            continue;
+        }
+        if ((e = query_get(q, bools[i].which, &v)) != NULL
+            || (v && (e = parse_bool(q, chats_qparam_name(bools[i].which),
+                                     v, pv)) != NULL)) {
+            return e;
+        }
     }
     return NULL;
 }
@@ -103,12 +140,7 @@ static chats_err_t *bind_rest(chats_req_t *q, const char *assoc_seg)
         return e ? e : bad(r, "wait", "%s must be 0 to 30 seconds, not "
                            "'%.64s'", v);
     }
-    if ((args & CHATS_ARG_HTML)
-        && ((e = query_get(q, CHATS_Q_HTML, &v)) != NULL
-            || (v && (e = parse_html(q, v)) != NULL))) {
-        return e;
-    }
-    return NULL;
+    return bind_rest_bools(q);
 }
 
 /* ---------------------------------------------------------------- agent */
@@ -151,6 +183,73 @@ static chats_err_t *member_int32(chats_req_t *q, const char *name,
     return NULL;
 }
 
+/* A boolean member the route takes (absent: false). */
+static chats_err_t *member_bool(chats_req_t *q, unsigned arg,
+                                const char *name, int *pv)
+{
+    const chats_doc_t *d;
+
+    if (!(q->route->args & arg) || !(d = member(q, name))) {
+        return NULL;
+    }
+    if (d->type != CHATS_J_BOOL) {
+        return bad(q->r, name, "%s must be true or false%s", "");
+    }
+    *pv = d->b;
+    return NULL;
+}
+
+/* An associate named by a login or an id (toAssociate, username). */
+static chats_err_t *member_associate(chats_req_t *q, const char *name)
+{
+    const chats_doc_t *d = member(q, name);
+
+    if (!d) {
+        return missing(q->r, name);
+    }
+    if ((d->type != CHATS_J_STRING && d->type != CHATS_J_NUMBER) || !d->len) {
+        return bad(q->r, name, "%s must be an associate's login or id%s",
+                   "");
+    }
+    q->to_associate = apr_pstrmemdup(q->r->pool, d->s, d->len);
+    return NULL;
+}
+
+/* The ChatTopic family's documents: useragent (an object), useragents
+ * and chatPresence (arrays), for the operation to read (q->arg_body). */
+static chats_err_t *member_list(chats_req_t *q)
+{
+    static const struct {
+        unsigned arg;
+        const char *name;
+        chats_jtype_e type;
+        const char *what;
+    } docs[] = {
+        { CHATS_ARG_USERAGENT, "useragent", CHATS_J_OBJECT,
+          "a ChatTopicAgent object" },
+        { CHATS_ARG_USERAGENTS, "useragents", CHATS_J_ARRAY,
+          "an array of ChatTopicAgent" },
+        { CHATS_ARG_PRESENCE, "chatPresence", CHATS_J_ARRAY,
+          "an array of ChatPresence" },
+    };
+    const chats_doc_t *d;
+    size_t i;
+
+    for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        if (!(q->route->args & docs[i].arg)) {
+            continue;
+        }
+        if (!(d = member(q, docs[i].name))) {
+            return missing(q->r, docs[i].name);
+        }
+        if (d->type != docs[i].type) {
+            return bad(q->r, docs[i].name, "%s must be %s", docs[i].what);
+        }
+        q->arg_body = d;
+    }
+    return NULL;
+}
+
 static chats_err_t *bind_members(chats_req_t *q)
 {
     unsigned args = q->route->args;
@@ -175,22 +274,22 @@ static chats_err_t *bind_members(chats_req_t *q)
         && (e = member_int32(q, "after", 0, &q->after)) != NULL) {
         return e;
     }
-    if ((args & CHATS_ARG_TO_ASSOC)) {
-        if (!(d = member(q, "toAssociate"))) {
-            return missing(q->r, "toAssociate");
-        }
-        if ((d->type != CHATS_J_STRING && d->type != CHATS_J_NUMBER)
-            || !d->len) {
-            return bad(q->r, "toAssociate", "%s must be an associate's "
-                       "login or id%s", "");
-        }
-        q->to_associate = apr_pstrmemdup(q->r->pool, d->s, d->len);
+    if ((args & CHATS_ARG_TO_ASSOC)
+        && (e = member_associate(q, "toAssociate")) != NULL) {
+        return e;
     }
-    if ((args & CHATS_ARG_HTML) && (d = member(q, "html")) != NULL) {
-        if (d->type != CHATS_J_BOOL) {
-            return bad(q->r, "html", "%s must be true or false%s", "");
-        }
-        q->html = d->b;
+    if ((args & CHATS_ARG_USERNAME)
+        && (e = member_associate(q, "username")) != NULL) {
+        return e;
+    }
+    if ((e = member_list(q)) != NULL) {
+        return e;
+    }
+    if ((e = member_bool(q, CHATS_ARG_HTML, "html", &q->html))
+        || (e = member_bool(q, CHATS_ARG_FLAT, "flat", &q->flat))
+        || (e = member_bool(q, CHATS_ARG_ONLY_PRESENT, "onlyPresent",
+                            &q->only_present))) {
+        return e;
     }
     if (args & CHATS_ARG_MESSAGE) {
         if (!(d = member(q, "message"))) {
@@ -275,7 +374,8 @@ static chats_err_t *bind_agent(chats_req_t *q)
         apr_table_unset(r->headers_in, conditional[i]);
     }
     if (args & CHATS_ARG_ENTITY_ID) {
-        if ((e = query_get(q, CHATS_Q_ENTITY_ID, &v)) != NULL) {
+        if ((e = query_get(q, chats_qstring_entity_id(q->route), &v))
+            != NULL) {
             return e;
         }
         if (!v) {

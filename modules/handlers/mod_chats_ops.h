@@ -31,6 +31,21 @@ chats_err_t *chats_action_reset(chats_req_t *q);
 chats_err_t *chats_action_for_user(chats_req_t *q);
 chats_err_t *chats_action_create_for_topic(chats_req_t *q);
 
+/* A topic's agents and opening hours (mod_chats_topic_agents.c). */
+chats_err_t *chats_topic_agents_list(chats_req_t *q);
+chats_err_t *chats_topic_agent_get(chats_req_t *q);
+chats_err_t *chats_topic_agent_add(chats_req_t *q);
+chats_err_t *chats_topic_agent_update(chats_req_t *q);
+chats_err_t *chats_topic_agent_delete(chats_req_t *q);
+chats_err_t *chats_topic_agents_set(chats_req_t *q);
+chats_err_t *chats_topic_agent_default(chats_req_t *q);
+chats_err_t *chats_topic_is_open(chats_req_t *q);
+
+/* The chat users: presence and list items (mod_chats_presence.c). */
+chats_err_t *chats_presence_get(chats_req_t *q);
+chats_err_t *chats_presence_save(chats_req_t *q);
+chats_err_t *chats_user_agents_get(chats_req_t *q);
+
 /* ChatAgent's SaveChatSessionEntity: create or replace (mod_chats_agent.c). */
 chats_err_t *chats_agent_save(chats_req_t *q);
 

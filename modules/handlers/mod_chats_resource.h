@@ -39,10 +39,13 @@ typedef struct {
     const struct chats_qstring_t *qs;
     int agent;                 /**< an agent call: no _Links, no Location,
                                     no conditional headers, no $select    */
-    const char *to_associate;  /**< {toAssociate}: a login or an id      */
+    const char *to_associate;  /**< {toAssociate}, {username}: a login or
+                                    an id                                */
     apr_int64_t after;         /**< after=N (0 when absent)              */
     int wait;                  /**< wait=S seconds, 0..30 (0: no wait)   */
     int html;                  /**< html=true (0 when absent)            */
+    int flat;                  /**< flat=true (GetUserAgentList)         */
+    int only_present;          /**< onlyPresent=true (likewise)          */
     apr_int32_t topic;         /**< agent chatTopicId                    */
     /** Agent: the body as parsed (NULL for the "no arguments" forms). */
     const chats_doc_t *agent_body;

@@ -34,7 +34,7 @@ static void test_table(tap_t *t)
                             && strcasecmp(rt[j - 1].pattern, rt[i].pattern);
         }
     }
-    ok(t, n == 37, "37 rows: 17 REST, 20 agent methods");
+    ok(t, n == 65, "65 rows: 17 ChatSession, 31 agent methods, 17 ChatTopic");
     ok(t, !bad_adjacent, "a pattern's rows are adjacent");
     ok(t, !dup, "one row per path and method");
     ok(t, agent_post, "agent rows are POST only");
@@ -42,6 +42,20 @@ static void test_table(tap_t *t)
         j &= ops[i] > 0;
     }
     ok(t, j, "every operation has a row");
+}
+
+/* The row of operation id, or NULL. */
+static const chats_route_def_t *row_of(const char *operation_id)
+{
+    int i, n;
+    const chats_route_def_t *rt = chats_routes(&n);
+
+    for (i = 0; i < n; i++) {
+        if (!strcmp(rt[i].operation_id, operation_id)) {
+            return &rt[i];
+        }
+    }
+    return NULL;
 }
 
 /* Match into a result full of garbage; "F"/"O"/"M"/"P" for the kind. */
@@ -175,8 +189,41 @@ static void test_agent(tap_t *t)
     not_found(t, CHATS_FAMILY_AGENT, &m);
     is_str(t, chats_route_path(t->p, m.row = chats_routes(&n)),
            "/api/v1/ChatSession", "the collection's OpenAPI path");
-    is_str(t, chats_route_path(t->p, &m.row[n - 1]),
-           "/api/v1/Agents/Chat/ChatTopicsForUser", "an agent's OpenAPI path");
+    is_str(t, chats_route_path(t->p, row_of("Chat_AddChatMessage")),
+           "/api/v1/Agents/Chat/AddChatMessage", "an agent's OpenAPI path");
+}
+
+/* The ChatTopic family (issue 19): literals before {id}, {username}
+ * captured like {toAssociate}, Allow per pattern. */
+static void test_topic(tap_t *t)
+{
+    chats_route_match_t m;
+
+    is_str(t, match(t, CHATS_FAMILY_TOPIC, "/useragents", "GET", &m), "F",
+           "GET /useragents: found");
+    ok(t, m.row->op == CHATS_OP_USER_AGENTS && !m.id,
+       "... GetUserAgentList, no id");
+    is_str(t, match(t, CHATS_FAMILY_TOPIC, "/7/UserAgent", "OPTIONS", &m),
+           "O", "OPTIONS /7/UserAgent");
+    is_str(t, m.allow, "GET, HEAD, POST, PUT, OPTIONS", "... its Allow");
+    is_str(t, match(t, CHATS_FAMILY_TOPIC, "/7/UserAgent/ann", "PUT", &m),
+           "F", "PUT /7/UserAgent/ann: found");
+    ok(t, m.row->op == CHATS_OP_TOPIC_AGENT_UPDATE && !strcmp(m.id, "7")
+          && !strcmp(m.to_associate, "ann"),
+       "... UpdateChatTopicUserAgent, id 7, username ann");
+    is_str(t, match(t, CHATS_FAMILY_TOPIC, "/7/IsOpen", "DELETE", &m), "M",
+           "DELETE /7/IsOpen: 405");
+    is_str(t, m.allow, "GET, HEAD, OPTIONS", "... Allow GET");
+    is_str(t, match(t, CHATS_FAMILY_TOPIC, "/7/UserAgent/ann/x", "GET", &m),
+           "P", "/7/UserAgent/ann/x: 404");
+    is_str(t, match(t, CHATS_FAMILY_AGENT, "/getchatpresence", "POST", &m),
+           "F", "the agent's getchatpresence: found");
+    ok(t, m.row->op == CHATS_OP_PRESENCE_GET, "... GetChatPresence");
+    is_str(t, chats_route_path(t->p, row_of("IsWithinOpeningHours")),
+           "/api/v1/ChatTopic/{id}/IsOpen", "a topic's OpenAPI path");
+    ok(t, chats_route_family_of_path("/x/api/v1/chattopic/") ==
+          CHATS_FAMILY_TOPIC && chats_route_family_of_label("ChatTopic")
+          == CHATS_FAMILY_TOPIC, "the family by its path and its label");
 }
 
 /* A row's error statuses, from the error kinds (chats_route_answers), as
@@ -192,20 +239,6 @@ static const char *statuses(tap_t *t, const chats_route_def_t *row)
         }
     }
     return out;
-}
-
-/* The row of operation id, or NULL. */
-static const chats_route_def_t *row_of(const char *operation_id)
-{
-    int i, n;
-    const chats_route_def_t *rt = chats_routes(&n);
-
-    for (i = 0; i < n; i++) {
-        if (!strcmp(rt[i].operation_id, operation_id)) {
-            return &rt[i];
-        }
-    }
-    return NULL;
 }
 
 /* Statuses per route (issue 18): derived, not listed. A few rows whose
@@ -229,6 +262,10 @@ static void test_statuses(tap_t *t)
           "400 401 403 406 413 415 503" },
         { "Chat_DeleteChatSessionEntity", "400 401 403 404 413 415 503" },
         { "Chat_AddChatMessage", "400 401 403 404 406 413 415 422 503" },
+        { "DeleteChatTopicUserAgent", "400 401 403 404 503" },
+        { "AddChatTopicUserAgent", "400 401 403 404 406 413 415 503" },
+        { "Chat_SaveChatPresence", "400 401 403 413 415 503" },
+        { "GetUserAgentList", "400 401 403 406 503" },
     };
     int i, n, s, named = 1;
 
@@ -280,7 +317,8 @@ static void test_media(tap_t *t)
 }
 
 static const tap_test_fn tests[] = {
-    test_table, test_rest, test_agent, test_statuses, test_media, NULL
+    test_table, test_rest, test_agent, test_topic, test_statuses,
+    test_media, NULL
 };
 
 const tap_suite_t tap_suite = { NULL, tests, NULL };

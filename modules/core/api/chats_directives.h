@@ -75,9 +75,9 @@ X(TAKE1, "ChatSessionProxyHeaders", chats_conf_set_proxy_headers, NULL, \
   OR_ALL, "X-Forwarded|Forwarded", "X-Forwarded", \
   "which headers the trusted proxies write") \
 X(TAKE1, "ChatSessionFamily", chats_conf_set_family, NULL, OR_ALL, \
-  "ChatSession|ChatAgent", "from the <Location> path", "the family a " \
-  "<Location> serves when its path does not end with the family's " \
-  "segments (/ChatSession, /Agents/Chat)")
+  "ChatSession|ChatAgent|ChatTopic", "from the <Location> path", \
+  "the family a <Location> serves when its path does not end with the " \
+  "family's segments (/ChatSession, /Agents/Chat, /ChatTopic)")
 
 #define CHATS_DIR_CORS(X) \
 X(ITERATE, "ChatSessionCORSOrigin", chats_cors_add_origin, NULL, OR_ALL, \

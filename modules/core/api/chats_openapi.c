@@ -113,6 +113,7 @@ static void gen_success(chats_og_t *o)
     static const char *const opts[] = { "Allow", "Accept-Patch", NULL };
 
     gen_def_responses(o, &chats_session_def, "", wl, created, tz);
+    gen_def_responses(o, &chats_topic_def, "Topic", wl, created, tz);
     chats_og_kopen(o, "Deleted");
     chats_og_kstr(o, "description", "Deleted; no body.");
     chats_og_close(o);
@@ -171,7 +172,11 @@ static void gen_entity_bodies(chats_og_t *o, const chats_entity_def_t *def)
 static void gen_bodies(chats_og_t *o)
 {
     chats_og_kopen(o, "requestBodies");
-    gen_entity_bodies(o, &chats_session_def);
+    const chats_entity_def_t *const *d;
+
+    for (d = chats_entity_defs; *d; d++) {
+        gen_entity_bodies(o, *d);
+    }
     chats_openapi_chat_bodies(o);
     chats_og_close(o);
 }

@@ -7,6 +7,7 @@
 
 #include "chats_message_schema.h"
 #include "chats_openapi_private.h"
+#include "chats_shape_schema.h"
 
 #define SCHEMAS "schemas"
 
@@ -95,10 +96,13 @@ typedef struct {
 } member_t;
 
 #define M_SESSION { "chatSessionId", "integer", NULL }
+#define M_TOPIC { "chatTopicId", "integer", NULL }
+#define M_USERNAME { "username", "string", NULL }
+#define M_AGENT { "useragent", NULL, "ChatTopicAgent" }
 
 static const struct {
     const char *name;
-    member_t m[2];
+    member_t m[3];
 } requests[] = {
     { "Chat_CreateChatSessionForTopicRequest",
       { { "chatTopicId", "integer", NULL } } },
@@ -114,6 +118,19 @@ static const struct {
       { M_SESSION, { "after", "integer", NULL } } },
     { "Chat_AddChatMessageRequest",
       { M_SESSION, { "message", NULL, "ChatMessage" } } },
+    { "Chat_IsWithinOpeningHoursRequest", { M_TOPIC } },
+    { "Chat_GetUserAgentListRequest",
+      { { "flat", "boolean", NULL }, { "onlyPresent", "boolean", NULL } } },
+    { "Chat_GetChatTopicUserAgentListRequest", { M_TOPIC } },
+    { "Chat_GetChatTopicUserAgentRequest", { M_TOPIC, M_USERNAME } },
+    { "Chat_AddChatTopicUserAgentRequest", { M_TOPIC, M_AGENT } },
+    { "Chat_UpdateChatTopicUserAgentRequest",
+      { M_TOPIC, M_USERNAME, M_AGENT } },
+    { "Chat_UpdateChatTopicUserAgentsRequest",
+      { M_TOPIC, { "useragents", NULL, "ChatTopicAgentArray" } } },
+    { "Chat_DeleteChatTopicUserAgentRequest", { M_TOPIC, M_USERNAME } },
+    { "Chat_SaveChatPresenceRequest",
+      { { "chatPresence", NULL, "ChatPresenceArray" } } },
 };
 
 #define NREQUESTS (sizeof(requests) / sizeof(requests[0]))
@@ -126,7 +143,7 @@ static void gen_request(chats_og_t *o, size_t r)
     type_desc(o, "object", "ChatAgent's arguments; member names in any "
               "case, unknown members ignored.");
     chats_og_kopen(o, "properties");
-    for (i = 0; i < 2 && requests[r].m[i].name; i++) {
+    for (i = 0; i < 3 && requests[r].m[i].name; i++) {
         if (requests[r].m[i].type) {
             chats_og_kopen(o, requests[r].m[i].name);
             chats_og_kstr(o, "type", requests[r].m[i].type);
@@ -141,6 +158,67 @@ static void gen_request(chats_og_t *o, size_t r)
     chats_og_close(o);
 }
 
+/* A shape of the ChatTopic family (chats_shape_schema.h) from its field
+ * table: arrays of ids and of the shape itself by their flags. */
+static void gen_shape(chats_og_t *o, const chats_entity_def_t *shape,
+                      const char *desc)
+{
+    int i, n;
+    const chats_field_t *f = chats_schema_fields(shape, &n);
+
+    chats_og_kopen(o, shape->type_name);
+    type_desc(o, "object", desc);
+    xml_name(o, shape->type_name);
+    chats_og_kopen(o, "properties");
+    for (i = 0; i < n; i++) {
+        if (f[i].flags & CHATS_SHF_CHILDREN) {
+            array_of(o, f[i].name, shape->type_name, f[i].name,
+                     "The items under this one (a group's users).");
+        }
+        else if (f[i].flags & CHATS_SHF_INT_ARRAY) {
+            chats_og_kopen(o, f[i].name);
+            type_desc(o, "array", "Ids, ascending.");
+            chats_og_kopen(o, "items");
+            chats_og_kstr(o, "type", "integer");
+            chats_og_kstr(o, "format", "int32");
+            chats_og_close(o);
+            chats_og_close(o);
+        }
+        else {
+            chats_openapi_field_props(o, &f[i], 1);
+        }
+    }
+    chats_og_close(o);
+    chats_og_close(o);
+}
+
+static void gen_topic_schemas(chats_og_t *o)
+{
+    gen_shape(o, &chats_topic_agent_shape, "An agent of a chat topic "
+              "(SuperOffice's ChatTopicAgent, not a Carrier): a row of the "
+              "topic's members. Requests: User by AssociateId (above 0) or "
+              "Name (a login); TopicId absent, 0 or the topic's; at least "
+              "one role true.");
+    gen_shape(o, &chats_presence_shape, "A chat user's presence "
+              "(SuperOffice's ChatPresence). OngoingChats counts the "
+              "user's active sessions now; ChatTopics the topics they are "
+              "a member of. SaveChatPresence reads UserId (0: the caller) "
+              "and Present only.");
+    gen_shape(o, &chats_mdo_item_shape, "A chat user, or a group of them "
+              "(Type group, its users in ChildItems), as SuperOffice's "
+              "MDOListItem.");
+    array_of(o, "ChatTopicAgentArray", "ChatTopicAgent",
+             "ArrayOfChatTopicAgent", "Agents by associate id.");
+    array_of(o, "ChatPresenceArray", "ChatPresence", "ArrayOfChatPresence",
+             "Chat users by id.");
+    array_of(o, "MDOListItemArray", "MDOListItem", "ArrayOfMDOListItem",
+             "Groups (or users when flat), by group id, then name.");
+    chats_og_kopen(o, "Boolean");
+    type_desc(o, "boolean", "true or false (XML: <boolean>).");
+    xml_name(o, "boolean");
+    chats_og_close(o);
+}
+
 void chats_openapi_chat_schemas(chats_og_t *o)
 {
     size_t r;
@@ -150,6 +228,8 @@ void chats_openapi_chat_schemas(chats_og_t *o)
              "Messages in ChatMessageId order.");
     array_of(o, "ChatSessionEntityArray", "ChatSessionEntity",
              "ArrayOfChatSessionEntity", "Chat sessions in id order.");
+    array_of(o, "ChatTopicEntityArray", "ChatTopicEntity",
+             "ArrayOfChatTopicEntity", "Chat topics in id order.");
     chats_og_kopen(o, "ChatSessionEntityOrNull");
     chats_og_kstr(o, "description", "The chat session, or null (XML: an "
                   "element with xsi:nil=\"true\") when there was none to "
@@ -168,6 +248,7 @@ void chats_openapi_chat_schemas(chats_og_t *o)
     xml_name(o, "string");
     chats_og_close(o);
     gen_list(o);
+    gen_topic_schemas(o);
     for (r = 0; r < NREQUESTS; r++) {
         gen_request(o, r);
     }
@@ -181,6 +262,18 @@ void chats_openapi_chat_bodies(chats_og_t *o)
     chats_og_kstr(o, "description", "The message to add.");
     chats_og_kbool(o, "required", 1);
     chats_og_content(o, CHATS_OG_ENTITY_MEDIA, "ChatMessage");
+    chats_og_close(o);
+    chats_og_kopen(o, "ChatTopicAgent");
+    chats_og_kstr(o, "description", "The agent (an existing member is "
+                  "updated).");
+    chats_og_kbool(o, "required", 1);
+    chats_og_content(o, CHATS_OG_JSON_MEDIA, "ChatTopicAgent");
+    chats_og_close(o);
+    chats_og_kopen(o, "ChatTopicAgentArray");
+    chats_og_kstr(o, "description", "Every agent the topic is to have; [] "
+                  "removes them all.");
+    chats_og_kbool(o, "required", 1);
+    chats_og_content(o, CHATS_OG_JSON_MEDIA, "ChatTopicAgentArray");
     chats_og_close(o);
     for (r = 0; r < NREQUESTS; r++) {
         chats_og_kopen(o, requests[r].name);
@@ -216,10 +309,26 @@ void chats_openapi_chat_responses(chats_og_t *o)
              "when there was none to act on.", "ChatSessionEntityOrNull", 1);
     response(o, "EntityArray", "Chat sessions without _Links.",
              "ChatSessionEntityArray", 0);
+    response(o, "TopicEntity", "The chat topic, without _Links.",
+             "ChatTopicEntity", 1);
+    response(o, "TopicEntityArray", "Chat topics without _Links.",
+             "ChatTopicEntityArray", 0);
     response(o, "ChatSessionList", "One page of the list.",
              "ChatSessionList", 0);
     response(o, "ChatMessages", "The messages.", "ChatMessageArray", 0);
     response(o, "ChatMessage", "The message as stored.", "ChatMessage", 0);
     response(o, "Transcript", "The transcript as a JSON string (XML: "
              "<string>).", "Transcript", 0);
+    response(o, "ChatTopicAgent", "The agent as stored.", "ChatTopicAgent",
+             0);
+    response(o, "ChatTopicAgentArray", "The topic's agents.",
+             "ChatTopicAgentArray", 0);
+    response(o, "ChatPresenceArray", "Every chat user's presence.",
+             "ChatPresenceArray", 0);
+    response(o, "MDOListItemArray", "The chat users.", "MDOListItemArray",
+             0);
+    response(o, "Boolean", "true or false.", "Boolean", 0);
+    chats_og_kopen(o, "NoContent");
+    chats_og_kstr(o, "description", "Done; no body.");
+    chats_og_close(o);
 }

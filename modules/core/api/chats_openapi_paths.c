@@ -11,46 +11,50 @@
 #include "chats_openapi_private.h"
 #include "chats_routes.h"
 
-#define OPB(x) (1u << CHATS_OP_##x)
-#define OPS_ALL ((1u << CHATS_OP__N) - 1u)
+/* operations as bits: more than 32 of them (issue 19) */
+#define OPB(x) (1ull << CHATS_OP_##x)
+#define OPS_ALL ((1ull << CHATS_OP__N) - 1ull)
 #define OPS_READ (OPS_ALL & ~OPB(DELETE))       /* all that render dates */
 #define OPS_COND (OPB(GET) | OPB(PUT) | OPB(PATCH) | OPB(DELETE))
 
 #define F_REST  (1u << CHATS_FAMILY_REST)
 #define F_AGENT (1u << CHATS_FAMILY_AGENT)
-#define F_BOTH  (F_REST | F_AGENT)
+#define F_TOPIC (1u << CHATS_FAMILY_TOPIC)
+#define F_BOTH  (F_REST | F_AGENT | F_TOPIC)
+/* the entity's REST rows, ChatSession's and ChatTopic's */
+#define F_RESTFUL (F_REST | F_TOPIC)
 
 typedef struct {
     const char *key;            /* components/parameters member */
     const char *name;
     const char *in;
     const char *type;
-    unsigned ops;               /* OPB() of the operations that take it */
+    unsigned long long ops;     /* OPB() of the operations that take it */
     unsigned fams;              /* F_* of the families that take it */
     const char *desc;
 } param_t;
 
 static const param_t params[] = {
     { "select", "$select", "query", "string", OPB(GET) | OPB(CREATE)
-      | OPB(PUT) | OPB(PATCH), F_REST, "Comma-separated field names, "
+      | OPB(PUT) | OPB(PATCH), F_RESTFUL, "Comma-separated field names, "
       "case-insensitive; a/b selects member b of carrier a. Every field is "
       "still present; the unselected ones are null. An unknown name is a "
       "400." },
-    { "listSelect", "$select", "query", "string", OPB(LIST), F_REST,
+    { "listSelect", "$select", "query", "string", OPB(LIST), F_RESTFUL,
       "The list's columns: comma-separated field names, case-insensitive, "
       "carrier members as a/b (user/name). An unknown name is a 400." },
-    { "filter", "$filter", "query", "string", OPB(LIST), F_REST,
+    { "filter", "$filter", "query", "string", OPB(LIST), F_RESTFUL,
       "eq ne lt le gt ge, and or not, parentheses; contains, startswith, "
       "endswith on strings; oneOf(Field,a,b) on enums; today and now in "
       "date-times. Values typed by the field table. Malformed: 400 naming "
       "the position and the token." },
-    { "orderBy", "$orderBy", "query", "string", OPB(LIST), F_REST,
+    { "orderBy", "$orderBy", "query", "string", OPB(LIST), F_RESTFUL,
       "field [asc|desc], comma-separated." },
-    { "top", "$top", "query", "integer", OPB(LIST), F_REST,
+    { "top", "$top", "query", "integer", OPB(LIST), F_RESTFUL,
       "Rows per page: default 100, at most 1000 (more is a 400)." },
-    { "skip", "$skip", "query", "integer", OPB(LIST), F_REST,
+    { "skip", "$skip", "query", "integer", OPB(LIST), F_RESTFUL,
       "Rows to skip." },
-    { "format", "$format", "query", "string", OPB(LIST), F_REST,
+    { "format", "$format", "query", "string", OPB(LIST), F_RESTFUL,
       "JSON or XML: overrides Accept." },
     { "after", "after", "query", "integer", OPB(MESSAGES), F_REST,
       "Only messages with a ChatMessageId above this (default 0)." },
@@ -60,19 +64,23 @@ static const param_t params[] = {
     { "html", "html", "query", "boolean", OPB(TRANSCRIPT), F_REST,
       "true: the transcript as HTML, every message escaped; false "
       "(default): plain text." },
-    { "chatSessionEntityId", "chatSessionEntityId", "query", "integer",
-      OPB(GET) | OPB(DELETE), F_AGENT, "The chat session id; the name in "
-      "any case (the official client sends ChatSessionEntityId to Delete)." },
-    { "If-Match", "If-Match", "header", "string", OPS_COND, F_REST,
+    { "flat", "flat", "query", "boolean", OPB(USER_AGENTS), F_TOPIC,
+      "true: the users alone, in one list; false (default): the users "
+      "under an item per group (associate.group_idx; its name from "
+      "user_group)." },
+    { "onlyPresent", "onlyPresent", "query", "boolean", OPB(USER_AGENTS),
+      F_TOPIC, "true: only the users present now (SaveChatPresence); "
+      "groups left without users are left out. Default false." },
+    { "If-Match", "If-Match", "header", "string", OPS_COND, F_RESTFUL,
       "Entity tags (the ETag of an earlier response) or *; none matching: "
       "412." },
-    { "If-None-Match", "If-None-Match", "header", "string", OPS_COND, F_REST,
+    { "If-None-Match", "If-None-Match", "header", "string", OPS_COND, F_RESTFUL,
       "Entity tags or *; one matching: 304 on GET, 412 otherwise." },
     { "If-Modified-Since", "If-Modified-Since", "header", "string",
-      OPB(GET), F_REST,
+      OPB(GET), F_RESTFUL,
       "HTTP-date; not modified since (whole seconds): 304, empty body." },
     { "If-Unmodified-Since", "If-Unmodified-Since", "header", "string",
-      OPS_COND, F_REST,
+      OPS_COND, F_RESTFUL,
       "HTTP-date; modified since (whole seconds): 412." },
     /* taken by the routes with CHATS_ARG_IDEM (by_args below) */
     { "Idempotency-Key", "Idempotency-Key", "header", "string", 0, 0,
@@ -164,8 +172,7 @@ static void gen_tags(chats_og_t *o, const chats_route_def_t *row)
 {
     chats_og_str(o, "tags");
     chats_og_aopen(o);
-    chats_og_str(o, row->family == CHATS_FAMILY_REST ? "ChatSession"
-                                                     : "ChatAgent");
+    chats_og_str(o, chats_route_family(row->family)->label);
     chats_og_aclose(o);
 }
 
@@ -183,8 +190,13 @@ static void gen_op(chats_og_t *o, const chats_route_def_t *row)
     chats_og_kstr(o, "summary", row->summary);
     chats_og_str(o, "parameters");
     chats_og_aopen(o);
+    /* the agent's entity id: named by the row's entity (its def) */
+    if (row->args & CHATS_ARG_ENTITY_ID) {
+        chats_og_ref(o, "parameters",
+                     chats_route_entity(row)->agent_id_query);
+    }
     for (i = 0; i < NPARAMS; i++) {
-        if ((params[i].ops & (1u << row->op))
+        if ((params[i].ops & (1ull << row->op))
             && (params[i].fams & (1u << row->family))) {
             chats_og_ref(o, "parameters", params[i].key);
         }
@@ -215,7 +227,8 @@ static void gen_options(chats_og_t *o, const chats_route_def_t *row)
     chats_og_close(o);
 }
 
-static void gen_path_params(chats_og_t *o, const char *pattern)
+static void gen_path_params(chats_og_t *o, chats_family_e family,
+                            const char *pattern)
 {
     if (!strstr(pattern, "{")) {
         return;
@@ -223,7 +236,11 @@ static void gen_path_params(chats_og_t *o, const char *pattern)
     chats_og_str(o, "parameters");
     chats_og_aopen(o);
     if (strstr(pattern, "{id}")) {
-        chats_og_ref(o, "parameters", "id");
+        chats_og_ref(o, "parameters", family == CHATS_FAMILY_TOPIC
+                                      ? "topicId" : "id");
+    }
+    if (strstr(pattern, "{username}")) {
+        chats_og_ref(o, "parameters", "username");
     }
     if (strstr(pattern, "{toAssociate}")) {
         chats_og_ref(o, "parameters", "toAssociate");
@@ -243,13 +260,13 @@ void chats_openapi_paths(chats_og_t *o)
 
         if (first) {
             chats_og_kopen(o, chats_route_path(o->p, &rt[i]));
-            chats_og_kstr(o, "description", rt[i].family == CHATS_FAMILY_REST
+            chats_og_kstr(o, "description", rt[i].family != CHATS_FAMILY_AGENT
                           ? "Other methods: 405 with Allow."
                           : "ChatAgent (@superoffice/webapi): POST only; "
                             "other methods: 405 with Allow. Arguments in a "
                             "JSON object of camelCase members (any case); "
                             "null, {} and an empty body mean none.");
-            gen_path_params(o, rt[i].pattern);
+            gen_path_params(o, rt[i].family, rt[i].pattern);
         }
         gen_op(o, &rt[i]);
         if (i + 1 == n || rt[i + 1].family != rt[i].family
@@ -272,8 +289,8 @@ void chats_openapi_routes_list(chats_og_t *o)
         chats_og_kstr(o, "path", chats_route_path(o->p, &rt[i]));
         chats_og_kstr(o, "method", rt[i].method);
         chats_og_kstr(o, "operationId", rt[i].operation_id);
-        chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_REST
-                                   ? "rest" : "agent");
+        chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_AGENT
+                                   ? "agent" : "rest");
         chats_og_kstr(o, "mount", apr_pstrcat(o->p,
                       chats_route_family(rt[i].family)->root,
                       chats_route_family(rt[i].family)->name, NULL));
@@ -284,11 +301,11 @@ void chats_openapi_routes_list(chats_og_t *o)
     chats_og_aclose(o);
 }
 
-static void gen_path_param(chats_og_t *o, const char *key, const char *desc,
-                           const char *format)
+static void gen_path_param(chats_og_t *o, const char *key, const char *name,
+                           const char *desc, const char *format)
 {
     chats_og_kopen(o, key);
-    chats_og_kstr(o, "name", key);
+    chats_og_kstr(o, "name", name);
     chats_og_kstr(o, "in", "path");
     chats_og_kbool(o, "required", 1);
     chats_og_kstr(o, "description", desc);
@@ -304,13 +321,29 @@ static void gen_path_param(chats_og_t *o, const char *key, const char *desc,
 
 void chats_openapi_params(chats_og_t *o)
 {
+    const chats_entity_def_t *const *d;
     size_t i;
 
     chats_og_kopen(o, "parameters");
-    gen_path_param(o, "id", "The chat session id (ChatSessionId), decimal "
-                   "digits.", "int32");
-    gen_path_param(o, "toAssociate", "The associate to transfer to: a "
-                   "login, or an associate id in decimal digits.", NULL);
+    gen_path_param(o, "id", "id", "The chat session id (ChatSessionId), "
+                   "decimal digits.", "int32");
+    gen_path_param(o, "topicId", "id", "The chat topic id (ChatTopicId), "
+                   "decimal digits.", "int32");
+    gen_path_param(o, "username", "username", "The agent: a login, or an "
+                   "associate id in decimal digits (a login wins).", NULL);
+    gen_path_param(o, "toAssociate", "toAssociate", "The associate to "
+                   "transfer to: a login, or an associate id in decimal "
+                   "digits.", NULL);
+    for (d = chats_entity_defs; *d; d++) {
+        chats_og_kopen(o, (*d)->agent_id_query);
+        chats_og_kstr(o, "name", (*d)->agent_id_query);
+        chats_og_kstr(o, "in", "query");
+        chats_og_kstr(o, "description", apr_pstrcat(o->p, "The ",
+                      (*d)->label, " id; the name in any case (the official "
+                      "client sends it capitalized to Delete).", NULL));
+        gen_schema_type(o, "integer");
+        chats_og_close(o);
+    }
     for (i = 0; i < NPARAMS; i++) {
         chats_og_kopen(o, params[i].key);
         chats_og_kstr(o, "name", params[i].name);

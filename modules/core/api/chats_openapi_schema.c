@@ -598,10 +598,12 @@ static void gen_error(chats_og_t *o)
 
 void chats_openapi_schemas(chats_og_t *o)
 {
-    gen_entity(o, &chats_session_def);
-    gen_with_links(o, &chats_session_def);
+    const chats_entity_def_t *const *d;
+
+    for (d = chats_entity_defs; *d; d++) {
+        chats_openapi_entity_schemas(o, *d);
+    }
     gen_links(o);
-    gen_carriers(o, &chats_session_def);
     gen_rights(o);
     gen_patch_op(o);
     gen_error(o);

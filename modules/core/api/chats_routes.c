@@ -13,9 +13,13 @@
 
 #define R CHATS_FAMILY_REST
 #define A CHATS_FAMILY_AGENT
+#define T CHATS_FAMILY_TOPIC
+#define TID CHATS_ARG_ID
+#define USR CHATS_ARG_USERNAME
 #define SEL CHATS_ARG_SELECT
 #define KEY CHATS_ARG_IDEM
 #define TOPIC &chats_topic_def
+#define SESSION &chats_session_def
 
 static const chats_route_def_t routes[] = {
     /* ---- REST, spec §1; a pattern's rows are adjacent (Allow order) */
@@ -130,27 +134,131 @@ static const chats_route_def_t routes[] = {
     /* ChatTopicEntity's (chats_topic_def) */
     { A, "CreateDefaultChatTopicEntity", "POST", CHATS_OP_DEFAULT,
       "Chat_CreateDefaultChatTopicEntity", "The template a new chat topic "
-      "starts from", 0, NULL, 200, "Entity", TOPIC },
+      "starts from", 0, NULL, 200, "TopicEntity", TOPIC },
     { A, "SaveChatTopicEntity", "POST", CHATS_OP_SAVE,
       "Chat_SaveChatTopicEntity", "Create (ChatTopicId 0 or absent) or "
       "replace a chat topic", CHATS_ARG_ENTITY | KEY, "ChatTopicEntity",
-      200, "Entity", TOPIC },
+      200, "TopicEntity", TOPIC },
     { A, "GetChatTopicEntity", "POST", CHATS_OP_GET,
       "Chat_GetChatTopicEntity", "Fetch a chat topic", CHATS_ARG_ENTITY_ID,
-      NULL, 200, "Entity", TOPIC },
+      NULL, 200, "TopicEntity", TOPIC },
     { A, "DeleteChatTopicEntity", "POST", CHATS_OP_DELETE,
       "Chat_DeleteChatTopicEntity", "Delete a chat topic that has no chat "
       "sessions (204)", CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted", TOPIC },
     { A, "ChatTopicsForUser", "POST", CHATS_OP_MINE,
       "Chat_ChatTopicsForUser", "The chat topics the caller is a member of",
-      0, NULL, 200, "EntityArray", TOPIC },
+      0, NULL, 200, "TopicEntityArray", TOPIC },
+
+    { A, "IsWithinOpeningHours", "POST", CHATS_OP_TOPIC_IS_OPEN,
+      "Chat_IsWithinOpeningHours", "Whether the topic is open now (by "
+      "its opening hours, in its zone)", CHATS_ARG_TOPIC,
+      "Chat_IsWithinOpeningHoursRequest", 200, "Boolean", NULL },
+    { A, "GetUserAgentList", "POST", CHATS_OP_USER_AGENTS,
+      "Chat_GetUserAgentList", "The chat users as list items, grouped "
+      "unless flat", CHATS_ARG_FLAT | CHATS_ARG_ONLY_PRESENT,
+      "Chat_GetUserAgentListRequest", 200, "MDOListItemArray", NULL },
+    { A, "GetChatTopicUserAgentList", "POST", CHATS_OP_TOPIC_AGENTS,
+      "Chat_GetChatTopicUserAgentList", "The topic's agents",
+      CHATS_ARG_TOPIC, "Chat_GetChatTopicUserAgentListRequest", 200,
+      "ChatTopicAgentArray", NULL },
+    { A, "GetChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_GET,
+      "Chat_GetChatTopicUserAgent", "One agent of the topic (a login or "
+      "an associate id)", CHATS_ARG_TOPIC | USR,
+      "Chat_GetChatTopicUserAgentRequest", 200, "ChatTopicAgent", NULL },
+    { A, "AddChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_ADD,
+      "Chat_AddChatTopicUserAgent", "Add an agent to the topic (an "
+      "existing one is updated)", CHATS_ARG_TOPIC | CHATS_ARG_USERAGENT,
+      "Chat_AddChatTopicUserAgentRequest", 200, "ChatTopicAgent", NULL },
+    { A, "UpdateChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_UPDATE,
+      "Chat_UpdateChatTopicUserAgent", "Change an agent's roles in the "
+      "topic", CHATS_ARG_TOPIC | USR | CHATS_ARG_USERAGENT,
+      "Chat_UpdateChatTopicUserAgentRequest", 200, "ChatTopicAgent", NULL },
+    { A, "UpdateChatTopicUserAgents", "POST", CHATS_OP_TOPIC_AGENTS_SET,
+      "Chat_UpdateChatTopicUserAgents", "Replace the topic's agents",
+      CHATS_ARG_TOPIC | CHATS_ARG_USERAGENTS,
+      "Chat_UpdateChatTopicUserAgentsRequest", 200, "ChatTopicAgentArray", NULL },
+    { A, "DeleteChatTopicUserAgent", "POST", CHATS_OP_TOPIC_AGENT_DELETE,
+      "Chat_DeleteChatTopicUserAgent", "Remove an agent from the topic "
+      "(204)", CHATS_ARG_TOPIC | USR,
+      "Chat_DeleteChatTopicUserAgentRequest", 204, "Deleted", NULL },
+    { A, "CreateDefaultChatTopicAgent", "POST", CHATS_OP_TOPIC_AGENT_DEFAULT,
+      "Chat_CreateDefaultChatTopicAgent", "The template a new topic agent "
+      "starts from", 0, NULL, 200, "ChatTopicAgent", NULL },
+    { A, "GetChatPresence", "POST", CHATS_OP_PRESENCE_GET,
+      "Chat_GetChatPresence", "Every chat user's presence", 0, NULL, 200,
+      "ChatPresenceArray", NULL },
+    { A, "SaveChatPresence", "POST", CHATS_OP_PRESENCE_SAVE,
+      "Chat_SaveChatPresence", "Set the caller's own presence (204)",
+      CHATS_ARG_PRESENCE, "Chat_SaveChatPresenceRequest", 204,
+      "NoContent", NULL },
+
+    /* ---- ChatTopic (REST): the entity (chats_topic_def), its agents,
+     * the users, opening hours, its sessions (ChatSession's rows) */
+    { T, "", "POST", CHATS_OP_CREATE, "PostChatTopicEntity", "Create a "
+      "chat topic (200, with Location; admin)", SEL | KEY, "ChatTopicEntity",
+      200, "TopicCreated", NULL },
+    { T, "/default", "GET", CHATS_OP_DEFAULT, "DefaultChatTopicEntity",
+      "The template a new chat topic starts from", SEL, NULL, 200,
+      "TopicDefault", NULL },
+    { T, "/ForCurrentUser", "GET", CHATS_OP_MINE, "ChatTopicsForUser",
+      "The chat topics the caller is a member of", 0, NULL, 200,
+      "TopicEntityArray", NULL },
+    { T, "/UserAgents", "GET", CHATS_OP_USER_AGENTS, "GetUserAgentList",
+      "The chat users as list items, grouped unless flat (onlyPresent: "
+      "the present ones)", CHATS_ARG_FLAT | CHATS_ARG_ONLY_PRESENT, NULL,
+      200, "MDOListItemArray", NULL },
+    { T, "/{id}", "GET", CHATS_OP_GET, "GetChatTopicEntity", "Fetch a "
+      "chat topic", TID | SEL, NULL, 200, "TopicEntityWithLinks", NULL },
+    { T, "/{id}", "PUT", CHATS_OP_PUT, "PutChatTopicEntity", "Replace a "
+      "chat topic", TID | SEL, "ChatTopicEntity", 200, "TopicEntityWithLinks",
+      NULL },
+    { T, "/{id}", "PATCH", CHATS_OP_PATCH, "PatchChatTopicEntity", "Patch "
+      "a chat topic (JSON Patch or JSON Merge Patch)", TID | SEL,
+      "ChatTopicPatch", 200, "TopicEntityWithLinks", NULL },
+    { T, "/{id}", "DELETE", CHATS_OP_DELETE, "DeleteChatTopicEntity",
+      "Delete a chat topic that has no chat sessions (else 409)", TID,
+      NULL, 204, "Deleted", NULL },
+    { T, "/{id}/Sessions", "GET", CHATS_OP_LIST, "GetChatTopicSessions",
+      "The archive list of the topic's chat sessions ($select, $filter, "
+      "$orderBy, $top, $skip, $format)", TID | SEL, NULL, 200,
+      "ChatSessionList", SESSION },
+    { T, "/{id}/Sessions", "POST", CHATS_OP_CREATE_FOR_TOPIC,
+      "CreateChatSessionForTopic", "Create a queued chat session in the "
+      "topic (200, with Location under ChatSession)", TID | KEY, NULL, 200,
+      "Created", SESSION },
+    { T, "/{id}/IsOpen", "GET", CHATS_OP_TOPIC_IS_OPEN,
+      "IsWithinOpeningHours", "Whether the topic is open now (by its "
+      "opening hours, in its zone)", TID, NULL, 200, "Boolean", NULL },
+    { T, "/{id}/UserAgent", "GET", CHATS_OP_TOPIC_AGENTS,
+      "GetChatTopicUserAgentList", "The topic's agents", TID, NULL, 200,
+      "ChatTopicAgentArray", NULL },
+    { T, "/{id}/UserAgent", "POST", CHATS_OP_TOPIC_AGENT_ADD,
+      "AddChatTopicUserAgent", "Add an agent to the topic (an existing one "
+      "is updated)", TID, "ChatTopicAgent", 200, "ChatTopicAgent", NULL },
+    { T, "/{id}/UserAgent", "PUT", CHATS_OP_TOPIC_AGENTS_SET,
+      "UpdateChatTopicUserAgents", "Replace the topic's agents (an empty "
+      "array removes every one)", TID, "ChatTopicAgentArray", 200,
+      "ChatTopicAgentArray", NULL },
+    { T, "/{id}/UserAgent/{username}", "GET", CHATS_OP_TOPIC_AGENT_GET,
+      "GetChatTopicUserAgent", "One agent of the topic", TID | USR, NULL,
+      200, "ChatTopicAgent", NULL },
+    { T, "/{id}/UserAgent/{username}", "PUT", CHATS_OP_TOPIC_AGENT_UPDATE,
+      "UpdateChatTopicUserAgent", "Change an agent's roles in the topic",
+      TID | USR, "ChatTopicAgent", 200, "ChatTopicAgent", NULL },
+    { T, "/{id}/UserAgent/{username}", "DELETE", CHATS_OP_TOPIC_AGENT_DELETE,
+      "DeleteChatTopicUserAgent", "Remove an agent from the topic",
+      TID | USR, NULL, 204, "Deleted", NULL },
 };
 
 #undef R
 #undef A
+#undef T
+#undef TID
+#undef USR
 #undef SEL
 #undef KEY
 #undef TOPIC
+#undef SESSION
 
 #define NROUTES (int)(sizeof(routes) / sizeof(routes[0]))
 
@@ -163,6 +271,7 @@ const chats_route_def_t *chats_routes(int *pn)
 static const chats_family_def_t families[CHATS_FAMILY__N] = {
     [CHATS_FAMILY_REST] = { "/api/v1", "/ChatSession", "ChatSession" },
     [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat", "ChatAgent" },
+    [CHATS_FAMILY_TOPIC] = { "/api/v1", "/ChatTopic", "ChatTopic" },
 };
 
 const chats_family_def_t *chats_route_family(chats_family_e fam)
@@ -211,6 +320,9 @@ int chats_route_answers(const chats_route_def_t *row,
                         const chats_err_kind_t *k)
 {
     unsigned named = CHATS_ARG_ID | CHATS_ARG_ENTITY_ID;
+    /* a topic's routes name a topic (404) and a member (404) */
+    unsigned names = named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM
+                     | CHATS_ARG_TOPIC | CHATS_ARG_USERNAME;
     int rest = row->family == CHATS_FAMILY_REST;
     int cond = rest && (row->op == CHATS_OP_GET || row->op == CHATS_OP_PUT
                         || row->op == CHATS_OP_PATCH
@@ -219,15 +331,14 @@ int chats_route_answers(const chats_route_def_t *row,
     switch (k->where) {
     case CHATS_EW_ANY:
         return 1;
-    case CHATS_EW_ANSWER:       /* DELETE answers no representation */
-        return row->op != CHATS_OP_DELETE;
+    case CHATS_EW_ANSWER:       /* a 204 answers no representation */
+        return row->ok_status != 204;
     case CHATS_EW_BODY:
         return reads_body(row);
     case CHATS_EW_ID:
         return (row->args & named) != 0;
     case CHATS_EW_SESSION:
-        return (row->args & (named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM))
-               != 0;
+        return (row->args & names) != 0;
     case CHATS_EW_PATCH:
         return row->op == CHATS_OP_PATCH;
     case CHATS_EW_COND:         /* the agent ignores conditional headers */
@@ -258,9 +369,32 @@ int chats_route_has_status(const chats_route_def_t *row, int status)
     return 0;
 }
 
+/* The agent's methods of the ChatTopic family's operations. */
+static int topic_op(chats_op_e op)
+{
+    switch (op) {
+    case CHATS_OP_USER_AGENTS:
+    case CHATS_OP_TOPIC_AGENTS:
+    case CHATS_OP_TOPIC_AGENT_ADD:
+    case CHATS_OP_TOPIC_AGENTS_SET:
+    case CHATS_OP_TOPIC_AGENT_GET:
+    case CHATS_OP_TOPIC_AGENT_UPDATE:
+    case CHATS_OP_TOPIC_AGENT_DELETE:
+    case CHATS_OP_TOPIC_AGENT_DEFAULT:
+    case CHATS_OP_TOPIC_IS_OPEN:
+    case CHATS_OP_PRESENCE_GET:
+    case CHATS_OP_PRESENCE_SAVE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row)
 {
-    return row->entity ? row->entity : &chats_session_def;
+    return row->entity ? row->entity
+         : row->family == CHATS_FAMILY_TOPIC || topic_op(row->op)
+         ? &chats_topic_def : &chats_session_def;
 }
 
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)

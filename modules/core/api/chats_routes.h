@@ -21,26 +21,37 @@ typedef enum {
     CHATS_OP_CREATE_FOR_TOPIC,
     CHATS_OP_MINE,          /**< the entity's rows the caller is in
                                  (ChatTopic/ForCurrentUser)             */
+    /* the ChatTopic family's agents, presence and opening hours (issue 19:
+     * mod_chats_topic_agents.c, mod_chats_presence.c) */
+    CHATS_OP_USER_AGENTS, CHATS_OP_TOPIC_AGENTS, CHATS_OP_TOPIC_AGENT_ADD,
+    CHATS_OP_TOPIC_AGENTS_SET, CHATS_OP_TOPIC_AGENT_GET,
+    CHATS_OP_TOPIC_AGENT_UPDATE, CHATS_OP_TOPIC_AGENT_DELETE,
+    CHATS_OP_TOPIC_AGENT_DEFAULT, CHATS_OP_TOPIC_IS_OPEN,
+    CHATS_OP_PRESENCE_GET, CHATS_OP_PRESENCE_SAVE,
     CHATS_OP__N
 } chats_op_e;
 
-/** The two URL families one handler serves. */
+/** The URL families one handler serves. */
 typedef enum {
     CHATS_FAMILY_REST,      /**< .../api/v1/ChatSession[/...]             */
     CHATS_FAMILY_AGENT,     /**< .../api/v1/Agents/Chat/<Method>, POST    */
+    CHATS_FAMILY_TOPIC,     /**< .../api/v1/ChatTopic[/...] (REST)        */
     CHATS_FAMILY__N
 } chats_family_e;
 
 /** Where a family is mounted by default: the API's root ("/api/v1") and
- * the family's own segments ("/ChatSession", "/Agents/Chat"). Their join
+ * the family's own segments ("/ChatSession", "/Agents/Chat",
+ * "/ChatTopic"). Their join
  * is the family's <Location> in conf/chatsession-locations.conf
  * (t/engine/locations.t holds the two equal). The module serves a
  * family under any <Location> whose path ends with its segments, or
- * that names it by its label (ChatSessionFamily ChatSession|ChatAgent). */
+ * that names it by its label (ChatSessionFamily
+ * ChatSession|ChatAgent|ChatTopic). */
 typedef struct {
     const char *root;
     const char *name;
-    const char *label;           /**< "ChatSession", "ChatAgent"         */
+    const char *label;           /**< "ChatSession", "ChatAgent",
+                                      "ChatTopic"                        */
 } chats_family_def_t;
 
 /** The family's mount, for fam < CHATS_FAMILY__N. */
@@ -71,11 +82,22 @@ int chats_route_family_of_label(const char *label);
  * the creates and the actions that write; PUT, PATCH and DELETE are
  * safe to send again with If-Match instead. */
 #define CHATS_ARG_IDEM       0x0400u
+/* The ChatTopic family's (issue 19). {id} of a ChatTopic path is the
+ * topic's id; the agent's topic is CHATS_ARG_TOPIC (chatTopicId). */
+#define CHATS_ARG_USERNAME   0x0800u /**< {username}: path / body username
+                                          (a login or an associate id)  */
+#define CHATS_ARG_USERAGENT  0x1000u /**< agent: body useragent (a
+                                          ChatTopicAgent); REST: the body */
+#define CHATS_ARG_USERAGENTS 0x2000u /**< agent: body useragents (an array);
+                                          REST: the body                 */
+#define CHATS_ARG_PRESENCE   0x4000u /**< agent: body chatPresence (array) */
+#define CHATS_ARG_FLAT       0x8000u /**< flat: query / body              */
+#define CHATS_ARG_ONLY_PRESENT 0x10000u /**< onlyPresent: query / body    */
 
 /** One route: a method on a path (REST) or an agent method. */
 typedef struct chats_route_def_t {
     chats_family_e family;
-    /** REST: the path after ".../ChatSession" ("" for the collection,
+    /** REST: the path after the family's segments ("" for the collection,
      * "/{id}/TransferTo/{toAssociate}"); AGENT: the method's name. */
     const char *pattern;
     const char *method;          /**< "GET", "POST", ...: HEAD with GET  */
@@ -107,7 +129,8 @@ typedef struct {
     const char *allow;        /**< known path: "GET, HEAD, POST, OPTIONS" */
     int patch;                /**< known path takes PATCH (Accept-Patch)  */
     const char *id;           /**< the {id} segment as sent, or NULL     */
-    const char *to_associate; /**< the {toAssociate} segment, or NULL    */
+    const char *to_associate; /**< the {toAssociate} or {username}
+                                   segment, or NULL                      */
 } chats_route_match_t;
 
 /**
@@ -132,12 +155,13 @@ int chats_route_answers(const chats_route_def_t *row,
  * other. */
 int chats_route_has_status(const chats_route_def_t *row, int status);
 
-/** The entity a route serves: its row's, ChatSession's when the row
- * names none. */
+/** The entity a route serves: its row's when the row names one, else
+ * ChatTopic's for the ChatTopic family and the agent's topic methods,
+ * ChatSession's for the rest: decided here, in one place. */
 const chats_entity_def_t *chats_route_entity(const chats_route_def_t *row);
 
 /** OpenAPI path of a row: "/api/v1/ChatSession/{id}/Pickup",
- * "/api/v1/Agents/Chat/GetChatMessages". */
+ * "/api/v1/Agents/Chat/GetChatMessages", "/api/v1/ChatTopic/{id}/IsOpen". */
 const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row);
 
 #endif

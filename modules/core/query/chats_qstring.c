@@ -17,6 +17,9 @@ static const char *const names[CHATS_Q__N] = {
     [CHATS_Q_WAIT] = "wait",
     [CHATS_Q_HTML] = "html",
     [CHATS_Q_ENTITY_ID] = "chatSessionEntityId",
+    [CHATS_Q_TOPIC_ENTITY_ID] = "chatTopicEntityId",
+    [CHATS_Q_FLAT] = "flat",
+    [CHATS_Q_ONLY_PRESENT] = "onlyPresent",
 };
 
 const char *chats_qparam_name(chats_qparam_e which)
@@ -24,12 +27,21 @@ const char *chats_qparam_name(chats_qparam_e which)
     return which < CHATS_Q__N ? names[which] : NULL;
 }
 
+chats_qparam_e chats_qstring_entity_id(const chats_route_def_t *row)
+{
+    const char *name = chats_route_entity(row)->agent_id_query;
+
+    return name && !strcmp(name, names[CHATS_Q_TOPIC_ENTITY_ID])
+           ? CHATS_Q_TOPIC_ENTITY_ID : CHATS_Q_ENTITY_ID;
+}
+
 unsigned chats_qstring_reads(const chats_route_def_t *row)
 {
     unsigned a = row->args, m = 0;
 
-    if (row->family != CHATS_FAMILY_REST) {
-        return (a & CHATS_ARG_ENTITY_ID) ? CHATS_Q_BIT(CHATS_Q_ENTITY_ID) : 0;
+    if (row->family == CHATS_FAMILY_AGENT) {
+        return (a & CHATS_ARG_ENTITY_ID)
+               ? CHATS_Q_BIT(chats_qstring_entity_id(row)) : 0;
     }
     if (row->op == CHATS_OP_LIST) {
         m |= CHATS_Q_BIT(CHATS_Q_FILTER) | CHATS_Q_BIT(CHATS_Q_ORDERBY)
@@ -40,6 +52,9 @@ unsigned chats_qstring_reads(const chats_route_def_t *row)
     m |= (a & CHATS_ARG_AFTER) ? CHATS_Q_BIT(CHATS_Q_AFTER) : 0;
     m |= (a & CHATS_ARG_WAIT) ? CHATS_Q_BIT(CHATS_Q_WAIT) : 0;
     m |= (a & CHATS_ARG_HTML) ? CHATS_Q_BIT(CHATS_Q_HTML) : 0;
+    m |= (a & CHATS_ARG_FLAT) ? CHATS_Q_BIT(CHATS_Q_FLAT) : 0;
+    m |= (a & CHATS_ARG_ONLY_PRESENT) ? CHATS_Q_BIT(CHATS_Q_ONLY_PRESENT)
+                                      : 0;
     return m;
 }
 

@@ -30,6 +30,9 @@ typedef enum {
     CHATS_Q_WAIT,
     CHATS_Q_HTML,       /**< html: POST .../{id}/Transcript             */
     CHATS_Q_ENTITY_ID,  /**< chatSessionEntityId: the agent's Get/Delete */
+    CHATS_Q_TOPIC_ENTITY_ID,  /**< chatTopicEntityId: the same of a topic */
+    CHATS_Q_FLAT,       /**< flat, onlyPresent: GET ChatTopic/UserAgents */
+    CHATS_Q_ONLY_PRESENT,
     CHATS_Q__N
 } chats_qparam_e;
 
@@ -42,6 +45,10 @@ typedef struct chats_qstring_t {
 
 /** The parameter's name as documented ("$orderBy", "chatSessionEntityId"). */
 const char *chats_qparam_name(chats_qparam_e which);
+
+/** The query parameter that names the agent's entity id on row
+ * (chatSessionEntityId, chatTopicEntityId: its entity's). */
+chats_qparam_e chats_qstring_entity_id(const chats_route_def_t *row);
 
 /** Which parameters a route reads (CHATS_Q_BIT set): REST rows from the
  * query, agent rows their entity id only (the rest is in the body). */

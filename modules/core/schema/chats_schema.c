@@ -91,7 +91,7 @@ const chats_entity_def_t chats_session_def = {
 };
 
 const chats_entity_def_t *const chats_entity_defs[] = {
-    &chats_session_def, NULL
+    &chats_session_def, &chats_topic_def, NULL
 };
 
 static const char *const ignored_members[] = {

@@ -194,9 +194,7 @@ typedef struct chats_entity_def_t {
 /** ChatSessionEntity (chats_schema.c). */
 extern const chats_entity_def_t chats_session_def;
 
-/** ChatTopicEntity (chats_topic_schema.c): its top-level fields that
- * today's field kinds express. Not in chats_entity_defs until
- * chat_topic has their columns (issue 19). */
+/** ChatTopicEntity (chats_topic_schema.c). */
 extern const chats_entity_def_t chats_topic_def;
 
 /** The entities with a table, NULL-terminated (foreign key lookups, the

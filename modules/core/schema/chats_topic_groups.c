@@ -25,7 +25,7 @@ static const chats_subfield_t id_value_fields[] = {
 };
 
 static const chats_subfield_t template_fields[] = {
-    SUB("ReplyTemplateId", "id", CHATS_F_INT32, I32),
+    SUB("ReplyTemplateId", "reply_template_id", CHATS_F_INT32, I32),
     SUB("Name", "name", CHATS_F_STRING, STR),
     SUB("Description", "description", CHATS_F_STRING, STR),
     SUB("FolderId", "folder_id", CHATS_F_INT32, I32),
@@ -53,11 +53,11 @@ static const chats_subfield_t tz_fields[] = {
     SUB("Name", "name", CHATS_F_STRING, STR),
     SUB("TZLocationCode", "code", CHATS_F_STRING, STR),
     SUB("TZLocationCities", "cities", CHATS_F_STRING, STR),
-    SUB("IsoNumber", "iso_number", CHATS_F_STRING, STR),
+    SUB("IsoNumber", "iso_number", CHATS_F_INT32, I32),
 };
 
 static const chats_subfield_t kb_fields[] = {
-    SUB("KbCategoryId", "id", CHATS_F_INT32, I32),
+    SUB("KbCategoryId", "kb_category_id", CHATS_F_INT32, I32),
     SUB("Name", "name", CHATS_F_STRING, STR),
     SUB("Description", "description", CHATS_F_STRING, STR),
     SUB("Fullname", "fullname", CHATS_F_STRING, STR),

@@ -36,14 +36,9 @@
     "(SELECT m.topic_id FROM chat_topic_member m" \
     " WHERE m.associate_id = $a AND m.can_respond)"
 
-/* The associate toAssociate names: a login, or a decimal id (every
- * int32 one, 1 to 2147483647); a login wins. Nested CASEs order the
- * checks (AND does not order its operands): only up to ten digits are
- * cast to int8, and only what fits is cast to int4. */
-#define TO_MATCH \
-    "NOT a.deleted AND (a.name = $to OR a.associate_id = CASE WHEN $to" \
-    " ~ '^[0-9]+$' AND length($to) <= 10 THEN CASE WHEN $to::int8" \
-    " <= 2147483647 THEN $to::int4 END END)"
+/* The associate toAssociate names: a login, or a decimal id; a login
+ * wins. */
+#define TO_MATCH CHATS_SQL_LOGIN_OR_ID("$to")
 
 /* Taking a queued session (p: its id, locked): the agent's, active,
  * ranked, with a Welcome message. The message id is taken under the

@@ -49,6 +49,17 @@ typedef enum {
     CHATS_AP__N
 } chats_aparam_e;
 
+/** The associate that the text X names (an SQL expression over an
+ * associate row "a"): a login, or a decimal id (every int32 one, 1 to
+ * 2147483647); order by "a.name = X DESC" so that a login wins. Nested
+ * CASEs order the checks (AND does not order its operands): only up to
+ * ten digits are cast to int8, and only what fits is cast to int4.
+ * TransferTo's {toAssociate} and the topic agents' {username}. */
+#define CHATS_SQL_LOGIN_OR_ID(X) \
+    "NOT a.deleted AND (a.name = " X " OR a.associate_id = CASE WHEN " X \
+    " ~ '^[0-9]+$' AND length(" X ") <= 10 THEN CASE WHEN " X "::int8" \
+    " <= 2147483647 THEN " X "::int4 END END)"
+
 #define CHATS_ACT_MAXP 8
 #define CHATS_ACT_FOR_USER_MAX 1000
 

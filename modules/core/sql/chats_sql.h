@@ -105,6 +105,9 @@ typedef struct chats_sql_t {
     /** The messages' statements (chats_message_sql.h), built and set
      * like act; NULL: a bug. */
     const struct chats_message_sql_t *msg;
+    /** The ChatTopic family's (chats_agents_sql.h: topic agents,
+     * presence, IsOpen), built and set like act; NULL: a bug. */
+    const struct chats_agents_sql_t *agents;
     /** An Idempotency-Key's stored answer ($1 associate, $2 key, $3
      * fingerprint as hex): no row when none is live; else same (the
      * fingerprints are equal), status, entity_id (NULL: a null answer). */
