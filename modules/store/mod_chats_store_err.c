@@ -80,10 +80,12 @@ static chats_err_t *transient(chats_store_t *st, const char *state,
 chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const chats_entity_def_t *def = NULL;
     const chats_field_t *f = chats_schema_fk_field(PQresultErrorField(
                                           res, PG_DIAG_CONSTRAINT_NAME),
-                                                   NULL);
+                                                   &def);
     apr_pool_t *p = st->r->pool;
+    const char *name = f ? chats_schema_path(p, def, f) : NULL;
     chats_err_t *e;
 
     /* a live Idempotency-Key: the whole statement, write included, was
@@ -96,9 +98,10 @@ chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
                               "Idempotency-Key: the key is in use");
     }
     if (state && !strcmp(state, "23503") && f) {
-        return chats_err_make(p, CHATS_E_INVALID, f->name,
+        /* a group's member by its path: OpeningHours/TzLocation */
+        return chats_err_make(p, CHATS_E_INVALID, name,
                               "%s refers to a row that does not exist",
-                              f->name);
+                              name);
     }
     if (state && !strncmp(state, "22", 2)) {
         return chats_err_make(p, CHATS_E_INVALID, NULL,
