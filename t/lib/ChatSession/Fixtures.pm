@@ -118,6 +118,7 @@ my %BLOCK = (
     'api/failover_patroni.t'  => 67,
     'api/request_walk.t'      => 71,
     'api/topic_resource.t'    => 80,
+    'api/client_topic.t'      => 81,
 );
 
 # [first id, last id] of every file, checked once: no two overlap.
