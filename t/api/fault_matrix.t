@@ -35,8 +35,9 @@ my %C = map { $_ => make_caller($_, level => 'update_own',
                                 topics => { $T => 'can_respond' }) }
         qw(fm_one fm_two);                     # agents
 my %A = map { $_ => $C{$_}{id} } keys %C;
-my ($ID, $PROBE) = fresh_ids(2);               # the session of a case, and
-                                               # the one read after each
+my ($ID, $PROBE, $TID) = fresh_ids(3);         # the session of a case,
+                                               # the one read after each,
+                                               # a case's topic (issue 19)
 
 sub cleanup {
     db()->do('DELETE FROM chat_session WHERE name LIKE ?', undef,
@@ -79,7 +80,11 @@ sub state {
                 (SELECT count(*) FROM chat_message
                   WHERE chat_session_id = \$1),
                 (SELECT count(*) FROM chat_session
-                  WHERE name LIKE 'fault_matrix %')", undef, $ID);
+                  WHERE name LIKE 'fault_matrix %'),
+                (SELECT row(name, description, mon_start, version)::text
+                   FROM chat_topic WHERE id = \$2),
+                (SELECT count(*) FROM chat_topic
+                  WHERE name LIKE 'fault_matrix %')", undef, $ID, $TID);
     return join '|', map { $_ // 'gone' } @$row;
 }
 
@@ -91,6 +96,17 @@ delete @$tpl{qw(TableRight FieldProperties)};
 my $save = { map { lcfirst($_) => $tpl->{$_} } keys %$tpl };
 @$save{qw(chatSessionId customerName status flags whenRequested)} =
     (0, 'fault_matrix Save', 'InQueue', 0, '2026-01-02T03:04:05.000Z');
+
+# A chat topic of the case's own (issue 19): the same engine as a session.
+sub seed_topic {
+    db()->do('DELETE FROM chat_topic WHERE id = ?', undef, $TID);
+    db()->do(q{INSERT INTO chat_topic (id, name, description, mon_start,
+                                      mon_stop)
+               VALUES (?, 'fault_matrix topic', 'Before', 3600, 7200)},
+             undef, $TID);
+}
+my $TOPIC = '/api/v1/ChatTopic';
+my $topic_entity;
 
 my $entity;
 my %routes = (
@@ -145,11 +161,24 @@ my %routes = (
     'ChatAgent Save' => [sub { seed_session($ID) },
         sub { req(POST => "$AGENT/SaveChatSessionEntity", body => $save,
                   @_) }],
+    'topic PATCH' => [sub { seed_session($ID); seed_topic() },
+        sub { req(PATCH => "$TOPIC/$TID", body => [{ op => 'replace',
+              path => '/OpeningHours/MonStart', value => 'PT2H' }], @_) }],
+    'topic PUT' => [sub { seed_session($ID); seed_topic();
+                          $topic_entity = json_body(req(GET => "$TOPIC/$TID"));
+                          $topic_entity->{Description} = 'After' },
+        sub { req(PUT => "$TOPIC/$TID", body => $topic_entity, @_) }],
+    'topic POST' => [sub { seed_session($ID); seed_topic() },
+        sub { req(POST => $TOPIC, body => { Name => 'fault_matrix POST' },
+                  @_) }],
+    'topic DELETE' => [sub { seed_session($ID); seed_topic() },
+        sub { req(DELETE => "$TOPIC/$TID", @_) }],
 );
 my @order = ('PATCH ops', 'PATCH merge', 'PATCH locked', 'PUT', 'POST',
              'DELETE', 'Pickup first', 'Pickup by id', 'TransferTo',
              'Accept', 'Reject', 'Reset', 'AddChatMessage REST',
-             'AddChatMessage agent', 'ChatAgent Save');
+             'AddChatMessage agent', 'ChatAgent Save', 'topic PATCH',
+             'topic PUT', 'topic POST', 'topic DELETE');
 
 # Send on the keep-alive connection, in the 'faults' virtual host.
 sub send_case {
@@ -224,6 +253,7 @@ diag($_) for @matrix;
 
 sub cleanup_made {
     db()->do(q{DELETE FROM chat_session WHERE name LIKE 'fault_matrix %'});
+    db()->do(q{DELETE FROM chat_topic WHERE name LIKE 'fault_matrix %'});
     db()->do('DELETE FROM chats_fm_bump');
 }
 
