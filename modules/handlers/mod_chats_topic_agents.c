@@ -176,7 +176,8 @@ chats_err_t *chats_topic_agent_default(chats_req_t *q)
 
 chats_err_t *chats_topic_is_open(chats_req_t *q)
 {
-    const char *dflt = chats_conf_time_zone(chats_dir_conf(q->r)), *zone;
+    const char *dflt = chats_conf_time_zone(chats_dir_conf(q->r));
+    const char *zone, *echo;
     chats_agents_t x;
     chats_rows_t *rows;
     chats_err_t *e;
@@ -185,7 +186,7 @@ chats_err_t *chats_topic_is_open(chats_req_t *q)
         return e;
     }
     /* the topic's own zone, else the vhost's ChatSessionTimeZone */
-    x.vals[CHATS_AGP_ZONE] = chats_zone_lookup(dflt, &zone, NULL, q->r->pool)
+    x.vals[CHATS_AGP_ZONE] = chats_zone_lookup(dflt, &zone, &echo, q->r->pool)
                              == CHATS_ZONE_KNOWN ? zone : dflt;
     if ((e = chats_agents_run(&x, CHATS_ASQL_IS_OPEN, &rows))
         || (e = head(&x, rows, 0))) {
@@ -265,7 +266,8 @@ static chats_err_t *write_one(chats_req_t *q, chats_asql_e which)
 
     if ((e = chats_agents_body(q, &doc)) != NULL
         || (e = chats_shape_agent_in(p, doc, q->agent ? q->topic : q->id, "",
-                                     q->agent ? "useragent" : "body", &in))
+                                     q->agent ? "useragent" : "body",
+                                     which == CHATS_ASQL_ADD, &in))
         || (e = chats_agents_start(q, &x)) != NULL) {
         return e;
     }
@@ -331,7 +333,7 @@ static chats_err_t *set_list(chats_req_t *q, const chats_doc_t *doc,
 
         if ((e = chats_shape_agent_in(p, chats_doc_array_get(doc, i), topic,
                                       at, apr_psprintf(p, "useragents/%d",
-                                                       i), &in)) != NULL) {
+                                                       i), 1, &in)) != NULL) {
             return e;
         }
         o = chats_doc_object(p);
