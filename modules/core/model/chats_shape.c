@@ -190,3 +190,25 @@ chats_err_t *chats_shape_agent_in(apr_pool_t *p, const chats_doc_t *doc,
     }
     return NULL;
 }
+
+const char *chats_shape_agents_json(apr_pool_t *p,
+                                    const chats_agent_in_t *in, int n)
+{
+    chats_doc_t *list = chats_doc_array(p), *o;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        o = chats_doc_object(p);
+        chats_doc_object_add(o, "n", chats_doc_int(p, i));
+        chats_doc_object_add(o, "id", chats_doc_int(p, in[i].user_id));
+        chats_doc_object_add(o, "login", in[i].login
+                             ? chats_doc_strz(p, in[i].login)
+                             : chats_doc_null(p));
+        chats_doc_object_add(o, "listen", chats_doc_bool(p, in[i].listen));
+        chats_doc_object_add(o, "respond", chats_doc_bool(p, in[i].respond));
+        chats_doc_object_add(o, "manage", chats_doc_bool(p, in[i].manage));
+        chats_doc_object_add(o, "notify", chats_doc_bool(p, in[i].notify));
+        chats_doc_array_push(list, o);
+    }
+    return chats_doc_to_json(p, list, 0);
+}

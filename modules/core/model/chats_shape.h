@@ -51,4 +51,11 @@ chats_err_t *chats_shape_agent_in(apr_pool_t *p, const chats_doc_t *doc,
                                   const char *what, int need_user,
                                   chats_agent_in_t *in);
 
+/** The agents of a replacing list as the statement's JSON parameter
+ * (chats_agents_sql.h, CHATS_ASQL_SET): [{n, id, login, listen,
+ * respond, manage, notify}], n the element's place; NULL if it cannot
+ * be written. */
+const char *chats_shape_agents_json(apr_pool_t *p,
+                                    const chats_agent_in_t *in, int n);
+
 #endif
