@@ -15,8 +15,149 @@
 
 SET client_min_messages = warning;
 
-INSERT INTO chat_topic (id, name) VALUES
-    (1, 'Sales'), (2, 'Support'), (498, 'Docs sample')
+-- What the topics refer to: a language, a ticket category and priority, an
+-- alert template and a knowledge-base category for the widget's FAQ.
+INSERT INTO cust_lang (id, value, tooltip) VALUES
+    (1, 'English', 'en'), (2, 'Norwegian', 'no')
+ON CONFLICT DO NOTHING;
+INSERT INTO ej_category (id, value, tooltip) VALUES
+    (1, 'Support', 'Questions from customers'), (2, 'Sales', 'Leads')
+ON CONFLICT DO NOTHING;
+INSERT INTO ticket_priority (id, value, tooltip) VALUES
+    (1, 'Normal', 'Answer within a day'), (2, 'High', 'Answer within an hour')
+ON CONFLICT DO NOTHING;
+INSERT INTO reply_template (reply_template_id, name, description, folder_id) VALUES
+    (1, 'Chat waiting', 'Sent to the alert recipients when a chat waits', 0)
+ON CONFLICT DO NOTHING;
+INSERT INTO kb_category (kb_category_id, name, description, fullname,
+                         parent_id, sort_order) VALUES
+    (1, 'FAQ', 'Frequently asked questions', 'FAQ', 0, 1),
+    (2, 'Licences', 'Buying and renewing licences', 'FAQ/Licences', 1, 1)
+ON CONFLICT DO NOTHING;
+
+-- The topics (README "The database: chatsession-db"). Sales does not use its opening
+-- hours, so it is always open (IsOpen true); Support uses them with every
+-- day disabled, so it is always closed (IsOpen false, the offline form).
+-- Both keep hours Monday to Friday in Oslo for when they are switched on.
+-- A cluster whose topics 1 and 2 are still as the upgrade to version 6
+-- left them (a name, every other member empty, never written) gets these
+-- values; a topic changed since is left alone.
+INSERT INTO chat_topic (id, name, description, welcome_message, language_id,
+    alert_recipient, alert_template, collect_consent, badge_header,
+    custom_queue_text_enabled, custom_queue_text, warning_new_chat,
+    manager_warning_new_chat, widget_enable_ticket, category_id, priority_id,
+    use_opening_hours, tz_location_id,
+    mon_enabled, mon_start, mon_stop, tue_enabled, tue_start, tue_stop,
+    wed_enabled, wed_start, wed_stop, thu_enabled, thu_start, thu_stop,
+    fri_enabled, fri_start, fri_stop, use_lunch_hours, lunch_start, lunch_stop,
+    widget_auto_faq, kb_category_id, widget_pre_form, widget_pre_message,
+    widget_required_fields, widget_post_form, widget_post_header,
+    widget_post_message, widget_post_transcript, widget_language, widget_size,
+    widget_theme, widget_color, widget_badge_color, widget_badge_text_color,
+    widget_cust_msg_color, widget_cust_msg_text_color, widget_agent_msg_color,
+    widget_agent_msg_text_color, widget_button_color, widget_button_text_color,
+    widget_font, widget_font_size, widget_show_agent_photo,
+    widget_welcome_title, widget_welcome_message, widget_offline_header,
+    widget_offline_message, widget_offline_fields, widget_agent_use_firstname,
+    offline_collect_consent, warning_chat_message,
+    manager_warning_chat_message, use_queue_offline_form,
+    offline_form_time_limit, offline_form_queue_length, widget_enable_rating,
+    widget_rating_text) VALUES
+    (1, 'Sales', 'Questions before you buy',
+     'Welcome to Sales! Ask us about products, prices and licences.', 1,
+     'sales@example.com', 1, true, 'Chat with Sales', false, '', 2, 5, false,
+     2, 1, false, 261,
+     true, 28800, 57600, true, 28800, 57600, true, 28800, 57600,
+     true, 28800, 57600, true, 28800, 57600, false, 0, 0,
+     true, 2, true, 'Tell us who you are, and we will be right with you.', 3,
+     true, 'Thank you!', 'Thanks for chatting with us.', true, 'en', 0, 1,
+     '#0a5e58', '#0a5e58', '#ffffff', '#e8f1f0', '#000000', '#0a5e58',
+     '#ffffff', '#0a5e58', '#ffffff', 'Arial', '14px', true,
+     'Sales', 'Ask us anything about our products.', 'We are away',
+     'Leave a message and we will answer by e-mail.', 1, true,
+     true, 1, 3, false, 0, 0, true, 'How did we do?'),
+    (2, 'Support', 'Help with our products',
+     'Welcome to Support. Describe your problem and an agent will help.', 1,
+     'support@example.com', 1, true, 'Support', true,
+     'All our agents are busy; please wait.', 3, 10, true, 1, 2, true, 261,
+     false, 28800, 57600, false, 28800, 57600, false, 28800, 57600,
+     false, 28800, 57600, false, 28800, 57600, true, 41400, 43200,
+     true, 1, true, 'Your name and e-mail, please.', 3,
+     false, '', '', false, 'en', 1, 0,
+     '#1e3a8a', '#1e3a8a', '#ffffff', '#eef2ff', '#000000', '#1e3a8a',
+     '#ffffff', '#1e3a8a', '#ffffff', 'Helvetica', '14px', false,
+     'Support', 'We are here to help.', 'Support is closed',
+     'Leave your question: it becomes a ticket, and we answer it by e-mail.',
+     3, false, true, 2, 5, true, 5, 10, true, 'Rate our help')
+ON CONFLICT (id) DO UPDATE SET
+    description = EXCLUDED.description,
+    welcome_message = EXCLUDED.welcome_message,
+    language_id = EXCLUDED.language_id,
+    alert_recipient = EXCLUDED.alert_recipient,
+    alert_template = EXCLUDED.alert_template,
+    collect_consent = EXCLUDED.collect_consent,
+    badge_header = EXCLUDED.badge_header,
+    custom_queue_text_enabled = EXCLUDED.custom_queue_text_enabled,
+    custom_queue_text = EXCLUDED.custom_queue_text,
+    warning_new_chat = EXCLUDED.warning_new_chat,
+    manager_warning_new_chat = EXCLUDED.manager_warning_new_chat,
+    widget_enable_ticket = EXCLUDED.widget_enable_ticket,
+    category_id = EXCLUDED.category_id,
+    priority_id = EXCLUDED.priority_id,
+    use_opening_hours = EXCLUDED.use_opening_hours,
+    tz_location_id = EXCLUDED.tz_location_id,
+    mon_enabled = EXCLUDED.mon_enabled, mon_start = EXCLUDED.mon_start,
+    mon_stop = EXCLUDED.mon_stop,
+    tue_enabled = EXCLUDED.tue_enabled, tue_start = EXCLUDED.tue_start,
+    tue_stop = EXCLUDED.tue_stop,
+    wed_enabled = EXCLUDED.wed_enabled, wed_start = EXCLUDED.wed_start,
+    wed_stop = EXCLUDED.wed_stop,
+    thu_enabled = EXCLUDED.thu_enabled, thu_start = EXCLUDED.thu_start,
+    thu_stop = EXCLUDED.thu_stop,
+    fri_enabled = EXCLUDED.fri_enabled, fri_start = EXCLUDED.fri_start,
+    fri_stop = EXCLUDED.fri_stop,
+    use_lunch_hours = EXCLUDED.use_lunch_hours,
+    lunch_start = EXCLUDED.lunch_start, lunch_stop = EXCLUDED.lunch_stop,
+    widget_auto_faq = EXCLUDED.widget_auto_faq,
+    kb_category_id = EXCLUDED.kb_category_id,
+    widget_pre_form = EXCLUDED.widget_pre_form,
+    widget_pre_message = EXCLUDED.widget_pre_message,
+    widget_required_fields = EXCLUDED.widget_required_fields,
+    widget_post_form = EXCLUDED.widget_post_form,
+    widget_post_header = EXCLUDED.widget_post_header,
+    widget_post_message = EXCLUDED.widget_post_message,
+    widget_post_transcript = EXCLUDED.widget_post_transcript,
+    widget_language = EXCLUDED.widget_language,
+    widget_size = EXCLUDED.widget_size, widget_theme = EXCLUDED.widget_theme,
+    widget_color = EXCLUDED.widget_color,
+    widget_badge_color = EXCLUDED.widget_badge_color,
+    widget_badge_text_color = EXCLUDED.widget_badge_text_color,
+    widget_cust_msg_color = EXCLUDED.widget_cust_msg_color,
+    widget_cust_msg_text_color = EXCLUDED.widget_cust_msg_text_color,
+    widget_agent_msg_color = EXCLUDED.widget_agent_msg_color,
+    widget_agent_msg_text_color = EXCLUDED.widget_agent_msg_text_color,
+    widget_button_color = EXCLUDED.widget_button_color,
+    widget_button_text_color = EXCLUDED.widget_button_text_color,
+    widget_font = EXCLUDED.widget_font,
+    widget_font_size = EXCLUDED.widget_font_size,
+    widget_show_agent_photo = EXCLUDED.widget_show_agent_photo,
+    widget_welcome_title = EXCLUDED.widget_welcome_title,
+    widget_welcome_message = EXCLUDED.widget_welcome_message,
+    widget_offline_header = EXCLUDED.widget_offline_header,
+    widget_offline_message = EXCLUDED.widget_offline_message,
+    widget_offline_fields = EXCLUDED.widget_offline_fields,
+    widget_agent_use_firstname = EXCLUDED.widget_agent_use_firstname,
+    offline_collect_consent = EXCLUDED.offline_collect_consent,
+    warning_chat_message = EXCLUDED.warning_chat_message,
+    manager_warning_chat_message = EXCLUDED.manager_warning_chat_message,
+    use_queue_offline_form = EXCLUDED.use_queue_offline_form,
+    offline_form_time_limit = EXCLUDED.offline_form_time_limit,
+    offline_form_queue_length = EXCLUDED.offline_form_queue_length,
+    widget_enable_rating = EXCLUDED.widget_enable_rating,
+    widget_rating_text = EXCLUDED.widget_rating_text
+WHERE chat_topic.version = 1 AND chat_topic.description = ''
+  AND chat_topic.language_id IS NULL AND NOT chat_topic.use_opening_hours;
+INSERT INTO chat_topic (id, name) VALUES (498, 'Docs sample')
 ON CONFLICT DO NOTHING;
 SELECT setval('chat_topic_id_seq', GREATEST(1000, (SELECT max(id) FROM chat_topic)));
 
@@ -38,11 +179,11 @@ INSERT INTO chat_session_right (associate_id, level) VALUES
 ON CONFLICT DO NOTHING;
 
 -- Topic members (README "Topic members"): tje0 has every role in Sales and
--- Support, ann may answer Sales chats only, bob is a member of no topic.
+-- Support, ann may answer Sales chats only, bob Support chats only.
 INSERT INTO chat_topic_member (topic_id, associate_id, can_respond,
                                notifications, listen, manager) VALUES
     (1, 5, true, true, true, true), (2, 5, true, true, true, true),
-    (1, 7, true, false, false, false)
+    (1, 7, true, false, false, false), (2, 8, true, false, false, false)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO contact (contact_id, name, department, org_nr, url, city,

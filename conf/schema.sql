@@ -536,15 +536,16 @@ CREATE TABLE IF NOT EXISTS user_group (
     name  varchar(255) NOT NULL DEFAULT ''
 );
 
--- Whether chat topic p_topic is open at instant p_at (IsOpen; README
--- "Opening hours"); NULL when there is no such topic. A topic that does
--- not use opening hours is always open. Otherwise the wall clock of the
--- topic's zone (tz_location.zone; none: p_default_zone, the module's
--- ChatSessionTimeZone) decides: open when that day of the week is
--- enabled and start <= time < stop, a stop of 23:59:59 lasting to the
--- end of the day, and not start <= time < stop of the lunch hours, when
--- used. So a local time the spring change skips is never seen, and the
--- hour the autumn change repeats is judged on both passes.
+-- Whether chat topic p_topic is open at instant p_at (IsOpen, GET
+-- ChatTopic/{id}/IsOpen; t/api/topic_isopen.t); NULL when there is no
+-- such topic. A topic that does not use opening hours is always open.
+-- Otherwise the wall clock of the topic's zone (tz_location.zone; none:
+-- p_default_zone, the module's ChatSessionTimeZone) decides: open when
+-- that day of the week is enabled and start <= time < stop, a stop of
+-- 23:59:59 lasting to the end of the day, and not start <= time < stop
+-- of the lunch hours, when used. So a local time the spring change skips
+-- is never seen, and the hour the autumn change repeats is judged on
+-- both passes.
 CREATE OR REPLACE FUNCTION chats_topic_is_open(p_topic integer,
                                                p_at timestamptz,
                                                p_default_zone text)

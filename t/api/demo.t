@@ -3,7 +3,10 @@
 #   844  the SuperOffice docs' seed sample, value for value (issue 7): what a
 #        user comparing the demo with the docs sees is the same entity;
 #   845  the carrier-rich demo session (User, Person, Contact, Project,
-#        Sale, Ticket all set), the one 844 used to be.
+#        Sale, Ticket all set), the one 844 used to be;
+#   topics 1 Sales (no opening hours: always open) and 2 Support (opening
+#        hours, every day disabled: always closed), with members and
+#        every lookup a topic refers to.
 #
 # Date-times: the sample writes seven fractional digits with the offset of
 # Europe/Oslo (+01:00 in winter, +02:00 in summer). They are stored as
@@ -81,7 +84,8 @@ my @RICH = (
 plan tests => 5 + @COMPARED + 3 + @DATES          # 844
             + 1 + @DATES                         # 844 in NO
             + @DATES + 2                         # stored values
-            + 3 + @RICH + 3,                     # 845
+            + 3 + @RICH + 3                      # 845
+            + 5,                                 # topics 1 and 2
     need_lwp, need_module('mod_dbd.c');
 
 my $JSON = JSON::PP->new->canonical->allow_nonref;
@@ -174,3 +178,34 @@ ok(exists $doc->{TransferTo} && !defined $doc->{TransferTo},
    '845: TransferTo null (no pending transfer)');
 is($doc->{WhenRequested}, '2011-01-11T16:54:08.0074680+00:00',
    '845: WhenRequested');
+
+# ---- the topics: one open now, one closed, whatever the time ------------
+is(db()->selectrow_array(q{SELECT string_agg(t.id || ' ' || t.name || ':'
+         || (SELECT string_agg(m.associate_id::text, ',' ORDER BY m.associate_id)
+               FROM chat_topic_member m WHERE m.topic_id = t.id), ' ' ORDER BY t.id)
+       FROM chat_topic t WHERE t.id IN (1, 2)}),
+   '1 Sales:5,7 2 Support:5,8', 'topics Sales and Support, with their members');
+is(db()->selectrow_array(q{SELECT concat(use_opening_hours::int,
+         chats_topic_is_open(id, now(), 'UTC')::int) FROM chat_topic WHERE id = 1}),
+   '01', 'Sales uses no opening hours: open now');
+is(db()->selectrow_array(q{SELECT concat(use_opening_hours::int,
+         (mon_enabled OR tue_enabled OR wed_enabled OR thu_enabled
+          OR fri_enabled OR sat_enabled OR sun_enabled)::int,
+         chats_topic_is_open(id, now(), 'UTC')::int) FROM chat_topic WHERE id = 2}),
+   '100', 'Support uses opening hours with every day disabled: closed now');
+is(db()->selectrow_array(q{SELECT string_agg(concat_ws('/', l.value, r.name,
+             c.value, p.value, k.fullname, z.zone), ' ' ORDER BY t.id)
+       FROM chat_topic t
+       JOIN cust_lang l ON l.id = t.language_id
+       JOIN reply_template r ON r.reply_template_id = t.alert_template
+       JOIN ej_category c ON c.id = t.category_id
+       JOIN ticket_priority p ON p.id = t.priority_id
+       JOIN kb_category k ON k.kb_category_id = t.kb_category_id
+       JOIN tz_location z ON z.tz_location_id = t.tz_location_id
+      WHERE t.id IN (1, 2)}),
+   'English/Chat waiting/Sales/Normal/FAQ/Licences/Europe/Oslo '
+   . 'English/Chat waiting/Support/High/FAQ/Europe/Oslo',
+   'their language, alert template, ticket category and priority, FAQ category and zone');
+is(db()->selectrow_array(q{SELECT ((SELECT last_value FROM chat_topic_id_seq)
+                             >= max(id))::int FROM chat_topic WHERE id < 1000000}), 1,
+   'a new topic\'s id comes after the demo\'s');
