@@ -11,7 +11,6 @@
  * refused write changes nothing. Glue. */
 #include <apr_strings.h>
 
-#include "chats_json.h"
 #include "chats_shape.h"
 #include "chats_zone.h"
 #include "mod_chats_agents.h"
@@ -176,8 +175,8 @@ chats_err_t *chats_topic_agent_default(chats_req_t *q)
 
 chats_err_t *chats_topic_is_open(chats_req_t *q)
 {
-    const char *dflt = chats_conf_time_zone(chats_dir_conf(q->r)), *zone;
-    const char *echo;                /* chats_zone_lookup writes it */
+    const char *dflt = chats_conf_time_zone(chats_dir_conf(q->r));
+    const char *zone, *echo;
     chats_agents_t x;
     chats_rows_t *rows;
     chats_err_t *e;
@@ -186,8 +185,7 @@ chats_err_t *chats_topic_is_open(chats_req_t *q)
         return e;
     }
     /* the topic's own zone, else the vhost's ChatSessionTimeZone */
-    x.vals[CHATS_AGP_ZONE] = chats_zone_lookup(dflt, &zone, &echo,
-                                                 q->r->pool)
+    x.vals[CHATS_AGP_ZONE] = chats_zone_lookup(dflt, &zone, &echo, q->r->pool)
                              == CHATS_ZONE_KNOWN ? zone : dflt;
     if ((e = chats_agents_run(&x, CHATS_ASQL_IS_OPEN, &rows))
         || (e = head(&x, rows, 0))) {
@@ -267,7 +265,8 @@ static chats_err_t *write_one(chats_req_t *q, chats_asql_e which)
 
     if ((e = chats_agents_body(q, &doc)) != NULL
         || (e = chats_shape_agent_in(p, doc, q->agent ? q->topic : q->id, "",
-                                     q->agent ? "useragent" : "body", &in))
+                                     q->agent ? "useragent" : "body",
+                                     which == CHATS_ASQL_ADD, &in))
         || (e = chats_agents_start(q, &x)) != NULL) {
         return e;
     }
@@ -319,35 +318,25 @@ static chats_err_t *set_list(chats_req_t *q, const chats_doc_t *doc,
                              apr_int32_t topic, const char **pjson)
 {
     apr_pool_t *p = q->r->pool;
-    chats_doc_t *list = chats_doc_array(p), *o;
-    chats_agent_in_t in;
+    chats_agent_in_t *in;
     chats_err_t *e;
-    int i;
+    int i, n;
 
     if (!doc || doc->type != CHATS_J_ARRAY) {
         return chats_err_make(p, CHATS_E_INVALID, "useragents", "useragents: "
                               "expected an array of ChatTopicAgent");
     }
-    for (i = 0; i < chats_doc_array_len(doc); i++) {
-        const char *at = apr_psprintf(p, "useragents/%d/", i);
-
+    n = chats_doc_array_len(doc);
+    in = apr_pcalloc(p, (n + 1) * sizeof(*in));
+    for (i = 0; i < n; i++) {
         if ((e = chats_shape_agent_in(p, chats_doc_array_get(doc, i), topic,
-                                      at, apr_psprintf(p, "useragents/%d",
-                                                       i), &in)) != NULL) {
+                                      apr_psprintf(p, "useragents/%d/", i),
+                                      apr_psprintf(p, "useragents/%d", i),
+                                      1, &in[i])) != NULL) {
             return e;
         }
-        o = chats_doc_object(p);
-        chats_doc_object_add(o, "n", chats_doc_int(p, i));
-        chats_doc_object_add(o, "id", chats_doc_int(p, in.user_id));
-        chats_doc_object_add(o, "login", in.login ? chats_doc_strz(
-                                 p, in.login) : chats_doc_null(p));
-        chats_doc_object_add(o, "listen", chats_doc_bool(p, in.listen));
-        chats_doc_object_add(o, "respond", chats_doc_bool(p, in.respond));
-        chats_doc_object_add(o, "manage", chats_doc_bool(p, in.manage));
-        chats_doc_object_add(o, "notify", chats_doc_bool(p, in.notify));
-        chats_doc_array_push(list, o);
     }
-    *pjson = chats_doc_to_json(p, list, 0);
+    *pjson = chats_shape_agents_json(p, in, n);
     return *pjson ? NULL : chats_err_make(p, CHATS_E_INTERNAL, NULL,
                                           "the list could not be written");
 }

@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_id);
 use JSON::PP ();
 
-plan tests => 263, need_lwp, need_module('mod_dbd.c');
+plan tests => 305, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -294,6 +294,41 @@ for my $what (sort keys %says) {
     is(exists $api->{paths}{$path}{$op}{responses}{$status} ? 1 : 0,
        $says{$what}, "the OpenAPI document: $what "
                      . ($says{$what} ? 'listed' : 'not listed'));
+}
+
+# ---- the ChatTopic family (issue 19): Allow, 405, 404, {id} ----------------
+my $TOPIC = '/api/v1/ChatTopic';
+my %tallow = (
+    '/UserAgents'          => 'GET, HEAD, OPTIONS',
+    '/1/IsOpen'            => 'GET, HEAD, OPTIONS',
+    '/1/UserAgent'         => 'GET, HEAD, POST, PUT, OPTIONS',
+    '/1/UserAgent/tje0'    => 'GET, HEAD, PUT, DELETE, OPTIONS',
+);
+for my $tail (sort keys %tallow) {
+    $res = req(OPTIONS => "$TOPIC$tail");
+    is($res->header('Allow'), $tallow{$tail}, "OPTIONS ChatTopic$tail: Allow");
+    my %ok = map { $_ => 1 } split /, /, $tallow{$tail};
+    my ($wrong) = grep { !$ok{$_} } qw(PATCH DELETE POST PUT);
+    $res = req($wrong => "$TOPIC$tail", body => {});
+    is($res->code, 405, "$wrong ChatTopic$tail: 405");
+    is($res->header('Allow'), $tallow{$tail}, '... with Allow');
+    routed(req(GET => "$TOPIC$tail"), "GET ChatTopic$tail");
+}
+is(req(GET => "$TOPIC/1/UserAgent/tje0/x")->code, 404,
+   'ChatTopic/1/UserAgent/tje0/x: 404');
+is(req(GET => "$TOPIC/1/Bogus")->code, 404, 'ChatTopic/1/Bogus: 404');
+$res = req(GET => "$TOPIC/abc/IsOpen");
+is($res->code, 400, 'ChatTopic/abc/IsOpen: 400');
+like(json_body($res)->{ErrorMessage}, qr/not a chat topic id/,
+     '... names the topic id');
+for my $m (qw(IsWithinOpeningHours GetUserAgentList GetChatTopicUserAgentList
+              GetChatTopicUserAgent AddChatTopicUserAgent
+              UpdateChatTopicUserAgent UpdateChatTopicUserAgents
+              DeleteChatTopicUserAgent CreateDefaultChatTopicAgent
+              GetChatPresence SaveChatPresence)) {
+    $res = req(OPTIONS => "$AGENT/$m");
+    is($res->header('Allow'), 'POST, OPTIONS', "OPTIONS Agents/Chat/$m");
+    is(req(GET => "$AGENT/$m")->code, 405, "GET Agents/Chat/$m: 405");
 }
 
 db()->do('DELETE FROM chat_session WHERE id IN (?, ?)', undef, $ID, $ID2);

@@ -90,7 +90,8 @@ static chats_err_t *bad(apr_pool_t *p, const char *at, const char *name,
 /* User: {AssociateId} above 0, else {Name}; the rest of the carrier the
  * client echoes is not read. */
 static chats_err_t *user_in(apr_pool_t *p, const chats_doc_t *v,
-                            const char *at, chats_agent_in_t *in)
+                            const char *at, int need_user,
+                            chats_agent_in_t *in)
 {
     const chats_doc_t *id = NULL, *name = NULL;
     chats_doc_t *n;
@@ -113,7 +114,7 @@ static chats_err_t *user_in(apr_pool_t *p, const chats_doc_t *v,
     if (!in->user_id && name && name->type == CHATS_J_STRING && name->len) {
         in->login = apr_pstrmemdup(p, name->s, name->len);
     }
-    if (!in->user_id && !in->login) {
+    if (need_user && !in->user_id && !in->login) {
         return bad(p, at, "User", "the agent's associate is required "
                    "(AssociateId or Name)");
     }
@@ -122,7 +123,7 @@ static chats_err_t *user_in(apr_pool_t *p, const chats_doc_t *v,
 
 static chats_err_t *member_in(apr_pool_t *p, const chats_member_t *m,
                               apr_int32_t topic, const char *at,
-                              chats_agent_in_t *in)
+                              int need_user, chats_agent_in_t *in)
 {
     const chats_field_t *f = chats_schema_find(&chats_topic_agent_shape,
                                                m->name, m->name_len);
@@ -138,7 +139,7 @@ static chats_err_t *member_in(apr_pool_t *p, const chats_member_t *m,
     }
     k = chats_schema_index(&chats_topic_agent_shape, f);
     if (k == CHATS_TAF_USER) {
-        return user_in(p, m->value, at, in);
+        return user_in(p, m->value, at, need_user, in);
     }
     if (m->value->type == CHATS_J_NULL) {
         return NULL;                      /* null: 0, false */
@@ -160,7 +161,8 @@ static chats_err_t *member_in(apr_pool_t *p, const chats_member_t *m,
 
 chats_err_t *chats_shape_agent_in(apr_pool_t *p, const chats_doc_t *doc,
                                   apr_int32_t topic, const char *at,
-                                  const char *what, chats_agent_in_t *in)
+                                  const char *what, int need_user,
+                                  chats_agent_in_t *in)
 {
     int i, user = 0;
     chats_err_t *e;
@@ -174,11 +176,11 @@ chats_err_t *chats_shape_agent_in(apr_pool_t *p, const chats_doc_t *doc,
         const chats_member_t *m = chats_doc_object_at(doc, i);
 
         user |= chats_name_eq(m->name, m->name_len, "User", 4, 1);
-        if ((e = member_in(p, m, topic, at, in)) != NULL) {
+        if ((e = member_in(p, m, topic, at, need_user, in)) != NULL) {
             return e;
         }
     }
-    if (!user) {
+    if (need_user && !user) {
         return bad(p, at, "User", "the agent's associate is required "
                    "(AssociateId or Name)");
     }
@@ -187,4 +189,26 @@ chats_err_t *chats_shape_agent_in(apr_pool_t *p, const chats_doc_t *doc,
                    "(CanRespond, CanListen, CanManage or CanNotify)");
     }
     return NULL;
+}
+
+const char *chats_shape_agents_json(apr_pool_t *p,
+                                    const chats_agent_in_t *in, int n)
+{
+    chats_doc_t *list = chats_doc_array(p), *o;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        o = chats_doc_object(p);
+        chats_doc_object_add(o, "n", chats_doc_int(p, i));
+        chats_doc_object_add(o, "id", chats_doc_int(p, in[i].user_id));
+        chats_doc_object_add(o, "login", in[i].login
+                             ? chats_doc_strz(p, in[i].login)
+                             : chats_doc_null(p));
+        chats_doc_object_add(o, "listen", chats_doc_bool(p, in[i].listen));
+        chats_doc_object_add(o, "respond", chats_doc_bool(p, in[i].respond));
+        chats_doc_object_add(o, "manage", chats_doc_bool(p, in[i].manage));
+        chats_doc_object_add(o, "notify", chats_doc_bool(p, in[i].notify));
+        chats_doc_array_push(list, o);
+    }
+    return chats_doc_to_json(p, list, 0);
 }

@@ -41,11 +41,21 @@ typedef struct {
  * CHATS_E_INVALID naming the member, prefixed by at ("" or
  * "useragents/3/"): a body that is no object (naming what), an unknown
  * member, TopicId other than absent, 0 or topic, User without
- * AssociateId above 0 or a Name, a role that is no boolean, and all four
- * roles false (naming CanRespond: a member needs one).
+ * AssociateId above 0 or a Name (absent or null: allowed unless
+ * need_user, when the path names the member), a role that is no
+ * boolean, and all four roles false (naming CanRespond: a member needs
+ * one).
  */
 chats_err_t *chats_shape_agent_in(apr_pool_t *p, const chats_doc_t *doc,
                                   apr_int32_t topic, const char *at,
-                                  const char *what, chats_agent_in_t *in);
+                                  const char *what, int need_user,
+                                  chats_agent_in_t *in);
+
+/** The agents of a replacing list as the statement's JSON parameter
+ * (chats_agents_sql.h, CHATS_ASQL_SET): [{n, id, login, listen,
+ * respond, manage, notify}], n the element's place; NULL if it cannot
+ * be written. */
+const char *chats_shape_agents_json(apr_pool_t *p,
+                                    const chats_agent_in_t *in, int n);
 
 #endif
