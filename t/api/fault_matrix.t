@@ -27,6 +27,7 @@ use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db keepalive_ua
                          fresh_ids make_topic make_caller);
+use JSON::PP ();
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -84,7 +85,15 @@ sub state {
                 (SELECT row(name, description, mon_start, version)::text
                    FROM chat_topic WHERE id = \$2),
                 (SELECT count(*) FROM chat_topic
-                  WHERE name LIKE 'fault_matrix %')", undef, $ID, $TID);
+                  WHERE name LIKE 'fault_matrix %'),
+                (SELECT string_agg(m.associate_id || ':' || m.listen
+                                   || m.can_respond || m.manager
+                                   || m.notifications, ','
+                                   ORDER BY m.associate_id)
+                   FROM chat_topic_member m WHERE m.topic_id = \$2),
+                (SELECT present::text FROM chat_presence
+                  WHERE associate_id = \$3)", undef, $ID, $TID,
+        $A{fm_one});
     return join '|', map { $_ // 'gone' } @$row;
 }
 
@@ -106,6 +115,10 @@ sub seed_topic {
              undef, $TID);
 }
 my $TOPIC = '/api/v1/ChatTopic';
+sub add_member {
+    db()->do('INSERT INTO chat_topic_member (topic_id, associate_id,
+              can_respond) VALUES (?, ?, true)', undef, $TID, shift);
+}
 my $topic_entity;
 
 my $entity;
@@ -173,12 +186,38 @@ my %routes = (
                   @_) }],
     'topic DELETE' => [sub { seed_session($ID); seed_topic() },
         sub { req(DELETE => "$TOPIC/$TID", @_) }],
+    'UserAgent add' => [sub { seed_session($ID); seed_topic() },
+        sub { req(POST => "$TOPIC/$TID/UserAgent", body => {
+                  User => { AssociateId => $A{fm_two} },
+                  CanRespond => JSON::PP::true }, @_) }],
+    'UserAgent update' => [sub { seed_session($ID); seed_topic();
+                                 add_member($A{fm_one}) },
+        sub { req(PUT => "$TOPIC/$TID/UserAgent/fm_one", body => {
+                  CanListen => JSON::PP::true,
+                  CanManage => JSON::PP::true }, @_) }],
+    'UserAgents replace' => [sub { seed_session($ID); seed_topic();
+                                   add_member($A{fm_one}) },
+        sub { req(PUT => "$TOPIC/$TID/UserAgent", body => [
+                  { User => { AssociateId => $A{fm_two} },
+                    CanNotify => JSON::PP::true }], @_) }],
+    'UserAgent delete' => [sub { seed_session($ID); seed_topic();
+                                 add_member($A{fm_one}) },
+        sub { req(DELETE => "$TOPIC/$TID/UserAgent/fm_one", @_) }],
+    'SaveChatPresence' => [sub { seed_session($ID);
+            db()->do('DELETE FROM chat_presence WHERE associate_id = ?',
+                     undef, $A{fm_one}) },
+        sub { req(POST => "$AGENT/SaveChatPresence", as('fm_one'),
+                  body => { chatPresence => [{ userId => 0,
+                                               present => JSON::PP::true }] },
+                  @_) }],
 );
 my @order = ('PATCH ops', 'PATCH merge', 'PATCH locked', 'PUT', 'POST',
              'DELETE', 'Pickup first', 'Pickup by id', 'TransferTo',
              'Accept', 'Reject', 'Reset', 'AddChatMessage REST',
              'AddChatMessage agent', 'ChatAgent Save', 'topic PATCH',
-             'topic PUT', 'topic POST', 'topic DELETE');
+             'topic PUT', 'topic POST', 'topic DELETE', 'UserAgent add',
+             'UserAgent update', 'UserAgents replace', 'UserAgent delete',
+             'SaveChatPresence');
 
 # Send on the keep-alive connection, in the 'faults' virtual host.
 sub send_case {
