@@ -113,6 +113,18 @@ is($res->code, 200, 'ChatAgent GetChatSessionEntity answers 200 on ./serve')
     or diag($res->as_string);
 is(eval { JSON::PP->new->decode($res->decoded_content)->{ChatSessionId} }, 844,
    '... with session 844');
+# The demo's topics (issue 19): tje0's two, one open now, one closed.
+$res = $ua->get("$base/api/v1/ChatTopic/ForCurrentUser",
+                Authorization => 'Basic dGplMDpUamUw');
+is_deeply([map { $_->{ChatTopicId} } @{ eval { JSON::PP->new->decode(
+              $res->decoded_content) } || [] }], [1, 2],
+          'ChatTopic/ForCurrentUser on ./serve: the demo\'s two topics');
+for ([1, 'true'], [2, 'false']) {
+    my ($t, $want) = @$_;
+    $res = $ua->get("$base/api/v1/ChatTopic/$t/IsOpen",
+                    Authorization => 'Basic dGplMDpUamUw');
+    is($res->decoded_content, $want, "demo topic $t: IsOpen $want");
+}
 $res = $ua->get("$base/chatsession-status");
 is($res->code, 200, 'the counters answer (this machine)');
 like($res->decoded_content, qr/^chatsession_/m, '... in Prometheus\' text format');
