@@ -116,8 +116,8 @@ is(eval { JSON::PP->new->decode($res->decoded_content)->{ChatSessionId} }, 844,
 # The demo's topics (issue 19): tje0's two, one open now, one closed.
 $res = $ua->get("$base/api/v1/ChatTopic/ForCurrentUser",
                 Authorization => 'Basic dGplMDpUamUw');
-is_deeply([map { $_->{ChatTopicId} } @{ eval { JSON::PP->new->decode(
-              $res->decoded_content) } || [] }], [1, 2],
+my $topics = eval { JSON::PP->new->decode($res->decoded_content) } || [];
+is_deeply([map { $_->{ChatTopicId} } @$topics], [1, 2],
           'ChatTopic/ForCurrentUser on ./serve: the demo\'s two topics');
 for ([1, 'true'], [2, 'false']) {
     my ($t, $want) = @$_;
