@@ -184,11 +184,7 @@ static const act_def_t defs[] = {
       " WHERE cs.{Status} = {=InQueue} AND cs.{TopicId} = $t", NULL, NULL },
 };
 
-static const struct {
-    const char *letter;
-    chats_aparam_e which;
-    chats_ptype_e type;
-} letters[] = {
+static const chats_sql_letter_t letter_v[] = {
     { "a", CHATS_AP_ASSOC, CHATS_P_INT4 },
     { "n", CHATS_AP_LOGIN, CHATS_P_TEXT },
     { "i", CHATS_AP_ID, CHATS_P_INT4 },
@@ -199,35 +195,21 @@ static const struct {
     { "s", CHATS_AP_STATUS, CHATS_P_INT2 },
 };
 
-#define NLETTERS (int)(sizeof(letters) / sizeof(letters[0]))
+static const chats_sql_letters_t letters = {
+    letter_v, (int)(sizeof(letter_v) / sizeof(letter_v[0]))
+};
 
-static chats_ptype_e ap_type(chats_aparam_e which)
+static chats_ptype_e ap_type(int which)
 {
-    int k;
-
-    for (k = 0; k < NLETTERS && letters[k].which != which; k++) {
-    }
-    return letters[k].type;
+    return chats_sql_letter_type(&letters, which);
 }
 
 /* Parse a statement's parameter letters into s->args: 0 on an unknown
  * letter or too many. */
 static int parse_args(apr_pool_t *p, const char *spec, chats_act_stmt_t *s)
 {
-    char *copy = apr_pstrdup(p, spec), *tok, *last;
-    int k;
-
-    s->nargs = 0;
-    for (tok = apr_strtok(copy, " ", &last); tok;
-         tok = apr_strtok(NULL, " ", &last)) {
-        for (k = 0; k < NLETTERS && strcmp(letters[k].letter, tok); k++) {
-        }
-        if (k == NLETTERS || s->nargs == CHATS_ACT_MAXP) {
-            return 0;
-        }
-        s->args[s->nargs++] = letters[k].which;
-    }
-    return 1;
+    return chats_sql_letters_parse(p, &letters, spec, s->args, CHATS_ACT_MAXP,
+                                   &s->nargs);
 }
 
 /* The statement's parameter types, declared with it: the zone first. */
@@ -262,25 +244,12 @@ static int idem_refs(apr_pool_t *p, const chats_act_stmt_t *s,
     return r->assoc && r->key && r->fp && r->status;
 }
 
-/* $x: the parameter's number and type cast. */
+/* $x: the parameter's number (after the zone) and type cast. */
 static const char *dollar(apr_pool_t *p, const char *name, apr_size_t len,
                           const chats_act_stmt_t *s)
 {
-    int k, j;
-
-    for (k = 0; k < NLETTERS; k++) {
-        if (strlen(letters[k].letter) != len
-            || strncmp(letters[k].letter, name, len)) {
-            continue;
-        }
-        for (j = 0; j < s->nargs; j++) {
-            if (s->args[j] == letters[k].which) {
-                return apr_psprintf(p, "$%d::%s", s->zoned + j + 1,
-                                    chats_sql_ptype_name(letters[k].type));
-            }
-        }
-    }
-    return NULL;
+    return chats_sql_letter_ref(p, &letters, s->args, s->nargs, s->zoned,
+                                name, len);
 }
 
 /* What an action's own references stand for: {ROW}, {UNUSED} and $x

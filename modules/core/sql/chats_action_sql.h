@@ -69,7 +69,7 @@ typedef struct {
      * the statement's own values follow it. */
     int zoned;
     int nargs;                          /**< values after the zone      */
-    chats_aparam_e args[CHATS_ACT_MAXP];  /**< what $(zoned + k + 1) is */
+    int args[CHATS_ACT_MAXP];           /**< chats_aparam_e: $(zoned+k+1) */
     /** -1 when the statement renders no row; else where the row begins
      * (informative: readers find it by its name, CHATS_SQL_ROW). */
     int row_at;

@@ -188,11 +188,7 @@ static const def_t defs[] = {
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
-static const struct {
-    const char *letter;
-    chats_agparam_e which;
-    chats_ptype_e type;
-} letters[] = {
+static const chats_sql_letter_t letter_v[] = {
     { "a", CHATS_AGP_ASSOC, CHATS_P_INT4 },
     { "rd", CHATS_AGP_READS, CHATS_P_BOOL },
     { "ad", CHATS_AGP_ADMIN, CHATS_P_BOOL },
@@ -210,13 +206,15 @@ static const struct {
     { "pr", CHATS_AGP_PRESENT, CHATS_P_BOOL },
 };
 
-#define NLETTERS (int)(sizeof(letters) / sizeof(letters[0]))
+static const chats_sql_letters_t letters = {
+    letter_v, (int)(sizeof(letter_v) / sizeof(letter_v[0]))
+};
 #define MAXP 12
 
 typedef struct {
     chats_stmt_t stmt;
     int nargs;
-    chats_agparam_e args[MAXP];
+    int args[MAXP];              /* chats_agparam_e */
 } astmt_t;
 
 struct chats_agents_sql_t {
@@ -226,20 +224,15 @@ struct chats_agents_sql_t {
 /* Parse the parameter letters into s: 0 on an unknown one. */
 static int parse_args(apr_pool_t *p, const char *spec, astmt_t *s)
 {
-    char *copy = apr_pstrdup(p, spec), *tok, *last;
     chats_ptype_e *types = apr_palloc(p, MAXP * sizeof(*types));
-    int k;
+    int j;
 
-    s->nargs = 0;
-    for (tok = apr_strtok(copy, " ", &last); tok;
-         tok = apr_strtok(NULL, " ", &last)) {
-        for (k = 0; k < NLETTERS && strcmp(letters[k].letter, tok); k++) {
-        }
-        if (k == NLETTERS || s->nargs == MAXP) {
-            return 0;
-        }
-        types[s->nargs] = letters[k].type;
-        s->args[s->nargs++] = letters[k].which;
+    if (!chats_sql_letters_parse(p, &letters, spec, s->args, MAXP,
+                                 &s->nargs)) {
+        return 0;
+    }
+    for (j = 0; j < s->nargs; j++) {
+        types[j] = chats_sql_letter_type(&letters, s->args[j]);
     }
     s->stmt.nparams = s->nargs;
     s->stmt.types = types;
@@ -250,21 +243,8 @@ static int parse_args(apr_pool_t *p, const char *spec, astmt_t *s)
 static const char *dollar(apr_pool_t *p, const astmt_t *s, const char *name,
                           apr_size_t len)
 {
-    int k, j;
-
-    for (k = 0; k < NLETTERS; k++) {
-        if (strlen(letters[k].letter) != len
-            || strncmp(letters[k].letter, name, len)) {
-            continue;
-        }
-        for (j = 0; j < s->nargs; j++) {
-            if (s->args[j] == letters[k].which) {
-                return apr_psprintf(p, "$%d::%s", j + 1,
-                                    chats_sql_ptype_name(letters[k].type));
-            }
-        }
-    }
-    return NULL;
+    return chats_sql_letter_ref(p, &letters, s->args, s->nargs, 0, name,
+                                len);
 }
 
 /* {pfx.Field}: the column of the shape's field. */

@@ -101,3 +101,53 @@ const char *chats_sql_tpl_expand(apr_pool_t *p, const char *tpl,
     }
     return apr_array_pstrcat(p, out, 0);
 }
+
+int chats_sql_letters_parse(apr_pool_t *p, const chats_sql_letters_t *l,
+                            const char *spec, int *args, int max,
+                            int *nargs)
+{
+    char *copy = apr_pstrdup(p, spec), *tok, *last;
+    int k;
+
+    *nargs = 0;
+    for (tok = apr_strtok(copy, " ", &last); tok;
+         tok = apr_strtok(NULL, " ", &last)) {
+        for (k = 0; k < l->n && strcmp(l->v[k].letter, tok); k++) {
+        }
+        if (k == l->n || *nargs == max) {
+            return 0;
+        }
+        args[(*nargs)++] = l->v[k].which;
+    }
+    return 1;
+}
+
+chats_ptype_e chats_sql_letter_type(const chats_sql_letters_t *l, int which)
+{
+    int k;
+
+    for (k = 0; k < l->n && l->v[k].which != which; k++) {
+    }
+    return k < l->n ? l->v[k].type : CHATS_P_TEXT;
+}
+
+const char *chats_sql_letter_ref(apr_pool_t *p, const chats_sql_letters_t *l,
+                                 const int *args, int nargs, int first,
+                                 const char *name, apr_size_t len)
+{
+    int k, j;
+
+    for (k = 0; k < l->n; k++) {
+        if (strlen(l->v[k].letter) != len
+            || strncmp(l->v[k].letter, name, len)) {
+            continue;
+        }
+        for (j = 0; j < nargs; j++) {
+            if (args[j] == l->v[k].which) {
+                return apr_psprintf(p, "$%d::%s", first + j + 1,
+                                    chats_sql_ptype_name(l->v[k].type));
+            }
+        }
+    }
+    return NULL;
+}

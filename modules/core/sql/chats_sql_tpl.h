@@ -6,6 +6,8 @@
 
 #include <apr_pools.h>
 
+#include "chats_sql.h"
+
 /** What a template's {name} stands for, from the field tables:
  *   {Field}         the ChatSession field's column (chats_schema.c),
  *   {len.Field}     its max_len,
@@ -30,5 +32,36 @@ typedef const char *chats_sql_tpl_ref_fn(apr_pool_t *p, void *ctx,
  * nothing. ref may be NULL (facts only). */
 const char *chats_sql_tpl_expand(apr_pool_t *p, const char *tpl,
                                  chats_sql_tpl_ref_fn *ref, void *ctx);
+
+/** A statement's parameter as its template names it: "$a" is letter "a",
+ * the value which (an index of the caller's values), of type type. */
+typedef struct {
+    const char *letter;
+    int which;
+    chats_ptype_e type;
+} chats_sql_letter_t;
+
+/** A table of letters, n of them. */
+typedef struct {
+    const chats_sql_letter_t *v;
+    int n;
+} chats_sql_letters_t;
+
+/** Parse spec, letters separated by spaces ("a t k"), into args (the
+ * letters' which, at most max of them) and *nargs: 0 on an unknown
+ * letter or too many. */
+int chats_sql_letters_parse(apr_pool_t *p, const chats_sql_letters_t *l,
+                            const char *spec, int *args, int max,
+                            int *nargs);
+
+/** The type of the letter whose which is which. */
+chats_ptype_e chats_sql_letter_type(const chats_sql_letters_t *l, int which);
+
+/** "$N::type" for the letter name (len bytes) among args: N is first
+ * plus its index in args (first: the parameters before them, a zone);
+ * NULL when the statement has no such parameter. */
+const char *chats_sql_letter_ref(apr_pool_t *p, const chats_sql_letters_t *l,
+                                 const int *args, int nargs, int first,
+                                 const char *name, apr_size_t len);
 
 #endif
