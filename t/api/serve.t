@@ -23,7 +23,6 @@ use Time::HiRes qw(sleep time);
 my $top = Apache::Test::vars('top_dir');
 my $port = free_tcp_port();
 my $pgport = free_tcp_port();
-$pgport = free_tcp_port() while $pgport == $port;
 my $var = tempdir('serve-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $log = "$var/serve.log";
 

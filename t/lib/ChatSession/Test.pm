@@ -367,14 +367,26 @@ sub no_slow_updates_on {
 
 # free_tcp_port(): a TCP port on 127.0.0.1 that is free now (the kernel's
 # choice; a server started at once on it will find it free).
+# free_tcp_port() -> a port on 127.0.0.1 that nothing listens on now and
+# that this process has not been given before. Taken from 10000-19999, below
+# the kernel's ephemeral range (32768-60999) and ./check's own ranges
+# (20000-31999): a port the kernel handed out (bind to 0) can be handed out
+# again, to this test or to any outgoing connection, before the test binds
+# it, and the second httpd then fails to start (CI, stop 22).
+my %handed_out;
 sub free_tcp_port {
     require IO::Socket::INET;
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, ReuseAddr => 1)
-        or croak "no free port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
+    for (1 .. 2000) {
+        my $port = 10000 + int rand 10000;
+        next if $handed_out{$port};
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => $port, ReuseAddr => 1)
+            or next;
+        close $s;
+        $handed_out{$port} = 1;
+        return $port;
+    }
+    croak 'no free port in 10000-19999';
 }
 
 # error_log_since($offset) -> the text t/logs/error_log got after byte
@@ -446,8 +458,11 @@ Include "$vars->{top_dir}/conf/chatsession-locations.conf"
 @{[ $opts{extra} // '' ]}
 CONF
     close $fh or croak "$dir/httpd.conf: $!";
+    # The log's text goes into the message: the next test that starts a
+    # second httpd empties $dir.
     system($vars->{httpd}, '-f', "$dir/httpd.conf", '-k', 'start') == 0
-        or croak "second httpd did not start: see $dir/error_log";
+        or croak "second httpd did not start: $dir/error_log says:\n"
+                 . (eval { local (@ARGV, $/) = ("$dir/error_log"); <> } // '(nothing)');
     # httpd listens before it detaches and writes its pid file: wait for
     # both (the pid is what stops it).
     my ($t0, $pid) = (Time::HiRes::time());
