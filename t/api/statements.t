@@ -19,7 +19,7 @@ use ChatSession::Test qw(req json_body seed_session db keepalive_ua
                          statements_reset statements_count fresh_ids);
 use ChatSession::JWT qw(jwt);
 
-plan tests => 37, need_lwp, need_module('mod_dbd.c');
+plan tests => 40, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 # $ID read and written, $DEL deleted, $WARM only read (to warm the
@@ -126,6 +126,23 @@ count_is($n, 1, 'PATCH (ops)', $rows);
 is($res->code, 200, 'PATCH (merge): 200') or diag($res->content);
 is(eval { json_body($res)->{CustomerAlias} }, 'Merged', 'PATCH (merge): written');
 count_is($n, 1, 'PATCH (merge)', $rows);
+
+# ---- PATCH with a webhook subscribed (issue 20) --------------------------
+# The event is written by the capture trigger, inside the one statement.
+my ($HOOK) = fresh_ids(1);
+db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
+db()->do(q{INSERT INTO chats_webhook (id, name, events, target_url)
+           VALUES (?, 'statements.t', '["chatsession.changed"]',
+                   'https://receiver.invalid/')}, undef, $HOOK);
+($res, $n, $rows) = measure('PATCH, a webhook subscribed', sub {
+    req(PATCH => "$BASE/$ID", ua => $ua,
+        body => [{ op => 'replace', path => '/CustomerName', value => 'Hooked' }]) });
+is($res->code, 200, 'PATCH, a webhook subscribed: 200') or diag($res->content);
+count_is($n, 1, 'PATCH, a webhook subscribed', $rows);
+ok((grep { !$_->[1] && $_->[2] =~ /^\s*INSERT INTO chats_webhook_outbox/ } @$rows),
+   '... the event\'s INSERT nested in it (the capture trigger)')
+    or diag(join "\n", map { substr($_->[2], 0, 100) } @$rows);
+db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
 
 # ---- PUT ----------------------------------------------------------------
 my $doc = json_body(req(GET => "$BASE/$ID"));

@@ -14,7 +14,7 @@
 #   referencing its table's key;
 # - chat_session has no column the field table does not know, but the
 #   bookkeeping ones the statements use (version, updated_at,
-#   last_message_id, has_text_message);
+#   last_message_id, has_text_message, updated_by);
 # - chat_message against the ChatMessage field table (chats_message.c):
 #   a column per field, of its type, NOT NULL (the server stamps
 #   WhenPosted), varchar lengths, the key, no other column, the session
@@ -57,6 +57,9 @@ my %BOOKKEEPING = (
     last_message_id  => ['int4', 'nullable'],
     # a ToUser/ToCustomer message exists: FirstMessage is set once
     has_text_message => 'bool',
+    # who wrote the row last through the module (a webhook event's
+    # ChangedByAssociateId; NULL: no associate, or SQL from elsewhere)
+    updated_by => ['int4', 'nullable'],
 );
 
 my $dbh = engine_db();

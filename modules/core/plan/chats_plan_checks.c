@@ -115,6 +115,12 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
     if (pl->in.zone) {
         chats_plan_param(pl, pl->in.zone, CHATS_P_TEXT);          /* $1 */
     }
+    if (in->kind != CHATS_PLAN_DELETE
+        && (in->entity->flags & CHATS_ED_VERSIONED)) {
+        pl->actor_sql = chats_plan_typed_param(
+            pl, apr_itoa(p, in->caller ? in->caller->associate_id : 0),
+            CHATS_P_INT4);
+    }
     if (in->kind == CHATS_PLAN_INSERT) {
         pl->cur = chats_entity_template(p, in->entity);
         return pl;

@@ -260,6 +260,15 @@ static const char *row_is(const chats_plan_t *pl)
                        pl->id_sql, NULL);
 }
 
+/* ", updated_by = NULLIF($n, 0)": who writes a versioned row. */
+static const char *by(const chats_plan_t *pl)
+{
+    return pl->actor_sql ? apr_pstrcat(pl->p, ", " CHATS_COL_UPDATED_BY
+                                       " = NULLIF(", pl->actor_sql, ", 0)",
+                                       NULL)
+                         : "";
+}
+
 static const char *update_sql(const chats_plan_t *pl,
                               const chats_entity_sql_t *sql)
 {
@@ -273,7 +282,7 @@ static const char *update_sql(const chats_plan_t *pl,
         }
     }
     return apr_pstrcat(pl->p, "WITH w AS (UPDATE ", pl->in.entity->table,
-                       " cs SET ", sets, CHATS_SQL_BUMP " WHERE ",
+                       " cs SET ", sets, CHATS_SQL_BUMP, by(pl), " WHERE ",
                        row_is(pl), and_checks(pl), " AND ",
                        changed(pl), " RETURNING cs.*) ",
                        render(pl, sql, "w"), NULL);
@@ -292,6 +301,12 @@ static const char *insert_sql(const chats_plan_t *pl,
             vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
                                pl->set[i].sql, NULL);
         }
+    }
+    if (pl->actor_sql) {
+        cols = apr_pstrcat(pl->p, cols ? cols : "", cols ? ", " : "",
+                           CHATS_COL_UPDATED_BY, NULL);
+        vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
+                           "NULLIF(", pl->actor_sql, ", 0)", NULL);
     }
     return apr_pstrcat(pl->p, "WITH w AS (INSERT INTO ", pl->in.entity->table,
                        " ",

@@ -125,6 +125,10 @@ extern const chats_carrier_t chats_ticket_carrier;
  * and If-Unmodified-Since (conf/schema.sql). */
 #define CHATS_COL_VERSION "version"
 #define CHATS_COL_UPDATED "updated_at"
+/** ... and who wrote the row last through the module (NULL: no
+ * associate, or SQL from elsewhere): ChangedByAssociateId of a webhook
+ * event (schema version 7). */
+#define CHATS_COL_UPDATED_BY "updated_by"
 
 /** Entity flags. */
 #define CHATS_ED_CARRIER  0x01   /**< a Carrier: TableRight, FieldProperties */

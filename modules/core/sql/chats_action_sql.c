@@ -48,7 +48,7 @@
     " {WhenStarted} = now(), {WhenIdle} = now(), {Rank} = " RANK "," \
     " {TransferTo} = NULL," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " " CHATS_SQL_BUMP \
+    " " CHATS_SQL_BUMP_BY("$a") \
     " FROM p WHERE cs.id = p.id RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author, message) SELECT u.last_message_id, u.id," \
@@ -74,7 +74,7 @@
     " WHERE " TO_MATCH " ORDER BY a.name = $to DESC LIMIT 1)," \
     " u AS (UPDATE chat_session cs SET {TransferTo} = t.associate_id," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " {WhenIdle} = now(), " CHATS_SQL_BUMP \
+    " {WhenIdle} = now(), " CHATS_SQL_BUMP_BY("$a") \
     " FROM t WHERE cs.id = $i AND cs.{User} = $a" \
     " AND t.associate_id <> $a" \
     " AND cs.{TransferTo} IS DISTINCT FROM t.associate_id" G \
@@ -86,13 +86,13 @@
 
 #define ACCEPT \
     "UPDATE chat_session cs SET {User} = $a, {TransferTo} = NULL," \
-    " {Rank} = " RANK ", " CHATS_SQL_BUMP \
+    " {Rank} = " RANK ", " CHATS_SQL_BUMP_BY("$a") \
     " WHERE cs.id = $i AND cs.{TransferTo} = $a"
 
 #define REJECT(G) \
     "WITH u AS (UPDATE chat_session cs SET {TransferTo} = NULL," \
     " last_message_id = nextval('chat_message_id_seq')," \
-    " " CHATS_SQL_BUMP \
+    " " CHATS_SQL_BUMP_BY("$a") \
     " WHERE cs.id = $i AND cs.{TransferTo} = $a" G " RETURNING cs.*)," \
     " m AS (INSERT INTO chat_message (id, chat_session_id, type," \
     " special_type, author) SELECT u.last_message_id, u.id, {type.Special}," \
@@ -101,7 +101,7 @@
 #define RESET(WHO) \
     "UPDATE chat_session cs SET {Status} = {=InQueue}, {User} = NULL," \
     " {TransferTo} = NULL, {Rank} = 0, {ChatbotIsActive} = false," \
-    " " CHATS_SQL_BUMP \
+    " " CHATS_SQL_BUMP_BY("$a") \
     " WHERE cs.id = $i" WHO \
     " AND (cs.{Status} <> {=InQueue} OR cs.{User} IS NOT NULL" \
     " OR cs.{TransferTo} IS NOT NULL OR cs.{ChatbotIsActive})"
@@ -166,7 +166,7 @@ static const act_def_t defs[] = {
     { CHATS_ACT_RESET_OWN, "reset_own", "a i", 0, WR, row_cols,
       RESET(" AND cs.{User} = $a") " RETURNING {ROW}",
       UPDATE_AS_U(RESET(" AND cs.{User} = $a")), "a i k f s" },
-    { CHATS_ACT_RESET_ANY, "reset_any", "i", 0, WR, row_cols,
+    { CHATS_ACT_RESET_ANY, "reset_any", "i a", 0, WR, row_cols,
       RESET("") " RETURNING {ROW}", UPDATE_AS_U(RESET("")), "i a k f s" },
     { CHATS_ACT_RESET_DIAG, "reset_diag", "a i", 1, RD, reset_diag_cols,
       "SELECT cs.{User} IS NOT DISTINCT FROM $a AS own, {ROW}"

@@ -42,7 +42,7 @@
     "                      WHEN " ACTIVE " AND $2 = {type.ToCustomer}" \
     " THEN {=UserLast}" \
     "                      ELSE cs.{Status} END," \
-    "        {WhenIdle} = now(), " CHATS_SQL_BUMP \
+    "        {WhenIdle} = now(), " CHATS_SQL_BUMP_BY("$8") \
     "  WHERE cs.id = $1" OWNER \
     " RETURNING cs.id, cs.last_message_id)," \
     "m AS (" \
@@ -93,7 +93,7 @@ static const chats_ptype_e transcript_types[] = { CHATS_P_INT4, CHATS_P_TEXT };
  * owner's. */
 static const chats_stmt_t tpls[CHATS_MSQL__N] = {
     [CHATS_MSQL_POST_ANY] = { "chats_msg_post_any", POST_SQL(""),
-                              CHATS_RETRY_NEVER, 7, post_types, NULL,
+                              CHATS_RETRY_NEVER, 8, post_types, NULL,
                               NULL },
     [CHATS_MSQL_POST_OWN] = { "chats_msg_post_own", POST_SQL(OWN),
                               CHATS_RETRY_NEVER, 8, post_types, NULL,

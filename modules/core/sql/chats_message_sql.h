@@ -21,10 +21,11 @@ const char *chats_message_sql_cols(apr_pool_t *p, const char *alias);
 
 typedef enum {
     /** Post ($1 session, $2 Type, $3 Message, $4 Author, $5
-     * ReadByCustomer, $6 SpecialType, $7 SpecialParam): the session's
-     * LastMessage, FirstMessage, Status, WhenIdle and version, and the
-     * message, in one statement; the message's row (no row: no session,
-     * or not the caller's). _OWN: $8 the caller, who must be its User. */
+     * ReadByCustomer, $6 SpecialType, $7 SpecialParam, $8 the caller's
+     * associate id, 0: none): the session's LastMessage, FirstMessage,
+     * Status, WhenIdle, version and writer, and the message, in one
+     * statement; the message's row (no row: no session, or not the
+     * caller's). _OWN: the caller must be its User. */
     CHATS_MSQL_POST_ANY, CHATS_MSQL_POST_OWN,
     /** After no row: the session's User ($1 session), or no row. */
     CHATS_MSQL_DIAG,

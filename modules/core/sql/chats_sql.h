@@ -56,6 +56,11 @@ typedef struct {
     CHATS_COL_VERSION " = cs." CHATS_COL_VERSION " + 1, " \
     CHATS_COL_UPDATED " = now()"
 
+/** ... and who wrote it (A: SQL of the caller's associate id, 0 for one
+ * who is no associate): a webhook event's ChangedByAssociateId. */
+#define CHATS_SQL_BUMP_BY(A) \
+    CHATS_SQL_BUMP ", " CHATS_COL_UPDATED_BY " = NULLIF(" A ", 0)"
+
 /** The name of the first column of the row layout below (the session's
  * id): a row to render is read from this column on (chats_rows_from). */
 #define CHATS_SQL_ROW "chats_row"
@@ -172,13 +177,16 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  *      checks the table a same-named one did not keep from being made)
  *   6  ChatTopicEntity's columns and lookups, chat_presence, user_group,
  *      chats_topic_is_open() (upgrade/6.sql)
+ *   7  webhooks: updated_by on the versioned tables, chats_webhook, its
+ *      outbox and test pings (upgrade/7.sql); the capture triggers are
+ *      render.sql's
  * Raise it with every change to the conf/ SQL the module depends on: a
  * change to a table goes into schema.sql (the current version, for an
  * empty database) and into conf/upgrade/N.sql (the step from N-1, the
  * only SQL an older database's tables get), and the schema.sql of N-1
  * into t/data/schema/ (t/api/schema_upgrade.t holds the two roads
  * together). */
-#define CHATS_SCHEMA_VERSION 6
+#define CHATS_SCHEMA_VERSION 7
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty
