@@ -498,10 +498,9 @@ sub check_key_order {
     my @head = @keys[0 .. ($#want < $#keys ? $#want : $#keys)];
     push @$p, "body: members begin '@head', expected '@want'"
         unless "@head" eq "@want";
+    # A standard member out of place shows above, a second one as a twin.
     my %std = map { lc $_ => 1 } @want;
     my @props = grep { !$std{lc $_} } @keys;
-    my @late = grep { $std{lc $_} } @keys[scalar(@want) .. $#keys];
-    push @$p, "body: standard member(s) after the first ones: @late" if @late;
     if (my $want_props = $o->{properties}) {
         my @w = sort keys %$want_props;
         push @$p, "body: Properties members '@{[sort @props]}', expected '@w'"
@@ -514,20 +513,24 @@ sub check_key_order {
     }
 }
 
+# Each gets the member's JSON text (undef: absent) and its value. The
+# text, taken before anything reads the value as a string, tells a JSON
+# number from a string of digits.
+my $STR = sub { defined $_[0] && $_[0] =~ /\A"/ };
 my %TYPE = (
-    EventId => sub { !ref $_[0] && $_[0] =~ $GUID },
+    EventId => sub { $STR->(@_) && $_[1] =~ $GUID },
     Timestamp => sub {
-        !ref $_[0] && $_[0] =~ /\A\d{4}-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{7}Z\z/
+        $STR->(@_) && $_[1] =~ /\A\d{4}-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{7}Z\z/
             && $1 >= 1 && $1 <= 12 && $2 >= 1 && $2 <= 31 && $3 < 24
             && $4 < 60 && $5 < 61 },
-    Changes => sub { ref $_[0] eq 'ARRAY' && !grep { ref || !defined } @{ $_[0] } },
-    Event => sub { !ref $_[0] && defined $_[0] && length $_[0] },
-    PrimaryKey => sub { !ref $_[0] && defined $_[0] && $_[0] =~ /\A-?\d+\z/ },
-    Entity => sub { !ref $_[0] && defined $_[0] && length $_[0] },
-    ContextIdentifier => sub { !ref $_[0] && defined $_[0] },
-    ChangedByAssociateId => sub { !ref $_[0] && defined $_[0] && $_[0] =~ /\A\d+\z/ },
-    WebhookName => sub { !ref $_[0] && defined $_[0] },
-    FieldValues => sub { ref $_[0] eq 'HASH' },
+    Changes => sub { defined $_[0] && $_[0] =~ /\A\[(?:"(?:[^"\\]|\\.)*",?)*\]\z/s },
+    Event => sub { $STR->(@_) && length $_[1] },
+    PrimaryKey => sub { defined $_[0] && $_[0] =~ /\A-?\d+\z/ },
+    Entity => sub { $STR->(@_) && length $_[1] },
+    ContextIdentifier => $STR,
+    ChangedByAssociateId => sub { defined $_[0] && $_[0] =~ /\A\d+\z/ },
+    WebhookName => $STR,
+    FieldValues => sub { ref $_[1] eq 'HASH' },
 );
 my %FORM = (EventId => 'a GUID', Timestamp => 'UTC with 7 fraction digits'
             . ' and Z', Changes => 'an array of strings', PrimaryKey =>
@@ -542,14 +545,14 @@ sub check_body {
     my $doc = body_json($d);
     return push @$p, 'body: not JSON' unless defined $doc;
     return push @$p, 'body: not a JSON object' unless ref $doc eq 'HASH';
+    my %text = map { $_ => exists $doc->{$_} ? $JSON->encode($doc->{$_})
+                                              : undef } keys %$doc;
     check_key_order($doc, $d->{body}, $o, $p);
     for my $k (STANDARD_KEYS, 'FieldValues') {
         next if $k eq 'FieldValues' && !exists $doc->{$k};
-        my $v = $doc->{$k};
-        push @$p, "body: $k " . (defined $v ? "'" . $JSON->encode($v) . "'"
-                                             : 'null or absent')
+        push @$p, "body: $k " . (defined $text{$k} ? $text{$k} : 'absent')
                 . ' is not ' . ($FORM{$k} || 'a string')
-            unless $TYPE{$k}->($v);
+            unless $TYPE{$k}->($text{$k}, $doc->{$k});
     }
     for my $opt (sort keys %OPT) {
         my $k = $OPT{$opt};
