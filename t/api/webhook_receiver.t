@@ -137,7 +137,8 @@ $rx->set_mode('/m/status/deeper', mode => 'ok', body => 'fine');
 is(post('/m/status/deeper/x')->content, 'fine', 'the longest prefix wins');
 is(post('/m/status/x')->code, 500, '... the shorter one still applies');
 
-$rx->set_mode('/m/count', mode => 'status', status => 503, count => 2);
+# Numbers given as strings (a regex capture, say) still count as numbers.
+$rx->set_mode('/m/count', mode => 'status', status => '503', count => '2');
 is(join(' ', map { post('/m/count')->code } 1 .. 3), '503 503 200',
    'count: the rule serves 2 requests, then is gone');
 

@@ -313,6 +313,10 @@ sub control {
 # path starts with $prefix are answered (t/bin/webhook-receiver.js).
 sub set_mode {
     my ($self, $prefix, %rule) = @_;
+    # As JSON numbers, even when they come from a string (a regex capture).
+    $rule{$_} += 0 for grep { defined $rule{$_} } qw(status slow size count);
+    $rule{hang} = $rule{hang} ? JSON::PP::true() : JSON::PP::false()
+        if exists $rule{hang};
     $self->control('/_control', { %rule, path => $prefix });
 }
 
