@@ -33,6 +33,7 @@
 
 #include "chats_message_schema.h"
 #include "mod_chats_listen.h"
+#include "mod_chats_pgconn.h"
 #include "mod_chats_store_open.h"
 
 #define LISTEN_APPNAME "mod_chatsession-listen"
@@ -124,14 +125,6 @@ static void notified(chats_listener_t *ln, const char *payload)
     apr_thread_mutex_unlock(ln->proc->lock);
 }
 
-/* The backend's farewell ("terminating connection due to administrator
- * command") would go to stderr: the outage is logged once instead. */
-static void quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
 /* Sleep ms on the wake pipe; 0 when stopping. */
 static int pause_ms(chats_listener_t *ln, int ms)
 {
@@ -143,58 +136,25 @@ static int pause_ms(chats_listener_t *ln, int ms)
     return !is_stopping(ln->proc);
 }
 
-/* A connection, or NULL (*pwhy says why). Non-blocking, so that a child
- * that stops does not wait for an unreachable host; bounded as every
- * connect (chats_dbconf_connect_bound). */
+/* A connection LISTENing, or NULL (*pwhy says why). LISTEN needs a
+ * primary: chats_pgconn_open asks for one. */
 static PGconn *connect_db(chats_listener_t *ln, const char **pwhy,
                           apr_pool_t *p)
 {
-    /* Later keywords win: the conninfo overrides the keepalives and
-     * the server kind, not the application name that tests and DBAs
-     * find the listener by. LISTEN needs a primary: with several hosts
-     * and no target_session_attrs, libpq would stay on the first one
-     * that answers, a standby after a failover. */
-    static const char *const keys[] = {
-        "keepalives_idle", "keepalives_interval", "keepalives_count",
-        "target_session_attrs", "dbname", "application_name", NULL
-    };
-    const char *vals[] = { "30", "10", "3", "primary", ln->conninfo,
-                           LISTEN_APPNAME, NULL };
-    PGconn *c = PQconnectStartParams(keys, vals, 1);
-    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-    apr_time_t deadline = apr_time_now()
-        + chats_dbconf_connect_bound(ln->proc->s, ln->conninfo);
+    PGconn *c = chats_pgconn_open(ln->proc->s, ln->conninfo, LISTEN_APPNAME,
+                                  ln->wake[0], &ln->proc->stopping, pwhy, p);
+    PGresult *res;
 
-    *pwhy = "out of memory";
-    while (c && PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK
-           && st != PGRES_POLLING_FAILED) {
-        struct pollfd pf[2] = {
-            { PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 },
-            { ln->wake[0], POLLIN, 0 }
-        };
-
-        if (is_stopping(ln->proc) || apr_time_now() > deadline) {
-            *pwhy = "timeout";
-            PQfinish(c);
-            return NULL;
-        }
-        (void)poll(pf, 2, 1000);
-        if (pf[0].revents) {
-            st = PQconnectPoll(c);
-        }
+    if (!c) {
+        return NULL;
     }
-    if (c && PQstatus(c) == CONNECTION_OK) {
-        PGresult *res;
-
-        PQsetNoticeProcessor(c, quiet, NULL);
-        res = PQexec(c, "LISTEN " CHATS_MESSAGE_CHANNEL);
-        if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
-            PQclear(res);
-            return c;
-        }
+    res = PQexec(c, "LISTEN " CHATS_MESSAGE_CHANNEL);
+    if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
+        return c;
     }
-    *pwhy = c ? apr_pstrdup(p, PQerrorMessage(c)) : *pwhy;
+    PQclear(res);
+    *pwhy = apr_pstrdup(p, PQerrorMessage(c));
     PQfinish(c);
     return NULL;
 }
@@ -225,22 +185,6 @@ static const char *listen_loop(chats_listener_t *ln, PGconn *c,
         }
     }
     return NULL;
-}
-
-/* One line for the log: libpq's messages end in newlines. */
-static const char *one_line(apr_pool_t *p, const char *msg)
-{
-    char *s = apr_pstrdup(p, msg ? msg : ""), *c;
-
-    for (c = s; *c; c++) {
-        if (*c == '\n' || *c == '\r' || *c == '\t') {
-            *c = ' ';
-        }
-    }
-    while (c > s && c[-1] == ' ') {
-        *--c = '\0';
-    }
-    return s;
 }
 
 /* Connected for this long, a lost connection is retried at once: a
@@ -285,7 +229,7 @@ static void *APR_THREAD_FUNC listener_main(apr_thread_t *t, void *data)
                          CHATS_LOGNO(400) "long-poll listener has no "
                          "PostgreSQL connection (%s): waiting requests poll "
                          "once a second until it is back; logged once per "
-                         "outage", one_line(p, why));
+                         "outage", chats_pgconn_one_line(p, why));
             outage = 1;
         }
         if (up >= STABLE) {

@@ -38,4 +38,75 @@
  * updated_by. With no Active webhook a trigger costs one probe. */
 const char *chats_webhook_capture_ddl(apr_pool_t *p);
 
+/* ---- the deliverer's statements (its own connection, never a pooled
+ * one, outside any transaction: each is one statement) ---------------- */
+
+/** The advisory lock whose holder is the database's one deliverer. */
+#define CHATS_WEBHOOK_LOCK_KEY "7206531938440114001"
+#define CHATS_WEBHOOK_SQL_LOCK \
+    "SELECT pg_try_advisory_lock(" CHATS_WEBHOOK_LOCK_KEY ") AS held"
+
+/** The next events to send ($1 int4: at most this many; $2 int8[]: the
+ * rows in flight, left out): the head of each (webhook, entity,
+ * primary key) whose time has come, in id order, with its webhook.
+ * Only a scope's head goes, so a session's events reach a webhook one
+ * at a time, in commit order. */
+#define CHATS_WEBHOOK_SQL_CLAIM \
+    "SELECT o.id, o.webhook_id, o.event_id::text AS event_id, o.event," \
+    " o.entity, o.primary_key, o.changes::text AS changes," \
+    " o.field_values::text AS field_values, o.actor," \
+    " (extract(epoch FROM o.captured_at) * 1000000)::int8 AS captured_us," \
+    " o.attempts, h.name, h.target_url, h.secret," \
+    " h.headers::text AS headers, h.properties::text AS properties," \
+    " h.state" \
+    " FROM chats_webhook_outbox o JOIN chats_webhook h ON h.id = o.webhook_id" \
+    " WHERE o.not_before <= now() AND o.id <> ALL($2::int8[])" \
+    " AND NOT EXISTS (SELECT 1 FROM chats_webhook_outbox e" \
+    " WHERE e.webhook_id = o.webhook_id AND e.entity = o.entity" \
+    " AND e.primary_key = o.primary_key AND e.id < o.id)" \
+    " ORDER BY o.id LIMIT $1::int4"
+
+/** Delivered ($1 int8[]): the rows go, their webhooks count the calls,
+ * and a 2xx ends a run of errors. */
+#define CHATS_WEBHOOK_SQL_ACK \
+    "WITH d AS (DELETE FROM chats_webhook_outbox" \
+    " WHERE id = ANY($1::int8[]) RETURNING webhook_id)" \
+    " UPDATE chats_webhook h SET total_calls = h.total_calls + n.calls," \
+    " consecutive_errors = 0" \
+    " FROM (SELECT webhook_id, count(*) AS calls FROM d GROUP BY 1) n" \
+    " WHERE h.id = n.webhook_id"
+
+/** A failed try to be tried again ($1 int8 row, $2 int4 ms from now,
+ * $3 text LastError). */
+#define CHATS_WEBHOOK_SQL_RETRY \
+    "WITH o AS (UPDATE chats_webhook_outbox SET attempts = attempts + 1," \
+    " not_before = now() + $2::int4 * interval '1 millisecond'" \
+    " WHERE id = $1::int8 RETURNING webhook_id)" \
+    " UPDATE chats_webhook h SET total_calls = h.total_calls + 1," \
+    " total_errors = h.total_errors + 1, last_error = $3::text" \
+    " FROM o WHERE h.id = o.webhook_id"
+
+/** The last try failed ($1 int8 row, $2 text LastError, $3 int4 the
+ * errors in a row that stop the webhook): the event is dropped, the
+ * run of errors grows, and at $3 the webhook is TooManyErrors. */
+#define CHATS_WEBHOOK_SQL_DROP \
+    "WITH o AS (DELETE FROM chats_webhook_outbox WHERE id = $1::int8" \
+    " RETURNING webhook_id)" \
+    " UPDATE chats_webhook h SET total_calls = h.total_calls + 1," \
+    " total_errors = h.total_errors + 1, last_error = $2::text," \
+    " consecutive_errors = h.consecutive_errors + 1," \
+    " state = CASE WHEN h.state = 1" \
+    " AND h.consecutive_errors + 1 >= $3::int4 THEN 3 ELSE h.state END" \
+    " FROM o WHERE h.id = o.webhook_id"
+
+/** Rows of webhooks no longer Active ($1 int8[]): they go unsent. */
+#define CHATS_WEBHOOK_SQL_DISCARD \
+    "DELETE FROM chats_webhook_outbox WHERE id = ANY($1::int8[])"
+
+/** The outbox's depth and its oldest row's age in seconds. */
+#define CHATS_WEBHOOK_SQL_DEPTH \
+    "SELECT count(*) AS depth, coalesce(extract(epoch FROM" \
+    " clock_timestamp() - min(captured_at)), 0)::float8 AS oldest" \
+    " FROM chats_webhook_outbox"
+
 #endif

@@ -1,0 +1,80 @@
+/* A background thread's own PostgreSQL connection (mod_chats_pgconn.h). */
+#include <apr_strings.h>
+#include <poll.h>
+
+#include "mod_chats_pgconn.h"
+#include "mod_chats_private.h"
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static int stops(volatile apr_uint32_t *stopping)
+{
+    return apr_atomic_read32(stopping) != 0;
+}
+
+PGconn *chats_pgconn_open(server_rec *s, const char *conninfo,
+                          const char *appname, int wake_fd,
+                          volatile apr_uint32_t *stopping,
+                          const char **pwhy, apr_pool_t *p)
+{
+    /* Later keywords win: the conninfo overrides the keepalives and
+     * the server kind, not the application name that tests and DBAs
+     * find the thread by. With several hosts and no
+     * target_session_attrs, libpq would stay on the first one that
+     * answers, a standby after a failover. */
+    static const char *const keys[] = {
+        "keepalives_idle", "keepalives_interval", "keepalives_count",
+        "target_session_attrs", "dbname", "application_name", NULL
+    };
+    const char *vals[] = { "30", "10", "3", "primary", conninfo, appname,
+                           NULL };
+    PGconn *c = PQconnectStartParams(keys, vals, 1);
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    apr_time_t deadline = apr_time_now()
+        + chats_dbconf_connect_bound(s, conninfo);
+
+    *pwhy = "out of memory";
+    while (c && PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK
+           && st != PGRES_POLLING_FAILED) {
+        struct pollfd pf[2] = {
+            { PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 },
+            { wake_fd, POLLIN, 0 }
+        };
+
+        if (stops(stopping) || apr_time_now() > deadline) {
+            *pwhy = "timeout";
+            PQfinish(c);
+            return NULL;
+        }
+        (void)poll(pf, 2, 1000);
+        if (pf[0].revents) {
+            st = PQconnectPoll(c);
+        }
+    }
+    if (c && PQstatus(c) == CONNECTION_OK) {
+        PQsetNoticeProcessor(c, quiet, NULL);
+        return c;
+    }
+    *pwhy = c ? apr_pstrdup(p, PQerrorMessage(c)) : *pwhy;
+    PQfinish(c);
+    return NULL;
+}
+
+const char *chats_pgconn_one_line(apr_pool_t *p, const char *msg)
+{
+    char *s = apr_pstrdup(p, msg ? msg : ""), *c;
+
+    for (c = s; *c; c++) {
+        if (*c == '\n' || *c == '\r' || *c == '\t') {
+            *c = ' ';
+        }
+    }
+    while (c > s && c[-1] == ' ') {
+        *--c = '\0';
+    }
+    return s;
+}
