@@ -20,6 +20,7 @@
 #include "mod_chats_auth.h"
 #include "mod_chats_config.h"
 #include "mod_chats_cors.h"
+#include "mod_chats_deliver.h"
 #include "mod_chats_listen.h"
 #include "mod_chats_metrics.h"
 #include "mod_chats_ops.h"
@@ -263,6 +264,7 @@ static void chats_child_init(apr_pool_t *pchild, server_rec *s)
         }
     }
     chats_listen_child_init(pchild, s);
+    chats_deliver_child_init(pchild, s);
 }
 
 static void chats_register_hooks(apr_pool_t *p)
@@ -282,6 +284,7 @@ static void chats_register_hooks(apr_pool_t *p)
     chats_dbconf_register_hooks(p);
     chats_status_register_hooks(p);
     chats_listen_register_hooks(p);
+    chats_deliver_register_hooks(p);
 }
 
 /* Every directive, from the one table (chats_directives.h), each set by

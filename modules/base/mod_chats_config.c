@@ -79,6 +79,7 @@ void *chats_srv_conf_merge(apr_pool_t *p, void *basev, void *addv)
     CHATS_MERGE(listen_params, NULL);
     CHATS_MERGE(longpoll_max, CHATS_UNSET);
     CHATS_MERGE(connect_timeout, CHATS_UNSET);
+    CHATS_MERGE(webhook, NULL);
     return n;
 }
 
@@ -390,8 +391,8 @@ const char *chats_conf_set_listen_params(cmd_parms *cmd, void *dc,
 }
 
 /* A number for the main server only: a per-process setting. */
-static const char *set_global(cmd_parms *cmd, const char *arg,
-                              apr_int64_t max, apr_int64_t *pv)
+const char *chats_conf_global_number(cmd_parms *cmd, const char *arg,
+                                     apr_int64_t max, apr_int64_t *pv)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
 
@@ -403,7 +404,7 @@ const char *chats_conf_set_longpoll_max(cmd_parms *cmd, void *dc,
                                         const char *arg)
 {
     apr_int64_t v = 0;
-    const char *err = set_global(cmd, arg, 20000, &v);
+    const char *err = chats_conf_global_number(cmd, arg, 20000, &v);
 
     (void)dc;
     if (!err) {
@@ -418,7 +419,7 @@ const char *chats_conf_set_connect_timeout(cmd_parms *cmd, void *dc,
                                            const char *arg)
 {
     apr_int64_t v = 0;
-    const char *err = set_global(cmd, arg, 3600, &v);
+    const char *err = chats_conf_global_number(cmd, arg, 3600, &v);
 
     (void)dc;
     if (!err && v == 0) {

@@ -87,6 +87,12 @@ typedef struct {
                                           process; CHATS_UNSET = ThreadsPerChild/2 */
     struct chats_listen_proc_t *listen; /**< per process
                                           (mod_chats_listen.c)           */
+    struct chats_webhook_conf_t *webhook; /**< the ChatSessionWebhook*
+                                          directives (main server only;
+                                          mod_chats_webhook_conf.c), NULL:
+                                          none given                     */
+    struct chats_deliver_proc_t *deliver; /**< per process
+                                          (mod_chats_deliver.c)          */
     chats_authcache_t *authcache;    /**< per process, made in child_init */
     chats_zone_cache_t *zones;       /**< ditto (mod_chats_tz.c)          */
     struct chats_store_env_t *store; /**< what the store is given
@@ -202,5 +208,10 @@ apr_interval_time_t chats_dbconf_connect_bound(const server_rec *s,
                                                const char *conninfo);
 /** ChatSessionListenParams of s, else its DBDParams, else NULL. */
 const char *chats_conf_listen_params(const server_rec *s);
+
+/** A directive's whole number 0..max, in the main server's context only
+ * (a per-process setting): NULL and *pv, or the error. */
+const char *chats_conf_global_number(cmd_parms *cmd, const char *arg,
+                                     apr_int64_t max, apr_int64_t *pv);
 
 #endif

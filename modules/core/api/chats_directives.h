@@ -31,6 +31,10 @@
 #define CHATS_DEFAULT_TIME_ZONE       "UTC"
 #define CHATS_DEFAULT_LANGUAGE        "en"
 #define CHATS_DEFAULT_JWT_CLAIM       "sub"
+#define CHATS_DEFAULT_WEBHOOK_TIMEOUT 10
+#define CHATS_DEFAULT_WEBHOOK_CONNECT 5
+#define CHATS_DEFAULT_WEBHOOK_POLL_MS 100
+#define CHATS_DEFAULT_WEBHOOK_CONTEXT "Default"
 
 #define CHATS_DIR_BASE(X) \
 X(ITERATE, "ChatSessionAuthProvider", chats_conf_add_provider, NULL, \
@@ -128,9 +132,37 @@ X(FLAG, "ChatSessionAppTokenRequired", chats_auth_set_apptoken_req, NULL, \
 X(ITERATE, "ChatSessionAppToken", chats_auth_add_apptoken, NULL, \
   ACCESS_CONF | RSRC_CONF, "token...", "none", "accepted SO-AppToken values")
 
+#define CHATS_DIR_WEBHOOK(X) \
+X(FLAG, "ChatSessionWebhookDelivery", chats_webhook_set_delivery, NULL, \
+  RSRC_CONF, "On|Off", "On", "deliver webhook events from this server's " \
+  "processes (one process of all servers on a database delivers at a " \
+  "time); Off leaves it to other servers") \
+X(TAKE_ARGV, "ChatSessionWebhookAllow", chats_webhook_set_allow, NULL, \
+  RSRC_CONF, "[http] addr|subnet...", "none: https to public addresses " \
+  "only", "addresses or subnets webhook deliveries may connect to though " \
+  "they are private, loopback, link-local, ...; http also allows plain " \
+  "http: to them") \
+X(TAKE1, "ChatSessionWebhookCAFile", chats_webhook_set_cafile, NULL, \
+  RSRC_CONF, "path", "the system's CA certificates", "PEM CA " \
+  "certificates that verify webhook targets") \
+X(TAKE1, "ChatSessionWebhookTimeout", chats_webhook_set_timeout, NULL, \
+  RSRC_CONF, "seconds", CHATS_XSTR(CHATS_DEFAULT_WEBHOOK_TIMEOUT), \
+  "seconds a delivery may take, connect to last byte") \
+X(TAKE1, "ChatSessionWebhookConnectTimeout", \
+  chats_webhook_set_connect_timeout, NULL, RSRC_CONF, "seconds", \
+  CHATS_XSTR(CHATS_DEFAULT_WEBHOOK_CONNECT), \
+  "seconds a delivery's connect may take") \
+X(TAKE1, "ChatSessionWebhookPoll", chats_webhook_set_poll, NULL, \
+  RSRC_CONF, "milliseconds", CHATS_XSTR(CHATS_DEFAULT_WEBHOOK_POLL_MS), \
+  "how often the deliverer looks for new events when it has none") \
+X(TAKE1, "ChatSessionWebhookContext", chats_webhook_set_context, NULL, \
+  RSRC_CONF, "text", CHATS_DEFAULT_WEBHOOK_CONTEXT, \
+  "ContextIdentifier of every webhook event")
+
 /** The whole table, in the README's order. */
 #define CHATS_DIRECTIVES(X) \
-    CHATS_DIR_BASE(X) CHATS_DIR_CORS(X) CHATS_DIR_LOCALE(X) CHATS_DIR_AUTH(X)
+    CHATS_DIR_BASE(X) CHATS_DIR_CORS(X) CHATS_DIR_LOCALE(X) \
+    CHATS_DIR_AUTH(X) CHATS_DIR_WEBHOOK(X)
 
 /** The table as text, one directive a line: name, syntax, default and
  * help separated by tabs (chats-openapi --directives). */

@@ -41,10 +41,15 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 /* ---- the deliverer's statements (its own connection, never a pooled
  * one, outside any transaction: each is one statement) ---------------- */
 
+/** What every statement of the deliverer starts with: it finds them in
+ * pg_stat_statements, and tests that count a request's statements leave
+ * them out. */
+#define CHATS_WEBHOOK_SQL_TAG "/* mod_chatsession-webhook */ "
+
 /** The advisory lock whose holder is the database's one deliverer. */
 #define CHATS_WEBHOOK_LOCK_KEY "7206531938440114001"
 #define CHATS_WEBHOOK_SQL_LOCK \
-    "SELECT pg_try_advisory_lock(" CHATS_WEBHOOK_LOCK_KEY ") AS held"
+    CHATS_WEBHOOK_SQL_TAG "SELECT pg_try_advisory_lock(" CHATS_WEBHOOK_LOCK_KEY ") AS held"
 
 /** The next events to send ($1 int4: at most this many; $2 int8[]: the
  * rows in flight, left out): the head of each (webhook, entity,
@@ -52,7 +57,7 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
  * Only a scope's head goes, so a session's events reach a webhook one
  * at a time, in commit order. */
 #define CHATS_WEBHOOK_SQL_CLAIM \
-    "SELECT o.id, o.webhook_id, o.event_id::text AS event_id, o.event," \
+    CHATS_WEBHOOK_SQL_TAG "SELECT o.id, o.webhook_id, o.event_id::text AS event_id, o.event," \
     " o.entity, o.primary_key, o.changes::text AS changes," \
     " o.field_values::text AS field_values, o.actor," \
     " (extract(epoch FROM o.captured_at) * 1000000)::int8 AS captured_us," \
@@ -69,7 +74,7 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 /** Delivered ($1 int8[]): the rows go, their webhooks count the calls,
  * and a 2xx ends a run of errors. */
 #define CHATS_WEBHOOK_SQL_ACK \
-    "WITH d AS (DELETE FROM chats_webhook_outbox" \
+    CHATS_WEBHOOK_SQL_TAG "WITH d AS (DELETE FROM chats_webhook_outbox" \
     " WHERE id = ANY($1::int8[]) RETURNING webhook_id)" \
     " UPDATE chats_webhook h SET total_calls = h.total_calls + n.calls," \
     " consecutive_errors = 0" \
@@ -79,7 +84,7 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 /** A failed try to be tried again ($1 int8 row, $2 int4 ms from now,
  * $3 text LastError). */
 #define CHATS_WEBHOOK_SQL_RETRY \
-    "WITH o AS (UPDATE chats_webhook_outbox SET attempts = attempts + 1," \
+    CHATS_WEBHOOK_SQL_TAG "WITH o AS (UPDATE chats_webhook_outbox SET attempts = attempts + 1," \
     " not_before = now() + $2::int4 * interval '1 millisecond'" \
     " WHERE id = $1::int8 RETURNING webhook_id)" \
     " UPDATE chats_webhook h SET total_calls = h.total_calls + 1," \
@@ -90,7 +95,7 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
  * errors in a row that stop the webhook): the event is dropped, the
  * run of errors grows, and at $3 the webhook is TooManyErrors. */
 #define CHATS_WEBHOOK_SQL_DROP \
-    "WITH o AS (DELETE FROM chats_webhook_outbox WHERE id = $1::int8" \
+    CHATS_WEBHOOK_SQL_TAG "WITH o AS (DELETE FROM chats_webhook_outbox WHERE id = $1::int8" \
     " RETURNING webhook_id)" \
     " UPDATE chats_webhook h SET total_calls = h.total_calls + 1," \
     " total_errors = h.total_errors + 1, last_error = $2::text," \
@@ -101,11 +106,11 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 
 /** Rows of webhooks no longer Active ($1 int8[]): they go unsent. */
 #define CHATS_WEBHOOK_SQL_DISCARD \
-    "DELETE FROM chats_webhook_outbox WHERE id = ANY($1::int8[])"
+    CHATS_WEBHOOK_SQL_TAG "DELETE FROM chats_webhook_outbox WHERE id = ANY($1::int8[])"
 
 /** The outbox's depth and its oldest row's age in seconds. */
 #define CHATS_WEBHOOK_SQL_DEPTH \
-    "SELECT count(*) AS depth, coalesce(extract(epoch FROM" \
+    CHATS_WEBHOOK_SQL_TAG "SELECT count(*) AS depth, coalesce(extract(epoch FROM" \
     " clock_timestamp() - min(captured_at)), 0)::float8 AS oldest" \
     " FROM chats_webhook_outbox"
 

@@ -242,6 +242,7 @@ SELECT s.calls, s.toplevel::int, regexp_replace(s.query, '\s+', ' ', 'g')
   FROM pg_stat_statements s
  WHERE s.userid = (SELECT oid FROM pg_roles WHERE rolname = $1)
    AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+   AND s.query NOT LIKE '/* mod_chatsession-webhook */%'
  ORDER BY s.toplevel DESC, s.calls DESC, s.query
 SQL
     my $n = 0;
