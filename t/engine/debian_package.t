@@ -61,6 +61,7 @@ like($depends, qr/\bapache2-api-\d+/, 'depends on the Apache module API (dh_apac
 like($depends, qr/\blibaprutil1-dbd-pgsql\b/, "depends on apr-util's PostgreSQL driver");
 like($depends, qr/\blibyajl2\b/, 'depends on yajl (shlibs)');
 like($depends, qr/\blibpq5\b/, 'depends on libpq (shlibs)');
+like($depends, qr/\blibcurl4\b/, 'depends on libcurl (shlibs; webhook deliveries)');
 
 my $load = slurp("$root/etc/apache2/mods-available/chatsession.load") // '';
 like($load, qr/^# Depends: dbd authn_core authz_core authz_user authz_host$/m,
