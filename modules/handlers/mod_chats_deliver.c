@@ -21,7 +21,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <errno.h>
+
+#include "httpd.h"
 #include "http_log.h"
+#include "http_main.h"
+#include "mpm_common.h"
 
 #include "chats_webhook_http.h"
 #include "chats_webhook_payload.h"
@@ -29,8 +34,6 @@
 #include "chats_webhook_sql.h"
 #include "mod_chats_deliver.h"
 #include "mod_chats_pgconn.h"
-
-APLOG_USE_MODULE(chatsession);
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"

@@ -2,6 +2,7 @@
  * so in the main server's context only. */
 #include <apr_strings.h>
 
+#include "httpd.h"
 #include "http_config.h"
 
 #include "chats_directives.h"

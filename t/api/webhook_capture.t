@@ -7,14 +7,15 @@
 # transaction does not commit (a fault injected at each of its statements
 # in turn). One row per Active webhook subscribed to the event, all with
 # one EventId; FieldValues as SuperOffice's; ChangedByAssociateId the
-# caller. Delivery: the other webhook_*.t files.
+# caller. The test holds the deliverer's lock, so nothing is delivered
+# meanwhile. Delivery: t/api/webhook_delivery.t.
 use strict;
 use warnings FATAL => 'all';
 
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_ids
-                         make_topic make_caller);
+                         make_topic make_caller hold_delivery);
 use JSON::PP ();
 
 plan tests => 77, need_lwp, need_module('mod_dbd.c');
@@ -30,6 +31,8 @@ my ($HALL, $HCHG, $HOFF, $HMSG) = fresh_ids(4);   # webhook ids
 sub as { my $u = shift; return (auth => $C{$u}{auth}) }
 
 my $dbh = db();
+# No process delivers while this file runs: the rows stay to be read.
+my $held = hold_delivery();
 sub hooks_clear {
     $dbh->do('DELETE FROM chats_webhook WHERE id IN (?, ?, ?, ?)', undef,
              $HALL, $HCHG, $HOFF, $HMSG);

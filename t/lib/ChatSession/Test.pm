@@ -648,6 +648,28 @@ sub run_node_tap {
 }
 push @EXPORT_OK, 'run_node_tap';
 
+# hold_delivery() -> a database handle that holds the webhook
+# deliverer's advisory lock (core/sql/chats_webhook_sql.h): while it is
+# open no process delivers, so events stay in chats_webhook_outbox for a
+# test to read (t/api/webhook_capture.t). The deliverer's backends are
+# terminated first; the lock is taken as the one holding it goes, before
+# any deliverer can connect again (it waits a second). Close the handle
+# (or let the test end) to let delivery resume.
+use constant WEBHOOK_LOCK_KEY => '7206531938440114001';
+sub hold_delivery {
+    my $dsn = "dbi:Pg:dbname=$ENV{CHATS_TEST_PGDATABASE};"
+            . "host=$ENV{CHATS_TEST_PGHOST};port=$ENV{CHATS_TEST_PGPORT}";
+    my $h = DBI->connect($dsn, $ENV{CHATS_TEST_PGUSER}, '', {
+        RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+    $h->do(q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE application_name = 'mod_chatsession-webhook'
+                AND datname = current_database()});
+    $h->do('SET lock_timeout = 0');
+    $h->do('SELECT pg_advisory_lock(' . WEBHOOK_LOCK_KEY . ')');
+    return $h;
+}
+push @EXPORT_OK, 'hold_delivery';
+
 # --- routes begin
 # agent_req($Method, %opts): POST /api/v1/Agents/Chat/$Method, as the
 # official client's ChatAgent calls it; query => 'a=b' adds a query
