@@ -46,7 +46,8 @@ static void check_args(apr_pool_t *p, chats_netallow_t *a,
 
             FUZZ_ASSERT(n->family == AF_INET || n->family == AF_INET6,
                         "a subnet of no family");
-            FUZZ_ASSERT(n->bits >= 0 && n->bits <= max, "a prefix out of range");
+            FUZZ_ASSERT(n->bits >= 0 && n->bits <= max,
+                        "a prefix out of range");
             for (b = n->bits; b < max; b++) {
                 FUZZ_ASSERT(!(n->addr[b / 8] & (0x80 >> (b % 8))),
                             "a subnet with host bits set");

@@ -61,7 +61,8 @@ static chats_webhook_http_t *transport(tap_t *t, const char *list,
     char *copy = apr_pstrdup(t->p, list), *last, *w;
     chats_netallow_t *allow = chats_netallow_make(t->p);
 
-    for (w = apr_strtok(copy, " ", &last); w; w = apr_strtok(NULL, " ", &last)) {
+    for (w = apr_strtok(copy, " ", &last); w;
+         w = apr_strtok(NULL, " ", &last)) {
         chats_netallow_add(t->p, allow, w);
     }
     memset(&c, 0, sizeof(c));

@@ -161,7 +161,8 @@ chats_err_t *chats_webhook_payload(apr_pool_t *p,
                                    const chats_webhook_hook_t *hook,
                                    const char **pbody, apr_size_t *plen)
 {
-    chats_doc_t *body = chats_doc_object(p), *ts, *changes, *fv = NULL;
+    chats_doc_t *body = chats_doc_object(p), *ts = NULL, *changes = NULL;
+    chats_doc_t *fv = NULL;
     chats_err_t *e;
     const char *out;
 
