@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "chats_schemes.h"
+#include "chats_webhook_retry.h"
 #include "mod_chats_metrics.h"
 
 static const char *const methods[] = {
@@ -44,7 +45,26 @@ static const char *const schemes[] = {
  * anything else. */
 #define NCLASSES (36 * 36 + 1)
 
-#define METRICS_MAGIC 0x43484d31u      /* "CHM1" */
+/* Webhook deliveries (README "Webhooks"): the events by name, the
+ * outcomes as chats_webhook_retry.h names them, and the lag from capture
+ * to a 2xx, in microseconds. */
+static const char *const wh_events[] = {
+    "test", "chatsession.created", "chatsession.changed",
+    "chatsession.message", "other"
+};
+#define NWH_EVENTS (sizeof(wh_events) / sizeof(wh_events[0]))
+#define NWH_OUTCOMES (CHATS_WEBHOOK_ABORTED + 1)
+static const apr_interval_time_t lag_bounds[] = {
+    10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000,
+    5000000, 10000000, 30000000, 60000000
+};
+static const char *const lag_labels[] = {
+    "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+    "30", "60"
+};
+#define NLAG (sizeof(lag_bounds) / sizeof(lag_bounds[0]))
+
+#define METRICS_MAGIC 0x43484d32u      /* "CHM2" */
 #define METRICS_KEY   "chats-metrics-shm"
 
 typedef struct {
@@ -58,6 +78,12 @@ typedef struct {
     volatile apr_uint64_t pg_errors[NCLASSES];
     volatile apr_uint64_t auth_failures[NSCHEMES];
     volatile apr_uint64_t pool_failures;
+    volatile apr_uint64_t wh_deliveries[NWH_EVENTS][NWH_OUTCOMES];
+    volatile apr_uint64_t wh_lag[NLAG + 1];
+    volatile apr_uint64_t wh_lag_us;
+    volatile apr_uint64_t wh_depth;         /* the leader's last look  */
+    volatile apr_uint64_t wh_oldest_us;
+    volatile apr_uint32_t wh_leader;        /* a process here delivers */
 } chats_metrics_shm_t;
 
 /* Per process: set in post_config, before any thread; NULL when the
@@ -228,6 +254,38 @@ void chats_metrics_pool_failure(void)
     }
 }
 
+void chats_metrics_webhook(const char *event, int outcome,
+                           apr_interval_time_t lag)
+{
+    apr_size_t e, b;
+
+    if (!shm || outcome < 0 || outcome >= (int)NWH_OUTCOMES) {
+        return;
+    }
+    for (e = 0; e + 1 < NWH_EVENTS && strcmp(event, wh_events[e]); e++) {
+    }
+    apr_atomic_inc64(&shm->wh_deliveries[e][outcome]);
+    if (lag < 0) {
+        return;
+    }
+    for (b = 0; b < NLAG && lag > lag_bounds[b]; b++) {
+    }
+    apr_atomic_inc64(&shm->wh_lag[b]);
+    apr_atomic_add64(&shm->wh_lag_us, (apr_uint64_t)lag);
+}
+
+void chats_metrics_webhook_outbox(int leader, apr_uint64_t depth,
+                                  apr_interval_time_t oldest)
+{
+    if (!shm) {
+        return;
+    }
+    apr_atomic_set32(&shm->wh_leader, leader ? 1 : 0);
+    apr_atomic_set64(&shm->wh_depth, depth);
+    apr_atomic_set64(&shm->wh_oldest_us, oldest > 0 ? (apr_uint64_t)oldest
+                                                    : 0);
+}
+
 void chats_note_associate(request_rec *r, apr_int32_t associate_id)
 {
     if (associate_id > 0) {
@@ -348,6 +406,60 @@ static void walk_auth(const chats_metrics_visitor_t *v, void *ctx,
     }
 }
 
+static void walk_webhooks(const chats_metrics_visitor_t *v, void *ctx,
+                          apr_pool_t *p)
+{
+    apr_uint64_t n, total = 0;
+    apr_size_t e, o, b;
+    int leader = apr_atomic_read32(&shm->wh_leader) != 0;
+
+    v->family(ctx, "chatsession_webhook_deliveries_total", "counter",
+              "Webhook delivery attempts by event and outcome; dropped "
+              "counts events given up.");
+    for (e = 0; e < NWH_EVENTS; e++) {
+        for (o = 0; o < NWH_OUTCOMES; o++) {
+            if ((n = apr_atomic_read64(&shm->wh_deliveries[e][o])) != 0) {
+                v->sample(ctx, "chatsession_webhook_deliveries_total",
+                          apr_psprintf(p, "event=\"%s\",outcome=\"%s\"",
+                                       wh_events[e],
+                                       chats_webhook_outcome_name(
+                                           (chats_webhook_outcome_e)o)),
+                          u64(p, n));
+            }
+        }
+    }
+    v->family(ctx, "chatsession_webhook_delivery_lag_seconds", "histogram",
+              "Time from an event's capture (its change's statement) to "
+              "its receiver's 2xx.");
+    for (b = 0; b <= NLAG; b++) {
+        total += apr_atomic_read64(&shm->wh_lag[b]);
+        v->sample(ctx, "chatsession_webhook_delivery_lag_seconds_bucket",
+                  apr_psprintf(p, "le=\"%s\"",
+                               b < NLAG ? lag_labels[b] : "+Inf"),
+                  u64(p, total));
+    }
+    v->sample(ctx, "chatsession_webhook_delivery_lag_seconds_sum", "",
+              seconds(p, apr_atomic_read64(&shm->wh_lag_us)));
+    v->sample(ctx, "chatsession_webhook_delivery_lag_seconds_count", "",
+              u64(p, total));
+    v->family(ctx, "chatsession_webhook_leader", "gauge",
+              "1 when a process of this server delivers the database's "
+              "webhook events.");
+    v->sample(ctx, "chatsession_webhook_leader", "", leader ? "1" : "0");
+    if (!leader) {
+        return;                 /* the outbox is the leader's to report */
+    }
+    v->family(ctx, "chatsession_webhook_outbox_depth", "gauge",
+              "Webhook events waiting to be delivered (the leader's last "
+              "look, once a second).");
+    v->sample(ctx, "chatsession_webhook_outbox_depth", "",
+              u64(p, apr_atomic_read64(&shm->wh_depth)));
+    v->family(ctx, "chatsession_webhook_outbox_oldest_seconds", "gauge",
+              "Age of the oldest of them.");
+    v->sample(ctx, "chatsession_webhook_outbox_oldest_seconds", "",
+              seconds(p, apr_atomic_read64(&shm->wh_oldest_us)));
+}
+
 int chats_metrics_walk(const chats_metrics_visitor_t *v, void *ctx,
                        apr_pool_t *p)
 {
@@ -358,5 +470,6 @@ int chats_metrics_walk(const chats_metrics_visitor_t *v, void *ctx,
     walk_latency(v, ctx, p);
     walk_pg(v, ctx, p);
     walk_auth(v, ctx, p);
+    walk_webhooks(v, ctx, p);
     return 1;
 }

@@ -38,6 +38,17 @@ void chats_metrics_statement(request_rec *r, apr_time_t t0,
  * that would not reset). */
 void chats_metrics_pool_failure(void);
 
+/** A webhook delivery attempt of event ("chatsession.changed", ...) and
+ * its outcome (chats_webhook_outcome_e); lag, from the event's capture
+ * to a 2xx, or < 0 when it was none. */
+void chats_metrics_webhook(const char *event, int outcome,
+                           apr_interval_time_t lag);
+/** The deliverer's look at the outbox: whether a process of this server
+ * delivers (0: the gauges below are not reported), the events waiting,
+ * the oldest one's age. */
+void chats_metrics_webhook_outbox(int leader, apr_uint64_t depth,
+                                  apr_interval_time_t oldest);
+
 /** r's SQL time so far, microseconds (0 when nothing ran). */
 apr_uint64_t chats_metrics_sql_us(request_rec *r);
 /** Notes for the access log: the caller's associate, the session id. */

@@ -18,6 +18,7 @@
 #include <apr_thread_proc.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,11 +29,13 @@
 #include "http_main.h"
 #include "mpm_common.h"
 
+#include "chats_strbuf.h"
 #include "chats_webhook_http.h"
 #include "chats_webhook_payload.h"
 #include "chats_webhook_retry.h"
 #include "chats_webhook_sql.h"
 #include "mod_chats_deliver.h"
+#include "mod_chats_metrics.h"
 #include "mod_chats_pgconn.h"
 
 #ifndef PACKAGE_VERSION
@@ -41,8 +44,10 @@
 
 #define DELIVER_APPNAME "mod_chatsession-webhook"
 #define LOCK_FILE "chatsession-webhook.lock"
-/* Requests in flight at most, and how many rows one claim takes. */
-#define MAX_IN_FLIGHT 64
+/* Requests in flight at most, and per webhook: a slow or dead receiver
+ * holds at most PER_HOOK of them, so the others' events still go. */
+#define MAX_IN_FLIGHT 256
+#define PER_HOOK 16
 /* A candidate's look at the locks, and the pause after a failure. */
 #define RETRY_MS 1000
 
@@ -64,6 +69,7 @@ typedef struct chats_deliver_proc_t {
 typedef struct {
     apr_pool_t *p;
     apr_int64_t id;
+    apr_int32_t webhook;
     chats_webhook_event_t ev;
     apr_time_t sent;
 } flight_t;
@@ -118,21 +124,39 @@ static apr_int64_t num(PGresult *res, int row, const char *name)
     return v ? apr_atoi64(v) : 0;
 }
 
-/* "{1,2,3}": ids as an int8[] parameter. */
-static const char *id_array(apr_pool_t *p, apr_hash_t *flights)
+/* The rows in flight as an int8[] parameter ("{1,2,3}"), and *pfull the
+ * webhooks with PER_HOOK of them as an int4[] one. */
+static const char *id_array(apr_pool_t *p, apr_hash_t *flights,
+                            const char **pfull)
 {
+    apr_hash_t *per = apr_hash_make(p);
     apr_hash_index_t *hi;
-    const char *out = "{";
-    int first = 1;
+    chats_strbuf_t ids, full;
 
+    chats_strbuf_init(&ids, p, 256);
+    chats_strbuf_init(&full, p, 64);
+    chats_strbuf_puts(&ids, "{");
+    chats_strbuf_puts(&full, "{");
     for (hi = apr_hash_first(p, flights); hi; hi = apr_hash_next(hi)) {
         const flight_t *f = apr_hash_this_val(hi);
+        int *n = apr_hash_get(per, &f->webhook, sizeof(f->webhook));
 
-        out = apr_psprintf(p, "%s%s%" APR_INT64_T_FMT, out, first ? "" : ",",
-                           f->id);
-        first = 0;
+        chats_strbuf_puts(&ids, apr_psprintf(p, "%s%" APR_INT64_T_FMT,
+                                             ids.len > 1 ? "," : "", f->id));
+        if (!n) {
+            n = apr_pcalloc(p, sizeof(*n));
+            apr_hash_set(per, &f->webhook, sizeof(f->webhook), n);
+        }
+        if (++*n == PER_HOOK) {
+            chats_strbuf_puts(&full, apr_psprintf(p, "%s%d",
+                                                  full.len > 1 ? "," : "",
+                                                  (int)f->webhook));
+        }
     }
-    return apr_pstrcat(p, out, "}", NULL);
+    chats_strbuf_puts(&ids, "}");
+    chats_strbuf_puts(&full, "}");
+    *pfull = full.buf;
+    return ids.buf;
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -149,6 +173,8 @@ static int unsendable(chats_deliver_proc_t *d, PGconn *c, flight_t *f,
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, d->s,
                  CHATS_LOGNO(682) "webhook event %s cannot be sent, dropped:"
                  " %s", f->ev.event_id, reason);
+    chats_metrics_webhook(f->ev.event, CHATS_WEBHOOK_REFUSED, -1);
+    chats_metrics_webhook(f->ev.event, CHATS_WEBHOOK_DROPPED, -1);
     params[0] = apr_psprintf(tp, "%" APR_INT64_T_FMT, f->id);
     params[1] = apr_pstrcat(tp, "refused: ", reason, NULL);
     params[2] = apr_itoa(tp, CHATS_WEBHOOK_MAX_ERRORS);
@@ -179,6 +205,7 @@ static int send_row(chats_deliver_proc_t *d, PGconn *c, PGresult *res,
     f = apr_pcalloc(parent, sizeof(*f));
     f->p = parent;
     f->id = num(res, i, "id");
+    f->webhook = (apr_int32_t)num(res, i, "webhook_id");
     f->ev.event_id = apr_pstrdup(f->p, col(res, i, "event_id"));
     f->ev.event = apr_pstrdup(f->p, col(res, i, "event"));
     f->ev.entity = apr_pstrdup(f->p, col(res, i, "entity"));
@@ -213,15 +240,15 @@ static int claim(chats_deliver_proc_t *d, PGconn *c, apr_pool_t *tp,
                  apr_pool_t *fp, apr_hash_t *flights, const char **pwhy)
 {
     int room = MAX_IN_FLIGHT - (int)apr_hash_count(flights), i, n;
-    const char *params[2], *discard = NULL;
+    const char *params[3], *discard = NULL;
     PGresult *res;
 
     if (room <= 0) {
         return 0;
     }
     params[0] = apr_itoa(tp, room);
-    params[1] = id_array(tp, flights);
-    if ((res = run(c, CHATS_WEBHOOK_SQL_CLAIM, 2, params, pwhy, tp)) == NULL) {
+    params[1] = id_array(tp, flights, &params[2]);
+    if ((res = run(c, CHATS_WEBHOOK_SQL_CLAIM, 3, params, pwhy, tp)) == NULL) {
         return -1;
     }
     n = PQntuples(res);
@@ -233,6 +260,8 @@ static int claim(chats_deliver_proc_t *d, PGconn *c, apr_pool_t *tp,
             return -1;
         }
         if (!sent) {
+            chats_metrics_webhook(col(res, i, "event"),
+                                  CHATS_WEBHOOK_DROPPED, -1);
             discard = apr_psprintf(tp, "%s%s", discard ? discard : "",
                                    apr_psprintf(tp, "%s%s", discard ? "," : "",
                                                 col(res, i, "id")));
@@ -263,6 +292,7 @@ static int failed(PGconn *c, const flight_t *f,
 
     params[0] = apr_psprintf(tp, "%" APR_INT64_T_FMT, f->id);
     if (next.drop) {
+        chats_metrics_webhook(f->ev.event, CHATS_WEBHOOK_DROPPED, -1);
         params[1] = r->last_error ? r->last_error : "";
         params[2] = apr_itoa(tp, CHATS_WEBHOOK_MAX_ERRORS);
         res = run(c, CHATS_WEBHOOK_SQL_DROP, 3, params, pwhy, tp);
@@ -289,6 +319,11 @@ static int settle(PGconn *c, apr_array_header_t *done, apr_hash_t *flights,
             &APR_ARRAY_IDX(done, i, chats_webhook_result_t);
         flight_t *f = r->user;
 
+        if (r->outcome != CHATS_WEBHOOK_ABORTED) {
+            chats_metrics_webhook(f->ev.event, r->outcome,
+                                  r->outcome == CHATS_WEBHOOK_OK
+                                  ? apr_time_now() - f->ev.captured_at : -1);
+        }
         if (r->outcome == CHATS_WEBHOOK_OK) {
             acks = apr_psprintf(tp, "%s%s%" APR_INT64_T_FMT,
                                 acks ? acks : "", acks ? "," : "", f->id);
@@ -313,6 +348,28 @@ static int settle(PGconn *c, apr_array_header_t *done, apr_hash_t *flights,
 
 /* ---- the leader's loop ------------------------------------------------- */
 
+/* The outbox's depth for the status handler, once a second; 0 after a
+ * database failure. */
+static int sample_depth(PGconn *c, apr_time_t *pnext, apr_pool_t *tp,
+                        const char **pwhy)
+{
+    const char *const none[1] = { NULL };
+    PGresult *res;
+
+    if (apr_time_now() < *pnext) {
+        return 1;
+    }
+    *pnext = apr_time_now() + apr_time_from_sec(1);
+    if ((res = run(c, CHATS_WEBHOOK_SQL_DEPTH, 0, none, pwhy, tp)) == NULL) {
+        return 0;
+    }
+    chats_metrics_webhook_outbox(1, (apr_uint64_t)num(res, 0, "depth"),
+                                 (apr_interval_time_t)(
+                                     atof(col(res, 0, "oldest")) * 1e6));
+    PQclear(res);
+    return 1;
+}
+
 /* Deliver until the connection fails (its reason) or the child stops
  * (NULL). */
 static const char *deliver(chats_deliver_proc_t *d, PGconn *c,
@@ -324,6 +381,7 @@ static const char *deliver(chats_deliver_proc_t *d, PGconn *c,
     chats_webhook_http_conf_t hc = { 0 };
     chats_webhook_http_t *http = NULL;
     chats_err_t *e;
+    apr_time_t next_depth = 0;
 
     apr_pool_create(&tp, p);
     apr_pool_create(&fp, p);
@@ -342,13 +400,14 @@ static const char *deliver(chats_deliver_proc_t *d, PGconn *c,
         int n;
 
         apr_pool_clear(tp);
-        if ((n = claim(d, c, tp, fp, flights, &why)) < 0) {
+        if (!sample_depth(c, &next_depth, tp, &why)
+            || (n = claim(d, c, tp, fp, flights, &why)) < 0) {
             break;
         }
-        /* a full claim: more is waiting, do not idle */
-        if ((e = chats_webhook_http_perform(
-                 http, n >= MAX_IN_FLIGHT / 2 ? 0 : d->conf.poll_ms, tp,
-                 &done)) != NULL) {
+        /* rows just claimed: start them and look again at once; else
+         * wait for a transfer, or poll_ms for new rows */
+        if ((e = chats_webhook_http_perform(http, n > 0 ? 0 : d->conf.poll_ms,
+                                            tp, &done)) != NULL) {
             why = apr_pstrdup(p, e->message);
             break;
         }
@@ -359,6 +418,7 @@ static const char *deliver(chats_deliver_proc_t *d, PGconn *c,
     apr_thread_mutex_lock(d->http_lock);
     d->http = NULL;
     apr_thread_mutex_unlock(d->http_lock);
+    chats_metrics_webhook_outbox(0, 0, 0);
     /* What is still in flight goes back to the outbox as it is. */
     return why ? apr_pstrdup(p, why) : NULL;
 }

@@ -128,6 +128,37 @@ $res = $ua->get("$base/chatsession-status");
 is($res->code, 200, 'the counters answer (this machine)');
 like($res->decoded_content, qr/^chatsession_/m, '... in Prometheus\' text format');
 
+# ---- webhooks: ./serve allows a receiver on this machine (issue 20) ----------
+# A webhook on loopback plain http (the banner says so), written with SQL
+# into ./serve's database; a PATCH reaches the receiver, signed.
+like($banner, qr/^Webhooks: .*plain http.*ChatSessionWebhookAllow http 127\.0\.0\.0\/8/m,
+     'the banner says webhooks may go to plain http on this machine');
+{
+    require ChatSession::Receiver;
+    my $rx = ChatSession::Receiver->start(tls => 0);
+    my $url = $rx->url('http', '/serve-hook');
+    my $sql = "INSERT INTO chats_webhook (name, events, target_url, secret)"
+            . " VALUES ('serve.t', '[\"chatsession.changed\"]', '$url', 'serve-secret')";
+    my $bin = $ENV{CHATS_PG_BIN} ? "$ENV{CHATS_PG_BIN}/psql" : 'psql';
+    my $out = `'$bin' -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U chats -d chatsession -c "$sql" 2>&1`;
+    is($? >> 8, 0, 'a webhook to a receiver on 127.0.0.2, plain http') or diag($out);
+    my $mark = $rx->mark;
+    my $r = LWP::UserAgent->new(timeout => 30)->request(HTTP::Request->new(
+        PATCH => "$base/api/v1/ChatSession/844",
+        ['Authorization' => 'Basic dGplMDpUamUw',
+         'Content-Type' => 'application/json'],
+        '[{"op":"replace","path":"/Rating","value":3}]'));
+    is($r->code, 200, 'PATCH 844 on ./serve') or diag($r->as_string);
+    my $got = $rx->wait_for(sub { @_ >= 1 }, 60, path => '/serve-hook',
+                            since => $mark) || [];
+    is(scalar(@$got), 1, '... the receiver got chatsession.changed once');
+    is_deeply([ChatSession::Receiver::check_delivery($got->[0] || {},
+                  secret => 'serve-secret', event => 'chatsession.changed',
+                  primary_key => 844, changes => ['chatSession.rating'])], [],
+              '... as SuperOffice sends it, signed');
+    $rx->stop;
+}
+
 # ---- the official client ----------------------------------------------------
 my ($node, $script) = client_script('serve.js');
 run_node_tap(node => $node, script => $script, args => ["$base/api/"],

@@ -19,7 +19,7 @@ use ChatSession::Test qw(req db seed_session fresh_ids make_topic);
 use ChatSession::Receiver qw(make_certs check_delivery header body_json);
 use Time::HiRes qw(sleep time);
 
-plan tests => 47, need_lwp, need_module('mod_dbd.c');
+plan tests => 56, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $T = make_topic('webhook_delivery');
@@ -231,3 +231,34 @@ $ids{header($_, 'X-SuperOffice-EventId') // ''}++
 is(scalar(grep { $ids{$_} > 1 } keys %ids), 0,
    'every event reached the receiver that never failed once');
 ok(scalar(keys %ids) >= 1, '... (it got ' . scalar(keys %ids) . ' events)');
+
+# ---- the counters (README "Monitoring") ---------------------------------------
+my $status = req(GET => '/chatsession-status', auth => undef);
+is($status->code, 200, 'the counters answer');
+my $text = $status->decoded_content;
+sub metric {
+    my ($name, $labels) = @_;
+    my $re = quotemeta($name) . (defined $labels ? '\{' . quotemeta($labels) . '\}' : '')
+           . ' (\S+)$';
+    return $text =~ /^$re/m ? $1 : undef;
+}
+ok((metric('chatsession_webhook_deliveries_total',
+           'event="chatsession.changed",outcome="ok"') // 0) >= 10,
+   'deliveries by event and outcome: chatsession.changed ok');
+ok((metric('chatsession_webhook_deliveries_total',
+           'event="chatsession.changed",outcome="http_error"') // 0) >= 2,
+   '... http_error');
+ok((metric('chatsession_webhook_deliveries_total',
+           'event="chatsession.changed",outcome="refused"') // 0) >= 3,
+   '... refused');
+ok((metric('chatsession_webhook_deliveries_total',
+           'event="chatsession.created",outcome="dropped"') // 0) >= 1,
+   '... dropped');
+ok((metric('chatsession_webhook_delivery_lag_seconds_count') // 0) >= 10,
+   'the delivery lag histogram counts the 2xx');
+is(metric('chatsession_webhook_leader'), '1',
+   'this server\'s process delivers (the test suite\'s only httpd)');
+like(metric('chatsession_webhook_outbox_depth') // '', qr/^\d+$/,
+     'the outbox depth is reported by the leader');
+is(req(GET => '/health/ready', auth => undef)->code, 200,
+   'health ready: independent of receivers');

@@ -52,7 +52,8 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
     CHATS_WEBHOOK_SQL_TAG "SELECT pg_try_advisory_lock(" CHATS_WEBHOOK_LOCK_KEY ") AS held"
 
 /** The next events to send ($1 int4: at most this many; $2 int8[]: the
- * rows in flight, left out): the head of each (webhook, entity,
+ * rows in flight, left out; $3 int4[]: webhooks that have as many in
+ * flight as they may, left out): the head of each (webhook, entity,
  * primary key) whose time has come, in id order, with its webhook.
  * Only a scope's head goes, so a session's events reach a webhook one
  * at a time, in commit order. */
@@ -66,6 +67,7 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
     " h.state" \
     " FROM chats_webhook_outbox o JOIN chats_webhook h ON h.id = o.webhook_id" \
     " WHERE o.not_before <= now() AND o.id <> ALL($2::int8[])" \
+    " AND o.webhook_id <> ALL($3::int4[])" \
     " AND NOT EXISTS (SELECT 1 FROM chats_webhook_outbox e" \
     " WHERE e.webhook_id = o.webhook_id AND e.entity = o.entity" \
     " AND e.primary_key = o.primary_key AND e.id < o.id)" \
