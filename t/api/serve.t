@@ -137,11 +137,15 @@ like($banner, qr/^Webhooks: .*plain http.*ChatSessionWebhookAllow http 127\.0\.0
     require ChatSession::Receiver;
     my $rx = ChatSession::Receiver->start(tls => 0);
     my $url = $rx->url('http', '/serve-hook');
-    my $sql = "INSERT INTO chats_webhook (name, events, target_url, secret)"
-            . " VALUES ('serve.t', '[\"chatsession.changed\"]', '$url', 'serve-secret')";
-    my $bin = $ENV{CHATS_PG_BIN} ? "$ENV{CHATS_PG_BIN}/psql" : 'psql';
-    my $out = `'$bin' -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $pgport -U chats -d chatsession -c "$sql" 2>&1`;
-    is($? >> 8, 0, 'a webhook to a receiver on 127.0.0.2, plain http') or diag($out);
+    require DBI;
+    my $dbh = DBI->connect("dbi:Pg:dbname=chatsession;host=127.0.0.1;port=$pgport",
+                           'chats', '', { RaiseError => 0, PrintError => 0 });
+    ok($dbh && $dbh->do(q{INSERT INTO chats_webhook (name, events, target_url, secret)
+                          VALUES ('serve.t', '["chatsession.changed"]', ?,
+                                  'serve-secret')}, undef, $url),
+       'a webhook to a receiver on 127.0.0.2, plain http')
+        or diag($DBI::errstr);
+    $dbh->disconnect if $dbh;
     my $mark = $rx->mark;
     my $r = LWP::UserAgent->new(timeout => 30)->request(HTTP::Request->new(
         PATCH => "$base/api/v1/ChatSession/844",

@@ -23,7 +23,7 @@ sub parse {
     my (%m, %help, %type, @bad);
     for my $line (split /\n/, $text) {
         if ($line =~ /^# HELP (\S+) \S/) { $help{$1} = 1; next }
-        if ($line =~ /^# TYPE (\S+) (counter|histogram)$/) { $type{$1} = $2; next }
+        if ($line =~ /^# TYPE (\S+) (counter|histogram|gauge)$/) { $type{$1} = $2; next }
         if ($line =~ /^([a-z_]+)(\{[a-z]+="[^"]*"(?:,[a-z]+="[^"]*")*\})? ([0-9]+(?:\.[0-9]+)?)$/) {
             $m{$1 . ($2 // '')} = $3;
             next;
