@@ -17,6 +17,7 @@
 #include "http_log.h"
 #include "http_main.h"
 #include "mpm_common.h"
+#include "unixd.h"
 
 #include "chats_webhook_sql.h"
 #include "mod_chats_deliver_private.h"
@@ -205,17 +206,43 @@ static void deliver_child_stopping(apr_pool_t *pchild, int graceful)
     }
 }
 
+/* The candidates' lock file, made by the parent: children run as User,
+ * who may not create files in DefaultRuntimeDir (Debian's is root's). */
+static void make_lock_file(apr_pool_t *p, server_rec *s)
+{
+    const char *path = ap_runtime_dir_relative(p, LOCK_FILE);
+    apr_file_t *f = NULL;
+
+    if (!path || apr_file_open(&f, path, APR_FOPEN_CREATE | APR_FOPEN_WRITE,
+                               APR_FPROT_UREAD | APR_FPROT_UWRITE, p)
+                 != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, errno, s,
+                     CHATS_LOGNO(688) "webhooks: cannot make %s: no process "
+                     "of this server will deliver", path ? path : LOCK_FILE);
+        return;
+    }
+    apr_file_close(f);
+    if (geteuid() == 0 && chown(path, ap_unixd_config.user_id,
+                                ap_unixd_config.group_id) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, errno, s,
+                     CHATS_LOGNO(689) "webhooks: cannot give %s to User: no "
+                     "process of this server will deliver", path);
+    }
+}
+
 static int deliver_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                apr_pool_t *ptemp, server_rec *s)
 {
     chats_err_t *e = chats_webhook_http_global_init(pconf);
 
     (void)plog;
-    (void)ptemp;
     if (e) {
         ap_log_error(APLOG_MARK, APLOG_ERR | APLOG_STARTUP, 0, s,
                      CHATS_LOGNO(687) "webhooks: %s", e->message);
         return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (chats_webhook_conf(s).delivery && chats_conf_listen_params(s)) {
+        make_lock_file(ptemp, s);
     }
     return OK;
 }
@@ -225,5 +252,5 @@ void chats_deliver_register_hooks(apr_pool_t *p)
     (void)p;
     ap_hook_child_stopping(deliver_child_stopping, NULL, NULL,
                            APR_HOOK_MIDDLE);
-    ap_hook_post_config(deliver_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(deliver_post_config, NULL, NULL, APR_HOOK_LAST);
 }

@@ -1,0 +1,61 @@
+# bench/lib/webhook.sh — sourced by bench/hotrow when WEBHOOK=1, after
+# bench/lib/setup.sh (whose httpd then has HTTPD_EXTRA's
+# ChatSessionWebhookAllow for 127.0.0.0/8, as ./serve has): a fast local
+# receiver, the test suite's own (t/bin/webhook-receiver.js, answers 200
+# at once, keep-alive, logs every request), on 127.0.0.2; and per row of
+# the "hooked" system one webhook subscribed to every chat event, removed
+# after its events are delivered.
+# Gets: webhook_on webhook_drain (-> W_EVENTS W_SPAN W_LAG50 W_LAG99
+#   W_DRAIN), RX_PID (appended to STOP_PIDS).
+command -v node >/dev/null || die "node not found (apt-get install nodejs)"
+export RX_LOG="$RUN/receiver.jsonl"
+: >"$RX_LOG"
+# stdin held open: the receiver exits at its EOF
+node "$TOP/t/bin/webhook-receiver.js" --log "$RX_LOG" --host 127.0.0.2 \
+    --http-port 0 < <(sleep 1000000) >"$RUN/receiver.ready" 2>"$RUN/receiver.err" &
+RX_PID=$!
+STOP_PIDS+=("$RX_PID")
+for _ in $(seq 1 50); do
+    grep -q '"http"' "$RUN/receiver.ready" 2>/dev/null && break
+    kill -0 "$RX_PID" 2>/dev/null || { cat "$RUN/receiver.err" >&2; die "the receiver exited at start"; }
+    sleep 0.2
+done
+RX_PORT="$(sed -n 's/.*"http":\([0-9]*\).*/\1/p' "$RUN/receiver.ready")"
+[[ -n "$RX_PORT" ]] || die "the receiver did not say its port"
+say "webhook receiver: http://127.0.0.2:$RX_PORT ($(node --version))"
+
+webhook_on() {          # key: one Active webhook for every chat event
+    sql "DELETE FROM chats_webhook; INSERT INTO chats_webhook (name, events, target_url, secret)
+         VALUES ('bench $1', '[\"chatsession.created\", \"chatsession.changed\",
+                 \"chatsession.message\"]', 'http://127.0.0.2:$RX_PORT/$1', 'bench-secret')" >/dev/null
+}
+webhook_drain() {       # key: wait until its events are out, then figures
+    local t0="$EPOCHREALTIME" n
+    for _ in $(seq 1 600); do
+        n="$(sql "SELECT count(*) FROM chats_webhook_outbox")"
+        [[ "$n" == 0 ]] && break
+        sleep 0.1
+    done
+    W_DRAIN="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+    sql "UPDATE chats_webhook SET state = 2" >/dev/null
+    read -r W_EVENTS W_SPAN W_LAG50 W_LAG99 < <(perl -MJSON::PP -MMIME::Base64 \
+        -MTime::Local -e '
+        my ($path) = @ARGV; my (@lag, $first, $last);
+        open my $fh, "<", $ENV{RX_LOG} or die;
+        while (<$fh>) {
+            my $d = eval { decode_json($_) } or next;
+            next unless $d->{path} eq $path;
+            my $b = eval { decode_json(decode_base64($d->{body})) } or next;
+            my ($Y, $M, $D, $h, $m, $s, $f) = $b->{Timestamp}
+                =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)Z$/ or next;
+            my $ts = timegm($s, $m, $h, $D, $M - 1, $Y) + "0.$f";
+            my $t = $d->{t} / 1000;
+            push @lag, ($t - $ts) * 1000;
+            $first = $t if !defined $first || $t < $first;
+            $last = $t if !defined $last || $t > $last;
+        }
+        @lag = sort { $a <=> $b } @lag;
+        my $p = sub { @lag ? sprintf("%.1f", $lag[int($_[0] * $#lag)]) : "-" };
+        printf "%d %.2f %s %s\n", scalar(@lag), @lag ? $last - $first : 0,
+               $p->(0.5), $p->(0.99);' "/$1")
+}
