@@ -22,7 +22,7 @@ use ChatSession::Receiver qw(header body_json);
 use JSON::PP ();
 use Time::HiRes qw(sleep time);
 
-plan tests => 14, need_lwp, need_module('mod_dbd.c');
+plan tests => 12, need_lwp, need_module('mod_dbd.c');
 
 my @S = fresh_ids(6);
 my ($HOOK, $HOOK2) = fresh_ids(2);
