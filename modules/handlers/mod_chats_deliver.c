@@ -29,11 +29,6 @@
 /* A candidate's look at the locks, and the pause after a failure. */
 #define RETRY_MS 1000
 
-int chats_deliver_stopping(chats_deliver_proc_t *d)
-{
-    return apr_atomic_read32(&d->stopping) != 0;
-}
-
 /* Sleep ms on the wake pipe; 0 when stopping. */
 static int pause_ms(chats_deliver_proc_t *d, int ms)
 {

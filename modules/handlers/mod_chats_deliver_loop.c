@@ -41,6 +41,11 @@ typedef struct {
     apr_time_t sent;
 } flight_t;
 
+int chats_deliver_stopping(chats_deliver_proc_t *d)
+{
+    return apr_atomic_read32(&d->stopping) != 0;
+}
+
 /* ---- statements ------------------------------------------------------ */
 
 /* Run sql with params on c; the result when it is ok (caller clears),

@@ -148,8 +148,12 @@ static void params(tap_t *t)
 
     s = chats_action_stmt(a, CHATS_ACT_RESET_ANY, CHATS_READ_UTC);
     n = chats_action_params(t->p, s, NULL, vals, &values, &types);
-    ok(t, n == 1 && !strcmp(values[0], "844"),
-       "reset of any session: the id only (no owner predicate)");
+    ok(t, n == 2 && !strcmp(values[0], "844")
+       && !strcmp(values[1], vals[CHATS_AP_ASSOC]),
+       "reset of any session: the id, and the caller who writes (no owner "
+       "predicate)");
+    ok(t, strstr(s->stmt.sql, "updated_by = NULLIF($2, 0)") != NULL,
+       "... recorded as the row's writer (a webhook's ChangedByAssociateId)");
     ok(t, !strstr(s->stmt.sql, "user_id = $"),
        "reset of any session: no owner predicate");
     s = chats_action_stmt(a, CHATS_ACT_RESET_OWN, CHATS_READ_UTC);

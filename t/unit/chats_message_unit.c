@@ -284,10 +284,11 @@ static void test_statements(tap_t *t)
        "at the fields' max_len");
     ok(t, strstr(post, "status=CASEWHENcs.statusIN(5,6)AND$2=2THEN5WHEN"
                  "cs.statusIN(5,6)AND$2=1THEN6ELSEcs.statusEND,idle=now(),"
-                 "version=cs.version+1,updated_at=now()WHEREcs.id=$1AND"
+                 "version=cs.version+1,updated_at=now(),"
+                 "updated_by=NULLIF($8,0)WHEREcs.id=$1AND"
                  "cs.user_id=$8") != NULL,
        "post: the status moves between CustomerLast and UserLast; the "
-       "validators bump; the owner's column");
+       "validators bump; the writer recorded; the owner's column");
     ok(t, strstr(post, "INSERTINTOchat_message(id,chat_session_id,type,"
                  "message,author,read_by_customer,special_type,"
                  "special_param,when_posted)") != NULL,

@@ -310,8 +310,12 @@ static void test_diagnose(tap_t *t)
     pl = patch(t, "[{\"op\":\"test\",\"path\":\"/Rating\",\"value\":4},"
                "{\"op\":\"test\",\"path\":\"/Rank\",\"value\":4},"
                "{\"op\":\"replace\",\"path\":\"/Rating\",\"value\":5}]", NULL);
+    ok(t, has(chats_plan_write_sql(pl, sql),
+              "updated_at = now(), updated_by = NULLIF($3::int4, 0)"),
+       "the caller who writes: the plan's last parameter ($3, after the id "
+       "and the value)");
     ok(t, has(chats_plan_diag_sql(pl, sql, 0), "SELECT ARRAY[CASE WHEN "
-              "cs.rating IS NOT DISTINCT FROM $3::int4 THEN NULL ELSE 1 END, "
+              "cs.rating IS NOT DISTINCT FROM $4::int4 THEN NULL ELSE 1 END, "
               "CASE WHEN cs.rank"), "diagnosis: each check's answer in one "
        "column");
     ok(t, has(chats_plan_diag_sql(pl, sql, 1), "FOR UPDATE OF cs"),

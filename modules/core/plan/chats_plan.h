@@ -112,7 +112,8 @@ typedef struct chats_plan_t {
     const char *actor_sql;        /**< "$n::int4": the caller's associate
                                        id (0: none), who an INSERT or an
                                        UPDATE of a versioned row records
-                                       (CHATS_COL_UPDATED_BY); else NULL */
+                                       (CHATS_COL_UPDATED_BY), made by
+                                       chats_plan_finish; else NULL      */
     int *set_param;               /**< per field index: the parameter
                                        number of its value written, 0    */
     apr_hash_t *seen;             /**< the SQL checks (predicate and

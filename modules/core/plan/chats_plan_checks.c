@@ -115,12 +115,6 @@ chats_plan_t *chats_plan_make(apr_pool_t *p, const chats_plan_in_t *in)
     if (pl->in.zone) {
         chats_plan_param(pl, pl->in.zone, CHATS_P_TEXT);          /* $1 */
     }
-    if (in->kind != CHATS_PLAN_DELETE
-        && (in->entity->flags & CHATS_ED_VERSIONED)) {
-        pl->actor_sql = chats_plan_typed_param(
-            pl, apr_itoa(p, in->caller ? in->caller->associate_id : 0),
-            CHATS_P_INT4);
-    }
     if (in->kind == CHATS_PLAN_INSERT) {
         pl->cur = chats_entity_template(p, in->entity);
         return pl;
@@ -147,6 +141,11 @@ void chats_plan_finish(chats_plan_t *pl)
 
     if (pl->in.kind == CHATS_PLAN_DELETE) {
         return;
+    }
+    /* who writes (CHATS_COL_UPDATED_BY): the plan's last parameter */
+    if (pl->in.entity->flags & CHATS_ED_VERSIONED) {
+        pl->actor_sql = chats_plan_typed_param(
+            pl, apr_itoa(pl->p, c ? c->associate_id : 0), CHATS_P_INT4);
     }
     chats_plan_pairs(pl);          /* bad values (400) before rights (403) */
     if (!c) {

@@ -13,6 +13,7 @@
 
 #include "chats_datetime.h"
 #include "chats_json.h"
+#include "chats_media.h"
 #include "chats_webhook_payload.h"
 
 /* The standard members, in order: a property named like one of them
@@ -341,7 +342,7 @@ chats_err_t *chats_webhook_headers(apr_pool_t *p,
     if (ev->event == NULL || !value_ok(ev->event)) {
         return bad(p, "Event", "not a header value");
     }
-    push(a, "Content-Type", "application/json; charset=utf-8");
+    push(a, "Content-Type", CHATS_MT_JSON CHATS_MT_UTF8);
     push(a, "User-Agent", apr_pstrcat(p, "NetServer-Webhook/1.0 "
                                       "mod_chatsession/", version, NULL));
     push(a, "X-SuperOffice-Event", ev->event);
