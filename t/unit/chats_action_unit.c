@@ -152,7 +152,7 @@ static void params(tap_t *t)
        && !strcmp(values[1], vals[CHATS_AP_ASSOC]),
        "reset of any session: the id, and the caller who writes (no owner "
        "predicate)");
-    ok(t, strstr(s->stmt.sql, "updated_by = NULLIF($2, 0)") != NULL,
+    ok(t, strstr(s->stmt.sql, "updated_by = NULLIF($2::int4, 0)") != NULL,
        "... recorded as the row's writer (a webhook's ChangedByAssociateId)");
     ok(t, !strstr(s->stmt.sql, "user_id = $"),
        "reset of any session: no owner predicate");
