@@ -152,6 +152,17 @@ static void plan_on(const chats_op_ctx_t *o, const chats_field_t *f,
         chats_plan_fail(o, bad(p, f->name, "%s",
                                "move and copy are not supported"));
     }
+    else if (f->flags & CHATS_FF_WRITEONLY && t->nelts > 1) {
+        chats_plan_fail(o, chats_plan_write_only(p, f->name));
+    }
+    else if (t->nelts > 1 && f->type == CHATS_F_JSON) {
+        /* its members are data: a path into them needs jsonb paths, not
+         * done yet (design §2's fallback) */
+        chats_plan_fail(o, chats_err_make(p, CHATS_E_INVALID, f->name,
+                                          "%s: replace the whole field (a "
+                                          "path below it is not supported)",
+                                          f->name));
+    }
     else if (t->nelts == 1 && f->type == CHATS_F_GROUP) {
         chats_plan_on_group(o, f, op->kind, op->value);
     }
@@ -170,6 +181,24 @@ static void plan_on(const chats_op_ctx_t *o, const chats_field_t *f,
                                           "%s has no member %s", f->name,
                                           APR_ARRAY_IDX(t, 1, const char *)));
     }
+}
+
+/* A move or copy from a write-only field: refused as reading it (the
+ * secret would land in a field that is rendered). */
+static chats_err_t *from_write_only(chats_plan_t *pl, const chats_op_t *op)
+{
+    apr_array_header_t *t;
+    const chats_field_t *f;
+    const char *name;
+
+    if (!op->from || chats_pointer_parse(&t, op->from, PLAN_PATH_FLAGS,
+                                         pl->p) || t->nelts == 0) {
+        return NULL;
+    }
+    name = APR_ARRAY_IDX(t, 0, const char *);
+    f = chats_schema_find(pl->in.entity, name, strlen(name));
+    return f && (f->flags & CHATS_FF_WRITEONLY)
+           ? chats_plan_write_only(pl->p, f->name) : NULL;
 }
 
 static void plan_op(const chats_op_ctx_t *o, const chats_op_t *op)
@@ -191,6 +220,11 @@ static void plan_op(const chats_op_ctx_t *o, const chats_op_t *op)
     if (t->nelts == 0) {
         chats_plan_fail(o, bad(pl->p, NULL, "%s",
                                "a path must name a field"));
+        return;
+    }
+    if ((op->kind == CHATS_OP_MOVE || op->kind == CHATS_OP_COPY)
+        && (e = from_write_only(pl, op)) != NULL) {
+        chats_plan_fail(o, e);
         return;
     }
     name = APR_ARRAY_IDX(t, 0, const char *);

@@ -59,6 +59,7 @@ chats_ptype_e chats_sql_ptype(chats_ftype_e type)
     case CHATS_F_BOOL:     return CHATS_P_BOOL;
     case CHATS_F_DATETIME: return CHATS_P_TIMESTAMPTZ;
     case CHATS_F_DOUBLE:   return CHATS_P_FLOAT8;
+    case CHATS_F_JSON:     return CHATS_P_JSONB;
     case CHATS_F_ENUM:
     case CHATS_F_FLAGS:
     case CHATS_F_INT16:    return CHATS_P_INT2;
@@ -70,7 +71,7 @@ const char *chats_sql_ptype_name(chats_ptype_e type)
 {
     static const char *const names[] = {
         "text", "int2", "int4", "int8", "boolean", "float8", "timestamptz",
-        "timestamp", "int8[]"
+        "timestamp", "int8[]", "jsonb"
     };
 
     return names[type];
@@ -252,6 +253,9 @@ static void select_parts(apr_pool_t *p, const chats_entity_def_t *def,
     apr_array_header_t *cols = apr_array_make(p, 64, sizeof(const char *));
 
     for (i = 0; i < n; i++) {
+        if (f[i].flags & CHATS_FF_WRITEONLY) {
+            continue;              /* never read back: not even here */
+        }
         if (i == 0) {
             /* named: readers find a row by it, after their own columns */
             APR_ARRAY_PUSH(cols, const char *) = apr_pstrcat(

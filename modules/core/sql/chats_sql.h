@@ -14,7 +14,7 @@
 typedef enum {
     CHATS_P_TEXT, CHATS_P_INT2, CHATS_P_INT4, CHATS_P_INT8, CHATS_P_BOOL,
     CHATS_P_FLOAT8, CHATS_P_TIMESTAMPTZ, CHATS_P_TIMESTAMP,
-    CHATS_P_INT8_ARRAY
+    CHATS_P_INT8_ARRAY, CHATS_P_JSONB
 } chats_ptype_e;
 
 /** Whether the store may run a statement again on a fresh connection
