@@ -162,8 +162,9 @@ my $bad_patch = sub {
 my $doc = $bad_patch->([{ op => 'test', path => '/Secret', value => $SECRET }],
                        'Secret', 'test /Secret');
 like($doc->{ErrorMessage}, qr/write-only/, '... says write-only');
+# (copy and move are refused whatever they read: the op is named)
 $bad_patch->([{ op => 'copy', from => '/Secret', path => '/Description' }],
-             'Secret', 'copy from /Secret');
+             'op', 'copy from /Secret');
 $bad_patch->([{ op => 'add', path => '/Headers/X-Foo', value => 'x' }],
              'Headers', 'a path below Headers');
 $bad_patch->([{ op => 'replace', path => '/TotalCalls', value => 5 }],

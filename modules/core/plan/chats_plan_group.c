@@ -183,24 +183,6 @@ static void plan_on(const chats_op_ctx_t *o, const chats_field_t *f,
     }
 }
 
-/* A move or copy from a write-only field: refused as reading it (the
- * secret would land in a field that is rendered). */
-static chats_err_t *from_write_only(chats_plan_t *pl, const chats_op_t *op)
-{
-    apr_array_header_t *t;
-    const chats_field_t *f;
-    const char *name;
-
-    if (!op->from || chats_pointer_parse(&t, op->from, PLAN_PATH_FLAGS,
-                                         pl->p) || t->nelts == 0) {
-        return NULL;
-    }
-    name = APR_ARRAY_IDX(t, 0, const char *);
-    f = chats_schema_find(pl->in.entity, name, strlen(name));
-    return f && (f->flags & CHATS_FF_WRITEONLY)
-           ? chats_plan_write_only(pl->p, f->name) : NULL;
-}
-
 static void plan_op(const chats_op_ctx_t *o, const chats_op_t *op)
 {
     chats_plan_t *pl = o->pl;
@@ -220,11 +202,6 @@ static void plan_op(const chats_op_ctx_t *o, const chats_op_t *op)
     if (t->nelts == 0) {
         chats_plan_fail(o, bad(pl->p, NULL, "%s",
                                "a path must name a field"));
-        return;
-    }
-    if ((op->kind == CHATS_OP_MOVE || op->kind == CHATS_OP_COPY)
-        && (e = from_write_only(pl, op)) != NULL) {
-        chats_plan_fail(o, e);
         return;
     }
     name = APR_ARRAY_IDX(t, 0, const char *);
