@@ -15,7 +15,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body db make_caller);
 use JSON::PP ();
 
-plan tests => 143, need_lwp, need_module('mod_dbd.c');
+plan tests => 150, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/Webhook';
 my $T = JSON::PP::true;

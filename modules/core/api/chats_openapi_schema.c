@@ -596,35 +596,6 @@ static void gen_patch_op(chats_og_t *o)
     chats_og_close(o);
 }
 
-static void gen_error(chats_og_t *o)
-{
-    static const char *const req[] = { "Error", "ErrorType", "ErrorMessage",
-                                       "Message", "ErrorSource", NULL };
-
-    object_open(o, "ErrorBody", "SuperOffice's error body, plus Message "
-                "(what the official client's fixtures read) and, where "
-                "there is one, the failing patch op and field.");
-    chats_og_kopen(o, "Error");
-    chats_og_kstr(o, "type", "boolean");
-    chats_og_kbool(o, "const", 1);
-    chats_og_close(o);
-    simple(o, "ErrorType", "string", 0, ".NET-style exception class, e.g. "
-           "SoNotFoundException, ArgumentException.");
-    simple(o, "ErrorMessage", "string", 0, "What went wrong.");
-    simple(o, "Message", "string", 0, "The same text as ErrorMessage.");
-    simple(o, "ErrorSource", "string", 0, "mod_chatsession");
-    chats_og_kopen(o, "OpIndex");
-    chats_og_kstr(o, "type", "integer");
-    chats_og_kstr(o, "format", "int32");
-    chats_og_kint(o, "minimum", 0);
-    chats_og_kstr(o, "description", "Index of the failing patch operation.");
-    chats_og_close(o);
-    simple(o, "Field", "string", 0, "The field or member path at fault.");
-    chats_og_close(o);
-    string_array(o, "required", req);
-    chats_og_close(o);
-}
-
 void chats_openapi_schemas(chats_og_t *o)
 {
     const chats_entity_def_t *const *d;
@@ -635,5 +606,5 @@ void chats_openapi_schemas(chats_og_t *o)
     gen_links(o);
     gen_rights(o);
     gen_patch_op(o);
-    gen_error(o);
+    chats_openapi_error_body(o);
 }
