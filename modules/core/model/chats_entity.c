@@ -600,27 +600,3 @@ chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
         return coerce_int(f, v, pout, p);
     }
 }
-
-chats_err_t *chats_entity_coerce_as(const chats_field_t *f, const char *name,
-                                    const chats_doc_t *v, chats_doc_t **pout,
-                                    apr_pool_t *p)
-{
-    chats_field_t named = *f;
-
-    named.name = name;
-    return chats_entity_coerce(&named, v, pout, p);
-}
-
-const chats_field_t *chats_entity_field_by_column(
-    const chats_entity_def_t *def, const char *column)
-{
-    const chats_field_t *f;
-    int i;
-
-    for (i = 0; (f = chats_schema_slot(def, i)) != NULL; i++) {
-        if (f->column && !strcmp(f->column, column)) {
-            return f;
-        }
-    }
-    return NULL;
-}

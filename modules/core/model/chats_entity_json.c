@@ -1,5 +1,6 @@
 /* JSON-valued fields (CHATS_F_JSON: a webhook's Events, Headers,
- * Properties) and the values a new row starts from (chats_entity.h). A
+ * Properties), the values a new row starts from, and the lookups of
+ * chats_entity.h that need no row. A
  * JSON field is written and compared whole: its canonical value is the
  * client's own document, checked for its shape; jsonb compares as RFC
  * 6902's test does (numbers by value, member order ignored). */
@@ -107,4 +108,28 @@ chats_doc_t *chats_entity_default(apr_pool_t *p,
         }
     }
     return chats_entity_empty(p, f);
+}
+
+chats_err_t *chats_entity_coerce_as(const chats_field_t *f, const char *name,
+                                    const chats_doc_t *v, chats_doc_t **pout,
+                                    apr_pool_t *p)
+{
+    chats_field_t named = *f;
+
+    named.name = name;
+    return chats_entity_coerce(&named, v, pout, p);
+}
+
+const chats_field_t *chats_entity_field_by_column(
+    const chats_entity_def_t *def, const char *column)
+{
+    const chats_field_t *f;
+    int i;
+
+    for (i = 0; (f = chats_schema_slot(def, i)) != NULL; i++) {
+        if (f->column && !strcmp(f->column, column)) {
+            return f;
+        }
+    }
+    return NULL;
 }
