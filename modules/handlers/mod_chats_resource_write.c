@@ -17,7 +17,7 @@
 #include "chats_plan.h"
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
-#include "mod_chats_webhook.h"
+#include "chats_webhook_check.h"
 
 #define CHATS_PATCH_FLAGS (CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT)
 

@@ -71,22 +71,6 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f)
     }
 }
 
-chats_doc_t *chats_entity_template(apr_pool_t *p,
-                                   const chats_entity_def_t *def)
-{
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(def, &n);
-    chats_doc_t *doc = chats_doc_object(p);
-
-    for (i = 0; i < n; i++) {
-        if (!(f[i].flags & CHATS_FF_WRITEONLY)) {
-            chats_doc_object_add(doc, f[i].name,
-                                 chats_entity_default(p, def, &f[i]));
-        }
-    }
-    return doc;
-}
-
 /* Reading a row: its columns in order (chats_sql.h's layout). */
 typedef struct {
     apr_pool_t *p;

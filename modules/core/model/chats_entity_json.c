@@ -1,6 +1,6 @@
 /* JSON-valued fields (CHATS_F_JSON: a webhook's Events, Headers,
- * Properties), the values a new row starts from, and the lookups of
- * chats_entity.h that need no row. A
+ * Properties), and the column lookup of chats_entity.h. Below
+ * chats_entity.c, which uses it (and nothing of it is used here). A
  * JSON field is written and compared whole: its canonical value is the
  * client's own document, checked for its shape; jsonb compares as RFC
  * 6902's test does (numbers by value, member order ignored). */
@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "chats_entity.h"
-#include "chats_json.h"
 
 static chats_err_t *bad(apr_pool_t *p, const char *field, const char *what)
 {
@@ -74,8 +73,8 @@ chats_err_t *chats_entity_json_coerce(const chats_field_t *f,
     int obj = (f->flags & CHATS_FF_JSON_OBJECT) != 0;
     chats_err_t *e;
 
-    if (v->type == CHATS_J_NULL) {
-        *pout = chats_entity_empty(p, f);
+    if (v->type == CHATS_J_NULL) {         /* the empty value */
+        *pout = obj ? chats_doc_object(p) : chats_doc_array(p);
         return NULL;
     }
     if (v->type != (obj ? CHATS_J_OBJECT : CHATS_J_ARRAY)) {
@@ -91,33 +90,6 @@ chats_err_t *chats_entity_json_coerce(const chats_field_t *f,
     }
     *pout = (chats_doc_t *)v;
     return NULL;
-}
-
-chats_doc_t *chats_entity_default(apr_pool_t *p,
-                                  const chats_entity_def_t *def,
-                                  const chats_field_t *f)
-{
-    const chats_default_t *d = def->extras ? def->extras->defaults : NULL;
-    chats_doc_t *v, *out;
-
-    for (; d && d->field; d++) {
-        if (!strcmp(d->field, f->name)
-            && !chats_json_parse(&v, d->json, strlen(d->json), NULL, p)
-            && !chats_entity_coerce(f, v, &out, p)) {
-            return out;
-        }
-    }
-    return chats_entity_empty(p, f);
-}
-
-chats_err_t *chats_entity_coerce_as(const chats_field_t *f, const char *name,
-                                    const chats_doc_t *v, chats_doc_t **pout,
-                                    apr_pool_t *p)
-{
-    chats_field_t named = *f;
-
-    named.name = name;
-    return chats_entity_coerce(&named, v, pout, p);
 }
 
 const chats_field_t *chats_entity_field_by_column(

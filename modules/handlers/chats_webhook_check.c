@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "chats_webhook_payload.h"
-#include "mod_chats_webhook.h"
+#include "chats_webhook_check.h"
 
 static chats_err_t *bad(apr_pool_t *p, const char *name, const char *what)
 {
