@@ -63,7 +63,8 @@ static chats_err_t *session_id(chats_req_t *q, const char *field,
                               q->entity ? q->entity->label : "chat session");
     }
     q->id = (apr_int32_t)v;
-    if (q->route->family != CHATS_FAMILY_TOPIC) {
+    if (q->route->family != CHATS_FAMILY_TOPIC
+        && q->route->family != CHATS_FAMILY_WEBHOOK) {
         chats_note_session(q->r, q->id);
     }
     return NULL;

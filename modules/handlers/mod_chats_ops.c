@@ -34,4 +34,5 @@ chats_method_fn *const chats_op_fn[CHATS_OP__N] = {
     [CHATS_OP_TOPIC_IS_OPEN] = chats_topic_is_open,
     [CHATS_OP_PRESENCE_GET] = chats_presence_get,
     [CHATS_OP_PRESENCE_SAVE] = chats_presence_save,
+    [CHATS_OP_FILTERED] = chats_resource_filtered,
 };

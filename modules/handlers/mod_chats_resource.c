@@ -263,17 +263,50 @@ chats_err_t *chats_resource_send(chats_req_t *q, const chats_read_t *rd)
                                  "the entity");
 }
 
+/* Rows as an array of entities without links (XML: .NET's ArrayOf<T>,
+ * one element per entity); guarded: each row has may_read and
+ * may_write after the layout's columns. */
+static chats_err_t *answer_rows(chats_req_t *q, const chats_rows_t *rows,
+                                int guarded)
+{
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
+    chats_read_e how = chats_resource_zone(q) ? CHATS_READ_ZONED
+                                              : CHATS_READ_UTC;
+    int xml = chats_answer_xml(q->media), i;
+    chats_doc_t *out, *view;
+    chats_read_t *rd;
+    chats_err_t *e;
+
+    out = xml ? chats_doc_object(q->r->pool) : chats_doc_array(q->r->pool);
+    for (i = 0; i < rows->nrows; i++) {
+        const char *const *row = rows->values + i * rows->ncols;
+
+        rd = chats_resource_read_row(q, row);
+        rd->may_write = guarded && row[sql->ncols[how] + 1][0] == 't';
+        if ((e = view_of(q, rd, 0, &view)) != NULL) {
+            return e;
+        }
+        if (xml) {
+            chats_doc_object_add(out, q->entity->type_name, view);
+        }
+        else {
+            chats_doc_array_push(out, view);
+        }
+    }
+    return chats_resource_answer(q, out, apr_pstrcat(q->r->pool, "ArrayOf",
+                                                     q->entity->type_name,
+                                                     NULL), "the answer");
+}
+
 chats_err_t *chats_resource_mine(chats_req_t *q)
 {
     const chats_entity_sql_t *sql = chats_resource_sql(q);
     const char *params[2], *zone = chats_resource_zone(q);
     chats_read_e how = zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
-    int xml = chats_answer_xml(q->media), i, n = 0;
-    chats_doc_t *out, *view;
     chats_store_t *st;
     chats_rows_t *rows;
-    chats_read_t *rd;
     chats_err_t *e;
+    int n = 0;
 
     if (!sql->mine[how].sql) {
         return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
@@ -291,26 +324,87 @@ chats_err_t *chats_resource_mine(chats_req_t *q)
         != NULL) {
         return e;
     }
-    /* XML: .NET's ArrayOf<T>, one element per entity */
-    out = xml ? chats_doc_object(q->r->pool) : chats_doc_array(q->r->pool);
-    for (i = 0; i < rows->nrows; i++) {
-        const char *const *row = rows->values + i * rows->ncols;
+    return answer_rows(q, rows, 1);
+}
 
-        rd = chats_resource_read_row(q, row);
-        rd->may_write = row[sql->ncols[how] + 1][0] == 't';
-        if ((e = view_of(q, rd, 0, &view)) != NULL) {
+/* A list filter's value from the query, by its name or its alias (not
+ * both), as the parameter its statement binds: NULL filters nothing (no
+ * value, "", an enum's zero value). Coerced as the filter's field, so a
+ * bad one is a 400 naming the parameter. */
+static chats_err_t *filter_value(chats_req_t *q, const chats_list_filter_t *lf,
+                                 const char **pv)
+{
+    apr_pool_t *p = q->r->pool;
+    const char *a = NULL, *b = NULL, *v;
+    const chats_field_t *f;
+    chats_doc_t *doc, *canon;
+    chats_err_t *e;
+
+    *pv = NULL;
+    if ((e = chats_qstring_get(p, q->qs, chats_qparam_of(lf->name), &a))
+        || (lf->alias && (e = chats_qstring_get(p, q->qs, chats_qparam_of(
+                                                    lf->alias), &b)))) {
+        return e;
+    }
+    if (a && b) {
+        return chats_err_make(p, CHATS_E_INVALID, lf->name, "%s: given "
+                              "twice (as %s and %s)", lf->name, lf->name,
+                              lf->alias);
+    }
+    if (!(v = a ? a : b) || !*v) {
+        return NULL;
+    }
+    f = lf->field ? chats_schema_find(q->entity, lf->field,
+                                      strlen(lf->field)) : NULL;
+    if (!f) {
+        *pv = v;
+        return NULL;
+    }
+    doc = v[strspn(v, "0123456789")] ? chats_doc_strz(p, v)
+                                     : chats_doc_number(p, v, strlen(v));
+    if ((e = chats_entity_coerce_as(f, a ? lf->name : lf->alias, doc,
+                                    &canon, p)) != NULL) {
+        return e;
+    }
+    *pv = chats_entity_param(p, f, canon);
+    if (f->type == CHATS_F_ENUM && !strcmp(*pv, "0")) {
+        *pv = NULL;                          /* Unknown: any state */
+    }
+    return NULL;
+}
+
+chats_err_t *chats_resource_filtered(chats_req_t *q)
+{
+    const chats_entity_sql_t *sql = chats_resource_sql(q);
+    const chats_list_filter_t *lf;
+    const char *params[16], *zone = chats_resource_zone(q);
+    chats_read_e how = zone ? CHATS_READ_ZONED : CHATS_READ_UTC;
+    chats_store_t *st;
+    chats_rows_t *rows;
+    chats_err_t *e;
+    int n = 0;
+
+    if (!sql->filtered[how].sql) {
+        return chats_err_make(q->r->pool, CHATS_E_INTERNAL, NULL,
+                              "%ss have no filtered list", q->entity->label);
+    }
+    if ((e = chats_rights_require(q, CHATS_DO_READ)) != NULL) {
+        return e;
+    }
+    if (zone) {
+        params[n++] = zone;
+    }
+    for (lf = q->entity->extras->filters; lf->name && n < 16; lf++) {
+        if ((e = filter_value(q, lf, &params[n++])) != NULL) {
             return e;
         }
-        if (xml) {
-            chats_doc_object_add(out, q->entity->type_name, view);
-        }
-        else {
-            chats_doc_array_push(out, view);
-        }
     }
-    return chats_resource_answer(q, out, apr_pstrcat(q->r->pool, "ArrayOf",
-                                                     q->entity->type_name,
-                                                     NULL), "the answer");
+    if ((e = chats_store_open(&st, q->r)) != NULL
+        || (e = chats_store_exec(st, &sql->filtered[how], n, params, &rows))
+           != NULL) {
+        return e;
+    }
+    return answer_rows(q, rows, 0);
 }
 
 chats_err_t *chats_resource_answer(chats_req_t *q, const chats_doc_t *doc,

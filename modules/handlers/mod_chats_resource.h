@@ -79,6 +79,9 @@ chats_err_t *chats_resource_default(chats_req_t *q);
 /** The rows the entity's read guard gives the caller (a topic's
  * members: ChatTopic/ForCurrentUser), key order, without links. */
 chats_err_t *chats_resource_mine(chats_req_t *q);
+/** The rows that pass the filters of the query (the entity's
+ * chats_list_filter_t: GET Webhook), key order, without links. */
+chats_err_t *chats_resource_filtered(chats_req_t *q);
 
 /* Shared by the methods (mod_chats_resource.c). */
 

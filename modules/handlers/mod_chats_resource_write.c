@@ -17,6 +17,7 @@
 #include "chats_plan.h"
 #include "mod_chats_resource.h"
 #include "mod_chats_rights.h"
+#include "chats_webhook_check.h"
 
 #define CHATS_PATCH_FLAGS (CHATS_PATCH_CASEI | CHATS_PATCH_SLASH_OPT)
 
@@ -86,6 +87,7 @@ static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
     in.zone = chats_resource_zone(q);
     in.caller = chats_rights_caller(q);
     in.precond = kind == CHATS_PLAN_INSERT ? NULL : pc;
+    in.check = chats_entity_value_check(q->entity);
     return chats_plan_make(r->pool, &in);
 }
 

@@ -103,6 +103,15 @@ chats_err_t *chats_store_map_error(chats_store_t *st, PGresult *res)
                               "%s refers to a row that does not exist",
                               name);
     }
+    if (state && !strcmp(state, "23514")
+        && (f = chats_schema_check_field(PQresultErrorField(
+                res, PG_DIAG_CONSTRAINT_NAME), &def)) != NULL) {
+        /* a table's CHECK on a column (chats_webhook_events_ck); its
+         * message is not logged: it shows the row, a secret too */
+        name = chats_schema_path(p, def, f);
+        return chats_err_make(p, CHATS_E_INVALID, name,
+                              "%s: the value is not allowed", name);
+    }
     if (state && !strncmp(state, "22", 2)) {
         return chats_err_make(p, CHATS_E_INVALID, NULL,
                               "a value was refused by the database");

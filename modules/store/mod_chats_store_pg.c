@@ -88,6 +88,7 @@ static const Oid *param_oids(chats_store_t *st, int n,
         1184,   /* CHATS_P_TIMESTAMPTZ */
         1114,   /* CHATS_P_TIMESTAMP */
         1016,   /* CHATS_P_INT8_ARRAY */
+        3802,   /* CHATS_P_JSONB */
     };
     Oid *out;
     int i;

@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_id);
 use JSON::PP ();
 
-plan tests => 305, need_lwp, need_module('mod_dbd.c');
+plan tests => 324, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -330,5 +330,33 @@ for my $m (qw(IsWithinOpeningHours GetUserAgentList GetChatTopicUserAgentList
     is($res->header('Allow'), 'POST, OPTIONS', "OPTIONS Agents/Chat/$m");
     is(req(GET => "$AGENT/$m")->code, 405, "GET Agents/Chat/$m: 405");
 }
+
+# ---- the Webhook family (issue 20): Allow, 405, 404, {id} -------------------
+my $HOOK = '/api/v1/Webhook';
+my %hallow = (
+    ''         => 'GET, HEAD, POST, OPTIONS',
+    '/default' => 'GET, HEAD, OPTIONS',
+    '/1'       => 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS',
+);
+for my $tail (sort keys %hallow) {
+    $res = req(OPTIONS => "$HOOK$tail");
+    is($res->header('Allow'), $hallow{$tail}, "OPTIONS Webhook$tail: Allow");
+    is(defined $res->header('Accept-Patch') ? 1 : 0,
+       $hallow{$tail} =~ /PATCH/ ? 1 : 0,
+       "OPTIONS Webhook$tail: Accept-Patch only where PATCH is");
+    my %ok = map { $_ => 1 } split /, /, $hallow{$tail};
+    my ($wrong) = grep { !$ok{$_} } qw(PATCH DELETE POST PUT);
+    $res = req($wrong => "$HOOK$tail", body => {});
+    is($res->code, 405, "$wrong Webhook$tail: 405");
+    is($res->header('Allow'), $hallow{$tail}, '... with Allow');
+    routed(req(GET => "$HOOK$tail"), "GET Webhook$tail");
+}
+is(req(GET => "$HOOK/1/LastError")->code, 404,
+   'Webhook/1/LastError: 404 (it comes with the deliverer)');
+is(req(GET => "$HOOK/DEFAULT")->code, 200, 'Webhook/DEFAULT: any case');
+$res = req(GET => "$HOOK/abc");
+is($res->code, 400, 'Webhook/abc: 400');
+like(json_body($res)->{ErrorMessage}, qr/not a webhook id/,
+     '... names the webhook id');
 
 db()->do('DELETE FROM chat_session WHERE id IN (?, ?)', undef, $ID, $ID2);

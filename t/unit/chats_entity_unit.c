@@ -319,16 +319,106 @@ static void test_route_entity(tap_t *t)
                     || strstr(rows[i].pattern, "ChatPresence");
 
         all = all && chats_route_entity(&rows[i])
-                     == (topic ? &chats_topic_def : &chats_session_def);
+                     == (rows[i].family == CHATS_FAMILY_WEBHOOK
+                         ? &chats_webhook_def
+                         : topic ? &chats_topic_def : &chats_session_def);
     }
     ok(t, n > 0 && all, "the ChatTopic family and the agent's topic methods "
-       "serve ChatTopic's def, the rest ChatSession's, and a topic's "
-       "sessions ChatSession's (the request's entity comes from its route)");
+       "serve ChatTopic's def, the Webhook family Webhook's, the rest "
+       "ChatSession's, and a topic's sessions ChatSession's (the request's "
+       "entity comes from its route)");
+}
+
+/* A plan of kind over chats_webhook_def, webhook 9: a JSON Patch (an
+ * array), a merge patch (an object), or a whole entity (body, PUT). */
+static chats_plan_t *hook_plan(tap_t *t, chats_plan_kind_e kind,
+                               const char *body, int whole)
+{
+    chats_plan_in_t in;
+    chats_plan_t *pl;
+    apr_array_header_t *a;
+    chats_doc_t *d = json(t, body);
+
+    memset(&in, 0, sizeof(in));
+    in.entity = &chats_webhook_def;
+    in.kind = kind;
+    in.id = 9;
+    pl = chats_plan_make(t->p, &in);
+    if (whole) {
+        chats_plan_entity(pl, d);
+    }
+    else if (d->type == CHATS_J_OBJECT) {
+        chats_plan_merge(pl, d);
+    }
+    else if (chats_patch_read(&a, d, CHATS_PATCH_CASEI
+                              | CHATS_PATCH_SLASH_OPT, t->p) == NULL) {
+        chats_plan_ops(pl, a, 0);
+    }
+    chats_plan_finish(pl);
+    return pl;
+}
+
+static int sets_secret(const chats_plan_t *pl)
+{
+    const chats_field_t *f = chats_schema_find(&chats_webhook_def, "Secret",
+                                               6);
+
+    return pl->set[chats_schema_index(&chats_webhook_def, f)].sql != NULL;
+}
+
+/* Webhook (issue 20): Secret is write-only, JSON fields whole, the
+ * server's fields kept, CHECK constraints named by their field. */
+static void test_webhook(tap_t *t)
+{
+    const chats_entity_sql_t *es = chats_sql_entity(chats_sql_build(t->p),
+                                                    &chats_webhook_def);
+    const chats_entity_def_t *def = NULL;
+    apr_array_header_t *sel;
+    chats_plan_t *pl;
+    chats_err_t *e;
+    const char *w;
+
+    ok(t, es && !has(es->get[0].sql, "secret")
+       && has(es->get[0].sql, "cs.events"), "the secret is never selected");
+    pl = hook_plan(t, CHATS_PLAN_UPDATE, "[{\"op\":\"test\",\"path\":"
+                   "\"/secret\",\"value\":\"x\"}]", 0);
+    ok(t, pl->failed >= 0 && check(pl, pl->failed)->err->code
+       == CHATS_E_INVALID && !strcmp(check(pl, pl->failed)->err->field,
+                                     "Secret"), "test /Secret: 400 Secret");
+    pl = hook_plan(t, CHATS_PLAN_UPDATE, "{\"Secret\":\"s\"}", 0);
+    w = chats_plan_write_sql(pl, es);
+    ok(t, sets_secret(pl) && has(w, "(true)") && !has(w, "cs.secret IS "),
+       "a write of the secret is always a change, never a comparison");
+    pl = hook_plan(t, CHATS_PLAN_UPDATE, "{\"Name\":\"n\",\"TargetUrl\":"
+                   "\"https://x\",\"TotalCalls\":7}", 1);
+    ok(t, pl->failed < 0 && !sets_secret(pl) && chats_plan_nset(pl) > 5,
+       "PUT without Secret keeps it; a server-kept field is ignored");
+    pl = hook_plan(t, CHATS_PLAN_INSERT, "{\"Events\":[\"test\"]}", 1);
+    w = chats_plan_write_sql(pl, es);
+    ok(t, pl->failed < 0 && has(w, "registered_by") && has(w, "::jsonb"),
+       "POST: registered_by stamped, a JSON field bound as jsonb");
+    pl = hook_plan(t, CHATS_PLAN_UPDATE, "[{\"op\":\"add\",\"path\":"
+                   "\"/Events/-\",\"value\":\"test\"}]", 0);
+    ok(t, pl->failed >= 0 && has(check(pl, pl->failed)->err->message,
+                                 "replace the whole field"),
+       "a path below a JSON field: 400 (for now)");
+    pl = hook_plan(t, CHATS_PLAN_UPDATE, "{\"Headers\":{\"a\":1}}", 0);
+    ok(t, pl->failed >= 0 && !strcmp(check(pl, pl->failed)->err->field,
+                                     "Headers/a"),
+       "a header value that is no string: 400 Headers/a");
+    e = chats_select_parse(&sel, &chats_webhook_def, "Name,secret", t->p);
+    ok(t, e && !strcmp(e->field, "Secret"), "$select=Secret: 400");
+    ok(t, chats_schema_check_field("chats_webhook_events_ck", &def)
+       == chats_schema_find(&chats_webhook_def, "Events", 6)
+       && def == &chats_webhook_def
+       && !chats_schema_check_field("chats_webhook_nope_ck", NULL)
+       && !chats_schema_check_field("chats_webhook_events", NULL),
+       "a CHECK constraint <table>_<column>_ck names its field");
 }
 
 static const tap_test_fn tests[] = {
     test_topic_sql, test_topic_patch, test_topic_kinds, test_topic_rights,
-    test_topic_render, test_topic_xml, test_route_entity, NULL
+    test_topic_render, test_topic_xml, test_route_entity, test_webhook, NULL
 };
 
 const tap_suite_t tap_suite = { NULL, tests, NULL };

@@ -34,7 +34,8 @@ static void test_table(tap_t *t)
                             && strcasecmp(rt[j - 1].pattern, rt[i].pattern);
         }
     }
-    ok(t, n == 65, "65 rows: 17 ChatSession, 31 agent methods, 17 ChatTopic");
+    ok(t, n == 72, "72 rows: 17 ChatSession, 31 agent methods, 17 ChatTopic, "
+       "7 Webhook");
     ok(t, !bad_adjacent, "a pattern's rows are adjacent");
     ok(t, !dup, "one row per path and method");
     ok(t, agent_post, "agent rows are POST only");

@@ -114,6 +114,7 @@ static void gen_success(chats_og_t *o)
 
     gen_def_responses(o, &chats_session_def, "", wl, created, tz);
     gen_def_responses(o, &chats_topic_def, "Topic", wl, created, tz);
+    gen_def_responses(o, &chats_webhook_def, "Webhook", wl, created, tz);
     chats_og_kopen(o, "Deleted");
     chats_og_kstr(o, "description", "Deleted; no body.");
     chats_og_close(o);

@@ -230,6 +230,8 @@ void chats_openapi_chat_schemas(chats_og_t *o)
              "ArrayOfChatSessionEntity", "Chat sessions in id order.");
     array_of(o, "ChatTopicEntityArray", "ChatTopicEntity",
              "ArrayOfChatTopicEntity", "Chat topics in id order.");
+    array_of(o, "WebhookArray", "Webhook", "ArrayOfWebhook",
+             "Webhooks in id order.");
     chats_og_kopen(o, "ChatSessionEntityOrNull");
     chats_og_kstr(o, "description", "The chat session, or null (XML: an "
                   "element with xsi:nil=\"true\") when there was none to "
@@ -313,6 +315,8 @@ void chats_openapi_chat_responses(chats_og_t *o)
              "ChatTopicEntity", 1);
     response(o, "TopicEntityArray", "Chat topics without _Links.",
              "ChatTopicEntityArray", 0);
+    response(o, "WebhookArray", "Webhooks without _Links.", "WebhookArray",
+             0);
     response(o, "ChatSessionList", "One page of the list.",
              "ChatSessionList", 0);
     response(o, "ChatMessages", "The messages.", "ChatMessageArray", 0);

@@ -140,3 +140,50 @@ void chats_openapi_errors(chats_og_t *o)
         gen_error_response(o, status);
     }
 }
+
+/* "k": {"type": "string", "description": d} */
+static void string_member(chats_og_t *o, const char *k, const char *d)
+{
+    chats_og_kopen(o, k);
+    chats_og_kstr(o, "type", "string");
+    chats_og_kstr(o, "description", d);
+    chats_og_close(o);
+}
+
+void chats_openapi_error_body(chats_og_t *o)
+{
+    static const char *const req[] = { "Error", "ErrorType", "ErrorMessage",
+                                       "Message", "ErrorSource", NULL };
+    const char *const *r;
+
+    chats_og_kopen(o, "ErrorBody");
+    chats_og_kstr(o, "type", "object");
+    chats_og_kstr(o, "description", "SuperOffice's error body, plus Message "
+                  "(what the official client's fixtures read) and, where "
+                  "there is one, the failing patch op and field.");
+    chats_og_kopen(o, "properties");
+    chats_og_kopen(o, "Error");
+    chats_og_kstr(o, "type", "boolean");
+    chats_og_kbool(o, "const", 1);
+    chats_og_close(o);
+    string_member(o, "ErrorType", ".NET-style exception class, e.g. "
+                  "SoNotFoundException, ArgumentException.");
+    string_member(o, "ErrorMessage", "What went wrong.");
+    string_member(o, "Message", "The same text as ErrorMessage.");
+    string_member(o, "ErrorSource", "mod_chatsession");
+    chats_og_kopen(o, "OpIndex");
+    chats_og_kstr(o, "type", "integer");
+    chats_og_kstr(o, "format", "int32");
+    chats_og_kint(o, "minimum", 0);
+    chats_og_kstr(o, "description", "Index of the failing patch operation.");
+    chats_og_close(o);
+    string_member(o, "Field", "The field or member path at fault.");
+    chats_og_close(o);
+    chats_og_str(o, "required");
+    chats_og_aopen(o);
+    for (r = req; *r; r++) {
+        chats_og_str(o, *r);
+    }
+    chats_og_aclose(o);
+    chats_og_close(o);
+}

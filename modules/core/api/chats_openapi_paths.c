@@ -20,9 +20,10 @@
 #define F_REST  (1u << CHATS_FAMILY_REST)
 #define F_AGENT (1u << CHATS_FAMILY_AGENT)
 #define F_TOPIC (1u << CHATS_FAMILY_TOPIC)
-#define F_BOTH  (F_REST | F_AGENT | F_TOPIC)
-/* the entity's REST rows, ChatSession's and ChatTopic's */
-#define F_RESTFUL (F_REST | F_TOPIC)
+#define F_HOOK  (1u << CHATS_FAMILY_WEBHOOK)
+#define F_BOTH  (F_REST | F_AGENT | F_TOPIC | F_HOOK)
+/* the entities' REST rows: ChatSession's, ChatTopic's, Webhook's */
+#define F_RESTFUL (F_REST | F_TOPIC | F_HOOK)
 
 typedef struct {
     const char *key;            /* components/parameters member */
@@ -71,6 +72,19 @@ static const param_t params[] = {
     { "onlyPresent", "onlyPresent", "query", "boolean", OPB(USER_AGENTS),
       F_TOPIC, "true: only the users present now (SaveChatPresence); "
       "groups left without users are left out. Default false." },
+    { "name", "name", "query", "string", OPB(FILTERED), F_HOOK,
+      "Only the webhooks of this name (exact)." },
+    { "nameFilter", "nameFilter", "query", "string", OPB(FILTERED), F_HOOK,
+      "The same as name (the agent's GetAllWebhooks)." },
+    { "event", "event", "query", "string", OPB(FILTERED), F_HOOK,
+      "Only the webhooks subscribed to this event (chatsession.changed)." },
+    { "eventFilter", "eventFilter", "query", "string", OPB(FILTERED),
+      F_HOOK, "The same as event." },
+    { "status", "status", "query", "string", OPB(FILTERED), F_HOOK,
+      "Only the webhooks in this state: a WebhookState name (any case) or "
+      "its number; Unknown or 0: any state." },
+    { "statusFilter", "statusFilter", "query", "string", OPB(FILTERED),
+      F_HOOK, "The same as status." },
     { "If-Match", "If-Match", "header", "string", OPS_COND, F_RESTFUL,
       "Entity tags (the ETag of an earlier response) or *; none matching: "
       "412." },
@@ -237,7 +251,9 @@ static void gen_path_params(chats_og_t *o, chats_family_e family,
     chats_og_aopen(o);
     if (strstr(pattern, "{id}")) {
         chats_og_ref(o, "parameters", family == CHATS_FAMILY_TOPIC
-                                      ? "topicId" : "id");
+                                      ? "topicId"
+                                      : family == CHATS_FAMILY_WEBHOOK
+                                      ? "hookId" : "id");
     }
     if (strstr(pattern, "{username}")) {
         chats_og_ref(o, "parameters", "username");
@@ -328,6 +344,8 @@ void chats_openapi_params(chats_og_t *o)
     gen_path_param(o, "id", "id", "The chat session id (ChatSessionId), "
                    "decimal digits.", "int32");
     gen_path_param(o, "topicId", "id", "The chat topic id (ChatTopicId), "
+                   "decimal digits.", "int32");
+    gen_path_param(o, "hookId", "id", "The webhook id (WebhookId), "
                    "decimal digits.", "int32");
     gen_path_param(o, "username", "username", "The agent: a login, or an "
                    "associate id in decimal digits (a login wins).", NULL);

@@ -106,4 +106,8 @@ void chats_openapi_chat_responses(chats_og_t *o);
  * (chats_openapi_errors.c). */
 void chats_openapi_errors(chats_og_t *o);
 
+/** The ErrorBody schema (components/schemas), the body of every error
+ * response above. */
+void chats_openapi_error_body(chats_og_t *o);
+
 #endif

@@ -88,6 +88,8 @@ static void gen_carrier_ref(chats_og_t *o, const chats_carrier_t *c)
 /* The JSON Schema keywords of a property's value. */
 static void gen_type(chats_og_t *o, const prop_t *f)
 {
+    int obj;
+
     switch (f->type) {
     case CHATS_F_INT32:
         gen_types(o, "integer", NULL);
@@ -128,6 +130,15 @@ static void gen_type(chats_og_t *o, const prop_t *f)
         break;
     case CHATS_F_DURATION:
         gen_types(o, "string", NULL);         /* input has other forms */
+        break;
+    case CHATS_F_JSON:          /* a string array or map, or any JSON */
+        obj = (f->flags & CHATS_FF_JSON_OBJECT) != 0;
+        gen_types(o, obj ? "object" : "array", NULL);
+        chats_og_kopen(o, obj ? "additionalProperties" : "items");
+        if (f->flags & CHATS_FF_JSON_STRINGS) {
+            chats_og_kstr(o, "type", "string");
+        }
+        chats_og_close(o);
         break;
     case CHATS_F_GROUP:
         /* the shared shape of a $ref, which an object always is here */
@@ -213,6 +224,15 @@ static const char *describe(apr_pool_t *p, const prop_t *f)
     if (f->flags & CHATS_FF_ZERO_NULL) {
         s = apr_pstrcat(p, s, " 0 means none.", NULL);
     }
+    if (f->flags & CHATS_FF_WRITEONLY) {
+        s = apr_pstrcat(p, s, " Write-only: never in a response nor "
+                        "$select; a PUT or POST without it keeps it, null or "
+                        "\"\" clears it; a JSON Patch may not test it.", NULL);
+    }
+    if (f->type == CHATS_F_JSON) {
+        s = apr_pstrcat(p, s, " Written whole (JSON Patch paths below it "
+                        "are a 400; a merge patch replaces it).", NULL);
+    }
     return apr_pstrcat(p, s, type_note(p, f), NULL);
 }
 
@@ -222,6 +242,9 @@ static void gen_prop(chats_og_t *o, const prop_t *f)
     gen_type(o, f);
     if (f->readonly) {
         chats_og_kbool(o, "readOnly", 1);
+    }
+    if (f->flags & CHATS_FF_WRITEONLY) {
+        chats_og_kbool(o, "writeOnly", 1);
     }
     chats_og_kstr(o, "description", describe(o->p, f));
     chats_og_close(o);
@@ -274,10 +297,12 @@ static void gen_entity(chats_og_t *o, const chats_entity_def_t *def)
     chats_og_kopen(o, "properties");
     f = chats_schema_fields(def, &n);
     chats_openapi_field_props(o, f, n);
-    nullable_ref(o, "TableRight", "TableRight",
-                 "The caller's rights on this row (responses only).");
-    nullable_ref(o, "FieldProperties", "FieldProperties",
-                 "Per-field rights, .NET type and length (responses only).");
+    if (def->flags & CHATS_ED_CARRIER) {
+        nullable_ref(o, "TableRight", "TableRight",
+                     "The caller's rights on this row (responses only).");
+        nullable_ref(o, "FieldProperties", "FieldProperties", "Per-field "
+                     "rights, .NET type and length (responses only).");
+    }
     chats_og_close(o);
     chats_og_close(o);
 }
@@ -298,10 +323,14 @@ static void gen_with_links(chats_og_t *o, const chats_entity_def_t *def)
     chats_og_str(o, "required");
     chats_og_aopen(o);
     for (i = 0; i < n; i++) {
-        chats_og_str(o, f[i].name);
+        if (!(f[i].flags & CHATS_FF_WRITEONLY)) {
+            chats_og_str(o, f[i].name);
+        }
     }
-    chats_og_str(o, "TableRight");
-    chats_og_str(o, "FieldProperties");
+    if (def->flags & CHATS_ED_CARRIER) {
+        chats_og_str(o, "TableRight");
+        chats_og_str(o, "FieldProperties");
+    }
     chats_og_str(o, "_Links");
     chats_og_aclose(o);
     chats_og_kopen(o, "properties");
@@ -567,35 +596,6 @@ static void gen_patch_op(chats_og_t *o)
     chats_og_close(o);
 }
 
-static void gen_error(chats_og_t *o)
-{
-    static const char *const req[] = { "Error", "ErrorType", "ErrorMessage",
-                                       "Message", "ErrorSource", NULL };
-
-    object_open(o, "ErrorBody", "SuperOffice's error body, plus Message "
-                "(what the official client's fixtures read) and, where "
-                "there is one, the failing patch op and field.");
-    chats_og_kopen(o, "Error");
-    chats_og_kstr(o, "type", "boolean");
-    chats_og_kbool(o, "const", 1);
-    chats_og_close(o);
-    simple(o, "ErrorType", "string", 0, ".NET-style exception class, e.g. "
-           "SoNotFoundException, ArgumentException.");
-    simple(o, "ErrorMessage", "string", 0, "What went wrong.");
-    simple(o, "Message", "string", 0, "The same text as ErrorMessage.");
-    simple(o, "ErrorSource", "string", 0, "mod_chatsession");
-    chats_og_kopen(o, "OpIndex");
-    chats_og_kstr(o, "type", "integer");
-    chats_og_kstr(o, "format", "int32");
-    chats_og_kint(o, "minimum", 0);
-    chats_og_kstr(o, "description", "Index of the failing patch operation.");
-    chats_og_close(o);
-    simple(o, "Field", "string", 0, "The field or member path at fault.");
-    chats_og_close(o);
-    string_array(o, "required", req);
-    chats_og_close(o);
-}
-
 void chats_openapi_schemas(chats_og_t *o)
 {
     const chats_entity_def_t *const *d;
@@ -606,5 +606,5 @@ void chats_openapi_schemas(chats_og_t *o)
     gen_links(o);
     gen_rights(o);
     gen_patch_op(o);
-    gen_error(o);
+    chats_openapi_error_body(o);
 }

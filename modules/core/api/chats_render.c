@@ -95,6 +95,10 @@ static chats_err_t *select_item(chats_select_t *it,
         return chats_err_make(p, CHATS_E_INVALID, name,
                               "$select: unknown field %s", name);
     }
+    if (it->field->flags & CHATS_FF_WRITEONLY) {
+        return chats_err_make(p, CHATS_E_INVALID, it->field->name,
+                              "$select: %s is write-only", it->field->name);
+    }
     return NULL;
 }
 
@@ -259,8 +263,10 @@ static chats_doc_t *field_properties(apr_pool_t *p,
     chats_doc_t *fp = chats_doc_object(p);
 
     for (i = 0; i < n; i++) {
-        chats_doc_object_add(fp, f[i].name,
-                             field_prop(p, &f[i], field_readonly(&f[i], o)));
+        if (!(f[i].flags & CHATS_FF_WRITEONLY)) {
+            chats_doc_object_add(fp, f[i].name, field_prop(
+                                     p, &f[i], field_readonly(&f[i], o)));
+        }
     }
     return fp;
 }
@@ -365,6 +371,9 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_entity_def_t *def,
     chats_doc_t *view = chats_doc_object(p), *v;
 
     for (i = 0; i < n; i++) {
+        if (f[i].flags & CHATS_FF_WRITEONLY) {
+            continue;                            /* never read back */
+        }
         v = field_value(entity, i, &f[i]);
         how = o->select ? selected(o->select, &f[i]) : 1;
         if (!v || how == 0) {
@@ -377,11 +386,14 @@ chats_doc_t *chats_view_build(apr_pool_t *p, const chats_entity_def_t *def,
         }
         chats_doc_object_add(view, f[i].name, v);
     }
-    chats_doc_object_add(view, "TableRight", mask_doc(p, o->table_mask, 1));
-    chats_doc_object_add(view, "FieldProperties",
-                         o->fp_json && o->fp_json->def == def
-                             ? field_properties_json(p, o)
-                             : field_properties(p, def, o));
+    if (def->flags & CHATS_ED_CARRIER) {      /* a Carrier's members */
+        chats_doc_object_add(view, "TableRight",
+                             mask_doc(p, o->table_mask, 1));
+        chats_doc_object_add(view, "FieldProperties",
+                             o->fp_json && o->fp_json->def == def
+                                 ? field_properties_json(p, o)
+                                 : field_properties(p, def, o));
+    }
     if (o->self_url) {
         chats_doc_t *links = chats_doc_object(p);
 

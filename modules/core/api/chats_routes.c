@@ -14,12 +14,14 @@
 #define R CHATS_FAMILY_REST
 #define A CHATS_FAMILY_AGENT
 #define T CHATS_FAMILY_TOPIC
+#define W CHATS_FAMILY_WEBHOOK
 #define TID CHATS_ARG_ID
 #define USR CHATS_ARG_USERNAME
 #define SEL CHATS_ARG_SELECT
 #define KEY CHATS_ARG_IDEM
 #define TOPIC &chats_topic_def
 #define SESSION &chats_session_def
+#define HOOK &chats_webhook_def
 
 static const chats_route_def_t routes[] = {
     /* ---- REST, spec §1; a pattern's rows are adjacent (Allow order) */
@@ -248,11 +250,38 @@ static const chats_route_def_t routes[] = {
     { T, "/{id}/UserAgent/{username}", "DELETE", CHATS_OP_TOPIC_AGENT_DELETE,
       "DeleteChatTopicUserAgent", "Remove an agent from the topic",
       TID | USR, NULL, 204, "Deleted", NULL },
+
+    /* ---- Webhook (REST, issue 20): the entity (chats_webhook_def);
+     * admin only. Test, signal and LastError come with the deliverer. */
+    { W, "", "GET", CHATS_OP_FILTERED, "GetAllWebhooks", "The webhooks, "
+      "in id order, filtered by name, event and status (also nameFilter, "
+      "eventFilter, statusFilter; status Unknown or 0: any)",
+      CHATS_ARG_FILTERS, NULL, 200, "WebhookArray", HOOK },
+    { W, "", "POST", CHATS_OP_CREATE, "PostWebhook", "Create a webhook "
+      "(200, with Location)", SEL | KEY, "Webhook", 200, "WebhookCreated",
+      HOOK },
+    { W, "/default", "GET", CHATS_OP_DEFAULT, "DefaultWebhook", "The "
+      "template a new webhook starts from (Active, type webhook)", SEL,
+      NULL, 200, "WebhookDefault", HOOK },
+    { W, "/{id}", "GET", CHATS_OP_GET, "GetWebhook", "Fetch a webhook (its "
+      "Secret is never rendered)", TID | SEL, NULL, 200,
+      "WebhookEntityWithLinks", HOOK },
+    { W, "/{id}", "PUT", CHATS_OP_PUT, "PutWebhook", "Replace a webhook (a "
+      "Secret left out is kept)", TID | SEL, "Webhook", 200,
+      "WebhookEntityWithLinks", HOOK },
+    { W, "/{id}", "PATCH", CHATS_OP_PATCH, "PatchWebhook", "Patch a "
+      "webhook (JSON Patch or JSON Merge Patch)", TID | SEL, "WebhookPatch",
+      200, "WebhookEntityWithLinks", HOOK },
+    { W, "/{id}", "DELETE", CHATS_OP_DELETE, "DeleteWebhook", "Delete a "
+      "webhook (its undelivered events with it)", TID, NULL, 204,
+      "Deleted", HOOK },
 };
 
 #undef R
 #undef A
 #undef T
+#undef W
+#undef HOOK
 #undef TID
 #undef USR
 #undef SEL
@@ -272,6 +301,7 @@ static const chats_family_def_t families[CHATS_FAMILY__N] = {
     [CHATS_FAMILY_REST] = { "/api/v1", "/ChatSession", "ChatSession" },
     [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat", "ChatAgent" },
     [CHATS_FAMILY_TOPIC] = { "/api/v1", "/ChatTopic", "ChatTopic" },
+    [CHATS_FAMILY_WEBHOOK] = { "/api/v1", "/Webhook", "Webhook" },
 };
 
 const chats_family_def_t *chats_route_family(chats_family_e fam)
@@ -323,7 +353,8 @@ int chats_route_answers(const chats_route_def_t *row,
     /* a topic's routes name a topic (404) and a member (404) */
     unsigned names = named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM
                      | CHATS_ARG_TOPIC | CHATS_ARG_USERNAME;
-    int rest = row->family == CHATS_FAMILY_REST;
+    int rest = row->family == CHATS_FAMILY_REST
+               || row->family == CHATS_FAMILY_WEBHOOK;
     int cond = rest && (row->op == CHATS_OP_GET || row->op == CHATS_OP_PUT
                         || row->op == CHATS_OP_PATCH
                         || row->op == CHATS_OP_DELETE);

@@ -28,6 +28,9 @@ typedef enum {
     CHATS_OP_TOPIC_AGENT_UPDATE, CHATS_OP_TOPIC_AGENT_DELETE,
     CHATS_OP_TOPIC_AGENT_DEFAULT, CHATS_OP_TOPIC_IS_OPEN,
     CHATS_OP_PRESENCE_GET, CHATS_OP_PRESENCE_SAVE,
+    CHATS_OP_FILTERED,      /**< the entity's rows that pass the query's
+                                 filters (chats_list_filter_t: GET
+                                 Webhook)                                */
     CHATS_OP__N
 } chats_op_e;
 
@@ -36,6 +39,7 @@ typedef enum {
     CHATS_FAMILY_REST,      /**< .../api/v1/ChatSession[/...]             */
     CHATS_FAMILY_AGENT,     /**< .../api/v1/Agents/Chat/<Method>, POST    */
     CHATS_FAMILY_TOPIC,     /**< .../api/v1/ChatTopic[/...] (REST)        */
+    CHATS_FAMILY_WEBHOOK,   /**< .../api/v1/Webhook[/...] (REST, issue 20) */
     CHATS_FAMILY__N
 } chats_family_e;
 
@@ -46,7 +50,7 @@ typedef enum {
  * (t/engine/locations.t holds the two equal). The module serves a
  * family under any <Location> whose path ends with its segments, or
  * that names it by its label (ChatSessionFamily
- * ChatSession|ChatAgent|ChatTopic). */
+ * ChatSession|ChatAgent|ChatTopic|Webhook). */
 typedef struct {
     const char *root;
     const char *name;
@@ -93,6 +97,8 @@ int chats_route_family_of_label(const char *label);
 #define CHATS_ARG_PRESENCE   0x4000u /**< agent: body chatPresence (array) */
 #define CHATS_ARG_FLAT       0x8000u /**< flat: query / body              */
 #define CHATS_ARG_ONLY_PRESENT 0x10000u /**< onlyPresent: query / body    */
+/** The entity's list filters (chats_list_filter_t): query / body. */
+#define CHATS_ARG_FILTERS    0x20000u
 
 /** One route: a method on a path (REST) or an agent method. */
 typedef struct chats_route_def_t {

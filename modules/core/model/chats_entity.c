@@ -64,21 +64,11 @@ chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f)
     case CHATS_F_FLAGS:    return flags_doc(p, f->enums, 0);
     case CHATS_F_DATETIME:
     case CHATS_F_CARRIER:  return chats_doc_null(p);
+    case CHATS_F_JSON:
+        return (f->flags & CHATS_FF_JSON_OBJECT) ? chats_doc_object(p)
+                                                 : chats_doc_array(p);
     default:               return chats_doc_int(p, 0);
     }
-}
-
-chats_doc_t *chats_entity_template(apr_pool_t *p,
-                                   const chats_entity_def_t *def)
-{
-    int i, n;
-    const chats_field_t *f = chats_schema_fields(def, &n);
-    chats_doc_t *doc = chats_doc_object(p);
-
-    for (i = 0; i < n; i++) {
-        chats_doc_object_add(doc, f[i].name, chats_entity_empty(p, &f[i]));
-    }
-    return doc;
 }
 
 /* Reading a row: its columns in order (chats_sql.h's layout). */
@@ -96,6 +86,7 @@ static chats_doc_t *next_value(row_reader_t *rd, chats_ftype_e type,
 {
     apr_pool_t *p = rd->p;
     const char *v = *rd->v++, *off;
+    chats_doc_t *doc;
 
     switch (type) {
     case CHATS_F_STRING:
@@ -117,6 +108,12 @@ static chats_doc_t *next_value(row_reader_t *rd, chats_ftype_e type,
         return flags_doc(p, enums, v ? atoi(v) : 0);
     case CHATS_F_DURATION:
         return chats_doc_strz(p, chats_duration_format(p, v ? atoi(v) : 0));
+    case CHATS_F_JSON:
+        /* jsonb's text: the document stored, rendered as it is */
+        if (v && !chats_json_parse(&doc, v, strlen(v), NULL, p)) {
+            return doc;
+        }
+        return chats_doc_null(p);
     case CHATS_F_DOUBLE:
         /* float8 text may be NaN or Infinity, which JSON cannot carry */
         if (v && isfinite(strtod(v, NULL))) {
@@ -182,6 +179,9 @@ static void add_field(chats_doc_t *doc, row_reader_t *rd,
     chats_doc_t *o;
     int i;
 
+    if (f->flags & CHATS_FF_WRITEONLY) {
+        return;                       /* never read back: no column */
+    }
     if (f->type == CHATS_F_GROUP) {
         o = chats_doc_object(rd->p);
         for (i = 0; i < f->group->nmembers; i++) {
@@ -276,6 +276,8 @@ const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,
         return apr_itoa(p, value);
     case CHATS_F_GROUP:
         return NULL;                 /* its members are the parameters */
+    case CHATS_F_JSON:
+        return chats_doc_to_json(p, v, 0);
     case CHATS_F_CARRIER:
         if (v->type != CHATS_J_OBJECT) {
             return NULL;
@@ -568,6 +570,7 @@ chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
     case CHATS_F_DATETIME: return coerce_datetime(f, v, pout, p);
     case CHATS_F_CARRIER:  return coerce_carrier(f, v, pout, p);
     case CHATS_F_DURATION: return coerce_duration(f, v, pout, p);
+    case CHATS_F_JSON:     return chats_entity_json_coerce(f, v, pout, p);
     case CHATS_F_GROUP:
         /* a group's members are coerced one by one (chats_plan_group.c) */
         return bad(p, f, "expected an object");
@@ -580,28 +583,4 @@ chats_err_t *chats_entity_coerce(const chats_field_t *f, const chats_doc_t *v,
     default:
         return coerce_int(f, v, pout, p);
     }
-}
-
-chats_err_t *chats_entity_coerce_as(const chats_field_t *f, const char *name,
-                                    const chats_doc_t *v, chats_doc_t **pout,
-                                    apr_pool_t *p)
-{
-    chats_field_t named = *f;
-
-    named.name = name;
-    return chats_entity_coerce(&named, v, pout, p);
-}
-
-const chats_field_t *chats_entity_field_by_column(
-    const chats_entity_def_t *def, const char *column)
-{
-    const chats_field_t *f;
-    int i;
-
-    for (i = 0; (f = chats_schema_slot(def, i)) != NULL; i++) {
-        if (f->column && !strcmp(f->column, column)) {
-            return f;
-        }
-    }
-    return NULL;
 }

@@ -38,12 +38,26 @@ const char *chats_entity_param(apr_pool_t *p, const chats_field_t *f,
                                const chats_doc_t *v);
 
 /** The template a new row of def starts from (GET default, POST): every
- * field empty, the key 0. */
+ * field empty or its default, the key 0; no write-only field. */
 chats_doc_t *chats_entity_template(apr_pool_t *p,
                                    const chats_entity_def_t *def);
 
 /** The canonical empty value of a field (what remove / merge null set). */
 chats_doc_t *chats_entity_empty(apr_pool_t *p, const chats_field_t *f);
+
+/** The value field f of def has in the template: its default
+ * (def->extras), else its empty value. What a PUT or POST leaving f out
+ * and a remove set (chats_entity_json.c). */
+chats_doc_t *chats_entity_default(apr_pool_t *p,
+                                  const chats_entity_def_t *def,
+                                  const chats_field_t *f);
+
+/** Canonical form of a client value for JSON field f: its shape checked
+ * (array or object, strings where the field says), null its empty
+ * value (chats_entity_json.c). */
+chats_err_t *chats_entity_json_coerce(const chats_field_t *f,
+                                      const chats_doc_t *v,
+                                      chats_doc_t **pout, apr_pool_t *p);
 
 /** Canonical form of a client value v for field f, or CHATS_E_INVALID
  * naming the field. Enums take a name (any case) or a number; flags a

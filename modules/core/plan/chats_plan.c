@@ -299,6 +299,12 @@ static chats_err_t *read_only(apr_pool_t *p, const char *field)
                           field);
 }
 
+chats_err_t *chats_plan_write_only(apr_pool_t *p, const char *field)
+{
+    return chats_err_make(p, CHATS_E_INVALID, field, "%s is write-only",
+                          field);
+}
+
 void chats_plan_on_field(const chats_op_ctx_t *o, const chats_field_t *f,
                          chats_opkind_e kind, const chats_doc_t *value)
 {
@@ -311,11 +317,22 @@ void chats_plan_on_field(const chats_op_ctx_t *o, const chats_field_t *f,
         fail(pl, at(o, read_only(pl->p, name)));   /* nothing to compare */
         return;
     }
+    if ((f->flags & CHATS_FF_WRITEONLY) && kind == CHATS_OP_TEST) {
+        /* a test would tell the secret, one guess at a time */
+        fail(pl, at(o, chats_plan_write_only(pl->p, name)));
+        return;
+    }
     if (kind == CHATS_OP_REMOVE) {
-        v = canon_val(pl->p, f, chats_entity_empty(pl->p, f));
+        v = canon_val(pl->p, f, chats_entity_default(pl->p, pl->in.entity,
+                                                     f));
         kind = CHATS_OP_REPLACE;
     }
     else if ((e = client_val(pl, f, name, value, &v)) != NULL) {
+        fail(pl, at(o, e));
+        return;
+    }
+    if (kind != CHATS_OP_TEST && pl->in.check && v.canon
+        && (e = pl->in.check(pl->p, f, name, v.canon)) != NULL) {
         fail(pl, at(o, e));
         return;
     }

@@ -152,6 +152,17 @@ static void plan_on(const chats_op_ctx_t *o, const chats_field_t *f,
         chats_plan_fail(o, bad(p, f->name, "%s",
                                "move and copy are not supported"));
     }
+    else if (f->flags & CHATS_FF_WRITEONLY && t->nelts > 1) {
+        chats_plan_fail(o, chats_plan_write_only(p, f->name));
+    }
+    else if (t->nelts > 1 && f->type == CHATS_F_JSON) {
+        /* its members are data: a path into them needs jsonb paths, not
+         * done yet (design §2's fallback) */
+        chats_plan_fail(o, chats_err_make(p, CHATS_E_INVALID, f->name,
+                                          "%s: replace the whole field (a "
+                                          "path below it is not supported)",
+                                          f->name));
+    }
     else if (t->nelts == 1 && f->type == CHATS_F_GROUP) {
         chats_plan_on_group(o, f, op->kind, op->value);
     }

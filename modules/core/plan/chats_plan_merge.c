@@ -159,6 +159,9 @@ chats_err_t *chats_plan_entity(chats_plan_t *pl, const chats_doc_t *body)
         if (f[i].flags & CHATS_FF_DERIVED) {
             continue;              /* an echo of what we rendered (§1.7) */
         }
+        if ((f[i].flags & CHATS_FF_WRITEONLY) && !v) {
+            continue;    /* never rendered, so never echoed: it is kept */
+        }
         member_op(pl, v ? CHATS_OP_REPLACE : CHATS_OP_REMOVE,
                   apr_pstrcat(pl->p, "/", f[i].name, NULL), f[i].name, v);
     }

@@ -56,6 +56,10 @@ typedef struct {
     const char *prefix;
 } chats_op_ctx_t;
 
+/** The error of a read of write-only field (a test of it, a copy or a
+ * move from it). */
+chats_err_t *chats_plan_write_only(apr_pool_t *p, const char *field);
+
 /** The op's failure err (its op index set from o). */
 void chats_plan_fail(const chats_op_ctx_t *o, chats_err_t *err);
 

@@ -234,11 +234,17 @@ static const char *changed(const chats_plan_t *pl)
     int i;
 
     for (i = 0; i < pl->nfields; i++) {
-        if (pl->set[i].sql) {
-            out = apr_pstrcat(pl->p, out ? out : "(", out ? " OR " : "",
-                              "cs.", column(pl, i), " IS DISTINCT FROM ",
-                              pl->set[i].sql, NULL);
+        if (!pl->set[i].sql) {
+            continue;
         }
+        /* a write-only value is never compared: a no-op answer would
+         * tell that the secret was guessed */
+        out = apr_pstrcat(pl->p, out ? out : "(", out ? " OR " : "",
+                          chats_schema_slot(pl->in.entity, i)->flags
+                          & CHATS_FF_WRITEONLY ? "true" : apr_pstrcat(
+                              pl->p, "cs.", column(pl, i),
+                              " IS DISTINCT FROM ", pl->set[i].sql, NULL),
+                          NULL);
     }
     return out ? apr_pstrcat(pl->p, out, ")", NULL) : "false";
 }
@@ -300,6 +306,16 @@ static const char *insert_sql(const chats_plan_t *pl,
                                column(pl, i), NULL);
             vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
                                pl->set[i].sql, NULL);
+        }
+    }
+    for (i = 0; pl->actor_sql && i < pl->nfields; i++) {
+        const chats_field_t *f = chats_schema_slot(pl->in.entity, i);
+
+        if (f->flags & CHATS_FF_INSERT_ACTOR) {      /* who registered it */
+            cols = apr_pstrcat(pl->p, cols ? cols : "", cols ? ", " : "",
+                               f->column, NULL);
+            vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
+                               "NULLIF(", pl->actor_sql, ", 0)", NULL);
         }
     }
     if (pl->actor_sql) {

@@ -20,7 +20,25 @@ static const char *const names[CHATS_Q__N] = {
     [CHATS_Q_TOPIC_ENTITY_ID] = "chatTopicEntityId",
     [CHATS_Q_FLAT] = "flat",
     [CHATS_Q_ONLY_PRESENT] = "onlyPresent",
+    [CHATS_Q_NAME] = "name",
+    [CHATS_Q_NAME_FILTER] = "nameFilter",
+    [CHATS_Q_EVENT] = "event",
+    [CHATS_Q_EVENT_FILTER] = "eventFilter",
+    [CHATS_Q_STATUS] = "status",
+    [CHATS_Q_STATUS_FILTER] = "statusFilter",
 };
+
+chats_qparam_e chats_qparam_of(const char *name)
+{
+    int i;
+
+    for (i = 0; name && i < CHATS_Q__N; i++) {
+        if (!strcasecmp(name, names[i])) {
+            return (chats_qparam_e)i;
+        }
+    }
+    return CHATS_Q__N;
+}
 
 const char *chats_qparam_name(chats_qparam_e which)
 {
@@ -55,6 +73,12 @@ unsigned chats_qstring_reads(const chats_route_def_t *row)
     m |= (a & CHATS_ARG_FLAT) ? CHATS_Q_BIT(CHATS_Q_FLAT) : 0;
     m |= (a & CHATS_ARG_ONLY_PRESENT) ? CHATS_Q_BIT(CHATS_Q_ONLY_PRESENT)
                                       : 0;
+    if (a & CHATS_ARG_FILTERS) {
+        m |= CHATS_Q_BIT(CHATS_Q_NAME) | CHATS_Q_BIT(CHATS_Q_NAME_FILTER)
+             | CHATS_Q_BIT(CHATS_Q_EVENT) | CHATS_Q_BIT(CHATS_Q_EVENT_FILTER)
+             | CHATS_Q_BIT(CHATS_Q_STATUS)
+             | CHATS_Q_BIT(CHATS_Q_STATUS_FILTER);
+    }
     return m;
 }
 

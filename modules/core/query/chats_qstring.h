@@ -33,6 +33,10 @@ typedef enum {
     CHATS_Q_TOPIC_ENTITY_ID,  /**< chatTopicEntityId: the same of a topic */
     CHATS_Q_FLAT,       /**< flat, onlyPresent: GET ChatTopic/UserAgents */
     CHATS_Q_ONLY_PRESENT,
+    /* an entity's list filters (chats_list_filter_t: GET Webhook), each
+     * also by the agent's name */
+    CHATS_Q_NAME, CHATS_Q_NAME_FILTER, CHATS_Q_EVENT, CHATS_Q_EVENT_FILTER,
+    CHATS_Q_STATUS, CHATS_Q_STATUS_FILTER,
     CHATS_Q__N
 } chats_qparam_e;
 
@@ -45,6 +49,9 @@ typedef struct chats_qstring_t {
 
 /** The parameter's name as documented ("$orderBy", "chatSessionEntityId"). */
 const char *chats_qparam_name(chats_qparam_e which);
+
+/** The parameter named name (any case), or CHATS_Q__N. */
+chats_qparam_e chats_qparam_of(const char *name);
 
 /** The query parameter that names the agent's entity id on row
  * (chatSessionEntityId, chatTopicEntityId: its entity's). */

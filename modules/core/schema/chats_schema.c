@@ -87,11 +87,11 @@ const chats_entity_def_t chats_session_def = {
     "id", "chat_session_", "chatSessionEntityId", "chats",
     fields, (int)(sizeof(fields) / sizeof(fields[0])),
     CHATS_ED_CARRIER | CHATS_ED_VERSIONED | CHATS_ED_CALLER_READONLY,
-    &session_rights, NULL
+    &session_rights, NULL, NULL
 };
 
 const chats_entity_def_t *const chats_entity_defs[] = {
-    &chats_session_def, &chats_topic_def, NULL
+    &chats_session_def, &chats_topic_def, &chats_webhook_def, NULL
 };
 
 static const char *const ignored_members[] = {
@@ -243,6 +243,34 @@ const chats_field_t *chats_schema_fk_field(const char *constraint,
         for (i = 0; (f = chats_schema_slot(*d, i)) != NULL; i++) {
             if (fk_name(buf, sizeof(buf), *d, f)
                 && !strcmp(buf, constraint)) {
+                if (pdef) {
+                    *pdef = *d;
+                }
+                return f;
+            }
+        }
+    }
+    return NULL;
+}
+
+const chats_field_t *chats_schema_check_field(const char *constraint,
+                                              const chats_entity_def_t **pdef)
+{
+    const chats_entity_def_t *const *d;
+    const chats_field_t *f;
+    apr_size_t n;
+    int i;
+
+    for (d = chats_entity_defs; constraint && *d; d++) {
+        n = strlen((*d)->table);
+        if (strncmp(constraint, (*d)->table, n) || constraint[n] != '_') {
+            continue;
+        }
+        for (i = 0; (f = chats_schema_slot(*d, i)) != NULL; i++) {
+            apr_size_t c = f->column ? strlen(f->column) : 0;
+
+            if (c && !strncmp(constraint + n + 1, f->column, c)
+                && !strcmp(constraint + n + 1 + c, "_ck")) {
                 if (pdef) {
                     *pdef = *d;
                 }

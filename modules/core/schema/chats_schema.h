@@ -22,8 +22,11 @@ typedef enum {
     CHATS_F_CARRIER,    /**< a row of another table, by its key; null = none */
     CHATS_F_DURATION,   /**< a time of day: integer seconds 0..86399,
                              rendered "HH:MM:SS" (chats_duration_parse) */
-    CHATS_F_GROUP       /**< a value object whose members are columns of
+    CHATS_F_GROUP,      /**< a value object whose members are columns of
                              the same row (chats_group_t); no column    */
+    CHATS_F_JSON        /**< a JSON value in a jsonb column: an array, or
+                             an object with CHATS_FF_JSON_OBJECT; written
+                             and compared whole, rendered as stored     */
 } chats_ftype_e;
 
 #define CHATS_FF_READONLY  0x01  /**< only its current value is accepted  */
@@ -31,9 +34,22 @@ typedef enum {
 #define CHATS_FF_ZERO_NULL 0x04  /**< 0 is stored as SQL NULL (optional FK) */
 #define CHATS_FF_OWNER     0x08  /**< the carrier naming the session's owner
                                       (update_own rights, README)        */
-#define CHATS_FF_DERIVED   0x10  /**< computed (expr), never stored: ignored
+#define CHATS_FF_DERIVED   0x10  /**< computed (expr), or kept by the server
+                                      in its column (a stamp, a counter):
+                                      never a client's to write, ignored
                                       in whole-entity writes, read-only to
                                       JSON Patch (design §1.7 row 11)     */
+#define CHATS_FF_WRITEONLY 0x20  /**< a secret: written, never read back
+                                      (not rendered, selected, tested or
+                                      compared); a whole-entity write that
+                                      leaves it out keeps it             */
+#define CHATS_FF_JSON_OBJECT 0x40 /**< CHATS_F_JSON: an object, not an
+                                      array                               */
+#define CHATS_FF_JSON_STRINGS 0x80 /**< CHATS_F_JSON: every element (or
+                                      member's value) is a string         */
+#define CHATS_FF_INSERT_ACTOR 0x100 /**< a carrier set to the caller's
+                                      associate when the row is inserted
+                                      (who registered it)                */
 
 /** Carrier member flags. */
 #define CHATS_SF_ALWAYS_UTC 0x01 /**< a created/updated stamp: rendered in
@@ -177,6 +193,32 @@ typedef struct {
     const char *what;              /**< "chat sessions"                   */
 } chats_in_use_t;
 
+/** A field's value in the template a new row starts from, when it is
+ * not the field's empty value: JSON text (chats_entity_default). */
+typedef struct {
+    const char *field;
+    const char *json;
+} chats_default_t;
+
+/** A query parameter that filters a list of the entity's rows (GET on
+ * the collection): names it is accepted by (any case), the field whose
+ * value it takes (coerced as the field's), and the predicate over the
+ * row "cs" in which "$v" is that value. An enum's zero value filters
+ * nothing (WebhookState Unknown). */
+typedef struct {
+    const char *name;              /**< "name"                             */
+    const char *alias;             /**< "nameFilter", or NULL              */
+    const char *field;             /**< "Name"                             */
+    const char *pred;              /**< "cs.name = $v"                     */
+} chats_list_filter_t;
+
+/** What some entities have besides their fields. */
+typedef struct {
+    const chats_default_t *defaults;   /**< { NULL } ended, or NULL       */
+    const chats_list_filter_t *filters; /**< { NULL } ended, or NULL: the
+                                            entity has no filtered list */
+} chats_entity_extras_t;
+
 typedef struct chats_entity_def_t {
     const char *name;              /**< "ChatSession": REST segment        */
     const char *type_name;         /**< "ChatSessionEntity": XML root,
@@ -193,6 +235,7 @@ typedef struct chats_entity_def_t {
     unsigned flags;                /**< CHATS_ED_*                         */
     const chats_entity_rights_t *rights;   /**< NULL: a shape only         */
     const chats_in_use_t *in_use;  /**< NULL: a row may always be deleted */
+    const chats_entity_extras_t *extras;   /**< NULL: none                */
 } chats_entity_def_t;
 
 /** ChatSessionEntity (chats_schema.c). */
@@ -200,6 +243,9 @@ extern const chats_entity_def_t chats_session_def;
 
 /** ChatTopicEntity (chats_topic_schema.c). */
 extern const chats_entity_def_t chats_topic_def;
+
+/** Webhook (chats_webhook_schema.c; issue 20). */
+extern const chats_entity_def_t chats_webhook_def;
 
 /** The entities with a table, NULL-terminated (foreign key lookups, the
  * carriers' SQL functions). */
@@ -252,6 +298,12 @@ const char *chats_schema_fk_name(apr_pool_t *p, const chats_entity_def_t *def,
  * pdef) gets its entity. Every def of chats_entity_defs is searched. */
 const chats_field_t *chats_schema_fk_field(const char *constraint,
                                            const chats_entity_def_t **pdef);
+
+/** The field whose CHECK constraint is named constraint, or NULL; *pdef
+ * (if pdef) gets its entity. conf/schema.sql names a column's check
+ * <table>_<column>_ck (chats_webhook_events_ck). */
+const chats_field_t *chats_schema_check_field(const char *constraint,
+                                              const chats_entity_def_t **pdef);
 
 /** 1 for response-only members a client may echo back (TableRight,
  * FieldProperties, _Links): accepted in bodies and ignored. */

@@ -14,7 +14,7 @@
 #define F(n, c, t, fl, d) { n, c, t, fl, 0, NULL, NULL, d, NULL, NULL }
 #define SHAPE(name, type, label, table, f) \
     { name, type, label, table, NULL, NULL, NULL, NULL, f, \
-      (int)(sizeof(f) / sizeof(f[0])), 0, NULL, NULL }
+      (int)(sizeof(f) / sizeof(f[0])), 0, NULL, NULL, NULL }
 
 static const chats_field_t agent_fields[CHATS_TAF__N] = {
     [CHATS_TAF_TOPIC] = F("TopicId", "topic_id", CHATS_F_INT32, 0, I32),

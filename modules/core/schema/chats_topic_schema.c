@@ -97,5 +97,5 @@ const chats_entity_def_t chats_topic_def = {
     "id", "chat_topic_", "chatTopicEntityId", "chats_topic",
     fields, (int)(sizeof(fields) / sizeof(fields[0])),
     CHATS_ED_CARRIER | CHATS_ED_VERSIONED,
-    &topic_rights, &topic_in_use
+    &topic_rights, &topic_in_use, NULL
 };

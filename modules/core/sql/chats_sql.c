@@ -59,6 +59,7 @@ chats_ptype_e chats_sql_ptype(chats_ftype_e type)
     case CHATS_F_BOOL:     return CHATS_P_BOOL;
     case CHATS_F_DATETIME: return CHATS_P_TIMESTAMPTZ;
     case CHATS_F_DOUBLE:   return CHATS_P_FLOAT8;
+    case CHATS_F_JSON:     return CHATS_P_JSONB;
     case CHATS_F_ENUM:
     case CHATS_F_FLAGS:
     case CHATS_F_INT16:    return CHATS_P_INT2;
@@ -70,7 +71,7 @@ const char *chats_sql_ptype_name(chats_ptype_e type)
 {
     static const char *const names[] = {
         "text", "int2", "int4", "int8", "boolean", "float8", "timestamptz",
-        "timestamp", "int8[]"
+        "timestamp", "int8[]", "jsonb"
     };
 
     return names[type];
@@ -252,6 +253,9 @@ static void select_parts(apr_pool_t *p, const chats_entity_def_t *def,
     apr_array_header_t *cols = apr_array_make(p, 64, sizeof(const char *));
 
     for (i = 0; i < n; i++) {
+        if (f[i].flags & CHATS_FF_WRITEONLY) {
+            continue;              /* never read back: not even here */
+        }
         if (i == 0) {
             /* named: readers find a row by it, after their own columns */
             APR_ARRAY_PUSH(cols, const char *) = apr_pstrcat(
@@ -408,6 +412,59 @@ static void guarded_stmts(apr_pool_t *p, chats_entity_sql_t *es,
     es->mine[how].cols = row_cols;
 }
 
+/* tpl with every "$v" replaced by ref. */
+static const char *expand_value(apr_pool_t *p, const char *tpl,
+                                const char *ref)
+{
+    const char *out = "", *at;
+
+    while ((at = strstr(tpl, "$v")) != NULL) {
+        out = apr_pstrcat(p, out, apr_pstrndup(p, tpl, at - tpl), ref, NULL);
+        tpl = at + 2;
+    }
+    return apr_pstrcat(p, out, tpl, NULL);
+}
+
+/* The filtered list's statements (chats_entity_sql_t.filtered): each
+ * filter's predicate, or nothing when its parameter is NULL. */
+static void filtered_stmts(apr_pool_t *p, chats_entity_sql_t *es,
+                           chats_read_e how)
+{
+    static const char *const row_cols[] = { CHATS_SQL_ROW, NULL };
+    const chats_entity_def_t *def = es->def;
+    const chats_list_filter_t *lf = def->extras->filters;
+    const chats_field_t *f;
+    chats_ptype_e *types = apr_pcalloc(p, 16 * sizeof(*types));
+    const char *where = "", *ref;
+    int n = 0;
+
+    if (how) {
+        types[n++] = CHATS_P_TEXT;
+    }
+    for (; lf->name && n < 16; lf++) {
+        f = lf->field ? chats_schema_find(def, lf->field, strlen(lf->field))
+                      : NULL;
+        types[n] = f ? chats_sql_ptype(f->type) : CHATS_P_TEXT;
+        ref = apr_psprintf(p, "$%d::%s", n + 1,
+                           chats_sql_ptype_name(types[n]));
+        where = apr_pstrcat(p, where, *where ? " AND " : "", "(", ref,
+                            " IS NULL OR ", expand_value(p, lf->pred, ref),
+                            ")", NULL);
+        n++;
+    }
+    es->filtered[how].name = apr_pstrcat(p, def->stmt_prefix, "_filtered",
+                                         how ? "_zoned" : "", NULL);
+    es->filtered[how].sql = apr_pstrcat(p, "SELECT ", es->list[how],
+                                        " FROM ", def->table, " cs WHERE ",
+                                        *where ? where : "true",
+                                        " ORDER BY cs.", def->key_column,
+                                        NULL);
+    es->filtered[how].retry = CHATS_RETRY_SAFE;
+    es->filtered[how].nparams = n;
+    es->filtered[how].types = types;
+    es->filtered[how].cols = row_cols;
+}
+
 chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
                                           const chats_entity_def_t *def)
 {
@@ -429,6 +486,9 @@ chats_entity_sql_t *chats_entity_sql_build(apr_pool_t *p,
         es->get[how].cols = row_cols;
         if (def->rights && def->rights->read_guard && def->rights->guard) {
             guarded_stmts(p, es, (chats_read_e)how);
+        }
+        if (def->extras && def->extras->filters) {
+            filtered_stmts(p, es, (chats_read_e)how);
         }
     }
     if (def->in_use) {

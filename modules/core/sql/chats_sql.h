@@ -14,7 +14,7 @@
 typedef enum {
     CHATS_P_TEXT, CHATS_P_INT2, CHATS_P_INT4, CHATS_P_INT8, CHATS_P_BOOL,
     CHATS_P_FLOAT8, CHATS_P_TIMESTAMPTZ, CHATS_P_TIMESTAMP,
-    CHATS_P_INT8_ARRAY
+    CHATS_P_INT8_ARRAY, CHATS_P_JSONB
 } chats_ptype_e;
 
 /** Whether the store may run a statement again on a fresh connection
@@ -94,6 +94,11 @@ typedef struct chats_entity_sql_t {
      * columns after each; [UTC] $1 = the caller; [ZONED] $1 = zone, $2 =
      * the caller. Unset without a read guard. */
     chats_stmt_t mine[2];
+    /** def->extras->filters: the rows that pass every filter given, key
+     * order; [UTC] $1.. = the filters' values in their order (NULL: that
+     * filter is not applied); [ZONED] $1 = zone, then those. Unset
+     * without filters. */
+    chats_stmt_t filtered[2];
 } chats_entity_sql_t;
 
 typedef struct chats_sql_t {

@@ -126,6 +126,7 @@ my %BLOCK = (
     'api/topic_isopen_route.t' => 92,
     # issue 20
     'api/webhook_capture.t'   => 93,
+    'api/webhook_resource.t'  => 94,
     'api/webhook_delivery.t'  => 95,
     'api/webhook_faults.t'    => 96,
 );
