@@ -312,6 +312,16 @@ for my $case (
             my $r = $send->(auth => $C{wh_one}{auth},
                             headers => { 'Chats-Fault' => "$n $kind" });
             my $hit = defined $r->header('Chats-Fault-Hit');
+            # A dropped connection's backend may still be finishing the
+            # statement (and commit it) after the answer: wait until the
+            # faults host's backends are idle, so that what is read below
+            # is what they leave.
+            for (1 .. 100) {
+                last unless $dbh->selectrow_array(q{SELECT count(*)
+                    FROM pg_stat_activity WHERE application_name = 'chats_fault'
+                     AND state <> 'idle'});
+                select(undef, undef, undef, 0.1);
+            }
             my ($v1) = $dbh->selectrow_array(
                 'SELECT version FROM chat_session WHERE id = ?', undef, $S[5]);
             my $n_ev = scalar grep { $_->[1] == $S[5] && $_->[6] == $HALL }
