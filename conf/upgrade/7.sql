@@ -106,6 +106,10 @@ CREATE TABLE IF NOT EXISTS chats_webhook_outbox (
 );
 CREATE INDEX IF NOT EXISTS chats_webhook_outbox_scope_idx
     ON chats_webhook_outbox (webhook_id, entity, primary_key, id);
+-- A webhook's rows in id order: the deliverer's window
+-- (core/sql/chats_webhook_sql.h, CHATS_WEBHOOK_SQL_CLAIM).
+CREATE INDEX IF NOT EXISTS chats_webhook_outbox_hook_idx
+    ON chats_webhook_outbox (webhook_id, id);
 
 -- Test pings (a webhook's creation, POST Webhook/Test): self-contained,
 -- since the webhook tested may not be saved. The deliverer tries once and

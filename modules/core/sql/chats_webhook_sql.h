@@ -56,21 +56,28 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
  * flight as they may, left out): the head of each (webhook, entity,
  * primary key) whose time has come, in id order, with its webhook.
  * Only a scope's head goes, so a session's events reach a webhook one
- * at a time, in commit order. */
+ * at a time, in commit order. Each webhook's first due rows are looked
+ * at, at most CHATS_WEBHOOK_WINDOW of them (its index, then one probe of
+ * the scope index per row): the cost of a claim does not grow with the
+ * outbox, and a webhook whose receiver is down only fills its own
+ * window. */
+#define CHATS_WEBHOOK_WINDOW "512"
 #define CHATS_WEBHOOK_SQL_CLAIM \
-    CHATS_WEBHOOK_SQL_TAG "SELECT o.id, o.webhook_id, o.event_id::text AS event_id, o.event," \
-    " o.entity, o.primary_key, o.changes::text AS changes," \
-    " o.field_values::text AS field_values, o.actor," \
-    " (extract(epoch FROM o.captured_at) * 1000000)::int8 AS captured_us," \
-    " o.attempts, h.name, h.target_url, h.secret," \
+    CHATS_WEBHOOK_SQL_TAG "SELECT o.id, o.webhook_id," \
+    " o.event_id::text AS event_id, o.event, o.entity, o.primary_key," \
+    " o.changes::text AS changes, o.field_values::text AS field_values," \
+    " o.actor, (extract(epoch FROM o.captured_at) * 1000000)::int8" \
+    " AS captured_us, o.attempts, h.name, h.target_url, h.secret," \
     " h.headers::text AS headers, h.properties::text AS properties," \
     " h.state" \
-    " FROM chats_webhook_outbox o JOIN chats_webhook h ON h.id = o.webhook_id" \
-    " WHERE o.not_before <= now() AND o.id <> ALL($2::int8[])" \
-    " AND o.webhook_id <> ALL($3::int4[])" \
-    " AND NOT EXISTS (SELECT 1 FROM chats_webhook_outbox e" \
+    " FROM chats_webhook h CROSS JOIN LATERAL (SELECT * FROM" \
+    " chats_webhook_outbox x WHERE x.webhook_id = h.id" \
+    " AND x.not_before <= now() AND x.id <> ALL($2::int8[])" \
+    " ORDER BY x.id LIMIT " CHATS_WEBHOOK_WINDOW ") o" \
+    " WHERE h.id <> ALL($3::int4[])" \
+    " AND o.id = (SELECT min(e.id) FROM chats_webhook_outbox e" \
     " WHERE e.webhook_id = o.webhook_id AND e.entity = o.entity" \
-    " AND e.primary_key = o.primary_key AND e.id < o.id)" \
+    " AND e.primary_key = o.primary_key)" \
     " ORDER BY o.id LIMIT $1::int4"
 
 /** Delivered ($1 int8[]): the rows go, their webhooks count the calls,
