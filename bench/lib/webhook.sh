@@ -10,9 +10,14 @@
 command -v node >/dev/null || die "node not found (apt-get install nodejs)"
 export RX_LOG="$RUN/receiver.jsonl"
 : >"$RX_LOG"
-# stdin held open: the receiver exits at its EOF
+# stdin held open by a sleep of our own (the receiver exits at its EOF),
+# stopped by the trap too; neither keeps the bench's lock (fd 9).
+mkfifo "$RUN/receiver.stdin"
+sleep 1000000 9>&- >"$RUN/receiver.stdin" &
+STOP_PIDS+=("$!")
 node "$TOP/t/bin/webhook-receiver.js" --log "$RX_LOG" --host 127.0.0.2 \
-    --http-port 0 < <(sleep 1000000) >"$RUN/receiver.ready" 2>"$RUN/receiver.err" &
+    --http-port 0 9>&- <"$RUN/receiver.stdin" >"$RUN/receiver.ready" \
+    2>"$RUN/receiver.err" &
 RX_PID=$!
 STOP_PIDS+=("$RX_PID")
 for _ in $(seq 1 50); do
