@@ -36,12 +36,15 @@ my %C = map { $_ => make_caller($_, level => 'update_own',
                                 topics => { $T => 'can_respond' }) }
         qw(fm_one fm_two);                     # agents
 my %A = map { $_ => $C{$_}{id} } keys %C;
-my ($ID, $PROBE, $TID) = fresh_ids(3);         # the session of a case,
+my ($ID, $PROBE, $TID, $WID) = fresh_ids(4);   # the session of a case,
                                                # the one read after each,
-                                               # a case's topic (issue 19)
+                                               # a case's topic (issue 19),
+                                               # its webhook (issue 20)
 
 sub cleanup {
     db()->do('DELETE FROM chat_session WHERE name LIKE ?', undef,
+             'fault_matrix %');
+    db()->do('DELETE FROM chats_webhook WHERE name LIKE ?', undef,
              'fault_matrix %');
     db()->do('DROP TRIGGER IF EXISTS chats_fm_bump ON chat_session');
     db()->do('DROP FUNCTION IF EXISTS chats_fm_bump()');
@@ -92,8 +95,13 @@ sub state {
                                    ORDER BY m.associate_id)
                    FROM chat_topic_member m WHERE m.topic_id = \$2),
                 (SELECT present::text FROM chat_presence
-                  WHERE associate_id = \$3)", undef, $ID, $TID,
-        $A{fm_one});
+                  WHERE associate_id = \$3),
+                (SELECT row(name, description, target_url, state, headers,
+                            version)::text
+                   FROM chats_webhook WHERE id = \$4),
+                (SELECT count(*) FROM chats_webhook
+                  WHERE name LIKE 'fault_matrix %')", undef, $ID, $TID,
+        $A{fm_one}, $WID);
     return join '|', map { $_ // 'gone' } @$row;
 }
 
@@ -115,6 +123,17 @@ sub seed_topic {
              undef, $TID);
 }
 my $TOPIC = '/api/v1/ChatTopic';
+# A webhook of the case's own (issue 20), Stopped: nothing is sent.
+sub seed_webhook {
+    db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $WID);
+    db()->do(q{INSERT INTO chats_webhook (id, name, description, events,
+                                         target_url, state)
+               VALUES (?, 'fault_matrix hook', 'Before',
+                       '["chatsession.changed"]',
+                       'https://receiver.invalid/fm', 2)}, undef, $WID);
+}
+my $WEBHOOK = '/api/v1/Webhook';
+my $webhook_entity;
 sub add_member {
     db()->do('INSERT INTO chat_topic_member (topic_id, associate_id,
               can_respond) VALUES (?, ?, true)', undef, $TID, shift);
@@ -203,6 +222,19 @@ my %routes = (
     'UserAgent delete' => [sub { seed_session($ID); seed_topic();
                                  add_member($A{fm_one}) },
         sub { req(DELETE => "$TOPIC/$TID/UserAgent/fm_one", @_) }],
+    'Webhook PATCH' => [sub { seed_session($ID); seed_webhook() },
+        sub { req(PATCH => "$WEBHOOK/$WID", body => [{ op => 'replace',
+              path => '/Description', value => 'After' }], @_) }],
+    'Webhook PUT' => [sub { seed_session($ID); seed_webhook();
+                            $webhook_entity = json_body(req(GET => "$WEBHOOK/$WID"));
+                            $webhook_entity->{Headers} = { 'X-After' => '1' } },
+        sub { req(PUT => "$WEBHOOK/$WID", body => $webhook_entity, @_) }],
+    'Webhook POST' => [sub { seed_session($ID); seed_webhook() },
+        sub { req(POST => $WEBHOOK, body => { Name => 'fault_matrix POST',
+                  Events => ['chatsession.created'], State => 'Stopped',
+                  TargetUrl => 'https://receiver.invalid/post' }, @_) }],
+    'Webhook DELETE' => [sub { seed_session($ID); seed_webhook() },
+        sub { req(DELETE => "$WEBHOOK/$WID", @_) }],
     'SaveChatPresence' => [sub { seed_session($ID);
             db()->do('DELETE FROM chat_presence WHERE associate_id = ?',
                      undef, $A{fm_one}) },
@@ -217,6 +249,7 @@ my @order = ('PATCH ops', 'PATCH merge', 'PATCH locked', 'PUT', 'POST',
              'AddChatMessage agent', 'ChatAgent Save', 'topic PATCH',
              'topic PUT', 'topic POST', 'topic DELETE', 'UserAgent add',
              'UserAgent update', 'UserAgents replace', 'UserAgent delete',
+             'Webhook PATCH', 'Webhook PUT', 'Webhook POST', 'Webhook DELETE',
              'SaveChatPresence');
 
 # Send on the keep-alive connection, in the 'faults' virtual host.
@@ -293,6 +326,7 @@ diag($_) for @matrix;
 sub cleanup_made {
     db()->do(q{DELETE FROM chat_session WHERE name LIKE 'fault_matrix %'});
     db()->do(q{DELETE FROM chat_topic WHERE name LIKE 'fault_matrix %'});
+    db()->do(q{DELETE FROM chats_webhook WHERE name LIKE 'fault_matrix %'});
     db()->do('DELETE FROM chats_fm_bump');
 }
 
