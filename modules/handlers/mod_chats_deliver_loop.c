@@ -190,21 +190,24 @@ static int send_row(chats_deliver_proc_t *d, PGconn *c, PGresult *res,
     return 1;
 }
 
-/* Claim and queue what is due; -1 after a database failure, else the
- * number of rows claimed. */
-static int claim(chats_deliver_proc_t *d, PGconn *c, apr_pool_t *tp,
-                 apr_pool_t *fp, apr_hash_t *flights, const char **pwhy)
+/* Record the rows delivered since the last turn (acks: "1,2,3", or
+ * NULL), then claim and queue what is due; -1 after a database failure,
+ * else the number of rows claimed. */
+static int claim(chats_deliver_proc_t *d, PGconn *c, const char *acks,
+                 apr_pool_t *tp, apr_pool_t *fp, apr_hash_t *flights,
+                 const char **pwhy)
 {
     int room = MAX_IN_FLIGHT - (int)apr_hash_count(flights), i, n;
-    const char *params[3], *discard = NULL;
+    const char *params[4], *discard = NULL;
     PGresult *res;
 
-    if (room <= 0) {
+    if (room <= 0 && !acks) {
         return 0;
     }
-    params[0] = apr_itoa(tp, room);
+    params[0] = apr_itoa(tp, room > 0 ? room : 0);
     params[1] = id_array(tp, flights, &params[2]);
-    if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_CLAIM, 3, params, pwhy, tp)) == NULL) {
+    params[3] = apr_pstrcat(tp, "{", acks ? acks : "", "}", NULL);
+    if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_CLAIM, 4, params, pwhy, tp)) == NULL) {
         return -1;
     }
     n = PQntuples(res);
@@ -262,12 +265,14 @@ static int failed(PGconn *c, const flight_t *f,
     return res != NULL;
 }
 
-/* Record what finished; 0 after a database failure (the rows stay:
- * they are sent again by whoever delivers next). */
+/* Record what finished: failures at once, the rows delivered added to
+ * *packs (in ap) for the next claim; 0 after a database failure (the
+ * rows stay: they are sent again by whoever delivers next). */
 static int settle(PGconn *c, apr_array_header_t *done, apr_hash_t *flights,
-                  apr_pool_t *tp, const char **pwhy)
+                  apr_pool_t *tp, apr_pool_t *ap, const char **packs,
+                  const char **pwhy)
 {
-    const char *acks = NULL;
+    const char *acks = *packs;
     int i, ok = 1;
 
     for (i = 0; i < done->nelts; i++) {
@@ -281,7 +286,7 @@ static int settle(PGconn *c, apr_array_header_t *done, apr_hash_t *flights,
                                   ? apr_time_now() - f->ev.captured_at : -1);
         }
         if (r->outcome == CHATS_WEBHOOK_OK) {
-            acks = apr_psprintf(tp, "%s%s%" APR_INT64_T_FMT,
+            acks = apr_psprintf(ap, "%s%s%" APR_INT64_T_FMT,
                                 acks ? acks : "", acks ? "," : "", f->id);
         }
         else if (r->outcome != CHATS_WEBHOOK_ABORTED && ok) {
@@ -290,16 +295,28 @@ static int settle(PGconn *c, apr_array_header_t *done, apr_hash_t *flights,
         apr_hash_set(flights, &f->id, sizeof(f->id), NULL);
         apr_pool_destroy(f->p);
     }
-    if (acks && ok) {
-        const char *params[1];
-        PGresult *res;
-
-        params[0] = apr_pstrcat(tp, "{", acks, "}", NULL);
-        res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_ACK, 1, params, pwhy, tp);
-        ok = res != NULL;
-        PQclear(res);
-    }
+    *packs = acks;
     return ok;
+}
+
+/* The rows delivered when no claim follows (the child stops). */
+static void flush_acks(chats_deliver_proc_t *d, PGconn *c, const char *acks,
+                       apr_pool_t *tp)
+{
+    const char *params[1], *why = NULL;
+    PGresult *res;
+
+    if (!acks) {
+        return;
+    }
+    params[0] = apr_pstrcat(tp, "{", acks, "}", NULL);
+    if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_ACK, 1, params, &why, tp)) == NULL) {
+        /* they are sent again by the next deliverer, with their EventIds */
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, d->s,
+                     CHATS_LOGNO(750) "webhook deliveries not recorded as"
+                     " the deliverer stops (they will be sent again): %s", why);
+    }
+    PQclear(res);
 }
 
 /* ---- the leader's loop ------------------------------------------------- */
@@ -331,9 +348,9 @@ static int sample_depth(PGconn *c, apr_time_t *pnext, apr_pool_t *tp,
 const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
                                apr_pool_t *p)
 {
-    apr_pool_t *tp, *fp;
+    apr_pool_t *tp, *fp, *ap;
     apr_hash_t *flights = apr_hash_make(p);
-    const char *why = NULL;
+    const char *why = NULL, *acks = NULL;
     chats_webhook_http_conf_t hc = { 0 };
     chats_webhook_http_t *http = NULL;
     chats_err_t *e;
@@ -341,6 +358,7 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
 
     apr_pool_create(&tp, p);
     apr_pool_create(&fp, p);
+    apr_pool_create(&ap, p);
     hc.allow = d->conf.allow;
     hc.cafile = d->conf.cafile;
     hc.connect_timeout_ms = d->conf.connect_timeout_s * 1000L;
@@ -357,9 +375,11 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
 
         apr_pool_clear(tp);
         if (!sample_depth(c, &next_depth, tp, &why)
-            || (n = claim(d, c, tp, fp, flights, &why)) < 0) {
+            || (n = claim(d, c, acks, tp, fp, flights, &why)) < 0) {
             break;
         }
+        acks = NULL;
+        apr_pool_clear(ap);
         /* rows just claimed: start them and look again at once; else
          * wait for a transfer, or poll_ms for new rows */
         if ((e = chats_webhook_http_perform(http, n > 0 ? 0 : d->conf.poll_ms,
@@ -367,9 +387,12 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
             why = apr_pstrdup(p, e->message);
             break;
         }
-        if (!settle(c, done, flights, tp, &why)) {
+        if (!settle(c, done, flights, tp, ap, &acks, &why)) {
             break;
         }
+    }
+    if (!why) {
+        flush_acks(d, c, acks, tp);
     }
     apr_thread_mutex_lock(d->http_lock);
     d->http = NULL;

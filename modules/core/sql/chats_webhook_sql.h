@@ -51,10 +51,18 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 #define CHATS_WEBHOOK_SQL_LOCK \
     CHATS_WEBHOOK_SQL_TAG "SELECT pg_try_advisory_lock(" CHATS_WEBHOOK_LOCK_KEY ") AS held"
 
-/** The next events to send ($1 int4: at most this many; $2 int8[]: the
- * rows in flight, left out; $3 int4[]: webhooks that have as many in
- * flight as they may, left out): the head of each (webhook, entity,
- * primary key) whose time has come, in id order, with its webhook.
+/** Delivered rows go and the next events are taken, in one statement:
+ * a busy deliverer makes one round trip per turn, not two, and the
+ * delete and the claim that follows it commit together.
+ *  - $4 int8[]: rows delivered since the last turn. They go, their
+ *    webhooks count the calls, and a 2xx ends a run of errors.
+ *  - then the next events to send ($1 int4: at most this many, 0 for
+ *    none; $2 int8[]: the rows in flight, left out; $3 int4[]: webhooks
+ *    that have as many in flight as they may, left out): the head of
+ *    each (webhook, entity, primary key) whose time has come, in id
+ *    order, with its webhook. The statement's snapshot still has the
+ *    rows of $4, so they are passed over as if gone: the next row of a
+ *    scope is its head at once.
  * Only a scope's head goes, so a session's events reach a webhook one
  * at a time, in commit order. Each webhook's first due rows are looked
  * at, at most CHATS_WEBHOOK_WINDOW of them (its index, then one probe of
@@ -63,7 +71,13 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
  * window. */
 #define CHATS_WEBHOOK_WINDOW "512"
 #define CHATS_WEBHOOK_SQL_CLAIM \
-    CHATS_WEBHOOK_SQL_TAG "SELECT o.id, o.webhook_id," \
+    CHATS_WEBHOOK_SQL_TAG "WITH d AS (DELETE FROM chats_webhook_outbox" \
+    " WHERE id = ANY($4::int8[]) RETURNING webhook_id)," \
+    " n AS (UPDATE chats_webhook h SET total_calls = h.total_calls + n.calls," \
+    " consecutive_errors = 0" \
+    " FROM (SELECT webhook_id, count(*) AS calls FROM d GROUP BY 1) n" \
+    " WHERE h.id = n.webhook_id RETURNING 1)" \
+    " SELECT o.id, o.webhook_id," \
     " o.event_id::text AS event_id, o.event, o.entity, o.primary_key," \
     " o.changes::text AS changes, o.field_values::text AS field_values," \
     " o.actor, (extract(epoch FROM o.captured_at) * 1000000)::int8" \
@@ -73,15 +87,16 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
     " FROM chats_webhook h CROSS JOIN LATERAL (SELECT * FROM" \
     " chats_webhook_outbox x WHERE x.webhook_id = h.id" \
     " AND x.not_before <= now() AND x.id <> ALL($2::int8[])" \
+    " AND x.id <> ALL($4::int8[])" \
     " ORDER BY x.id LIMIT " CHATS_WEBHOOK_WINDOW ") o" \
     " WHERE h.id <> ALL($3::int4[])" \
     " AND o.id = (SELECT min(e.id) FROM chats_webhook_outbox e" \
     " WHERE e.webhook_id = o.webhook_id AND e.entity = o.entity" \
-    " AND e.primary_key = o.primary_key)" \
+    " AND e.primary_key = o.primary_key AND e.id <> ALL($4::int8[]))" \
     " ORDER BY o.id LIMIT $1::int4"
 
-/** Delivered ($1 int8[]): the rows go, their webhooks count the calls,
- * and a 2xx ends a run of errors. */
+/** Delivered ($1 int8[]) when no claim follows (the deliverer stops):
+ * as the claim's first part. */
 #define CHATS_WEBHOOK_SQL_ACK \
     CHATS_WEBHOOK_SQL_TAG "WITH d AS (DELETE FROM chats_webhook_outbox" \
     " WHERE id = ANY($1::int8[]) RETURNING webhook_id)" \
