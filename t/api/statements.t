@@ -19,7 +19,7 @@ use ChatSession::Test qw(req json_body seed_session db keepalive_ua
                          statements_reset statements_count fresh_ids);
 use ChatSession::JWT qw(jwt);
 
-plan tests => 40, need_lwp, need_module('mod_dbd.c');
+plan tests => 42, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 # $ID read and written, $DEL deleted, $WARM only read (to warm the
@@ -142,6 +142,26 @@ count_is($n, 1, 'PATCH, a webhook subscribed', $rows);
 ok((grep { !$_->[1] && $_->[2] =~ /^\s*INSERT INTO chats_webhook_outbox/ } @$rows),
    '... the event\'s INSERT nested in it (the capture trigger)')
     or diag(join "\n", map { substr($_->[2], 0, 100) } @$rows);
+db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
+
+# ---- PATCH below a webhook's JSON fields (issue 20) ----------------------
+# Ops below Headers, Events and Properties are expressions over their
+# columns, their checks predicates: still the one UPDATE.
+db()->do(q{INSERT INTO chats_webhook (id, name, events, target_url, state,
+                                      headers)
+           VALUES (?, 'statements.t', '["chatsession.changed"]',
+                   'https://receiver.invalid/', 2, '{"X-A": "1"}')},
+         undef, $HOOK);
+($res, $n, $rows) = measure('PATCH below JSON fields', sub {
+    req(PATCH => "/api/v1/Webhook/$HOOK", ua => $ua, body => [
+        { op => 'test', path => '/Headers/X-A', value => '1' },
+        { op => 'add', path => '/Headers/X-B', value => '2' },
+        { op => 'remove', path => '/Headers/X-A' },
+        { op => 'add', path => '/Events/-', value => 'test' },
+        { op => 'add', path => '/Properties/a', value => { b => [1] } },
+        { op => 'add', path => '/Properties/a/b/0', value => 0 } ]) });
+is($res->code, 200, 'PATCH below JSON fields: 200') or diag($res->content);
+count_is($n, 1, 'PATCH below JSON fields', $rows);
 db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
 
 # ---- PUT ----------------------------------------------------------------
