@@ -25,7 +25,6 @@
  * after a whole replace are applied here). */
 #include <apr_lib.h>
 #include <apr_strings.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,7 +140,6 @@ static int pg_only_index(const char *tok)
 {
     char *end;
 
-    errno = 0;
     (void)strtol(tok, &end, 10);
     return end != tok && *end == '\0' && !canonical_index(tok);
 }
