@@ -153,6 +153,26 @@ is($res->code, 204, 'a webhook signal: 204') or diag($res->content);
 count_is($n, 1, 'a webhook signal', $rows);
 db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
 
+# ---- PATCH below a webhook's JSON fields (issue 20) ----------------------
+# Ops below Headers, Events and Properties are expressions over their
+# columns, their checks predicates: still the one UPDATE.
+db()->do(q{INSERT INTO chats_webhook (id, name, events, target_url, state,
+                                      headers)
+           VALUES (?, 'statements.t', '["chatsession.changed"]',
+                   'https://receiver.invalid/', 2, '{"X-A": "1"}')},
+         undef, $HOOK);
+($res, $n, $rows) = measure('PATCH below JSON fields', sub {
+    req(PATCH => "/api/v1/Webhook/$HOOK", ua => $ua, body => [
+        { op => 'test', path => '/Headers/X-A', value => '1' },
+        { op => 'add', path => '/Headers/X-B', value => '2' },
+        { op => 'remove', path => '/Headers/X-A' },
+        { op => 'add', path => '/Events/-', value => 'test' },
+        { op => 'add', path => '/Properties/a', value => { b => [1] } },
+        { op => 'add', path => '/Properties/a/b/0', value => 0 } ]) });
+is($res->code, 200, 'PATCH below JSON fields: 200') or diag($res->content);
+count_is($n, 1, 'PATCH below JSON fields', $rows);
+db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
+
 # ---- PUT ----------------------------------------------------------------
 my $doc = json_body(req(GET => "$BASE/$ID"));
 $doc->{CustomerEmail} = 'put@example.com';

@@ -477,6 +477,167 @@ static void test_hostile_interleaved(tap_t *t)
        "statements of 3 pairs");
 }
 
+/* ---- ops below a webhook's JSON fields (issue 20, design §2) --------- */
+
+/* A finished update plan of webhook 9 for a JSON Patch. */
+static chats_plan_t *hook_patch(tap_t *t, const char *ops)
+{
+    chats_plan_in_t in;
+    chats_plan_t *pl;
+    apr_array_header_t *a;
+
+    memset(&in, 0, sizeof(in));
+    in.entity = &chats_webhook_def;
+    in.kind = CHATS_PLAN_UPDATE;
+    in.id = 9;
+    pl = chats_plan_make(t->p, &in);
+    if (chats_patch_read(&a, json(t, ops), CHATS_PATCH_CASEI
+                         | CHATS_PATCH_SLASH_OPT | CHATS_PATCH_ALL_OPS,
+                         t->p) != NULL) {
+        printf("# bad patch in the test: %s\n", ops);
+        exit(2);
+    }
+    chats_plan_ops(pl, a, 0);
+    chats_plan_finish(pl);
+    return pl;
+}
+
+/* Does some parameter have the value v? */
+static int has_param(const chats_plan_t *pl, const char *v)
+{
+    int i;
+
+    for (i = 1; i <= pl->params->nelts; i++) {
+        if (param(pl, i) && !strcmp(param(pl, i), v)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The error of the plan's first failing check decided here. */
+static const chats_err_t *failed_err(const chats_plan_t *pl)
+{
+    return pl->failed >= 0 ? check(pl, pl->failed)->err : NULL;
+}
+
+static void test_json_paths(tap_t *t)
+{
+    const chats_entity_sql_t *es = chats_sql_entity(chats_sql_build(t->p),
+                                                    &chats_webhook_def);
+    chats_plan_t *pl;
+    const char *w;
+
+    pl = hook_patch(t, "[{\"op\":\"add\",\"path\":\"/headers/x-Foo\","
+                    "\"value\":\"bar\"}]");
+    w = chats_plan_write_sql(pl, es);
+    ok(t, pl->failed < 0 && pl->checks->nelts == 1
+       && check(pl, 0)->err->code == CHATS_E_PATH
+       && !strcmp(check(pl, 0)->err->field, "Headers/x-Foo"),
+       "add below Headers: one check, a 400 path naming Headers/x-Foo");
+    ok(t, has(w, "headers = (CASE WHEN") && has(w, "jsonb_set(cs.headers, ")
+       && has_param(pl, "{\"x-Foo\"}") && has_param(pl, "\"bar\""),
+       "... an expression over the column; the name as sent, a parameter");
+    ok(t, has(w, "cs.headers IS DISTINCT FROM (CASE WHEN"),
+       "... compared with the column: a no-op changes nothing");
+
+    pl = hook_patch(t, "[{\"op\":\"remove\",\"path\":\"/Properties/a~1b~0c\"}]");
+    ok(t, pl->failed < 0 && has_param(pl, "{\"a/b~c\"}")
+       && has(chats_plan_write_sql(pl, es), "#- "),
+       "remove: ~1 and ~0 unescaped, #-");
+
+    pl = hook_patch(t, "[{\"op\":\"add\",\"path\":\"/Headers/X-C\","
+                    "\"value\":\"c\"},{\"op\":\"remove\",\"path\":"
+                    "\"/Headers/X-C\"}]");
+    ok(t, pl->failed < 0 && pl->checks->nelts == 2
+       && has(check(pl, 1)->sql, "FROM (SELECT (CASE WHEN")
+       && check(pl, 1)->err->op_index == 1,
+       "a second op: its check over the first's result");
+
+    pl = hook_patch(t, "[{\"op\":\"remove\",\"path\":\"/Events/-1\"}]");
+    ok(t, has(check(pl, 0)->sql, "IS DISTINCT FROM 'array'"),
+       "-1 (PostgreSQL's last element) may name no array element");
+
+    pl = hook_patch(t, "[{\"op\":\"test\",\"path\":\"/Properties/n\","
+                    "\"value\":1.0}]");
+    ok(t, pl->failed < 0 && pl->checks->nelts == 2
+       && check(pl, 0)->err->code == CHATS_E_PATH
+       && check(pl, 1)->err->code == CHATS_E_TEST_FAILED
+       && has(check(pl, 1)->sql, "cs.properties #> ")
+       && chats_plan_nset(pl) == 0,
+       "test below: the path exists (400), then jsonb equality (409)");
+
+    pl = hook_patch(t, "[{\"op\":\"move\",\"from\":\"/Headers/X-A\","
+                    "\"path\":\"/Headers/X-Z\"}]");
+    ok(t, pl->failed < 0 && pl->checks->nelts == 2
+       && !strcmp(check(pl, 0)->err->field, "Headers/X-A")
+       && !strcmp(check(pl, 1)->err->field, "Headers/X-Z")
+       && has(chats_plan_write_sql(pl, es), "#- "),
+       "move below one field: from exists, then the add; one expression");
+    pl = hook_patch(t, "[{\"op\":\"copy\",\"from\":\"/Properties/a\","
+                    "\"path\":\"/Properties/b/c\"}]");
+    ok(t, pl->failed < 0 && pl->checks->nelts == 2,
+       "copy below one field");
+    pl = hook_patch(t, "[{\"op\":\"move\",\"from\":\"/Properties/a\","
+                    "\"path\":\"/Properties/a/b\"}]");
+    ok(t, failed_err(pl) && failed_err(pl)->code == CHATS_E_INVALID
+       && !strcmp(failed_err(pl)->field, "Properties/a/b"),
+       "move into itself: 400");
+    pl = hook_patch(t, "[{\"op\":\"move\",\"from\":\"/Headers/X-A\","
+                    "\"path\":\"/Properties/x\"}]");
+    ok(t, failed_err(pl) && failed_err(pl)->code == CHATS_E_INVALID,
+       "move between fields: 400");
+    pl = hook_patch(t, "[{\"op\":\"copy\",\"from\":\"/Secret\","
+                    "\"path\":\"/Properties/x\"}]");
+    ok(t, failed_err(pl) && !strcmp(failed_err(pl)->field, "Secret"),
+       "copy from the write-only Secret: 400 Secret");
+
+    pl = hook_patch(t, "[{\"op\":\"replace\",\"path\":\"/Headers\",\"value\":"
+                    "{\"X-N\":\"n\"}},{\"op\":\"copy\",\"from\":"
+                    "\"/Headers/X-N\",\"path\":\"/Headers/X-M\"},"
+                    "{\"op\":\"test\",\"path\":\"/Headers/X-M\","
+                    "\"value\":\"n\"}]");
+    ok(t, pl->failed < 0 && pl->checks->nelts == 0
+       && has_param(pl, "{\"X-N\":\"n\",\"X-M\":\"n\"}")
+       && !has(chats_plan_write_sql(pl, es), "jsonb_set"),
+       "after a whole replace: applied here, the field written whole");
+    pl = hook_patch(t, "[{\"op\":\"replace\",\"path\":\"/Headers\",\"value\":"
+                    "{}},{\"op\":\"remove\",\"path\":\"/Headers/X-N\"}]");
+    ok(t, failed_err(pl) && failed_err(pl)->code == CHATS_E_PATH
+       && !strcmp(failed_err(pl)->field, "Headers/X-N")
+       && failed_err(pl)->op_index == 1,
+       "... a missing path there: decided here, 400 at op 1");
+}
+
+static void test_json_bound(tap_t *t)
+{
+    chats_strbuf_t b;
+    chats_plan_t *pl;
+    int i;
+
+    chats_strbuf_init(&b, t->p, 4096);
+    chats_strbuf_puts(&b, "[");
+    for (i = 0; i < 40; i++) {
+        chats_strbuf_puts(&b, apr_psprintf(
+                              t->p, "%s{\"op\":\"add\",\"path\":"
+                              "\"/Properties/k%d\",\"value\":%d}",
+                              i ? "," : "", i, i));
+    }
+    chats_strbuf_puts(&b, "]");
+    pl = hook_patch(t, b.buf);
+    ok(t, failed_err(pl) && failed_err(pl)->op_index == 16
+       && failed_err(pl)->code == CHATS_E_INVALID
+       && !strcmp(failed_err(pl)->field, "Properties/k16"),
+       "17 ops below JSON fields: the 17th refused (the statement is "
+       "bounded)");
+    pl = hook_patch(t, "[{\"op\":\"add\",\"path\":\"/Properties/a\","
+                    "\"value\":1},{\"op\":\"test\",\"path\":\"/Properties/a\","
+                    "\"value\":1},{\"op\":\"test\",\"path\":\"/Properties/a\","
+                    "\"value\":1}]");
+    ok(t, pl->failed < 0 && pl->checks->nelts == 3,
+       "a repeated test below a field is one check");
+}
+
 /* The statements' templates, built once (the store builds them at
  * startup the same way). */
 static int setup(tap_t *t)
@@ -488,7 +649,8 @@ static int setup(tap_t *t)
 static const tap_test_fn tests[] = {
     test_sets, test_tests, test_readonly, test_carriers, test_merge_entity,
     test_rights, test_zone, test_diagnose, test_hostile_identical,
-    test_hostile_distinct, test_hostile_interleaved, NULL
+    test_hostile_distinct, test_hostile_interleaved, test_json_paths,
+    test_json_bound, NULL
 };
 
 const tap_suite_t tap_suite = { setup, tests, NULL };

@@ -230,8 +230,9 @@ static const char *describe(apr_pool_t *p, const prop_t *f)
                         "\"\" clears it; a JSON Patch may not test it.", NULL);
     }
     if (f->type == CHATS_F_JSON) {
-        s = apr_pstrcat(p, s, " Written whole (JSON Patch paths below it "
-                        "are a 400; a merge patch replaces it).", NULL);
+        s = apr_pstrcat(p, s, " JSON Patch paths below it work as RFC "
+                        "6902 says (names case-sensitive); a merge patch "
+                        "replaces it whole.", NULL);
     }
     return apr_pstrcat(p, s, type_note(p, f), NULL);
 }

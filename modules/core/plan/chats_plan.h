@@ -129,6 +129,8 @@ typedef struct chats_plan_t {
                                        values), to drop repeats          */
     struct chats_plan_stmt_t *stmt;   /**< the checks as statements'
                                        predicates (chats_plan_sql.c)     */
+    int json_steps;               /**< ops below JSON fields written by
+                                       SQL so far (chats_plan_json.c)    */
 } chats_plan_t;
 
 /** Start a plan: the id and zone parameters, and for an update or a

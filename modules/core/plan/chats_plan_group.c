@@ -142,6 +142,42 @@ static chats_err_t *bad(apr_pool_t *p, const char *field, const char *fmt,
     return chats_err_make(p, CHATS_E_INVALID, field, fmt, arg);
 }
 
+/* A move or copy: below one JSON field, from and path both (a value
+ * of another field is of another kind, or checked otherwise). */
+static void plan_from(const chats_op_ctx_t *o, const chats_field_t *f,
+                      const apr_array_header_t *t, const chats_op_t *op)
+{
+    apr_pool_t *p = o->pl->p;
+    apr_array_header_t *ft = NULL;
+    const chats_field_t *src;
+    const char *name;
+    chats_err_t *e;
+
+    if (!op->from) {
+        chats_plan_fail(o, bad(p, "from", "%s", "missing from"));
+        return;
+    }
+    if ((e = chats_pointer_parse(&ft, op->from, PLAN_PATH_FLAGS, p))) {
+        chats_plan_fail(o, e);
+        return;
+    }
+    name = ft->nelts ? APR_ARRAY_IDX(ft, 0, const char *) : "";
+    src = chats_schema_find(o->pl->in.entity, name, strlen(name));
+    if (src && (src->flags & CHATS_FF_WRITEONLY)) {
+        /* a copy would read the secret back */
+        chats_plan_fail(o, chats_plan_write_only(p, src->name));
+    }
+    else if (f->type == CHATS_F_JSON && src == f && t->nelts > 1
+             && ft->nelts > 1) {
+        chats_plan_on_json(o, f, t, ft, op);
+    }
+    else {
+        chats_plan_fail(o, bad(p, f->name, "%s",
+                               "move and copy are supported only below "
+                               "one JSON field"));
+    }
+}
+
 /* An op on the field path t names (its first token known to be f). */
 static void plan_on(const chats_op_ctx_t *o, const chats_field_t *f,
                     const apr_array_header_t *t, const chats_op_t *op)
@@ -149,19 +185,14 @@ static void plan_on(const chats_op_ctx_t *o, const chats_field_t *f,
     apr_pool_t *p = o->pl->p;
 
     if (op->kind == CHATS_OP_MOVE || op->kind == CHATS_OP_COPY) {
-        chats_plan_fail(o, bad(p, f->name, "%s",
-                               "move and copy are not supported"));
+        plan_from(o, f, t, op);
     }
     else if (f->flags & CHATS_FF_WRITEONLY && t->nelts > 1) {
         chats_plan_fail(o, chats_plan_write_only(p, f->name));
     }
     else if (t->nelts > 1 && f->type == CHATS_F_JSON) {
-        /* its members are data: a path into them needs jsonb paths, not
-         * done yet (design §2's fallback) */
-        chats_plan_fail(o, chats_err_make(p, CHATS_E_INVALID, f->name,
-                                          "%s: replace the whole field (a "
-                                          "path below it is not supported)",
-                                          f->name));
+        /* its members are data, below it in SQL (chats_plan_json.c) */
+        chats_plan_on_json(o, f, t, NULL, op);
     }
     else if (t->nelts == 1 && f->type == CHATS_F_GROUP) {
         chats_plan_on_group(o, f, op->kind, op->value);

@@ -95,6 +95,14 @@ void chats_plan_merge_group(chats_plan_t *pl, const chats_field_t *g,
  * start), for pairs the plan writes. */
 void chats_plan_pairs(chats_plan_t *pl);
 
+/* chats_plan_json.c */
+
+/** An op below JSON field f (tokens t: f, then a path into its value;
+ * ft: the same of a move's or copy's from, below f too, else NULL). */
+void chats_plan_on_json(const chats_op_ctx_t *o, const chats_field_t *f,
+                        const apr_array_header_t *t,
+                        const apr_array_header_t *ft, const chats_op_t *op);
+
 /** Compile one op; index -1: errors name the member, not the op. */
 void chats_plan_op(chats_plan_t *pl, const chats_op_t *op, int index);
 
