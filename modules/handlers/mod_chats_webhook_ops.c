@@ -12,6 +12,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
+#include "chats_entity.h"
 #include "chats_netallow.h"
 #include "chats_qstring.h"
 #include "chats_webhook_payload.h"
@@ -20,9 +21,8 @@
 #include "mod_chats_ops.h"
 #include "mod_chats_rights.h"
 
-/* The first look after this, then each one twice as late, up to MAX. */
-#define LOOK_FIRST_MS 10
-#define LOOK_MAX_MS 200
+#define LOOK_FIRST_MS 10    /* the first look; then twice as late, ... */
+#define LOOK_MAX_MS 200     /* ... up to this */
 
 static const chats_ptype_e probe_types[] = {
     CHATS_P_TEXT, CHATS_P_TEXT, CHATS_P_TEXT, CHATS_P_JSONB, CHATS_P_JSONB,
@@ -79,6 +79,14 @@ static chats_err_t *bad(apr_pool_t *p, const char *field, const char *what)
     return chats_err_make(p, CHATS_E_INVALID, field, "%s %s", field, what);
 }
 
+/* A JSON value as a jsonb parameter, as the planner binds a webhook's
+ * JSON fields (chats_entity_param); NULL if it nests too deeply. */
+static const char *json_param(apr_pool_t *p, const chats_doc_t *v)
+{
+    return chats_entity_param(p, chats_schema_find(&chats_webhook_def,
+                                                   "Properties", 10), v);
+}
+
 static const char *actor(const chats_req_t *q)
 {
     const chats_caller_t *c = chats_rights_caller(q);
@@ -103,7 +111,6 @@ static chats_err_t *run_once(request_rec *r, const chats_stmt_t *stmt,
 }
 
 /* ---- the webhook a test is sent to ---------------------------------- */
-
 /* Member name of hook (any case) if it is a string; "" if absent or
  * null; *pbad when it is something else. */
 static const char *hook_string(apr_pool_t *p, const chats_doc_t *hook,
@@ -132,7 +139,7 @@ static chats_err_t *hook_object(apr_pool_t *p, const chats_doc_t *hook,
         return NULL;
     }
     if (d->type != CHATS_J_OBJECT
-        || (*pjson = chats_doc_to_json(p, d, 0)) == NULL) {
+        || (*pjson = json_param(p, d)) == NULL) {
         return bad(p, name, "must be a JSON object");
     }
     return NULL;
@@ -202,7 +209,6 @@ static chats_err_t *probe_values(chats_req_t *q, const chats_doc_t *hook,
 }
 
 /* ---- the probe --------------------------------------------------------- */
-
 /* Look at probe id until it is done or the wait is over (*pdone 0). */
 static chats_err_t *probe_wait(request_rec *r, const char *id, int wait_s,
                                int *pdone, chats_rows_t **prows)
@@ -272,9 +278,7 @@ static chats_err_t *probe_run(chats_req_t *q, const chats_doc_t *hook,
 }
 
 /* ---- bodies ------------------------------------------------------------ */
-
-/* Whether the request has no body at all. */
-static int no_body(request_rec *r)
+static int no_body(request_rec *r)       /* none at all */
 {
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t n;
@@ -313,7 +317,6 @@ static chats_err_t *body_doc(chats_req_t *q, int may_lack,
 }
 
 /* ---- Test -------------------------------------------------------------- */
-
 chats_err_t *chats_webhook_test(chats_req_t *q)
 {
     apr_pool_t *p = q->r->pool;
@@ -335,7 +338,6 @@ chats_err_t *chats_webhook_test(chats_req_t *q)
 }
 
 /* ---- create ------------------------------------------------------------ */
-
 /* Whether a new webhook's State (absent: the table's default) is
  * Active; a value that is no state is left to the write's own check. */
 static int active(const chats_doc_t *hook)
@@ -381,7 +383,6 @@ chats_err_t *chats_resource_create(chats_req_t *q)
 }
 
 /* ---- LastError ----------------------------------------------------------- */
-
 chats_err_t *chats_webhook_get_last_error(chats_req_t *q)
 {
     const char *id = apr_itoa(q->r->pool, q->id);
@@ -402,7 +403,6 @@ chats_err_t *chats_webhook_get_last_error(chats_req_t *q)
 }
 
 /* ---- Signal ------------------------------------------------------------ */
-
 /* entity.action in lower case (letters, digits, _), as a webhook's
  * Events hold them (chats_webhook_check.c); *pdot: the dot's offset. */
 static int event_name_ok(const char *s, apr_size_t *pdot)
@@ -484,7 +484,7 @@ chats_err_t *chats_webhook_signal(chats_req_t *q)
     }
     v[0] = q->event_name;
     v[2] = apr_psprintf(p, "%" APR_INT64_T_FMT, key);
-    v[3] = data ? chats_doc_to_json(p, data, 0) : NULL;
+    v[3] = data ? json_param(p, data) : NULL;
     v[4] = actor(q);
     if (data && !v[3]) {
         return bad(p, "data", "is nested too deeply");
@@ -497,7 +497,6 @@ chats_err_t *chats_webhook_signal(chats_req_t *q)
 }
 
 /* ---- the WebhookAgent's arguments ----------------------------------------- */
-
 static const chats_doc_t *member(const chats_req_t *q, const char *name)
 {
     const chats_doc_t *d = q->agent_body;
