@@ -160,7 +160,7 @@ function hook(step, e, raw, want) {
        JSON.stringify([e.totalCalls, e.totalErrors, e.consecutiveErrors, e.lastError]));
     if (e.webhookId > 0) {
         ok(isDate(e.registered) && isDate(e.updated) && e.registered.getTime() === Date.parse(raw.Registered)
-           && e.updated.getTime() <= Date.now() + 3600e3 && e.updated.getTime() >= e.registered.getTime(),
+           && e.updated.getTime() >= e.registered.getTime(),
            `${step}: registered and updated are Dates, updated not before registered`,
            JSON.stringify([raw.Registered, raw.Updated]));
         ok(e.registeredAssociate && e.registeredAssociate.associateId === 5
@@ -426,16 +426,17 @@ scenario("SignalEvent", async (M) => {
     resolvesVoid(`${M} (${EV2})`, err);
     [v, err] = await call(() => tje0.signalEventAsync({ eventName: EV, primaryKey: 0, data: { n: 1 } }, opts()));
     resolvesVoid(`${M} (${EV}, the request overload)`, err);
-    // In signal order, to A only (B is Stopped); signed with the secret
-    // the create set, which the updates kept.
+    // To A only (B is Stopped), signed with the secret the create set,
+    // which the updates kept. (Two primary keys: no order between them.)
     const got = await arrivals(URL_A, seen, (g) => g.length >= 2);
     ok(got.length === 2, `${M}: A's receiver got two events`, `got ${got.length}`);
+    const of = (ev) => got.find((d) => d.doc && d.doc.Event === ev);
     const extra = { "X-Client-Extra": "2" };
     const common = Object.assign({ Entity: ENTITY, WebhookName: S.a.name, ChangedByAssociateId: 5 },
                                  UPDATE.properties);
-    delivery(`${M} (${EV2})`, got[0], Object.assign({ Event: EV2, PrimaryKey: 4711, FieldValues: data }, common),
+    delivery(`${M} (${EV2})`, of(EV2), Object.assign({ Event: EV2, PrimaryKey: 4711, FieldValues: data }, common),
              Object.assign({}, HEADERS_A, extra));
-    delivery(`${M} (${EV})`, got[1], Object.assign({ Event: EV, PrimaryKey: 0, FieldValues: { n: 1 } }, common),
+    delivery(`${M} (${EV})`, of(EV), Object.assign({ Event: EV, PrimaryKey: 0, FieldValues: { n: 1 } }, common),
              extra);
     ok(received(URL_B).length === 0, `${M}: nothing to B (Stopped)`);
 
