@@ -17,6 +17,7 @@
 #include "chats_openapi.h"
 #include "chats_routes.h"
 #include "chats_sql.h"
+#include "chats_webhook_check.h"
 #include "mod_chats_auth.h"
 #include "mod_chats_config.h"
 #include "mod_chats_cors.h"
@@ -78,7 +79,7 @@ static chats_err_t *dispatch(chats_req_t *q, chats_family_e fam,
                               ? "GET" : r->method, &m)) {
     case CHATS_ROUTE_NO_PATH:
         return chats_err_make(r->pool, CHATS_E_NOT_FOUND, NULL,
-                              fam == CHATS_FAMILY_AGENT
+                              chats_route_family_is_agent(fam)
                               ? "no such agent method" : "no such resource");
     case CHATS_ROUTE_OPTIONS:
         set_allowed(r, m.allow);
@@ -99,7 +100,7 @@ static chats_err_t *dispatch(chats_req_t *q, chats_family_e fam,
     set_allowed(r, m.allow);
     q->route = m.row;
     q->entity = chats_route_entity(m.row);
-    q->agent = fam == CHATS_FAMILY_AGENT;
+    q->agent = chats_route_family_is_agent(fam);
     if (!(fn = chats_op_fn[m.row->op])) {
         return chats_err_make(r->pool, CHATS_E_INTERNAL, NULL,
                               "%s has no function", m.row->operation_id);
@@ -109,6 +110,7 @@ static chats_err_t *dispatch(chats_req_t *q, chats_family_e fam,
                      "Accept, Accept-Language, SO-Language, SO-TimeZone");
     /* REST: a bad id is answered first, as before; the agent's arguments
      * are in its body, read after the 406 checks. */
+    q->key_seg = m.key;
     if ((!q->agent && (e = chats_args_bind(q, m.id, m.to_associate)))
         || (e = preflight(q)) != NULL
         || (q->agent && (e = chats_args_bind(q, NULL, NULL)))) {
@@ -150,11 +152,11 @@ static chats_err_t *route(request_rec *r)
     }
     memset(&q, 0, sizeof(q));
     q.r = r;
-    q.archive_url = fam != CHATS_FAMILY_AGENT
+    q.archive_url = !chats_route_family_is_agent(fam)
                     ? apr_pstrmemdup(r->pool, r->uri, end) : "";
     tail = r->uri + end;
     /* The official client posts to the collection with a trailing '/'. */
-    if (fam != CHATS_FAMILY_AGENT && !strcmp(tail, "/")) {
+    if (!chats_route_family_is_agent(fam) && !strcmp(tail, "/")) {
         tail = "";
     }
     if (fam == CHATS_FAMILY_REST && *tail
@@ -231,6 +233,7 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)ptemp;
     sql->act = chats_action_sql_build(pconf, sql);
     chats_mounts_post_config(pconf, s);
+    chats_webhook_check_allow(chats_webhook_conf(s).allow);
     sql->msg = chats_message_sql_build(pconf);
     sql->agents = chats_agents_sql_build(pconf);
     for (; s; s = s->next) {

@@ -1,8 +1,10 @@
 /* A webhook's values beyond their types (issue 20, design §2), checked
  * when a plan writes them (chats_plan_in_t.check): the events it
- * subscribes to, where it posts, how, and the headers it adds -- the
- * last by the deliverer's own rule (chats_webhook_header_check), so that
- * what is saved is what can be sent. The table's CHECK constraints hold
+ * subscribes to, where it posts (chats_netallow_url_check: an http URL
+ * or a literal address that ChatSessionWebhookAllow refuses is a 400),
+ * how, and the headers it adds -- the last by the deliverer's own rule
+ * (chats_webhook_header_check), so that what is saved is what can be
+ * sent. The table's CHECK constraints hold
  * the same shapes for SQL written elsewhere. */
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -53,29 +55,12 @@ static chats_err_t *check_events(apr_pool_t *p, const char *name,
     return NULL;
 }
 
-/* An absolute http(s) URL with a host, no user info and no fragment.
- * Where it may point (no private addresses unless allowed) is checked
- * on the address connected, when delivering (design §7). */
-static int url_ok(const char *s, apr_size_t len)
-{
-    apr_size_t i, start, end;
+/* Written in post_config only (chats_webhook_check_allow). */
+static const chats_netallow_t *save_allow;
 
-    start = !strncasecmp(s, "https://", 8) ? 8
-          : !strncasecmp(s, "http://", 7) ? 7 : 0;
-    if (!start) {
-        return 0;
-    }
-    for (i = 0; i < len; i++) {
-        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f || s[i] == '#') {
-            return 0;
-        }
-    }
-    end = start + strcspn(s + start, "/?");
-    if (end == start || memchr(s + start, '@', end - start)
-        || s[start] == ':') {
-        return 0;
-    }
-    return 1;
+void chats_webhook_check_allow(const chats_netallow_t *allow)
+{
+    save_allow = allow;
 }
 
 static chats_err_t *check_headers(apr_pool_t *p, const chats_doc_t *v)
@@ -101,10 +86,10 @@ static chats_err_t *webhook_check(apr_pool_t *p, const chats_field_t *f,
     if (!strcmp(f->name, "Events")) {
         return check_events(p, name, v);
     }
-    if (!strcmp(f->name, "TargetUrl") && !url_ok(v->s, v->len)) {
-        return bad(p, name, "expected an absolute https:// URL (http:// "
-                   "is accepted too), with a host, without user info or "
-                   "fragment");
+    /* where it may point is checked again on the address connected,
+     * when delivering (design §7): a name passes here */
+    if (!strcmp(f->name, "TargetUrl")) {
+        return chats_netallow_url_check(p, save_allow, v->s);
     }
     if (!strcmp(f->name, "Type") && strcmp(v->s, "webhook")) {
         return bad(p, name, "only \"webhook\" is supported (crmscript "

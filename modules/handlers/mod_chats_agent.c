@@ -64,7 +64,8 @@ static chats_err_t *session_id(chats_req_t *q, const char *field,
     }
     q->id = (apr_int32_t)v;
     if (q->route->family != CHATS_FAMILY_TOPIC
-        && q->route->family != CHATS_FAMILY_WEBHOOK) {
+        && q->route->family != CHATS_FAMILY_WEBHOOK
+        && q->route->family != CHATS_FAMILY_WEBHOOK_AGENT) {
         chats_note_session(q->r, q->id);
     }
     return NULL;
@@ -302,7 +303,7 @@ static chats_err_t *bind_members(chats_req_t *q)
         }
         q->arg_body = d;
     }
-    return NULL;
+    return chats_webhook_bind(q);
 }
 
 /* Whether the request has no body at all (the client's empty POSTs). */
@@ -434,7 +435,7 @@ chats_err_t *chats_agent_save(chats_req_t *q)
     }
     if (!v) {
         q->id = 0;
-        return chats_resource_post(q);
+        return chats_resource_create(q);
     }
     q->id = (apr_int32_t)v;
     chats_note_session(q->r, q->id);

@@ -21,6 +21,7 @@ typedef struct chats_webhook_conf_t {
     int connect_timeout_s;
     int poll_ms;
     const char *context;        /**< NULL: the default                   */
+    int test_wait_s;            /**< ChatSessionWebhookTestWait          */
 } chats_webhook_conf_t;
 
 /** s's directives, defaults filled in (s: any server; the main one's

@@ -20,6 +20,7 @@
 #include "chats_webhook_retry.h"
 #include "chats_webhook_sql.h"
 #include "mod_chats_deliver_private.h"
+#include "mod_chats_deliver_probe.h"
 #include "mod_chats_metrics.h"
 #include "mod_chats_pgconn.h"
 
@@ -336,6 +337,7 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
     const char *why = NULL;
     chats_webhook_http_conf_t hc = { 0 };
     chats_webhook_http_t *http = NULL;
+    chats_deliver_probes_t *probes = NULL;
     chats_err_t *e;
     apr_time_t next_depth = 0;
 
@@ -345,7 +347,8 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
     hc.cafile = d->conf.cafile;
     hc.connect_timeout_ms = d->conf.connect_timeout_s * 1000L;
     hc.timeout_ms = d->conf.timeout_s * 1000L;
-    if ((e = chats_webhook_http_create(p, &hc, &http)) != NULL) {
+    if ((e = chats_webhook_http_create(p, &hc, &http)) != NULL
+        || (e = chats_deliver_probes_make(d, p, &probes)) != NULL) {
         return apr_pstrdup(p, e->message);
     }
     apr_thread_mutex_lock(d->http_lock);
@@ -357,6 +360,7 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
 
         apr_pool_clear(tp);
         if (!sample_depth(c, &next_depth, tp, &why)
+            || !chats_deliver_probes(probes, c, tp, &why)
             || (n = claim(d, c, tp, fp, flights, &why)) < 0) {
             break;
         }

@@ -7,7 +7,7 @@ chats_method_fn *const chats_op_fn[CHATS_OP__N] = {
     [CHATS_OP_PUT] = chats_resource_put,
     [CHATS_OP_PATCH] = chats_resource_patch,
     [CHATS_OP_DELETE] = chats_resource_delete,
-    [CHATS_OP_CREATE] = chats_resource_post,
+    [CHATS_OP_CREATE] = chats_resource_create,
     [CHATS_OP_DEFAULT] = chats_resource_default,
     [CHATS_OP_LIST] = chats_list_get,
     [CHATS_OP_FOR_USER] = chats_action_for_user,
@@ -35,4 +35,7 @@ chats_method_fn *const chats_op_fn[CHATS_OP__N] = {
     [CHATS_OP_PRESENCE_GET] = chats_presence_get,
     [CHATS_OP_PRESENCE_SAVE] = chats_presence_save,
     [CHATS_OP_FILTERED] = chats_resource_filtered,
+    [CHATS_OP_WEBHOOK_TEST] = chats_webhook_test,
+    [CHATS_OP_WEBHOOK_SIGNAL] = chats_webhook_signal,
+    [CHATS_OP_WEBHOOK_LAST_ERROR] = chats_webhook_get_last_error,
 };

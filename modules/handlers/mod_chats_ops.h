@@ -46,6 +46,16 @@ chats_err_t *chats_presence_get(chats_req_t *q);
 chats_err_t *chats_presence_save(chats_req_t *q);
 chats_err_t *chats_user_agents_get(chats_req_t *q);
 
+/* The Webhook family's own (mod_chats_webhook_ops.c): POST
+ * Webhook/Test, the signal, LastError; a create (any entity's: a
+ * webhook's is tested first when Active); the WebhookAgent's arguments
+ * (called by chats_args_bind). */
+chats_err_t *chats_webhook_test(chats_req_t *q);
+chats_err_t *chats_webhook_signal(chats_req_t *q);
+chats_err_t *chats_webhook_get_last_error(chats_req_t *q);
+chats_err_t *chats_resource_create(chats_req_t *q);
+chats_err_t *chats_webhook_bind(chats_req_t *q);
+
 /* ChatAgent's SaveChatSessionEntity: create or replace (mod_chats_agent.c). */
 chats_err_t *chats_agent_save(chats_req_t *q);
 

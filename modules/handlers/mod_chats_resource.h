@@ -47,6 +47,11 @@ typedef struct {
     int flat;                  /**< flat=true (GetUserAgentList)         */
     int only_present;          /**< onlyPresent=true (likewise)          */
     apr_int32_t topic;         /**< agent chatTopicId                    */
+    /* A webhook signal's (issue 20): {eventName}/{primaryKey}, or the
+     * agent's eventName, primaryKey; its data is arg_body. */
+    const char *key_seg;       /**< REST {primaryKey} as sent, or NULL   */
+    const char *event_name;
+    apr_int32_t primary_key;
     /** Agent: the body as parsed (NULL for the "no arguments" forms). */
     const chats_doc_t *agent_body;
     /** Agent: the entity (SaveChatSessionEntity) or the message member

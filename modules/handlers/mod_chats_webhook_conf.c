@@ -20,6 +20,7 @@ static chats_webhook_conf_t *conf_of(cmd_parms *cmd)
         sc->webhook->timeout_s = CHATS_UNSET;
         sc->webhook->connect_timeout_s = CHATS_UNSET;
         sc->webhook->poll_ms = CHATS_UNSET;
+        sc->webhook->test_wait_s = CHATS_UNSET;
     }
     return sc->webhook;
 }
@@ -30,7 +31,7 @@ chats_webhook_conf_t chats_webhook_conf(const server_rec *s)
     chats_webhook_conf_t out = {
         1, NULL, NULL, CHATS_DEFAULT_WEBHOOK_TIMEOUT,
         CHATS_DEFAULT_WEBHOOK_CONNECT, CHATS_DEFAULT_WEBHOOK_POLL_MS,
-        CHATS_DEFAULT_WEBHOOK_CONTEXT
+        CHATS_DEFAULT_WEBHOOK_CONTEXT, CHATS_DEFAULT_WEBHOOK_TEST_WAIT
     };
 
     if (c) {
@@ -43,6 +44,8 @@ chats_webhook_conf_t chats_webhook_conf(const server_rec *s)
                                 ? out.connect_timeout_s : c->connect_timeout_s;
         out.poll_ms = c->poll_ms == CHATS_UNSET ? out.poll_ms : c->poll_ms;
         out.context = c->context ? c->context : out.context;
+        out.test_wait_s = c->test_wait_s == CHATS_UNSET ? out.test_wait_s
+                                                        : c->test_wait_s;
     }
     return out;
 }
@@ -144,4 +147,11 @@ const char *chats_webhook_set_context(cmd_parms *cmd, void *dc,
         conf_of(cmd)->context = arg;
     }
     return err;
+}
+
+const char *chats_webhook_set_test_wait(cmd_parms *cmd, void *dc,
+                                        const char *arg)
+{
+    (void)dc;
+    return number(cmd, arg, 3600, &conf_of(cmd)->test_wait_s);
 }

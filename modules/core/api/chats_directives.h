@@ -35,6 +35,7 @@
 #define CHATS_DEFAULT_WEBHOOK_CONNECT 5
 #define CHATS_DEFAULT_WEBHOOK_POLL_MS 100
 #define CHATS_DEFAULT_WEBHOOK_CONTEXT "Default"
+#define CHATS_DEFAULT_WEBHOOK_TEST_WAIT 15
 
 #define CHATS_DIR_BASE(X) \
 X(ITERATE, "ChatSessionAuthProvider", chats_conf_add_provider, NULL, \
@@ -157,7 +158,11 @@ X(TAKE1, "ChatSessionWebhookPoll", chats_webhook_set_poll, NULL, \
   "how often the deliverer looks for new events when it has none") \
 X(TAKE1, "ChatSessionWebhookContext", chats_webhook_set_context, NULL, \
   RSRC_CONF, "text", CHATS_DEFAULT_WEBHOOK_CONTEXT, \
-  "ContextIdentifier of every webhook event")
+  "ContextIdentifier of every webhook event") \
+X(TAKE1, "ChatSessionWebhookTestWait", chats_webhook_set_test_wait, NULL, \
+  RSRC_CONF, "seconds", CHATS_XSTR(CHATS_DEFAULT_WEBHOOK_TEST_WAIT), \
+  "seconds a webhook's test (POST Webhook/Test, an Active webhook's " \
+  "creation) waits for the deliverer to send it; then 503")
 
 /** The whole table, in the README's order. */
 #define CHATS_DIRECTIVES(X) \

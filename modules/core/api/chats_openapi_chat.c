@@ -131,6 +131,14 @@ static const struct {
     { "Chat_DeleteChatTopicUserAgentRequest", { M_TOPIC, M_USERNAME } },
     { "Chat_SaveChatPresenceRequest",
       { { "chatPresence", NULL, "ChatPresenceArray" } } },
+    { "Webhook_GetAllWebhooksRequest",
+      { { "nameFilter", "string", NULL }, { "eventFilter", "string", NULL },
+        { "statusFilter", "string", NULL } } },
+    { "Webhook_TestWebhookRequest", { { "webhook", NULL, "Webhook" } } },
+    { "Webhook_SignalEventRequest",
+      { { "eventName", "string", NULL }, { "primaryKey", "integer", NULL },
+        { "data", "object", NULL } } },
+    { "Webhook_GetLastErrorRequest", { { "webhookId", "integer", NULL } } },
 };
 
 #define NREQUESTS (sizeof(requests) / sizeof(requests[0]))
@@ -244,6 +252,28 @@ void chats_openapi_chat_schemas(chats_og_t *o)
     chats_og_close(o);
     chats_og_aclose(o);
     chats_og_close(o);
+    chats_og_kopen(o, "WebhookResult");
+    type_desc(o, "object", "How a test event went (SuperOffice's "
+              "WebhookResult): Success when the receiver answered 2xx; "
+              "Message its status line, or why it failed.");
+    xml_name(o, "WebhookResult");
+    chats_og_kopen(o, "properties");
+    chats_og_kopen(o, "Success");
+    chats_og_kstr(o, "type", "boolean");
+    chats_og_close(o);
+    chats_og_kopen(o, "Message");
+    chats_og_kstr(o, "type", "string");
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_close(o);
+    chats_og_kopen(o, "WebhookDataObject");
+    type_desc(o, "object", "Any members (SuperOffice's "
+              "StringObjectDictionary).");
+    chats_og_close(o);
+    chats_og_kopen(o, "String");
+    type_desc(o, "string", "A string (XML: <string>).");
+    xml_name(o, "string");
+    chats_og_close(o);
     chats_og_kopen(o, "Transcript");
     type_desc(o, "string", "The transcript: plain text, or HTML with "
               "every message escaped.");
@@ -276,6 +306,12 @@ void chats_openapi_chat_bodies(chats_og_t *o)
                   "removes them all.");
     chats_og_kbool(o, "required", 1);
     chats_og_content(o, CHATS_OG_JSON_MEDIA, "ChatTopicAgentArray");
+    chats_og_close(o);
+    chats_og_kopen(o, "WebhookData");
+    chats_og_kstr(o, "description", "The event's FieldValues: a JSON "
+                  "object (absent, null or {}: none).");
+    chats_og_kbool(o, "required", 0);
+    chats_og_content(o, CHATS_OG_JSON_MEDIA, "WebhookDataObject");
     chats_og_close(o);
     for (r = 0; r < NREQUESTS; r++) {
         chats_og_kopen(o, requests[r].name);
@@ -317,6 +353,10 @@ void chats_openapi_chat_responses(chats_og_t *o)
              "ChatTopicEntityArray", 0);
     response(o, "WebhookArray", "Webhooks without _Links.", "WebhookArray",
              0);
+    response(o, "WebhookEntity", "The webhook, without _Links.", "Webhook",
+             1);
+    response(o, "WebhookResult", "How the test went.", "WebhookResult", 0);
+    response(o, "String", "A JSON string (XML: <string>).", "String", 0);
     response(o, "ChatSessionList", "One page of the list.",
              "ChatSessionList", 0);
     response(o, "ChatMessages", "The messages.", "ChatMessageArray", 0);

@@ -21,7 +21,8 @@
 #define F_AGENT (1u << CHATS_FAMILY_AGENT)
 #define F_TOPIC (1u << CHATS_FAMILY_TOPIC)
 #define F_HOOK  (1u << CHATS_FAMILY_WEBHOOK)
-#define F_BOTH  (F_REST | F_AGENT | F_TOPIC | F_HOOK)
+#define F_HAGENT (1u << CHATS_FAMILY_WEBHOOK_AGENT)
+#define F_BOTH  (F_REST | F_AGENT | F_TOPIC | F_HOOK | F_HAGENT)
 /* the entities' REST rows: ChatSession's, ChatTopic's, Webhook's */
 #define F_RESTFUL (F_REST | F_TOPIC | F_HOOK)
 
@@ -261,6 +262,10 @@ static void gen_path_params(chats_og_t *o, chats_family_e family,
     if (strstr(pattern, "{toAssociate}")) {
         chats_og_ref(o, "parameters", "toAssociate");
     }
+    if (strstr(pattern, "{eventName}")) {
+        chats_og_ref(o, "parameters", "eventName");
+        chats_og_ref(o, "parameters", "primaryKey");
+    }
     chats_og_aclose(o);
 }
 
@@ -276,8 +281,14 @@ void chats_openapi_paths(chats_og_t *o)
 
         if (first) {
             chats_og_kopen(o, chats_route_path(o->p, &rt[i]));
-            chats_og_kstr(o, "description", rt[i].family != CHATS_FAMILY_AGENT
+            chats_og_kstr(o, "description",
+                          !chats_route_family_is_agent(rt[i].family)
                           ? "Other methods: 405 with Allow."
+                          : rt[i].family == CHATS_FAMILY_WEBHOOK_AGENT
+                          ? "WebhookAgent (@superoffice/webapi): POST only; "
+                            "other methods: 405 with Allow. Arguments in a "
+                            "JSON object of camelCase members (any case); "
+                            "null, {} and an empty body mean none."
                           : "ChatAgent (@superoffice/webapi): POST only; "
                             "other methods: 405 with Allow. Arguments in a "
                             "JSON object of camelCase members (any case); "
@@ -305,7 +316,7 @@ void chats_openapi_routes_list(chats_og_t *o)
         chats_og_kstr(o, "path", chats_route_path(o->p, &rt[i]));
         chats_og_kstr(o, "method", rt[i].method);
         chats_og_kstr(o, "operationId", rt[i].operation_id);
-        chats_og_kstr(o, "family", rt[i].family == CHATS_FAMILY_AGENT
+        chats_og_kstr(o, "family", chats_route_family_is_agent(rt[i].family)
                                    ? "agent" : "rest");
         chats_og_kstr(o, "mount", apr_pstrcat(o->p,
                       chats_route_family(rt[i].family)->root,
@@ -352,6 +363,11 @@ void chats_openapi_params(chats_og_t *o)
     gen_path_param(o, "toAssociate", "toAssociate", "The associate to "
                    "transfer to: a login, or an associate id in decimal "
                    "digits.", NULL);
+    gen_path_param(o, "eventName", "eventName", "The event: entity.action "
+                   "in lower case (letters, digits, _), not chatsession.*, "
+                   "webhook.* or test.", NULL);
+    gen_path_param(o, "primaryKey", "primaryKey", "The entity's key, "
+                   "decimal digits.", "int32");
     for (d = chats_entity_defs; *d; d++) {
         chats_og_kopen(o, (*d)->agent_id_query);
         chats_og_kstr(o, "name", (*d)->agent_id_query);

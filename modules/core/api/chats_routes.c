@@ -15,6 +15,7 @@
 #define A CHATS_FAMILY_AGENT
 #define T CHATS_FAMILY_TOPIC
 #define W CHATS_FAMILY_WEBHOOK
+#define WA CHATS_FAMILY_WEBHOOK_AGENT
 #define TID CHATS_ARG_ID
 #define USR CHATS_ARG_USERNAME
 #define SEL CHATS_ARG_SELECT
@@ -275,12 +276,59 @@ static const chats_route_def_t routes[] = {
     { W, "/{id}", "DELETE", CHATS_OP_DELETE, "DeleteWebhook", "Delete a "
       "webhook (its undelivered events with it)", TID, NULL, 204,
       "Deleted", HOOK },
+    { W, "/Test", "POST", CHATS_OP_WEBHOOK_TEST, "TestWebhook", "Send a "
+      "test event (X-Hook-Test: true) to the webhook in the body, saved or "
+      "not, once, through the deliverer: Success and the receiver's status "
+      "line, or why it failed (503 when no deliverer answers within "
+      "ChatSessionWebhookTestWait)", CHATS_ARG_WEBHOOK, "Webhook", 200,
+      "WebhookResult", HOOK },
+    { W, "/{id}/LastError", "GET", CHATS_OP_WEBHOOK_LAST_ERROR,
+      "GetLastError", "The webhook's last delivery failure, as a JSON "
+      "string (\"\" when none)", TID, NULL, 200, "String", HOOK },
+    { W, "/{eventName}/{primaryKey}", "POST", CHATS_OP_WEBHOOK_SIGNAL,
+      "SignalEvent", "Send an event of the caller's (entity.action, not "
+      "one of the module's own) with the body as its FieldValues to every "
+      "Active webhook subscribed to it (204)", CHATS_ARG_EVENT,
+      "WebhookData", 204, "NoContent", HOOK },
+
+    /* ---- WebhookAgent (@superoffice/webapi WebhookAgent.ts): POST only;
+     * the REST operations above */
+    { WA, "CreateDefaultWebhook", "POST", CHATS_OP_DEFAULT,
+      "Webhook_CreateDefaultWebhook", "The template a new webhook starts "
+      "from", 0, NULL, 200, "WebhookDefault", HOOK },
+    { WA, "SaveWebhook", "POST", CHATS_OP_SAVE, "Webhook_SaveWebhook",
+      "Create (WebhookId 0 or absent: tested first when Active) or replace "
+      "a webhook", CHATS_ARG_ENTITY | KEY, "Webhook", 200, "WebhookEntity",
+      HOOK },
+    { WA, "DeleteWebhook", "POST", CHATS_OP_DELETE, "Webhook_DeleteWebhook",
+      "Delete a webhook (204)", CHATS_ARG_ENTITY_ID, NULL, 204, "Deleted",
+      HOOK },
+    { WA, "GetWebhook", "POST", CHATS_OP_GET, "Webhook_GetWebhook", "Fetch "
+      "a webhook (its Secret is never rendered)", CHATS_ARG_ENTITY_ID, NULL,
+      200, "WebhookEntity", HOOK },
+    { WA, "GetAllWebhooks", "POST", CHATS_OP_FILTERED,
+      "Webhook_GetAllWebhooks", "The webhooks, in id order, filtered by "
+      "nameFilter, eventFilter, statusFilter", CHATS_ARG_FILTERS,
+      "Webhook_GetAllWebhooksRequest", 200, "WebhookArray", HOOK },
+    { WA, "TestWebhook", "POST", CHATS_OP_WEBHOOK_TEST,
+      "Webhook_TestWebhook", "Send a test event to the webhook given, "
+      "saved or not", CHATS_ARG_WEBHOOK, "Webhook_TestWebhookRequest", 200,
+      "WebhookResult", HOOK },
+    { WA, "SignalEvent", "POST", CHATS_OP_WEBHOOK_SIGNAL,
+      "Webhook_SignalEvent", "Send an event of the caller's to the "
+      "webhooks subscribed to it (204)", CHATS_ARG_EVENT,
+      "Webhook_SignalEventRequest", 204, "NoContent", HOOK },
+    { WA, "GetLastError", "POST", CHATS_OP_WEBHOOK_LAST_ERROR,
+      "Webhook_GetLastError", "The webhook's last delivery failure (\"\" "
+      "when none)", CHATS_ARG_HOOK_ID, "Webhook_GetLastErrorRequest", 200,
+      "String", HOOK },
 };
 
 #undef R
 #undef A
 #undef T
 #undef W
+#undef WA
 #undef HOOK
 #undef TID
 #undef USR
@@ -302,7 +350,14 @@ static const chats_family_def_t families[CHATS_FAMILY__N] = {
     [CHATS_FAMILY_AGENT] = { "/api/v1", "/Agents/Chat", "ChatAgent" },
     [CHATS_FAMILY_TOPIC] = { "/api/v1", "/ChatTopic", "ChatTopic" },
     [CHATS_FAMILY_WEBHOOK] = { "/api/v1", "/Webhook", "Webhook" },
+    [CHATS_FAMILY_WEBHOOK_AGENT] = { "/api/v1", "/Agents/Webhook",
+                                     "WebhookAgent" },
 };
+
+int chats_route_family_is_agent(chats_family_e fam)
+{
+    return fam == CHATS_FAMILY_AGENT || fam == CHATS_FAMILY_WEBHOOK_AGENT;
+}
 
 const chats_family_def_t *chats_route_family(chats_family_e fam)
 {
@@ -311,8 +366,8 @@ const chats_family_def_t *chats_route_family(chats_family_e fam)
 
 int chats_route_family_of_path(const char *path)
 {
-    apr_size_t n = path ? strlen(path) : 0;
-    int fam;
+    apr_size_t n = path ? strlen(path) : 0, best_len = 0;
+    int fam, best = -1;
 
     if (n > 1 && path[n - 1] == '/') {
         n--;
@@ -320,11 +375,13 @@ int chats_route_family_of_path(const char *path)
     for (fam = 0; fam < CHATS_FAMILY__N; fam++) {
         apr_size_t k = strlen(families[fam].name);
 
-        if (n >= k && !strncasecmp(path + n - k, families[fam].name, k)) {
-            return fam;
+        if (n >= k && k > best_len
+            && !strncasecmp(path + n - k, families[fam].name, k)) {
+            best = fam;
+            best_len = k;
         }
     }
-    return -1;
+    return best;
 }
 
 int chats_route_family_of_label(const char *label)
@@ -343,13 +400,13 @@ int chats_route_family_of_label(const char *label)
  * every agent row (its arguments are a JSON body). */
 static int reads_body(const chats_route_def_t *row)
 {
-    return row->body || row->family == CHATS_FAMILY_AGENT;
+    return row->body || chats_route_family_is_agent(row->family);
 }
 
 int chats_route_answers(const chats_route_def_t *row,
                         const chats_err_kind_t *k)
 {
-    unsigned named = CHATS_ARG_ID | CHATS_ARG_ENTITY_ID;
+    unsigned named = CHATS_ARG_ID | CHATS_ARG_ENTITY_ID | CHATS_ARG_HOOK_ID;
     /* a topic's routes name a topic (404) and a member (404) */
     unsigned names = named | CHATS_ARG_ENTITY | CHATS_ARG_IDEM
                      | CHATS_ARG_TOPIC | CHATS_ARG_USERNAME;
@@ -433,7 +490,7 @@ const char *chats_route_path(apr_pool_t *p, const chats_route_def_t *row)
     const chats_family_def_t *f = &families[row->family];
 
     return apr_pstrcat(p, f->root, f->name,
-                       row->family == CHATS_FAMILY_AGENT ? "/" : "",
+                       chats_route_family_is_agent(row->family) ? "/" : "",
                        row->pattern, NULL);
 }
 
@@ -458,7 +515,7 @@ static int rest_fit(apr_pool_t *p, const char *pat, const char *tail,
 {
     int score = 0;
 
-    m->id = m->to_associate = NULL;
+    m->id = m->to_associate = m->key = NULL;
     while (*pat && *tail) {
         const char *pe, *te;
         int literal;
@@ -478,6 +535,9 @@ static int rest_fit(apr_pool_t *p, const char *pat, const char *tail,
         }
         else if (!strncmp(pat, "{id}", 4)) {
             m->id = apr_pstrmemdup(p, tail, (apr_size_t)(te - tail));
+        }
+        else if (!strncmp(pat, "{primaryKey}", 12)) {
+            m->key = apr_pstrmemdup(p, tail, (apr_size_t)(te - tail));
         }
         else {
             m->to_associate = apr_pstrmemdup(p, tail,
@@ -505,7 +565,7 @@ static int best_pattern(apr_pool_t *p, chats_family_e fam, const char *tail,
             continue;               /* one look per pattern */
         }
         memset(&tmp, 0, sizeof(tmp));
-        if (fam == CHATS_FAMILY_AGENT) {
+        if (chats_route_family_is_agent(fam)) {
             score = tail[0] == '/' && !strcasecmp(tail + 1, routes[i].pattern)
                     ? 1 : -1;
         }

@@ -31,6 +31,10 @@ typedef enum {
     CHATS_OP_FILTERED,      /**< the entity's rows that pass the query's
                                  filters (chats_list_filter_t: GET
                                  Webhook)                                */
+    /* the Webhook family's own (issue 20: mod_chats_webhook_ops.c) */
+    CHATS_OP_WEBHOOK_TEST,  /**< send a test event, answer WebhookResult */
+    CHATS_OP_WEBHOOK_SIGNAL, /**< queue a caller's event for subscribers */
+    CHATS_OP_WEBHOOK_LAST_ERROR, /**< the webhook's LastError string     */
     CHATS_OP__N
 } chats_op_e;
 
@@ -40,6 +44,8 @@ typedef enum {
     CHATS_FAMILY_AGENT,     /**< .../api/v1/Agents/Chat/<Method>, POST    */
     CHATS_FAMILY_TOPIC,     /**< .../api/v1/ChatTopic[/...] (REST)        */
     CHATS_FAMILY_WEBHOOK,   /**< .../api/v1/Webhook[/...] (REST, issue 20) */
+    CHATS_FAMILY_WEBHOOK_AGENT, /**< .../api/v1/Agents/Webhook/<Method>,
+                                     POST (WebhookAgent)                  */
     CHATS_FAMILY__N
 } chats_family_e;
 
@@ -58,11 +64,17 @@ typedef struct {
                                       "ChatTopic"                        */
 } chats_family_def_t;
 
+/** Whether fam's routes are an agent's methods (POST .../<Method>, the
+ * arguments in a JSON body): ChatAgent's and WebhookAgent's. */
+int chats_route_family_is_agent(chats_family_e fam);
+
 /** The family's mount, for fam < CHATS_FAMILY__N. */
 const chats_family_def_t *chats_route_family(chats_family_e fam);
 
 /** The family whose segments end path (any case; one trailing '/'
- * ignored), or -1: how a <Location>'s path names its family. */
+ * ignored; the longest such segments win: .../Agents/Webhook is
+ * WebhookAgent's, not Webhook's), or -1: how a <Location>'s path names
+ * its family. */
 int chats_route_family_of_path(const char *path);
 
 /** The family labelled label (any case), or -1. */
@@ -99,6 +111,13 @@ int chats_route_family_of_label(const char *label);
 #define CHATS_ARG_ONLY_PRESENT 0x10000u /**< onlyPresent: query / body    */
 /** The entity's list filters (chats_list_filter_t): query / body. */
 #define CHATS_ARG_FILTERS    0x20000u
+/** A signal (issue 20): REST {eventName}/{primaryKey} and the body as
+ * its data; agent body eventName, primaryKey, data. */
+#define CHATS_ARG_EVENT      0x40000u
+/** A webhook to test: REST the body; agent body webhook. */
+#define CHATS_ARG_WEBHOOK    0x80000u
+/** agent: body webhookId (GetLastError)                                */
+#define CHATS_ARG_HOOK_ID    0x100000u
 
 /** One route: a method on a path (REST) or an agent method. */
 typedef struct chats_route_def_t {
@@ -135,8 +154,9 @@ typedef struct {
     const char *allow;        /**< known path: "GET, HEAD, POST, OPTIONS" */
     int patch;                /**< known path takes PATCH (Accept-Patch)  */
     const char *id;           /**< the {id} segment as sent, or NULL     */
-    const char *to_associate; /**< the {toAssociate} or {username}
-                                   segment, or NULL                      */
+    const char *to_associate; /**< the {toAssociate}, {username} or
+                                   {eventName} segment, or NULL          */
+    const char *key;          /**< the {primaryKey} segment, or NULL     */
 } chats_route_match_t;
 
 /**

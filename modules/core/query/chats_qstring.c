@@ -18,6 +18,7 @@ static const char *const names[CHATS_Q__N] = {
     [CHATS_Q_HTML] = "html",
     [CHATS_Q_ENTITY_ID] = "chatSessionEntityId",
     [CHATS_Q_TOPIC_ENTITY_ID] = "chatTopicEntityId",
+    [CHATS_Q_WEBHOOK_ID] = "webhookId",
     [CHATS_Q_FLAT] = "flat",
     [CHATS_Q_ONLY_PRESENT] = "onlyPresent",
     [CHATS_Q_NAME] = "name",
@@ -49,15 +50,18 @@ chats_qparam_e chats_qstring_entity_id(const chats_route_def_t *row)
 {
     const char *name = chats_route_entity(row)->agent_id_query;
 
-    return name && !strcmp(name, names[CHATS_Q_TOPIC_ENTITY_ID])
-           ? CHATS_Q_TOPIC_ENTITY_ID : CHATS_Q_ENTITY_ID;
+    return !name ? CHATS_Q_ENTITY_ID
+         : !strcmp(name, names[CHATS_Q_TOPIC_ENTITY_ID])
+         ? CHATS_Q_TOPIC_ENTITY_ID
+         : !strcmp(name, names[CHATS_Q_WEBHOOK_ID]) ? CHATS_Q_WEBHOOK_ID
+         : CHATS_Q_ENTITY_ID;
 }
 
 unsigned chats_qstring_reads(const chats_route_def_t *row)
 {
     unsigned a = row->args, m = 0;
 
-    if (row->family == CHATS_FAMILY_AGENT) {
+    if (chats_route_family_is_agent(row->family)) {
         return (a & CHATS_ARG_ENTITY_ID)
                ? CHATS_Q_BIT(chats_qstring_entity_id(row)) : 0;
     }

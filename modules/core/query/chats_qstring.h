@@ -31,6 +31,7 @@ typedef enum {
     CHATS_Q_HTML,       /**< html: POST .../{id}/Transcript             */
     CHATS_Q_ENTITY_ID,  /**< chatSessionEntityId: the agent's Get/Delete */
     CHATS_Q_TOPIC_ENTITY_ID,  /**< chatTopicEntityId: the same of a topic */
+    CHATS_Q_WEBHOOK_ID, /**< webhookId: WebhookAgent's Get/Delete       */
     CHATS_Q_FLAT,       /**< flat, onlyPresent: GET ChatTopic/UserAgents */
     CHATS_Q_ONLY_PRESENT,
     /* an entity's list filters (chats_list_filter_t: GET Webhook), each
@@ -54,7 +55,7 @@ const char *chats_qparam_name(chats_qparam_e which);
 chats_qparam_e chats_qparam_of(const char *name);
 
 /** The query parameter that names the agent's entity id on row
- * (chatSessionEntityId, chatTopicEntityId: its entity's). */
+ * (chatSessionEntityId, chatTopicEntityId, webhookId: its entity's). */
 chats_qparam_e chats_qstring_entity_id(const chats_route_def_t *row);
 
 /** Which parameters a route reads (CHATS_Q_BIT set): REST rows from the

@@ -117,6 +117,28 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 #define CHATS_WEBHOOK_SQL_DISCARD \
     CHATS_WEBHOOK_SQL_TAG "DELETE FROM chats_webhook_outbox WHERE id = ANY($1::int8[])"
 
+/** Test pings not tried yet ($1 int8[]: those in flight, left out), the
+ * oldest first, a few at a time: each is sent once, at once, outside
+ * the outbox's order (mod_chats_deliver_probe.c). */
+#define CHATS_WEBHOOK_SQL_PROBES \
+    CHATS_WEBHOOK_SQL_TAG "SELECT id, event_id::text AS event_id, name," \
+    " target_url, secret, headers::text AS headers," \
+    " properties::text AS properties, actor," \
+    " (extract(epoch FROM created_at) * 1000000)::int8 AS created_us" \
+    " FROM chats_webhook_probe WHERE done_at IS NULL" \
+    " AND id <> ALL($1::int8[]) ORDER BY id LIMIT 8"
+
+/** A test ping's outcome ($1 int8 row, $2 bool 2xx, $3 text what the
+ * receiver answered or why it failed), for the request that waits. */
+#define CHATS_WEBHOOK_SQL_PROBE_DONE \
+    CHATS_WEBHOOK_SQL_TAG "UPDATE chats_webhook_probe SET done_at = now()," \
+    " ok = $2::bool, message = $3::text WHERE id = $1::int8"
+
+/** Test pings nobody came back for (a request that went away). */
+#define CHATS_WEBHOOK_SQL_PROBE_PURGE \
+    CHATS_WEBHOOK_SQL_TAG "DELETE FROM chats_webhook_probe" \
+    " WHERE created_at < now() - interval '1 hour'"
+
 /** The outbox's depth and its oldest row's age in seconds. */
 #define CHATS_WEBHOOK_SQL_DEPTH \
     CHATS_WEBHOOK_SQL_TAG "SELECT count(*) AS depth, coalesce(extract(epoch FROM" \
