@@ -20,7 +20,7 @@ use ChatSession::Test qw(db run_node_tap client_script fresh_id make_caller);
 use ChatSession::Receiver qw(make_certs check_delivery body_json);
 
 my @ZONES = ('UTC', 'America/New_York');
-my $MIN_CHECKS = 308;      # per zone, every check of every scenario: fewer
+my $MIN_CHECKS = 308;       # per zone, every check of every scenario: fewer
                             # means one stopped early
 my $TIMEOUT = 90;           # seconds per run (webhook.js gives up after 60)
 my $PREFIX = 'client_webhook.t';                # the webhooks webhook.js makes
