@@ -13,7 +13,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_id);
 use JSON::PP ();
 
-plan tests => 324, need_lwp, need_module('mod_dbd.c');
+plan tests => 351, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $AGENT = '/api/v1/Agents/Chat';
@@ -351,8 +351,31 @@ for my $tail (sort keys %hallow) {
     is($res->header('Allow'), $hallow{$tail}, '... with Allow');
     routed(req(GET => "$HOOK$tail"), "GET Webhook$tail");
 }
-is(req(GET => "$HOOK/1/LastError")->code, 404,
-   'Webhook/1/LastError: 404 (it comes with the deliverer)');
+# the operations beyond CRUD (slice D): POST-only tails, and LastError
+for my $tail ('/Test', '/ops.thing/1') {
+    $res = req(OPTIONS => "$HOOK$tail");
+    is($res->header('Allow'), 'POST, OPTIONS', "OPTIONS Webhook$tail: Allow");
+    is(req(GET => "$HOOK$tail")->code, 405, "GET Webhook$tail: 405");
+    routed(req(POST => "$HOOK$tail", body => {}), "POST Webhook$tail");
+}
+$res = req(OPTIONS => "$HOOK/1/LastError");
+is($res->header('Allow'), 'GET, HEAD, OPTIONS',
+   'OPTIONS Webhook/1/LastError: Allow');
+is(req(POST => "$HOOK/1/LastError")->code, 405, 'POST Webhook/1/LastError: 405');
+routed(req(GET => "$HOOK/1/LastError"), 'GET Webhook/1/LastError');
+is(req(GET => "$HOOK/abc/LastError")->code, 400, 'Webhook/abc/LastError: 400');
+# WebhookAgent: POST only, every method reaches its operation
+for my $m (qw(CreateDefaultWebhook SaveWebhook DeleteWebhook GetWebhook
+              GetAllWebhooks TestWebhook SignalEvent GetLastError)) {
+    $res = req(OPTIONS => "/api/v1/Agents/Webhook/$m");
+    is($res->header('Allow'), 'POST, OPTIONS', "OPTIONS Agents/Webhook/$m");
+    is(req(GET => "/api/v1/Agents/Webhook/$m")->code, 405,
+       "GET Agents/Webhook/$m: 405");
+}
+routed(req(POST => '/api/v1/Agents/Webhook/getwebhook?WEBHOOKID=1'),
+       'Agents/Webhook/getwebhook?WEBHOOKID=1: any case');
+$res = req(POST => '/api/v1/Agents/Webhook/NoSuchMethod');
+is($res->code, 404, 'Agents/Webhook/NoSuchMethod: 404');
 is(req(GET => "$HOOK/DEFAULT")->code, 200, 'Webhook/DEFAULT: any case');
 $res = req(GET => "$HOOK/abc");
 is($res->code, 400, 'Webhook/abc: 400');

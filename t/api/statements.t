@@ -19,7 +19,7 @@ use ChatSession::Test qw(req json_body seed_session db keepalive_ua
                          statements_reset statements_count fresh_ids);
 use ChatSession::JWT qw(jwt);
 
-plan tests => 40, need_lwp, need_module('mod_dbd.c');
+plan tests => 42, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 # $ID read and written, $DEL deleted, $WARM only read (to warm the
@@ -142,6 +142,15 @@ count_is($n, 1, 'PATCH, a webhook subscribed', $rows);
 ok((grep { !$_->[1] && $_->[2] =~ /^\s*INSERT INTO chats_webhook_outbox/ } @$rows),
    '... the event\'s INSERT nested in it (the capture trigger)')
     or diag(join "\n", map { substr($_->[2], 0, 100) } @$rows);
+
+# ---- a webhook signal (issue 20): one INSERT of every subscriber's row ---
+db()->do(q{UPDATE chats_webhook SET events = '["statements.signal"]'
+            WHERE id = ?}, undef, $HOOK);
+($res, $n, $rows) = measure('POST Webhook/{eventName}/{primaryKey}', sub {
+    req(POST => '/api/v1/Webhook/statements.signal/1', ua => $ua,
+        body => { a => 1 }) });
+is($res->code, 204, 'a webhook signal: 204') or diag($res->content);
+count_is($n, 1, 'a webhook signal', $rows);
 db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
 
 # ---- PUT ----------------------------------------------------------------

@@ -13,6 +13,7 @@ use warnings FATAL => 'all';
 use lib 't/lib';
 use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body db make_caller);
+use ChatSession::Receiver ();
 use JSON::PP ();
 
 plan tests => 150, need_lwp, need_module('mod_dbd.c');
@@ -61,9 +62,12 @@ ok(!exists $tpl->{TableRight} && !exists $tpl->{FieldProperties},
    'no TableRight, no FieldProperties (no Carrier)');
 
 # ---- POST -------------------------------------------------------------------
+# An Active webhook is tested when created (t/api/webhook_ops.t): this one
+# posts to a real receiver, so that its test event gets a 200.
+my $rx = ChatSession::Receiver->start(tls => 0);
 my $SECRET = 'wr-s3cret-' . $$;
 my %hook = (
-    Name => "$NAME A", TargetUrl => 'https://receiver.invalid/hook',
+    Name => "$NAME A", TargetUrl => $rx->url('http', '/wr-hook'),
     Events => ['chatsession.changed', 'chatsession.message'],
     Secret => $SECRET, Headers => { 'X-Tenant' => 'acme' },
     Properties => { a => 1, b => { c => [$T, 'x'] } },

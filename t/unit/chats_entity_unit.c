@@ -320,6 +320,7 @@ static void test_route_entity(tap_t *t)
 
         all = all && chats_route_entity(&rows[i])
                      == (rows[i].family == CHATS_FAMILY_WEBHOOK
+                         || rows[i].family == CHATS_FAMILY_WEBHOOK_AGENT
                          ? &chats_webhook_def
                          : topic ? &chats_topic_def : &chats_session_def);
     }

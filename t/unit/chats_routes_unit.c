@@ -20,7 +20,7 @@ static void test_table(tap_t *t)
     memset(ops, 0, sizeof(ops));
     for (i = 0; i < n; i++) {
         ops[rt[i].op]++;
-        if (rt[i].family == CHATS_FAMILY_AGENT
+        if (chats_route_family_is_agent(rt[i].family)
             && strcmp(rt[i].method, "POST")) {
             agent_post = 0;
         }
@@ -34,8 +34,8 @@ static void test_table(tap_t *t)
                             && strcasecmp(rt[j - 1].pattern, rt[i].pattern);
         }
     }
-    ok(t, n == 72, "72 rows: 17 ChatSession, 31 agent methods, 17 ChatTopic, "
-       "7 Webhook");
+    ok(t, n == 83, "83 rows: 17 ChatSession, 31 agent methods, 17 ChatTopic, "
+       "10 Webhook, 8 WebhookAgent methods");
     ok(t, !bad_adjacent, "a pattern's rows are adjacent");
     ok(t, !dup, "one row per path and method");
     ok(t, agent_post, "agent rows are POST only");
@@ -317,9 +317,46 @@ static void test_media(tap_t *t)
            "a patch type is answered as JSON");
 }
 
+/* The Webhook families (issue 20, slice D). */
+static void test_webhook(tap_t *t)
+{
+    chats_route_match_t m;
+
+    ok(t, chats_route_family_of_path("/api/v1/Agents/Webhook")
+          == CHATS_FAMILY_WEBHOOK_AGENT
+          && chats_route_family_of_path("/api/v1/Webhook/")
+             == CHATS_FAMILY_WEBHOOK
+          && chats_route_family_of_label("WebhookAgent")
+             == CHATS_FAMILY_WEBHOOK_AGENT,
+       "Agents/Webhook is WebhookAgent's (the longest ending), not "
+       "Webhook's");
+    is_str(t, match(t, CHATS_FAMILY_WEBHOOK, "/ops.order/42", "POST", &m),
+           "F", "POST /ops.order/42: found");
+    ok(t, m.row->op == CHATS_OP_WEBHOOK_SIGNAL && !m.id
+          && m.to_associate && !strcmp(m.to_associate, "ops.order")
+          && m.key && !strcmp(m.key, "42"),
+       "... the signal: {eventName} and {primaryKey} bound apart");
+    is_str(t, match(t, CHATS_FAMILY_WEBHOOK, "/7/lasterror", "GET", &m),
+           "F", "GET /7/lasterror: found (any case)");
+    ok(t, m.row->op == CHATS_OP_WEBHOOK_LAST_ERROR && m.id
+          && !strcmp(m.id, "7"), "... LastError of {id} 7");
+    is_str(t, match(t, CHATS_FAMILY_WEBHOOK, "/7/LastError", "POST", &m),
+           "M", "POST /7/LastError: 405 (a literal beats {primaryKey})");
+    is_str(t, match(t, CHATS_FAMILY_WEBHOOK, "/Test", "POST", &m), "F",
+           "POST /Test: found");
+    ok(t, m.row->op == CHATS_OP_WEBHOOK_TEST, "... the test");
+    is_str(t, match(t, CHATS_FAMILY_WEBHOOK_AGENT, "/savewebhook", "POST",
+                    &m), "F", "the agent's savewebhook: found");
+    ok(t, m.row->op == CHATS_OP_SAVE
+          && chats_route_entity(m.row) == &chats_webhook_def,
+       "... Save, of a webhook");
+    is_str(t, chats_route_path(t->p, m.row),
+           "/api/v1/Agents/Webhook/SaveWebhook", "... its OpenAPI path");
+}
+
 static const tap_test_fn tests[] = {
     test_table, test_rest, test_agent, test_topic, test_statuses,
-    test_media, NULL
+    test_media, test_webhook, NULL
 };
 
 const tap_suite_t tap_suite = { NULL, tests, NULL };

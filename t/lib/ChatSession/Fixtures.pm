@@ -129,6 +129,7 @@ my %BLOCK = (
     'api/webhook_resource.t'  => 94,
     'api/webhook_delivery.t'  => 95,
     'api/webhook_faults.t'    => 96,
+    'api/webhook_ops.t'       => 97,
     'api/client_webhook.t'    => 98,
 );
 
