@@ -130,6 +130,7 @@ my %BLOCK = (
     'api/webhook_delivery.t'  => 95,
     'api/webhook_faults.t'    => 96,
     'api/webhook_ops.t'       => 97,
+    'api/client_webhook.t'    => 98,
     'api/webhook_patch.t'     => 99,
 );
 
