@@ -233,7 +233,6 @@ static int chats_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)ptemp;
     sql->act = chats_action_sql_build(pconf, sql);
     chats_mounts_post_config(pconf, s);
-    chats_webhook_check_allow(chats_webhook_conf(s).allow);
     sql->msg = chats_message_sql_build(pconf);
     sql->agents = chats_agents_sql_build(pconf);
     for (; s; s = s->next) {

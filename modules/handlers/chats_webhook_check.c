@@ -55,13 +55,6 @@ static chats_err_t *check_events(apr_pool_t *p, const char *name,
     return NULL;
 }
 
-/* Written in post_config only (chats_webhook_check_allow). */
-static const chats_netallow_t *save_allow;
-
-void chats_webhook_check_allow(const chats_netallow_t *allow)
-{
-    save_allow = allow;
-}
 
 static chats_err_t *check_headers(apr_pool_t *p, const chats_doc_t *v)
 {
@@ -80,8 +73,10 @@ static chats_err_t *check_headers(apr_pool_t *p, const chats_doc_t *v)
     return NULL;
 }
 
-static chats_err_t *webhook_check(apr_pool_t *p, const chats_field_t *f,
-                                  const char *name, const chats_doc_t *v)
+/* ctx: the allow list (ChatSessionWebhookAllow), or NULL for none. */
+static chats_err_t *webhook_check(const void *ctx, apr_pool_t *p,
+                                  const chats_field_t *f, const char *name,
+                                  const chats_doc_t *v)
 {
     if (!strcmp(f->name, "Events")) {
         return check_events(p, name, v);
@@ -89,7 +84,7 @@ static chats_err_t *webhook_check(apr_pool_t *p, const chats_field_t *f,
     /* where it may point is checked again on the address connected,
      * when delivering (design §7): a name passes here */
     if (!strcmp(f->name, "TargetUrl")) {
-        return chats_netallow_url_check(p, save_allow, v->s);
+        return chats_netallow_url_check(p, ctx, v->s);
     }
     if (!strcmp(f->name, "Type") && strcmp(v->s, "webhook")) {
         return bad(p, name, "only \"webhook\" is supported (crmscript "

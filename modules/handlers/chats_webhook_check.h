@@ -9,13 +9,9 @@
 #include "chats_netallow.h"
 #include "chats_plan.h"
 
-/** The allow list a webhook's TargetUrl is checked against when saved
- * (ChatSessionWebhookAllow, the main server's; NULL: the empty list):
- * called in post_config, before any child or thread exists, and read
- * only after (STYLE.md, Pools). */
-void chats_webhook_check_allow(const chats_netallow_t *allow);
-
-/** The value check of def's writes, or NULL (none). */
+/** The value check of def's writes, or NULL (none). A webhook's takes
+ * as its ctx the allow list its TargetUrl is checked against when saved
+ * (ChatSessionWebhookAllow's chats_netallow_t; NULL: the empty list). */
 chats_value_check_fn *chats_entity_value_check(const chats_entity_def_t *def);
 
 #endif

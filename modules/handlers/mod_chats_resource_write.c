@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 
 #include "mod_chats_body.h"
+#include "mod_chats_deliver.h"
 #include "mod_chats_idempotency.h"
 #include "mod_chats_metrics.h"
 #include "chats_plan.h"
@@ -88,6 +89,7 @@ static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
     in.caller = chats_rights_caller(q);
     in.precond = kind == CHATS_PLAN_INSERT ? NULL : pc;
     in.check = chats_entity_value_check(q->entity);
+    in.check_ctx = chats_webhook_conf(r->server).allow;
     return chats_plan_make(r->pool, &in);
 }
 

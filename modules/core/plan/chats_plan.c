@@ -332,7 +332,7 @@ void chats_plan_on_field(const chats_op_ctx_t *o, const chats_field_t *f,
         return;
     }
     if (kind != CHATS_OP_TEST && pl->in.check && v.canon
-        && (e = pl->in.check(pl->p, f, name, v.canon)) != NULL) {
+        && (e = pl->in.check(pl->in.check_ctx, pl->p, f, name, v.canon)) != NULL) {
         fail(pl, at(o, e));
         return;
     }

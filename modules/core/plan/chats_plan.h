@@ -46,9 +46,10 @@ typedef enum {
 } chats_plan_kind_e;
 
 /** The caller's own rule on a value a plan writes, beyond its type (a
- * webhook's URL and headers, checked by glue that knows them): NULL, or
- * CHATS_E_INVALID naming name (the field, or its path). */
-typedef chats_err_t *chats_value_check_fn(apr_pool_t *p,
+ * webhook's URL and headers, checked by glue that knows them), with the
+ * caller's ctx (chats_plan_in_t.check_ctx): NULL, or CHATS_E_INVALID
+ * naming name (the field, or its path). */
+typedef chats_err_t *chats_value_check_fn(const void *ctx, apr_pool_t *p,
                                           const chats_field_t *f,
                                           const char *name,
                                           const chats_doc_t *v);
@@ -65,6 +66,7 @@ typedef struct {
     const chats_caller_t *caller;     /**< NULL: no rights to check      */
     const chats_precond_t *precond;   /**< NULL: none                    */
     chats_value_check_fn *check;      /**< NULL: none                    */
+    const void *check_ctx;            /**< check's first argument        */
 } chats_plan_in_t;
 
 /** A value the plan writes or compares. */

@@ -366,7 +366,7 @@ static int value_ok(const jop_t *j)
         ? chats_entity_coerce_as(&loose, j->name, w, &canon, p)
         : chats_entity_coerce_as(f, obj ? f->name : j->name, w, &canon, p);
     if (!e && j->path->nelts == 1 && j->pl->in.check) {
-        e = j->pl->in.check(p, f, j->name, canon);
+        e = j->pl->in.check(j->pl->in.check_ctx, p, f, j->name, canon);
     }
     if (e) {
         /* an error of the whole field is this member's */
