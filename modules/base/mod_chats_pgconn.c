@@ -78,3 +78,26 @@ const char *chats_pgconn_one_line(apr_pool_t *p, const char *msg)
     }
     return s;
 }
+
+PGresult *chats_pgconn_run(PGconn *c, const char *sql, int n,
+                           const char *const *params, const char **pwhy,
+                           apr_pool_t *p)
+{
+    PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        return res;
+    }
+    *pwhy = chats_pgconn_one_line(p, PQerrorMessage(c));
+    PQclear(res);
+    return NULL;
+}
+
+const char *chats_pgconn_col(PGresult *res, int row, const char *name)
+{
+    int i = PQfnumber(res, name);
+
+    return i < 0 || PQgetisnull(res, row, i) ? NULL
+                                             : PQgetvalue(res, row, i);
+}

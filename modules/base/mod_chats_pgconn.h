@@ -29,4 +29,14 @@ PGconn *chats_pgconn_open(server_rec *s, const char *conninfo,
  * for the error log. */
 const char *chats_pgconn_one_line(apr_pool_t *p, const char *msg);
 
+/** Run sql with params on c, one statement outside any transaction (the
+ * deliverer's, its test pings'): the result when it went well (the
+ * caller clears it), else NULL and *pwhy (in p). */
+PGresult *chats_pgconn_run(PGconn *c, const char *sql, int n,
+                           const char *const *params, const char **pwhy,
+                           apr_pool_t *p);
+
+/** Column name of row of res: its text, NULL for SQL NULL. */
+const char *chats_pgconn_col(PGresult *res, int row, const char *name);
+
 #endif

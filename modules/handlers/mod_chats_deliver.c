@@ -72,9 +72,9 @@ static void *APR_THREAD_FUNC deliver_main(apr_thread_t *t, void *data)
                                    d->wake[0], &d->stopping, &why, p))) {
             while (!chats_deliver_stopping(d)) {
                 const char *const none[1] = { NULL };
-                PGresult *res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_LOCK, 0, none,
+                PGresult *res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_LOCK, 0, none,
                                     &why, p);
-                const char *v = res ? chats_deliver_col(res, 0, "held") : NULL;
+                const char *v = res ? chats_pgconn_col(res, 0, "held") : NULL;
                 int held = v && v[0] == 't';
 
                 PQclear(res);

@@ -49,34 +49,9 @@ int chats_deliver_stopping(chats_deliver_proc_t *d)
 
 /* ---- statements ------------------------------------------------------ */
 
-/* Run sql with params on c; the result when it is ok (caller clears),
- * NULL after a failure, with *pwhy set. */
-PGresult *chats_deliver_run(PGconn *c, const char *sql, int n,
-                            const char *const *params, const char **pwhy,
-                            apr_pool_t *p)
-{
-    PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-        return res;
-    }
-    *pwhy = chats_pgconn_one_line(p, PQerrorMessage(c));
-    PQclear(res);
-    return NULL;
-}
-
-const char *chats_deliver_col(PGresult *res, int row, const char *name)
-{
-    int i = PQfnumber(res, name);
-
-    return i < 0 || PQgetisnull(res, row, i) ? NULL
-                                             : PQgetvalue(res, row, i);
-}
-
 static apr_int64_t num(PGresult *res, int row, const char *name)
 {
-    const char *v = chats_deliver_col(res, row, name);
+    const char *v = chats_pgconn_col(res, row, name);
 
     return v ? apr_atoi64(v) : 0;
 }
@@ -135,7 +110,7 @@ static int unsendable(chats_deliver_proc_t *d, PGconn *c, flight_t *f,
     params[0] = apr_psprintf(tp, "%" APR_INT64_T_FMT, f->id);
     params[1] = apr_pstrcat(tp, "refused: ", reason, NULL);
     params[2] = apr_itoa(tp, CHATS_WEBHOOK_MAX_ERRORS);
-    res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_DROP, 3, params, pwhy, tp);
+    res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_DROP, 3, params, pwhy, tp);
     PQclear(res);
     apr_pool_destroy(f->p);
     return res ? 1 : -1;
@@ -163,26 +138,26 @@ static int send_row(chats_deliver_proc_t *d, PGconn *c, PGresult *res,
     f->p = parent;
     f->id = num(res, i, "id");
     f->webhook = (apr_int32_t)num(res, i, "webhook_id");
-    f->ev.event_id = apr_pstrdup(f->p, chats_deliver_col(res, i, "event_id"));
-    f->ev.event = apr_pstrdup(f->p, chats_deliver_col(res, i, "event"));
-    f->ev.entity = apr_pstrdup(f->p, chats_deliver_col(res, i, "entity"));
+    f->ev.event_id = apr_pstrdup(f->p, chats_pgconn_col(res, i, "event_id"));
+    f->ev.event = apr_pstrdup(f->p, chats_pgconn_col(res, i, "event"));
+    f->ev.entity = apr_pstrdup(f->p, chats_pgconn_col(res, i, "entity"));
     f->ev.primary_key = num(res, i, "primary_key");
-    f->ev.changes = apr_pstrdup(f->p, chats_deliver_col(res, i, "changes"));
-    f->ev.field_values = chats_deliver_col(res, i, "field_values")
-                         ? apr_pstrdup(f->p, chats_deliver_col(res, i, "field_values"))
+    f->ev.changes = apr_pstrdup(f->p, chats_pgconn_col(res, i, "changes"));
+    f->ev.field_values = chats_pgconn_col(res, i, "field_values")
+                         ? apr_pstrdup(f->p, chats_pgconn_col(res, i, "field_values"))
                          : NULL;
     f->ev.actor = num(res, i, "actor");
     f->ev.captured_at = num(res, i, "captured_us");
     f->ev.attempts = (int)num(res, i, "attempts");
-    hook.name = apr_pstrdup(f->p, chats_deliver_col(res, i, "name"));
+    hook.name = apr_pstrdup(f->p, chats_pgconn_col(res, i, "name"));
     hook.context = d->conf.context;
-    hook.properties = apr_pstrdup(f->p, chats_deliver_col(res, i, "properties"));
-    hook.headers = apr_pstrdup(f->p, chats_deliver_col(res, i, "headers"));
-    hook.secret = apr_pstrdup(f->p, chats_deliver_col(res, i, "secret"));
+    hook.properties = apr_pstrdup(f->p, chats_pgconn_col(res, i, "properties"));
+    hook.headers = apr_pstrdup(f->p, chats_pgconn_col(res, i, "headers"));
+    hook.secret = apr_pstrdup(f->p, chats_pgconn_col(res, i, "secret"));
     if ((e = chats_webhook_payload(f->p, &f->ev, &hook, &body, &len)) != NULL
         || (e = chats_webhook_headers(f->p, &f->ev, &hook, PACKAGE_VERSION,
                                       body, len, &hdrs)) != NULL
-        || (e = chats_webhook_http_add(d->http, chats_deliver_col(res, i, "target_url"),
+        || (e = chats_webhook_http_add(d->http, chats_pgconn_col(res, i, "target_url"),
                                        hdrs, body, len, f)) != NULL) {
         return unsendable(d, c, f, e->message, tp, pwhy);
     }
@@ -208,7 +183,7 @@ static int claim(chats_deliver_proc_t *d, PGconn *c, const char *acks,
     params[0] = apr_itoa(tp, room > 0 ? room : 0);
     params[1] = id_array(tp, flights, &params[2]);
     params[3] = apr_pstrcat(tp, "{", acks ? acks : "", "}", NULL);
-    if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_CLAIM, 4, params, pwhy, tp)) == NULL) {
+    if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_CLAIM, 4, params, pwhy, tp)) == NULL) {
         return -1;
     }
     n = PQntuples(res);
@@ -220,17 +195,17 @@ static int claim(chats_deliver_proc_t *d, PGconn *c, const char *acks,
             return -1;
         }
         if (!sent) {
-            chats_metrics_webhook(chats_deliver_col(res, i, "event"),
+            chats_metrics_webhook(chats_pgconn_col(res, i, "event"),
                                   CHATS_WEBHOOK_DROPPED, -1);
             discard = apr_psprintf(tp, "%s%s", discard ? discard : "",
                                    apr_psprintf(tp, "%s%s", discard ? "," : "",
-                                                chats_deliver_col(res, i, "id")));
+                                                chats_pgconn_col(res, i, "id")));
         }
     }
     PQclear(res);
     if (discard) {
         params[0] = apr_pstrcat(tp, "{", discard, "}", NULL);
-        if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_DISCARD, 1, params, pwhy, tp))
+        if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_DISCARD, 1, params, pwhy, tp))
             == NULL) {
             return -1;
         }
@@ -255,12 +230,12 @@ static int failed(PGconn *c, const flight_t *f,
         chats_metrics_webhook(f->ev.event, CHATS_WEBHOOK_DROPPED, -1);
         params[1] = r->last_error ? r->last_error : "";
         params[2] = apr_itoa(tp, CHATS_WEBHOOK_MAX_ERRORS);
-        res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_DROP, 3, params, pwhy, tp);
+        res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_DROP, 3, params, pwhy, tp);
     }
     else {
         params[1] = apr_itoa(tp, (int)apr_time_as_msec(next.delay));
         params[2] = r->last_error ? r->last_error : "";
-        res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_RETRY, 3, params, pwhy, tp);
+        res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_RETRY, 3, params, pwhy, tp);
     }
     PQclear(res);
     return res != NULL;
@@ -311,7 +286,7 @@ static void flush_acks(chats_deliver_proc_t *d, PGconn *c, const char *acks,
         return;
     }
     params[0] = apr_pstrcat(tp, "{", acks, "}", NULL);
-    if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_ACK, 1, params, &why, tp)) == NULL) {
+    if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_ACK, 1, params, &why, tp)) == NULL) {
         /* they are sent again by the next deliverer, with their EventIds */
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, d->s,
                      CHATS_LOGNO(750) "webhook deliveries not recorded as"
@@ -334,12 +309,12 @@ static int sample_depth(PGconn *c, apr_time_t *pnext, apr_pool_t *tp,
         return 1;
     }
     *pnext = apr_time_now() + apr_time_from_sec(1);
-    if ((res = chats_deliver_run(c, CHATS_WEBHOOK_SQL_DEPTH, 0, none, pwhy, tp)) == NULL) {
+    if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_DEPTH, 0, none, pwhy, tp)) == NULL) {
         return 0;
     }
     chats_metrics_webhook_outbox(1, (apr_uint64_t)num(res, 0, "depth"),
                                  (apr_interval_time_t)(
-                                     atof(chats_deliver_col(res, 0, "oldest")) * 1e6));
+                                     atof(chats_pgconn_col(res, 0, "oldest")) * 1e6));
     PQclear(res);
     return 1;
 }

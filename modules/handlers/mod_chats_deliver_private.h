@@ -34,13 +34,4 @@ int chats_deliver_stopping(chats_deliver_proc_t *d);
 const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
                                apr_pool_t *p);
 
-/** Run sql with params on c: the result when it went well (the caller
- * clears it), else NULL and *pwhy (in p). */
-PGresult *chats_deliver_run(PGconn *c, const char *sql, int n,
-                            const char *const *params, const char **pwhy,
-                            apr_pool_t *p);
-
-/** Column name of row of res: its text, NULL for SQL NULL. */
-const char *chats_deliver_col(PGresult *res, int row, const char *name);
-
 #endif

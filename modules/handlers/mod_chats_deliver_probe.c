@@ -41,32 +41,6 @@ typedef struct {
     apr_int64_t id;
 } probe_t;
 
-/* One statement on the leader's connection (as the delivery loop runs
- * its own: no two files use each other): the result when it went well
- * (the caller clears it), else NULL and *pwhy. */
-static PGresult *run(PGconn *c, const char *sql, int n,
-                     const char *const *params, const char **pwhy,
-                     apr_pool_t *p)
-{
-    PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-        return res;
-    }
-    *pwhy = chats_pgconn_one_line(p, PQerrorMessage(c));
-    PQclear(res);
-    return NULL;
-}
-
-/* Column name of row of res: its text, "" for SQL NULL. */
-static const char *col(PGresult *res, int row, const char *name)
-{
-    int i = PQfnumber(res, name);
-
-    return i < 0 || PQgetisnull(res, row, i) ? "" : PQgetvalue(res, row, i);
-}
-
 chats_err_t *chats_deliver_probes_make(chats_deliver_proc_t *d,
                                        apr_pool_t *p,
                                        chats_deliver_probes_t **ppr)
@@ -95,7 +69,7 @@ static int record(PGconn *c, apr_int64_t id, int ok, const char *message,
     params[0] = apr_psprintf(tp, "%" APR_INT64_T_FMT, id);
     params[1] = ok ? "t" : "f";
     params[2] = message;
-    res = run(c, CHATS_WEBHOOK_SQL_PROBE_DONE, 3, params, pwhy,
+    res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_PROBE_DONE, 3, params, pwhy,
                             tp);
     PQclear(res);
     return res != NULL;
@@ -117,19 +91,19 @@ static int send_probe(chats_deliver_probes_t *pr, PGconn *c, PGresult *res,
     apr_pool_create(&p, pr->pool);
     pb = apr_pcalloc(p, sizeof(*pb));
     pb->p = p;
-    pb->id = apr_atoi64(col(res, i, "id"));
+    pb->id = apr_atoi64(chats_pgconn_col(res, i, "id"));
     memset(&ev, 0, sizeof(ev));
-    ev.event_id = apr_pstrdup(p, col(res, i, "event_id"));
+    ev.event_id = apr_pstrdup(p, chats_pgconn_col(res, i, "event_id"));
     ev.event = ev.entity = "test";
-    ev.actor = apr_atoi64(col(res, i, "actor"));
-    ev.captured_at = apr_atoi64(col(res, i, "created_us"));
+    ev.actor = apr_atoi64(chats_pgconn_col(res, i, "actor"));
+    ev.captured_at = apr_atoi64(chats_pgconn_col(res, i, "created_us"));
     ev.test = 1;
-    hook.name = apr_pstrdup(p, col(res, i, "name"));
+    hook.name = apr_pstrdup(p, chats_pgconn_col(res, i, "name"));
     hook.context = pr->d->conf.context;
-    hook.properties = apr_pstrdup(p, col(res, i, "properties"));
-    hook.headers = apr_pstrdup(p, col(res, i, "headers"));
-    hook.secret = apr_pstrdup(p, col(res, i, "secret"));
-    v = col(res, i, "target_url");
+    hook.properties = apr_pstrdup(p, chats_pgconn_col(res, i, "properties"));
+    hook.headers = apr_pstrdup(p, chats_pgconn_col(res, i, "headers"));
+    hook.secret = apr_pstrdup(p, chats_pgconn_col(res, i, "secret"));
+    v = chats_pgconn_col(res, i, "target_url");
     if ((e = chats_webhook_payload(p, &ev, &hook, &body, &len)) != NULL
         || (e = chats_webhook_headers(p, &ev, &hook, PACKAGE_VERSION, body,
                                       len, &hdrs)) != NULL
@@ -175,7 +149,7 @@ static int look(chats_deliver_probes_t *pr, PGconn *c, apr_pool_t *tp,
     int i, ok = 1;
 
     params[0] = flying_ids(pr, tp);
-    if ((res = run(c, CHATS_WEBHOOK_SQL_PROBES, 1, params,
+    if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_PROBES, 1, params,
                                  pwhy, tp)) == NULL) {
         return 0;
     }
@@ -243,7 +217,7 @@ int chats_deliver_probes(chats_deliver_probes_t *pr, PGconn *c,
     }
     if (now >= pr->next_purge) {
         pr->next_purge = now + PURGE_EVERY;
-        res = run(c, CHATS_WEBHOOK_SQL_PROBE_PURGE, 0, NULL,
+        res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_PROBE_PURGE, 0, NULL,
                                 pwhy, tp);
         if (!res) {
             return 0;

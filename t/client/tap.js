@@ -1,5 +1,5 @@
 "use strict";
-// TAP for the t/client scenarios (compat.js, agent.js): "ok N - [TZ=..]
+// TAP for the t/client scenarios (compat.js, agent.js, ...): "ok N - [TZ=..]
 // name" / "not ok N - ..." with "# ..." diagnostics, then "1..N" at the
 // end; the process exits 0 only when every check passed. ChatSession::Test's
 // run_node_tap turns the lines into Test::More assertions.
@@ -41,4 +41,35 @@ function errText(err) {
     return String((err && err.stack) || err).slice(0, 600);
 }
 
-module.exports = { TZ, diag, ok, finish, bail, errText };
+// Calls of the official client (topic.js, webhook.js): the raw axios
+// response of the last one (the package's documented responseCallback
+// hook), to see the JSON next to what the converter made of it.
+let last = null;
+function opts() {
+    return { responseCallback: (r) => { last = r; } };
+}
+function lastData() {
+    return last ? last.data : undefined;
+}
+// [value, error] of a client call. A converter that throws rejects the
+// promise too, so "resolves" also says every converter took the answer.
+async function call(fn) {
+    last = null;
+    try {
+        return [await fn(), null];
+    } catch (err) {
+        return [undefined, err];
+    }
+}
+function rejects(step, err, status, v) {
+    return ok(err && err.response && err.response.status === status,
+              `${step}: the promise rejects with HTTP ${status}`,
+              err ? errText(err) : `resolved ${JSON.stringify(v)}`);
+}
+function resolvesVoid(step, err) {
+    return ok(!err && last && last.status === 204, `${step}: resolves, HTTP 204`,
+              err ? errText(err) : `HTTP ${last && last.status}`);
+}
+
+module.exports = { TZ, diag, ok, finish, bail, errText,
+                   opts, lastData, call, rejects, resolvesVoid };

@@ -50,7 +50,8 @@ const C = { login: env.CHATS_AGENT_C, id: num("CHATS_AGENT_C_ID") };
 const UNKNOWN = 2147483000;      // no topic: outside every fixture block
 
 // ------------------------------------------------------------------ TAP
-const { TZ, diag, ok, finish, errText } = require("./tap.js");
+const { TZ, diag, ok, finish, errText, opts, lastData, call, rejects,
+        resolvesVoid } = require("./tap.js");
 if (!BASE || !Object.values(T).every(Number.isInteger) || isNaN(STARTED) || !PREFIX
     || !B.login || !Number.isInteger(B.id) || !C.login || !Number.isInteger(C.id)) {
     console.log("1..0 # usage: CHATS_TOPIC_*=.. CHATS_AGENT_B*=.. CHATS_AGENT_C*=.. node topic.js http://host:port/");
@@ -68,32 +69,6 @@ function agentFor(user, pass) {
 }
 const tje0 = agentFor("tje0", "Tje0");
 const agentB = agentFor(B.login, B.pass);
-
-// The raw axios response of the last call (the package's documented
-// responseCallback hook): the JSON next to what the converter made of it.
-let last = null;
-function opts() {
-    return { responseCallback: (r) => { last = r; } };
-}
-// [value, error] of a client call. A converter that throws rejects the
-// promise too, so "resolves" also says every converter took the answer.
-async function call(fn) {
-    last = null;
-    try {
-        return [await fn(), null];
-    } catch (err) {
-        return [undefined, err];
-    }
-}
-function rejects(step, err, status, v) {
-    return ok(err && err.response && err.response.status === status,
-              `${step}: the promise rejects with HTTP ${status}`,
-              err ? errText(err) : `resolved ${JSON.stringify(v)}`);
-}
-function resolvesVoid(step, err) {
-    return ok(!err && last && last.status === 204, `${step}: resolves, HTTP 204`,
-              err ? errText(err) : `HTTP ${last && last.status}`);
-}
 
 // ------------------------------------------------------- expectations
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -158,7 +133,7 @@ function topic(step, e, raw, want) {
     same(step, e, want);
     return true;
 }
-function topicAnswer(step, e, want) { return topic(step, e, last && last.data, want); }
+function topicAnswer(step, e, want) { return topic(step, e, lastData(), want); }
 
 // A ChatTopicAgent: topic, user, the four roles as booleans.
 function agentIs(step, a, topicId, userId, roles) {
@@ -171,7 +146,7 @@ function agentIs(step, a, topicId, userId, roles) {
 }
 function agentList(step, list, want) {      // want: [[userId, roles], ...]
     if (!ok(Array.isArray(list), `${step}: an array`, JSON.stringify(list))) return;
-    ok(!(last && last.data || []).some((x) => x && ("TableRight" in x || "FieldProperties" in x)),
+    ok(!(lastData() || []).some((x) => x && ("TableRight" in x || "FieldProperties" in x)),
        `${step}: ChatTopicAgent is no carrier (no TableRight/FieldProperties)`);
     const got = list.map((a) => [a && a.user && a.user.associateId,
                                  a && [a.canListen, a.canRespond, a.canManage, a.canNotify]]);
@@ -237,7 +212,7 @@ scenario("SaveChatTopicEntity (update)", async (M) => {
     let [e, err] = await call(() => tje0.saveChatTopicEntityAsync(ent, opts()));
     if (!ok(!err, `${M}: resolves`, errText(err))) return;
     topicAnswer(M, e, Object.assign({ chatTopicId: id, name: S.topic.name }, UPDATED));
-    const raw = (last && last.data) || {};
+    const raw = (lastData()) || {};
     ok(raw.OpeningHours && raw.OpeningHours.MonStart === "08:00:00" && raw.OpeningHours.MonStop === "23:59:59"
        && raw.OpeningHours.SunStart === "00:00:00" && raw.Widget.RequiredFields === "Email, Name"
        && raw.Widget.OfflineFields === "Phone, Country",
@@ -271,7 +246,7 @@ scenario("ChatTopicsForUser", async (M) => {
         const ids = list.map((x) => x && x.chatTopicId);
         ok(JSON.stringify(ids) === JSON.stringify([T.open, T.busy]),
            `${M}: B's topics, in id order`, `got ${JSON.stringify(ids)}`);
-        const raw = (last && last.data) || [];
+        const raw = (lastData()) || [];
         list.forEach((x, i) => topic(`${M}[${i}]`, x, raw[i]));
         same(M, list.find((x) => x && x.chatTopicId === T.busy), { lastAccept: STARTED });
     }
@@ -300,7 +275,7 @@ scenario("CreateDefaultChatTopicAgent", async (M) => {
     ok(roles.every((k) => typeof a[k] === "boolean") && roles.some((k) => a[k]),
        `${M}: four boolean roles, one of them on (so that it can be added as it is)`, JSON.stringify(a));
     ok(!a.user || !a.user.associateId, `${M}: no user yet`, JSON.stringify(a.user));
-    ok(!("TableRight" in ((last && last.data) || {})), `${M}: no TableRight (not a carrier)`);
+    ok(!("TableRight" in ((lastData()) || {})), `${M}: no TableRight (not a carrier)`);
     S.agentDef = a;
 });
 

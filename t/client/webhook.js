@@ -58,7 +58,8 @@ const UNKNOWN = 2147483000;      // no webhook: outside every fixture block
 const SAFETY = 20000;            // ms: a delivery that never comes (never a speed check)
 
 // ------------------------------------------------------------------ TAP
-const { TZ, diag, ok, finish, errText } = require("./tap.js");
+const { TZ, diag, ok, finish, errText, opts, lastData, call, rejects,
+        resolvesVoid } = require("./tap.js");
 if (!BASE || !PREFIX || !SECRET || !RX.ok || !RX.fail || !RX.failBody || !RX.log
     || !Number.isInteger(FIX.id) || !FIX.name || isNaN(FIX.registered) || isNaN(FIX.updated)
     || !FIX.lastError || !USER.login) {
@@ -77,32 +78,6 @@ function agentFor(user, pass) {
 }
 const tje0 = agentFor("tje0", "Tje0");
 const lesser = agentFor(USER.login, USER.pass);
-
-// The raw axios response of the last call (the package's documented
-// responseCallback hook): the JSON next to what the converter made of it.
-let last = null;
-function opts() {
-    return { responseCallback: (r) => { last = r; } };
-}
-// [value, error] of a client call. A converter that throws rejects the
-// promise too, so "resolves" also says every converter took the answer.
-async function call(fn) {
-    last = null;
-    try {
-        return [await fn(), null];
-    } catch (err) {
-        return [undefined, err];
-    }
-}
-function rejects(step, err, status, v) {
-    return ok(err && err.response && err.response.status === status,
-              `${step}: the promise rejects with HTTP ${status}`,
-              err ? errText(err) : `resolved ${JSON.stringify(v)}`);
-}
-function resolvesVoid(step, err) {
-    return ok(!err && last && last.status === 204, `${step}: resolves, HTTP 204`,
-              err ? errText(err) : `HTTP ${last && last.status}`);
-}
 
 // ------------------------------------------------------- expectations
 const STATES = new Set(Object.values(WebhookState));
@@ -172,7 +147,7 @@ function hook(step, e, raw, want) {
     same(step, e, want);
     return true;
 }
-function hookAnswer(step, e, want) { return hook(step, e, last && last.data, want); }
+function hookAnswer(step, e, want) { return hook(step, e, lastData(), want); }
 
 // ------------------------------------------------------------ receiver
 // What the receiver logged under a URL's path, parsed: {path, headers:
@@ -317,8 +292,8 @@ scenario("SaveWebhook (update)", async (M) => {
     const want = Object.assign({ webhookId: S.a.webhookId, name: ent.name, targetUrl: URL_A,
                                  state: WebhookState.Active, registered: S.a.registered }, UPDATE);
     hookAnswer(M, e, want);
-    ok((last.data || {}).NotifyVia === "Email, InApp", `${M}: NotifyVia answered by names`,
-       JSON.stringify((last.data || {}).NotifyVia));
+    ok((lastData() || {}).NotifyVia === "Email, InApp", `${M}: NotifyVia answered by names`,
+       JSON.stringify((lastData() || {}).NotifyVia));
     // The console's cycle: save what was read, unchanged.
     [e, err] = await call(() => tje0.saveWebhookAsync(e, opts()));
     if (ok(!err, `${M}: saving the answer back unchanged resolves`, errText(err)))
@@ -374,7 +349,7 @@ scenario("GetAllWebhooks", async (M) => {
     ok([A, B, FIX.id].every((id) => ids.includes(id)), `${M} (no filter): A, B and the fixture among them`,
        JSON.stringify(ids));
     ok(ids.every((id, i) => i === 0 || id > ids[i - 1]), `${M} (no filter): in id order`, JSON.stringify(ids));
-    const raw = (last && last.data) || [];
+    const raw = (lastData()) || [];
     ok(!raw.some((h) => h && "Secret" in h), `${M} (no filter): no Secret in any`);
     const i = ids.indexOf(FIX.id);
     if (i >= 0) hook(`${M} (no filter, the fixture)`, list[i], raw[i],
