@@ -19,7 +19,7 @@ use ChatSession::Test qw(req json_body seed_session db keepalive_ua
                          statements_reset statements_count fresh_ids);
 use ChatSession::JWT qw(jwt);
 
-plan tests => 42, need_lwp, need_module('mod_dbd.c');
+plan tests => 44, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 # $ID read and written, $DEL deleted, $WARM only read (to warm the
