@@ -28,7 +28,8 @@ const USER1 = ["tje0", "Tje0"];
 const USER2 = [process.env.CHATS_AGENT_USER2, process.env.CHATS_AGENT_PASS2];
 
 // ------------------------------------------------------------------ TAP
-const { TZ, diag, ok, finish, bail, errText } = require("./tap.js");
+const { TZ, diag, ok, finish, bail, errText, opts, lastData, call,
+        resolvesVoid, zonedDates } = require("./tap.js");
 if (!BASE || !Number.isInteger(TOPIC) || !USER2[0]) {
     console.log("1..0 # usage: CHATS_AGENT_TOPIC=.. CHATS_AGENT_USER2=.. CHATS_AGENT_PASS2=.. node agent.js http://host:port/");
     process.exit(2);
@@ -46,38 +47,11 @@ function agentFor([user, pass]) {
 const tje0 = agentFor(USER1);
 const other = agentFor(USER2);
 
-// The raw axios response of the last call (the package's documented
-// responseCallback hook), to see the JSON next to what the converter made.
-let last = null;
-function opts() {
-    return { responseCallback: (r) => { last = r; } };
-}
-async function call(fn) {
-    last = null;
-    try {
-        return [await fn(), null];
-    } catch (err) {
-        return [undefined, err];
-    }
-}
-
 // -------------------------------------------------------- expectations
 const STATUS = new Set(Object.values(ChatSessionStatus));
 const MTYPE = new Set(Object.values(ChatMessageType));
 const MSPECIAL = new Set(Object.values(ChatMessageSpecialType));
 
-// Every date-time the server sent names its offset (else the client reads
-// it in its own zone and the two runs disagree).
-function zonedDates(step, raw) {
-    const stamps = [];
-    (function walk(v, path) {
-        if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}[T ]\d/.test(v)) stamps.push([path, v]);
-        else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], path ? `${path}.${k}` : k);
-    })(raw, "");
-    const naive = stamps.filter(([, v]) => !/(Z|[+-]\d\d:?\d\d)$/.test(v));
-    ok(naive.length === 0, `${step}: all ${stamps.length} date-times sent carry a zone offset`,
-       naive.map(([p, v]) => `${p}: ${v}`).join("\n"));
-}
 function isDate(d) { return d instanceof Date && !isNaN(d.getTime()); }
 function recent(d) { return isDate(d) && Math.abs(d.getTime() - Date.now()) < 120000; }
 
@@ -86,8 +60,8 @@ function entity(step, e, want) {
     if (!ok(e && typeof e === "object", `${step}: resolves with an entity`, errText(null) + ` got ${JSON.stringify(e)}`))
         return false;
     ok(STATUS.has(e.status), `${step}: status decodes`, `status ${JSON.stringify(e.status)}`);
-    zonedDates(step, last && last.data);
-    ok(!(last && last.data && "_Links" in last.data), `${step}: an agent answer has no _Links`);
+    zonedDates(step, lastData());
+    ok(!(lastData() && "_Links" in lastData()), `${step}: an agent answer has no _Links`);
     for (const [k, v] of Object.entries(want || {})) {
         let got;
         if (k === "user" || k === "transferTo") got = e[k] ? e[k].associateId : null;
@@ -174,7 +148,7 @@ async function main() {
     if (ok(!err, "addChatMessage resolves", errText(err)) && message("addChatMessage", m)) {
         ok(m.type === ChatMessageType.ToCustomer && m.message === text, "addChatMessage: type and text as sent", m);
         ok(recent(m.whenPosted), "addChatMessage: whenPosted is now", String(m.whenPosted));
-        zonedDates("addChatMessage", last && last.data);
+        zonedDates("addChatMessage", lastData());
     }
 
     // 9. GetChatMessages after 0: the Welcome, then ours, in id order
@@ -187,7 +161,7 @@ async function main() {
            "getChatMessages: the pickup's Welcome (Special), before ours", ms);
         ok(m && ms.length && ms[ms.length - 1].chatMessageId === m.chatMessageId, "getChatMessages: ours last", ms);
         ok(ms.every((x, i) => i === 0 || x.chatMessageId > ms[i - 1].chatMessageId), "getChatMessages: ids ascend");
-        zonedDates("getChatMessages", last && last.data);
+        zonedDates("getChatMessages", lastData());
     }
     const lastId = m ? m.chatMessageId : 0;
     [ms, err] = await call(() => tje0.getChatMessagesAsync({ chatSessionId: qid, after: lastId }, opts()));
@@ -245,14 +219,14 @@ async function main() {
         ok(list.some((x) => x && x.chatSessionId === qid), "chatSessionsForUser: has the queued session",
            list.map((x) => x && x.chatSessionId));
         ok(list.every((x) => x && STATUS.has(x.status)), "chatSessionsForUser: every status decodes");
-        zonedDates("chatSessionsForUser", last && last.data);
+        zonedDates("chatSessionsForUser", lastData());
     }
 
     // 17. DeleteChatSessionEntity, both; then Get is a 404 rejection
     for (const d of [id, qid]) {
         [e, err] = await call(() => tje0.deleteChatSessionEntityAsync(d, opts()));
         if (ok(!err, `deleteChatSessionEntity ${d} resolves`, errText(err)))
-            ok(last && last.status === 204, `deleteChatSessionEntity ${d}: HTTP 204`, `HTTP ${last && last.status}`);
+            resolvesVoid(`deleteChatSessionEntity ${d}`, err);
     }
     [e, err] = await call(() => tje0.getChatSessionEntityAsync(id, opts()));
     ok(err && err.response && err.response.status === 404, "getChatSessionEntity of a deleted session rejects with 404",

@@ -33,7 +33,7 @@ const USER = process.env.CHATS_COMPAT_USER || "tje0";
 const PASS = process.env.CHATS_COMPAT_PASS || "Tje0";
 
 // ------------------------------------------------------------------ TAP
-const { TZ, diag, ok, finish, bail, errText } = require("./tap.js");
+const { TZ, diag, ok, finish, bail, errText, zonedDates } = require("./tap.js");
 
 if (!BASE) {
     console.log("1..0 # no base URL: node compat.js http://host:port/");
@@ -102,14 +102,7 @@ function checkEntity(step, e) {
 
     // Every date-time the server sent names its offset: without one the
     // client reads it in its own zone (superoffice-client.md §5).
-    const stamps = [];
-    (function walk(v, path) {
-        if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}[T ]\d/.test(v)) stamps.push([path, v]);
-        else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], path ? `${path}.${k}` : k);
-    })(raw, "");
-    const naive = stamps.filter(([, v]) => !/(Z|[+-]\d\d:?\d\d)$/.test(v));
-    ok(naive.length === 0, `${step}: all ${stamps.length} date-times sent carry a zone offset`,
-       naive.map(([p, v]) => `${p}: ${v}`).join("\n"));
+    zonedDates(step, raw);
 
     // Enums: the package's converters must make a value of the client's
     // enum out of whatever the server sent.

@@ -71,5 +71,18 @@ function resolvesVoid(step, err) {
               err ? errText(err) : `HTTP ${last && last.status}`);
 }
 
+// Every date-time the server sent names its offset (else the client reads
+// it in its own zone and the two runs disagree).
+function zonedDates(step, raw) {
+    const stamps = [];
+    (function walk(v, path) {
+        if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}[T ]\d/.test(v)) stamps.push([path, v]);
+        else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], path ? `${path}.${k}` : k);
+    })(raw, "");
+    const naive = stamps.filter(([, v]) => !/(Z|[+-]\d\d:?\d\d)$/.test(v));
+    return ok(naive.length === 0, `${step}: all ${stamps.length} date-times sent carry a zone offset`,
+              naive.map(([p, v]) => `${p}: ${v}`).join("\n"));
+}
+
 module.exports = { TZ, diag, ok, finish, bail, errText,
-                   opts, lastData, call, rejects, resolvesVoid };
+                   opts, lastData, call, rejects, resolvesVoid, zonedDates };

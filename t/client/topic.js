@@ -51,7 +51,7 @@ const UNKNOWN = 2147483000;      // no topic: outside every fixture block
 
 // ------------------------------------------------------------------ TAP
 const { TZ, diag, ok, finish, errText, opts, lastData, call, rejects,
-        resolvesVoid } = require("./tap.js");
+        resolvesVoid, zonedDates } = require("./tap.js");
 if (!BASE || !Object.values(T).every(Number.isInteger) || isNaN(STARTED) || !PREFIX
     || !B.login || !Number.isInteger(B.id) || !C.login || !Number.isInteger(C.id)) {
     console.log("1..0 # usage: CHATS_TOPIC_*=.. CHATS_AGENT_B*=.. CHATS_AGENT_C*=.. node topic.js http://host:port/");
@@ -78,18 +78,6 @@ const SIZES = new Set(Object.values(ChatWidgetSize));
 const dur = (s) => mkDuration(s);           // the client's own reader
 const pascal = (k) => k[0].toUpperCase() + k.slice(1);
 
-// Every date-time the server sent names its offset (else the client reads
-// it in its own zone and the two runs disagree).
-function zonedDates(step, raw) {
-    const stamps = [];
-    (function walk(v, path) {
-        if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}[T ]\d/.test(v)) stamps.push([path, v]);
-        else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], path ? `${path}.${k}` : k);
-    })(raw, "");
-    const naive = stamps.filter(([, v]) => !/(Z|[+-]\d\d:?\d\d)$/.test(v));
-    ok(naive.length === 0, `${step}: all ${stamps.length} date-times sent carry a zone offset`,
-       naive.map(([p, v]) => `${p}: ${v}`).join("\n"));
-}
 function isDate(d) { return d instanceof Date && !isNaN(d.getTime()); }
 function get(o, path) { return path.split(".").reduce((v, k) => (v == null ? v : v[k]), o); }
 function show(v) {

@@ -59,7 +59,7 @@ const SAFETY = 20000;            // ms: a delivery that never comes (never a spe
 
 // ------------------------------------------------------------------ TAP
 const { TZ, diag, ok, finish, errText, opts, lastData, call, rejects,
-        resolvesVoid } = require("./tap.js");
+        resolvesVoid, zonedDates } = require("./tap.js");
 if (!BASE || !PREFIX || !SECRET || !RX.ok || !RX.fail || !RX.failBody || !RX.log
     || !Number.isInteger(FIX.id) || !FIX.name || isNaN(FIX.registered) || isNaN(FIX.updated)
     || !FIX.lastError || !USER.login) {
@@ -91,18 +91,6 @@ function canon(v) {
 function isDate(d) { return d instanceof Date && !isNaN(d.getTime()); }
 function show(v) { return v instanceof Date ? v.toISOString() : canon(v); }
 
-// Every date-time the server sent names its offset (else the client reads
-// it in its own zone and the two runs disagree).
-function zonedDates(step, raw) {
-    const stamps = [];
-    (function walk(v, path) {
-        if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}[T ]\d/.test(v)) stamps.push([path, v]);
-        else if (v && typeof v === "object") for (const k of Object.keys(v)) walk(v[k], path ? `${path}.${k}` : k);
-    })(raw, "");
-    const naive = stamps.filter(([, v]) => !/(Z|[+-]\d\d:?\d\d)$/.test(v));
-    ok(naive.length === 0, `${step}: all ${stamps.length} date-times sent carry a zone offset`,
-       naive.map(([p, v]) => `${p}: ${v}`).join("\n"));
-}
 // want: {name: "...", registered: Date, headers: {...}, ...}
 function same(step, e, want) {
     for (const [k, w] of Object.entries(want || {})) {
