@@ -656,17 +656,18 @@ BEGIN
             RETURN NULL;
         END IF;
     END IF;
-    INSERT INTO chats_webhook_outbox (id, webhook_id, event_id, event,
-                                      entity, primary_key, changes, field_values, actor)
-    SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, ev, 'chatsession',
-           NEW.id, ch, jsonb_build_object('AlertLevel', NEW.alert_level, 'ChatbotIsactive', NEW.chatbot_isactive, 'Consented', NEW.consented, 'ContactId', coalesce(NEW.contact_id, 0), 'CustomerAlias', NEW.customer_alias, 'CustomerId', coalesce(NEW.customer_id, 0), 'ProjectId', coalesce(NEW.project_id, 0), 'Rating', NEW.rating, 'SaleId', coalesce(NEW.sale_id, 0), 'Status', NEW.status, 'TicketId', coalesce(NEW.ticket_id, 0), 'TopicId', coalesce(NEW.topic_id, 0), 'UserId', coalesce(NEW.user_id, 0)), coalesce(NEW.updated_by, 0)
-      FROM (SELECT gen_random_uuid() AS u) e, chats_webhook h
-     WHERE h.state = 1 AND h.events ? ev;
+    INSERT INTO chats_webhook_outbox (id, webhook_id, event_id, event, entity, primary_key, changes, field_ints, field_texts, actor) SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, ev, 'chatsession', NEW.id, ch, ARRAY[NEW.alert_level, NEW.chatbot_isactive::int4, NEW.consented::int4, coalesce(NEW.contact_id, 0), coalesce(NEW.customer_id, 0), coalesce(NEW.project_id, 0), NEW.rating, coalesce(NEW.sale_id, 0), NEW.status, coalesce(NEW.ticket_id, 0), coalesce(NEW.topic_id, 0), coalesce(NEW.user_id, 0)]::int4[], ARRAY[NEW.customer_alias]::text[], coalesce(NEW.updated_by, 0) FROM (SELECT gen_random_uuid() AS u) e, chats_webhook h WHERE h.state = 1 AND h.events ? ev;
     RETURN NULL;
 END $$;
-CREATE OR REPLACE TRIGGER chats_webhook_session
-    AFTER INSERT OR UPDATE ON chat_session
-    FOR EACH ROW EXECUTE FUNCTION chats_webhook_session();
+DROP TRIGGER IF EXISTS chats_webhook_session ON chat_session;
+CREATE OR REPLACE TRIGGER chats_webhook_session_insert
+    AFTER INSERT ON chat_session FOR EACH ROW
+    WHEN (NEW.webhook_version IS NULL)
+    EXECUTE FUNCTION chats_webhook_session();
+CREATE OR REPLACE TRIGGER chats_webhook_session_update
+    AFTER UPDATE ON chat_session FOR EACH ROW
+    WHEN (NEW.webhook_version IS NOT DISTINCT FROM OLD.webhook_version)
+    EXECUTE FUNCTION chats_webhook_session();
 
 CREATE OR REPLACE FUNCTION chats_webhook_message() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -678,18 +679,22 @@ BEGIN
         RETURN NULL;
     END IF;
     SELECT * INTO s FROM chat_session WHERE id = NEW.chat_session_id;
-    INSERT INTO chats_webhook_outbox (id, webhook_id, event_id, event,
-                                      entity, primary_key, changes, field_values, actor)
-    SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, 'chatsession.message', 'chatsession',
-           NEW.chat_session_id, '["chatSession.topicId", "chatSession.userId", "chatSession.customerId", "chatSession.customerName", "chatSession.customerEmail", "chatSession.companyName", "chatSession.customerPhone", "chatMessage.sessionId", "chatMessage.id", "chatMessage.message", "chatMessage.type", "chatMessage.specialType", "chatMessage.specialParam", "chatMessage.author"]', jsonb_build_object('AlertLevel', s.alert_level, 'ChatbotIsactive', s.chatbot_isactive, 'Consented', s.consented, 'ContactId', coalesce(s.contact_id, 0), 'CustomerAlias', s.customer_alias, 'CustomerId', coalesce(s.customer_id, 0), 'ProjectId', coalesce(s.project_id, 0), 'Rating', s.rating, 'SaleId', coalesce(s.sale_id, 0), 'Status', s.status, 'TicketId', coalesce(s.ticket_id, 0), 'TopicId', coalesce(s.topic_id, 0), 'UserId', coalesce(s.user_id, 0))
-           || jsonb_build_object('MessageId', NEW.id), coalesce(s.updated_by, 0)
-      FROM (SELECT gen_random_uuid() AS u) e, chats_webhook h
-     WHERE h.state = 1 AND h.events ? 'chatsession.message';
+    INSERT INTO chats_webhook_outbox (id, webhook_id, event_id, event, entity, primary_key, changes, field_ints, field_texts, actor) SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, 'chatsession.message', 'chatsession', NEW.chat_session_id, '["chatSession.topicId", "chatSession.userId", "chatSession.customerId", "chatSession.customerName", "chatSession.customerEmail", "chatSession.companyName", "chatSession.customerPhone", "chatMessage.sessionId", "chatMessage.id", "chatMessage.message", "chatMessage.type", "chatMessage.specialType", "chatMessage.specialParam", "chatMessage.author"]', ARRAY[s.alert_level, s.chatbot_isactive::int4, s.consented::int4, coalesce(s.contact_id, 0), coalesce(s.customer_id, 0), coalesce(s.project_id, 0), s.rating, coalesce(s.sale_id, 0), s.status, coalesce(s.ticket_id, 0), coalesce(s.topic_id, 0), coalesce(s.user_id, 0), NEW.id]::int4[], ARRAY[s.customer_alias]::text[], coalesce(s.updated_by, 0) FROM (SELECT gen_random_uuid() AS u) e, chats_webhook h WHERE h.state = 1 AND h.events ? 'chatsession.message';
     RETURN NULL;
 END $$;
 CREATE OR REPLACE TRIGGER chats_webhook_message
     AFTER INSERT ON chat_message
     FOR EACH ROW EXECUTE FUNCTION chats_webhook_message();
+
+CREATE OR REPLACE FUNCTION chats_webhook_forget() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM chats_webhook_outbox WHERE webhook_id = OLD.id;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER chats_webhook_forget
+    AFTER DELETE ON chats_webhook
+    FOR EACH ROW EXECUTE FUNCTION chats_webhook_forget();
 
 -- The schema version this module needs: loaded last by
 -- `chatsession-db upgrade`, it records that the files before it
@@ -698,5 +703,5 @@ CREATE TABLE IF NOT EXISTS chats_schema_version (
     version    integer PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
 );
-INSERT INTO chats_schema_version (version) VALUES (7)
+INSERT INTO chats_schema_version (version) VALUES (8)
     ON CONFLICT (version) DO NOTHING;

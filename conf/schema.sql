@@ -435,6 +435,12 @@ CREATE TABLE IF NOT EXISTS chat_session (
     -- associate id of the caller, NULL for one who is no associate or for
     -- SQL from elsewhere. A webhook event's ChangedByAssociateId.
     updated_by        integer,
+    -- The module's own writes capture their webhook events in their one
+    -- statement (version 8; core/sql/chats_webhook_sql.h): the version
+    -- such a write made, which tells the capture triggers to leave it
+    -- alone, and the fields it changed, one bit each.
+    webhook_version   bigint,
+    webhook_changes   bigint,
     -- The messages' bookkeeping (version 3; no entity field, like
     -- version): the last message's id, taken under the row lock (see
     -- chat_message), and whether a ToUser/ToCustomer message exists
@@ -669,19 +675,24 @@ CREATE TABLE IF NOT EXISTS chats_webhook (
 -- triggers run inside it), so per (webhook, entity, primary_key) ids are
 -- in commit order: the deliverer sends a scope's rows in id order, one
 -- at a time. A row goes when delivered or dropped. No foreign key to the
--- session: a deleted session's committed events still go out.
+-- session: a deleted session's committed events still go out. None to
+-- the webhook either (version 8): checking it locked the webhook's row
+-- in every capturing transaction; render.sql's chats_webhook_forget
+-- deletes a deleted webhook's rows.
 CREATE SEQUENCE IF NOT EXISTS chats_webhook_outbox_id_seq;
 CREATE TABLE IF NOT EXISTS chats_webhook_outbox (
     id           bigint PRIMARY KEY,
-    webhook_id   integer NOT NULL
-                 CONSTRAINT chats_webhook_outbox_webhook_fk
-                 REFERENCES chats_webhook(id) ON DELETE CASCADE,
+    webhook_id   integer NOT NULL,
     event_id     uuid NOT NULL,
     event        text NOT NULL,
     entity       text NOT NULL,
     primary_key  integer NOT NULL,
     changes      jsonb NOT NULL DEFAULT '[]',
-    field_values jsonb,                  -- NULL: the body has none
+    field_values jsonb,                  -- a signal's; NULL: see below
+    -- A captured event's FieldValues, compactly (version 8;
+    -- chats_webhook_values): numbers, and texts. NULL: the body has none.
+    field_ints   int4[],
+    field_texts  text[],
     actor        integer NOT NULL DEFAULT 0,   -- ChangedByAssociateId
     captured_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
     attempts     smallint NOT NULL DEFAULT 0,  -- failed tries so far

@@ -116,6 +116,15 @@ static int unsendable(chats_deliver_proc_t *d, PGconn *c, flight_t *f,
     return res ? 1 : -1;
 }
 
+/* Column name of row i, copied into p; NULL for SQL NULL. */
+static const char *dup_col(apr_pool_t *p, PGresult *res, int i,
+                           const char *name)
+{
+    const char *v = chats_pgconn_col(res, i, name);
+
+    return v ? apr_pstrdup(p, v) : NULL;
+}
+
 /* Queue row i of a claim: 1 sent (or dropped as unsendable), 0 when its
  * webhook is no longer Active (the row is to be discarded unsent), -1
  * after a database failure. */
@@ -143,9 +152,9 @@ static int send_row(chats_deliver_proc_t *d, PGconn *c, PGresult *res,
     f->ev.entity = apr_pstrdup(f->p, chats_pgconn_col(res, i, "entity"));
     f->ev.primary_key = num(res, i, "primary_key");
     f->ev.changes = apr_pstrdup(f->p, chats_pgconn_col(res, i, "changes"));
-    f->ev.field_values = chats_pgconn_col(res, i, "field_values")
-                         ? apr_pstrdup(f->p, chats_pgconn_col(res, i, "field_values"))
-                         : NULL;
+    f->ev.field_values = dup_col(f->p, res, i, "field_values");
+    f->ev.field_ints = dup_col(f->p, res, i, "field_ints");
+    f->ev.field_texts = dup_col(f->p, res, i, "field_texts");
     f->ev.actor = num(res, i, "actor");
     f->ev.captured_at = num(res, i, "captured_us");
     f->ev.attempts = (int)num(res, i, "attempts");

@@ -215,11 +215,17 @@ int chats_deliver_probes(chats_deliver_probes_t *pr, PGconn *c,
     if (!settle(pr, c, tp, pwhy)) {
         return 0;
     }
+    /* once a minute, what nobody will come back for: stale pings, and
+     * events of a webhook deleted while they were captured */
     if (now >= pr->next_purge) {
         pr->next_purge = now + PURGE_EVERY;
-        res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_PROBE_PURGE, 0, NULL,
-                                pwhy, tp);
-        if (!res) {
+        if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_PROBE_PURGE, 0,
+                                    NULL, pwhy, tp)) == NULL) {
+            return 0;
+        }
+        PQclear(res);
+        if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_ORPHANS, 0, NULL,
+                                    pwhy, tp)) == NULL) {
             return 0;
         }
         PQclear(res);

@@ -71,7 +71,7 @@ ok(@words >= 10 && !@missing,
    'the man page documents every command and option of --help ('
    . scalar(@words) . ')') or diag("missing: @missing");
 ($rc, $out) = run(undef, '--version');
-like($out, qr/schema version 7$/m, '--version names the schema version of the files');
+like($out, qr/schema version 8$/m, '--version names the schema version of the files');
 ($rc, $out, $err) = run(undef, @conn, 'frobnicate');
 is($rc, 2, 'an unknown command exits 2');
 like($err, qr/unknown command 'frobnicate'/, 'and says so');
@@ -80,25 +80,25 @@ like($err, qr/unknown command 'frobnicate'/, 'and says so');
 my $fresh = scratch_db();
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 1, 'version exits 1 when the database is not at the files\' version');
-like($out, qr/^database: 0\nfiles:    7 /, 'an empty database is version 0');
+like($out, qr/^database: 0\nfiles:    8 /, 'an empty database is version 0');
 ($rc, $out, $err) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade on an empty database') or diag($err);
-like($out, qr/schema version 0 -> 7 \(schema\.sql auth\.sql locale\.sql render\.sql\)/,
+like($out, qr/schema version 0 -> 8 \(schema\.sql auth\.sql locale\.sql render\.sql\)/,
      'says what it loaded: schema.sql makes the current version, no step runs');
-is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 7, 'records version 7');
+is(on($fresh, 'SELECT max(version) FROM chats_schema_version'), 8, 'records version 8');
 ok(on($fresh, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions exist');
 ok(on($fresh, q{SELECT to_regclass('chat_session_right') IS NOT NULL}), 'auth.sql was loaded');
 ok(on($fresh, q{SELECT count(*) > 0 FROM string_resource}), 'locale.sql was loaded');
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'version');
 is($rc, 0, 'version exits 0 when they match');
-like($out, qr/^database: 7\nfiles:    7 /, 'version: both 7');
+like($out, qr/^database: 8\nfiles:    8 /, 'version: both 8');
 
 # --- re-run: nothing lost
 on($fresh, q{INSERT INTO chat_topic (id, name) VALUES (77, 'kept') RETURNING id});
 ($rc, $out) = run(undef, @conn, '-d', $fresh, 'upgrade');
 is($rc, 0, 'upgrade again');
-like($out, qr/schema version 7, up to date/, 'says it is up to date');
+like($out, qr/schema version 8, up to date/, 'says it is up to date');
 is(on($fresh, 'SELECT name FROM chat_topic WHERE id = 77'), 'kept', 'the data is kept');
 is(on($fresh, 'SELECT count(*) FROM chats_schema_version'), 1, 'version recorded once');
 
@@ -114,10 +114,10 @@ my @pids = map {
 } 1, 2;
 my @rcs = map { waitpid($_, 0); $? >> 8 } @pids;
 is("@rcs", '0 0', 'two upgrades at once both succeed');
-is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 7, 'and leave version 7');
+is(on($twice, 'SELECT max(version) FROM chats_schema_version'), 8, 'and leave version 8');
 
 # --- a database of the first release (version 1: no rendering functions,
-# no version table) is upgraded to 7.
+# no version table) is upgraded to 8.
 my $v1 = scratch_db();
 system("psql -X -q -v ON_ERROR_STOP=1 "
        . join(' ', map { "'$_'" } @conn, '-d', $v1)
@@ -128,7 +128,7 @@ on($v1, q{INSERT INTO chat_topic (id, name) VALUES (78, 'from v1') RETURNING id}
 like($out, qr/^database: 1\n/, 'a first-release database is version 1');
 ($rc, $out) = run(undef, @conn, '-d', $v1, 'upgrade');
 is($rc, 0, 'upgrade from version 1');
-like($out, qr/schema version 1 -> 7/, 'says 1 -> 7');
+like($out, qr/schema version 1 -> 8/, 'says 1 -> 8');
 ok(on($v1, q{SELECT to_regprocedure('chats_carrier_associate(integer,text)') IS NOT NULL}),
    'the rendering functions now exist');
 is(on($v1, 'SELECT name FROM chat_topic WHERE id = 78'), 'from v1', 'the data is kept');
@@ -164,8 +164,8 @@ for my $sql (
 like($out, qr/^database: 2\n/, 'a version-2 database says 2');
 ($rc, $out, $err) = run(undef, @conn, '-d', $v2, 'upgrade');
 is($rc, 0, 'upgrade from version 2') or diag($err);
-like($out, qr/schema version 2 -> 7 \(.*upgrade\/3\.sql upgrade\/4\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql render\.sql\)/,
-     'says 2 -> 7, with the steps upgrade/3.sql to upgrade/7.sql');
+like($out, qr/schema version 2 -> 8 \(.*upgrade\/3\.sql upgrade\/4\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql upgrade\/8\.sql render\.sql\)/,
+     'says 2 -> 8, with the steps upgrade/3.sql to upgrade/8.sql');
 ok(on($v2, q{SELECT to_regclass('chat_message') IS NOT NULL
                AND to_regclass('chat_session_queue_idx') IS NOT NULL}),
    'chat_message and the queue index exist');
@@ -237,8 +237,8 @@ my $fks = q{SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint
 like(on($v3, $fks), qr/chat_session_topic_id_fkey/, 'a version 3 table: generated names');
 ($rc, $out, $err) = run(undef, @conn, '-d', $v3, 'upgrade');
 is($rc, 0, 'upgrade from version 3') or diag($err);
-like($out, qr/schema version 3 -> 7 \(.*upgrade\/4\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql render\.sql\)/,
-     'says 3 -> 7, with the steps upgrade/4.sql to upgrade/7.sql');
+like($out, qr/schema version 3 -> 8 \(.*upgrade\/4\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql upgrade\/8\.sql render\.sql\)/,
+     'says 3 -> 8, with the steps upgrade/4.sql to upgrade/8.sql');
 is(on($v3, $fks), join(' ', sort map { "chat_session_$fk{$_}_fk" } keys %fk),
    'the foreign keys have their names');
 ($rc, $out) = run(undef, @conn, '-d', $v3, 'upgrade');
@@ -271,16 +271,16 @@ ok(!on($v4, q{SELECT to_regclass('chats_idempotency') IS NOT NULL}),
    'it has no chats_idempotency');
 ($rc, $out, $err) = run(undef, @conn, '-d', $v4, 'upgrade');
 is($rc, 0, 'upgrade from version 4') or diag($err);
-like($out, qr/schema version 4 -> 7 \(auth\.sql locale\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql render\.sql\)/,
-     'says 4 -> 7, with the steps upgrade/5.sql to upgrade/7.sql (and no schema.sql)');
+like($out, qr/schema version 4 -> 8 \(auth\.sql locale\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql upgrade\/8\.sql render\.sql\)/,
+     'says 4 -> 8, with the steps upgrade/5.sql to upgrade/8.sql (and no schema.sql)');
 is(on($v4, $idem) . ' ' . on($v4, q{SELECT string_agg(indexname::text, ' ')
        FROM pg_indexes WHERE tablename = 'chats_idempotency'
         AND indexname <> 'chats_idempotency_pk'}),
    'chats_idempotency_pk chats_idempotency_created_idx',
    'chats_idempotency exists, with its primary key and the purge\'s index');
-is(on($v4, 'SELECT max(version) FROM chats_schema_version'), 7, 'records version 7');
+is(on($v4, 'SELECT max(version) FROM chats_schema_version'), 8, 'records version 8');
 ($rc, $out) = run(undef, @conn, '-d', $v4, 'upgrade');
-like($out, qr/schema version 7, up to date/, 'a second upgrade: up to date');
+like($out, qr/schema version 8, up to date/, 'a second upgrade: up to date');
 # a table of that name that is not the module's stops the upgrade
 my $other = v4_db(['CREATE TABLE chats_idempotency (id integer PRIMARY KEY, note text)',
                    q{INSERT INTO chats_idempotency VALUES (1, 'theirs')}]);
@@ -295,10 +295,10 @@ is(on($other, 'SELECT max(version) FROM chats_schema_version') . ' '
 # --- a newer database is refused, unchanged
 my $newer = scratch_db();
 run(undef, @conn, '-d', $newer, 'upgrade');
-on($newer, 'INSERT INTO chats_schema_version (version) VALUES (8) RETURNING version');
+on($newer, 'INSERT INTO chats_schema_version (version) VALUES (9) RETURNING version');
 ($rc, $out, $err) = run(undef, @conn, '-d', $newer, 'upgrade');
 is($rc, 1, 'a newer database: upgrade exits 1');
-like($err, qr/schema version 8, newer than these files \(7/, 'and says why');
+like($err, qr/schema version 9, newer than these files \(8/, 'and says why');
 
 # --- a failing upgrade leaves the database as it was
 my $broken = "$tmp/broken";

@@ -15,7 +15,7 @@ use Apache::TestConfig ();
 use File::Temp qw(tempdir);
 use ChatSession::Test qw(db);
 
-my @versions = (1, 2, 3, 4, 5, 6);
+my @versions = (1, 2, 3, 4, 5, 6, 7);
 plan tests => 1 + 6 * @versions, need_lwp, need_module('mod_dbd.c');
 
 my $top  = Apache::Test::vars('top_dir');

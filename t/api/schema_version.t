@@ -50,12 +50,12 @@ is_deeply([sort { $a <=> $b } keys %{{ map { $_ => 1 } @codes }}], [500],
 my $res = get();
 my $doc = json_body($res);
 ok($doc && $doc->{Error}, 'SuperOffice error body');
-like($doc && $doc->{ErrorMessage}, qr/server misconfigured: the database schema is version 99, this module needs version 7/,
+like($doc && $doc->{ErrorMessage}, qr/server misconfigured: the database schema is version 99, this module needs version 8/,
      'the body names both versions');
 like($doc && $doc->{ErrorMessage}, qr/run `chatsession-db upgrade`/, 'and the command to run');
 unlike($res->header('Retry-After') // '', qr/\d/, 'no Retry-After: it is not temporary');
 my $log = log_since($from);
-my @pids = $log =~ /\[pid (\d+):tid \d+\] \[client [^\]]*\] CHATS330: the database schema is version 99, this module needs version 7: run `chatsession-db upgrade`/g;
+my @pids = $log =~ /\[pid (\d+):tid \d+\] \[client [^\]]*\] CHATS330: the database schema is version 99, this module needs version 8: run `chatsession-db upgrade`/g;
 my %per_pid;
 $per_pid{$_}++ for @pids;
 ok(@pids >= 1, 'the error log names the versions and the command');
@@ -81,7 +81,7 @@ outage_do('ALTER TABLE chats_schema_version RENAME TO chats_schema_version_x');
 new_backends();
 $res = get();
 is($res->code, 500, 'no version table: 500');
-like(json_body($res)->{ErrorMessage} // '', qr/schema is version 0, this module needs version 7/,
+like(json_body($res)->{ErrorMessage} // '', qr/schema is version 0, this module needs version 8/,
      'names version 0');
 outage_do('ALTER TABLE chats_schema_version_x RENAME TO chats_schema_version');
 is(get()->code, 200, 'back: 200');
@@ -93,5 +93,5 @@ new_backends();
 is(get()->code, 500, 'version table dropped: 500');
 my $out = `'$top/modules/tools/chatsession-db' -h 127.0.0.1 -p '$ENV{CHATS_OUTAGE_PGPORT}' -U '$ENV{CHATS_TEST_PGUSER}' -d '$ENV{CHATS_TEST_PGDATABASE}' upgrade 2>&1`;
 is($? >> 8, 0, 'chatsession-db upgrade') or diag($out);
-like($out, qr/schema version 2 -> 7 \(.*upgrade\/3\.sql upgrade\/4\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql/, 'brings it to version 7, with the steps upgrade/3.sql to upgrade/7.sql');
+like($out, qr/schema version 2 -> 8 \(.*upgrade\/3\.sql upgrade\/4\.sql upgrade\/5\.sql upgrade\/6\.sql upgrade\/7\.sql upgrade\/8\.sql/, 'brings it to version 8, with the steps upgrade/3.sql to upgrade/8.sql');
 is(get()->code, 200, 'after the upgrade: 200, no restart');

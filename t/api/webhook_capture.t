@@ -17,8 +17,10 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req json_body seed_session db agent_req fresh_ids
                          make_topic make_caller hold_delivery);
 use JSON::PP ();
+use DBI ();
+use POSIX ();
 
-plan tests => 77, need_lwp, need_module('mod_dbd.c');
+plan tests => 83, need_lwp, need_module('mod_dbd.c');
 
 my $BASE = '/api/v1/ChatSession';
 my $T = make_topic('webhook_capture');
@@ -51,6 +53,26 @@ $dbh->do(q{INSERT INTO chats_webhook (id, name, events, target_url, state)
                    'https://receiver.invalid/msg', 1)},
          undef, $HALL, $ALL, $HCHG, $HOFF, $ALL, $HMSG);
 
+# FieldValues as the outbox keeps a captured event's (schema version 8,
+# chats_webhook_values): numbers in SuperOffice's order, a message's
+# MessageId after them, booleans as 0/1; the texts (CustomerAlias).
+my @INTS = qw(AlertLevel ChatbotIsactive Consented ContactId CustomerId
+              ProjectId Rating SaleId Status TicketId TopicId UserId MessageId);
+my %BOOL = (ChatbotIsactive => 1, Consented => 1);
+my $json = JSON::PP->new;
+sub field_values {
+    my ($jsonb, $ints, $texts) = @_;
+    return $json->decode($jsonb) if defined $jsonb;
+    return undef unless defined $ints;
+    my @n = @{ $json->decode($ints) };
+    my %fv = (CustomerAlias => $json->decode($texts)->[0]);
+    for my $k (0 .. $#n) {
+        $fv{$INTS[$k]} = !$BOOL{$INTS[$k]} ? $n[$k]
+                       : $n[$k] ? JSON::PP::true : JSON::PP::false;
+    }
+    return \%fv;
+}
+
 # The events written since the last call, as
 # [event, primary key, changes, field values, actor, event id, webhook].
 my ($seen) = $dbh->selectrow_array(
@@ -58,14 +80,15 @@ my ($seen) = $dbh->selectrow_array(
 sub events {
     my $rows = $dbh->selectall_arrayref(
         q{SELECT id, event, primary_key, changes::text, field_values::text,
-                 actor, event_id::text, webhook_id
+                 actor, event_id::text, webhook_id,
+                 array_to_json(field_ints)::text,
+                 array_to_json(field_texts)::text
             FROM chats_webhook_outbox
            WHERE id > ? AND webhook_id IN (?, ?, ?, ?) ORDER BY id},
         undef, $seen, $HALL, $HCHG, $HOFF, $HMSG);
     $seen = $rows->[-1][0] if @$rows;
-    my $json = JSON::PP->new;
     return [map { [$_->[1], $_->[2], $json->decode($_->[3]),
-                   defined $_->[4] ? $json->decode($_->[4]) : undef,
+                   field_values(@$_[4, 8, 9]),
                    $_->[5], $_->[6], $_->[7]] } @$rows];
 }
 
@@ -376,6 +399,64 @@ req(PATCH => "$BASE/$S[7]", as('wh_one'),
 is(scalar(grep { $_->[6] == $HALL } @{ events() }), 0,
    'a webhook in TooManyErrors gets nothing');
 $dbh->do('UPDATE chats_webhook SET state = 1 WHERE id = ?', undef, $HALL);
+
+# ---- the module's statement captures its own write (schema version 8) ------
+# Its UPDATE's SET sees the row version it replaces, also when it waited
+# for another writer's lock (PostgreSQL then re-reads the row): Changes
+# names what it changed in that version, not in the one its snapshot saw.
+my ($E1, $HDEL) = fresh_ids(2);
+seed_session($E1, topic_id => $T, rating => 0, name => 'before');
+events();
+my $other = DBI->connect("dbi:Pg:dbname=$ENV{CHATS_TEST_PGDATABASE};"
+                         . "host=$ENV{CHATS_TEST_PGHOST};"
+                         . "port=$ENV{CHATS_TEST_PGPORT}",
+                         $ENV{CHATS_TEST_PGUSER}, '',
+                         { RaiseError => 1, PrintError => 0, AutoCommit => 1 });
+$other->begin_work;
+$other->do('UPDATE chat_session SET rating = 7 WHERE id = ?', undef, $E1);
+my $pid = fork // die "fork: $!";
+if (!$pid) {
+    my $r = req(PATCH => "$BASE/$E1", as('wh_one'),
+                content_type => 'application/merge-patch+json',
+                body => { Rating => 7, CustomerName => 'after' });
+    POSIX::_exit($r->code == 200 ? 0 : 1);
+}
+my $waiting = 0;
+for (1 .. 400) {
+    ($waiting) = $dbh->selectrow_array(
+        q{SELECT count(*) FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'
+             AND query LIKE '%UPDATE chat_session cs SET%'});
+    last if $waiting;
+    select(undef, undef, undef, 0.05);
+}
+ok($waiting, 'a PATCH of Rating and CustomerName waits for the row another'
+   . ' transaction changed the Rating of');
+$other->commit;
+waitpid $pid, 0;
+is($? >> 8, 0, '... then answers 200');
+is(summary(events()), "chatsession.changed $E1 [chatSession.rating] | "
+   . "chatsession.changed $E1 [chatSession.customerName]",
+   '... two events: the other writer\'s (its trigger), then the PATCH\'s,'
+   . ' naming only the field it changed in the version it replaced');
+$dbh->do('UPDATE chat_session SET rating = 9 WHERE id = ?', undef, $E1);
+is(summary(events()), "chatsession.changed $E1 [chatSession.rating]",
+   'an UPDATE from elsewhere after the module\'s: its trigger captures it');
+
+# ---- a deleted webhook's events go with it (no foreign key: a trigger) -----
+$dbh->do(q{INSERT INTO chats_webhook (id, name, events, target_url, state)
+           VALUES (?, 'deleted', '["chatsession.changed"]',
+                   'https://receiver.invalid/del', 1)}, undef, $HDEL);
+req(PATCH => "$BASE/$E1", as('wh_one'),
+    body => [{ op => 'replace', path => '/Rating', value => 3 }]);
+my $waiting_rows = q{SELECT count(*) FROM chats_webhook_outbox WHERE webhook_id = ?};
+is($dbh->selectrow_array($waiting_rows, undef, $HDEL), 1,
+   'a webhook with an event waiting');
+$dbh->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HDEL);
+is($dbh->selectrow_array($waiting_rows, undef, $HDEL), 0,
+   '... deleted: its event is gone too');
+events();
+$dbh->do('DELETE FROM chat_session WHERE id = ?', undef, $E1);
 
 $dbh->do('DELETE FROM chat_session WHERE id IN (?, ?, ?)', undef,
          $new, $new2, $new3);

@@ -18,6 +18,7 @@ use Apache::Test qw(-withtestmore);
 use ChatSession::Test qw(req db seed_session fresh_ids make_topic);
 use ChatSession::Receiver qw(make_certs check_delivery header body_json);
 use Time::HiRes qw(sleep time);
+use JSON::PP ();
 
 plan tests => 56, need_lwp, need_module('mod_dbd.c');
 
@@ -98,7 +99,19 @@ is_deeply([check_delivery($plain->[0], secret => 'pl4in s3cret', retry => 0,
                           headers => { 'X-Tenant' => 'acme' })], [],
           '... what SuperOffice sends: every header, signed over the exact'
           . ' bytes, its own headers and Properties');
-is($doc->{FieldValues}{Rating}, 4, '... FieldValues: the row as written');
+my $row = $dbh->selectrow_hashref('SELECT * FROM chat_session WHERE id = ?',
+                                  undef, $S[0]);
+my $bool = sub { $_[0] ? JSON::PP::true : JSON::PP::false };
+is_deeply($doc->{FieldValues},
+          { AlertLevel => 0, ChatbotIsactive => $bool->($row->{chatbot_isactive}),
+            Consented => $bool->($row->{consented}), ContactId => 0,
+            CustomerAlias => $row->{customer_alias}, CustomerId => 0,
+            ProjectId => 0, Rating => 4, SaleId => 0,
+            Status => $row->{status}, TicketId => 0, TopicId => $T,
+            UserId => $row->{user_id} // 0 },
+          '... FieldValues: SuperOffice\'s 13 members of the row as written,'
+          . ' built by the deliverer from the outbox\'s compact columns'
+          . ' (booleans as booleans, a missing key 0)');
 is_deeply([check_delivery($tls->[0], secret => undef, retry => 0,
                           event => 'chatsession.changed',
                           primary_key => $S[0],

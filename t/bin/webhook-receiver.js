@@ -7,7 +7,7 @@
 //
 //   node t/bin/webhook-receiver.js --log /tmp/rx.jsonl [--host 127.0.0.2]
 //     [--http-port 0] [--https-port 0 --cert C --key K]
-//     [--wrong-port 0 --wrong-cert C2 --wrong-key K2]
+//     [--wrong-port 0 --wrong-cert C2 --wrong-key K2] [--brief 1]
 //
 // When every listener is up it prints one JSON line on stdout:
 //   {"host":"127.0.0.2","http":P,"https":P,"https_wrong":P,"pid":N}
@@ -18,6 +18,10 @@
 //   {"seq":n, "t":ms, "t_end":ms, "listener":"http"|"https"|"https_wrong",
 //    "conn":n, "method":"POST", "path":"/hook1?x", "http_version":"1.1",
 //    "headers":[[rawName, value], ...], "body":"<base64 of the bytes>"}
+// With --brief 1 (bench/lib/webhook.sh: a receiver that takes little
+// of the cores it shares with what it measures), the line is only
+//   {"t":ms, "path":"/hook1", "ts":"<the body's Timestamp>"}
+// written through a buffered stream, after the answer.
 // seq counts requests as they start; t is when the headers were parsed,
 // t_end when the body ended (ms since the epoch, with a fraction); conn
 // numbers connections, so keep-alive reuse shows. Paths under /_ are the
@@ -182,6 +186,25 @@ function control(req, res, body) {
     return done(204);
 }
 
+// --brief: the receipt time, the path and the event's Timestamp.
+function briefHandler(out) {
+    return (req, res) => {
+        const t = now();
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (req.url.startsWith('/_')) {
+                return control(req, res, Buffer.from(body));
+            }
+            respond(req, res, ruleFor(req.url));
+            const m = /"Timestamp":"([^"]*)"/.exec(body);
+            out.write(`{"t":${t},"path":${JSON.stringify(req.url)},`
+                      + `"ts":"${m ? m[1] : ''}"}\n`);
+        });
+    };
+}
+
 function handler(listener, log) {
     return (req, res) => {
         const t = now();
@@ -236,8 +259,10 @@ async function main() {
     const tls = (cert, key) => ({ cert: fs.readFileSync(cert),
                                   key: fs.readFileSync(key) });
     if (o.http_port !== undefined) {
-        want.push(listen(http.createServer(handler('http', o.log)),
-                         'http', o.http_port, o.host));
+        const h = o.brief === '1'
+            ? briefHandler(fs.createWriteStream(o.log, { flags: 'a' }))
+            : handler('http', o.log);
+        want.push(listen(http.createServer(h), 'http', o.http_port, o.host));
     }
     if (o.https_port !== undefined) {
         want.push(listen(https.createServer(tls(o.cert, o.key),

@@ -52,6 +52,7 @@ for my $f (qw(/usr/lib/apache2/modules/mod_chatsession.so
               /usr/share/mod_chatsession/upgrade/5.sql
               /usr/share/mod_chatsession/upgrade/6.sql
               /usr/share/mod_chatsession/upgrade/7.sql
+              /usr/share/mod_chatsession/upgrade/8.sql
               /usr/share/mod_chatsession/openapi.json
               /usr/share/mod_chatsession/chatsession-locations.conf)) {
     ok($files{$f}, "the package holds $f");

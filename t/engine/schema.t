@@ -60,6 +60,11 @@ my %BOOKKEEPING = (
     # who wrote the row last through the module (a webhook event's
     # ChangedByAssociateId; NULL: no associate, or SQL from elsewhere)
     updated_by => ['int4', 'nullable'],
+    # what the module's own last write captured of its webhook events
+    # (version 8): the version it wrote, which the capture triggers then
+    # leave alone, and the fields it changed, a bit each
+    webhook_version => ['int8', 'nullable'],
+    webhook_changes => ['int8', 'nullable'],
 );
 
 my $dbh = engine_db();

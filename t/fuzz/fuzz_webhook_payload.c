@@ -3,7 +3,9 @@
  * request headers, from whatever an outbox row and a webhook could hold.
  *
  * Input: byte 0 chooses (bit 0: FieldValues present, bit 1: a test,
- * bits 2-3: attempts, bit 4: a well-formed EventId rather than part 0),
+ * bits 2-3: attempts, bit 4: a well-formed EventId rather than part 0,
+ * bit 5 without bit 0: part 6 is FieldValues' compact numbers, bit 6:
+ * part 0 its texts),
  * then up to nine NUL-separated parts: EventId, Event, Entity,
  * WebhookName, ContextIdentifier, Changes, FieldValues, Properties,
  * Headers, and the rest is the secret (a missing part: empty).
@@ -98,6 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ev.primary_key = (apr_int64_t)size * 7919;
     ev.changes = *parts[5] ? parts[5] : NULL;
     ev.field_values = data[0] & 1 ? parts[6] : NULL;
+    /* or FieldValues kept compactly: the outbox's numbers and texts */
+    ev.field_ints = !(data[0] & 1) && (data[0] & 32) ? parts[6] : NULL;
+    ev.field_texts = data[0] & 64 ? parts[0] : NULL;
     ev.actor = data[0];
     ev.captured_at = (apr_int64_t)size * APR_INT64_C(1000003);
     ev.attempts = (data[0] >> 2) & 3;
@@ -108,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h.headers = *parts[8] ? parts[8] : NULL;
     h.secret = parts[9];
     if (chats_webhook_payload(p, &ev, &h, &body, &len) == NULL) {
-        check_body(p, body, len, ev.field_values != NULL);
+        check_body(p, body, len, ev.field_values || ev.field_ints);
         if (*h.secret) {
             FUZZ_ASSERT(chats_webhook_sign(p, h.secret, strlen(h.secret), body,
                                            len, &sig) == NULL

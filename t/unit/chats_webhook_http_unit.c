@@ -39,7 +39,7 @@ static void delivery(tap_t *t, const char **pbody, apr_size_t *plen,
 {
     chats_webhook_event_t ev = {
         GUID, "chatsession.changed", "chatsession", 844,
-        "[\"chatSession.status\"]", "{\"Status\":6}", 5,
+        "[\"chatSession.status\"]", "{\"Status\":6}", NULL, NULL, 5,
         APR_INT64_C(1767261600) * 1000000, 1, 0
     };
     chats_webhook_hook_t hook = {

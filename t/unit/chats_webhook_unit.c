@@ -39,7 +39,8 @@ static chats_webhook_event_t ev0(void)
     chats_webhook_event_t ev = {
         GUID, "chatsession.changed", "chatsession", 844,
         "[\"chatSession.status\",\"chatSession.userId\"]",
-        "{\"AlertLevel\":0,\"Status\":6,\"UserId\":5}", 5, T0, 0, 0
+        "{\"AlertLevel\":0,\"Status\":6,\"UserId\":5}", NULL, NULL, 5, T0,
+        0, 0
     };
     return ev;
 }
@@ -250,6 +251,55 @@ static void t_refusals(tap_t *t)
     is_str(t, refused(t, &ev, &h), "WebhookName", "refuse: no name");
 }
 
+/* FieldValues from the outbox's compact columns (schema version 8). */
+static void t_compact_values(tap_t *t)
+{
+    chats_webhook_event_t ev = ev0();
+    chats_webhook_hook_t h = hook0();
+    chats_doc_t *d, *fv;
+
+    ev.field_values = NULL;
+    ev.field_ints = "[2,1,0,7,0,0,5,0,6,0,3,9]";
+    ev.field_texts = "[\"kari \\\"k\\\"\"]";
+    d = reparse(t, body_of(t, &ev, &h));
+    fv = d ? chats_doc_object_get(d, "FieldValues", 11, 0) : NULL;
+    is_str(t, fv ? chats_doc_to_json(t->p, fv, 0) : NULL,
+           "{\"AlertLevel\":2,\"ChatbotIsactive\":true,"
+           "\"Consented\":false,\"ContactId\":7,"
+           "\"CustomerAlias\":\"kari \\\"k\\\"\",\"CustomerId\":0,"
+           "\"ProjectId\":0,\"Rating\":5,\"SaleId\":0,\"Status\":6,"
+           "\"TicketId\":0,\"TopicId\":3,\"UserId\":9}",
+           "compact: SuperOffice's 13 members, booleans as booleans");
+    ev.field_ints = "[2,1,0,7,0,0,5,0,6,0,3,9,4711]";
+    d = reparse(t, body_of(t, &ev, &h));
+    fv = d ? chats_doc_object_get(d, "FieldValues", 11, 0) : NULL;
+    fv = fv ? chats_doc_object_get(fv, "MessageId", 9, 0) : NULL;
+    is_str(t, fv ? chats_doc_to_json(t->p, fv, 0) : NULL,
+           "4711", "compact: a number after the session's is MessageId");
+    ev.field_values = "{\"Signal\":1}";
+    d = reparse(t, body_of(t, &ev, &h));
+    fv = d ? chats_doc_object_get(d, "FieldValues", 11, 0) : NULL;
+    is_str(t, fv ? chats_doc_to_json(t->p, fv, 0) : NULL, "{\"Signal\":1}",
+           "compact: a signal's own FieldValues win");
+    ev.field_values = NULL;
+    ev.field_ints = "[2,1,0,7,0,0,5,0,6,0,3]";
+    is_str(t, refused(t, &ev, &h), "FieldValues", "compact: too few numbers");
+    ev.field_ints = "[2,1,0,7,0,0,5,0,6,0,3,9,1,2]";
+    is_str(t, refused(t, &ev, &h), "FieldValues", "compact: too many numbers");
+    ev.field_ints = "[2,1,0,7,0,0,\"5\",0,6,0,3,9]";
+    is_str(t, refused(t, &ev, &h), "FieldValues",
+           "compact: a string among the numbers");
+    ev.field_ints = "[2,1,0,7,0,0,5,0,6,0,3,9]";
+    ev.field_texts = "[1]";
+    is_str(t, refused(t, &ev, &h), "FieldValues",
+           "compact: a number among the texts");
+    ev.field_texts = "[\"a\",\"b\"]";
+    is_str(t, refused(t, &ev, &h), "FieldValues", "compact: too many texts");
+    ev.field_texts = "{}";
+    is_str(t, refused(t, &ev, &h), "FieldValues",
+           "compact: texts not an array");
+}
+
 static void t_properties(tap_t *t)
 {
     chats_webhook_event_t ev = ev0();
@@ -395,7 +445,7 @@ static void t_no_secret(tap_t *t)
 
 static const tap_test_fn tests[] = {
     t_body_exact, t_sign_known_answers, t_key_order, t_hostile_strings,
-    t_invalid_utf8, t_refusals, t_properties, t_headers, t_header_refusals,
+    t_invalid_utf8, t_refusals, t_compact_values, t_properties, t_headers, t_header_refusals,
     t_no_secret, NULL
 };
 

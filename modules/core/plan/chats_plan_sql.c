@@ -14,6 +14,7 @@
 
 #include "chats_plan_private.h"
 #include "chats_strbuf.h"
+#include "chats_webhook_sql.h"
 
 typedef struct {
     const chats_check_t *shape;   /* the group's first check */
@@ -275,23 +276,44 @@ static const char *by(const chats_plan_t *pl)
                          : "";
 }
 
+/* The plan's set columns and their new values' SQL (*pn of them). */
+static void set_columns(const chats_plan_t *pl, const char ***pcols,
+                        const char ***pvals, int *pn)
+{
+    int i;
+
+    *pcols = apr_pcalloc(pl->p, sizeof(char *) * (apr_size_t)(pl->nfields + 1));
+    *pvals = apr_pcalloc(pl->p, sizeof(char *) * (apr_size_t)(pl->nfields + 1));
+    *pn = 0;
+    for (i = 0; i < pl->nfields; i++) {
+        if (pl->set[i].sql) {
+            (*pcols)[*pn] = column(pl, i);
+            (*pvals)[(*pn)++] = pl->set[i].sql;
+        }
+    }
+}
+
+/* The UPDATE, and after it the capture of its webhook events (an
+ * entity that has them): the statement stays one. */
 static const char *update_sql(const chats_plan_t *pl,
                               const chats_entity_sql_t *sql)
 {
-    const char *sets = "";
-    int i;
+    const char *sets = "", **cols, **vals;
+    int i, n;
 
-    for (i = 0; i < pl->nfields; i++) {
-        if (pl->set[i].sql) {
-            sets = apr_pstrcat(pl->p, sets, column(pl, i), " = ",
-                               pl->set[i].sql, ", ", NULL);
-        }
+    set_columns(pl, &cols, &vals, &n);
+    for (i = 0; i < n; i++) {
+        sets = apr_pstrcat(pl->p, sets, cols[i], " = ", vals[i], ", ", NULL);
     }
     return apr_pstrcat(pl->p, "WITH w AS (UPDATE ", pl->in.entity->table,
-                       " cs SET ", sets, CHATS_SQL_BUMP, by(pl), " WHERE ",
-                       row_is(pl), and_checks(pl), " AND ",
-                       changed(pl), " RETURNING cs.*) ",
-                       render(pl, sql, "w"), NULL);
+                       " cs SET ", sets, CHATS_SQL_BUMP, by(pl),
+                       chats_webhook_capture_set(pl->p, pl->in.entity, n,
+                                                 cols, vals),
+                       " WHERE ", row_is(pl), and_checks(pl), " AND ",
+                       changed(pl), " RETURNING cs.*)",
+                       chats_webhook_capture_cte(pl->p, pl->in.entity, 0, n,
+                                                 cols),
+                       " ", render(pl, sql, "w"), NULL);
 }
 
 static const char *insert_sql(const chats_plan_t *pl,
@@ -324,12 +346,21 @@ static const char *insert_sql(const chats_plan_t *pl,
         vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
                            "NULLIF(", pl->actor_sql, ", 0)", NULL);
     }
+    if (*chats_webhook_capture_cte(pl->p, pl->in.entity, 1, 0, NULL)) {
+        cols = apr_pstrcat(pl->p, cols ? cols : "", cols ? ", " : "",
+                           CHATS_COL_WEBHOOK_VERSION, NULL);
+        vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "", "1",
+                           NULL);
+    }
     return apr_pstrcat(pl->p, "WITH w AS (INSERT INTO ", pl->in.entity->table,
                        " ",
                        cols ? apr_pstrcat(pl->p, "(", cols, ") VALUES (",
                                           vals, ")", NULL)
                             : "DEFAULT VALUES",
-                       " RETURNING *) ", render(pl, sql, "w"), NULL);
+                       " RETURNING *)",
+                       chats_webhook_capture_cte(pl->p, pl->in.entity, 1, 0,
+                                                 NULL),
+                       " ", render(pl, sql, "w"), NULL);
 }
 
 const char *chats_plan_write_sql(const chats_plan_t *pl,

@@ -191,7 +191,7 @@ const char *chats_sql_carrier_ddl(apr_pool_t *p);
  * only SQL an older database's tables get), and the schema.sql of N-1
  * into t/data/schema/ (t/api/schema_upgrade.t holds the two roads
  * together). */
-#define CHATS_SCHEMA_VERSION 7
+#define CHATS_SCHEMA_VERSION 8
 
 /** The query of a database's schema version: one row, 0 when nothing is
  * recorded; SQLSTATE 42P01 when there is no version table (an empty

@@ -29,12 +29,32 @@ static const struct {
 };
 
 /* FieldValues: "the non-sensitive data from the record" [D], these
- * columns of the session (a missing foreign key is 0). */
-static const char *const field_value_columns[] = {
-    "alert_level", "chatbot_isactive", "consented", "contact_id",
-    "customer_alias", "customer_id", "project_id", "rating", "sale_id",
-    "status", "ticket_id", "topic_id", "user_id",
+ * columns of the session. The outbox keeps them compactly, numbers as an
+ * int4[] and texts as a text[], in this order: building the JSON object
+ * in the writing statement cost as much as a quarter of the write
+ * (bench/RESULTS.md); the deliverer builds it (chats_webhook_payload). */
+static const chats_webhook_value_t field_value_columns[] = {
+    { "alert_level", CHATS_WHV_INT },
+    { "chatbot_isactive", CHATS_WHV_BOOL },
+    { "consented", CHATS_WHV_BOOL },
+    { "contact_id", CHATS_WHV_KEY },
+    { "customer_alias", CHATS_WHV_TEXT },
+    { "customer_id", CHATS_WHV_KEY },
+    { "project_id", CHATS_WHV_KEY },
+    { "rating", CHATS_WHV_INT },
+    { "sale_id", CHATS_WHV_KEY },
+    { "status", CHATS_WHV_INT },
+    { "ticket_id", CHATS_WHV_KEY },
+    { "topic_id", CHATS_WHV_KEY },
+    { "user_id", CHATS_WHV_KEY },
 };
+#define N_VALUES (sizeof(field_value_columns) / sizeof(*field_value_columns))
+
+const chats_webhook_value_t *chats_webhook_values(int *pn)
+{
+    *pn = (int)N_VALUES;
+    return field_value_columns;
+}
 
 /* The message event's Changes, SuperOffice's fixed list [D]. */
 #define MESSAGE_CHANGES \
@@ -76,6 +96,12 @@ static const char *camel(apr_pool_t *p, const char *column, int upper)
     return out;
 }
 
+const char *chats_webhook_value_name(apr_pool_t *p,
+                                     const chats_webhook_value_t *v)
+{
+    return camel(p, v->column, 1);
+}
+
 static const char *session_column(const char *api_name)
 {
     const chats_field_t *f = chats_schema_find(&chats_session_def, api_name,
@@ -83,30 +109,52 @@ static const char *session_column(const char *api_name)
     return f ? f->column : NULL;
 }
 
-/* jsonb_build_object(...) of FieldValues over the row R. */
-static const char *field_values(apr_pool_t *p, const char *row)
+/* The outbox's field_ints and field_texts of FieldValues over the row
+ * R ("ARRAY[...]::int4[], ARRAY[...]::text[]"); extra_int, if not
+ * NULL, ends the numbers (a message event's MessageId). */
+static const char *field_values(apr_pool_t *p, const char *row,
+                                const char *extra_int)
 {
-    chats_strbuf_t b;
+    chats_strbuf_t ints, texts;
     apr_size_t i;
 
-    chats_strbuf_init(&b, p, 512);
-    chats_strbuf_puts(&b, "jsonb_build_object(");
-    for (i = 0; i < sizeof(field_value_columns) / sizeof(*field_value_columns);
-         i++) {
-        const char *c = field_value_columns[i];
-        int fk = strlen(c) > 3 && !strcmp(c + strlen(c) - 3, "_id");
+    chats_strbuf_init(&ints, p, 512);
+    chats_strbuf_init(&texts, p, 64);
+    for (i = 0; i < N_VALUES; i++) {
+        const chats_webhook_value_t *v = &field_value_columns[i];
+        chats_strbuf_t *b = v->kind == CHATS_WHV_TEXT ? &texts : &ints;
 
-        chats_strbuf_puts(&b, apr_psprintf(p, "%s'%s', %s%s.%s%s",
-                                           i ? ", " : "", camel(p, c, 1),
-                                           fk ? "coalesce(" : "", row, c,
-                                           fk ? ", 0)" : ""));
+        const char *col = apr_pstrcat(p, row, ".", v->column, NULL);
+
+        chats_strbuf_puts(b, b->len ? ", " : "");
+        chats_strbuf_puts(b, v->kind == CHATS_WHV_KEY
+                             ? apr_pstrcat(p, "coalesce(", col, ", 0)", NULL)
+                             : v->kind == CHATS_WHV_BOOL
+                             ? apr_pstrcat(p, col, "::int4", NULL) : col);
     }
-    chats_strbuf_puts(&b, ")");
-    return b.buf;
+    if (extra_int) {
+        chats_strbuf_puts(&ints, ", ");
+        chats_strbuf_puts(&ints, extra_int);
+    }
+    return apr_pstrcat(p, "ARRAY[", ints.buf, "]::int4[], ARRAY[",
+                       texts.buf, "]::text[]", NULL);
+}
+
+/* Does Changes name f? A stored field, but the key and the derived
+ * ones. The k-th such field of the table is bit k of webhook_changes. */
+static int reported(const chats_field_t *f)
+{
+    return f->column && !(f->flags & (CHATS_FF_KEY | CHATS_FF_DERIVED));
+}
+
+static const char *change_name(apr_pool_t *p, const char *column)
+{
+    return apr_pstrcat(p, "chatSession.", camel(p, so_column(column), 0),
+                       NULL);
 }
 
 /* ARRAY[CASE WHEN NEW.c IS DISTINCT FROM OLD.c THEN 'chatSession.c'
- * END, ...]: one element per stored field, in field-table order. */
+ * END, ...]: one element per reported field, in field-table order. */
 static const char *changes(apr_pool_t *p)
 {
     chats_strbuf_t b;
@@ -117,34 +165,35 @@ static const char *changes(apr_pool_t *p)
     for (i = 0; i < n; i++) {
         const chats_field_t *f = chats_schema_slot(&chats_session_def, i);
 
-        if (!f->column || (f->flags & (CHATS_FF_KEY | CHATS_FF_DERIVED))) {
+        if (!reported(f)) {
             continue;
         }
         chats_strbuf_puts(&b, apr_psprintf(p,
             "%s\n            CASE WHEN NEW.%s IS DISTINCT FROM OLD.%s"
-            " THEN 'chatSession.%s' END", first ? "" : ",", f->column,
-            f->column, camel(p, so_column(f->column), 0)));
+            " THEN '%s' END", first ? "" : ",", f->column,
+            f->column, change_name(p, f->column)));
         first = 0;
     }
     chats_strbuf_puts(&b, "]::text[]");
     return b.buf;
 }
 
-/* The INSERT of one event's rows: every Active webhook subscribed. */
+/* The INSERT of one event's rows: every Active webhook subscribed.
+ * from: the FROM list that yields the event's row(s) ("" for a trigger,
+ * whose NEW is at hand). */
 static const char *outbox_insert(apr_pool_t *p, const char *event,
                                  const char *key, const char *chg,
-                                 const char *fv, const char *actor)
+                                 const char *fv, const char *actor,
+                                 const char *from)
 {
     return apr_pstrcat(p,
-        "    INSERT INTO chats_webhook_outbox (id, webhook_id, event_id,"
-        " event,\n"
-        "                                      entity, primary_key, changes,"
-        " field_values, actor)\n"
-        "    SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, ",
-        event, ", '" CHATS_WEBHOOK_ENTITY "',\n           ", key, ", ", chg,
-        ", ", fv, ", coalesce(", actor, ", 0)\n"
-        "      FROM (SELECT gen_random_uuid() AS u) e, chats_webhook h\n"
-        "     WHERE h.state = 1 AND h.events ? ", event, ";\n", NULL);
+        "INSERT INTO chats_webhook_outbox (id, webhook_id, event_id,"
+        " event, entity, primary_key, changes, field_ints, field_texts,"
+        " actor) SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, ",
+        event, ", '" CHATS_WEBHOOK_ENTITY "', ", key, ", ", chg,
+        ", ", fv, ", coalesce(", actor, ", 0) FROM ", from,
+        "(SELECT gen_random_uuid() AS u) e, chats_webhook h"
+        " WHERE h.state = 1 AND h.events ? ", event, NULL);
 }
 
 static const char *session_trigger(apr_pool_t *p)
@@ -189,13 +238,23 @@ static const char *session_trigger(apr_pool_t *p)
         "            RETURN NULL;\n"
         "        END IF;\n"
         "    END IF;\n",
-        outbox_insert(p, "ev", "NEW.id", "ch", field_values(p, "NEW"),
-                      "NEW." CHATS_COL_UPDATED_BY),
+        "    ", outbox_insert(p, "ev", "NEW.id", "ch",
+                             field_values(p, "NEW", NULL),
+                             "NEW." CHATS_COL_UPDATED_BY, ""), ";\n",
         "    RETURN NULL;\n"
         "END $$;\n"
-        "CREATE OR REPLACE TRIGGER chats_webhook_session\n"
-        "    AFTER INSERT OR UPDATE ON chat_session\n"
-        "    FOR EACH ROW EXECUTE FUNCTION chats_webhook_session();\n\n",
+        /* the planner's own writes capture in their statement
+         * (chats_webhook_capture_cte) and mark the row: left alone */
+        "DROP TRIGGER IF EXISTS chats_webhook_session ON chat_session;\n"
+        "CREATE OR REPLACE TRIGGER chats_webhook_session_insert\n"
+        "    AFTER INSERT ON chat_session FOR EACH ROW\n"
+        "    WHEN (NEW." CHATS_COL_WEBHOOK_VERSION " IS NULL)\n"
+        "    EXECUTE FUNCTION chats_webhook_session();\n"
+        "CREATE OR REPLACE TRIGGER chats_webhook_session_update\n"
+        "    AFTER UPDATE ON chat_session FOR EACH ROW\n"
+        "    WHEN (NEW." CHATS_COL_WEBHOOK_VERSION " IS NOT DISTINCT FROM OLD."
+        CHATS_COL_WEBHOOK_VERSION ")\n"
+        "    EXECUTE FUNCTION chats_webhook_session();\n\n",
         NULL);
 }
 
@@ -216,13 +275,12 @@ static const char *message_trigger(apr_pool_t *p)
         "        RETURN NULL;\n"
         "    END IF;\n"
         "    SELECT * INTO s FROM chat_session WHERE id = NEW.", sid, ";\n",
-        outbox_insert(p, "'" CHATS_WEBHOOK_EV_MESSAGE "'",
-                      apr_pstrcat(p, "NEW.", sid, NULL),
-                      "'" MESSAGE_CHANGES "'",
-                      apr_pstrcat(p, field_values(p, "s"),
-                                  "\n           || jsonb_build_object("
-                                  "'MessageId', NEW.", mid, ")", NULL),
-                      "s." CHATS_COL_UPDATED_BY),
+        "    ", outbox_insert(p, "'" CHATS_WEBHOOK_EV_MESSAGE "'",
+                             apr_pstrcat(p, "NEW.", sid, NULL),
+                             "'" MESSAGE_CHANGES "'",
+                             field_values(p, "s", apr_pstrcat(p, "NEW.", mid,
+                                                              NULL)),
+                             "s." CHATS_COL_UPDATED_BY, ""), ";\n",
         "    RETURN NULL;\n"
         "END $$;\n"
         "CREATE OR REPLACE TRIGGER chats_webhook_message\n"
@@ -231,10 +289,113 @@ static const char *message_trigger(apr_pool_t *p)
         NULL);
 }
 
+/* The outbox has no foreign key to the webhook: checking one took a
+ * share lock on the webhook's row in every capturing transaction, which
+ * all the writers then contended for. A deleted webhook's rows go here;
+ * the few a writer may add while the delete commits are never claimed
+ * (the claim joins the webhook), and the deliverer clears them
+ * (CHATS_WEBHOOK_SQL_ORPHANS). */
+static const char *forget_trigger(void)
+{
+    return
+        "CREATE OR REPLACE FUNCTION chats_webhook_forget() RETURNS trigger\n"
+        "LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "    DELETE FROM chats_webhook_outbox WHERE webhook_id = OLD.id;\n"
+        "    RETURN NULL;\n"
+        "END $$;\n"
+        "CREATE OR REPLACE TRIGGER chats_webhook_forget\n"
+        "    AFTER DELETE ON chats_webhook\n"
+        "    FOR EACH ROW EXECUTE FUNCTION chats_webhook_forget();\n\n";
+}
+
 const char *chats_webhook_capture_ddl(apr_pool_t *p)
 {
     return apr_pstrcat(p,
         "-- Webhooks: each change's events, captured in the statement that\n"
         "-- makes it, into chats_webhook_outbox (chats_webhook_sql.h).\n",
-        session_trigger(p), message_trigger(p), NULL);
+        session_trigger(p), message_trigger(p), forget_trigger(), NULL);
+}
+
+/* Bit k of webhook_changes for column (its field's rank among the
+ * reported ones), or -1 when Changes never names it. */
+static int change_bit(const char *column)
+{
+    int i, k = 0, n = chats_schema_nslots(&chats_session_def);
+
+    for (i = 0; i < n; i++) {
+        const chats_field_t *f = chats_schema_slot(&chats_session_def, i);
+
+        if (!reported(f)) {
+            continue;
+        }
+        if (!strcmp(f->column, column)) {
+            return k;
+        }
+        k++;
+    }
+    return -1;
+}
+
+const char *chats_webhook_capture_set(apr_pool_t *p,
+                                      const chats_entity_def_t *def, int n,
+                                      const char *const *columns,
+                                      const char *const *values)
+{
+    chats_strbuf_t b;
+    int i, bit;
+
+    if (def != &chats_session_def) {
+        return "";
+    }
+    chats_strbuf_init(&b, p, 256);
+    for (i = 0; i < n; i++) {
+        if ((bit = change_bit(columns[i])) < 0) {
+            continue;
+        }
+        chats_strbuf_puts(&b, b.len ? " | " : "");
+        chats_strbuf_puts(&b, apr_psprintf(p, "CASE WHEN cs.%s IS DISTINCT"
+                                           " FROM %s THEN %" APR_INT64_T_FMT
+                                           " ELSE 0 END", columns[i],
+                                           values[i],
+                                           (apr_int64_t)1 << bit));
+    }
+    return apr_pstrcat(p, ", " CHATS_COL_WEBHOOK_VERSION " = cs."
+                       CHATS_COL_VERSION " + 1, " CHATS_COL_WEBHOOK_CHANGES
+                       " = (", b.len ? b.buf : "0", ")::int8", NULL);
+}
+
+const char *chats_webhook_capture_cte(apr_pool_t *p,
+                                      const chats_entity_def_t *def,
+                                      int created, int n,
+                                      const char *const *columns)
+{
+    chats_strbuf_t b;
+    int i, bit;
+
+    if (def != &chats_session_def) {
+        return "";
+    }
+    chats_strbuf_init(&b, p, 256);
+    for (i = 0; !created && i < n; i++) {
+        if ((bit = change_bit(columns[i])) < 0) {
+            continue;
+        }
+        chats_strbuf_puts(&b, apr_psprintf(p, "%sCASE WHEN w."
+                                           CHATS_COL_WEBHOOK_CHANGES " & %"
+                                           APR_INT64_T_FMT " <> 0 THEN '%s'"
+                                           " END", b.len ? ", " : "",
+                                           (apr_int64_t)1 << bit,
+                                           change_name(p, columns[i])));
+    }
+    return apr_pstrcat(p, ", " CHATS_WEBHOOK_CTE " AS (", outbox_insert(
+        p, created ? "'" CHATS_WEBHOOK_EV_CREATED "'"
+                   : "'" CHATS_WEBHOOK_EV_CHANGED "'",
+        apr_pstrcat(p, "w.", def->key_column, NULL),
+        created || !b.len ? "'[]'::jsonb"
+                          : apr_pstrcat(p, "to_jsonb(array_remove(ARRAY[",
+                                        b.buf, "]::text[], NULL))", NULL),
+        field_values(p, "w", NULL), "w." CHATS_COL_UPDATED_BY, "w, "),
+        created ? "" : " AND w." CHATS_COL_WEBHOOK_CHANGES " <> 0", ")",
+        NULL);
 }

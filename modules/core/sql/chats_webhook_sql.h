@@ -1,16 +1,23 @@
 /* Webhooks' SQL (issue 20; README "Webhooks"): the capture of the
  * module's own events, made from the field tables. Core header: APR only.
  *
- * Capture is by AFTER ROW triggers, in the statement that makes the
- * change: no change commits without its events and no event outlives a
- * change that rolled back, and every path that writes a session (the
- * planner, the actions, the messages, a future one) is covered without a
- * second statement. Only a trigger sees both the old and the new row
- * version actually written, which Changes needs. */
+ * Capture is in the statement that makes the change: no change commits
+ * without its events and no event outlives a change that rolled back.
+ * The planner's writes to a session (PATCH, PUT, POST, an agent's Save)
+ * capture in their own statement, a data-modifying CTE after the UPDATE
+ * or INSERT: the UPDATE's SET sees the row version it replaces, so it
+ * records which fields it changed in the row (webhook_changes) for the
+ * CTE to name. Every other path that writes a session (the actions, the
+ * messages, SQL from elsewhere) is covered by AFTER ROW triggers, which
+ * leave a row the planner's statement marked (webhook_version) alone.
+ * A trigger cost as much again as the write it captured (bench/
+ * RESULTS.md); the CTE, a fifth. */
 #ifndef CHATS_WEBHOOK_SQL_H
 #define CHATS_WEBHOOK_SQL_H
 
 #include <apr_pools.h>
+
+#include "chats_schema.h"
 
 /** The module's event names (SuperOffice's, [D] chat-events.md) and the
  * Entity of their bodies. */
@@ -22,8 +29,9 @@
 
 /** The capture script (part of conf/render.sql, chats-schema
  * --render-sql; replaced when loaded again):
- *  - chats_webhook_session(), AFTER INSERT OR UPDATE ON chat_session:
- *    chatsession.created for a new row (Changes []), chatsession.changed
+ *  - chats_webhook_session(), AFTER INSERT OR UPDATE ON chat_session
+ *    (triggers _insert and _update, but for a row the planner's
+ *    statement captured itself): chatsession.created for a new row (Changes []), chatsession.changed
  *    when a field an API client sees changed (Changes: the fields, as
  *    "chatSession.<camelName>", a carrier as "<name>Id"). A statement
  *    that posts a message (it moves last_message_id) reports its own
@@ -32,11 +40,66 @@
  *  - chats_webhook_message(), AFTER INSERT ON chat_message:
  *    chatsession.message, with SuperOffice's fixed Changes list and
  *    FieldValues plus the message's id (MessageId).
+ *  - chats_webhook_forget(), AFTER DELETE ON chats_webhook: its rows go.
  * Each writes one outbox row per Active webhook subscribed to the event,
  * all with one EventId; FieldValues are SuperOffice's 13 members of the
- * session, numbers as numbers; ChangedByAssociateId is the row's
+ * session (chats_webhook_values); ChangedByAssociateId is the row's
  * updated_by. With no Active webhook a trigger costs one probe. */
 const char *chats_webhook_capture_ddl(apr_pool_t *p);
+
+/** chat_session's two capture columns (schema version 8): the version
+ * the planner's statement wrote, and the fields it changed (bit k: the
+ * k-th field Changes may name, in field-table order). A trigger leaves
+ * an INSERT that sets webhook_version, and an UPDATE that moves it, to
+ * the statement. */
+#define CHATS_COL_WEBHOOK_VERSION "webhook_version"
+#define CHATS_COL_WEBHOOK_CHANGES "webhook_changes"
+
+/** The CTE that captures the planner's write. */
+#define CHATS_WEBHOOK_CTE "chats_events"
+
+/** How the outbox keeps a FieldValues member. */
+typedef enum {
+    CHATS_WHV_INT,          /**< a number (field_ints)                    */
+    CHATS_WHV_KEY,          /**< a foreign key, 0 when missing            */
+    CHATS_WHV_BOOL,         /**< true/false, kept as 1/0                  */
+    CHATS_WHV_TEXT          /**< a string (field_texts)                   */
+} chats_webhook_value_e;
+
+typedef struct {
+    const char *column;     /**< the session's; its PascalCase is the name */
+    chats_webhook_value_e kind;
+} chats_webhook_value_t;
+
+/** A message event's FieldValues member after the session's numbers. */
+#define CHATS_WEBHOOK_MESSAGE_ID "MessageId"
+
+/** FieldValues' members in the outbox's order; *pn gets their number.
+ * The numbers (all but the TEXT ones) are field_ints in this order,
+ * then a message event's MessageId; the texts are field_texts. */
+const chats_webhook_value_t *chats_webhook_values(int *pn);
+
+/** v's name in FieldValues: its column in PascalCase ("TopicId"). */
+const char *chats_webhook_value_name(apr_pool_t *p,
+                                     const chats_webhook_value_t *v);
+
+/** For the planner's UPDATE of def: the SET items that mark the row
+ * captured and record which of the n columns (values: their new value's
+ * SQL, over the row "cs") it changed; "" when def has no capture. */
+const char *chats_webhook_capture_set(apr_pool_t *p,
+                                      const chats_entity_def_t *def, int n,
+                                      const char *const *columns,
+                                      const char *const *values);
+
+/** For the planner's write to def (created: an INSERT): the CTE
+ * ", chats_events AS (INSERT INTO chats_webhook_outbox ...)" over the
+ * written row "w" (RETURNING its columns); "" when def has no capture.
+ * An INSERT marks its row by setting webhook_version (to 1, its version);
+ * an UPDATE names in Changes those of its n columns that changed. */
+const char *chats_webhook_capture_cte(apr_pool_t *p,
+                                      const chats_entity_def_t *def,
+                                      int created, int n,
+                                      const char *const *columns);
 
 /* ---- the deliverer's statements (its own connection, never a pooled
  * one, outside any transaction: each is one statement) ---------------- */
@@ -80,6 +143,8 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
     " SELECT o.id, o.webhook_id," \
     " o.event_id::text AS event_id, o.event, o.entity, o.primary_key," \
     " o.changes::text AS changes, o.field_values::text AS field_values," \
+    " array_to_json(o.field_ints)::text AS field_ints," \
+    " array_to_json(o.field_texts)::text AS field_texts," \
     " o.actor, (extract(epoch FROM o.captured_at) * 1000000)::int8" \
     " AS captured_us, o.attempts, h.name, h.target_url, h.secret," \
     " h.headers::text AS headers, h.properties::text AS properties," \
@@ -127,6 +192,12 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
     " state = CASE WHEN h.state = 1" \
     " AND h.consecutive_errors + 1 >= $3::int4 THEN 3 ELSE h.state END" \
     " FROM o WHERE h.id = o.webhook_id"
+
+/** Rows whose webhook is gone (captured while its delete committed). */
+#define CHATS_WEBHOOK_SQL_ORPHANS \
+    CHATS_WEBHOOK_SQL_TAG "DELETE FROM chats_webhook_outbox o" \
+    " WHERE NOT EXISTS (SELECT 1 FROM chats_webhook h" \
+    " WHERE h.id = o.webhook_id)"
 
 /** Rows of webhooks no longer Active ($1 int8[]): they go unsent. */
 #define CHATS_WEBHOOK_SQL_DISCARD \

@@ -15,6 +15,7 @@
 #include "chats_json.h"
 #include "chats_media.h"
 #include "chats_webhook_payload.h"
+#include "chats_webhook_sql.h"
 
 /* The standard members, in order: a property named like one of them
  * (ignoring case: .NET receivers bind names that way) is left out. */
@@ -101,6 +102,55 @@ static chats_err_t *timestamp(apr_pool_t *p, apr_int64_t usec,
     return NULL;
 }
 
+/* FieldValues from the outbox's compact columns (chats_webhook_values):
+ * ints, a JSON array of numbers (a BOOL member's 0 or 1, then perhaps
+ * MessageId), and texts, a JSON array of strings. A row that does not
+ * fit the table is refused, never patched up. */
+static chats_err_t *compact_values(apr_pool_t *p, const char *ints_text,
+                                   const char *texts_text, chats_doc_t **pfv)
+{
+    const chats_webhook_value_t *vs;
+    chats_doc_t *ints, *texts, *fv = chats_doc_object(p), *v;
+    chats_err_t *e;
+    int i, n, ni = 0, nt = 0;
+
+    if ((e = row_json(p, ints_text, CHATS_J_ARRAY, "FieldValues", &ints))
+        || (e = row_json(p, texts_text ? texts_text : "[]", CHATS_J_ARRAY,
+                         "FieldValues", &texts))) {
+        return e;
+    }
+    vs = chats_webhook_values(&n);
+    for (i = 0; i < n; i++) {
+        int text = vs[i].kind == CHATS_WHV_TEXT;
+        chats_doc_t *from = text ? texts : ints;
+        int at = text ? nt++ : ni++;
+
+        if (at >= chats_doc_array_len(from)) {
+            return bad(p, "FieldValues", "fewer values than members");
+        }
+        v = chats_doc_array_get(from, at);
+        if (v->type != (text ? CHATS_J_STRING : CHATS_J_NUMBER)) {
+            return bad(p, "FieldValues", "a value of the wrong type");
+        }
+        if (vs[i].kind == CHATS_WHV_BOOL) {
+            v = chats_doc_bool(p, !(v->len == 1 && v->s[0] == '0'));
+        }
+        chats_doc_object_add(fv, chats_webhook_value_name(p, &vs[i]), v);
+    }
+    if (ni < chats_doc_array_len(ints)) {         /* a message's own id */
+        v = chats_doc_array_get(ints, ni++);
+        if (v->type != CHATS_J_NUMBER) {
+            return bad(p, "FieldValues", "a value of the wrong type");
+        }
+        chats_doc_object_add(fv, CHATS_WEBHOOK_MESSAGE_ID, v);
+    }
+    if (ni != chats_doc_array_len(ints) || nt != chats_doc_array_len(texts)) {
+        return bad(p, "FieldValues", "more values than members");
+    }
+    *pfv = fv;
+    return NULL;
+}
+
 static int is_std_key(const char *name, apr_size_t len)
 {
     int i;
@@ -173,7 +223,10 @@ chats_err_t *chats_webhook_payload(apr_pool_t *p,
                          "Changes", &changes))
         || (ev->field_values
             && (e = row_json(p, ev->field_values, CHATS_J_OBJECT,
-                             "FieldValues", &fv)))) {
+                             "FieldValues", &fv)))
+        || (!ev->field_values && ev->field_ints
+            && (e = compact_values(p, ev->field_ints, ev->field_texts,
+                                   &fv)))) {
         return e;
     }
     chats_doc_object_add(body, "EventId", chats_doc_strz(p, ev->event_id));

@@ -31,6 +31,10 @@ typedef struct {
     apr_int64_t primary_key;    /**< PrimaryKey                            */
     const char *changes;        /**< JSON array text; NULL = "[]"          */
     const char *field_values;   /**< JSON object text; NULL = no member    */
+    const char *field_ints;     /**< or FieldValues kept compactly
+                                     (chats_webhook_values): a JSON array
+                                     of numbers; NULL = none             */
+    const char *field_texts;    /**< ... and its JSON array of strings    */
     apr_int64_t actor;          /**< ChangedByAssociateId, 0 = unknown     */
     apr_int64_t captured_at;    /**< Timestamp: usec since 1970, UTC       */
     int attempts;               /**< failed tries so far: X-SuperOffice-Retry */
