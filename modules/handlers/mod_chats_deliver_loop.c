@@ -183,7 +183,7 @@ static int claim(chats_deliver_proc_t *d, PGconn *c, const char *acks,
                  const char **pwhy)
 {
     int room = MAX_IN_FLIGHT - (int)apr_hash_count(flights), i, n;
-    const char *params[4], *discard = NULL;
+    const char *params[5], *discard = NULL;
     PGresult *res;
 
     if (room <= 0 && !acks) {
@@ -192,7 +192,8 @@ static int claim(chats_deliver_proc_t *d, PGconn *c, const char *acks,
     params[0] = apr_itoa(tp, room > 0 ? room : 0);
     params[1] = id_array(tp, flights, &params[2]);
     params[3] = apr_pstrcat(tp, "{", acks ? acks : "", "}", NULL);
-    if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_CLAIM, 4, params, pwhy, tp)) == NULL) {
+    params[4] = apr_itoa(tp, PER_HOOK);
+    if ((res = chats_pgconn_run(c, CHATS_WEBHOOK_SQL_CLAIM, 5, params, pwhy, tp)) == NULL) {
         return -1;
     }
     n = PQntuples(res);

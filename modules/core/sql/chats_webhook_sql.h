@@ -123,15 +123,16 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
  *    none; $2 int8[]: the rows in flight, left out; $3 int4[]: webhooks
  *    that have as many in flight as they may, left out): the head of
  *    each (webhook, entity, primary key) whose time has come, in id
- *    order, with its webhook. The statement's snapshot still has the
- *    rows of $4, so they are passed over as if gone: the next row of a
- *    scope is its head at once.
+ *    order, with its webhook, at most $5 int4 of each webhook. The
+ *    statement's snapshot still has the rows of $4, so they are passed
+ *    over as if gone: the next row of a scope is its head at once.
  * Only a scope's head goes, so a session's events reach a webhook one
  * at a time, in commit order. Each webhook's first due rows are looked
  * at, at most CHATS_WEBHOOK_WINDOW of them (its index, then one probe of
- * the scope index per row): the cost of a claim does not grow with the
- * outbox, and a webhook whose receiver is down only fills its own
- * window. */
+ * the scope index per row), and only until $5 heads are found: the cost
+ * of a claim does not grow with the outbox, nor with the window when its
+ * rows are of many sessions (each its session's head), and a webhook
+ * whose receiver is down only fills its own window. */
 #define CHATS_WEBHOOK_WINDOW "512"
 #define CHATS_WEBHOOK_SQL_CLAIM \
     CHATS_WEBHOOK_SQL_TAG "WITH d AS (DELETE FROM chats_webhook_outbox" \
@@ -149,15 +150,16 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
     " AS captured_us, o.attempts, h.name, h.target_url, h.secret," \
     " h.headers::text AS headers, h.properties::text AS properties," \
     " h.state" \
-    " FROM chats_webhook h CROSS JOIN LATERAL (SELECT * FROM" \
-    " chats_webhook_outbox x WHERE x.webhook_id = h.id" \
+    " FROM chats_webhook h CROSS JOIN LATERAL (SELECT * FROM (SELECT *" \
+    " FROM chats_webhook_outbox x WHERE x.webhook_id = h.id" \
     " AND x.not_before <= now() AND x.id <> ALL($2::int8[])" \
     " AND x.id <> ALL($4::int8[])" \
-    " ORDER BY x.id LIMIT " CHATS_WEBHOOK_WINDOW ") o" \
+    " ORDER BY x.id LIMIT " CHATS_WEBHOOK_WINDOW ") w" \
+    " WHERE w.id = (SELECT min(e.id) FROM chats_webhook_outbox e" \
+    " WHERE e.webhook_id = w.webhook_id AND e.entity = w.entity" \
+    " AND e.primary_key = w.primary_key AND e.id <> ALL($4::int8[]))" \
+    " ORDER BY w.id LIMIT $5::int4) o" \
     " WHERE h.id <> ALL($3::int4[])" \
-    " AND o.id = (SELECT min(e.id) FROM chats_webhook_outbox e" \
-    " WHERE e.webhook_id = o.webhook_id AND e.entity = o.entity" \
-    " AND e.primary_key = o.primary_key AND e.id <> ALL($4::int8[]))" \
     " ORDER BY o.id LIMIT $1::int4"
 
 /** Delivered ($1 int8[]) when no claim follows (the deliverer stops):
