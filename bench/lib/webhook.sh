@@ -1,15 +1,28 @@
 # bench/lib/webhook.sh — sourced by bench/hotrow when WEBHOOK=1, after
 # bench/lib/setup.sh (whose httpd then has HTTPD_EXTRA's
 # ChatSessionWebhookAllow for 127.0.0.0/8, as ./serve has): a fast local
-# receiver, the test suite's own (t/bin/webhook-receiver.js, answers 200
-# at once, keep-alive; --brief: logs only each request's receipt time and
-# the event's Timestamp, buffered, so that it takes little of the cores it
-# shares with what is measured), on 127.0.0.2; and per row of
-# the "hooked" system one webhook subscribed to every chat event, removed
-# after its events are delivered.
+# receiver on 127.0.0.2, answering 200 at once on keep-alive connections
+# and logging each request's receipt time and the event's Timestamp; and
+# per row of the "hooked" system one webhook subscribed to every chat
+# event, removed after its events are delivered. The receiver shares the
+# cores with what is measured, so it is bench/receiver.c (one thread,
+# epoll, no JSON: far less CPU per request than the test suite's node
+# receiver); RECEIVER=node runs that one instead
+# (t/bin/webhook-receiver.js --brief 1).
 # Gets: webhook_on webhook_drain (-> W_EVENTS W_SPAN W_LAG50 W_LAG99
 #   W_DRAIN), RX_PID (appended to STOP_PIDS).
-command -v node >/dev/null || die "node not found (apt-get install nodejs)"
+RECEIVER="${RECEIVER:-c}"
+if [[ "$RECEIVER" == node ]]; then
+    command -v node >/dev/null || die "node not found (apt-get install nodejs)"
+    RX_CMD=(node "$TOP/t/bin/webhook-receiver.js" --log "$RUN/receiver.jsonl"
+            --host 127.0.0.2 --http-port 0 --brief 1)
+    RX_WHAT="node $(node --version)"
+else
+    cc -O2 -Wall -Wextra -Werror -o "$RUN/receiver" "$BENCH/receiver.c" \
+        || die "bench/receiver.c did not build"
+    RX_CMD=("$RUN/receiver" 127.0.0.2 "$RUN/receiver.jsonl")
+    RX_WHAT="bench/receiver.c"
+fi
 export RX_LOG="$RUN/receiver.jsonl"
 : >"$RX_LOG"
 # stdin held open by a sleep of our own (the receiver exits at its EOF),
@@ -17,8 +30,7 @@ export RX_LOG="$RUN/receiver.jsonl"
 mkfifo "$RUN/receiver.stdin"
 sleep 1000000 9>&- >"$RUN/receiver.stdin" &
 STOP_PIDS+=("$!")
-node "$TOP/t/bin/webhook-receiver.js" --log "$RX_LOG" --host 127.0.0.2 \
-    --http-port 0 --brief 1 9>&- <"$RUN/receiver.stdin" >"$RUN/receiver.ready" \
+"${RX_CMD[@]}" 9>&- <"$RUN/receiver.stdin" >"$RUN/receiver.ready" \
     2>"$RUN/receiver.err" &
 RX_PID=$!
 STOP_PIDS+=("$RX_PID")
@@ -29,7 +41,7 @@ for _ in $(seq 1 50); do
 done
 RX_PORT="$(sed -n 's/.*"http":\([0-9]*\).*/\1/p' "$RUN/receiver.ready")"
 [[ -n "$RX_PORT" ]] || die "the receiver did not say its port"
-say "webhook receiver: http://127.0.0.2:$RX_PORT ($(node --version))"
+say "webhook receiver: http://127.0.0.2:$RX_PORT ($RX_WHAT)"
 
 webhook_on() {          # key: one Active webhook for every chat event
     sql "DELETE FROM chats_webhook; INSERT INTO chats_webhook (name, events, target_url, secret)
