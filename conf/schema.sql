@@ -698,10 +698,9 @@ CREATE TABLE IF NOT EXISTS chats_webhook_outbox (
     attempts     smallint NOT NULL DEFAULT 0,  -- failed tries so far
     not_before   timestamptz NOT NULL DEFAULT '-infinity'
 );
-CREATE INDEX IF NOT EXISTS chats_webhook_outbox_scope_idx
-    ON chats_webhook_outbox (webhook_id, entity, primary_key, id);
--- A webhook's rows in id order: the deliverer's window
--- (core/sql/chats_webhook_sql.h, CHATS_WEBHOOK_SQL_CLAIM).
+-- A webhook's rows in id order: the deliverer's window, in which it
+-- finds each session's head (core/sql/chats_webhook_sql.h,
+-- CHATS_WEBHOOK_SQL_CLAIM; version 8 dropped the index on the scope).
 CREATE INDEX IF NOT EXISTS chats_webhook_outbox_hook_idx
     ON chats_webhook_outbox (webhook_id, id);
 

@@ -123,7 +123,6 @@ static const char *field_values(apr_pool_t *p, const char *row,
     for (i = 0; i < N_VALUES; i++) {
         const chats_webhook_value_t *v = &field_value_columns[i];
         chats_strbuf_t *b = v->kind == CHATS_WHV_TEXT ? &texts : &ints;
-
         const char *col = apr_pstrcat(p, row, ".", v->column, NULL);
 
         chats_strbuf_puts(b, b->len ? ", " : "");
@@ -337,6 +336,25 @@ static int change_bit(const char *column)
     return -1;
 }
 
+/* Does the planner's statement capture a write of these columns to def?
+ * Only a session's, and only while each field Changes may name has a bit
+ * of the int8 (past 62 of them, the triggers capture instead). */
+static int statement_captures(const chats_entity_def_t *def, int n,
+                              const char *const *columns)
+{
+    int i;
+
+    if (def != &chats_session_def) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (change_bit(columns[i]) > 62) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 const char *chats_webhook_capture_set(apr_pool_t *p,
                                       const chats_entity_def_t *def, int n,
                                       const char *const *columns,
@@ -345,7 +363,7 @@ const char *chats_webhook_capture_set(apr_pool_t *p,
     chats_strbuf_t b;
     int i, bit;
 
-    if (def != &chats_session_def) {
+    if (!statement_captures(def, n, columns)) {
         return "";
     }
     chats_strbuf_init(&b, p, 256);
@@ -373,7 +391,7 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
     chats_strbuf_t b;
     int i, bit;
 
-    if (def != &chats_session_def) {
+    if (!statement_captures(def, n, columns)) {
         return "";
     }
     chats_strbuf_init(&b, p, 256);

@@ -85,7 +85,8 @@ const char *chats_webhook_value_name(apr_pool_t *p,
 
 /** For the planner's UPDATE of def: the SET items that mark the row
  * captured and record which of the n columns (values: their new value's
- * SQL, over the row "cs") it changed; "" when def has no capture. */
+ * SQL, over the row "cs") it changed; "" when the statement does not
+ * capture (def is not the session), and the triggers do. */
 const char *chats_webhook_capture_set(apr_pool_t *p,
                                       const chats_entity_def_t *def, int n,
                                       const char *const *columns,
@@ -93,7 +94,8 @@ const char *chats_webhook_capture_set(apr_pool_t *p,
 
 /** For the planner's write to def (created: an INSERT): the CTE
  * ", chats_events AS (INSERT INTO chats_webhook_outbox ...)" over the
- * written row "w" (RETURNING its columns); "" when def has no capture.
+ * written row "w" (RETURNING its columns); "" as for
+ * chats_webhook_capture_set.
  * An INSERT marks its row by setting webhook_version (to 1, its version);
  * an UPDATE names in Changes those of its n columns that changed. */
 const char *chats_webhook_capture_cte(apr_pool_t *p,
@@ -120,20 +122,25 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
  *  - $4 int8[]: rows delivered since the last turn. They go, their
  *    webhooks count the calls, and a 2xx ends a run of errors.
  *  - then the next events to send ($1 int4: at most this many, 0 for
- *    none; $2 int8[]: the rows in flight, left out; $3 int4[]: webhooks
- *    that have as many in flight as they may, left out): the head of
- *    each (webhook, entity, primary key) whose time has come, in id
- *    order, with its webhook, at most $5 int4 of each webhook. The
- *    statement's snapshot still has the rows of $4, so they are passed
- *    over as if gone: the next row of a scope is its head at once.
+ *    none; $2 int8[]: the rows in flight; $3 int4[]: webhooks that have
+ *    as many in flight as they may, left out; $5 int4: at most this many
+ *    of each webhook): the head of each (webhook, entity, primary key)
+ *    if its time has come and it is not in flight, in id order, with its
+ *    webhook. The statement's snapshot still has the rows of $4, so they
+ *    are passed over as if gone: the next row of a scope is its head at
+ *    once.
  * Only a scope's head goes, so a session's events reach a webhook one
- * at a time, in commit order. Each webhook's first due rows are looked
- * at, at most CHATS_WEBHOOK_WINDOW of them (its index, then one probe of
- * the scope index per row), and only until $5 heads are found: the cost
- * of a claim does not grow with the outbox, nor with the window when its
- * rows are of many sessions (each its session's head), and a webhook
- * whose receiver is down only fills its own window. */
-#define CHATS_WEBHOOK_WINDOW "512"
+ * at a time, in commit order. A head is found within the webhook's
+ * window, its first CHATS_WEBHOOK_WINDOW rows (in flight, waiting for a
+ * retry, or due): a row is its scope's head when no row before it in the
+ * window is of its scope, since no row of the webhook comes before the
+ * window. One scan of the webhook's index and a sort of the window, with
+ * no probe per row: a claim costs the same whatever the outbox holds, a
+ * session with thousands of events waiting (whose deleted rows crowd the
+ * head of any index on its scope) as much as thousands of sessions with
+ * one. Rows past the window wait until it moves (a webhook whose
+ * receiver is slow or down holds back only its own events). */
+#define CHATS_WEBHOOK_WINDOW "128"
 #define CHATS_WEBHOOK_SQL_CLAIM \
     CHATS_WEBHOOK_SQL_TAG "WITH d AS (DELETE FROM chats_webhook_outbox" \
     " WHERE id = ANY($4::int8[]) RETURNING webhook_id)," \
@@ -150,14 +157,14 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
     " AS captured_us, o.attempts, h.name, h.target_url, h.secret," \
     " h.headers::text AS headers, h.properties::text AS properties," \
     " h.state" \
-    " FROM chats_webhook h CROSS JOIN LATERAL (SELECT * FROM (SELECT *" \
+    " FROM chats_webhook h CROSS JOIN LATERAL (SELECT * FROM" \
+    " (SELECT x.*, row_number() OVER (PARTITION BY x.entity," \
+    " x.primary_key ORDER BY x.id) AS k FROM (SELECT *" \
     " FROM chats_webhook_outbox x WHERE x.webhook_id = h.id" \
-    " AND x.not_before <= now() AND x.id <> ALL($2::int8[])" \
     " AND x.id <> ALL($4::int8[])" \
-    " ORDER BY x.id LIMIT " CHATS_WEBHOOK_WINDOW ") w" \
-    " WHERE w.id = (SELECT min(e.id) FROM chats_webhook_outbox e" \
-    " WHERE e.webhook_id = w.webhook_id AND e.entity = w.entity" \
-    " AND e.primary_key = w.primary_key AND e.id <> ALL($4::int8[]))" \
+    " ORDER BY x.id LIMIT " CHATS_WEBHOOK_WINDOW ") x) w" \
+    " WHERE w.k = 1 AND w.not_before <= now()" \
+    " AND w.id <> ALL($2::int8[])" \
     " ORDER BY w.id LIMIT $5::int4) o" \
     " WHERE h.id <> ALL($3::int4[])" \
     " ORDER BY o.id LIMIT $1::int4"
