@@ -188,7 +188,10 @@ my %COLUMN = (CustomerName => 'name', CustomerAlias => 'customer_alias',
               CustomerHost => 'customer_host', CustomerEmail => 'email',
               CustomerPhone => 'phone', CustomerCompanyName => 'company_name',
               FirstMessage => 'first_message', LastMessage => 'last_message');
-my %WRITTEN = map { $_ => 1 } values %COLUMN, qw(version updated_at updated_by);
+# what every write of the module moves besides its fields: the validators,
+# who wrote it, and what its webhook capture recorded (schema version 8)
+my %WRITTEN = map { $_ => 1 } values %COLUMN,
+    qw(version updated_at updated_by webhook_version webhook_changes);
 my $ROUNDS = 20;
 
 sub value_of { my ($field, $round) = @_; return "$field-$round" =~ s/Customer/c/r }
