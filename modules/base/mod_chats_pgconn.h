@@ -31,7 +31,9 @@ const char *chats_pgconn_one_line(apr_pool_t *p, const char *msg);
 
 /** Run sql with params on c, one statement outside any transaction (the
  * deliverer's, its test pings'): the result when it went well (the
- * caller clears it), else NULL and *pwhy (in p). */
+ * caller clears it), else NULL and *pwhy (in p). sql is prepared on c
+ * the first time (c must come from chats_pgconn_open): sql is one of
+ * the module's constant statements, never text made per call. */
 PGresult *chats_pgconn_run(PGconn *c, const char *sql, int n,
                            const char *const *params, const char **pwhy,
                            apr_pool_t *p);
