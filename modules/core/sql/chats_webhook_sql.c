@@ -177,22 +177,26 @@ static const char *changes(apr_pool_t *p)
     return b.buf;
 }
 
-/* The INSERT of one event's rows: every Active webhook subscribed.
- * from: the FROM list that yields the event's row(s) ("" for a trigger,
- * whose NEW is at hand). */
+/* The INSERT of one event's rows: every Active webhook subscribed, all
+ * with one EventId. from: what yields the event's row and its EventId
+ * (TRIGGER_FROM, or the planner's written row "w"), ending where the
+ * webhook's conditions follow. */
+#define TRIGGER_FROM \
+    "(SELECT gen_random_uuid() AS u) e, chats_webhook h WHERE", "e.u"
+#define STATEMENT_FROM \
+    "w JOIN chats_webhook h ON", "w." CHATS_WEBHOOK_EVENT_ID
 static const char *outbox_insert(apr_pool_t *p, const char *event,
                                  const char *key, const char *chg,
                                  const char *fv, const char *actor,
-                                 const char *from)
+                                 const char *from, const char *event_id)
 {
     return apr_pstrcat(p,
         "INSERT INTO chats_webhook_outbox (id, webhook_id, event_id,"
         " event, entity, primary_key, changes, field_ints, field_texts,"
-        " actor) SELECT nextval('chats_webhook_outbox_id_seq'), h.id, e.u, ",
-        event, ", '" CHATS_WEBHOOK_ENTITY "', ", key, ", ", chg,
-        ", ", fv, ", coalesce(", actor, ", 0) FROM ", from,
-        "(SELECT gen_random_uuid() AS u) e, chats_webhook h"
-        " WHERE h.state = 1 AND h.events ? ", event, NULL);
+        " actor) SELECT nextval('chats_webhook_outbox_id_seq'), h.id, ",
+        event_id, ", ", event, ", '" CHATS_WEBHOOK_ENTITY "', ", key, ", ",
+        chg, ", ", fv, ", coalesce(", actor, ", 0) FROM ", from,
+        " h.state = 1 AND h.events ? ", event, NULL);
 }
 
 static const char *session_trigger(apr_pool_t *p)
@@ -239,7 +243,8 @@ static const char *session_trigger(apr_pool_t *p)
         "    END IF;\n",
         "    ", outbox_insert(p, "ev", "NEW.id", "ch",
                              field_values(p, "NEW", NULL),
-                             "NEW." CHATS_COL_UPDATED_BY, ""), ";\n",
+                             "NEW." CHATS_COL_UPDATED_BY, TRIGGER_FROM),
+        ";\n",
         "    RETURN NULL;\n"
         "END $$;\n"
         /* the planner's own writes capture in their statement
@@ -279,7 +284,8 @@ static const char *message_trigger(apr_pool_t *p)
                              "'" MESSAGE_CHANGES "'",
                              field_values(p, "s", apr_pstrcat(p, "NEW.", mid,
                                                               NULL)),
-                             "s." CHATS_COL_UPDATED_BY, ""), ";\n",
+                             "s." CHATS_COL_UPDATED_BY, TRIGGER_FROM),
+        ";\n",
         "    RETURN NULL;\n"
         "END $$;\n"
         "CREATE OR REPLACE TRIGGER chats_webhook_message\n"
@@ -383,6 +389,15 @@ const char *chats_webhook_capture_set(apr_pool_t *p,
                        " = (", b.len ? b.buf : "0", ")::int8", NULL);
 }
 
+const char *chats_webhook_capture_returning(const chats_entity_def_t *def,
+                                            int n, const char *const *columns)
+{
+    /* once per written row, not per webhook: every row of one event
+     * carries one EventId, with no subquery to set up in the plan */
+    return statement_captures(def, n, columns)
+           ? ", gen_random_uuid() AS " CHATS_WEBHOOK_EVENT_ID : "";
+}
+
 const char *chats_webhook_capture_cte(apr_pool_t *p,
                                       const chats_entity_def_t *def,
                                       int created, int n,
@@ -413,7 +428,8 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
         created || !b.len ? "'[]'::jsonb"
                           : apr_pstrcat(p, "to_jsonb(array_remove(ARRAY[",
                                         b.buf, "]::text[], NULL))", NULL),
-        field_values(p, "w", NULL), "w." CHATS_COL_UPDATED_BY, "w, "),
+        field_values(p, "w", NULL), "w." CHATS_COL_UPDATED_BY,
+        STATEMENT_FROM),
         created ? "" : " AND w." CHATS_COL_WEBHOOK_CHANGES " <> 0", ")",
         NULL);
 }

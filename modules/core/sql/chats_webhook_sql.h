@@ -55,8 +55,10 @@ const char *chats_webhook_capture_ddl(apr_pool_t *p);
 #define CHATS_COL_WEBHOOK_VERSION "webhook_version"
 #define CHATS_COL_WEBHOOK_CHANGES "webhook_changes"
 
-/** The CTE that captures the planner's write. */
+/** The CTE that captures the planner's write, and the EventId its
+ * written row returns. */
 #define CHATS_WEBHOOK_CTE "chats_events"
+#define CHATS_WEBHOOK_EVENT_ID "chats_event_id"
 
 /** How the outbox keeps a FieldValues member. */
 typedef enum {
@@ -91,6 +93,11 @@ const char *chats_webhook_capture_set(apr_pool_t *p,
                                       const chats_entity_def_t *def, int n,
                                       const char *const *columns,
                                       const char *const *values);
+
+/** For the planner's write to def: what its RETURNING adds (the event's
+ * EventId), or "" as for chats_webhook_capture_set. */
+const char *chats_webhook_capture_returning(const chats_entity_def_t *def,
+                                            int n, const char *const *columns);
 
 /** For the planner's write to def (created: an INSERT): the CTE
  * ", chats_events AS (INSERT INTO chats_webhook_outbox ...)" over the
