@@ -64,7 +64,7 @@ static const char *const lag_labels[] = {
 };
 #define NLAG (sizeof(lag_bounds) / sizeof(lag_bounds[0]))
 
-#define METRICS_MAGIC 0x43484d32u      /* "CHM2" */
+#define METRICS_MAGIC 0x43484d33u      /* "CHM3" */
 #define METRICS_KEY   "chats-metrics-shm"
 
 typedef struct {
@@ -84,6 +84,8 @@ typedef struct {
     volatile apr_uint64_t wh_depth;         /* the leader's last look  */
     volatile apr_uint64_t wh_oldest_us;
     volatile apr_uint32_t wh_leader;        /* a process here delivers */
+    volatile apr_uint32_t wh_active;        /* 0 unknown, 1 none, 2 some */
+    volatile apr_uint64_t wh_active_at;     /* when seen (apr_time_t)  */
 } chats_metrics_shm_t;
 
 /* Per process: set in post_config, before any thread; NULL when the
@@ -275,15 +277,32 @@ void chats_metrics_webhook(const char *event, int outcome,
 }
 
 void chats_metrics_webhook_outbox(int leader, apr_uint64_t depth,
-                                  apr_interval_time_t oldest)
+                                  apr_interval_time_t oldest, int active)
 {
     if (!shm) {
         return;
     }
+    apr_atomic_set64(&shm->wh_active_at, (apr_uint64_t)apr_time_now());
+    apr_atomic_set32(&shm->wh_active, active < 0 ? 0 : active ? 2 : 1);
     apr_atomic_set32(&shm->wh_leader, leader ? 1 : 0);
     apr_atomic_set64(&shm->wh_depth, depth);
     apr_atomic_set64(&shm->wh_oldest_us, oldest > 0 ? (apr_uint64_t)oldest
                                                     : 0);
+}
+
+/* A look older than this (its process was killed, or lost its
+ * connection) is no look. */
+#define WEBHOOKS_SEEN_FOR apr_time_from_sec(5)
+
+int chats_metrics_webhooks_none(void)
+{
+    apr_time_t at;
+
+    if (!shm || apr_atomic_read32(&shm->wh_active) != 1) {
+        return 0;
+    }
+    at = (apr_time_t)apr_atomic_read64(&shm->wh_active_at);
+    return apr_time_now() - at < WEBHOOKS_SEEN_FOR;
 }
 
 void chats_note_associate(request_rec *r, apr_int32_t associate_id)

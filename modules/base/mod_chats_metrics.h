@@ -45,9 +45,17 @@ void chats_metrics_webhook(const char *event, int outcome,
                            apr_interval_time_t lag);
 /** The deliverer's look at the outbox: whether a process of this server
  * delivers (0: the gauges below are not reported), the events waiting,
- * the oldest one's age. */
+ * the oldest one's age, and whether an Active webhook exists (1 yes, 0
+ * no, -1 unknown). */
 void chats_metrics_webhook_outbox(int leader, apr_uint64_t depth,
-                                  apr_interval_time_t oldest);
+                                  apr_interval_time_t oldest, int active);
+
+/** Did this server's deliverer see, within the last few seconds, that no
+ * webhook is Active? Then a write may leave its webhook capture to the
+ * triggers (chats_plan_in_t.triggers_capture): a hint, never needed
+ * for correctness, since the triggers capture whatever a statement does
+ * not. 0 when unknown (no process of this server delivers). */
+int chats_metrics_webhooks_none(void);
 
 /** r's SQL time so far, microseconds (0 when nothing ran). */
 apr_uint64_t chats_metrics_sql_us(request_rec *r);

@@ -307,8 +307,9 @@ static void flush_acks(chats_deliver_proc_t *d, PGconn *c, const char *acks,
 
 /* ---- the leader's loop ------------------------------------------------- */
 
-/* The outbox's depth for the status handler, once a second; 0 after a
- * database failure. */
+/* The outbox's depth for the status handler, and whether a webhook is
+ * Active for the writes (chats_metrics_webhooks_none), once a second; 0
+ * after a database failure. */
 static int sample_depth(PGconn *c, apr_time_t *pnext, apr_pool_t *tp,
                         const char **pwhy)
 {
@@ -324,7 +325,8 @@ static int sample_depth(PGconn *c, apr_time_t *pnext, apr_pool_t *tp,
     }
     chats_metrics_webhook_outbox(1, (apr_uint64_t)num(res, 0, "depth"),
                                  (apr_interval_time_t)(
-                                     atof(chats_pgconn_col(res, 0, "oldest")) * 1e6));
+                                     atof(chats_pgconn_col(res, 0, "oldest")) * 1e6),
+                                 num(res, 0, "active") != 0);
     PQclear(res);
     return 1;
 }
@@ -386,7 +388,7 @@ const char *chats_deliver_lead(chats_deliver_proc_t *d, PGconn *c,
     apr_thread_mutex_lock(d->http_lock);
     d->http = NULL;
     apr_thread_mutex_unlock(d->http_lock);
-    chats_metrics_webhook_outbox(0, 0, 0);
+    chats_metrics_webhook_outbox(0, 0, 0, -1);
     /* What is still in flight goes back to the outbox as it is. */
     return why ? apr_pstrdup(p, why) : NULL;
 }

@@ -90,6 +90,7 @@ static chats_plan_t *plan_make(chats_req_t *q, chats_plan_kind_e kind)
     in.precond = kind == CHATS_PLAN_INSERT ? NULL : pc;
     in.check = chats_entity_value_check(q->entity);
     in.check_ctx = chats_webhook_conf(r->server).allow;
+    in.triggers_capture = chats_metrics_webhooks_none();
     return chats_plan_make(r->pool, &in);
 }
 

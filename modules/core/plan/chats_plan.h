@@ -67,6 +67,11 @@ typedef struct {
     const chats_precond_t *precond;   /**< NULL: none                    */
     chats_value_check_fn *check;      /**< NULL: none                    */
     const void *check_ctx;            /**< check's first argument        */
+    /** 1: no webhook was Active a moment ago, so the statement leaves
+     * its webhook capture to the triggers (chats_webhook_sql.h): it is
+     * cheaper without the capture's CTE, and the triggers capture what
+     * it writes, should one have become Active since. 0: it captures. */
+    int triggers_capture;
 } chats_plan_in_t;
 
 /** A value the plan writes or compares. */

@@ -293,28 +293,34 @@ static void set_columns(const chats_plan_t *pl, const char ***pcols,
     }
 }
 
+/* The entity whose webhook events the statement captures itself, or
+ * NULL: the triggers do (chats_plan_in_t.triggers_capture). */
+static const chats_entity_def_t *capturing(const chats_plan_t *pl)
+{
+    return pl->in.triggers_capture ? NULL : pl->in.entity;
+}
+
 /* The UPDATE, and after it the capture of its webhook events (an
  * entity that has them): the statement stays one. */
 static const char *update_sql(const chats_plan_t *pl,
                               const chats_entity_sql_t *sql)
 {
     const char *sets = "", **cols, **vals;
+    const chats_entity_def_t *cap;
     int i, n;
 
     set_columns(pl, &cols, &vals, &n);
+    cap = capturing(pl);
     for (i = 0; i < n; i++) {
         sets = apr_pstrcat(pl->p, sets, cols[i], " = ", vals[i], ", ", NULL);
     }
     return apr_pstrcat(pl->p, "WITH w AS (UPDATE ", pl->in.entity->table,
                        " cs SET ", sets, CHATS_SQL_BUMP, by(pl),
-                       chats_webhook_capture_set(pl->p, pl->in.entity, n,
-                                                 cols, vals),
+                       chats_webhook_capture_set(pl->p, cap, n, cols, vals),
                        " WHERE ", row_is(pl), and_checks(pl), " AND ",
                        changed(pl), " RETURNING cs.*",
-                       chats_webhook_capture_returning(pl->in.entity, n,
-                                                       cols), ")",
-                       chats_webhook_capture_cte(pl->p, pl->in.entity, 0, n,
-                                                 cols),
+                       chats_webhook_capture_returning(cap, n, cols), ")",
+                       chats_webhook_capture_cte(pl->p, cap, 0, n, cols),
                        " ", render(pl, sql, "w"), NULL);
 }
 
@@ -348,7 +354,7 @@ static const char *insert_sql(const chats_plan_t *pl,
         vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "",
                            "NULLIF(", pl->actor_sql, ", 0)", NULL);
     }
-    if (*chats_webhook_capture_cte(pl->p, pl->in.entity, 1, 0, NULL)) {
+    if (*chats_webhook_capture_returning(capturing(pl), 0, NULL)) {
         cols = apr_pstrcat(pl->p, cols ? cols : "", cols ? ", " : "",
                            CHATS_COL_WEBHOOK_VERSION, NULL);
         vals = apr_pstrcat(pl->p, vals ? vals : "", vals ? ", " : "", "1",
@@ -360,9 +366,9 @@ static const char *insert_sql(const chats_plan_t *pl,
                                           vals, ")", NULL)
                             : "DEFAULT VALUES",
                        " RETURNING *",
-                       chats_webhook_capture_returning(pl->in.entity, 0,
+                       chats_webhook_capture_returning(capturing(pl), 0,
                                                        NULL), ")",
-                       chats_webhook_capture_cte(pl->p, pl->in.entity, 1, 0,
+                       chats_webhook_capture_cte(pl->p, capturing(pl), 1, 0,
                                                  NULL),
                        " ", render(pl, sql, "w"), NULL);
 }

@@ -241,10 +241,12 @@ const char *chats_webhook_capture_cte(apr_pool_t *p,
     CHATS_WEBHOOK_SQL_TAG "DELETE FROM chats_webhook_probe" \
     " WHERE created_at < now() - interval '1 hour'"
 
-/** The outbox's depth and its oldest row's age in seconds. */
+/** The outbox's depth, its oldest row's age in seconds, and whether a
+ * webhook is Active (1 or 0). */
 #define CHATS_WEBHOOK_SQL_DEPTH \
     CHATS_WEBHOOK_SQL_TAG "SELECT count(*) AS depth, coalesce(extract(epoch FROM" \
-    " clock_timestamp() - min(captured_at)), 0)::float8 AS oldest" \
-    " FROM chats_webhook_outbox"
+    " clock_timestamp() - min(captured_at)), 0)::float8 AS oldest," \
+    " (SELECT count(*) FROM (SELECT 1 FROM chats_webhook WHERE state = 1" \
+    " LIMIT 1) a) AS active FROM chats_webhook_outbox"
 
 #endif
