@@ -141,7 +141,7 @@ END { db()->do('UPDATE chats_webhook SET state = 1 WHERE id = ANY(?)',
                undef, $parked) if $parked && @$parked }
 db()->do('DELETE FROM chats_webhook WHERE id = ?', undef, $HOOK);
 sub events_so_far { db()->selectrow_array(
-    'SELECT last_value FROM chats_webhook_outbox_id_seq') }
+    'SELECT last_value - (NOT is_called)::int FROM chats_webhook_outbox_id_seq') }
 
 # patch_until($cte, $value): PATCHes of CustomerName ("$value <try>")
 # until one's own statement has ($cte 1) or has not the capture's INSERT;
